@@ -1,0 +1,36 @@
+"""The single validation helper for options and record fields."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from typing import Any, NoReturn
+
+from csmetrics.errors import InvalidDataError
+
+
+def option(name: str, value: Any, allowed: Collection[Any]) -> None:
+    """Raise ValueError unless ``value`` is one of ``allowed``, naming all three."""
+    if value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        msg = f"{name}={value!r} is not allowed; use one of: {choices}"
+        raise ValueError(msg)
+
+
+def positive_number(name: str, value: Any) -> float:
+    """Return ``value`` as a float when it is a finite number > 0, else raise."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        msg = f"{name}={value!r} is not allowed; use a finite number > 0"
+        raise ValueError(msg)
+    return float(value)
+
+
+def bad_record(record: object, field: str, value: object, why: str) -> NoReturn:
+    """Raise InvalidDataError naming the record, the field and the value."""
+    msg = f"record {record}: field {field!r} = {value!r}: {why}"
+    raise InvalidDataError(msg)

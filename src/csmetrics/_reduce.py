@@ -1,0 +1,163 @@
+"""Shared vectorised steps: segments, period masks, grouped reductions, warnings.
+
+Every metric reduces per-unit count columns (one row per episode, request or
+answer) either to one result or, with ``by=``, to a `Breakdown`; the steps
+live here once.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from csmetrics._check import bad_record, option
+from csmetrics.errors import UndefinedMetricWarning
+from csmetrics.model import Window
+from csmetrics.results import Breakdown, Mean, Result
+from csmetrics.table import Encoded, to_micros
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+Bool = npt.NDArray[np.bool_]
+R = TypeVar("R", bound=Result)
+M = TypeVar("M", bound=Mean)
+
+
+def segment_starts(keys: I64) -> Bool:
+    """True at the first row of each run of equal keys (keys sorted)."""
+    starts = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=starts[1:])
+    return starts
+
+
+def segment_cummax(values: I64, starts: Bool) -> I64:
+    """Running maximum restarting at every segment start (Hillis-Steele scan).
+
+    Takes ceil(log2(longest segment)) vectorised passes.
+    """
+    out = values.copy()
+    first = np.flatnonzero(starts)
+    position = np.arange(len(values)) - np.repeat(
+        first, np.diff(np.r_[first, len(values)])
+    )
+    shift = 1
+    longest = int(position.max(initial=0)) + 1
+    while shift < longest:
+        reach = position[shift:] >= shift
+        candidate = np.where(reach, out[:-shift], out[shift:])
+        np.maximum(out[shift:], candidate, out=out[shift:])
+        shift *= 2
+    return out
+
+
+def micros(name: str, moment: datetime) -> int:
+    """A timezone-aware datetime option as epoch microseconds."""
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        bad_record("option", name, moment, "expected a timezone-aware datetime")
+    return to_micros(moment)
+
+
+def in_period(times: I64, period: Window | None) -> Bool | slice:
+    """Rows whose time lies in ``[period.start, period.end)``; all rows if None."""
+    if period is None:
+        return slice(None)
+    if not isinstance(period, Window):
+        msg = f"period={period!r} is not allowed; use a csmetrics.Window or None"
+        raise TypeError(msg)
+    return (times >= to_micros(period.start)) & (times < to_micros(period.end))
+
+
+def _slots(group: Encoded) -> tuple[I64, int]:
+    # Codes are sorted key order; the missing key (-1) goes to the last slot.
+    nkeys = len(group.keys)
+    return np.where(group.codes < 0, nkeys, group.codes), nkeys + 1
+
+
+def _slot_key(group: Encoded, slot: int) -> Any:
+    return group.key(slot if slot < len(group.keys) else -1)
+
+
+def reduce_counts(
+    factory: Callable[..., R],
+    counts: Mapping[str, npt.NDArray[Any]],
+    group: Encoded | None,
+    by: str | None,
+) -> R | Breakdown[R]:
+    """Sum per-unit count columns overall and, with ``group``, per group key."""
+    overall = factory(**{name: int(col.sum()) for name, col in counts.items()})
+    if group is None or by is None:
+        return overall
+    slot, nslots = _slots(group)
+    size = np.bincount(slot, minlength=nslots)
+    sums = {
+        name: np.bincount(slot, weights=col, minlength=nslots).astype(np.int64)
+        for name, col in counts.items()
+    }
+    groups = {
+        _slot_key(group, s): factory(
+            **{name: int(col[s]) for name, col in sums.items()}
+        )
+        for s in np.flatnonzero(size)
+    }
+    return Breakdown(by=by, overall=overall, groups=groups)
+
+
+def reduce_mean(
+    factory: Callable[..., M], values: F64, group: Encoded | None, by: str | None
+) -> M | Breakdown[M]:
+    """Mean and squared deviations overall and, with ``group``, per group key."""
+    n = len(values)
+    mean = float(values.mean()) if n else float("nan")
+    overall = factory(
+        n=n, mean=mean, m2=float(((values - mean) ** 2).sum()) if n else 0.0
+    )
+    if group is None or by is None:
+        return overall
+    slot, nslots = _slots(group)
+    size = np.bincount(slot, minlength=nslots)
+    means = np.bincount(slot, weights=values, minlength=nslots) / np.maximum(size, 1)
+    m2 = np.bincount(slot, weights=(values - means[slot]) ** 2, minlength=nslots)
+    groups = {
+        _slot_key(group, s): factory(
+            n=int(size[s]), mean=float(means[s]), m2=float(m2[s])
+        )
+        for s in np.flatnonzero(size)
+    }
+    return Breakdown(by=by, overall=overall, groups=groups)
+
+
+def group_of(table: Any, by: str | None, allowed: tuple[str, ...]) -> Encoded | None:
+    """The key column named by ``by=`` (validated), or None."""
+    if by is None:
+        return None
+    option("by", by, allowed)
+    column: Encoded = getattr(table, by)
+    return column
+
+
+def warn_if_undefined(result: Result | Breakdown[Any], metric: str, why: str) -> None:
+    """Emit one UndefinedMetricWarning when the result or any group is nan."""
+    silence = (
+        "silence with warnings.simplefilter('ignore', csmetrics.UndefinedMetricWarning)"
+    )
+    overall = result.overall if isinstance(result, Breakdown) else result
+    if not overall.is_defined:
+        warnings.warn(
+            f"{metric} is undefined: {why}; the value is nan ({silence})",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+    elif isinstance(result, Breakdown):
+        empty = [key for key, r in result.items() if not r.is_defined]
+        if empty:
+            warnings.warn(
+                f"{metric} is undefined for {len(empty)} of {len(result)} groups by "
+                f"{result.by} ({why}): {empty[:5]}; their value is nan ({silence})",
+                UndefinedMetricWarning,
+                stacklevel=3,
+            )

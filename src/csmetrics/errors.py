@@ -1,0 +1,35 @@
+"""Errors and warnings raised by csmetrics.
+
+All warnings derive from `CsmetricsWarning`, so one filter silences or
+escalates them all::
+
+    import warnings
+    import csmetrics
+
+    warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
+"""
+
+from __future__ import annotations
+
+__all__ = ["CsmetricsWarning", "InvalidDataError", "UndefinedMetricWarning"]
+
+
+class InvalidDataError(ValueError):
+    """A record holds a value the metric definitions cannot accept.
+
+    The message names the record (its id, or its position when it has no id),
+    the field and the offending value, so the bad row can be found in the
+    source data.
+    """
+
+
+class CsmetricsWarning(UserWarning):
+    """Base class of every warning emitted by csmetrics."""
+
+
+class UndefinedMetricWarning(CsmetricsWarning):
+    """A metric has no defined value (empty input, zero denominator).
+
+    The value is ``nan`` and the counts are zero. Silence it with
+    ``warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)``.
+    """

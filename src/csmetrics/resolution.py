@@ -1,0 +1,344 @@
+"""Resolution metrics: first-contact resolution and resolution rate.
+
+Both are fractions in [0, 1]; higher is better.
+
+- `fcr`: episodes resolved at the first contact with no repeat contact within
+  the window, over decided episodes.
+- `resolution_rate`: requests whose latest contact is resolved, over requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from csmetrics._check import option, positive_number
+from csmetrics._reduce import (
+    group_of,
+    in_period,
+    micros,
+    reduce_counts,
+    segment_cummax,
+    segment_starts,
+    warn_if_undefined,
+)
+from csmetrics.model import Interaction, Window
+from csmetrics.results import FCR, Breakdown, Rate
+from csmetrics.table import OPEN, Interactions, from_micros
+
+__all__ = ["ContactBy", "Match", "fcr", "resolution_rate"]
+
+I64 = npt.NDArray[np.int64]
+
+Match = Literal["issue", "category", "customer"]
+MATCHES: tuple[Match, ...] = ("issue", "category", "customer")
+ContactBy = Literal["agent_id", "channel", "category", "customer_id"]
+CONTACT_BY: tuple[ContactBy, ...] = ("agent_id", "channel", "category", "customer_id")
+
+_DAY_MICROS = 86_400_000_000
+
+
+def as_interactions(data: Interactions | Iterable[Interaction]) -> Interactions:
+    """The columnar table of a metric's input (built once if objects are given)."""
+    return data if isinstance(data, Interactions) else Interactions.from_records(data)
+
+
+def _time_order(table: Interactions, key: I64) -> I64:
+    """Row order by (key, start, id): each key's contacts in time order."""
+    return np.lexsort((table.id.codes, table.start, key))
+
+
+def _dense(sorted_keys: I64) -> I64:
+    """Dense 0-based numbering of runs of equal sorted keys."""
+    return np.cumsum(segment_starts(sorted_keys)) - 1
+
+
+def _ticket_issues(table: Interactions) -> I64:
+    """Split each issue_id at every change of category: the "issue" match mode.
+
+    Within an issue_id in time order, the current category is the latest
+    non-empty one so far; a contact whose non-empty category differs from it
+    opens a new issue. Returns a dense issue number per row (-1 without
+    issue_id).
+    """
+    ticket = table.issue_id.codes
+    rows = np.flatnonzero(ticket >= 0)
+    rows = rows[_time_order(table.take(rows), ticket[rows])]
+    cat = table.category.codes[rows]
+    starts = segment_starts(ticket[rows])
+    first = np.flatnonzero(starts)
+    seg_first = np.repeat(first, np.diff(np.r_[first, len(rows)]))
+    # Forward-fill the latest categorised row, not crossing a ticket boundary.
+    latest = np.maximum.accumulate(np.where(cat >= 0, np.arange(len(rows)), -1))
+    current = np.where(latest >= seg_first, cat[np.maximum(latest, 0)], -1)
+    before = np.empty_like(current)
+    before[1:] = current[:-1]
+    before[starts] = -1
+    change = (cat >= 0) & (before >= 0) & (cat != before)
+    issue = np.full(len(table), -1, dtype=np.int64)
+    issue[rows] = np.cumsum(starts | change) - 1
+    return issue
+
+
+def _issue_keys(table: Interactions, match: Match) -> I64:
+    """One int64 issue key per contact under a match mode."""
+    customer = table.customer_id.codes
+    if match == "customer":
+        return customer
+    by_category = customer * (len(table.category.keys) + 1) + table.category.codes + 1
+    if match == "category":
+        return by_category
+    ticket = _ticket_issues(table)
+    # Contacts without issue_id fall back to customer + category, numbered
+    # after every ticket issue so the two kinds of key never collide.
+    return np.where(ticket >= 0, ticket, ticket.max(initial=-1) + 1 + by_category)
+
+
+def fcr(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    window_days: float = 7,
+    match: Match = "issue",
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy | None = None,
+) -> FCR | Breakdown[FCR]:
+    """First-contact resolution: the share of issues solved at the first contact.
+
+    ``FCR = episodes resolved at first contact / decided episodes``.
+
+    Contacts are grouped into issues (see ``match``) and ordered by start
+    (ties by id). A contact that starts within ``window_days`` after the latest
+    end of the earlier contacts of its issue (inclusive) is a *repeat*; any
+    other contact opens a new *episode*. An episode counts as resolved at first
+    contact when its first contact is marked resolved and no repeat follows.
+
+    Parameters
+    ----------
+    interactions
+        `Interaction` objects or an `Interactions` table.
+    window_days
+        Days after a contact's end during which a further contact about the
+        same issue is a repeat. A positive number; 5 to 10 days is usual
+        (shorter misses slow call-backs, longer blames unrelated contacts).
+    match
+        How contacts are grouped into issues:
+
+        - ``"issue"`` (default): same ``issue_id``; a contact whose non-empty
+          category differs from the issue's current category starts a new
+          issue (a reused ticket). Contacts without ``issue_id`` fall back to
+          same customer and category.
+        - ``"category"``: same customer and same category (a missing category
+          matches a missing category).
+        - ``"customer"``: same customer, any reason.
+    as_of
+        The moment up to which the data is complete. An episode is *pending*
+        (left out of the denominator, counted in ``pending``) while its first
+        contact is open or ``first end + window > as_of``. Contacts starting
+        after ``as_of`` are ignored. Default: the latest contact start in the
+        data, since exports are cut by start date.
+    period
+        Keep only episodes whose first contact starts in the `Window`; repeats
+        are still looked for in all data.
+    by
+        ``"agent_id"``, ``"channel"``, ``"category"`` or ``"customer_id"``: a
+        `Breakdown` with one result per value of that field of each episode's
+        first contact. The agent of the first contact is charged with the
+        episode, including its failure; the agent of a repeat is not.
+
+    Returns
+    -------
+    FCR or Breakdown[FCR]
+        ``numerator`` (resolved at first contact), ``denominator`` (decided
+        episodes), ``pending``, ``repeats`` (repeat contacts of the covered
+        episodes, pending ones included) and the parameters used.
+
+    Raises
+    ------
+    InvalidDataError
+        A record is invalid (see `Interaction`).
+    ValueError
+        An option is not allowed.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No decided episode (empty input, or every episode pending).
+
+    Notes
+    -----
+    Edge cases: a contact at exactly ``window_days`` after the latest end is a
+    repeat; an earlier contact still open keeps the episode open, so any later
+    contact of that issue is a repeat; a contact after the window opens a new
+    episode; repeats are never in the denominator. For per-partition runs,
+    split data by customer: all contacts of one customer must meet.
+
+    See Also
+    --------
+    resolution_rate : share of requests resolved by their latest contact.
+    survey_fcr : first-contact resolution as the customer reports it.
+
+    References
+    ----------
+    SQM Group, "First Call Resolution" definition and window guidance; ICMI,
+    "First Contact Resolution: definitions and measurement". The decided
+    definition is in ``docs/decisions.md``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from csmetrics import Interaction, fcr
+    >>> def at(day, hour):
+    ...     return datetime(2026, 3, day, hour, tzinfo=timezone.utc)
+    >>> contacts = [
+    ...     Interaction(id="1", customer_id="ann", start=at(2, 9), end=at(2, 10),
+    ...                 resolved=True, category="billing"),
+    ...     Interaction(id="2", customer_id="ann", start=at(5, 9), end=at(5, 10),
+    ...                 resolved=True, category="billing"),  # repeat of 1
+    ...     Interaction(id="3", customer_id="bob", start=at(2, 11), end=at(2, 12),
+    ...                 resolved=True, category="login"),
+    ...     Interaction(id="4", customer_id="cat", start=at(20, 9), end=at(20, 9),
+    ...                 resolved=True, category="login"),  # window still open
+    ... ]
+    >>> result = fcr(contacts, window_days=7)
+    >>> result.numerator, result.denominator, result.pending, result.repeats
+    (1, 2, 1, 1)
+    >>> float(result)
+    0.5
+    """
+    table = as_interactions(interactions)
+    window = round(positive_number("window_days", window_days) * _DAY_MICROS)
+    option("match", match, MATCHES)
+    group_column = group_of(table, by, CONTACT_BY)
+    if as_of is not None:
+        cutoff = micros("as_of", as_of)
+        table = table.take(table.start <= cutoff)
+    elif len(table):
+        cutoff = int(table.start.max())
+        as_of = from_micros(cutoff)
+    else:
+        cutoff = 0
+
+    key = _issue_keys(table, match)
+    order = _time_order(table, key)
+    issue_starts = segment_starts(key[order])
+    latest_end = segment_cummax(table.end[order], issue_starts)
+    # A repeat starts no later than window after the latest earlier end
+    # (an open contact's end is OPEN, so everything after it is a repeat).
+    episode_starts = issue_starts.copy()
+    episode_starts[1:] |= table.start[order][1:] - window > latest_end[:-1]
+    first = order[episode_starts]
+    repeats = np.diff(np.r_[np.flatnonzero(episode_starts), len(order)]) - 1
+
+    first_end = table.end[first]
+    pending = (first_end == OPEN) | (first_end > cutoff - window)
+    success = ~pending & table.resolved[first] & (repeats == 0)
+    keep = in_period(table.start[first], period)
+    factory = partial(
+        FCR, window_days=float(window_days), match=match, as_of=as_of, period=period
+    )
+    result = reduce_counts(
+        factory,
+        {
+            "numerator": success[keep],
+            "denominator": ~pending[keep],
+            "pending": pending[keep],
+            "repeats": repeats[keep],
+        },
+        None if group_column is None else group_column.take(first[keep]),
+        by,
+    )
+    warn_if_undefined(result, "fcr", "no decided episode (empty input or all pending)")
+    return result
+
+
+def resolution_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    period: Window | None = None,
+    by: ContactBy | None = None,
+) -> Rate | Breakdown[Rate]:
+    """Resolution rate: the share of customer requests that ended resolved.
+
+    ``resolution rate = resolved requests / requests``.
+
+    Contacts sharing an ``issue_id`` are one request (reusing a ticket for a
+    new problem does not split it); a contact without ``issue_id`` is a request
+    of its own. A request is resolved when its latest contact (by start, ties
+    by id) is marked resolved; a request whose latest contact is still open is
+    unresolved.
+
+    Parameters
+    ----------
+    interactions
+        `Interaction` objects or an `Interactions` table.
+    period
+        Keep requests whose first contact starts in the `Window`.
+    by
+        ``"agent_id"``, ``"channel"``, ``"category"`` or ``"customer_id"``:
+        group each request by that field of its first contact.
+
+    Returns
+    -------
+    Rate or Breakdown[Rate]
+        ``metric="resolution_rate"``; numerator resolved requests, denominator
+        requests.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No request in scope.
+
+    See Also
+    --------
+    fcr : resolved at the first contact, with no repeat.
+
+    References
+    ----------
+    Zendesk, "Ticket resolution rate" (solved tickets / tickets created);
+    Freshdesk, "Resolution rate".
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from csmetrics import Interaction, resolution_rate
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> contacts = [
+    ...     Interaction(id="1", customer_id="ann", start=t, end=t, issue_id="T1"),
+    ...     Interaction(id="2", customer_id="ann", start=t.replace(hour=10),
+    ...                 end=t.replace(hour=11), resolved=True, issue_id="T1"),
+    ...     Interaction(id="3", customer_id="bob", start=t),  # still open
+    ... ]
+    >>> r = resolution_rate(contacts)
+    >>> r.numerator, r.denominator, float(r)
+    (1, 2, 0.5)
+    """
+    table = as_interactions(interactions)
+    group_column = group_of(table, by, CONTACT_BY)
+    ticket = table.issue_id.codes
+    key = np.where(
+        ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table))
+    )
+    order = _time_order(table, key)
+    starts = segment_starts(key[order])
+    first = order[starts]
+    last = order[np.r_[starts[1:], True]] if len(order) else order
+    keep = in_period(table.start[first], period)
+    result = reduce_counts(
+        partial(Rate, metric="resolution_rate", period=period),
+        {
+            "numerator": table.resolved[last][keep],
+            "denominator": np.ones(len(first), bool)[keep],
+        },
+        None if group_column is None else group_column.take(first[keep]),
+        by,
+    )
+    warn_if_undefined(result, "resolution_rate", "no request in scope")
+    return result

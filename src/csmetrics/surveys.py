@@ -1,0 +1,382 @@
+"""Survey metrics: NPS, CSAT, CES and survey-based FCR.
+
+- `nps`: Net Promoter Score in [-100, 100]; higher is better.
+- `csat`: share of satisfied answers, a fraction in [0, 1]; higher is better.
+- `ces`: mean customer effort score on its scale; higher is better with the
+  default 1..7 agreement scale ("the company made it easy"), lower is better
+  with the older 1..5 effort scale (``higher_is_easier=False``).
+- `survey_fcr`: share of customers who say their issue was resolved at first
+  contact, a fraction in [0, 1]; higher is better.
+
+Each takes an iterable of plain scores, an iterable of `Survey` objects, or a
+`Surveys` table; given surveys of several kinds, each metric uses its own kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any, Literal, Union
+
+import numpy as np
+import numpy.typing as npt
+
+from csmetrics._check import bad_record
+from csmetrics._reduce import (
+    group_of,
+    in_period,
+    reduce_counts,
+    reduce_mean,
+    warn_if_undefined,
+)
+from csmetrics.model import Survey, Window, check_scale
+from csmetrics.results import CES, CSAT, NPS, Breakdown, Rate
+from csmetrics.table import Encoded, Surveys
+
+__all__ = ["SurveyBy", "SurveyData", "ces", "csat", "nps", "survey_fcr"]
+
+F64 = npt.NDArray[np.float64]
+SurveyBy = Literal["agent_id", "customer_id", "interaction_id"]
+SURVEY_BY: tuple[SurveyBy, ...] = ("agent_id", "customer_id", "interaction_id")
+SurveyData = Union[
+    Surveys, Iterable[Survey], Iterable[float], Iterable[bool], npt.ArrayLike
+]
+"""Plain scores, `Survey` objects, or a `Surveys` table."""
+
+
+def _type_ok(kind: str, cls: type) -> bool:
+    if issubclass(cls, (bool, np.bool_)):
+        return kind == "fcr"
+    return kind != "fcr" and issubclass(cls, (int, float, np.integer, np.floating))
+
+
+def _plain_scores(items: Any, kind: str, scale: tuple[int, int] | None) -> F64:
+    """Validate plain scores (no records) for a kind and scale, vectorised."""
+    want = "a bool" if kind == "fcr" else "a number, not a bool or text"
+    if isinstance(items, np.ndarray):
+        if not _type_ok(kind, items.dtype.type):
+            bad_record("column", "score", items.dtype, f"expected {want}")
+        arr = items.reshape(-1)
+    else:
+        if not all(_type_ok(kind, cls) for cls in set(map(type, items))):
+            row = next(i for i, v in enumerate(items) if not _type_ok(kind, type(v)))
+            bad_record(f"at position {row}", "score", items[row], f"expected {want}")
+        arr = np.asarray(items, dtype=bool if kind == "fcr" else np.float64)
+    score = arr.astype(np.float64)
+    if scale is None:  # "fcr" answers: bools, nothing more to check
+        return score
+    bad = ~np.isfinite(score) | (score < scale[0]) | (score > scale[1])
+    if kind == "nps":
+        bad |= score != np.floor(score)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        why = f"not a valid {kind} score on the scale {scale[0]}..{scale[1]}"
+        bad_record(f"at position {row}", "score", arr[row], why)
+    return score
+
+
+def _answers(
+    data: SurveyData,
+    kind: str,
+    scale: tuple[int, int] | None,
+    period: Window | None,
+    by: SurveyBy | None,
+) -> tuple[F64, Encoded | None]:
+    """Scores of one kind, filtered by period, with the ``by=`` group column."""
+    if not isinstance(data, Surveys):
+        items = data if isinstance(data, np.ndarray) else list(data)  # type: ignore[arg-type]
+        if len(items) == 0 or not isinstance(items[0], Survey):
+            if period is not None or by is not None:
+                msg = "period= and by= need Survey records or a Surveys table, not plain scores"
+                raise ValueError(msg)
+            return _plain_scores(items, kind, scale), None
+        data = Surveys.from_records(items)
+    table = data.of_kind(kind)
+    if scale is not None:
+        off = (table.scale_low != scale[0]) | (table.scale_high != scale[1])
+        if off.any():
+            row = int(np.flatnonzero(off)[0])
+            record = table.id.key(int(table.id.codes[row]))
+            found = (int(table.scale_low[row]), int(table.scale_high[row]))
+            bad_record(
+                repr(record), "scale", found, f"differs from the metric's scale {scale}"
+            )
+    group = group_of(table, by, SURVEY_BY)
+    keep = in_period(table.at, period)
+    return table.score[keep], None if group is None else group.take(keep)
+
+
+def nps(
+    data: SurveyData,
+    /,
+    *,
+    period: Window | None = None,
+    by: SurveyBy | None = None,
+) -> NPS | Breakdown[NPS]:
+    """Net Promoter Score: promoters minus detractors, in points from -100 to 100.
+
+    ``NPS = 100 * (promoters - detractors) / n`` with promoters scoring 9-10,
+    passives 7-8 and detractors 0-6 on the 0..10 "how likely are you to
+    recommend" question.
+
+    Parameters
+    ----------
+    data
+        Integer scores 0..10 (whole-number floats such as 8.0 are accepted),
+        `Survey` objects (only kind ``"nps"`` is used) or a `Surveys` table.
+    period
+        Keep answers given in the `Window` (needs records or a table).
+    by
+        ``"agent_id"``, ``"customer_id"`` or ``"interaction_id"``: a
+        `Breakdown` by that field.
+
+    Returns
+    -------
+    NPS or Breakdown[NPS]
+        ``promoters``, ``passives``, ``detractors``, ``n`` and ``value``;
+        ``.ci()`` gives the multinomial-variance interval.
+
+    Raises
+    ------
+    InvalidDataError
+        A score that is not a whole number in 0..10 (a bool, 10.5, 11, nan).
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No answer in scope.
+
+    References
+    ----------
+    Reichheld, "The One Number You Need to Grow", Harvard Business Review 2003;
+    Bain & Company, "Measuring your Net Promoter Score".
+
+    Examples
+    --------
+    >>> from csmetrics import nps
+    >>> r = nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 0])
+    >>> r.promoters, r.passives, r.detractors, r.value
+    (5, 2, 3, 20.0)
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     nps([]).value
+    nan
+    """
+    scores, group = _answers(data, "nps", (0, 10), period, by)
+    result = reduce_counts(
+        partial(NPS, period=period),
+        {
+            "promoters": scores >= 9,
+            "passives": (scores >= 7) & (scores < 9),
+            "detractors": scores < 7,
+        },
+        group,
+        by,
+    )
+    warn_if_undefined(result, "nps", "no NPS answer in scope")
+    return result
+
+
+def default_satisfied_from(scale: tuple[int, int]) -> int:
+    """Lowest satisfied score: top box up to 3 points, top two up to 7, else top three."""
+    points = scale[1] - scale[0] + 1
+    boxes = 1 if points <= 3 else 2 if points <= 7 else 3
+    return scale[1] - boxes + 1
+
+
+def csat(
+    data: SurveyData,
+    /,
+    *,
+    scale: tuple[int, int] = (1, 5),
+    satisfied_from: float | None = None,
+    period: Window | None = None,
+    by: SurveyBy | None = None,
+) -> CSAT | Breakdown[CSAT]:
+    """Customer satisfaction: the share of answers that are satisfied.
+
+    ``CSAT = answers >= satisfied_from / answers``.
+
+    Parameters
+    ----------
+    data
+        Scores on ``scale``, `Survey` objects (only kind ``"csat"``; each
+        survey's scale must equal ``scale``) or a `Surveys` table.
+    scale
+        ``(low, high)`` of the survey; default 1..5.
+    satisfied_from
+        Lowest score counted as satisfied. Default (None): the top box for
+        scales of up to 3 points, the top two boxes for 4 to 7 points (4-5 on
+        1..5), the top three for 8 or more (8-10 on 1..10).
+        Zendesk's good/bad rating is ``scale=(0, 1)`` (1 = good): the default
+        then counts "good" over good plus bad.
+    period, by
+        As for `nps`.
+
+    Returns
+    -------
+    CSAT or Breakdown[CSAT]
+        A rate with ``scale`` and the ``satisfied_from`` used.
+
+    Raises
+    ------
+    InvalidDataError
+        A score outside the scale, a bool, nan; a survey on another scale.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No answer in scope.
+
+    References
+    ----------
+    ACSI methodology; Zendesk, "About CSAT ratings" (good / (good + bad)).
+
+    Examples
+    --------
+    >>> from csmetrics import csat
+    >>> r = csat([5, 4, 4, 3, 1])
+    >>> r.numerator, r.denominator, r.satisfied_from, float(r)
+    (3, 5, 4, 0.6)
+    >>> float(csat([1, 0, 1, 1], scale=(0, 1)))  # Zendesk good / bad
+    0.75
+    """
+    scale = check_scale("scale", scale)
+    if satisfied_from is None:
+        satisfied_from = default_satisfied_from(scale)
+    elif isinstance(satisfied_from, bool) or not scale[0] <= satisfied_from <= scale[1]:
+        msg = f"satisfied_from={satisfied_from!r} is not allowed; use a score in {scale[0]}..{scale[1]}"
+        raise ValueError(msg)
+    scores, group = _answers(data, "csat", scale, period, by)
+    result = reduce_counts(
+        partial(CSAT, scale=scale, satisfied_from=satisfied_from, period=period),
+        {
+            "numerator": scores >= satisfied_from,
+            "denominator": np.ones(len(scores), bool),
+        },
+        group,
+        by,
+    )
+    warn_if_undefined(result, "csat", "no CSAT answer in scope")
+    return result
+
+
+def ces(
+    data: SurveyData,
+    /,
+    *,
+    scale: tuple[int, int] = (1, 7),
+    higher_is_easier: bool = True,
+    period: Window | None = None,
+    by: SurveyBy | None = None,
+) -> CES | Breakdown[CES]:
+    """Customer effort score: how easy customers found it, as a mean answer.
+
+    ``CES = sum of scores / n``, on the survey's own scale (never rescaled).
+
+    Parameters
+    ----------
+    data
+        Scores on ``scale``, `Survey` objects (only kind ``"ces"``) or a
+        `Surveys` table.
+    scale
+        ``(low, high)``. Default 1..7: CES 2.0, agreement with "the company
+        made it easy to handle my issue", so higher is easier. CES 1.0 asked
+        "how much effort did you personally have to put forth" on 1..5, where
+        lower is easier: ``scale=(1, 5), higher_is_easier=False``.
+    higher_is_easier
+        The scale's direction, recorded on the result so comparisons and
+        targets know which way is better. The value itself is not flipped.
+    period, by
+        As for `nps`.
+
+    Returns
+    -------
+    CES or Breakdown[CES]
+        A `Mean` (``n``, ``mean``, ``std``, t-interval via ``.ci()``).
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No answer in scope.
+
+    References
+    ----------
+    Dixon, Freeman & Toman, "Stop Trying to Delight Your Customers", Harvard
+    Business Review 2010 (CES 1.0); CEB/Gartner, "CES 2.0" (2013).
+
+    Examples
+    --------
+    >>> from csmetrics import ces
+    >>> r = ces([7, 6, 5, 6, 1])
+    >>> r.n, r.value
+    (5, 5.0)
+    """
+    scale = check_scale("scale", scale)
+    if not isinstance(higher_is_easier, bool):
+        msg = f"higher_is_easier={higher_is_easier!r} is not allowed; use True or False"
+        raise ValueError(msg)
+    scores, group = _answers(data, "ces", scale, period, by)
+    result = reduce_mean(
+        partial(CES, scale=scale, higher_is_easier=higher_is_easier, period=period),
+        scores,
+        group,
+        by,
+    )
+    warn_if_undefined(result, "ces", "no CES answer in scope")
+    return result
+
+
+def survey_fcr(
+    data: SurveyData,
+    /,
+    *,
+    period: Window | None = None,
+    by: SurveyBy | None = None,
+) -> Rate | Breakdown[Rate]:
+    """Survey-based FCR: the share of customers who say one contact solved it.
+
+    ``survey FCR = "yes" answers / answers`` to "was your issue resolved on
+    the first contact?". It measures perception and complements the
+    behavioural `fcr`; the two often differ by ten points or more.
+
+    Parameters
+    ----------
+    data
+        Bools (True = yes), `Survey` objects (only kind ``"fcr"``) or a
+        `Surveys` table.
+    period, by
+        As for `nps`.
+
+    Returns
+    -------
+    Rate or Breakdown[Rate]
+        ``metric="survey_fcr"``.
+
+    Raises
+    ------
+    InvalidDataError
+        An answer that is not a bool.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No answer in scope.
+
+    Examples
+    --------
+    >>> from csmetrics import survey_fcr
+    >>> r = survey_fcr([True, True, False, True])
+    >>> r.numerator, r.denominator, float(r)
+    (3, 4, 0.75)
+    """
+    scores, group = _answers(data, "fcr", None, period, by)
+    result = reduce_counts(
+        partial(Rate, metric="survey_fcr", period=period),
+        {"numerator": scores == 1, "denominator": np.ones(len(scores), bool)},
+        group,
+        by,
+    )
+    warn_if_undefined(result, "survey_fcr", "no FCR survey answer in scope")
+    return result
