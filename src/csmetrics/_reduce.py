@@ -40,11 +40,9 @@ def segment_cummax(values: I64, starts: Bool) -> I64:
 
     Takes ceil(log2(longest segment)) vectorised passes.
     """
-    out = values.copy()
+    out: I64 = values.copy()
     first = np.flatnonzero(starts)
-    position = np.arange(len(values)) - np.repeat(
-        first, np.diff(np.r_[first, len(values)])
-    )
+    position = np.arange(len(values)) - np.repeat(first, np.diff(np.r_[first, len(values)]))
     shift = 1
     longest = int(position.max(initial=0)) + 1
     while shift < longest:
@@ -62,10 +60,10 @@ def micros(name: str, moment: datetime) -> int:
     return to_micros(moment)
 
 
-def in_period(times: I64, period: Window | None) -> Bool | slice:
+def in_period(times: I64, period: Window | None) -> Bool:
     """Rows whose time lies in ``[period.start, period.end)``; all rows if None."""
     if period is None:
-        return slice(None)
+        return np.ones(len(times), dtype=bool)
     if not isinstance(period, Window):
         msg = f"period={period!r} is not allowed; use a csmetrics.Window or None"
         raise TypeError(msg)
@@ -99,9 +97,7 @@ def reduce_counts(
         for name, col in counts.items()
     }
     groups = {
-        _slot_key(group, s): factory(
-            **{name: int(col[s]) for name, col in sums.items()}
-        )
+        _slot_key(group, int(s)): factory(**{name: int(col[s]) for name, col in sums.items()})
         for s in np.flatnonzero(size)
     }
     return Breakdown(by=by, overall=overall, groups=groups)
@@ -113,9 +109,7 @@ def reduce_mean(
     """Mean and squared deviations overall and, with ``group``, per group key."""
     n = len(values)
     mean = float(values.mean()) if n else float("nan")
-    overall = factory(
-        n=n, mean=mean, m2=float(((values - mean) ** 2).sum()) if n else 0.0
-    )
+    overall = factory(n=n, mean=mean, m2=float(((values - mean) ** 2).sum()) if n else 0.0)
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
@@ -123,9 +117,7 @@ def reduce_mean(
     means = np.bincount(slot, weights=values, minlength=nslots) / np.maximum(size, 1)
     m2 = np.bincount(slot, weights=(values - means[slot]) ** 2, minlength=nslots)
     groups = {
-        _slot_key(group, s): factory(
-            n=int(size[s]), mean=float(means[s]), m2=float(m2[s])
-        )
+        _slot_key(group, int(s)): factory(n=int(size[s]), mean=float(means[s]), m2=float(m2[s]))
         for s in np.flatnonzero(size)
     }
     return Breakdown(by=by, overall=overall, groups=groups)
@@ -142,9 +134,7 @@ def group_of(table: Any, by: str | None, allowed: tuple[str, ...]) -> Encoded | 
 
 def warn_if_undefined(result: Result | Breakdown[Any], metric: str, why: str) -> None:
     """Emit one UndefinedMetricWarning when the result or any group is nan."""
-    silence = (
-        "silence with warnings.simplefilter('ignore', csmetrics.UndefinedMetricWarning)"
-    )
+    silence = "silence with warnings.simplefilter('ignore', csmetrics.UndefinedMetricWarning)"
     overall = result.overall if isinstance(result, Breakdown) else result
     if not overall.is_defined:
         warnings.warn(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Literal, Union
+from typing import Literal
 
 import attrs
 
@@ -17,7 +17,7 @@ from csmetrics._check import bad_record
 
 __all__ = ["SURVEY_KINDS", "Interaction", "Key", "Survey", "SurveyKind", "Window"]
 
-Key = Union[str, int]
+Key = str | int
 """An identifier or grouping key: a non-empty string or an integer."""
 
 SurveyKind = Literal["nps", "csat", "ces", "fcr", "rating"]
@@ -112,7 +112,7 @@ class Interaction:
             bad_record(
                 record,
                 "resolved",
-                True,
+                "True",
                 "an open contact (end=None) cannot be resolved",
             )
 
@@ -135,9 +135,7 @@ def check_scale(name: str, scale: object) -> tuple[int, int]:
     return scale
 
 
-def check_score(
-    record: object, kind: str, score: object, scale: tuple[int, int] | None
-) -> float:
+def check_score(record: object, kind: str, score: object, scale: tuple[int, int] | None) -> float:
     """Validate one survey score for its kind and scale; return it as a float."""
     if kind == "fcr":
         if not isinstance(score, bool):
@@ -189,9 +187,7 @@ class Survey:
 
     def __attrs_post_init__(self) -> None:
         record = repr(self.id)
-        _check_keys(
-            record, self, ("id",), ("customer_id", "interaction_id", "agent_id")
-        )
+        _check_keys(record, self, ("id",), ("customer_id", "interaction_id", "agent_id"))
         if self.kind not in SURVEY_KINDS:
             bad_record(record, "kind", self.kind, f"use one of {SURVEY_KINDS}")
         _check_aware(record, "at", self.at)

@@ -240,9 +240,7 @@ def fcr(
     pending = (first_end == OPEN) | (first_end > cutoff - window)
     success = ~pending & table.resolved[first] & (repeats == 0)
     keep = in_period(table.start[first], period)
-    factory = partial(
-        FCR, window_days=float(window_days), match=match, as_of=as_of, period=period
-    )
+    factory = partial(FCR, window_days=float(window_days), match=match, as_of=as_of, period=period)
     result = reduce_counts(
         factory,
         {
@@ -323,9 +321,7 @@ def resolution_rate(
     table = as_interactions(interactions)
     group_column = group_of(table, by, CONTACT_BY)
     ticket = table.issue_id.codes
-    key = np.where(
-        ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table))
-    )
+    key = np.where(ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table)))
     order = _time_order(table, key)
     starts = segment_starts(key[order])
     first = order[starts]

@@ -78,13 +78,14 @@ class Result:
             msg = f"cannot merge {type(self).__name__} with {type(other).__name__}"
             raise ValueError(msg)
         if self.params() != other.params():
-            msg = f"cannot merge results computed with different parameters: {self.params()} != {other.params()}"
+            msg = (
+                "cannot merge results computed with different parameters: "
+                f"{self.params()} != {other.params()}"
+            )
             raise ValueError(msg)
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
-        return {
-            name: getattr(self, name) + getattr(other, name) for name in self._counts
-        }
+        return {name: getattr(self, name) + getattr(other, name) for name in self._counts}
 
     def merge(self: R, other: R, /) -> R:
         """Combine the results of two disjoint parts into the result of both.
@@ -265,9 +266,7 @@ class Mean(Result):
 
     def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
         """Student t interval; see `csmetrics.stats.t_interval`."""
-        return t_interval(
-            self.value, self.std, self.n, confidence_level=confidence_level
-        )
+        return t_interval(self.value, self.std, self.n, confidence_level=confidence_level)
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
         assert isinstance(other, Mean)
@@ -336,9 +335,7 @@ class Breakdown(Mapping["Key | None", R], Generic[R]):
         for key, result in other.groups.items():
             groups[key] = groups[key].merge(result) if key in groups else result
         ordered = {k: groups[k] for k in sorted(groups, key=_key_order)}
-        return Breakdown(
-            by=self.by, overall=self.overall.merge(other.overall), groups=ordered
-        )
+        return Breakdown(by=self.by, overall=self.overall.merge(other.overall), groups=ordered)
 
     def _repr_html_(self) -> str:
         rows = self.to_rows()
@@ -346,9 +343,7 @@ class Breakdown(Mapping["Key | None", R], Generic[R]):
             return f"<p>Breakdown by {html.escape(self.by)}: no groups</p>"
         head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
         body = "".join(
-            "<tr>"
-            + "".join(f"<td>{html.escape(_show(v))}</td>" for v in row.values())
-            + "</tr>"
+            "<tr>" + "".join(f"<td>{html.escape(_show(v))}</td>" for v in row.values()) + "</tr>"
             for row in rows
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

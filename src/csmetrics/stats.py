@@ -105,9 +105,7 @@ def rate_interval(
         msg = f"method={method!r} is not allowed; use one of: {RATE_METHODS}"
         raise ValueError(msg)
     low, high = _clip(centre - half, centre + half, 0.0, 1.0)
-    return ConfidenceInterval(
-        low=low, high=high, confidence_level=confidence_level, method=method
-    )
+    return ConfidenceInterval(low=low, high=high, confidence_level=confidence_level, method=method)
 
 
 def nps_interval(
@@ -171,11 +169,7 @@ def _betainc(a: float, b: float, x: float) -> float:
     if x >= 1:
         return 1.0
     log_front = (
-        math.lgamma(a + b)
-        - math.lgamma(a)
-        - math.lgamma(b)
-        + a * math.log(x)
-        + b * math.log1p(-x)
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
     )
     if x < (a + 1) / (a + b + 2):
         return math.exp(log_front) * _betacf(a, b, x) / a

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -38,9 +38,7 @@ __all__ = ["SurveyBy", "SurveyData", "ces", "csat", "nps", "survey_fcr"]
 F64 = npt.NDArray[np.float64]
 SurveyBy = Literal["agent_id", "customer_id", "interaction_id"]
 SURVEY_BY: tuple[SurveyBy, ...] = ("agent_id", "customer_id", "interaction_id")
-SurveyData = Union[
-    Surveys, Iterable[Survey], Iterable[float], Iterable[bool], npt.ArrayLike
-]
+SurveyData = Surveys | Iterable[Survey] | Iterable[float] | Iterable[bool] | npt.ArrayLike
 """Plain scores, `Survey` objects, or a `Surveys` table."""
 
 
@@ -84,13 +82,13 @@ def _answers(
 ) -> tuple[F64, Encoded | None]:
     """Scores of one kind, filtered by period, with the ``by=`` group column."""
     if not isinstance(data, Surveys):
-        items = data if isinstance(data, np.ndarray) else list(data)  # type: ignore[arg-type]
+        items: Any = data if isinstance(data, np.ndarray) else list(data)  # type: ignore[arg-type]
         if len(items) == 0 or not isinstance(items[0], Survey):
             if period is not None or by is not None:
                 msg = "period= and by= need Survey records or a Surveys table, not plain scores"
                 raise ValueError(msg)
             return _plain_scores(items, kind, scale), None
-        data = Surveys.from_records(items)
+        data = Surveys.from_records(items)  # each item is checked to be a Survey
     table = data.of_kind(kind)
     if scale is not None:
         off = (table.scale_low != scale[0]) | (table.scale_high != scale[1])
@@ -98,9 +96,7 @@ def _answers(
             row = int(np.flatnonzero(off)[0])
             record = table.id.key(int(table.id.codes[row]))
             found = (int(table.scale_low[row]), int(table.scale_high[row]))
-            bad_record(
-                repr(record), "scale", found, f"differs from the metric's scale {scale}"
-            )
+            bad_record(repr(record), "scale", found, f"differs from the metric's scale {scale}")
     group = group_of(table, by, SURVEY_BY)
     keep = in_period(table.at, period)
     return table.score[keep], None if group is None else group.take(keep)
@@ -246,7 +242,10 @@ def csat(
     if satisfied_from is None:
         satisfied_from = default_satisfied_from(scale)
     elif isinstance(satisfied_from, bool) or not scale[0] <= satisfied_from <= scale[1]:
-        msg = f"satisfied_from={satisfied_from!r} is not allowed; use a score in {scale[0]}..{scale[1]}"
+        msg = (
+            f"satisfied_from={satisfied_from!r} is not allowed; "
+            f"use a score in {scale[0]}..{scale[1]}"
+        )
         raise ValueError(msg)
     scores, group = _answers(data, "csat", scale, period, by)
     result = reduce_counts(

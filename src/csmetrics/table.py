@@ -10,7 +10,7 @@ checks that name the first bad row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
@@ -80,14 +80,17 @@ def _typed_objects(
     present = np.asarray((arr != None) & (arr != ""), dtype=bool)  # noqa: E711 (elementwise)
     values = arr[present]
     kinds = set(map(type, values))
-    if kinds <= {str}:
+    texts = kinds <= {str}
+    if not texts and not all(
+        issubclass(k, (int, np.integer)) and not issubclass(k, bool) for k in kinds
+    ):
+        rows = np.flatnonzero(present)
+        first = type(values[0])
+        row = next((int(i) for i in rows if type(arr[i]) is not first), int(rows[0]))
+        bad_record(_row_name(ids, row), field, arr[row], "keys must be all str or all int")
+    if texts:
         return np.where(present, arr, "").astype(str), present
-    if all(issubclass(k, (int, np.integer)) and not issubclass(k, bool) for k in kinds):
-        return np.where(present, arr, 0).astype(np.int64), present
-    rows = np.flatnonzero(present)
-    first = type(values[0])
-    row = next((int(i) for i in rows if type(arr[i]) is not first), int(rows[0]))
-    bad_record(_row_name(ids, row), field, arr[row], "keys must be all str or all int")
+    return np.where(present, arr, 0).astype(np.int64), present
 
 
 def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> Encoded:
@@ -118,21 +121,15 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
         # datetime64 carries no zone; csmetrics reads it as UTC.
         return arr.astype("datetime64[us]").astype(np.int64)
     if arr.dtype.kind != "O" and arr.size:
-        bad_record(
-            f"column {field!r}", field, arr.dtype, "expected datetime64 or datetimes"
-        )
+        bad_record(f"column {field!r}", field, arr.dtype, "expected datetime64 or datetimes")
     out = np.empty(len(arr), dtype=np.int64)
     for row, value in enumerate(arr.reshape(-1)):
         if value is None:
             out[row] = _MISSING_TIME
         elif not isinstance(value, datetime):
-            bad_record(
-                _row_name(ids, row), field, value, "expected a timezone-aware datetime"
-            )
+            bad_record(_row_name(ids, row), field, value, "expected a timezone-aware datetime")
         elif value.tzinfo is None or value.utcoffset() is None:
-            bad_record(
-                _row_name(ids, row), field, value, "naive datetime; attach a time zone"
-            )
+            bad_record(_row_name(ids, row), field, value, "naive datetime; attach a time zone")
         else:
             out[row] = to_micros(value)
     return out
@@ -244,7 +241,7 @@ class Interactions:
     @property
     def is_open(self) -> Bool:
         """True where the contact has no end yet."""
-        return self.end == OPEN
+        return np.equal(self.end, OPEN)
 
     def take(self, rows: I64 | Bool) -> Interactions:
         """The contacts selected by an index array or a boolean mask."""
@@ -266,9 +263,7 @@ class Interactions:
         }
         for position, record in enumerate(records):
             if not isinstance(record, Interaction):
-                bad_record(
-                    f"at position {position}", "type", record, "expected an Interaction"
-                )
+                bad_record(f"at position {position}", "type", record, "expected an Interaction")
             cols["id"].append(record.id)
             cols["customer_id"].append(record.customer_id)
             cols["start"].append(to_micros(record.start))
@@ -290,9 +285,7 @@ class Interactions:
             end=np.array(cols["end"], dtype=np.int64),
             resolved=np.array(cols["resolved"], dtype=bool),
             **{
-                name: _encode(
-                    name, np.array(cols[name], dtype=object), required=False, ids=ids
-                )
+                name: _encode(name, np.array(cols[name], dtype=object), required=False, ids=ids)
                 for name in _INTERACTION_KEYS
             },
         )
@@ -318,11 +311,7 @@ class Interactions:
         start = _times("start", cols["start"], ids)
         if (row := _first(start == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "start", None, "start is required")
-        end = (
-            _times("end", cols["end"], ids)
-            if "end" in cols
-            else np.full(n, _MISSING_TIME)
-        )
+        end = _times("end", cols["end"], ids) if "end" in cols else np.full(n, _MISSING_TIME)
         end[end == _MISSING_TIME] = OPEN
         if (row := _first(end < start)) is not None:
             bad_record(
@@ -340,14 +329,12 @@ class Interactions:
             bad_record(
                 _row_name(ids, row),
                 "resolved",
-                True,
+                "True",
                 "an open contact (no end) cannot be resolved",
             )
         return cls(
             id=ids,
-            customer_id=_encode(
-                "customer_id", cols["customer_id"], required=True, ids=ids
-            ),
+            customer_id=_encode("customer_id", cols["customer_id"], required=True, ids=ids),
             start=start,
             end=end,
             resolved=resolved,
@@ -381,14 +368,10 @@ class Interactions:
 
 
 _SURVEY_KEYS = ("customer_id", "interaction_id", "agent_id")
-_KIND_CODES = {kind: code for code, kind in enumerate(SURVEY_KINDS)}
+_KIND_CODES: dict[str, int] = {kind: code for code, kind in enumerate(SURVEY_KINDS)}
 # Scale bounds per kind code; "fcr" answers are stored as 0.0 / 1.0.
-_LOW = np.array(
-    [DEFAULT_SCALES.get(k, (0, 1))[0] for k in SURVEY_KINDS], dtype=np.int64
-)
-_HIGH = np.array(
-    [DEFAULT_SCALES.get(k, (0, 1))[1] for k in SURVEY_KINDS], dtype=np.int64
-)
+_LOW = np.array([DEFAULT_SCALES.get(k, (0, 1))[0] for k in SURVEY_KINDS], dtype=np.int64)
+_HIGH = np.array([DEFAULT_SCALES.get(k, (0, 1))[1] for k in SURVEY_KINDS], dtype=np.int64)
 
 
 @attrs.frozen(eq=False)
@@ -448,9 +431,7 @@ class Surveys:
         }
         for position, record in enumerate(records):
             if not isinstance(record, Survey):
-                bad_record(
-                    f"at position {position}", "type", record, "expected a Survey"
-                )
+                bad_record(f"at position {position}", "type", record, "expected a Survey")
             low, high = record.effective_scale or (0, 1)
             cols["id"].append(record.id)
             cols["kind"].append(_KIND_CODES[record.kind])
@@ -470,9 +451,7 @@ class Surveys:
             scale_low=np.array(cols["scale_low"], dtype=np.int64),
             scale_high=np.array(cols["scale_high"], dtype=np.int64),
             **{
-                name: _encode(
-                    name, np.array(cols[name], dtype=object), required=False, ids=ids
-                )
+                name: _encode(name, np.array(cols[name], dtype=object), required=False, ids=ids)
                 for name in _SURVEY_KEYS
             },
         )
@@ -497,25 +476,17 @@ class Surveys:
         names, inverse = np.unique(kinds, return_inverse=True)
         for name in names:
             if name not in _KIND_CODES:
-                row = int(np.flatnonzero(kinds == name)[0])
-                bad_record(
-                    _row_name(ids, row), "kind", name, f"use one of {SURVEY_KINDS}"
-                )
-        kind = np.array([_KIND_CODES[k] for k in names], dtype=np.int64)[
-            inverse.reshape(-1)
-        ]
+                first = int(np.flatnonzero(kinds == name)[0])
+                bad_record(_row_name(ids, first), "kind", name, f"use one of {SURVEY_KINDS}")
+        kind = np.array([_KIND_CODES[k] for k in names], dtype=np.int64)[inverse.reshape(-1)]
         at = _times("at", cols["at"], ids)
         if (row := _first(at == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
         low = np.asarray(cols.get("scale_low", _LOW[kind]), dtype=np.int64).reshape(n)
-        high = np.asarray(cols.get("scale_high", _HIGH[kind]), dtype=np.int64).reshape(
-            n
-        )
+        high = np.asarray(cols.get("scale_high", _HIGH[kind]), dtype=np.int64).reshape(n)
         fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
         if (
-            row := _first(
-                fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high)
-            )
+            row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
         ) is not None:
             bad_record(
                 _row_name(ids, row),
