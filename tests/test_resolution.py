@@ -326,7 +326,7 @@ def test_unknown_match_and_by_are_rejected():
 
 def test_naive_as_of_is_rejected():
     with pytest.raises(csmetrics.InvalidDataError, match="as_of"):
-        fcr([contact("1", 0)], as_of=datetime(2026, 3, 1))  # noqa: DTZ001
+        fcr([contact("1", 0)], as_of=datetime(2026, 3, 1))
 
 
 def test_empty_input_is_undefined_with_warning():
