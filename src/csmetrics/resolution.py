@@ -249,7 +249,7 @@ def fcr(
             "pending": pending[keep],
             "repeats": repeats[keep],
         },
-        None if group_column is None else group_column.take(first[keep]),
+        None if group_column is None else group_column[first[keep]],
         by,
     )
     warn_if_undefined(result, "fcr", "no decided episode (empty input or all pending)")
@@ -333,7 +333,7 @@ def resolution_rate(
             "numerator": table.resolved[last][keep],
             "denominator": np.ones(len(first), bool)[keep],
         },
-        None if group_column is None else group_column.take(first[keep]),
+        None if group_column is None else group_column[first[keep]],
         by,
     )
     warn_if_undefined(result, "resolution_rate", "no request in scope")

@@ -99,7 +99,7 @@ def _answers(
             bad_record(repr(record), "scale", found, f"differs from the metric's scale {scale}")
     group = group_of(table, by, SURVEY_BY)
     keep = in_period(table.at, period)
-    return table.score[keep], None if group is None else group.take(keep)
+    return table.score[keep], None if group is None else group[keep]
 
 
 def nps(

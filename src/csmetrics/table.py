@@ -68,8 +68,8 @@ class Encoded:
         """The key of one code as a Python value; None for -1 (missing)."""
         return None if code < 0 else self.keys[code].item()
 
-    def take(self, rows: I64 | Bool) -> Encoded:
-        """The rows selected by an index or mask, sharing the same keys."""
+    def __getitem__(self, rows: I64 | Bool) -> Encoded:
+        """The rows selected by an index array or mask, sharing the same keys."""
         return Encoded(self.codes[rows], self.keys)
 
 
@@ -103,8 +103,7 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
     elif arr.dtype.kind == "O" or arr.size == 0:
         arr, present = _typed_objects(field, arr.astype(object).reshape(-1), ids)
     else:
-        msg = f"column {field!r} has dtype {arr.dtype}; expected str or int keys"
-        raise TypeError(msg)
+        bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
     if required and not present.all():
         row = int(np.flatnonzero(~present)[0])
         bad_record(_row_name(ids, row), field, values[row], "required key is missing")
@@ -183,21 +182,15 @@ T = TypeVar("T", "Interactions", "Surveys")
 
 def _take(table: T, rows: I64 | Bool) -> T:
     """The rows of a table selected by an index array or a boolean mask."""
-    changes = {
-        f.name: (
-            getattr(table, f.name).take(rows)
-            if isinstance(getattr(table, f.name), Encoded)
-            else getattr(table, f.name)[rows]
-        )
-        for f in attrs.fields(type(table))
-    }
-    return attrs.evolve(table, **changes)
+    return attrs.evolve(
+        table, **{f.name: getattr(table, f.name)[rows] for f in attrs.fields(type(table))}
+    )
 
 
 _INTERACTION_KEYS = ("channel", "agent_id", "issue_id", "category")
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Interactions:
     """Contacts as columns: the table every contact metric computes on.
 
@@ -237,6 +230,9 @@ class Interactions:
 
     def __len__(self) -> int:
         return len(self.start)
+
+    def __repr__(self) -> str:
+        return f"Interactions({len(self)} contacts)"
 
     @property
     def is_open(self) -> Bool:
@@ -374,7 +370,7 @@ _LOW = np.array([DEFAULT_SCALES.get(k, (0, 1))[0] for k in SURVEY_KINDS], dtype=
 _HIGH = np.array([DEFAULT_SCALES.get(k, (0, 1))[1] for k in SURVEY_KINDS], dtype=np.int64)
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Surveys:
     """Survey answers as columns.
 
@@ -405,6 +401,9 @@ class Surveys:
 
     def __len__(self) -> int:
         return len(self.score)
+
+    def __repr__(self) -> str:
+        return f"Surveys({len(self)} answers)"
 
     def take(self, rows: I64 | Bool) -> Surveys:
         """The answers selected by an index array or a boolean mask."""
