@@ -8,6 +8,7 @@ the offending value. Every timestamp must be timezone-aware.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -15,13 +16,26 @@ import attrs
 
 from csmetrics._check import bad_record
 
-__all__ = ["SURVEY_KINDS", "Interaction", "Key", "Survey", "SurveyKind", "Window"]
+__all__ = [
+    "AUTHORS",
+    "SURVEY_KINDS",
+    "Author",
+    "Interaction",
+    "Key",
+    "Message",
+    "Survey",
+    "SurveyKind",
+    "Window",
+]
 
 Key = str | int
 """An identifier or grouping key: a non-empty string or an integer."""
 
 SurveyKind = Literal["nps", "csat", "ces", "fcr", "rating"]
 SURVEY_KINDS: tuple[SurveyKind, ...] = ("nps", "csat", "ces", "fcr", "rating")
+
+Author = Literal["customer", "agent", "bot"]
+AUTHORS: tuple[Author, ...] = ("customer", "agent", "bot")
 
 DEFAULT_SCALES: dict[str, tuple[int, int]] = {
     "nps": (0, 10),
@@ -60,6 +74,46 @@ def _check_keys(
             bad_record(record, name, value, "expected a non-empty str or an int")
 
 
+def _check_seconds(record: object, field: str, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        bad_record(record, field, value, "expected a number of seconds")
+    if not math.isfinite(value) or value < 0:
+        bad_record(record, field, value, "expected a finite number of seconds >= 0")
+
+
+def _to_tuple(messages: Iterable[Message]) -> tuple[Message, ...]:
+    return tuple(messages)
+
+
+@attrs.frozen(kw_only=True)
+class Message:
+    """One message on a contact: who wrote it and when.
+
+    Attributes
+    ----------
+    at
+        When it was sent (timezone-aware).
+    author
+        ``"customer"``, ``"agent"`` (a human agent) or ``"bot"`` (automation;
+        never counts as a reply).
+    public
+        False for an internal note, which the customer never sees.
+    """
+
+    at: datetime
+    author: Author
+    public: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        _check_aware("Message", "at", self.at)
+        if self.author not in AUTHORS:
+            bad_record("Message", "author", self.author, f"use one of {AUTHORS}")
+        if not isinstance(self.public, bool):
+            bad_record("Message", "public", self.public, "expected a bool")
+
+
 @attrs.frozen(kw_only=True)
 class Interaction:
     """One contact: a call, a chat, or one agent's handling of a ticket.
@@ -81,6 +135,21 @@ class Interaction:
     issue_id
         The ticket or case the contact belongs to. A reopened ticket is a further
         Interaction with the same ``issue_id``. An empty string means missing.
+    first_response_at
+        The first reply by a human agent or, for a call, the moment it was
+        answered; None when not (yet) answered. Not before ``start``.
+    abandoned
+        The customer left before being answered (no ``first_response_at``).
+    blocked
+        The contact never reached a queue (busy signal, capacity limit).
+    talk_seconds, hold_seconds, wrap_seconds
+        Handle-time components in seconds (wrap: after-contact work); None
+        when unknown.
+    priority, tier
+        Optional SLA keys: a priority ("P1".."P4", "urgent"...) and a support
+        tier or ticket type ("1", "2", "incident", "problem").
+    messages
+        The contact's `Message` objects in time order, none before ``start``.
     """
 
     id: Key
@@ -92,6 +161,15 @@ class Interaction:
     agent_id: Key | None = attrs.field(default=None, converter=_optional_key)
     issue_id: Key | None = attrs.field(default=None, converter=_optional_key)
     category: Key | None = attrs.field(default=None, converter=_optional_key)
+    first_response_at: datetime | None = None
+    abandoned: bool = False
+    blocked: bool = False
+    talk_seconds: float | None = None
+    hold_seconds: float | None = None
+    wrap_seconds: float | None = None
+    priority: Key | None = attrs.field(default=None, converter=_optional_key)
+    tier: Key | None = attrs.field(default=None, converter=_optional_key)
+    messages: tuple[Message, ...] = attrs.field(default=(), converter=_to_tuple)
 
     def __attrs_post_init__(self) -> None:
         record = repr(self.id)
@@ -99,22 +177,43 @@ class Interaction:
             record,
             self,
             ("id", "customer_id"),
-            ("channel", "agent_id", "issue_id", "category"),
+            ("channel", "agent_id", "issue_id", "category", "priority", "tier"),
         )
         _check_aware(record, "start", self.start)
         if self.end is not None:
             _check_aware(record, "end", self.end)
             if self.end < self.start:
                 bad_record(record, "end", self.end, f"before start {self.start}")
-        if not isinstance(self.resolved, bool):
-            bad_record(record, "resolved", self.resolved, "expected a bool")
+        for flag in ("resolved", "abandoned", "blocked"):
+            if not isinstance(getattr(self, flag), bool):
+                bad_record(record, flag, getattr(self, flag), "expected a bool")
         if self.resolved and self.end is None:
-            bad_record(
-                record,
-                "resolved",
-                "True",
-                "an open contact (end=None) cannot be resolved",
-            )
+            bad_record(record, "resolved", "True", "an open contact (end=None) cannot be resolved")
+        self._check_response(record)
+        for field in ("talk_seconds", "hold_seconds", "wrap_seconds"):
+            _check_seconds(record, field, getattr(self, field))
+        self._check_messages(record)
+
+    def _check_response(self, record: str) -> None:
+        if self.first_response_at is None:
+            return
+        _check_aware(record, "first_response_at", self.first_response_at)
+        if self.first_response_at < self.start:
+            why = f"before start {self.start}"
+            bad_record(record, "first_response_at", self.first_response_at, why)
+        for flag in ("abandoned", "blocked"):
+            if getattr(self, flag):
+                bad_record(record, flag, "True", "a contact with a first response was answered")
+
+    def _check_messages(self, record: str) -> None:
+        previous = self.start
+        for position, message in enumerate(self.messages):
+            if not isinstance(message, Message):
+                bad_record(record, f"messages[{position}]", message, "expected a Message")
+            if message.at < previous:
+                why = "before start" if position == 0 else "out of order (before the previous one)"
+                bad_record(record, f"messages[{position}].at", message.at, why)
+            previous = message.at
 
 
 def default_scale(kind: str) -> tuple[int, int] | None:

@@ -20,21 +20,31 @@ import numpy.typing as npt
 
 from csmetrics._check import bad_record
 from csmetrics.model import (
+    AUTHORS,
     DEFAULT_SCALES,
     SURVEY_KINDS,
     Interaction,
     Key,
+    Message,
     Survey,
 )
 
-__all__ = ["OPEN", "Encoded", "Interactions", "Surveys", "from_micros", "to_micros"]
+__all__ = [
+    "OPEN",
+    "Encoded",
+    "Interactions",
+    "Messages",
+    "Surveys",
+    "from_micros",
+    "to_micros",
+]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 
 OPEN = np.iinfo(np.int64).max
-"""The ``end`` of a contact that is still open."""
+"""The time of an event that has not happened: an open contact's ``end``."""
 _MISSING_TIME = np.iinfo(np.int64).min
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -187,7 +197,111 @@ def _take(table: T, rows: I64 | Bool) -> T:
     )
 
 
-_INTERACTION_KEYS = ("channel", "agent_id", "issue_id", "category")
+_INTERACTION_KEYS = ("channel", "agent_id", "issue_id", "category", "priority", "tier")
+_FLAGS = ("resolved", "abandoned", "blocked")
+_SECONDS = ("talk_seconds", "hold_seconds", "wrap_seconds")
+_AUTHOR_CODES: dict[str, int] = {author: code for code, author in enumerate(AUTHORS)}
+
+
+def _seconds(field: str, values: Any, ids: Encoded, n: int) -> F64:
+    """A column of non-negative seconds; None or nan is missing."""
+    arr = np.asarray(values)
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iufO":
+        bad_record(f"column {field!r}", field, arr.dtype, "expected numbers of seconds")
+    try:
+        out = arr.astype(np.float64).reshape(n)
+    except (TypeError, ValueError):
+        bad_record(f"column {field!r}", field, arr.dtype, "expected numbers of seconds")
+    if (row := _first(np.isinf(out) | (out < 0))) is not None:
+        bad_record(_row_name(ids, row), field, out[row], "expected a finite number >= 0")
+    return out
+
+
+@attrs.frozen(eq=False, repr=False)
+class Messages:
+    """The messages of all contacts as one flat child table.
+
+    Sorted by contact and then time (ties keep their input order), so metrics
+    over replies stay vectorised.
+
+    Attributes
+    ----------
+    interaction
+        int64 row index of the contact in the parent `Interactions`.
+    at
+        int64 microseconds since the epoch (UTC).
+    author
+        int64 index into `csmetrics.AUTHORS` ("customer", "agent", "bot").
+    public
+        bool; False for internal notes.
+    """
+
+    interaction: I64
+    at: I64
+    author: I64
+    public: Bool
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __repr__(self) -> str:
+        return f"Messages({len(self)} messages)"
+
+    @classmethod
+    def empty(cls) -> Messages:
+        """A table with no messages."""
+        none = np.zeros(0, dtype=np.int64)
+        return cls(interaction=none, at=none, author=none, public=np.zeros(0, dtype=bool))
+
+    def for_rows(self, rows: I64 | Bool, parent_rows: int) -> Messages:
+        """The messages of the selected parent rows, renumbered to the new rows."""
+        position = np.full(parent_rows, -1, dtype=np.int64)
+        position[rows] = np.arange(len(position[rows]))
+        new = position[self.interaction]
+        keep = new >= 0
+        order = np.lexsort((self.at[keep], new[keep]))
+        return Messages(
+            interaction=new[keep][order],
+            at=self.at[keep][order],
+            author=self.author[keep][order],
+            public=self.public[keep][order],
+        )
+
+
+def _messages_from_columns(columns: Mapping[str, Any], ids: Encoded, start: I64) -> Messages:
+    """Build the child table; ``interaction_id`` holds keys of the parent ids."""
+    n, cols = _columns(columns, ("interaction_id", "at", "author"), ("public",))
+    parent = _encode("interaction_id", cols["interaction_id"], required=True, ids=None)
+    # Map each message's interaction key to the parent's row.
+    code = np.searchsorted(ids.keys, parent.keys)
+    code = np.minimum(code, max(len(ids.keys) - 1, 0))
+    known = (ids.keys[code] == parent.keys) if len(ids.keys) else np.zeros(len(parent.keys), bool)
+    if (missing := _first(~known[parent.codes])) is not None:
+        bad_record(
+            f"message at position {missing}",
+            "interaction_id",
+            parent.key(int(parent.codes[missing])),
+            "no contact has this id",
+        )
+    row_of_code = np.empty(len(ids.keys), dtype=np.int64)
+    row_of_code[ids.codes] = np.arange(len(ids.codes))
+    interaction = row_of_code[code[parent.codes]]
+    at = _times("at", cols["at"], None)
+    if (row := _first((at == _MISSING_TIME) | (at < start[interaction]))) is not None:
+        why = "missing" if at[row] == _MISSING_TIME else "before the contact's start"
+        bad_record(f"message at position {row}", "at", from_micros(at[row]), why)
+    authors = np.asarray(cols["author"]).astype(str).reshape(n)
+    names, inverse = np.unique(authors, return_inverse=True)
+    for name in names:
+        if name not in _AUTHOR_CODES:
+            row = int(np.flatnonzero(authors == name)[0])
+            bad_record(f"message at position {row}", "author", name, f"use one of {AUTHORS}")
+    author = np.array([_AUTHOR_CODES[a] for a in names], dtype=np.int64)[inverse.reshape(-1)]
+    public = _bools("public", cols["public"], None, n) if "public" in cols else np.ones(n, bool)
+    order = np.lexsort((at, interaction))
+    return Messages(
+        interaction=interaction[order], at=at[order], author=author[order], public=public[order]
+    )
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -196,13 +310,17 @@ class Interactions:
 
     Attributes
     ----------
-    id, customer_id, channel, agent_id, issue_id, category
+    id, customer_id, channel, agent_id, issue_id, category, priority, tier
         Dictionary-encoded key columns (`Encoded`); ``-1`` codes are missing.
-    start, end
-        int64 microseconds since the epoch (UTC); ``end`` is `OPEN` for a
-        contact still open.
-    resolved
+    start, end, first_response
+        int64 microseconds since the epoch (UTC); ``end`` and
+        ``first_response`` are `OPEN` where it has not happened.
+    resolved, abandoned, blocked
         bool per contact.
+    talk_seconds, hold_seconds, wrap_seconds
+        float64 seconds; nan where unknown.
+    messages
+        The contacts' messages as a flat `Messages` child table.
 
     Examples
     --------
@@ -227,6 +345,15 @@ class Interactions:
     agent_id: Encoded
     issue_id: Encoded
     category: Encoded
+    first_response: I64
+    abandoned: Bool
+    blocked: Bool
+    talk_seconds: F64
+    hold_seconds: F64
+    wrap_seconds: F64
+    priority: Encoded
+    tier: Encoded
+    messages: Messages
 
     def __len__(self) -> int:
         return len(self.start)
@@ -240,23 +367,21 @@ class Interactions:
         return np.equal(self.end, OPEN)
 
     def take(self, rows: I64 | Bool) -> Interactions:
-        """The contacts selected by an index array or a boolean mask."""
-        return _take(self, rows)
+        """The contacts selected by a boolean mask or an index array without repeats."""
+        columns = {
+            f.name: getattr(self, f.name)[rows]
+            for f in attrs.fields(Interactions)
+            if f.name != "messages"
+        }
+        return Interactions(**columns, messages=self.messages.for_rows(rows, len(self)))
 
     @classmethod
     def from_records(cls, records: Iterable[Interaction], /) -> Interactions:
         """Build the table from `Interaction` objects in one pass."""
-        cols: dict[str, list[Any]] = {
-            name: []
-            for name in (
-                "id",
-                "customer_id",
-                "start",
-                "end",
-                "resolved",
-                *_INTERACTION_KEYS,
-            )
-        }
+        times = ("start", "end", "first_response")
+        names = ("id", "customer_id", *times, *_FLAGS, *_SECONDS, *_INTERACTION_KEYS)
+        cols: dict[str, list[Any]] = {name: [] for name in names}
+        messages: list[tuple[int, int, int, bool]] = []
         for position, record in enumerate(records):
             if not isinstance(record, Interaction):
                 bad_record(f"at position {position}", "type", record, "expected an Interaction")
@@ -264,100 +389,158 @@ class Interactions:
             cols["customer_id"].append(record.customer_id)
             cols["start"].append(to_micros(record.start))
             cols["end"].append(OPEN if record.end is None else to_micros(record.end))
-            cols["resolved"].append(record.resolved)
-            for name in _INTERACTION_KEYS:
+            first = record.first_response_at
+            cols["first_response"].append(OPEN if first is None else to_micros(first))
+            for name in (*_FLAGS, *_SECONDS, *_INTERACTION_KEYS):
                 cols[name].append(getattr(record, name))
+            messages.extend(
+                (position, to_micros(m.at), _AUTHOR_CODES[m.author], m.public)
+                for m in record.messages
+            )
         ids = _encode("id", np.array(cols["id"], dtype=object), required=True, ids=None)
         _unique_ids(ids)
-        return cls(
-            id=ids,
-            customer_id=_encode(
-                "customer_id",
-                np.array(cols["customer_id"], dtype=object),
-                required=True,
-                ids=ids,
+        flat = np.array(messages, dtype=np.int64).reshape(-1, 4)
+        fields: dict[str, Any] = {
+            "id": ids,
+            "customer_id": _encode(
+                "customer_id", np.array(cols["customer_id"], dtype=object), required=True, ids=ids
             ),
-            start=np.array(cols["start"], dtype=np.int64),
-            end=np.array(cols["end"], dtype=np.int64),
-            resolved=np.array(cols["resolved"], dtype=bool),
+            **{name: np.array(cols[name], dtype=np.int64) for name in times},
+            **{name: np.array(cols[name], dtype=bool) for name in _FLAGS},
+            **{
+                name: np.array([np.nan if v is None else v for v in cols[name]], dtype=np.float64)
+                for name in _SECONDS
+            },
             **{
                 name: _encode(name, np.array(cols[name], dtype=object), required=False, ids=ids)
                 for name in _INTERACTION_KEYS
             },
+        }
+        return cls(
+            **fields,
+            messages=Messages(
+                interaction=flat[:, 0].copy(),
+                at=flat[:, 1].copy(),
+                author=flat[:, 2].copy(),
+                public=flat[:, 3].astype(bool),
+            ),
         )
 
     @classmethod
-    def from_columns(cls, columns: Mapping[str, Any], /) -> Interactions:
+    def from_columns(
+        cls, columns: Mapping[str, Any], /, *, messages: Mapping[str, Any] | None = None
+    ) -> Interactions:
         """Build the table from a mapping of field name to array or sequence.
 
         Required columns: ``id``, ``customer_id``, ``start``; optional: ``end``,
-        ``resolved``, ``channel``, ``agent_id``, ``issue_id``, ``category``.
+        ``resolved``, ``channel``, ``agent_id``, ``issue_id``, ``category``,
+        ``first_response_at``, ``abandoned``, ``blocked``, ``talk_seconds``,
+        ``hold_seconds``, ``wrap_seconds``, ``priority``, ``tier``.
         Times are numpy datetime64 arrays (read as UTC; NaT is missing) or
         sequences of timezone-aware datetimes (None is missing). Keys are str or
-        int arrays; None or "" is missing. No per-row objects are created for
-        numpy input, and every check is vectorised and names the first bad row.
+        int arrays; None or "" is missing. Seconds are numbers; None or nan is
+        missing. No per-row objects are created for numpy input, and every
+        check is vectorised and names the first bad row.
+
+        ``messages`` optionally maps ``interaction_id`` (the contact's id),
+        ``at``, ``author`` ("customer", "agent", "bot") and ``public`` (bool,
+        default True) to columns of one row per message.
         """
         n, cols = _columns(
             columns,
             ("id", "customer_id", "start"),
-            ("end", "resolved", *_INTERACTION_KEYS),
+            ("end", "first_response_at", *_FLAGS, *_SECONDS, *_INTERACTION_KEYS),
         )
         ids = _encode("id", cols["id"], required=True, ids=None)
         _unique_ids(ids)
         start = _times("start", cols["start"], ids)
         if (row := _first(start == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "start", None, "start is required")
-        end = _times("end", cols["end"], ids) if "end" in cols else np.full(n, _MISSING_TIME)
-        end[end == _MISSING_TIME] = OPEN
-        if (row := _first(end < start)) is not None:
-            bad_record(
-                _row_name(ids, row),
-                "end",
-                from_micros(end[row]),
-                f"before start {from_micros(start[row])}",
-            )
-        resolved = (
-            _bools("resolved", cols["resolved"], ids, n)
-            if "resolved" in cols
-            else np.zeros(n, bool)
-        )
-        if (row := _first(resolved & (end == OPEN))) is not None:
+        happened = {}
+        for name in ("end", "first_response_at"):
+            moment = _times(name, cols[name], ids) if name in cols else np.full(n, _MISSING_TIME)
+            moment[moment == _MISSING_TIME] = OPEN
+            if (row := _first(moment < start)) is not None:
+                bad_record(
+                    _row_name(ids, row),
+                    name,
+                    from_micros(moment[row]),
+                    f"before start {from_micros(start[row])}",
+                )
+            happened[name] = moment
+        end, first_response = happened["end"], happened["first_response_at"]
+        flags = {
+            name: _bools(name, cols[name], ids, n) if name in cols else np.zeros(n, bool)
+            for name in _FLAGS
+        }
+        if (row := _first(flags["resolved"] & (end == OPEN))) is not None:
             bad_record(
                 _row_name(ids, row),
                 "resolved",
                 "True",
                 "an open contact (no end) cannot be resolved",
             )
-        return cls(
-            id=ids,
-            customer_id=_encode("customer_id", cols["customer_id"], required=True, ids=ids),
-            start=start,
-            end=end,
-            resolved=resolved,
+        for name in ("abandoned", "blocked"):
+            if (row := _first(flags[name] & (first_response != OPEN))) is not None:
+                why = "a contact with a first response was answered"
+                bad_record(_row_name(ids, row), name, "True", why)
+        fields: dict[str, Any] = {
+            "id": ids,
+            "customer_id": _encode("customer_id", cols["customer_id"], required=True, ids=ids),
+            "start": start,
+            "end": end,
+            "first_response": first_response,
+            **flags,
+            **{
+                name: _seconds(name, cols[name], ids, n) if name in cols else np.full(n, np.nan)
+                for name in _SECONDS
+            },
             **{
                 name: _encode(
-                    name,
-                    cols.get(name, np.full(n, None, dtype=object)),
-                    required=False,
-                    ids=ids,
+                    name, cols.get(name, np.full(n, None, dtype=object)), required=False, ids=ids
                 )
                 for name in _INTERACTION_KEYS
             },
-        )
+        }
+        table = cls(**fields, messages=Messages.empty())
+        if messages is None:
+            return table
+        return attrs.evolve(table, messages=_messages_from_columns(messages, ids, start))
 
     def to_records(self) -> list[Interaction]:
         """The contacts as `Interaction` objects (for inspection and tests)."""
+        per_row: list[list[Message]] = [[] for _ in range(len(self))]
+        m = self.messages
+        for row, at, author, public in zip(
+            m.interaction.tolist(), m.at.tolist(), m.author.tolist(), m.public.tolist(), strict=True
+        ):
+            per_row[row].append(Message(at=from_micros(at), author=AUTHORS[author], public=public))
+
+        def moment(value: np.int64) -> datetime | None:
+            return None if value == OPEN else from_micros(int(value))
+
+        def seconds(value: np.float64) -> float | None:
+            return None if np.isnan(value) else float(value)
+
+        def fields(i: int) -> dict[str, Any]:
+            return {
+                **{name: bool(getattr(self, name)[i]) for name in _FLAGS},
+                **{name: seconds(getattr(self, name)[i]) for name in _SECONDS},
+                **{
+                    name: getattr(self, name).key(int(getattr(self, name).codes[i]))
+                    for name in _INTERACTION_KEYS
+                },
+            }
+
         return [
             Interaction(
                 id=self.id.key(int(self.id.codes[i])),  # type: ignore[arg-type]
                 customer_id=self.customer_id.key(int(self.customer_id.codes[i])),  # type: ignore[arg-type]
                 start=from_micros(self.start[i]),
-                end=None if self.end[i] == OPEN else from_micros(self.end[i]),
-                resolved=bool(self.resolved[i]),
-                **{
-                    name: getattr(self, name).key(int(getattr(self, name).codes[i]))
-                    for name in _INTERACTION_KEYS
-                },
+                end=moment(self.end[i]),
+                first_response_at=moment(self.first_response[i]),
+                messages=tuple(per_row[i]),
+                **fields(i),
             )
             for i in range(len(self))
         ]
