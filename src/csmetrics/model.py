@@ -187,8 +187,15 @@ class Interaction:
         for flag in ("resolved", "abandoned", "blocked"):
             if not isinstance(getattr(self, flag), bool):
                 bad_record(record, flag, getattr(self, flag), "expected a bool")
-        if self.resolved and self.end is None:
-            bad_record(record, "resolved", "True", "an open contact (end=None) cannot be resolved")
+        if self.end is None:
+            if self.resolved:
+                bad_record(
+                    record, "resolved", "True", "an open contact (end=None) cannot be resolved"
+                )
+            if self.abandoned:
+                bad_record(
+                    record, "abandoned", "True", "an abandoned contact needs the end it left at"
+                )
         self._check_response(record)
         for field in ("talk_seconds", "hold_seconds", "wrap_seconds"):
             _check_seconds(record, field, getattr(self, field))
