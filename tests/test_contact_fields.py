@@ -168,3 +168,12 @@ def test_columns_reject_negative_seconds():
         Interactions.from_columns(
             {"id": ["c1"], "customer_id": ["a"], "start": [T0], "wrap_seconds": [-3.0]}
         )
+
+
+def test_abandoned_contact_needs_an_end():
+    with pytest.raises(InvalidDataError, match=r"'c1'.*abandoned.*end"):
+        Interaction(id="c1", customer_id="a", start=T0, abandoned=True)
+    with pytest.raises(InvalidDataError, match=r"'c1'.*abandoned.*end"):
+        Interactions.from_columns(
+            {"id": ["c1"], "customer_id": ["a"], "start": [T0], "abandoned": [True]}
+        )

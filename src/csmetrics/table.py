@@ -473,13 +473,12 @@ class Interactions:
             name: _bools(name, cols[name], ids, n) if name in cols else np.zeros(n, bool)
             for name in _FLAGS
         }
-        if (row := _first(flags["resolved"] & (end == OPEN))) is not None:
-            bad_record(
-                _row_name(ids, row),
-                "resolved",
-                "True",
-                "an open contact (no end) cannot be resolved",
-            )
+        for name, why in (
+            ("resolved", "an open contact (no end) cannot be resolved"),
+            ("abandoned", "an abandoned contact needs the end it left at"),
+        ):
+            if (row := _first(flags[name] & (end == OPEN))) is not None:
+                bad_record(_row_name(ids, row), name, "True", why)
         for name in ("abandoned", "blocked"):
             if (row := _first(flags[name] & (first_response != OPEN))) is not None:
                 why = "a contact with a first response was answered"
