@@ -6,6 +6,8 @@ import math
 from collections.abc import Collection
 from typing import Any, NoReturn
 
+import numpy as np
+
 from csmetrics.errors import InvalidDataError
 
 
@@ -30,7 +32,12 @@ def positive_number(name: str, value: Any) -> float:
     return float(value)
 
 
+def plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds (messages show 1, not np.int64(1))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def bad_record(record: object, field: str, value: object, why: str) -> NoReturn:
     """Raise InvalidDataError naming the record, the field and the value."""
-    msg = f"record {record}: field {field!r} = {value!r}: {why}"
+    msg = f"record {record}: field {field!r} = {plain(value)!r}: {why}"
     raise InvalidDataError(msg)

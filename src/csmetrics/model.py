@@ -32,10 +32,14 @@ Key = str | int
 """An identifier or grouping key: a non-empty string or an integer."""
 
 SurveyKind = Literal["nps", "csat", "ces", "fcr", "rating"]
+"""The kind of a survey question."""
 SURVEY_KINDS: tuple[SurveyKind, ...] = ("nps", "csat", "ces", "fcr", "rating")
+"""The survey kinds, in the order `Surveys.kind` codes them."""
 
 Author = Literal["customer", "agent", "bot"]
+"""Who wrote a message: the customer, a human agent, or a bot."""
 AUTHORS: tuple[Author, ...] = ("customer", "agent", "bot")
+"""Message authors, in the order `Messages.author` codes them."""
 
 DEFAULT_SCALES: dict[str, tuple[int, int]] = {
     "nps": (0, 10),
@@ -130,8 +134,12 @@ class Interaction:
         When it ended, or ``None`` while it is still open.
     resolved
         Whether the agent marked the customer's issue resolved at this contact.
-    channel, agent_id, category
-        Optional grouping fields ("phone", "chat", an agent id, a contact reason).
+    channel
+        How the customer reached out ("phone", "chat", "email"); optional.
+    agent_id
+        The agent who handled the contact; optional.
+    category
+        The contact reason ("billing", "login"); optional.
     issue_id
         The ticket or case the contact belongs to. A reopened ticket is a further
         Interaction with the same ``issue_id``. An empty string means missing.
@@ -142,12 +150,17 @@ class Interaction:
         The customer left before being answered (no ``first_response_at``).
     blocked
         The contact never reached a queue (busy signal, capacity limit).
-    talk_seconds, hold_seconds, wrap_seconds
-        Handle-time components in seconds (wrap: after-contact work); None
-        when unknown.
-    priority, tier
-        Optional SLA keys: a priority ("P1".."P4", "urgent"...) and a support
-        tier or ticket type ("1", "2", "incident", "problem").
+    talk_seconds
+        Seconds the agent talked or worked with the customer; None when unknown.
+    hold_seconds
+        Seconds the customer was on hold; None when unknown.
+    wrap_seconds
+        Seconds of after-contact work; None when unknown.
+    priority
+        The SLA priority ("P1".."P4", "low".."urgent"); optional.
+    tier
+        The support tier or ticket type ("1", "2", "incident", "problem");
+        optional.
     messages
         The contact's `Message` objects in time order, none before ``start``.
     """
@@ -190,11 +203,17 @@ class Interaction:
         if self.end is None:
             if self.resolved:
                 bad_record(
-                    record, "resolved", "True", "an open contact (end=None) cannot be resolved"
+                    record,
+                    "resolved",
+                    value=True,
+                    why="an open contact (end=None) cannot be resolved",
                 )
             if self.abandoned:
                 bad_record(
-                    record, "abandoned", "True", "an abandoned contact needs the end it left at"
+                    record,
+                    "abandoned",
+                    value=True,
+                    why="an abandoned contact needs the end it left at",
                 )
         self._check_response(record)
         for field in ("talk_seconds", "hold_seconds", "wrap_seconds"):
@@ -210,7 +229,9 @@ class Interaction:
             bad_record(record, "first_response_at", self.first_response_at, why)
         for flag in ("abandoned", "blocked"):
             if getattr(self, flag):
-                bad_record(record, flag, "True", "a contact with a first response was answered")
+                bad_record(
+                    record, flag, value=True, why="a contact with a first response was answered"
+                )
 
     def _check_messages(self, record: str) -> None:
         previous = self.start
@@ -275,8 +296,12 @@ class Survey:
         The answer: a number on the scale, or a bool for ``"fcr"``.
     at
         When the answer was given (timezone-aware).
-    customer_id, interaction_id, agent_id
-        Optional links to the customer, the contact and the agent rated.
+    customer_id
+        The customer who answered; optional.
+    interaction_id
+        The contact the survey was about; optional.
+    agent_id
+        The agent rated; optional.
     scale
         ``(low, high)`` when the survey used another scale than the kind's
         default; ``None`` means the default. NPS is always 0..10.
@@ -323,6 +348,13 @@ class Window:
     """A half-open period ``[start, end)`` with timezone-aware bounds.
 
     Used as ``period=`` to choose which contacts or surveys a result covers.
+
+    Attributes
+    ----------
+    start
+        First instant inside the window (timezone-aware).
+    end
+        First instant after the window (timezone-aware), later than ``start``.
     """
 
     start: datetime

@@ -36,8 +36,10 @@ __all__ = ["ContactBy", "Match", "fcr", "resolution_rate"]
 I64 = npt.NDArray[np.int64]
 
 Match = Literal["issue", "category", "customer"]
+"""How `fcr` groups contacts into issues."""
 MATCHES: tuple[Match, ...] = ("issue", "category", "customer")
 ContactBy = Literal["agent_id", "channel", "category", "customer_id"]
+"""Contact fields a contact metric can break down by."""
 CONTACT_BY: tuple[ContactBy, ...] = ("agent_id", "channel", "category", "customer_id")
 
 _DAY_MICROS = 86_400_000_000

@@ -37,6 +37,7 @@ __all__ = ["SurveyBy", "SurveyData", "ces", "csat", "nps", "survey_fcr"]
 
 F64 = npt.NDArray[np.float64]
 SurveyBy = Literal["agent_id", "customer_id", "interaction_id"]
+"""Survey fields a survey metric can break down by."""
 SURVEY_BY: tuple[SurveyBy, ...] = ("agent_id", "customer_id", "interaction_id")
 SurveyData = Surveys | Iterable[Survey] | Iterable[float] | Iterable[bool] | npt.ArrayLike
 """Plain scores, `Survey` objects, or a `Surveys` table."""
@@ -192,7 +193,7 @@ def csat(
 ) -> CSAT | Breakdown[CSAT]:
     """Customer satisfaction: the share of answers that are satisfied.
 
-    ``CSAT = answers >= satisfied_from / answers``.
+    ``CSAT = (answers with score >= satisfied_from) / answers``.
 
     Parameters
     ----------
@@ -207,7 +208,9 @@ def csat(
         1..5), the top three for 8 or more (8-10 on 1..10).
         Zendesk's good/bad rating is ``scale=(0, 1)`` (1 = good): the default
         then counts "good" over good plus bad.
-    period, by
+    period
+        As for `nps`.
+    by
         As for `nps`.
 
     Returns
@@ -287,7 +290,9 @@ def ces(
     higher_is_easier
         The scale's direction, recorded on the result so comparisons and
         targets know which way is better. The value itself is not flipped.
-    period, by
+    period
+        As for `nps`.
+    by
         As for `nps`.
 
     Returns
@@ -345,7 +350,9 @@ def survey_fcr(
     data
         Bools (True = yes), `Survey` objects (only kind ``"fcr"``) or a
         `Surveys` table.
-    period, by
+    period
+        As for `nps`.
+    by
         As for `nps`.
 
     Returns

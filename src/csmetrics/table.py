@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import bad_record
+from csmetrics._check import bad_record, plain
 from csmetrics.model import (
     AUTHORS,
     DEFAULT_SCALES,
@@ -64,7 +64,7 @@ def from_micros(micros: int) -> datetime:
 def _row_name(ids: Encoded | None, row: int) -> str:
     if ids is None or ids.codes[row] < 0:
         return f"at position {row}"
-    return f"{ids.keys[ids.codes[row]]!r} (position {row})"
+    return f"{plain(ids.keys[ids.codes[row]])!r} (position {row})"
 
 
 @attrs.frozen(eq=False)
@@ -308,19 +308,47 @@ def _messages_from_columns(columns: Mapping[str, Any], ids: Encoded, start: I64)
 class Interactions:
     """Contacts as columns: the table every contact metric computes on.
 
+    Key columns are `Encoded` (``keys[codes[i]]`` is row i's key; code ``-1``
+    is missing); times are int64 microseconds since the epoch (UTC).
+
     Attributes
     ----------
-    id, customer_id, channel, agent_id, issue_id, category, priority, tier
-        Dictionary-encoded key columns (`Encoded`); ``-1`` codes are missing.
-    start, end, first_response
-        int64 microseconds since the epoch (UTC); ``end`` and
-        ``first_response`` are `OPEN` where it has not happened.
-    resolved, abandoned, blocked
-        bool per contact.
-    talk_seconds, hold_seconds, wrap_seconds
+    id : Encoded
+        Contact ids, unique.
+    customer_id : Encoded
+        Customers, never missing.
+    start : numpy.ndarray
+        Start times.
+    end : numpy.ndarray
+        End times; `OPEN` while the contact is open.
+    resolved : numpy.ndarray
+        bool: marked resolved at this contact.
+    channel : Encoded
+        Channels.
+    agent_id : Encoded
+        Agents.
+    issue_id : Encoded
+        Tickets or cases.
+    category : Encoded
+        Contact reasons.
+    first_response : numpy.ndarray
+        First human response times; `OPEN` where not answered.
+    abandoned : numpy.ndarray
+        bool: the customer left before an answer.
+    blocked : numpy.ndarray
+        bool: the contact never reached a queue.
+    talk_seconds : numpy.ndarray
         float64 seconds; nan where unknown.
-    messages
-        The contacts' messages as a flat `Messages` child table.
+    hold_seconds : numpy.ndarray
+        float64 seconds; nan where unknown.
+    wrap_seconds : numpy.ndarray
+        float64 seconds; nan where unknown.
+    priority : Encoded
+        SLA priorities.
+    tier : Encoded
+        Support tiers or ticket types.
+    messages : Messages
+        All contacts' messages as one flat child table.
 
     Examples
     --------
@@ -478,11 +506,11 @@ class Interactions:
             ("abandoned", "an abandoned contact needs the end it left at"),
         ):
             if (row := _first(flags[name] & (end == OPEN))) is not None:
-                bad_record(_row_name(ids, row), name, "True", why)
+                bad_record(_row_name(ids, row), name, value=True, why=why)
         for name in ("abandoned", "blocked"):
             if (row := _first(flags[name] & (first_response != OPEN))) is not None:
                 why = "a contact with a first response was answered"
-                bad_record(_row_name(ids, row), name, "True", why)
+                bad_record(_row_name(ids, row), name, value=True, why=why)
         fields: dict[str, Any] = {
             "id": ids,
             "customer_id": _encode("customer_id", cols["customer_id"], required=True, ids=ids),
@@ -558,17 +586,25 @@ class Surveys:
 
     Attributes
     ----------
-    id, customer_id, interaction_id, agent_id
-        Dictionary-encoded key columns (`Encoded`); ``-1`` codes are missing.
-    kind
+    id : Encoded
+        Answer ids, unique.
+    kind : numpy.ndarray
         int64 index into `csmetrics.SURVEY_KINDS` ("nps", "csat", "ces", "fcr",
         "rating").
-    score
-        float64; "fcr" answers are 1.0 (yes) or 0.0 (no).
-    at
+    score : numpy.ndarray
+        float64 scores; "fcr" answers are 1.0 (yes) or 0.0 (no).
+    at : numpy.ndarray
         int64 microseconds since the epoch (UTC).
-    scale_low, scale_high
-        int64 scale bounds in force for each answer.
+    customer_id : Encoded
+        The customers who answered.
+    interaction_id : Encoded
+        The contacts the answers are about.
+    agent_id : Encoded
+        The agents rated.
+    scale_low : numpy.ndarray
+        int64 lowest score of each answer's scale.
+    scale_high : numpy.ndarray
+        int64 highest score of each answer's scale.
     """
 
     id: Encoded
