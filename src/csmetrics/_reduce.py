@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import bad_record, option
+from csmetrics._check import option
 from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Window
-from csmetrics.results import Breakdown, Mean, Result
+from csmetrics.results import Breakdown, Durations, Mean, Result
 from csmetrics.table import Encoded, to_micros
 
 I64 = npt.NDArray[np.int64]
@@ -56,7 +56,8 @@ def segment_cummax(values: I64, starts: Bool) -> I64:
 def micros(name: str, moment: datetime) -> int:
     """A timezone-aware datetime option as epoch microseconds."""
     if not isinstance(moment, datetime) or moment.utcoffset() is None:
-        bad_record("option", name, moment, "expected a timezone-aware datetime")
+        msg = f"{name}={moment!r} is not allowed; use a timezone-aware datetime"
+        raise ValueError(msg)
     return to_micros(moment)
 
 
@@ -151,3 +152,44 @@ def warn_if_undefined(result: Result | Breakdown[Any], metric: str, why: str) ->
                 UndefinedMetricWarning,
                 stacklevel=3,
             )
+
+
+D = TypeVar("D", bound=Durations)
+
+
+def reduce_durations(
+    factory: Callable[..., D],
+    durations: F64,
+    censored_mask: Bool,
+    group: Encoded | None,
+    by: str | None,
+) -> D | Breakdown[D]:
+    """Durations overall and, with ``group``, per group key.
+
+    ``durations`` holds one number of seconds per unit: the duration of
+    completed work, the censoring time (``as_of - start``) of open work, which
+    ``censored_mask`` marks. ``factory`` builds the result from
+    ``durations=`` (completed) and ``censoring_times=``.
+    """
+    values = np.asarray(durations, dtype=np.float64)
+    mask = np.asarray(censored_mask, dtype=bool)
+    overall = factory(durations=values[~mask], censoring_times=values[mask])
+    if group is None or by is None:
+        return overall
+    slot, nslots = _slots(group)
+    # One stable sort by (group, censored), a radix sort when the key fits 16
+    # bits: run 2s holds group s's completed durations, run 2s + 1 its
+    # censoring times; the result sorts each run.
+    key_type = np.uint16 if 2 * nslots <= np.iinfo(np.uint16).max else np.int64
+    key = (slot * 2 + mask).astype(key_type)
+    order = np.argsort(key, kind="stable")
+    ordered = values[order]
+    bounds = np.searchsorted(key[order], np.arange(2 * nslots + 1), side="left")
+    groups = {
+        _slot_key(group, int(s)): factory(
+            durations=ordered[bounds[2 * s] : bounds[2 * s + 1]],
+            censoring_times=ordered[bounds[2 * s + 1] : bounds[2 * s + 2]],
+        )
+        for s in np.flatnonzero(bounds[2::2] > bounds[:-1:2])
+    }
+    return Breakdown(by=by, overall=overall, groups=groups)

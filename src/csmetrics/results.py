@@ -12,21 +12,44 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterator, Mapping
-from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
+from csmetrics._check import option
 from csmetrics.model import Key, Window
 from csmetrics.stats import (
     ConfidenceInterval,
     RateMethod,
+    _km_sorted,
+    _probability,
+    km_quantile,
     nps_interval,
     rate_interval,
     t_interval,
 )
 
-__all__ = ["CES", "CSAT", "FCR", "NPS", "Breakdown", "Mean", "Rate", "Result"]
+if TYPE_CHECKING:
+    from csmetrics.calendar import BusinessCalendar
+
+__all__ = [
+    "CES",
+    "CSAT",
+    "FCR",
+    "NPS",
+    "AbandonmentRate",
+    "Breakdown",
+    "Censoring",
+    "Durations",
+    "Mean",
+    "Rate",
+    "Result",
+    "ServiceLevel",
+    "TimeMean",
+]
 
 
 def _count(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -82,6 +105,8 @@ class Result:
                 "cannot merge results computed with different parameters: "
                 f"{self.params()} != {other.params()}"
             )
+            if self.params().get("as_of") != other.params().get("as_of"):
+                msg += "; compute every part with the same explicit as_of="
             raise ValueError(msg)
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
@@ -294,6 +319,81 @@ class CES(Mean):
     metric: str = "ces"
 
 
+@attrs.frozen(kw_only=True, repr=False)
+class ServiceLevel(Rate):
+    """Service level: contacts answered within the threshold over the formula's base.
+
+    Keeps every queue count, so any of the five formulas' inputs can be read
+    back: ``answered`` (AN), ``answered_within``, ``abandoned`` (AB),
+    ``abandoned_within``, ``short_abandoned``, plus ``waiting`` (still queued
+    at ``as_of``) and ``unanswered`` (closed without answer, not abandoned),
+    which no formula uses.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = (
+        "numerator",
+        "denominator",
+        "answered",
+        "answered_within",
+        "abandoned",
+        "abandoned_within",
+        "short_abandoned",
+        "waiting",
+        "unanswered",
+    )
+    _params: ClassVar[tuple[str, ...]] = (
+        "metric",
+        "formula",
+        "threshold",
+        "short_abandon",
+        "calendar",
+        "as_of",
+    )
+
+    answered: int = attrs.field(validator=_count)
+    answered_within: int = attrs.field(validator=_count)
+    abandoned: int = attrs.field(validator=_count)
+    abandoned_within: int = attrs.field(validator=_count)
+    short_abandoned: int = attrs.field(validator=_count)
+    waiting: int = attrs.field(validator=_count)
+    unanswered: int = attrs.field(validator=_count)
+    formula: str
+    threshold: float | tuple[tuple[Any, float], ...]
+    short_abandon: float | None
+    calendar: BusinessCalendar | None
+    as_of: datetime | None
+    metric: str = "service_level"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class AbandonmentRate(Rate):
+    """Abandoned over answered plus abandoned, short abandons optionally left out."""
+
+    _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "short_abandoned")
+    _params: ClassVar[tuple[str, ...]] = ("metric", "short_abandon", "calendar", "as_of")
+
+    short_abandoned: int = attrs.field(validator=_count)
+    short_abandon: float | None
+    calendar: BusinessCalendar | None
+    as_of: datetime | None
+    metric: str = "abandonment_rate"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class TimeMean(Mean):
+    """A mean duration in seconds, with the calendar and ``as_of`` it was measured with."""
+
+    _params: ClassVar[tuple[str, ...]] = ("metric", "calendar", "as_of")
+
+    calendar: BusinessCalendar | None = None
+    as_of: datetime | None = None
+
+    @property
+    def mean_timedelta(self) -> timedelta | None:
+        """The mean as a timedelta; None when undefined."""
+        return None if math.isnan(self.value) else timedelta(seconds=self.value)
+
+
 def _key_order(key: Key | None) -> tuple[bool, Any]:
     return (key is None, key)
 
@@ -347,3 +447,225 @@ class Breakdown(Mapping["Key | None", R], Generic[R]):
             for row in rows
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+F64 = npt.NDArray[np.float64]
+
+Censoring = Literal["kaplan-meier", "exclude"]
+CENSORING: tuple[Censoring, ...] = ("kaplan-meier", "exclude")
+
+
+def _durations(values: npt.ArrayLike) -> F64:
+    """A read-only, sorted float64 copy of 1-D seconds (``-0.0`` made ``0.0``)."""
+    arr = np.array(values, dtype=np.float64).reshape(-1) + 0.0
+    if len(arr) > 1 and not (arr[1:] >= arr[:-1]).all():
+        arr.sort()
+    arr.flags.writeable = False
+    return arr
+
+
+def _check_durations(inst: object, attribute: attrs.Attribute[F64], value: F64) -> None:
+    bad = ~np.isfinite(value) | (value < 0)
+    if bad.any():
+        msg = (
+            f"{attribute.name}: a duration must be finite seconds >= 0, "
+            f"got {float(value[bad][0])!r} ({int(bad.sum())} bad of {len(value)})"
+        )
+        raise ValueError(msg)
+
+
+def _check_censoring(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    option(attribute.name, value, CENSORING)
+
+
+def _no_durations() -> F64:
+    return np.empty(0)
+
+
+# Arrays compare element by element; a result is equal when all its data is.
+_ARRAY_EQ = attrs.cmp_using(eq=np.array_equal)
+
+_SHOWN_QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
+
+
+@attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)
+class Durations(Result):
+    """Durations in seconds (response, resolution, handle times) with open work censored.
+
+    The headline, ``float(result)``, is the median. The result keeps its data,
+    the sorted completed ``durations`` and the sorted ``censoring_times`` of
+    work still open at ``as_of`` (``as_of - start``), so every quantile is
+    exact and merging the results of parts gives exactly the result of the
+    whole.
+
+    ``censoring`` says how open work counts:
+
+    - ``"kaplan-meier"`` (default): open work is right-censored. Quantiles come
+      from the Kaplan-Meier estimate ``S(t)`` (`csmetrics.stats.kaplan_meier`):
+      the ``q``-quantile is the smallest completed duration ``t`` with
+      ``S(t) <= 1 - q``, and ``nan`` when the curve never gets that low
+      (`csmetrics.stats.km_quantile`). With nothing open it is
+      ``numpy.quantile(durations, q, method="inverted_cdf")`` (but for a ``q``
+      a rounding error above a step of the curve). Leaving open work out would
+      bias every time metric down: the longest cases are the ones still open.
+    - ``"exclude"``: open work is left out (still counted in ``censored``) and
+      quantiles are ``numpy.quantile(durations, q)``, linear interpolation,
+      what most dashboards show.
+
+    ``mean``, ``min`` and ``max`` are of completed durations only, in both
+    modes. There is no ``.ci()`` yet.
+
+    Results are equal when their data, period and parameters are; they are
+    not hashable (they hold arrays).
+
+    Examples
+    --------
+    Four tickets resolved, one still open after 300 s:
+
+    >>> r = Durations(durations=[60, 120, 240, 600], censoring_times=[300])
+    >>> r.median, r.p90, r.n, r.censored
+    (240.0, 600.0, 5, 1)
+    >>> r.median_timedelta
+    datetime.timedelta(seconds=240)
+    >>> Durations(durations=[60, 120, 240, 600], censoring_times=[300], censoring="exclude").median
+    180.0
+
+    With two of three still open, the median is not known yet:
+
+    >>> Durations(durations=[60], censoring_times=[300, 300]).median
+    nan
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("n", "censored")
+    _params: ClassVar[tuple[str, ...]] = ("metric", "censoring")
+
+    durations: F64 = attrs.field(
+        factory=_no_durations, converter=_durations, validator=_check_durations, eq=_ARRAY_EQ
+    )
+    """Completed durations in seconds, sorted, read-only."""
+    censoring_times: F64 = attrs.field(
+        factory=_no_durations, converter=_durations, validator=_check_durations, eq=_ARRAY_EQ
+    )
+    """Seconds each open unit had been open at ``as_of``, sorted, read-only."""
+    metric: str = "durations"
+    censoring: Censoring = attrs.field(default="kaplan-meier", validator=_check_censoring)
+
+    @property
+    def n(self) -> int:
+        """Number of units: completed plus censored."""
+        return len(self.durations) + len(self.censoring_times)
+
+    @property
+    def completed(self) -> int:
+        """Number of completed units."""
+        return len(self.durations)
+
+    @property
+    def censored(self) -> int:
+        """Number of units still open at ``as_of`` (censored, or excluded)."""
+        return len(self.censoring_times)
+
+    def km_curve(self) -> tuple[F64, F64]:
+        """The survival curve ``(times, survival)`` behind the quantiles, for plots.
+
+        ``survival[i]`` is the estimated share of work still open just after
+        ``times[i]`` seconds (a right-continuous step function starting at 1).
+        With ``censoring="exclude"`` open work is left out, so the curve is one
+        minus the empirical CDF of the completed durations.
+        """
+        censored = self.censoring_times if self.censoring == "kaplan-meier" else np.empty(0)
+        return _km_sorted(self.durations, censored)
+
+    def _quantiles(self, qs: Mapping[str, float]) -> dict[str, float]:
+        if self.censoring == "exclude":
+            if not self.completed:
+                return dict.fromkeys(qs, math.nan)
+            return {k: float(np.quantile(self.durations, q)) for k, q in qs.items()}
+        times, survival = self.km_curve()
+        return {k: km_quantile(times, survival, q) for k, q in qs.items()}
+
+    def quantile(self, q: float) -> float:
+        """The ``q``-quantile in seconds (``q`` in [0, 1]); see the class docstring.
+
+        ``nan`` with no completed unit, or with ``"kaplan-meier"`` when the
+        curve never reaches ``1 - q``.
+        """
+        return self._quantiles({"q": _probability("q", q)})["q"]
+
+    @property
+    def median(self) -> float:
+        """The median in seconds: ``quantile(0.5)``."""
+        return self.quantile(0.5)
+
+    @property
+    def value(self) -> float:
+        """The median in seconds; nan when undefined."""
+        return self.median
+
+    @property
+    def p50(self) -> float:
+        """The median in seconds (50th percentile)."""
+        return self.quantile(0.5)
+
+    @property
+    def p90(self) -> float:
+        """The 90th percentile in seconds."""
+        return self.quantile(0.9)
+
+    @property
+    def p95(self) -> float:
+        """The 95th percentile in seconds."""
+        return self.quantile(0.95)
+
+    @property
+    def mean(self) -> float:
+        """Mean of the completed durations in seconds (open work left out); nan if none."""
+        return float(self.durations.mean()) if self.completed else math.nan
+
+    @property
+    def min(self) -> float:
+        """Shortest completed duration in seconds; nan if none."""
+        return float(self.durations[0]) if self.completed else math.nan
+
+    @property
+    def max(self) -> float:
+        """Longest completed duration in seconds; nan if none."""
+        return float(self.durations[-1]) if self.completed else math.nan
+
+    @staticmethod
+    def as_timedelta(seconds: float) -> timedelta | None:
+        """Seconds as a `datetime.timedelta` (to the microsecond); None for nan."""
+        return None if math.isnan(seconds) else timedelta(seconds=seconds)
+
+    @property
+    def median_timedelta(self) -> timedelta | None:
+        """The median as a `datetime.timedelta`; None when undefined."""
+        return self.as_timedelta(self.median)
+
+    def _merged_fields(self, other: Result) -> dict[str, Any]:
+        assert isinstance(other, Durations)
+        return {
+            "durations": np.concatenate((self.durations, other.durations)),
+            "censoring_times": np.concatenate((self.censoring_times, other.censoring_times)),
+        }
+
+    def _fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            **self._quantiles(_SHOWN_QUANTILES),
+            "mean": self.mean,
+            **self.counts(),
+            **self.params(),
+        }
+        if self.period is not None:
+            out["period"] = self.period
+        return out
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for key, value in self._fields().items():
+            shown = _show(value)
+            if key in _SHOWN_QUANTILES or key == "mean":
+                delta = self.as_timedelta(value)
+                shown = f"{shown} s" if delta is None else f"{shown} s ({delta})"
+            rows.append(f"<tr><th>{html.escape(key)}</th><td>{html.escape(shown)}</td></tr>")
+        return f"<table><caption>Durations</caption>{''.join(rows)}</table>"

@@ -1,0 +1,512 @@
+"""Durations results and the Kaplan-Meier estimator behind them.
+
+Hand-computed curves and quantiles with censoring and ties, two published
+references, scipy's estimator, and properties: equivalence with numpy's
+quantiles when nothing is censored (or in ``"exclude"`` mode), exact merges,
+monotone quantiles, and breakdowns that match per-group results.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from typing import ClassVar
+
+import attrs
+import numpy as np
+import pytest
+import scipy.stats
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+
+from csmetrics import Window
+from csmetrics._reduce import reduce_durations
+from csmetrics.results import Breakdown, Durations
+from csmetrics.stats import KM_TOLERANCE, kaplan_meier, km_quantile
+from csmetrics.table import Encoded
+
+# --- strategies ------------------------------------------------------------
+
+# Whole seconds make ties (between completed units, and between a completed
+# and a censored unit) common; arbitrary floats cover the rest.
+seconds = st.one_of(
+    st.integers(0, 20).map(float),
+    st.floats(0, 1e6, allow_nan=False, allow_infinity=False),
+)
+probabilities = st.floats(0, 1, allow_nan=False)
+
+
+@st.composite
+def units(
+    draw: st.DrawFn, *, min_size: int = 0, max_size: int = 40
+) -> tuple[list[float], list[bool]]:
+    """Durations of units and whether each is censored (still open)."""
+    times = draw(st.lists(seconds, min_size=min_size, max_size=max_size))
+    censored = draw(st.lists(st.booleans(), min_size=len(times), max_size=len(times)))
+    return times, censored
+
+
+def durations_of(
+    times: list[float], censored: list[bool], censoring: str = "kaplan-meier"
+) -> Durations:
+    t = np.asarray(times, dtype=np.float64)
+    c = np.asarray(censored, dtype=bool)
+    return Durations(durations=t[~c], censoring_times=t[c], censoring=censoring)
+
+
+def just_above_a_step(n: int, q: float) -> bool:
+    """Whether ``n * q`` lies a rounding error above an integer (see km_quantile)."""
+    scaled = n * q
+    return 0 < scaled - math.floor(scaled) < 1e-6
+
+
+def same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+# --- kaplan_meier: hand-computed curves ------------------------------------
+
+
+def test_km_hand_computed_with_one_censored_unit():
+    # At risk 5, 4, (3 censored), 2, 1: S = 4/5, 4/5 * 3/4, 3/5 * 1/2, 0.
+    times, survival = kaplan_meier([1, 2, 3, 4, 5], [True, True, False, True, True])
+    assert times.tolist() == [1.0, 2.0, 4.0, 5.0]
+    np.testing.assert_allclose(survival, [0.8, 0.6, 0.3, 0.0], rtol=0, atol=1e-15)
+
+
+def test_km_event_comes_before_censoring_at_the_same_time():
+    # The unit censored at 2 is still at risk at 2: S(2) = 1 - 1/3, not 1 - 1/2.
+    times, survival = kaplan_meier([2, 2, 3], [True, False, True])
+    assert times.tolist() == [2.0, 3.0]
+    np.testing.assert_allclose(survival, [2 / 3, 0.0], rtol=1e-15)
+
+
+def test_km_tied_events_count_together():
+    # Three units at risk, two complete at 1: S(1) = 1/3.
+    times, survival = kaplan_meier([1, 1, 4], [True, True, True])
+    assert times.tolist() == [1.0, 4.0]
+    assert survival.tolist() == [1 / 3, 0.0]
+
+
+def test_km_ignores_order_of_input():
+    a = kaplan_meier([5, 1, 3, 2, 4], [True, True, False, True, True])
+    b = kaplan_meier([1, 2, 3, 4, 5], [True, True, False, True, True])
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_km_without_censoring_is_one_minus_the_ecdf_exactly():
+    # Telescoped product: no rounding accumulates along the curve.
+    n = 1000
+    _, survival = kaplan_meier(np.arange(n, dtype=float), np.ones(n, dtype=bool))
+    assert survival.tolist() == [(n - c) / n for c in range(1, n + 1)]
+
+
+def test_km_with_nothing_observed_is_empty():
+    times, survival = kaplan_meier([1.0, 2.0], [False, False])
+    assert len(times) == len(survival) == 0
+    assert math.isnan(km_quantile(times, survival, 0.5))
+
+
+def test_km_of_no_units_is_empty():
+    times, survival = kaplan_meier([], [])
+    assert len(times) == len(survival) == 0
+
+
+FREIREICH_6MP = "6 6 6 6+ 7 9+ 10 10+ 11+ 13 16 17+ 19+ 20+ 22 23 25+ 32+ 32+ 34+ 35+"
+
+
+def test_km_freireich_6mp_textbook_example():
+    # Freireich et al. (1963) 6-MP arm, weeks in remission; + marks censored.
+    # Reference: Klein & Moeschberger, "Survival Analysis" (2nd ed., 2003),
+    # Table 4.1A, S(t) to three decimals; Kleinbaum & Klein, "Survival
+    # Analysis: A Self-Learning Text", ch. 2: median 23 weeks.
+    data = FREIREICH_6MP.split()
+    weeks = [float(x.rstrip("+")) for x in data]
+    observed = [not x.endswith("+") for x in data]
+    times, survival = kaplan_meier(weeks, observed)
+    assert times.tolist() == [6, 7, 10, 13, 16, 22, 23]
+    published = [0.857, 0.807, 0.753, 0.690, 0.627, 0.538, 0.448]
+    np.testing.assert_allclose(survival, published, rtol=0, atol=5e-4)
+    assert km_quantile(times, survival, 0.5) == 23.0
+    # The curve stops at 0.448: the 60th percentile is not estimable.
+    assert math.isnan(km_quantile(times, survival, 0.6))
+
+
+def test_km_quantiles_of_the_r_survival_package_test_curve():
+    # therneau/survival, tests/quantile.R: times 9 1 1 6 6 8 10 with status
+    # 1 1 0 1 1 0 0 (the NA-status row dropped); true S = 6/7, 18/35, 9/35.
+    # R returns the midpoint of a flat that equals 1 - q exactly (3.5, 9.5);
+    # csmetrics returns the smallest time, as numpy's inverted_cdf does.
+    times, survival = kaplan_meier([9, 1, 1, 6, 6, 8, 10], [1, 1, 0, 1, 1, 0, 0])
+    np.testing.assert_allclose(survival, [6 / 7, 18 / 35, 9 / 35], rtol=1e-15)
+    qq = [13 / 14, 6 / 7, 2 / 3, 0.5, 9 / 35, 0.1]
+    got = [km_quantile(times, survival, 1 - s) for s in qq]
+    expected = [1.0, 1.0, 6.0, 9.0, 9.0, math.nan]
+    assert all(same(a, b) for a, b in zip(got, expected, strict=True)), got
+
+
+@given(data=units(min_size=1))
+@example(data=([2.0, 2.0, 3.0], [False, True, False]))
+@example(data=([1.0, 1.0, 1.0], [False, True, True]))
+def test_km_survival_matches_scipy(data):
+    times, censored = data
+    t = np.asarray(times)
+    c = np.asarray(censored)
+    assume((~c).any())
+    event_times, survival = kaplan_meier(t, ~c)
+    sf = scipy.stats.ecdf(scipy.stats.CensoredData(uncensored=t[~c], right=t[c])).sf
+    np.testing.assert_allclose(survival, sf.evaluate(event_times), rtol=1e-12, atol=1e-15)
+
+
+def test_kaplan_meier_rejects_bad_input():
+    with pytest.raises(ValueError, match="same length"):
+        kaplan_meier([1.0, 2.0], [True])
+    with pytest.raises(ValueError, match="finite"):
+        kaplan_meier([1.0, math.nan], [True, True])
+    with pytest.raises(ValueError, match="boolean"):
+        kaplan_meier([1.0, 2.0], [1, 2])
+
+
+def test_km_quantile_rejects_q_outside_unit_interval():
+    times, survival = kaplan_meier([1.0], [True])
+    for q in (-0.1, 1.5, math.nan, True, "0.5"):
+        with pytest.raises(ValueError, match="q="):
+            km_quantile(times, survival, q)
+
+
+# --- Durations: quantiles --------------------------------------------------
+
+
+def test_median_with_censoring_hand_computed():
+    # S = 0.8, 0.6 (3 censored), 0.3, 0: the median is 4, the p90 is 5.
+    r = Durations(durations=[1, 2, 4, 5], censoring_times=[3])
+    assert (r.median, r.p90, float(r)) == (4.0, 5.0, 4.0)
+    assert (r.n, r.completed, r.censored) == (5, 4, 1)
+
+
+def test_excluding_open_work_biases_the_median_down():
+    # Open tickets are the long ones: leaving them out hides them.
+    # S = 5/6, 4/6, 3/6 and then flat: half the work takes 3 s or more.
+    r = Durations(durations=[1, 2, 3], censoring_times=[10, 10, 10])
+    assert r.median == 3.0
+    assert math.isnan(r.p90)  # S never falls to 0.1: not estimable yet
+    excluded = Durations(durations=[1, 2, 3], censoring_times=[10, 10, 10], censoring="exclude")
+    assert excluded.median == 2.0
+    assert excluded.censored == 3
+
+
+def test_quantile_not_reached_is_nan():
+    r = Durations(durations=[1.0], censoring_times=[2.0, 3.0])
+    assert r.quantile(0.25) == 1.0  # S(1) = 2/3 <= 3/4
+    assert math.isnan(r.quantile(0.5))
+
+
+def test_p90_of_ten_durations_reaches_the_step_like_numpy():
+    # 1 - 0.9 is 0.09999999999999998 in binary: without the tolerance the
+    # level S = 1/10 would be missed and the p90 would be the maximum.
+    x = np.arange(1.0, 11.0)
+    assert Durations(durations=x).p90 == np.quantile(x, 0.9, method="inverted_cdf") == 9.0
+
+
+def test_q_a_rounding_error_above_a_step_reaches_the_step():
+    # The documented exception to numpy equality: 0.1 + 0.2 on ten values is
+    # the 0.3 quantile here, while numpy's 10 * q rounds above 3.
+    x = np.arange(10.0)
+    assert Durations(durations=x).quantile(0.1 + 0.2) == 2.0
+    assert np.quantile(x, 0.1 + 0.2, method="inverted_cdf") == 3.0
+    assert KM_TOLERANCE == 1e-12
+
+
+@given(x=st.lists(seconds, min_size=1, max_size=40), q=probabilities)
+@example(x=[float(i) for i in range(10)], q=0.9)
+@example(x=[float(i) for i in range(10)], q=0.1)
+@example(x=[float(i) for i in range(4)], q=0.5)
+@example(x=[1.0, 1.0, 2.0], q=2 / 3)
+@example(x=[5.0], q=0.0)
+@example(x=[5.0, 1.0], q=1.0)
+def test_kaplan_meier_without_censoring_equals_numpy_inverted_cdf(x, q):
+    assume(not just_above_a_step(len(x), q))
+    expected = float(np.quantile(x, q, method="inverted_cdf"))
+    assert Durations(durations=x).quantile(q) == expected
+    times, survival = kaplan_meier(x, np.ones(len(x), dtype=bool))
+    assert km_quantile(times, survival, q) == expected
+
+
+@given(data=units(min_size=1), q=probabilities)
+def test_exclude_mode_equals_numpy_linear_quantile(data, q):
+    times, censored = data
+    r = durations_of(times, censored, "exclude")
+    completed = [t for t, c in zip(times, censored, strict=True) if not c]
+    if completed:
+        assert r.quantile(q) == float(np.quantile(completed, q))
+    else:
+        assert math.isnan(r.quantile(q))
+
+
+@given(data=units(), qs=st.lists(probabilities, min_size=2, max_size=10))
+def test_quantile_is_monotone_in_q(data, qs):
+    for censoring in ("kaplan-meier", "exclude"):
+        r = durations_of(*data, censoring)
+        values = [r.quantile(q) for q in sorted(qs)]
+        defined = [v for v in values if not math.isnan(v)]
+        assert defined == sorted(defined)
+        # Once a quantile is out of reach, every higher one is too.
+        assert values[: len(defined)] == defined
+
+
+@given(data=units())
+def test_min_median_max_of_completed(data):
+    for censoring in ("kaplan-meier", "exclude"):
+        r = durations_of(*data, censoring)
+        if not math.isnan(r.median):
+            assert r.min <= r.median <= r.max
+            assert r.min <= r.mean <= r.max
+
+
+@given(data=units())
+def test_counts(data):
+    times, censored = data
+    for censoring in ("kaplan-meier", "exclude"):
+        r = durations_of(times, censored, censoring)
+        assert r.censored == sum(censored)
+        assert r.completed == len(times) - sum(censored)
+        assert r.n == len(times)
+        assert r.counts() == {"n": len(times), "censored": sum(censored)}
+
+
+def test_mean_min_max_are_of_completed_durations():
+    r = Durations(durations=[60, 120, 300], censoring_times=[10_000])
+    assert (r.mean, r.min, r.max) == (160.0, 60.0, 300.0)
+
+
+def test_empty_result_is_nan_with_zero_counts():
+    for r in (Durations(), Durations(censoring="exclude")):
+        assert (r.n, r.censored, r.completed) == (0, 0, 0)
+        values = [r.median, r.p90, r.p95, r.mean, r.min, r.max, r.quantile(0.3), float(r)]
+        assert all(math.isnan(v) for v in values)
+        assert not r.is_defined
+        assert r.median_timedelta is None
+
+
+def test_only_censored_units():
+    r = Durations(censoring_times=[5.0, 7.0])
+    assert (r.n, r.censored, r.completed) == (2, 2, 0)
+    assert math.isnan(r.median)
+    assert math.isnan(r.mean)
+
+
+def test_timedelta_views():
+    r = Durations(durations=[5400.0])
+    assert r.median_timedelta == timedelta(hours=1, minutes=30)
+    assert Durations.as_timedelta(0.25) == timedelta(milliseconds=250)
+    assert Durations.as_timedelta(math.nan) is None
+
+
+# --- Durations: validation, equality ---------------------------------------
+
+
+@pytest.mark.parametrize("bad", [-1.0, math.nan, math.inf, -math.inf])
+def test_bad_duration_is_value_error(bad):
+    with pytest.raises(ValueError, match="finite seconds >= 0"):
+        Durations(durations=[1.0, bad])
+    with pytest.raises(ValueError, match="censoring_times"):
+        Durations(censoring_times=[bad])
+
+
+def test_unknown_censoring_is_value_error():
+    with pytest.raises(ValueError, match="censoring='drop' is not allowed"):
+        Durations(censoring="drop")  # type: ignore[arg-type]
+
+
+def test_quantile_rejects_q_outside_unit_interval():
+    with pytest.raises(ValueError, match=r"q=1\.5"):
+        Durations(durations=[1.0]).quantile(1.5)
+
+
+def test_data_is_sorted_copied_and_read_only():
+    source = np.array([3.0, 1.0, 2.0])
+    r = Durations(durations=source, censoring_times=[-0.0])
+    assert r.durations.tolist() == [1.0, 2.0, 3.0]
+    assert source.tolist() == [3.0, 1.0, 2.0]
+    assert math.copysign(1, r.censoring_times[0]) == 1
+    with pytest.raises(ValueError, match="read-only"):
+        r.durations[0] = 9.0
+
+
+def test_equality_compares_data_and_parameters():
+    a = Durations(durations=[1, 2], censoring_times=[3])
+    assert a == Durations(durations=[2.0, 1.0], censoring_times=[3.0])
+    assert a != Durations(durations=[1, 2], censoring_times=[4])
+    assert a != Durations(durations=[1, 2, 3])
+    assert a != Durations(durations=[1, 2], censoring_times=[3], censoring="exclude")
+    assert a != Durations(durations=[1, 2], censoring_times=[3], metric="handle_time")
+    assert a != 1.5
+
+
+def test_not_hashable():
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(Durations())
+
+
+# --- Durations: merge ------------------------------------------------------
+
+
+@st.composite
+def split_units(draw: st.DrawFn) -> tuple[list[float], list[bool], list[int]]:
+    times, censored = draw(units())
+    parts = draw(st.lists(st.integers(0, 2), min_size=len(times), max_size=len(times)))
+    return times, censored, parts
+
+
+@given(data=split_units(), censoring=st.sampled_from(["kaplan-meier", "exclude"]))
+def test_merge_is_associative_commutative_and_equals_the_whole(data, censoring):
+    times, censored, parts = data
+    whole = durations_of(times, censored, censoring)
+    a, b, c = (
+        durations_of(
+            [t for t, p in zip(times, parts, strict=True) if p == k],
+            [x for x, p in zip(censored, parts, strict=True) if p == k],
+            censoring,
+        )
+        for k in range(3)
+    )
+    assert a.merge(b).merge(c) == a.merge(b.merge(c)) == whole
+    assert a.merge(b) == b.merge(a)
+    assert same(a.merge(b).merge(c).median, whole.median)
+    assert same(a.merge(b).merge(c).mean, whole.mean)
+
+
+def test_merge_refuses_different_parameters():
+    with pytest.raises(ValueError, match="different parameters"):
+        Durations().merge(Durations(censoring="exclude"))
+    with pytest.raises(ValueError, match="different parameters"):
+        Durations(metric="handle_time").merge(Durations(metric="first_response_time"))
+
+
+def test_merge_of_different_periods_has_no_period():
+    day = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    first = Window(start=day, end=day + timedelta(days=1))
+    second = Window(start=day + timedelta(days=1), end=day + timedelta(days=2))
+    a = Durations(durations=[1.0], period=first)
+    assert a.merge(Durations(durations=[2.0], period=first)).period == first
+    assert a.merge(Durations(durations=[2.0], period=second)).period is None
+
+
+# --- Durations: display, curve ---------------------------------------------
+
+
+def test_repr_shows_percentiles_and_counts():
+    r = Durations(durations=[1, 2, 4, 5], censoring_times=[3])
+    assert repr(r) == (
+        "Durations(p50=4.0, p90=5.0, p95=5.0, mean=3.0, n=5, censored=1, "
+        "metric='durations', censoring='kaplan-meier')"
+    )
+
+
+def test_repr_html_shows_percentiles_with_timedeltas():
+    page = Durations(durations=[60, 5400])._repr_html_()
+    for label in ("p50", "p90", "p95", "mean", "censored", "kaplan-meier"):
+        assert f">{label}<" in page
+    assert "5400 s (1:30:00)" in page
+    assert "nan s" in Durations()._repr_html_()
+
+
+def test_km_curve_in_both_modes():
+    r = Durations(durations=[1, 2, 4, 5], censoring_times=[3])
+    times, survival = r.km_curve()
+    assert times.tolist() == [1, 2, 4, 5]
+    np.testing.assert_allclose(survival, [0.8, 0.6, 0.3, 0.0], atol=1e-15)
+    excluded = Durations(durations=[1, 2, 4, 5], censoring_times=[3], censoring="exclude")
+    assert excluded.km_curve()[1].tolist() == [0.75, 0.5, 0.25, 0.0]
+
+
+# --- reduce_durations ------------------------------------------------------
+
+
+def test_reduce_without_group_is_one_result():
+    factory = partial(Durations, metric="handle_time")
+    r = reduce_durations(
+        factory, np.array([4.0, 1.0, 9.0]), np.array([False, False, True]), None, None
+    )
+    assert r == Durations(durations=[1, 4], censoring_times=[9], metric="handle_time")
+
+
+def test_reduce_by_group_hand_computed():
+    # Keys sorted ("a", "b"); code -1 is the missing key, shown last as None.
+    group = Encoded(np.array([1, 0, 1, -1, 0, 1]), np.array(["a", "b"]))
+    values = np.array([5.0, 2.0, 1.0, 7.0, 3.0, 4.0])
+    censored = np.array([False, True, False, False, False, True])
+    result = reduce_durations(Durations, values, censored, group, "agent_id")
+    assert isinstance(result, Breakdown)
+    assert list(result) == ["a", "b", None]
+    assert result["a"] == Durations(durations=[3], censoring_times=[2])
+    assert result["b"] == Durations(durations=[1, 5], censoring_times=[4])
+    assert result[None] == Durations(durations=[7])
+    assert result.overall == Durations(durations=[1, 3, 5, 7], censoring_times=[2, 4])
+    assert result.to_rows()[0] == {"agent_id": "a", "value": 3.0, "n": 2, "censored": 1}
+
+
+@given(
+    data=units(),
+    codes=st.lists(st.integers(-1, 3), min_size=40, max_size=40),
+    censoring=st.sampled_from(["kaplan-meier", "exclude"]),
+)
+def test_reduce_groups_match_per_group_results(data, codes, censoring):
+    times, censored = data
+    code = np.asarray(codes[: len(times)], dtype=np.int64)
+    group = Encoded(code, np.array([10, 20, 30, 40]))
+    values = np.asarray(times, dtype=np.float64)
+    mask = np.asarray(censored, dtype=bool)
+    factory = partial(Durations, censoring=censoring)
+    result = reduce_durations(factory, values, mask, group, "queue")
+    assert isinstance(result, Breakdown)
+    assert result.overall == durations_of(times, censored, censoring)
+    present = sorted(set(code.tolist()), key=lambda c: (c < 0, c))
+    assert list(result) == [group.key(c) for c in present]
+    for c in present:
+        rows = code == c
+        expected = Durations(
+            durations=values[rows & ~mask], censoring_times=values[rows & mask], censoring=censoring
+        )
+        assert result[group.key(c)] == expected
+    merged = Durations(censoring=censoring)
+    for part in result.values():
+        merged = merged.merge(part)
+    assert merged == result.overall
+
+
+def test_reduce_with_more_groups_than_a_16_bit_key_holds():
+    keys = np.arange(40_000)
+    group = Encoded(np.array([39_999, 0, 39_999, 5]), keys)
+    values = np.array([3.0, 1.0, 2.0, 4.0])
+    censored = np.array([False, False, True, True])
+    result = reduce_durations(Durations, values, censored, group, "customer_id")
+    assert isinstance(result, Breakdown)
+    assert list(result) == [0, 5, 39_999]
+    assert result[39_999] == Durations(durations=[3], censoring_times=[2])
+    assert result[5] == Durations(censoring_times=[4])
+
+
+# --- subclasses (the time metrics add their own parameters) -----------------
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class HandleTime(Durations):
+    as_of: datetime | None = None
+    _params: ClassVar[tuple[str, ...]] = ("metric", "censoring", "as_of")
+    metric: str = "handle_time"
+
+
+def test_subclass_compares_merges_and_shows_its_parameters():
+    as_of = datetime(2026, 3, 9, tzinfo=timezone.utc)
+    a = HandleTime(durations=[1.0, 2.0], as_of=as_of)
+    b = HandleTime(durations=[3.0], censoring_times=[9.0], as_of=as_of)
+    assert a.merge(b) == HandleTime(durations=[1, 2, 3], censoring_times=[9], as_of=as_of)
+    assert a != HandleTime(durations=[1.0, 2.0])
+    with pytest.raises(ValueError, match="different parameters"):
+        a.merge(HandleTime(durations=[3.0]))
+    assert "as_of=datetime.datetime(2026, 3, 9" in repr(a)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(a)
