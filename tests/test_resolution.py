@@ -325,7 +325,7 @@ def test_unknown_match_and_by_are_rejected():
 
 
 def test_naive_as_of_is_rejected():
-    with pytest.raises(csmetrics.InvalidDataError, match="as_of"):
+    with pytest.raises(ValueError, match=r"as_of=.*timezone-aware"):
         fcr([contact("1", 0)], as_of=datetime(2026, 3, 1))
 
 

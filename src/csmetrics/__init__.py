@@ -3,10 +3,27 @@
 Every public name is re-exported here; everything else is private.
 """
 
+from csmetrics.calendar import BusinessCalendar
 from csmetrics.errors import CsmetricsWarning, InvalidDataError, UndefinedMetricWarning
+from csmetrics.io import read_interactions_csv, read_surveys_csv
 from csmetrics.model import AUTHORS, SURVEY_KINDS, Interaction, Message, Survey, Window
+from csmetrics.report import KPIRow, format_markdown, format_text, kpi_report
 from csmetrics.resolution import fcr, resolution_rate
-from csmetrics.results import CES, CSAT, FCR, NPS, Breakdown, Mean, Rate, Result
+from csmetrics.results import (
+    CES,
+    CSAT,
+    FCR,
+    NPS,
+    AbandonmentRate,
+    Breakdown,
+    Durations,
+    Mean,
+    Rate,
+    Result,
+    ServiceLevel,
+    TimeMean,
+)
+from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
 from csmetrics.stats import ConfidenceInterval
 from csmetrics.surveys import ces, csat, nps, survey_fcr
 from csmetrics.table import Interactions, Messages, Surveys
@@ -18,25 +35,40 @@ __all__ = [
     "FCR",
     "NPS",
     "SURVEY_KINDS",
+    "AbandonmentRate",
     "Breakdown",
+    "BusinessCalendar",
     "ConfidenceInterval",
     "CsmetricsWarning",
+    "Durations",
     "Interaction",
     "Interactions",
     "InvalidDataError",
+    "KPIRow",
     "Mean",
     "Message",
     "Messages",
     "Rate",
     "Result",
+    "ServiceLevel",
     "Survey",
     "Surveys",
+    "TimeMean",
     "UndefinedMetricWarning",
     "Window",
+    "abandonment_rate",
+    "asa",
+    "blocked_rate",
     "ces",
     "csat",
     "fcr",
+    "format_markdown",
+    "format_text",
+    "kpi_report",
     "nps",
+    "read_interactions_csv",
+    "read_surveys_csv",
     "resolution_rate",
+    "service_level",
     "survey_fcr",
 ]

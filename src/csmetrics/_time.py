@@ -1,0 +1,105 @@
+"""Shared steps of the time metrics: as_of, scope, elapsed time, thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from csmetrics._check import bad_record
+from csmetrics._reduce import micros
+from csmetrics.table import OPEN, Encoded, Interactions, _row_name, from_micros
+
+if TYPE_CHECKING:
+    from csmetrics.calendar import BusinessCalendar
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+_MICROS = 1_000_000
+Threshold = float | timedelta | Mapping[Any, "float | timedelta"]
+"""Seconds, a timedelta, or a mapping from channel to either."""
+ThresholdParam = float | tuple[tuple[Any, float], ...]
+
+
+def latest_event(table: Interactions) -> int | None:
+    """The latest recorded timestamp: start, end, first response or message."""
+    if not len(table):
+        return None
+    candidates = [int(table.start.max())]
+    for column in (table.end, table.first_response):
+        happened = column[column != OPEN]
+        if len(happened):
+            candidates.append(int(happened.max()))
+    if len(table.messages):
+        candidates.append(int(table.messages.at.max()))
+    return max(candidates)
+
+
+def resolve_as_of(
+    table: Interactions, as_of: datetime | None
+) -> tuple[Interactions, int, datetime | None]:
+    """Apply ``as_of``: default the latest event; drop contacts starting after it.
+
+    Returns the contacts in scope, as_of in microseconds and as a datetime
+    (None for empty data).
+    """
+    if as_of is not None:
+        cutoff = micros("as_of", as_of)
+        return table.take(table.start <= cutoff), cutoff, as_of
+    latest = latest_event(table)
+    if latest is None:
+        return table, 0, None
+    return table, latest, from_micros(latest)
+
+
+def elapsed(start: I64, end: I64, calendar: BusinessCalendar | None) -> F64:
+    """Seconds from ``start`` to ``end`` (epoch microseconds), in business time if given."""
+    if calendar is None:
+        return (end - start) / _MICROS
+    return calendar.business_seconds_array(start, end)
+
+
+def seconds(name: str, value: object, *, allow_zero: bool = False) -> float:
+    """A duration option given as seconds or a timedelta, as float seconds."""
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not np.isfinite(value)
+        or value < 0
+        or (value == 0 and not allow_zero)
+    ):
+        limit = ">= 0" if allow_zero else "> 0"
+        msg = f"{name}={value!r} is not allowed; use seconds {limit} or a timedelta"
+        raise ValueError(msg)
+    return float(value)
+
+
+def thresholds(
+    name: str, value: Threshold, channel: Encoded, ids: Encoded
+) -> tuple[F64, ThresholdParam]:
+    """Per-contact threshold seconds, and the hashable form to record on results.
+
+    A mapping gives one threshold per channel (key None: contacts without a
+    channel); a contact whose channel is not in the mapping is an error.
+    """
+    if not isinstance(value, Mapping):
+        limit = seconds(name, value)
+        return np.full(len(channel.codes), limit), limit
+    per_key = {key: seconds(f"{name}[{key!r}]", v) for key, v in value.items()}
+    by_code = np.array(
+        [per_key.get(channel.key(code), np.nan) for code in range(len(channel.keys))]
+        + [per_key.get(None, np.nan)]
+    )
+    out = by_code[np.where(channel.codes < 0, len(channel.keys), channel.codes)]
+    if np.isnan(out).any():
+        row = int(np.flatnonzero(np.isnan(out))[0])
+        code = int(channel.codes[row])
+        bad_record(_row_name(ids, row), "channel", channel.key(code), f"no {name} given for it")
+    param = tuple(sorted(per_key.items(), key=lambda kv: (kv[0] is None, str(kv[0]))))
+    return out, param
