@@ -273,7 +273,7 @@ def test_counts(data):
         assert r.censored == sum(censored)
         assert r.completed == len(times) - sum(censored)
         assert r.n == len(times)
-        assert r.counts() == {"n": len(times), "censored": sum(censored)}
+        assert r.counts() == {"n": len(times), "censored": sum(censored), "excluded": 0}
 
 
 def test_mean_min_max_are_of_completed_durations():
@@ -400,8 +400,8 @@ def test_merge_of_different_periods_has_no_period():
 def test_repr_shows_percentiles_and_counts():
     r = Durations(durations=[1, 2, 4, 5], censoring_times=[3])
     assert repr(r) == (
-        "Durations(p50=4.0, p90=5.0, p95=5.0, mean=3.0, n=5, censored=1, "
-        "metric='durations', censoring='kaplan-meier')"
+        "Durations(p50=4.0, p90=5.0, p95=5.0, mean=3.0, n=5, censored=1, excluded=0, "
+        "metric='durations', censoring='kaplan-meier', calendar=None, as_of=None)"
     )
 
 
@@ -445,7 +445,13 @@ def test_reduce_by_group_hand_computed():
     assert result["b"] == Durations(durations=[1, 5], censoring_times=[4])
     assert result[None] == Durations(durations=[7])
     assert result.overall == Durations(durations=[1, 3, 5, 7], censoring_times=[2, 4])
-    assert result.to_rows()[0] == {"agent_id": "a", "value": 3.0, "n": 2, "censored": 1}
+    assert result.to_rows()[0] == {
+        "agent_id": "a",
+        "value": 3.0,
+        "n": 2,
+        "censored": 1,
+        "excluded": 0,
+    }
 
 
 @given(

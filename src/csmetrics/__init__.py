@@ -17,8 +17,10 @@ from csmetrics.results import (
     AbandonmentRate,
     Breakdown,
     Durations,
+    HandleTime,
     Mean,
     Rate,
+    ReplyTimes,
     Result,
     ServiceLevel,
     TimeMean,
@@ -27,6 +29,13 @@ from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service
 from csmetrics.stats import ConfidenceInterval
 from csmetrics.surveys import ces, csat, nps, survey_fcr
 from csmetrics.table import Interactions, Messages, Surveys
+from csmetrics.timing import (
+    contact_length,
+    first_response_time,
+    handle_time,
+    reply_time,
+    resolution_time,
+)
 
 __all__ = [
     "AUTHORS",
@@ -41,6 +50,7 @@ __all__ = [
     "ConfidenceInterval",
     "CsmetricsWarning",
     "Durations",
+    "HandleTime",
     "Interaction",
     "Interactions",
     "InvalidDataError",
@@ -49,6 +59,7 @@ __all__ = [
     "Message",
     "Messages",
     "Rate",
+    "ReplyTimes",
     "Result",
     "ServiceLevel",
     "Survey",
@@ -60,15 +71,20 @@ __all__ = [
     "asa",
     "blocked_rate",
     "ces",
+    "contact_length",
     "csat",
     "fcr",
+    "first_response_time",
     "format_markdown",
     "format_text",
+    "handle_time",
     "kpi_report",
     "nps",
     "read_interactions_csv",
     "read_surveys_csv",
+    "reply_time",
     "resolution_rate",
+    "resolution_time",
     "service_level",
     "survey_fcr",
 ]

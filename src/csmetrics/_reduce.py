@@ -7,6 +7,7 @@ live here once.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -81,6 +82,18 @@ def _slot_key(group: Encoded, slot: int) -> Any:
     return group.key(slot if slot < len(group.keys) else -1)
 
 
+def split_by_group(values: npt.NDArray[Any], group: Encoded) -> dict[Any, npt.NDArray[Any]]:
+    """``values`` split by group key (one stable sort), in key order, missing key last."""
+    slot, nslots = _slots(group)
+    order = np.argsort(slot, kind="stable")
+    bounds = np.searchsorted(slot[order], np.arange(nslots + 1))
+    return {
+        _slot_key(group, s): values[order[bounds[s] : bounds[s + 1]]]
+        for s in range(nslots)
+        if bounds[s + 1] > bounds[s]
+    }
+
+
 def reduce_counts(
     factory: Callable[..., R],
     counts: Mapping[str, npt.NDArray[Any]],
@@ -105,21 +118,47 @@ def reduce_counts(
 
 
 def reduce_mean(
-    factory: Callable[..., M], values: F64, group: Encoded | None, by: str | None
+    factory: Callable[..., M],
+    values: F64,
+    group: Encoded | None,
+    by: str | None,
+    *,
+    measured: Bool | None = None,
+    counts: Mapping[str, npt.NDArray[Any]] | None = None,
 ) -> M | Breakdown[M]:
-    """Mean and squared deviations overall and, with ``group``, per group key."""
-    n = len(values)
-    mean = float(values.mean()) if n else float("nan")
-    overall = factory(n=n, mean=mean, m2=float(((values - mean) ** 2).sum()) if n else 0.0)
+    """Mean and squared deviations overall and, with ``group``, per group key.
+
+    ``measured`` (default: every row) selects the rows whose values enter the
+    mean; ``counts`` are further per-row columns summed over all rows, passed
+    to ``factory`` by name. A group whose rows are all unmeasured gets n = 0.
+    """
+    measured = np.ones(len(values), dtype=bool) if measured is None else measured
+    counts = counts or {}
+    kept = values[measured]
+    n = len(kept)
+    mean = float(kept.mean()) if n else math.nan
+    m2 = float(((kept - mean) ** 2).sum()) if n else 0.0
+    overall = factory(n=n, mean=mean, m2=m2, **{k: int(c.sum()) for k, c in counts.items()})
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
-    size = np.bincount(slot, minlength=nslots)
-    means = np.bincount(slot, weights=values, minlength=nslots) / np.maximum(size, 1)
-    m2 = np.bincount(slot, weights=(values - means[slot]) ** 2, minlength=nslots)
+    size = np.bincount(slot[measured], minlength=nslots)
+    means = np.bincount(slot[measured], weights=kept, minlength=nslots) / np.where(
+        size > 0, size, np.nan
+    )
+    m2s = np.bincount(slot[measured], weights=(kept - means[slot[measured]]) ** 2, minlength=nslots)
+    sums = {
+        k: np.bincount(slot, weights=c, minlength=nslots).astype(np.int64)
+        for k, c in counts.items()
+    }
     groups = {
-        _slot_key(group, int(s)): factory(n=int(size[s]), mean=float(means[s]), m2=float(m2[s]))
-        for s in np.flatnonzero(size)
+        _slot_key(group, int(s)): factory(
+            n=int(size[s]),
+            mean=float(means[s]),
+            m2=float(m2s[s]),
+            **{k: int(c[s]) for k, c in sums.items()},
+        )
+        for s in np.flatnonzero(np.bincount(slot, minlength=nslots))
     }
     return Breakdown(by=by, overall=overall, groups=groups)
 

@@ -44,8 +44,10 @@ __all__ = [
     "Breakdown",
     "Censoring",
     "Durations",
+    "HandleTime",
     "Mean",
     "Rate",
+    "ReplyTimes",
     "Result",
     "ServiceLevel",
     "TimeMean",
@@ -59,6 +61,11 @@ def _count(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
 
 
 R = TypeVar("R", bound="Result")
+
+
+def _nan_as_none(value: float) -> float | None:
+    """Comparison key where nan equals nan: two empty means are equal (and hash alike)."""
+    return None if math.isnan(value) else value
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -270,7 +277,7 @@ class Mean(Result):
     _params: ClassVar[tuple[str, ...]] = ("metric",)
 
     n: int = attrs.field(validator=_count)
-    mean: float = math.nan
+    mean: float = attrs.field(default=math.nan, eq=_nan_as_none)
     m2: float = 0.0
     metric: str = "mean"
 
@@ -295,13 +302,20 @@ class Mean(Result):
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
         assert isinstance(other, Mean)
+        # Counts a subclass adds beyond the moments simply add up.
+        merged = {
+            name: getattr(self, name) + getattr(other, name)
+            for name in self._counts
+            if name not in ("n", "mean", "m2")
+        }
         if other.n == 0:
-            return {}
+            return merged
         if self.n == 0:
-            return {"n": other.n, "mean": other.mean, "m2": other.m2}
+            return {**merged, "n": other.n, "mean": other.mean, "m2": other.m2}
         n = self.n + other.n
         delta = other.mean - self.mean
         return {
+            **merged,
             "n": n,
             "mean": self.mean + delta * other.n / n,
             "m2": self.m2 + other.m2 + delta * delta * self.n * other.n / n,
@@ -392,6 +406,22 @@ class TimeMean(Mean):
     def mean_timedelta(self) -> timedelta | None:
         """The mean as a timedelta; None when undefined."""
         return None if math.isnan(self.value) else timedelta(seconds=self.value)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class HandleTime(TimeMean):
+    """Average handle time: talk + hold + wrap seconds per handled contact.
+
+    ``fallback`` counts contacts measured as ``end - first_response_at``
+    because none of their components was recorded; ``unmeasured`` counts
+    handled contacts with neither, left out of the mean.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2", "fallback", "unmeasured")
+
+    fallback: int = attrs.field(default=0, validator=_count)
+    unmeasured: int = attrs.field(default=0, validator=_count)
+    metric: str = "handle_time"
 
 
 def _key_order(key: Key | None) -> tuple[bool, Any]:
@@ -536,8 +566,8 @@ class Durations(Result):
     nan
     """
 
-    _counts: ClassVar[tuple[str, ...]] = ("n", "censored")
-    _params: ClassVar[tuple[str, ...]] = ("metric", "censoring")
+    _counts: ClassVar[tuple[str, ...]] = ("n", "censored", "excluded")
+    _params: ClassVar[tuple[str, ...]] = ("metric", "censoring", "calendar", "as_of")
 
     durations: F64 = attrs.field(
         factory=_no_durations, converter=_durations, validator=_check_durations, eq=_ARRAY_EQ
@@ -549,6 +579,12 @@ class Durations(Result):
     """Seconds each open unit had been open at ``as_of``, sorted, read-only."""
     metric: str = "durations"
     censoring: Censoring = attrs.field(default="kaplan-meier", validator=_check_censoring)
+    excluded: int = attrs.field(default=0, validator=_count)
+    """Units the metric's definition leaves out on purpose (see the metric)."""
+    calendar: BusinessCalendar | None = None
+    """The business calendar durations were measured in; None for calendar time."""
+    as_of: datetime | None = None
+    """The moment open work was censored at."""
 
     @property
     def n(self) -> int:
@@ -647,6 +683,7 @@ class Durations(Result):
         return {
             "durations": np.concatenate((self.durations, other.durations)),
             "censoring_times": np.concatenate((self.censoring_times, other.censoring_times)),
+            "excluded": self.excluded + other.excluded,
         }
 
     def _fields(self) -> dict[str, Any]:
@@ -669,3 +706,44 @@ class Durations(Result):
                 shown = f"{shown} s" if delta is None else f"{shown} s ({delta})"
             rows.append(f"<tr><th>{html.escape(key)}</th><td>{html.escape(shown)}</td></tr>")
         return f"<table><caption>Durations</caption>{''.join(rows)}</table>"
+
+
+@attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)
+class ReplyTimes(Durations):
+    """Reply times: one duration per run of customer messages until the agent replies.
+
+    Besides the reply-interval statistics of `Durations` (``n`` counts reply
+    intervals), two averages that helpdesk tools also report:
+
+    - ``per_contact_mean``: the mean over contacts of each contact's mean
+      completed reply time, so a long thread weighs like a short one;
+    - ``total_per_request``: all completed reply time divided by
+      ``requests``, the contacts with at least one customer message.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("n", "censored", "excluded", "requests")
+
+    requests: int = attrs.field(default=0, validator=_count)
+    contact_means: F64 = attrs.field(
+        factory=_no_durations, converter=_durations, validator=_check_durations, eq=_ARRAY_EQ
+    )
+    """Each contact's mean completed reply time, sorted, read-only."""
+    metric: str = "reply_time"
+
+    @property
+    def per_contact_mean(self) -> float:
+        """Mean of the per-contact mean reply times; nan without any."""
+        return float(self.contact_means.mean()) if len(self.contact_means) else math.nan
+
+    @property
+    def total_per_request(self) -> float:
+        """Completed reply seconds / contacts with a customer message; nan without any."""
+        return float(self.durations.sum()) / self.requests if self.requests else math.nan
+
+    def _merged_fields(self, other: Result) -> dict[str, Any]:
+        assert isinstance(other, ReplyTimes)
+        return {
+            **super()._merged_fields(other),
+            "requests": self.requests + other.requests,
+            "contact_means": np.concatenate((self.contact_means, other.contact_means)),
+        }

@@ -1,0 +1,647 @@
+"""Time metrics: first response, replies, resolution, handle time, contact length.
+
+All values are seconds (float; ``Durations`` and ``TimeMean`` results also give
+timedelta views), and lower is better for each:
+
+- `first_response_time`: start to the first human agent response.
+- `reply_time`: each run of customer messages to the agent's next reply.
+- `resolution_time`: an issue's first start to its first or last resolution.
+- `handle_time`: average handle time, talk + hold + wrap per handled contact.
+- `contact_length`: end - start of each contact (average call length).
+
+Work still open at ``as_of`` is right-censored there, never dropped: with the
+default ``censoring="kaplan-meier"`` quantiles come from the Kaplan-Meier
+estimate. ``as_of`` defaults to the latest recorded event in the data (a start,
+end, first response or message); contacts starting after an explicit ``as_of``
+are ignored. With ``calendar=`` only business time counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from csmetrics._check import option
+from csmetrics._reduce import (
+    group_of,
+    in_period,
+    reduce_durations,
+    reduce_mean,
+    segment_starts,
+    split_by_group,
+    warn_if_undefined,
+)
+from csmetrics._time import elapsed, resolve_as_of
+from csmetrics.model import AUTHORS, Interaction, Window
+from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions
+from csmetrics.results import CENSORING, Breakdown, Censoring, Durations, HandleTime, ReplyTimes
+from csmetrics.table import OPEN, Interactions
+
+if TYPE_CHECKING:
+    from csmetrics.calendar import BusinessCalendar
+
+__all__ = [
+    "ResolutionKind",
+    "contact_length",
+    "first_response_time",
+    "handle_time",
+    "reply_time",
+    "resolution_time",
+]
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+Bool = npt.NDArray[np.bool_]
+
+ResolutionKind = Literal["full", "first"]
+"""Which resolution `resolution_time` measures."""
+_CUSTOMER = AUTHORS.index("customer")
+_AGENT = AUTHORS.index("agent")
+_UNDEFINED = "no unit in scope, or too much work still open for the median to be known"
+
+
+@attrs.frozen(kw_only=True)
+class _Units:
+    """One duration per unit (contact, reply or issue), possibly censored.
+
+    ``seconds`` is the completed duration, or for a censored unit the time
+    observed so far; ``rows`` the contact each unit is grouped and filtered by.
+    """
+
+    seconds: F64
+    censored: Bool
+    rows: I64
+    excluded: int = 0
+
+
+def _first_in_segment(segment: I64, positions: I64, size: int) -> I64:
+    """Per segment id 0..size-1, its first entry of ``positions``, else -1.
+
+    Given reversed arrays, it returns the last entry instead.
+    """
+    out = np.full(size, -1, dtype=np.int64)
+    ids, first = np.unique(segment, return_index=True)
+    out[ids] = positions[first]
+    return out
+
+
+def _stop(table: Interactions, rows: I64, cutoff: int) -> I64:
+    """When observation of open work stops: the contact's end, or ``as_of``."""
+    return np.minimum(table.end[rows], cutoff)
+
+
+def _span(start: I64, stop: I64, calendar: BusinessCalendar | None) -> F64:
+    # A censoring point before the clock started (a clock started after
+    # as_of) observes nothing: zero seconds.
+    return elapsed(start, np.maximum(stop, start), calendar)
+
+
+def _first_response_units(
+    table: Interactions, cutoff: int, calendar: BusinessCalendar | None
+) -> _Units:
+    """Clock start and first human response of every contact with a request.
+
+    The clock starts at ``start``, except for a contact the agent opened (its
+    first public human message is the agent's): then it starts at the
+    customer's first message, and the response is the next public agent
+    message after it. An explicit ``first_response_at`` wins over messages.
+    Blocked contacts and agent-opened contacts with no customer message are
+    excluded.
+    """
+    n = len(table)
+    m = table.messages
+    customer = np.flatnonzero(m.author == _CUSTOMER)
+    agent = np.flatnonzero((m.author == _AGENT) & m.public)
+    human = np.union1d(customer, agent)
+    first_human = _first_in_segment(m.interaction[human], human, n)
+    opened_by_agent = np.zeros(n, dtype=bool)
+    has_human = first_human >= 0
+    opened_by_agent[has_human] = m.author[first_human[has_human]] == _AGENT
+    first_customer = _first_in_segment(m.interaction[customer], customer, n)
+    # In an agent-opened contact only agent messages after the customer's
+    # first message answer it; otherwise any agent message does.
+    after = np.where(opened_by_agent, first_customer, -1)
+    agent = agent[agent > after[m.interaction[agent]]]
+    first_reply = _first_in_segment(m.interaction[agent], agent, n)
+
+    clock = table.start.copy()
+    late_clock = opened_by_agent & (first_customer >= 0)
+    clock[late_clock] = m.at[first_customer[late_clock]]
+    response = np.full(n, OPEN, dtype=np.int64)
+    replied = first_reply >= 0
+    response[replied] = m.at[first_reply[replied]]
+    explicit = table.first_response != OPEN
+    response[explicit] = table.first_response[explicit]
+    clock[explicit] = table.start[explicit]
+
+    applicable = ~table.blocked & (explicit | ~opened_by_agent | (first_customer >= 0))
+    rows = np.flatnonzero(applicable)
+    answered = response[rows] != OPEN
+    stop = np.where(answered, response[rows], _stop(table, rows, cutoff))
+    return _Units(
+        seconds=_span(clock[rows], stop, calendar),
+        censored=~answered,
+        rows=rows,
+        excluded=n - len(rows),
+    )
+
+
+def _reply_units(
+    table: Interactions, cutoff: int, calendar: BusinessCalendar | None
+) -> tuple[_Units, I64]:
+    """One unit per run of consecutive customer messages, ended by the next agent reply.
+
+    Bot messages and internal notes are ignored. A run with no agent reply is
+    censored when its contact ended, or at ``as_of`` while it is open. Also
+    returns the human-message rows' contacts, to count requests.
+    """
+    m = table.messages
+    human = np.flatnonzero((m.author == _CUSTOMER) | ((m.author == _AGENT) & m.public))
+    contact = m.interaction[human]
+    is_customer = m.author[human] == _CUSTOMER
+    previous_customer = np.zeros(len(human), dtype=bool)
+    previous_customer[1:] = is_customer[:-1]
+    previous_customer &= ~segment_starts(contact)
+    runs = np.flatnonzero(is_customer & ~previous_customer)
+    replies = np.flatnonzero(~is_customer)
+    # The first agent message after each run start, if in the same contact.
+    nxt = np.minimum(np.searchsorted(replies, runs), max(len(replies) - 1, 0))
+    found = np.zeros(len(runs), dtype=bool)
+    if len(replies):
+        found = (replies[nxt] > runs) & (contact[replies[nxt]] == contact[runs])
+    rows = contact[runs]
+    run_at = m.at[human[runs]]
+    stop = _stop(table, rows, cutoff)
+    if len(replies):
+        stop = np.where(found, m.at[human[replies[nxt]]], stop)
+    units = _Units(seconds=_span(run_at, stop, calendar), censored=~found, rows=rows)
+    return units, contact[is_customer]
+
+
+def _issue_units(
+    table: Interactions, kind: ResolutionKind, cutoff: int, calendar: BusinessCalendar | None
+) -> _Units:
+    """One unit per issue (an issue_id, or a contact without one), from its first start.
+
+    ``"first"``: to the end of the first resolved contact, censored at
+    ``as_of`` while none is. ``"full"``: to the end of the last resolved
+    contact, censored at ``as_of`` while the latest contact is open or
+    unresolved.
+    """
+    ticket = table.issue_id.codes
+    key = np.where(ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table)))
+    order = np.lexsort((table.id.codes, table.start, key))
+    starts = segment_starts(key[order])
+    segment = np.cumsum(starts) - 1
+    issues = int(np.count_nonzero(starts))
+    resolved = np.flatnonzero(table.resolved[order])
+    if kind == "first":
+        done = _first_in_segment(segment[resolved], resolved, issues)
+        censored = done < 0
+    else:
+        done = _first_in_segment(segment[resolved][::-1], resolved[::-1], issues)
+        last = np.ones(len(order), dtype=bool)
+        last[:-1] = starts[1:]
+        censored = ~table.resolved[order[last]]
+    first_row = order[starts]
+    stop = np.where(censored, cutoff, table.end[order[np.maximum(done, 0)]])
+    return _Units(
+        seconds=_span(table.start[first_row], stop, calendar), censored=censored, rows=first_row
+    )
+
+
+def _length_units(table: Interactions, cutoff: int, calendar: BusinessCalendar | None) -> _Units:
+    """One unit per contact: end - start, censored at ``as_of`` while open."""
+    rows = np.arange(len(table))
+    censored = (table.end == OPEN) | (table.end > cutoff)
+    stop = np.where(censored, cutoff, table.end)
+    return _Units(seconds=_span(table.start, stop, calendar), censored=censored, rows=rows)
+
+
+def _prepare(
+    interactions: Interactions | Iterable[Interaction],
+    as_of: datetime | None,
+    by: ContactBy | None,
+    censoring: Censoring,
+) -> tuple[Interactions, int, datetime | None]:
+    option("censoring", censoring, CENSORING)
+    table = as_interactions(interactions)
+    group_of(table, by, CONTACT_BY)
+    return resolve_as_of(table, as_of)
+
+
+def _reduce(
+    units: _Units,
+    table: Interactions,
+    factory: partial[Durations],
+    period: Window | None,
+    by: ContactBy | None,
+) -> Durations | Breakdown[Durations]:
+    keep = in_period(table.start[units.rows], period)
+    group = group_of(table, by, CONTACT_BY)
+    result = reduce_durations(
+        partial(factory, period=period),
+        units.seconds[keep],
+        units.censored[keep],
+        None if group is None else group[units.rows[keep]],
+        by,
+    )
+    warn_if_undefined(result, factory.keywords["metric"], _UNDEFINED)
+    return result
+
+
+def first_response_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy | None = None,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Durations | Breakdown[Durations]:
+    """First response time: how long customers waited for a human's first answer.
+
+    ``first response time = first public human agent response - start``, one
+    per contact. The response is ``first_response_at`` when recorded, else the
+    first public message by an ``"agent"``; bot messages and internal notes
+    never count. For a contact an agent opened (its first human message is the
+    agent's), the clock starts at the customer's first message and the
+    response is the next agent message after it. A contact with no response
+    is right-censored when it ended (an abandoned call, a ticket closed
+    unanswered) or at ``as_of`` while open, never dropped.
+
+    Parameters
+    ----------
+    interactions
+        `Interaction` objects or an `Interactions` table.
+    as_of
+        Censor unanswered open contacts here; contacts starting later are
+        ignored. Default: the latest recorded event.
+    period
+        Keep contacts that start in the `Window`.
+    by
+        ``"agent_id"``, ``"channel"``, ``"category"`` or ``"customer_id"``.
+    calendar
+        A `BusinessCalendar`: count business time only.
+    censoring
+        ``"kaplan-meier"`` (default) or ``"exclude"``; see `Durations`.
+
+    Returns
+    -------
+    Durations or Breakdown[Durations]
+        ``metric="first_response_time"``; ``excluded`` counts blocked contacts
+        and agent-opened contacts without a customer message (no request).
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No contact in scope, or too many unanswered for the median.
+
+    References
+    ----------
+    Zendesk, "First reply time" (agent-created tickets measured from the
+    requester's first comment); Intercom, "First response time".
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Interaction, Message, first_response_time
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> def m(minutes, author):
+    ...     return Message(at=t + timedelta(minutes=minutes), author=author)
+    >>> contacts = [
+    ...     Interaction(id="1", customer_id="a", start=t,
+    ...                 messages=[m(0, "customer"), m(1, "bot"), m(10, "agent")]),
+    ...     Interaction(id="2", customer_id="b", start=t,
+    ...                 messages=[m(0, "customer"), m(30, "agent")]),
+    ...     Interaction(id="3", customer_id="c", start=t,
+    ...                 first_response_at=t + timedelta(minutes=20)),
+    ... ]
+    >>> r = first_response_time(contacts)
+    >>> r.median, r.n, r.censored
+    (1200.0, 3, 0)
+    """
+    table, cutoff, as_of = _prepare(interactions, as_of, by, censoring)
+    units = _first_response_units(table, cutoff, calendar)
+    factory = partial(
+        Durations,
+        metric="first_response_time",
+        censoring=censoring,
+        calendar=calendar,
+        as_of=as_of,
+        excluded=units.excluded,
+    )
+    return _reduce(units, table, factory, period, by)
+
+
+def reply_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy | None = None,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> ReplyTimes | Breakdown[ReplyTimes]:
+    """Reply time: how long customers wait for each answer, not only the first.
+
+    One reply interval per run of consecutive customer messages, from the
+    first message of the run to the next public agent message; bot messages
+    and internal notes are ignored. A run still unanswered is censored when
+    its contact ended, or at ``as_of`` while open.
+
+    Parameters
+    ----------
+    interactions, as_of, period, by, calendar, censoring
+        As for `first_response_time`.
+
+    Returns
+    -------
+    ReplyTimes or Breakdown[ReplyTimes]
+        `Durations` over reply intervals (``n`` counts intervals), plus
+        ``per_contact_mean`` and ``total_per_request`` (total completed reply
+        time / contacts with a customer message).
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No reply interval in scope, or too many unanswered for the median.
+
+    References
+    ----------
+    Zendesk, "Requester wait time" and "Next reply time"; Freshdesk,
+    "Average response time".
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Interaction, Message, reply_time
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> def m(minutes, author):
+    ...     return Message(at=t + timedelta(minutes=minutes), author=author)
+    >>> chat = Interaction(id="1", customer_id="a", start=t, end=t + timedelta(hours=1),
+    ...     messages=[m(0, "customer"), m(1, "customer"), m(4, "agent"),
+    ...               m(10, "customer"), m(12, "bot"), m(16, "agent")])
+    >>> r = reply_time([chat])
+    >>> r.durations.tolist(), r.requests, r.total_per_request
+    ([240.0, 360.0], 1, 600.0)
+    """
+    table, cutoff, as_of = _prepare(interactions, as_of, by, censoring)
+    units, customer_contacts = _reply_units(table, cutoff, calendar)
+    in_scope = in_period(table.start, period)
+    keep = in_scope[units.rows]
+    requested = np.zeros(len(table), dtype=bool)
+    requested[customer_contacts] = True
+    requested &= in_scope
+    completed = keep & ~units.censored
+    # Each contact's mean completed reply time; nan for contacts without one.
+    count = np.bincount(units.rows[completed], minlength=len(table))
+    total = np.bincount(
+        units.rows[completed], weights=units.seconds[completed], minlength=len(table)
+    )
+    means = total / np.where(count > 0, count, np.nan)
+    group = group_of(table, by, CONTACT_BY)
+    durations = reduce_durations(
+        partial(
+            Durations,
+            metric="reply_time",
+            censoring=censoring,
+            calendar=calendar,
+            as_of=as_of,
+            period=period,
+        ),
+        units.seconds[keep],
+        units.censored[keep],
+        None if group is None else group[units.rows[keep]],
+        by,
+    )
+
+    def extend(base: Durations, contacts: I64) -> ReplyTimes:
+        return ReplyTimes(
+            **{f.name: getattr(base, f.name) for f in attrs.fields(Durations)},
+            requests=int(requested[contacts].sum()),
+            contact_means=means[contacts][count[contacts] > 0],
+        )
+
+    everyone = np.arange(len(table))
+    if not isinstance(durations, Breakdown):
+        result: ReplyTimes | Breakdown[ReplyTimes] = extend(durations, everyone)
+    else:
+        assert group is not None
+        contacts = split_by_group(everyone, group)
+        result = Breakdown(
+            by=durations.by,
+            overall=extend(durations.overall, everyone),
+            groups={key: extend(base, contacts[key]) for key, base in durations.items()},
+        )
+    warn_if_undefined(result, "reply_time", _UNDEFINED)
+    return result
+
+
+def resolution_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    kind: ResolutionKind = "full",
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy | None = None,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Durations | Breakdown[Durations]:
+    """Resolution time (MTTR): how long an issue took from first contact to solved.
+
+    One unit per issue: contacts sharing an ``issue_id`` (a contact without
+    one is its own issue), timed from the start of its first contact.
+
+    Parameters
+    ----------
+    interactions
+        `Interaction` objects or an `Interactions` table.
+    kind
+        ``"full"`` (default): to the end of the last resolved contact; an
+        issue whose latest contact is open or unresolved is right-censored at
+        ``as_of`` (a reopened ticket is not solved). ``"first"``: to the end of
+        the first resolved contact, whatever happened after; censored at
+        ``as_of`` while no contact is resolved.
+    as_of
+        Censor unresolved issues here; contacts starting later are ignored.
+        Default: the latest recorded event.
+    period
+        Keep issues whose first contact starts in the `Window`.
+    by
+        Group each issue by that field of its first contact.
+    calendar
+        A `BusinessCalendar`: count business time only.
+    censoring
+        ``"kaplan-meier"`` (default) or ``"exclude"``; see `Durations`.
+
+    Returns
+    -------
+    Durations or Breakdown[Durations]
+        ``metric="full_resolution_time"`` or ``"first_resolution_time"``.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No issue in scope, or too many unresolved for the median.
+
+    References
+    ----------
+    Zendesk, "Full resolution time" and "First resolution time".
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Interaction, resolution_time
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> h = lambda hours: t + timedelta(hours=hours)
+    >>> ticket = [
+    ...     Interaction(id="1", customer_id="a", start=h(0), end=h(1), resolved=True, issue_id="T"),
+    ...     Interaction(id="2", customer_id="a", start=h(5), end=h(8), resolved=True, issue_id="T"),
+    ... ]
+    >>> resolution_time(ticket).median / 3600, resolution_time(ticket, kind="first").median / 3600
+    (8.0, 1.0)
+    """
+    option("kind", kind, ("full", "first"))
+    table, cutoff, as_of = _prepare(interactions, as_of, by, censoring)
+    factory = partial(
+        Durations,
+        metric=f"{kind}_resolution_time",
+        censoring=censoring,
+        calendar=calendar,
+        as_of=as_of,
+    )
+    return _reduce(_issue_units(table, kind, cutoff, calendar), table, factory, period, by)
+
+
+def contact_length(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy | None = None,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Durations | Breakdown[Durations]:
+    """Contact length (average call length): how long contacts last, end to start.
+
+    ``contact length = end - start`` per contact; a contact still open is
+    right-censored at ``as_of``. ``mean`` is the average of completed contacts.
+
+    Parameters
+    ----------
+    interactions, as_of, period, by, calendar, censoring
+        As for `first_response_time`.
+
+    Returns
+    -------
+    Durations or Breakdown[Durations]
+        ``metric="contact_length"``.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No contact in scope, or too many open for the median.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Interaction, contact_length
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> calls = [Interaction(id=str(m), customer_id="a", start=t, end=t + timedelta(minutes=m))
+    ...          for m in (2, 4, 9)]
+    >>> r = contact_length(calls)
+    >>> r.median, r.mean
+    (240.0, 300.0)
+    """
+    table, cutoff, as_of = _prepare(interactions, as_of, by, censoring)
+    factory = partial(
+        Durations, metric="contact_length", censoring=censoring, calendar=calendar, as_of=as_of
+    )
+    return _reduce(_length_units(table, cutoff, calendar), table, factory, period, by)
+
+
+def handle_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy | None = None,
+    calendar: BusinessCalendar | None = None,
+) -> HandleTime | Breakdown[HandleTime]:
+    """Average handle time (AHT): agent time per handled contact, in seconds.
+
+    ``AHT = sum of (talk + hold + wrap) / handled contacts``. A handled
+    contact is one that was neither abandoned nor blocked. Its handle time is
+    the sum of its recorded components (a missing one counts as 0 when another
+    is recorded); with no component recorded it falls back to
+    ``end - first_response_at`` (counted in ``fallback``); with neither it is
+    left out and counted in ``unmeasured``.
+
+    Parameters
+    ----------
+    interactions, as_of, period, by
+        As for `first_response_time`.
+    calendar
+        A `BusinessCalendar` for the fallback ``end - first_response_at``;
+        recorded components are used as they are.
+
+    Returns
+    -------
+    HandleTime or Breakdown[HandleTime]
+        A `TimeMean` with ``fallback`` and ``unmeasured`` counts.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No measured contact in scope.
+
+    References
+    ----------
+    ICMI, "Average handle time": talk time + hold time + after-call work.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Interaction, handle_time
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> calls = [
+    ...     Interaction(id="1", customer_id="a", start=t, talk_seconds=300, hold_seconds=60,
+    ...                 wrap_seconds=60),
+    ...     Interaction(id="2", customer_id="b", start=t, first_response_at=t,
+    ...                 end=t + timedelta(minutes=10)),
+    ... ]
+    >>> r = handle_time(calls)
+    >>> r.value, r.n, r.fallback
+    (510.0, 2, 1)
+    """
+    table, _, as_of = _prepare(interactions, as_of, by, "kaplan-meier")
+    table = table.take(in_period(table.start, period) & ~table.abandoned & ~table.blocked)
+    parts = np.stack([table.talk_seconds, table.hold_seconds, table.wrap_seconds])
+    recorded = ~np.isnan(parts).all(axis=0)
+    answered_and_ended = (table.first_response != OPEN) & (table.end != OPEN)
+    fallback = ~recorded & answered_and_ended & (table.end >= table.first_response)
+    measured = recorded | fallback
+    seconds = np.nansum(parts, axis=0)
+    seconds[fallback] = elapsed(table.first_response[fallback], table.end[fallback], calendar)
+    result = reduce_mean(
+        partial(HandleTime, calendar=calendar, as_of=as_of, period=period),
+        seconds,
+        group_of(table, by, CONTACT_BY),
+        by,
+        measured=measured,
+        counts={"fallback": fallback, "unmeasured": ~measured},
+    )
+    warn_if_undefined(result, "handle_time", "no measured handled contact in scope")
+    return result
