@@ -26,6 +26,7 @@ from csmetrics.results import (
     TimeMean,
 )
 from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
+from csmetrics.sla import Breach, SLAAttainment, SLAPolicy, SLARule, SLATarget, sla_attainment
 from csmetrics.stats import ConfidenceInterval
 from csmetrics.surveys import ces, csat, nps, survey_fcr
 from csmetrics.table import Interactions, Messages, Surveys
@@ -45,6 +46,7 @@ __all__ = [
     "NPS",
     "SURVEY_KINDS",
     "AbandonmentRate",
+    "Breach",
     "Breakdown",
     "BusinessCalendar",
     "ConfidenceInterval",
@@ -61,6 +63,10 @@ __all__ = [
     "Rate",
     "ReplyTimes",
     "Result",
+    "SLAAttainment",
+    "SLAPolicy",
+    "SLARule",
+    "SLATarget",
     "ServiceLevel",
     "Survey",
     "Surveys",
@@ -86,5 +92,6 @@ __all__ = [
     "resolution_rate",
     "resolution_time",
     "service_level",
+    "sla_attainment",
     "survey_fcr",
 ]
