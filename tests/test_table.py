@@ -1,0 +1,537 @@
+"""The columnar tables: Interactions and Surveys, from records and from columns."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+
+from csmetrics import Interaction, Interactions, InvalidDataError, Survey, Surveys
+from csmetrics.table import OPEN, from_micros, to_micros
+from strategies import interaction_columns, interactions, survey_columns, surveys
+
+UTC = timezone.utc
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+T0_MICROS = 1_772_442_000_000_000  # 2026-03-02T09:00:00Z, by `date -u -d ... +%s` * 10**6
+
+
+def utc64(*moments: datetime | None) -> np.ndarray:
+    return np.array(
+        [None if m is None else m.astimezone(UTC).replace(tzinfo=None) for m in moments],
+        dtype="datetime64[us]",
+    )
+
+
+def contact(id: object, **changes: object) -> Interaction:
+    fields: dict[str, object] = {
+        "id": id,
+        "customer_id": "ann",
+        "start": T0,
+        "end": T0 + timedelta(minutes=5),
+    }
+    fields.update(changes)
+    return Interaction(**fields)  # type: ignore[arg-type]
+
+
+def columns(**changes: object) -> dict[str, object]:
+    cols: dict[str, object] = {
+        "id": ["a", "b", "c"],
+        "customer_id": ["ann", "bob", "ann"],
+        "start": utc64(T0, T0 + timedelta(hours=1), T0 + timedelta(days=1)),
+        "end": utc64(T0 + timedelta(minutes=5), None, T0 + timedelta(days=1)),
+        "resolved": np.array([True, False, False]),
+    }
+    cols.update(changes)
+    return cols
+
+
+def message_of(info: pytest.ExceptionInfo[BaseException]) -> str:
+    return str(info.value)
+
+
+# -- time conversion ------------------------------------------------------------------------------
+
+
+def test_to_micros_is_exact_epoch_microseconds():
+    assert to_micros(T0) == T0_MICROS
+    assert to_micros(T0 + timedelta(microseconds=1)) == T0_MICROS + 1
+    # The same instant in another zone.
+    assert to_micros(T0.astimezone(timezone(timedelta(hours=-7)))) == T0_MICROS
+
+
+def test_from_micros_is_utc():
+    assert from_micros(T0_MICROS) == T0
+    assert from_micros(T0_MICROS).tzinfo == UTC
+
+
+# -- Interactions.from_records --------------------------------------------------------------------
+
+
+def test_from_records_encodes_columns():
+    table = Interactions.from_records(
+        [
+            contact("b", customer_id="zed", agent_id="amy", resolved=True),
+            contact("a", customer_id="ann", end=None, category="billing"),
+        ]
+    )
+    assert len(table) == 2
+    assert table.id.keys.tolist() == ["a", "b"]
+    assert table.id.codes.tolist() == [1, 0]
+    assert [table.customer_id.key(int(c)) for c in table.customer_id.codes] == ["zed", "ann"]
+    assert table.agent_id.codes.tolist() == [0, -1]
+    assert table.category.codes.tolist() == [-1, 0]
+    assert table.start.tolist() == [T0_MICROS, T0_MICROS]
+    assert table.end.tolist() == [T0_MICROS + 300_000_000, OPEN]
+    assert table.is_open.tolist() == [False, True]
+    assert table.resolved.tolist() == [True, False]
+
+
+def test_from_records_empty():
+    table = Interactions.from_records([])
+    assert len(table) == 0
+    assert table.to_records() == []
+
+
+def test_from_records_accepts_any_iterable():
+    table = Interactions.from_records(contact(str(i)) for i in range(3))
+    assert len(table) == 3
+
+
+def test_from_records_non_interaction_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_records([contact("a"), {"id": "b"}])
+    assert "position 1" in message_of(info)
+    assert "{'id': 'b'}" in message_of(info)
+
+
+def test_from_records_duplicate_id_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_records([contact("a"), contact("b"), contact("a")])
+    message = message_of(info)
+    assert "'a'" in message
+    assert "position 2" in message
+    assert "'id'" in message
+    assert "duplicate" in message
+
+
+def test_from_records_mixed_str_and_int_keys_are_rejected():
+    records = [contact("a", customer_id="ann"), contact("b", customer_id=7)]
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_records(records)
+    message = message_of(info)
+    assert "'b'" in message
+    assert "position 1" in message
+    assert "'customer_id'" in message
+    assert "= 7" in message
+
+
+def test_from_records_mixed_id_types_are_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_records([contact("a"), contact(2)])
+    assert "position 1" in message_of(info)
+    assert "'id'" in message_of(info)
+
+
+def test_from_records_integer_keys():
+    table = Interactions.from_records([contact(10, customer_id=3), contact(2, customer_id=3)])
+    assert table.id.keys.dtype.kind == "i"
+    assert table.id.keys.tolist() == [2, 10]
+    assert table.id.key(0) == 2
+    assert isinstance(table.id.key(0), int)
+
+
+# -- Interactions.from_columns --------------------------------------------------------------------
+
+
+def test_from_columns_with_datetime64_and_nat_as_missing_end():
+    table = Interactions.from_columns(columns())
+    assert table.start.tolist() == [
+        T0_MICROS,
+        T0_MICROS + 3_600_000_000,
+        T0_MICROS + 86_400 * 10**6,
+    ]
+    assert table.is_open.tolist() == [False, True, False]
+    assert table.end[1] == OPEN
+    assert table.resolved.tolist() == [True, False, False]
+
+
+def test_from_columns_keeps_microseconds():
+    start = T0 + timedelta(microseconds=123_457)
+    table = Interactions.from_columns(
+        {"id": ["a", "b"], "customer_id": ["ann", "ann"], "start": [start, T0]}
+    )
+    assert table.start.tolist() == [T0_MICROS + 123_457, T0_MICROS]
+    table = Interactions.from_columns(
+        {"id": ["a"], "customer_id": ["ann"], "start": utc64(start), "end": utc64(start)}
+    )
+    assert table.start.tolist() == [T0_MICROS + 123_457]
+    assert table.to_records()[0].end == start
+
+
+def test_from_columns_datetime64_in_other_units():
+    cols = columns(
+        start=np.array(
+            ["2026-03-02T09:00", "2026-03-02T10:00", "2026-03-03T09:00"], "datetime64[m]"
+        ),
+        end=np.array(["2026-03-02T09:05", "NaT", "2026-03-03T09:00"], "datetime64[s]"),
+    )
+    assert (
+        Interactions.from_columns(cols).to_records()
+        == Interactions.from_columns(columns()).to_records()
+    )
+
+
+def test_from_columns_with_sequences_of_aware_datetimes():
+    plus_two = timezone(timedelta(hours=2))
+    table = Interactions.from_columns(
+        columns(
+            start=[T0, T0 + timedelta(hours=1), (T0 + timedelta(days=1)).astimezone(plus_two)],
+            end=[T0 + timedelta(minutes=5), None, T0 + timedelta(days=1)],
+        )
+    )
+    assert table.to_records() == Interactions.from_columns(columns()).to_records()
+
+
+def test_from_columns_without_optional_columns():
+    table = Interactions.from_columns(
+        {"id": ["a"], "customer_id": ["ann"], "start": utc64(T0)},
+    )
+    assert table.is_open.tolist() == [True]
+    assert table.resolved.tolist() == [False]
+    assert table.agent_id.codes.tolist() == [-1]
+
+
+def test_from_columns_naive_datetime_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(
+            columns(start=[T0, T0.replace(tzinfo=None), T0], end=[None, None, None])
+        )
+    message = message_of(info)
+    assert "'b'" in message
+    assert "'start'" in message
+    assert "naive" in message
+
+
+def test_from_columns_text_times_are_rejected():
+    with pytest.raises(InvalidDataError, match="'start'"):
+        Interactions.from_columns(columns(start=["2026-03-02", "2026-03-02", "2026-03-02"]))
+
+
+def test_from_columns_missing_start_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(columns(start=utc64(T0, None, T0), end=utc64(None, None, None)))
+    assert "'b'" in message_of(info)
+    assert "'start'" in message_of(info)
+
+
+def test_from_columns_end_before_start_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(
+            columns(end=utc64(T0 + timedelta(minutes=5), None, T0 + timedelta(hours=23)))
+        )
+    message = message_of(info)
+    assert "'c'" in message
+    assert "position 2" in message
+    assert "'end'" in message
+    assert "before start" in message
+
+
+def test_from_columns_open_contact_marked_resolved_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(columns(resolved=np.array([True, True, False])))
+    message = message_of(info)
+    assert "'b'" in message
+    assert "'resolved'" in message
+    assert "True" in message
+
+
+def test_from_columns_number_where_bool_expected_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(columns(resolved=[1, 0, 0]))
+    assert "'a'" in message_of(info)
+    assert "'resolved'" in message_of(info)
+
+
+def test_from_columns_duplicate_id_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(columns(id=["a", "b", "b"]))
+    assert "'b' (position 2)" in message_of(info)
+    assert "duplicate" in message_of(info)
+
+
+@pytest.mark.parametrize("missing", ["", None])
+def test_from_columns_missing_required_key_is_rejected(missing):
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(columns(customer_id=np.array(["ann", missing, "ann"], object)))
+    assert "'b'" in message_of(info)
+    assert "'customer_id'" in message_of(info)
+
+
+def test_from_columns_missing_id_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(columns(id=["a", "", "c"]))
+    assert "position 1" in message_of(info)
+    assert "'id'" in message_of(info)
+
+
+def test_from_columns_mixed_str_and_int_keys_are_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Interactions.from_columns(columns(agent_id=np.array(["amy", None, 5], dtype=object)))
+    message = message_of(info)
+    assert "'c'" in message
+    assert "'agent_id'" in message
+    assert "5" in message
+
+
+def test_from_columns_float_key_column_is_rejected():
+    with pytest.raises(ValueError, match="customer_id"):
+        Interactions.from_columns(columns(customer_id=np.array([1.0, 2.0, 3.0])))
+
+
+def test_from_columns_integer_key_columns():
+    table = Interactions.from_columns(
+        columns(
+            id=np.array([30, 10, 20], dtype=np.int64),
+            customer_id=np.array([7, 7, 8], dtype=np.int32),
+            agent_id=np.array([1, None, 2], dtype=object),
+        )
+    )
+    records = table.to_records()
+    assert [r.id for r in records] == [30, 10, 20]
+    assert [r.customer_id for r in records] == [7, 7, 8]
+    assert [r.agent_id for r in records] == [1, None, 2]
+
+
+def test_from_columns_empty_string_means_missing():
+    table = Interactions.from_columns(columns(category=np.array(["x", "", "y"])))
+    assert [r.category for r in table.to_records()] == ["x", None, "y"]
+
+
+def test_from_columns_unknown_column_is_rejected():
+    with pytest.raises(ValueError, match="unknown") as info:
+        Interactions.from_columns(columns(colour=["r", "g", "b"]))
+    assert "colour" in message_of(info)
+
+
+def test_from_columns_missing_required_column_is_rejected():
+    cols = columns()
+    del cols["customer_id"]
+    with pytest.raises(ValueError, match="missing") as info:
+        Interactions.from_columns(cols)
+    assert "customer_id" in message_of(info)
+
+
+def test_from_columns_of_different_lengths_are_rejected():
+    with pytest.raises(ValueError, match="differ in length"):
+        Interactions.from_columns(columns(id=["a", "b"]))
+
+
+def test_from_columns_empty():
+    table = Interactions.from_columns({"id": [], "customer_id": [], "start": []})
+    assert len(table) == 0
+
+
+# -- round trips and agreement ---------------------------------------------------------------------
+
+
+def test_to_records_round_trip():
+    records = [
+        contact("a", resolved=True, channel="chat", agent_id="amy", issue_id="T1"),
+        contact("b", customer_id="bob", end=None, category="billing"),
+    ]
+    back = Interactions.from_records(records).to_records()
+    assert back == records
+    assert back[0].start.tzinfo == UTC
+
+
+@given(records=interactions())
+@example(records=[])
+def test_to_records_round_trip_of_drawn_contacts(records):
+    assert Interactions.from_records(records).to_records() == records
+
+
+@given(records=interactions())
+@example(records=[])
+def test_from_columns_equals_from_records(records):
+    from_records = Interactions.from_records(records)
+    for times in ("datetime64", "aware"):
+        table = Interactions.from_columns(interaction_columns(records, times=times))
+        assert table.to_records() == records
+        for name in ("start", "end", "resolved"):
+            assert getattr(table, name).tolist() == getattr(from_records, name).tolist()
+        for name in ("id", "customer_id", "channel", "agent_id", "issue_id", "category"):
+            assert getattr(table, name).codes.tolist() == getattr(from_records, name).codes.tolist()
+            assert getattr(table, name).keys.tolist() == getattr(from_records, name).keys.tolist()
+
+
+def test_take_selects_rows():
+    table = Interactions.from_columns(columns())
+    picked = table.take(np.array([False, True, True]))
+    assert [r.id for r in picked.to_records()] == ["b", "c"]
+    assert [r.id for r in table.take(np.array([2, 0])).to_records()] == ["c", "a"]
+
+
+# -- Surveys --------------------------------------------------------------------------------------
+
+
+def answer(id: object, kind: str, score: object, **changes: object) -> Survey:
+    return Survey(id=id, kind=kind, score=score, at=T0, **changes)  # type: ignore[arg-type]
+
+
+def survey_cols(**changes: object) -> dict[str, object]:
+    cols: dict[str, object] = {
+        "id": ["s1", "s2", "s3", "s4"],
+        "kind": ["nps", "csat", "fcr", "ces"],
+        "score": np.array([9, 4, 1, 7]),
+        "at": utc64(T0, T0, T0, T0),
+    }
+    cols.update(changes)
+    return cols
+
+
+def test_surveys_from_records_columns():
+    table = Surveys.from_records(
+        [
+            answer("a", "nps", 9, agent_id="amy"),
+            answer("b", "fcr", False),
+            answer("c", "csat", 8, scale=(1, 10)),
+        ]
+    )
+    assert table.kind.tolist() == [0, 3, 1]
+    assert table.score.tolist() == [9.0, 0.0, 8.0]
+    assert table.scale_low.tolist() == [0, 0, 1]
+    assert table.scale_high.tolist() == [10, 1, 10]
+    assert table.at.tolist() == [T0_MICROS] * 3
+    assert table.agent_id.codes.tolist() == [0, -1, -1]
+    assert len(table.of_kind("csat")) == 1
+
+
+def test_surveys_from_records_non_survey_is_rejected():
+    with pytest.raises(InvalidDataError, match="position 1"):
+        Surveys.from_records([answer("a", "nps", 9), 9])
+
+
+def test_surveys_from_records_duplicate_id_is_rejected():
+    with pytest.raises(InvalidDataError, match="duplicate"):
+        Surveys.from_records([answer("a", "nps", 9), answer("a", "csat", 3)])
+
+
+def test_surveys_from_columns():
+    table = Surveys.from_columns(survey_cols())
+    assert table.kind.tolist() == [0, 1, 3, 2]
+    assert table.score.tolist() == [9.0, 4.0, 1.0, 7.0]
+    assert table.scale_low.tolist() == [0, 1, 0, 1]
+    assert table.scale_high.tolist() == [10, 5, 1, 7]
+
+
+def test_surveys_from_columns_unknown_kind_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Surveys.from_columns(survey_cols(kind=["nps", "csat", "happiness", "ces"]))
+    assert "'s3'" in message_of(info)
+    assert "'kind'" in message_of(info)
+    assert "'happiness'" in message_of(info)
+
+
+@pytest.mark.parametrize(
+    ("scores", "row", "shown"),
+    [
+        ([9, 6, 1, 7], "'s2'", "6"),  # csat above 1..5
+        ([11, 4, 1, 7], "'s1'", "11"),  # nps above 10
+        ([8.5, 4, 1, 7], "'s1'", "8.5"),  # non-integer nps
+        ([9, 4, 2, 7], "'s3'", "2"),  # fcr answer other than 0 / 1
+        ([9, 4, 1, 0], "'s4'", "0"),  # ces below 1..7
+        ([9, math.nan, 1, 7], "'s2'", "nan"),
+        ([9, 4, 1, math.inf], "'s4'", "inf"),
+    ],
+)
+def test_surveys_from_columns_invalid_score_is_rejected(scores, row, shown):
+    with pytest.raises(InvalidDataError) as info:
+        Surveys.from_columns(survey_cols(score=np.array(scores)))
+    message = message_of(info)
+    assert row in message
+    assert "'score'" in message
+    assert shown in message
+
+
+def test_surveys_from_columns_bool_column_only_for_fcr():
+    table = Surveys.from_columns(
+        survey_cols(id=["x"], kind=["fcr"], score=np.array([True]), at=utc64(T0))
+    )
+    assert table.score.tolist() == [1.0]
+    with pytest.raises(InvalidDataError) as info:
+        Surveys.from_columns(survey_cols(score=np.array([True, True, True, False])))
+    assert "'s1'" in message_of(info)
+    assert "bool" in message_of(info)
+
+
+def test_surveys_from_columns_object_scores_check_bool_per_kind():
+    ok = Surveys.from_columns(survey_cols(score=np.array([9, 4, True, 7], dtype=object)))
+    assert ok.score.tolist() == [9.0, 4.0, 1.0, 7.0]
+    with pytest.raises(InvalidDataError) as info:
+        Surveys.from_columns(survey_cols(score=np.array([9, 4, 1, 7], dtype=object)))
+    assert "'s3'" in message_of(info)
+    assert "a bool" in message_of(info)
+    with pytest.raises(InvalidDataError) as info:
+        Surveys.from_columns(survey_cols(score=np.array([True, 4, True, 7], dtype=object)))
+    assert "'s1'" in message_of(info)
+
+
+def test_surveys_from_columns_text_score_column_is_rejected():
+    with pytest.raises(InvalidDataError, match="'score'"):
+        Surveys.from_columns(survey_cols(score=np.array(["9", "4", "1", "7"])))
+
+
+def test_surveys_from_columns_custom_scale():
+    cols = survey_cols(
+        kind=["csat"],
+        id=["s1"],
+        score=np.array([9]),
+        at=utc64(T0),
+        scale_low=[1],
+        scale_high=[10],
+    )
+    table = Surveys.from_columns(cols)
+    assert (table.scale_low.tolist(), table.scale_high.tolist()) == ([1], [10])
+
+
+def test_surveys_from_columns_scale_on_nps_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Surveys.from_columns(survey_cols(scale_low=[1, 1, 0, 1], scale_high=[10, 5, 1, 7]))
+    assert "'s1'" in message_of(info)
+    assert "'scale'" in message_of(info)
+
+
+def test_surveys_from_columns_empty_scale_is_rejected():
+    with pytest.raises(InvalidDataError, match="'scale'"):
+        Surveys.from_columns(survey_cols(scale_low=[0, 5, 0, 1], scale_high=[10, 5, 1, 7]))
+
+
+def test_surveys_from_columns_missing_at_is_rejected():
+    with pytest.raises(InvalidDataError) as info:
+        Surveys.from_columns(survey_cols(at=utc64(T0, None, T0, T0)))
+    assert "'s2'" in message_of(info)
+    assert "'at'" in message_of(info)
+
+
+def test_surveys_from_columns_unknown_and_missing_columns_are_rejected():
+    with pytest.raises(ValueError, match="unknown"):
+        Surveys.from_columns(survey_cols(weight=[1, 1, 1, 1]))
+    cols = survey_cols()
+    del cols["kind"]
+    with pytest.raises(ValueError, match="missing"):
+        Surveys.from_columns(cols)
+
+
+@given(records=surveys())
+@example(records=[])
+def test_surveys_from_columns_equals_from_records(records):
+    expected = Surveys.from_records(records)
+    for scores_as in ("float", "object"):
+        table = Surveys.from_columns(survey_columns(records, scores_as=scores_as))
+        for name in ("kind", "score", "at", "scale_low", "scale_high"):
+            assert getattr(table, name).tolist() == getattr(expected, name).tolist()
+        for name in ("id", "customer_id", "interaction_id", "agent_id"):
+            assert getattr(table, name).codes.tolist() == getattr(expected, name).codes.tolist()
