@@ -10,6 +10,7 @@ import math
 from datetime import datetime, timedelta, timezone
 
 import attrs
+import numpy as np
 import pytest
 
 import csmetrics
@@ -305,3 +306,13 @@ def test_window_equality_and_hash():
     b = Window(start=T0, end=T0 + timedelta(days=1))
     assert a == b
     assert hash(a) == hash(b)
+
+
+def test_numpy_scalars_from_dataframe_rows_are_accepted():
+    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    contact = csmetrics.Interaction(
+        id=np.int64(1), customer_id=np.str_("a"), start=at, end=at, resolved=np.bool_(True)
+    )
+    assert (contact.id, contact.customer_id, contact.resolved) == (1, "a", True)
+    assert type(contact.id) is int
+    assert csmetrics.Survey(id="s", kind="nps", score=np.int64(9), at=at).score == 9

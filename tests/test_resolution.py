@@ -424,3 +424,15 @@ def test_resolution_rate_belongs_to_first_contact_period_and_group():
     with pytest.warns(csmetrics.UndefinedMetricWarning):
         later = resolution_rate(data, period=Window(start=at(1), end=at(10)))
     assert later.denominator == 0
+
+
+def test_breakdown_after_explicit_as_of_keeps_each_episode_with_its_agent():
+    # A contact after as_of is dropped; the remaining episode must stay with
+    # its own agent (regression: groups were looked up before the cut).
+    data = [
+        contact("late", 20, agent_id="zed", customer="ann"),
+        contact("x", 0, agent_id="amy", customer="bob"),
+    ]
+    result = fcr(data, as_of=at(10), by="agent_id")
+    assert list(result) == ["amy"]
+    assert counts(result["amy"]) == (1, 1, 0, 0)

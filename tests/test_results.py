@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import csmetrics
 from csmetrics import CES, CSAT, FCR, NPS, Breakdown, Mean, Rate, Window
 
 T0 = datetime(2026, 3, 2, tzinfo=timezone.utc)
@@ -416,3 +417,10 @@ def test_breakdown_repr_html_without_groups():
     page = breakdown({})._repr_html_()
     assert "no groups" in page
     assert "agent_id" in page
+
+
+def test_ces_interval_is_clipped_to_the_scale():
+    # Unclipped t interval: 5 +/- 2.776445 * sqrt(22 / 4) / sqrt(5) = (2.088, 7.912).
+    ci = csmetrics.ces([7, 6, 5, 6, 1]).ci()
+    assert ci.low == pytest.approx(2.088, abs=1e-3)
+    assert ci.high == 7.0

@@ -355,3 +355,10 @@ def test_confidence_interval_is_frozen():
     ci = ConfidenceInterval(low=0.2, high=0.4, confidence_level=0.95, method="wilson")
     with pytest.raises(AttributeError):
         ci.low = 0.0  # type: ignore[misc]
+
+
+def test_rate_interval_checks_method_and_counts_even_when_empty():
+    with pytest.raises(ValueError, match="method='bogus'"):
+        rate_interval(0, 0, method="bogus")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="successes=5, n=3"):
+        rate_interval(5, 3)

@@ -492,3 +492,10 @@ def test_undefined_warning_can_be_silenced():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         assert math.isnan(nps([]).value)
+
+
+def test_empty_list_with_by_gives_empty_breakdown():
+    with pytest.warns(csmetrics.UndefinedMetricWarning):
+        result = csmetrics.nps([], by="agent_id")
+    assert len(result) == 0
+    assert result.overall.n == 0

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given
 
+import csmetrics
 from csmetrics import Interaction, Interactions, InvalidDataError, Survey, Surveys
 from csmetrics.table import OPEN, from_micros, to_micros
 from strategies import interaction_columns, interactions, survey_columns, surveys
@@ -535,3 +536,16 @@ def test_surveys_from_columns_equals_from_records(records):
             assert getattr(table, name).tolist() == getattr(expected, name).tolist()
         for name in ("id", "customer_id", "interaction_id", "agent_id"):
             assert getattr(table, name).codes.tolist() == getattr(expected, name).codes.tolist()
+
+
+def test_text_score_in_object_column_is_rejected():
+    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    with pytest.raises(csmetrics.InvalidDataError, match=r"'b'.*score.*'9'"):
+        csmetrics.Surveys.from_columns(
+            {
+                "id": ["a", "b"],
+                "kind": ["nps", "nps"],
+                "score": np.array([9, "9"], dtype=object),
+                "at": [at, at],
+            }
+        )

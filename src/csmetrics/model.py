@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Literal
 
 import attrs
+import numpy as np
 
-from csmetrics._check import bad_record
+from csmetrics._check import bad_record, plain
 
 __all__ = [
     "AUTHORS",
@@ -57,6 +58,7 @@ def _is_key(value: object) -> bool:
 
 def _optional_key(value: object) -> object:
     # Exports write a missing key as an empty cell; "" and None mean the same.
+    value = plain(value)
     return None if value == "" else value
 
 
@@ -165,18 +167,18 @@ class Interaction:
         The contact's `Message` objects in time order, none before ``start``.
     """
 
-    id: Key
-    customer_id: Key
+    id: Key = attrs.field(converter=plain)
+    customer_id: Key = attrs.field(converter=plain)
     start: datetime
     end: datetime | None = None
-    resolved: bool = False
+    resolved: bool = attrs.field(default=False, converter=plain)
     channel: Key | None = attrs.field(default=None, converter=_optional_key)
     agent_id: Key | None = attrs.field(default=None, converter=_optional_key)
     issue_id: Key | None = attrs.field(default=None, converter=_optional_key)
     category: Key | None = attrs.field(default=None, converter=_optional_key)
     first_response_at: datetime | None = None
-    abandoned: bool = False
-    blocked: bool = False
+    abandoned: bool = attrs.field(default=False, converter=plain)
+    blocked: bool = attrs.field(default=False, converter=plain)
     talk_seconds: float | None = None
     hold_seconds: float | None = None
     wrap_seconds: float | None = None
@@ -262,14 +264,29 @@ def check_scale(name: str, scale: object) -> tuple[int, int]:
     return scale
 
 
+def score_type_ok(kind: str, cls: type) -> bool:
+    """Whether a score of this type fits the kind: bools for "fcr", numbers otherwise."""
+    if issubclass(cls, (bool, np.bool_)):
+        return kind == "fcr"
+    return kind != "fcr" and issubclass(cls, (int, float, np.integer, np.floating))
+
+
+def score_type_error(kind: str) -> str:
+    """What a score of the wrong type should have been, for error messages."""
+    return (
+        "an 'fcr' answer must be a bool"
+        if kind == "fcr"
+        else "expected a number, not a bool or text"
+    )
+
+
 def check_score(record: object, kind: str, score: object, scale: tuple[int, int] | None) -> float:
     """Validate one survey score for its kind and scale; return it as a float."""
+    if not score_type_ok(kind, type(score)):
+        bad_record(record, "score", score, score_type_error(kind))
+    assert isinstance(score, (int, float, np.integer, np.floating))
     if kind == "fcr":
-        if not isinstance(score, bool):
-            bad_record(record, "score", score, "an 'fcr' answer must be a bool")
         return float(score)
-    if isinstance(score, bool) or not isinstance(score, (int, float)):
-        bad_record(record, "score", score, "expected a number, not a bool or text")
     if not math.isfinite(score):
         bad_record(record, "score", score, "expected a finite number")
     if kind == "nps" and score != int(score):
@@ -307,9 +324,9 @@ class Survey:
         default; ``None`` means the default. NPS is always 0..10.
     """
 
-    id: Key
+    id: Key = attrs.field(converter=plain)
     kind: SurveyKind
-    score: float | bool
+    score: float | bool = attrs.field(converter=plain)
     at: datetime
     customer_id: Key | None = attrs.field(default=None, converter=_optional_key)
     interaction_id: Key | None = attrs.field(default=None, converter=_optional_key)

@@ -217,7 +217,6 @@ def fcr(
     table = as_interactions(interactions)
     window = round(positive_number("window_days", window_days) * _DAY_MICROS)
     option("match", match, MATCHES)
-    group_column = group_of(table, by, CONTACT_BY)
     if as_of is not None:
         cutoff = micros("as_of", as_of)
         table = table.take(table.start <= cutoff)
@@ -226,6 +225,8 @@ def fcr(
         as_of = from_micros(cutoff)
     else:
         cutoff = 0
+    # Taken from the cut table: its rows are the ones `first` indexes.
+    group_column = group_of(table, by, CONTACT_BY)
 
     key = _issue_keys(table, match)
     order = _time_order(table, key)

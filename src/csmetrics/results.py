@@ -332,6 +332,12 @@ class CES(Mean):
     higher_is_easier: bool
     metric: str = "ces"
 
+    def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
+        """Student t interval, clipped to the scale (a mean cannot leave it)."""
+        ci = super().ci(confidence_level=confidence_level)
+        low, high = self.scale
+        return attrs.evolve(ci, low=max(ci.low, float(low)), high=min(ci.high, float(high)))
+
 
 @attrs.frozen(kw_only=True, repr=False)
 class ServiceLevel(Rate):

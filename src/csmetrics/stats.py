@@ -15,6 +15,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics._check import option
+
 __all__ = [
     "KM_TOLERANCE",
     "ConfidenceInterval",
@@ -88,6 +90,10 @@ def rate_interval(
     (0.2553, 0.3662)
     """
     z = z_value(confidence_level)
+    option("method", method, RATE_METHODS)
+    if not 0 <= successes <= n:
+        msg = f"successes={successes!r}, n={n!r}: need 0 <= successes <= n"
+        raise ValueError(msg)
     if n == 0:
         return ConfidenceInterval(
             low=math.nan,
@@ -104,11 +110,8 @@ def rate_interval(
         n_tilde = n + z * z
         centre = (successes + z * z / 2) / n_tilde
         half = z * math.sqrt(centre * (1 - centre) / n_tilde)
-    elif method == "wald":
+    else:  # "wald"
         centre, half = p, z * math.sqrt(p * (1 - p) / n)
-    else:
-        msg = f"method={method!r} is not allowed; use one of: {RATE_METHODS}"
-        raise ValueError(msg)
     low, high = _clip(centre - half, centre + half, 0.0, 1.0)
     if method == "wilson":
         # The Wilson bounds at 0 and n successes are exactly 0 and 1; the
@@ -195,8 +198,10 @@ def t_quantile(p: float, df: float) -> float:
     """Quantile of Student's t distribution with ``df`` degrees of freedom.
 
     Solves ``F(t) = p`` by bisection on the exact CDF
-    ``F(t) = 1 - I_{df / (df + t^2)}(df / 2, 1 / 2) / 2`` for ``t > 0``, to
-    about 1e-12 relative precision.
+    ``F(t) = 1 - I_{df / (df + t^2)}(df / 2, 1 / 2) / 2`` for ``t > 0``. Agrees
+    with scipy's ``t.ppf`` to about 1e-11 (relative) up to 1e4 degrees of
+    freedom and 5e-9 up to 1e7, where the incomplete beta function loses
+    digits; far below any survey's sampling error.
 
     >>> round(t_quantile(0.975, 10), 6)
     2.228139

@@ -29,7 +29,7 @@ from csmetrics._reduce import (
     reduce_mean,
     warn_if_undefined,
 )
-from csmetrics.model import Survey, Window, check_scale
+from csmetrics.model import Survey, Window, check_scale, score_type_error, score_type_ok
 from csmetrics.results import CES, CSAT, NPS, Breakdown, Rate
 from csmetrics.table import Encoded, Surveys
 
@@ -43,23 +43,16 @@ SurveyData = Surveys | Iterable[Survey] | Iterable[float] | Iterable[bool] | npt
 """Plain scores, `Survey` objects, or a `Surveys` table."""
 
 
-def _type_ok(kind: str, cls: type) -> bool:
-    if issubclass(cls, (bool, np.bool_)):
-        return kind == "fcr"
-    return kind != "fcr" and issubclass(cls, (int, float, np.integer, np.floating))
-
-
 def _plain_scores(items: Any, kind: str, scale: tuple[int, int] | None) -> F64:
     """Validate plain scores (no records) for a kind and scale, vectorised."""
-    want = "a bool" if kind == "fcr" else "a number, not a bool or text"
     if isinstance(items, np.ndarray):
-        if not _type_ok(kind, items.dtype.type):
-            bad_record("column", "score", items.dtype, f"expected {want}")
+        if not score_type_ok(kind, items.dtype.type):
+            bad_record("column", "score", items.dtype, score_type_error(kind))
         arr = items.reshape(-1)
     else:
-        if not all(_type_ok(kind, cls) for cls in set(map(type, items))):
-            row = next(i for i, v in enumerate(items) if not _type_ok(kind, type(v)))
-            bad_record(f"at position {row}", "score", items[row], f"expected {want}")
+        if not all(score_type_ok(kind, cls) for cls in set(map(type, items))):
+            row = next(i for i, v in enumerate(items) if not score_type_ok(kind, type(v)))
+            bad_record(f"at position {row}", "score", items[row], score_type_error(kind))
         arr = np.asarray(items, dtype=bool if kind == "fcr" else np.float64)
     score = arr.astype(np.float64)
     if scale is None:  # "fcr" answers: bools, nothing more to check
@@ -84,7 +77,7 @@ def _answers(
     """Scores of one kind, filtered by period, with the ``by=`` group column."""
     if not isinstance(data, Surveys):
         items: Any = data if isinstance(data, np.ndarray) else list(data)  # type: ignore[arg-type]
-        if len(items) == 0 or not isinstance(items[0], Survey):
+        if len(items) and not isinstance(items[0], Survey):
             if period is not None or by is not None:
                 msg = "period= and by= need Survey records or a Surveys table, not plain scores"
                 raise ValueError(msg)

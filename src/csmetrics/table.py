@@ -27,6 +27,8 @@ from csmetrics.model import (
     Key,
     Message,
     Survey,
+    score_type_error,
+    score_type_ok,
 )
 
 __all__ = [
@@ -561,8 +563,8 @@ class Interactions:
 
         return [
             Interaction(
-                id=self.id.key(int(self.id.codes[i])),  # type: ignore[arg-type]
-                customer_id=self.customer_id.key(int(self.customer_id.codes[i])),  # type: ignore[arg-type]
+                id=self.id.key(int(self.id.codes[i])),
+                customer_id=self.customer_id.key(int(self.customer_id.codes[i])),
                 start=from_micros(self.start[i]),
                 end=moment(self.end[i]),
                 first_response_at=moment(self.first_response[i]),
@@ -746,9 +748,9 @@ def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
         return arr.astype(np.float64)
     if arr.dtype.kind == "O":
         for row, value in enumerate(arr):
-            if isinstance(value, (bool, np.bool_)) != bool(is_fcr[row]):
-                want = "a bool" if is_fcr[row] else "a number, not a bool"
-                bad_record(_row_name(ids, row), "score", value, f"expected {want}")
+            kind_name = SURVEY_KINDS[kind[row]]
+            if not score_type_ok(kind_name, type(value)):
+                bad_record(_row_name(ids, row), "score", value, score_type_error(kind_name))
         arr = arr.astype(np.float64)
     if arr.dtype.kind not in "iuf":
         bad_record("column 'score'", "score", arr.dtype, "expected numbers")
