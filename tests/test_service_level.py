@@ -155,3 +155,20 @@ def test_object_and_columnar_paths_agree():
             ICMI, threshold=20, formula=formula
         )
     assert abandonment_rate(records) == abandonment_rate(ICMI)
+
+
+def test_queue_metrics_read_answers_from_messages_like_first_response_time():
+    chat = Interaction(
+        id="c",
+        customer_id="a",
+        start=T0,
+        end=T0 + timedelta(minutes=30),
+        messages=(
+            csmetrics.Message(at=T0, author="customer"),
+            csmetrics.Message(at=T0 + timedelta(seconds=5), author="bot"),
+            csmetrics.Message(at=T0 + timedelta(seconds=15), author="agent"),
+        ),
+    )
+    result = service_level([chat], threshold=20)
+    assert (result.answered, result.answered_within, result.unanswered) == (1, 1, 0)
+    assert asa([chat]).value == 15.0

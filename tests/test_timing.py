@@ -306,3 +306,53 @@ def test_object_and_columnar_paths_agree():
         assert metric(contacts, as_of=LATE) == metric(table, as_of=LATE)
     assert handle_time(contacts) == handle_time(table)
     assert np.all(first_response_time(table, as_of=LATE).durations >= 0)
+
+
+def test_excluded_contacts_are_counted_per_group_and_period():
+    contacts = [
+        Interaction(id="b", customer_id="a", start=T0, blocked=True, channel="phone"),
+        Interaction(id="e", customer_id="a", start=T0, first_response_at=at(1), channel="email"),
+    ]
+    # The phone group holds only the blocked contact: no time, so undefined.
+    with pytest.warns(csmetrics.UndefinedMetricWarning, match="1 of 2 groups"):
+        by_channel = first_response_time(contacts, as_of=LATE, by="channel")
+    assert (by_channel["phone"].excluded, by_channel["email"].excluded) == (1, 0)
+    assert by_channel.overall.excluded == 1
+    with pytest.warns(csmetrics.UndefinedMetricWarning):
+        later = first_response_time(
+            contacts, as_of=LATE, period=csmetrics.Window(start=at(100), end=at(200))
+        )
+    assert (later.n, later.excluded) == (0, 0)
+
+
+def test_full_resolution_ends_at_the_latest_resolved_end():
+    # Two overlapping resolved contacts: 09:00-15:00 and 10:00-11:00.
+    contacts = [ticket("1", 0, 6, resolved=True), ticket("2", 1, 2, resolved=True)]
+    assert resolution_time(contacts, as_of=LATE).durations.tolist() == [6 * 3600.0]
+
+
+def test_contact_length_excludes_blocked_contacts():
+    calls = [
+        Interaction(id="1", customer_id="a", start=T0, end=at(4)),
+        Interaction(id="2", customer_id="a", start=T0, blocked=True),
+    ]
+    r = contact_length(calls, as_of=at(60))
+    assert (r.n, r.censored, r.excluded) == (1, 0, 1)
+
+
+def test_recorded_end_after_as_of_still_counts():
+    call = Interaction(id="1", customer_id="a", start=T0, end=at(70))
+    assert contact_length([call], as_of=at(30)).durations.tolist() == [4200.0]
+
+
+def test_wait_interval_is_clipped_at_zero():
+    waits = [
+        Interaction(
+            id=str(w), customer_id="a", start=T0, first_response_at=T0 + timedelta(seconds=w)
+        )
+        for w in (10, 20, 60)
+    ]
+    # Unclipped t interval: 30 +/- 4.302653 * 26.458 / sqrt(3) = (-35.7, 95.7).
+    ci = csmetrics.asa(waits, as_of=LATE).ci()
+    assert ci.low == 0.0
+    assert ci.high == pytest.approx(95.7, abs=0.05)

@@ -202,33 +202,41 @@ def reduce_durations(
     censored_mask: Bool,
     group: Encoded | None,
     by: str | None,
+    *,
+    excluded: Bool | None = None,
 ) -> D | Breakdown[D]:
     """Durations overall and, with ``group``, per group key.
 
     ``durations`` holds one number of seconds per unit: the duration of
     completed work, the censoring time (``as_of - start``) of open work, which
     ``censored_mask`` marks. ``factory`` builds the result from
-    ``durations=`` (completed) and ``censoring_times=``.
+    ``durations=`` (completed) and ``censoring_times=``. Units marked in
+    ``excluded`` are left out on purpose and only counted (``excluded=``).
     """
     values = np.asarray(durations, dtype=np.float64)
-    mask = np.asarray(censored_mask, dtype=bool)
-    overall = factory(durations=values[~mask], censoring_times=values[mask])
+    # Status per unit: 0 completed, 1 censored, 2 excluded.
+    status = np.asarray(censored_mask, dtype=np.int64)
+    if excluded is not None:
+        status = np.where(excluded, 2, status)
+
+    def build(runs: list[F64]) -> D:
+        extra = {} if excluded is None else {"excluded": len(runs[2])}
+        return factory(durations=runs[0], censoring_times=runs[1], **extra)
+
+    overall = build([values[status == k] for k in range(3)])
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
-    # One stable sort by (group, censored), a radix sort when the key fits 16
-    # bits: run 2s holds group s's completed durations, run 2s + 1 its
-    # censoring times; the result sorts each run.
-    key_type = np.uint16 if 2 * nslots <= np.iinfo(np.uint16).max else np.int64
-    key = (slot * 2 + mask).astype(key_type)
+    # One stable sort by (group, status): run 3s + k holds group s's units of
+    # status k; the result sorts each run.
+    key = slot * 3 + status
     order = np.argsort(key, kind="stable")
     ordered = values[order]
-    bounds = np.searchsorted(key[order], np.arange(2 * nslots + 1), side="left")
+    bounds = np.searchsorted(key[order], np.arange(3 * nslots + 1), side="left")
     groups = {
-        _slot_key(group, int(s)): factory(
-            durations=ordered[bounds[2 * s] : bounds[2 * s + 1]],
-            censoring_times=ordered[bounds[2 * s + 1] : bounds[2 * s + 2]],
+        _slot_key(group, int(s)): build(
+            [ordered[bounds[3 * s + k] : bounds[3 * s + k + 1]] for k in range(3)]
         )
-        for s in np.flatnonzero(bounds[2::2] > bounds[:-1:2])
+        for s in np.flatnonzero(bounds[3::3] > bounds[:-1:3])
     }
     return Breakdown(by=by, overall=overall, groups=groups)

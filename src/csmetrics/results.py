@@ -408,6 +408,11 @@ class TimeMean(Mean):
     calendar: BusinessCalendar | None = None
     as_of: datetime | None = None
 
+    def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
+        """Student t interval, clipped at 0 (a duration cannot be negative)."""
+        ci = super().ci(confidence_level=confidence_level)
+        return attrs.evolve(ci, low=max(ci.low, 0.0))
+
     @property
     def mean_timedelta(self) -> timedelta | None:
         """The mean as a timedelta; None when undefined."""
@@ -604,7 +609,7 @@ class Durations(Result):
 
     @property
     def censored(self) -> int:
-        """Number of units still open at ``as_of`` (censored, or excluded)."""
+        """Number of units still open at ``as_of`` (right-censored), in either censoring mode."""
         return len(self.censoring_times)
 
     def km_curve(self) -> tuple[F64, F64]:

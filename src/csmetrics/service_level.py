@@ -8,9 +8,11 @@
 - `blocked_rate`: contacts that never reached a queue / attempted contacts, a
   fraction in [0, 1]; lower is better.
 
-A contact's wait is ``first_response_at - start`` when it was answered and
-``end - start`` when it was abandoned; with ``calendar=`` only business time
-counts. Blocked contacts never queued: they count only in `blocked_rate`.
+A contact's wait is from its start to its first human response (the
+``first_response_at`` field, else the first public agent message, as in
+`csmetrics.first_response_time`) when it was answered, and ``end - start``
+when it was abandoned; with ``calendar=`` only business time counts. Blocked
+contacts never queued: they count only in `blocked_rate`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from csmetrics.model import Interaction, Window
 from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.results import AbandonmentRate, Breakdown, Rate, ServiceLevel, TimeMean
 from csmetrics.table import OPEN, Encoded, Interactions
+from csmetrics.timing import first_responses
 
 if TYPE_CHECKING:
     from csmetrics.calendar import BusinessCalendar
@@ -78,14 +81,15 @@ def _queue(
     by: ContactBy | None,
     calendar: BusinessCalendar | None,
 ) -> _Queue:
-    table, cutoff, as_of = resolve_as_of(as_interactions(interactions), as_of)
+    table, _, as_of = resolve_as_of(as_interactions(interactions), as_of)
     table = table.take(in_period(table.start, period) & ~table.blocked)
-    answered = table.first_response != OPEN
+    first = first_responses(table)
+    answered = first.response != OPEN
     abandoned = table.abandoned
-    still_open = (table.end == OPEN) | (table.end > cutoff)
+    still_open = table.end == OPEN
     waiting = ~answered & ~abandoned & still_open
     wait = np.full(len(table), np.nan)
-    wait[answered] = elapsed(table.start[answered], table.first_response[answered], calendar)
+    wait[answered] = elapsed(first.clock[answered], first.response[answered], calendar)
     wait[abandoned] = elapsed(table.start[abandoned], table.end[abandoned], calendar)
     return _Queue(
         table=table,

@@ -71,13 +71,27 @@ class _Units:
     """One duration per unit (contact, reply or issue), possibly censored.
 
     ``seconds`` is the completed duration, or for a censored unit the time
-    observed so far; ``rows`` the contact each unit is grouped and filtered by.
+    observed so far; ``rows`` the contact each unit is grouped and filtered by;
+    ``excluded`` marks units the definition leaves out (counted, not timed).
     """
 
     seconds: F64
     censored: Bool
     rows: I64
-    excluded: int = 0
+    excluded: Bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FirstResponses:
+    """When each contact's wait began and when a human first answered it.
+
+    ``response`` is `OPEN` where unanswered; ``requested`` is False for an
+    agent-opened contact with no customer message (nobody is waiting).
+    """
+
+    clock: I64
+    response: I64
+    requested: Bool
 
 
 def _first_in_segment(segment: I64, positions: I64, size: int) -> I64:
@@ -92,8 +106,9 @@ def _first_in_segment(segment: I64, positions: I64, size: int) -> I64:
 
 
 def _stop(table: Interactions, rows: I64, cutoff: int) -> I64:
-    """When observation of open work stops: the contact's end, or ``as_of``."""
-    return np.minimum(table.end[rows], cutoff)
+    """Where observation of unfinished work stops: the recorded end, else ``as_of``."""
+    end = table.end[rows]
+    return np.where(end == OPEN, cutoff, end)
 
 
 def _span(start: I64, stop: I64, calendar: BusinessCalendar | None) -> F64:
@@ -102,17 +117,14 @@ def _span(start: I64, stop: I64, calendar: BusinessCalendar | None) -> F64:
     return elapsed(start, np.maximum(stop, start), calendar)
 
 
-def _first_response_units(
-    table: Interactions, cutoff: int, calendar: BusinessCalendar | None
-) -> _Units:
-    """Clock start and first human response of every contact with a request.
+def first_responses(table: Interactions) -> FirstResponses:
+    """The first human response of every contact, from the field or the messages.
 
     The clock starts at ``start``, except for a contact the agent opened (its
     first public human message is the agent's): then it starts at the
     customer's first message, and the response is the next public agent
     message after it. An explicit ``first_response_at`` wins over messages.
-    Blocked contacts and agent-opened contacts with no customer message are
-    excluded.
+    Bot messages and internal notes never count.
     """
     n = len(table)
     m = table.messages
@@ -139,16 +151,27 @@ def _first_response_units(
     explicit = table.first_response != OPEN
     response[explicit] = table.first_response[explicit]
     clock[explicit] = table.start[explicit]
+    requested = explicit | ~opened_by_agent | (first_customer >= 0)
+    return FirstResponses(clock=clock, response=response, requested=requested)
 
-    applicable = ~table.blocked & (explicit | ~opened_by_agent | (first_customer >= 0))
-    rows = np.flatnonzero(applicable)
-    answered = response[rows] != OPEN
-    stop = np.where(answered, response[rows], _stop(table, rows, cutoff))
+
+def _first_response_units(
+    table: Interactions, cutoff: int, calendar: BusinessCalendar | None
+) -> _Units:
+    """Each contact's wait for its first response; unanswered ones censored.
+
+    Blocked contacts and agent-opened contacts with no customer message are
+    excluded.
+    """
+    first = first_responses(table)
+    rows = np.arange(len(table))
+    answered = first.response != OPEN
+    stop = np.where(answered, first.response, _stop(table, rows, cutoff))
     return _Units(
-        seconds=_span(clock[rows], stop, calendar),
+        seconds=_span(first.clock, stop, calendar),
         censored=~answered,
         rows=rows,
-        excluded=n - len(rows),
+        excluded=table.blocked | ~first.requested,
     )
 
 
@@ -190,9 +213,9 @@ def _issue_units(
     """One unit per issue (an issue_id, or a contact without one), from its first start.
 
     ``"first"``: to the end of the first resolved contact, censored at
-    ``as_of`` while none is. ``"full"``: to the end of the last resolved
-    contact, censored at ``as_of`` while the latest contact is open or
-    unresolved.
+    ``as_of`` while none is. ``"full"``: to the latest end of its resolved
+    contacts, censored at ``as_of`` while the latest contact (by start) is
+    open or unresolved.
     """
     ticket = table.issue_id.codes
     key = np.where(ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table)))
@@ -201,27 +224,39 @@ def _issue_units(
     segment = np.cumsum(starts) - 1
     issues = int(np.count_nonzero(starts))
     resolved = np.flatnonzero(table.resolved[order])
+    end = table.end[order]
     if kind == "first":
         done = _first_in_segment(segment[resolved], resolved, issues)
         censored = done < 0
+        resolved_at = end[np.maximum(done, 0)]
     else:
-        done = _first_in_segment(segment[resolved][::-1], resolved[::-1], issues)
+        # Solved when the latest contact (by start) is resolved; at the
+        # latest end of its resolved contacts.
         last = np.ones(len(order), dtype=bool)
         last[:-1] = starts[1:]
         censored = ~table.resolved[order[last]]
+        resolved_at = np.full(issues, np.iinfo(np.int64).min)
+        np.maximum.at(resolved_at, segment[resolved], end[resolved])
     first_row = order[starts]
-    stop = np.where(censored, cutoff, table.end[order[np.maximum(done, 0)]])
+    stop = np.where(censored, cutoff, resolved_at)
     return _Units(
         seconds=_span(table.start[first_row], stop, calendar), censored=censored, rows=first_row
     )
 
 
 def _length_units(table: Interactions, cutoff: int, calendar: BusinessCalendar | None) -> _Units:
-    """One unit per contact: end - start, censored at ``as_of`` while open."""
+    """One unit per contact: end - start, censored at ``as_of`` while open.
+
+    Blocked contacts never connected: excluded.
+    """
     rows = np.arange(len(table))
-    censored = (table.end == OPEN) | (table.end > cutoff)
-    stop = np.where(censored, cutoff, table.end)
-    return _Units(seconds=_span(table.start, stop, calendar), censored=censored, rows=rows)
+    censored = table.end == OPEN
+    return _Units(
+        seconds=_span(table.start, _stop(table, rows, cutoff), calendar),
+        censored=censored,
+        rows=rows,
+        excluded=table.blocked,
+    )
 
 
 def _prepare(
@@ -251,6 +286,7 @@ def _reduce(
         units.censored[keep],
         None if group is None else group[units.rows[keep]],
         by,
+        excluded=None if units.excluded is None else units.excluded[keep],
     )
     warn_if_undefined(result, factory.keywords["metric"], _UNDEFINED)
     return result
@@ -336,7 +372,6 @@ def first_response_time(
         censoring=censoring,
         calendar=calendar,
         as_of=as_of,
-        excluded=units.excluded,
     )
     return _reduce(units, table, factory, period, by)
 
@@ -377,8 +412,8 @@ def reply_time(
 
     References
     ----------
-    Zendesk, "Requester wait time" and "Next reply time"; Freshdesk,
-    "Average response time".
+    Zendesk, "Next reply time" (per requester comment, to the next public
+    agent comment); Freshdesk, "Average response time".
 
     Examples
     --------
@@ -467,7 +502,7 @@ def resolution_time(
     interactions
         `Interaction` objects or an `Interactions` table.
     kind
-        ``"full"`` (default): to the end of the last resolved contact; an
+        ``"full"`` (default): to the latest end of its resolved contacts; an
         issue whose latest contact is open or unresolved is right-censored at
         ``as_of`` (a reopened ticket is not solved). ``"first"``: to the end of
         the first resolved contact, whatever happened after; censored at
