@@ -3,6 +3,7 @@
 Every public name is re-exported here; everything else is private.
 """
 
+from csmetrics.analysis import Comparison, TargetCheck, compare, target
 from csmetrics.calendar import BusinessCalendar
 from csmetrics.errors import CsmetricsWarning, InvalidDataError, UndefinedMetricWarning
 from csmetrics.io import read_interactions_csv, read_surveys_csv
@@ -49,6 +50,7 @@ __all__ = [
     "Breach",
     "Breakdown",
     "BusinessCalendar",
+    "Comparison",
     "ConfidenceInterval",
     "CsmetricsWarning",
     "Durations",
@@ -70,6 +72,7 @@ __all__ = [
     "ServiceLevel",
     "Survey",
     "Surveys",
+    "TargetCheck",
     "TimeMean",
     "UndefinedMetricWarning",
     "Window",
@@ -77,6 +80,7 @@ __all__ = [
     "asa",
     "blocked_rate",
     "ces",
+    "compare",
     "contact_length",
     "csat",
     "fcr",
@@ -94,4 +98,5 @@ __all__ = [
     "service_level",
     "sla_attainment",
     "survey_fcr",
+    "target",
 ]
