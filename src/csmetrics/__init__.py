@@ -28,6 +28,14 @@ from csmetrics.results import (
 )
 from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
 from csmetrics.sla import Breach, SLAAttainment, SLAPolicy, SLARule, SLATarget, sla_attainment
+from csmetrics.staffing import (
+    Staffing,
+    agents_needed,
+    erlang_b,
+    erlang_c,
+    erlang_c_asa,
+    erlang_c_service_level,
+)
 from csmetrics.stats import ConfidenceInterval
 from csmetrics.surveys import ces, csat, nps, survey_fcr
 from csmetrics.table import Interactions, Messages, Surveys
@@ -70,6 +78,7 @@ __all__ = [
     "SLARule",
     "SLATarget",
     "ServiceLevel",
+    "Staffing",
     "Survey",
     "Surveys",
     "TargetCheck",
@@ -77,12 +86,17 @@ __all__ = [
     "UndefinedMetricWarning",
     "Window",
     "abandonment_rate",
+    "agents_needed",
     "asa",
     "blocked_rate",
     "ces",
     "compare",
     "contact_length",
     "csat",
+    "erlang_b",
+    "erlang_c",
+    "erlang_c_asa",
+    "erlang_c_service_level",
     "fcr",
     "first_response_time",
     "format_markdown",
