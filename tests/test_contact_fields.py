@@ -177,3 +177,20 @@ def test_abandoned_contact_needs_an_end():
         Interactions.from_columns(
             {"id": ["c1"], "customer_id": ["a"], "start": [T0], "abandoned": [True]}
         )
+
+
+def test_escalation_and_complaint_fields():
+    with pytest.raises(InvalidDataError, match=r"'c1'.*escalated_to.*'tier2'"):
+        Interaction(id="c1", customer_id="a", start=T0, escalated_to="tier2")
+    with pytest.raises(InvalidDataError, match=r"'c1'.*escalated_to.*'tier2'"):
+        Interactions.from_columns(
+            {"id": ["c1"], "customer_id": ["a"], "start": [T0], "escalated_to": ["tier2"]}
+        )
+    records = [
+        Interaction(id="c1", customer_id="a", start=T0, escalated=True, escalated_to="tier2"),
+        Interaction(id="c2", customer_id="a", start=T0, complaint=True),
+    ]
+    table = Interactions.from_records(records)
+    assert table.escalated.tolist() == [True, False]
+    assert table.complaint.tolist() == [False, True]
+    assert table.to_records() == records

@@ -37,6 +37,9 @@ INTERACTION_COLUMNS = (
     "wrap_seconds",
     "priority",
     "tier",
+    "escalated",
+    "escalated_to",
+    "complaint",
 )
 SURVEY_COLUMNS = ("id", "kind", "score", "at", "customer_id", "interaction_id", "agent_id")
 

@@ -11,15 +11,16 @@ Cell formats:
 - timestamps: ISO 8601 with a UTC offset, ``2026-01-05T09:13:00+00:00`` (or a
   trailing ``Z``). A timestamp without an offset is an error: csmetrics never
   guesses a time zone.
-- bools (``resolved``, ``abandoned``, ``blocked``, and the ``score`` of
+- bools (``resolved``, ``abandoned``, ``blocked``, ``escalated``,
+  ``complaint``, and the ``score`` of
   ``"fcr"`` answers): ``true``/``false``, ``yes``/``no`` or ``1``/``0``, any
   case.
 - numbers (``score``, ``talk_seconds``, ``hold_seconds``, ``wrap_seconds``):
   decimal text such as ``4`` or ``312.5``.
-- keys (ids, channel, agent, issue, category, priority, tier): text, kept as
-  is.
+- keys (ids, channel, agent, issue, category, priority, tier,
+  escalated_to): text, kept as is.
 - an empty cell is a missing value. A missing flag (``resolved``,
-  ``abandoned``, ``blocked``) is false, as in `Interaction`; ``id``,
+  ``abandoned``, ``blocked``, ``escalated``, ``complaint``) is false, as in `Interaction`; ``id``,
   ``customer_id``, ``start``, ``kind``, ``score`` and ``at`` are required.
 
 Errors are `InvalidDataError` naming the file, the line (or the record id),
@@ -70,6 +71,9 @@ _INTERACTION_COLUMNS: dict[str, _Cell] = {
     "wrap_seconds": "seconds",
     "priority": "key",
     "tier": "key",
+    "escalated": "flag",
+    "escalated_to": "key",
+    "complaint": "flag",
 }
 _INTERACTION_REQUIRED = ("id", "customer_id", "start")
 _SURVEY_COLUMNS: dict[str, _Cell] = {
@@ -285,7 +289,8 @@ def read_interactions_csv(path: PathLike, /) -> Interactions:
         contact is open), ``resolved``, ``channel``, ``agent_id``,
         ``issue_id``, ``category``, ``first_response_at``, ``abandoned``,
         ``blocked``, ``talk_seconds``, ``hold_seconds``, ``wrap_seconds``,
-        ``priority``, ``tier``. Any other column is an error, so a misspelt
+        ``priority``, ``tier``, ``escalated``, ``escalated_to``,
+        ``complaint``. Any other column is an error, so a misspelt
         column is never silently ignored. A missing optional column means
         missing values (a missing ``end`` column: every contact is open).
 

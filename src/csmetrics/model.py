@@ -165,6 +165,12 @@ class Interaction:
         optional.
     messages
         The contact's `Message` objects in time order, none before ``start``.
+    escalated
+        The contact was escalated (to a higher tier, a specialist team).
+    escalated_to
+        Where it was escalated to (a tier or team); only with ``escalated``.
+    complaint
+        The customer complained about this contact.
     """
 
     id: Key = attrs.field(converter=plain)
@@ -185,6 +191,9 @@ class Interaction:
     priority: Key | None = attrs.field(default=None, converter=_optional_key)
     tier: Key | None = attrs.field(default=None, converter=_optional_key)
     messages: tuple[Message, ...] = attrs.field(default=(), converter=_to_tuple)
+    escalated: bool = attrs.field(default=False, converter=plain)
+    escalated_to: Key | None = attrs.field(default=None, converter=_optional_key)
+    complaint: bool = attrs.field(default=False, converter=plain)
 
     def __attrs_post_init__(self) -> None:
         record = repr(self.id)
@@ -192,14 +201,16 @@ class Interaction:
             record,
             self,
             ("id", "customer_id"),
-            ("channel", "agent_id", "issue_id", "category", "priority", "tier"),
+            ("channel", "agent_id", "issue_id", "category", "priority", "tier", "escalated_to"),
         )
+        if self.escalated_to is not None and not self.escalated:
+            bad_record(record, "escalated_to", self.escalated_to, "set without escalated=True")
         _check_aware(record, "start", self.start)
         if self.end is not None:
             _check_aware(record, "end", self.end)
             if self.end < self.start:
                 bad_record(record, "end", self.end, f"before start {self.start}")
-        for flag in ("resolved", "abandoned", "blocked"):
+        for flag in ("resolved", "abandoned", "blocked", "escalated", "complaint"):
             if not isinstance(getattr(self, flag), bool):
                 bad_record(record, flag, getattr(self, flag), "expected a bool")
         if self.end is None:

@@ -199,8 +199,16 @@ def _take(table: T, rows: I64 | Bool) -> T:
     )
 
 
-_INTERACTION_KEYS = ("channel", "agent_id", "issue_id", "category", "priority", "tier")
-_FLAGS = ("resolved", "abandoned", "blocked")
+_INTERACTION_KEYS = (
+    "channel",
+    "agent_id",
+    "issue_id",
+    "category",
+    "priority",
+    "tier",
+    "escalated_to",
+)
+_FLAGS = ("resolved", "abandoned", "blocked", "escalated", "complaint")
 _SECONDS = ("talk_seconds", "hold_seconds", "wrap_seconds")
 _AUTHOR_CODES: dict[str, int] = {author: code for code, author in enumerate(AUTHORS)}
 
@@ -349,6 +357,12 @@ class Interactions:
         SLA priorities.
     tier : Encoded
         Support tiers or ticket types.
+    escalated : numpy.ndarray
+        bool: the contact was escalated.
+    escalated_to : Encoded
+        Where escalated contacts went (tier or team).
+    complaint : numpy.ndarray
+        bool: the customer complained about the contact.
     messages : Messages
         All contacts' messages as one flat child table.
 
@@ -383,6 +397,9 @@ class Interactions:
     wrap_seconds: F64
     priority: Encoded
     tier: Encoded
+    escalated: Bool
+    escalated_to: Encoded
+    complaint: Bool
     messages: Messages
 
     def __len__(self) -> int:
@@ -465,7 +482,8 @@ class Interactions:
         Required columns: ``id``, ``customer_id``, ``start``; optional: ``end``,
         ``resolved``, ``channel``, ``agent_id``, ``issue_id``, ``category``,
         ``first_response_at``, ``abandoned``, ``blocked``, ``talk_seconds``,
-        ``hold_seconds``, ``wrap_seconds``, ``priority``, ``tier``.
+        ``hold_seconds``, ``wrap_seconds``, ``priority``, ``tier``,
+        ``escalated``, ``escalated_to``, ``complaint``.
         Times are numpy datetime64 arrays (read as UTC; NaT is missing) or
         sequences of timezone-aware datetimes (None is missing). Keys are str or
         int arrays; None or "" is missing. Seconds are numbers; None or nan is
@@ -531,6 +549,10 @@ class Interactions:
                 for name in _INTERACTION_KEYS
             },
         }
+        escalated_to = fields["escalated_to"].codes >= 0
+        if (row := _first(escalated_to & ~flags["escalated"])) is not None:
+            value = fields["escalated_to"].key(int(fields["escalated_to"].codes[row]))
+            bad_record(_row_name(ids, row), "escalated_to", value, "set without escalated=True")
         table = cls(**fields, messages=Messages.empty())
         if messages is None:
             return table
