@@ -7,7 +7,18 @@ from csmetrics.analysis import Comparison, TargetCheck, compare, target
 from csmetrics.calendar import BusinessCalendar
 from csmetrics.errors import CsmetricsWarning, InvalidDataError, UndefinedMetricWarning
 from csmetrics.io import read_interactions_csv, read_surveys_csv
-from csmetrics.model import AUTHORS, SURVEY_KINDS, Interaction, Message, Survey, Window
+from csmetrics.model import (
+    AGENT_STATES,
+    AUTHORS,
+    SURVEY_KINDS,
+    AgentTime,
+    Interaction,
+    Message,
+    Outage,
+    Sale,
+    Survey,
+    Window,
+)
 from csmetrics.report import KPIRow, format_markdown, format_text, kpi_report
 from csmetrics.resolution import fcr, resolution_rate
 from csmetrics.results import (
@@ -38,7 +49,7 @@ from csmetrics.staffing import (
 )
 from csmetrics.stats import ConfidenceInterval
 from csmetrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.table import Interactions, Messages, Surveys
+from csmetrics.table import AgentTimes, Interactions, Messages, Sales, Surveys
 from csmetrics.timing import (
     contact_length,
     first_response_time,
@@ -48,6 +59,7 @@ from csmetrics.timing import (
 )
 
 __all__ = [
+    "AGENT_STATES",
     "AUTHORS",
     "CES",
     "CSAT",
@@ -55,6 +67,8 @@ __all__ = [
     "NPS",
     "SURVEY_KINDS",
     "AbandonmentRate",
+    "AgentTime",
+    "AgentTimes",
     "Breach",
     "Breakdown",
     "BusinessCalendar",
@@ -70,6 +84,7 @@ __all__ = [
     "Mean",
     "Message",
     "Messages",
+    "Outage",
     "Rate",
     "ReplyTimes",
     "Result",
@@ -77,6 +92,8 @@ __all__ = [
     "SLAPolicy",
     "SLARule",
     "SLATarget",
+    "Sale",
+    "Sales",
     "ServiceLevel",
     "Staffing",
     "Survey",

@@ -18,12 +18,17 @@ import numpy as np
 from csmetrics._check import bad_record, plain
 
 __all__ = [
+    "AGENT_STATES",
     "AUTHORS",
     "SURVEY_KINDS",
+    "AgentState",
+    "AgentTime",
     "Author",
     "Interaction",
     "Key",
     "Message",
+    "Outage",
+    "Sale",
     "Survey",
     "SurveyKind",
     "Window",
@@ -396,3 +401,103 @@ class Window:
 
     def __contains__(self, moment: datetime) -> bool:
         return self.start <= moment < self.end
+
+
+@attrs.frozen(kw_only=True)
+class Sale:
+    """One sale to a customer, for revenue after contact.
+
+    Attributes
+    ----------
+    id
+        Unique identifier of the sale.
+    customer_id
+        The customer who bought.
+    at
+        When the sale happened (timezone-aware).
+    amount
+        Revenue in the reporting currency; a finite number (negative for a
+        refund).
+    """
+
+    id: Key = attrs.field(converter=plain)
+    customer_id: Key = attrs.field(converter=plain)
+    at: datetime
+    amount: float = attrs.field(converter=plain)
+
+    def __attrs_post_init__(self) -> None:
+        record = repr(self.id)
+        _check_keys(record, self, ("id", "customer_id"), ())
+        _check_aware(record, "at", self.at)
+        if (
+            isinstance(self.amount, bool)
+            or not isinstance(self.amount, (int, float))
+            or not math.isfinite(self.amount)
+        ):
+            bad_record(record, "amount", self.amount, "expected a finite number")
+
+
+@attrs.frozen(kw_only=True)
+class Outage:
+    """A period when a service was down.
+
+    Attributes
+    ----------
+    start
+        When the outage began (timezone-aware).
+    end
+        When service was restored; None while it is still down.
+    service
+        Which service was down; None for the whole product.
+    """
+
+    start: datetime
+    end: datetime | None = None
+    service: Key | None = attrs.field(default=None, converter=_optional_key)
+
+    def __attrs_post_init__(self) -> None:
+        _check_keys("Outage", self, (), ("service",))
+        _check_aware("Outage", "start", self.start)
+        if self.end is not None:
+            _check_aware("Outage", "end", self.end)
+            if self.end < self.start:
+                bad_record("Outage", "end", self.end, f"before start {self.start}")
+
+
+AgentState = Literal["handling", "available", "wrap", "break"]
+"""What an agent was doing during an `AgentTime` interval."""
+AGENT_STATES: tuple[AgentState, ...] = ("handling", "available", "wrap", "break")
+"""The agent states, in the order `AgentTimes.state` codes them."""
+
+
+@attrs.frozen(kw_only=True)
+class AgentTime:
+    """An interval of an agent's logged-in time in one state, for occupancy.
+
+    Attributes
+    ----------
+    agent_id
+        The agent.
+    start
+        Start of the interval (timezone-aware).
+    end
+        End of the interval (timezone-aware), not before ``start``.
+    state
+        ``"handling"`` (with a customer), ``"wrap"`` (after-contact work),
+        ``"available"`` (waiting for work) or ``"break"``.
+    """
+
+    agent_id: Key = attrs.field(converter=plain)
+    start: datetime
+    end: datetime
+    state: AgentState
+
+    def __attrs_post_init__(self) -> None:
+        record = f"agent {self.agent_id!r} at {self.start}"
+        _check_keys(record, self, ("agent_id",), ())
+        _check_aware(record, "start", self.start)
+        _check_aware(record, "end", self.end)
+        if self.end < self.start:
+            bad_record(record, "end", self.end, f"before start {self.start}")
+        if self.state not in AGENT_STATES:
+            bad_record(record, "state", self.state, f"use one of {AGENT_STATES}")

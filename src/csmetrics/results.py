@@ -667,7 +667,11 @@ class Durations(Result):
     @property
     def mean(self) -> float:
         """Mean of the completed durations in seconds (open work left out); nan if none."""
-        return float(self.durations.mean()) if self.completed else math.nan
+        if not self.completed:
+            return math.nan
+        # Summation can round a mean of equal values one ulp past them.
+        mean = float(self.durations.mean())
+        return min(max(mean, float(self.durations[0])), float(self.durations[-1]))
 
     @property
     def min(self) -> float:

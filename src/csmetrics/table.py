@@ -20,12 +20,15 @@ import numpy.typing as npt
 
 from csmetrics._check import bad_record, plain
 from csmetrics.model import (
+    AGENT_STATES,
     AUTHORS,
     DEFAULT_SCALES,
     SURVEY_KINDS,
+    AgentTime,
     Interaction,
     Key,
     Message,
+    Sale,
     Survey,
     score_type_error,
     score_type_ok,
@@ -33,9 +36,11 @@ from csmetrics.model import (
 
 __all__ = [
     "OPEN",
+    "AgentTimes",
     "Encoded",
     "Interactions",
     "Messages",
+    "Sales",
     "Surveys",
     "from_micros",
     "to_micros",
@@ -83,6 +88,19 @@ class Encoded:
     def __getitem__(self, rows: I64 | Bool) -> Encoded:
         """The rows selected by an index array or mask, sharing the same keys."""
         return Encoded(self.codes[rows], self.keys)
+
+
+def _codes_of(
+    field: str, values: Any, names: tuple[str, ...], ids: Encoded | None, *, what: str = ""
+) -> I64:
+    """Map a column of names to their index in ``names``; unknown names are errors."""
+    text = np.asarray(values).astype(str).reshape(-1)
+    found, inverse = np.unique(text, return_inverse=True)
+    for name in found:
+        if name not in names:
+            row = int(np.flatnonzero(text == name)[0])
+            bad_record(what + _row_name(ids, row), field, name, f"use one of {names}")
+    return np.array([names.index(k) for k in found], dtype=np.int64)[inverse.reshape(-1)]
 
 
 def _typed_objects(
@@ -300,13 +318,7 @@ def _messages_from_columns(columns: Mapping[str, Any], ids: Encoded, start: I64)
     if (row := _first((at == _MISSING_TIME) | (at < start[interaction]))) is not None:
         why = "missing" if at[row] == _MISSING_TIME else "before the contact's start"
         bad_record(f"message at position {row}", "at", from_micros(at[row]), why)
-    authors = np.asarray(cols["author"]).astype(str).reshape(n)
-    names, inverse = np.unique(authors, return_inverse=True)
-    for name in names:
-        if name not in _AUTHOR_CODES:
-            row = int(np.flatnonzero(authors == name)[0])
-            bad_record(f"message at position {row}", "author", name, f"use one of {AUTHORS}")
-    author = np.array([_AUTHOR_CODES[a] for a in names], dtype=np.int64)[inverse.reshape(-1)]
+    author = _codes_of("author", cols["author"], AUTHORS, None, what="message ")
     public = _bools("public", cols["public"], None, n) if "public" in cols else np.ones(n, bool)
     order = np.lexsort((at, interaction))
     return Messages(
@@ -713,13 +725,7 @@ class Surveys:
         )
         ids = _encode("id", cols["id"], required=True, ids=None)
         _unique_ids(ids)
-        kinds = np.asarray(cols["kind"]).astype(str).reshape(n)
-        names, inverse = np.unique(kinds, return_inverse=True)
-        for name in names:
-            if name not in _KIND_CODES:
-                first = int(np.flatnonzero(kinds == name)[0])
-                bad_record(_row_name(ids, first), "kind", name, f"use one of {SURVEY_KINDS}")
-        kind = np.array([_KIND_CODES[k] for k in names], dtype=np.int64)[inverse.reshape(-1)]
+        kind = _codes_of("kind", cols["kind"], SURVEY_KINDS, ids)
         at = _times("at", cols["at"], ids)
         if (row := _first(at == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
@@ -785,3 +791,139 @@ def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
         why = f"not a valid {kind_name} score on the scale {low[row]}..{high[row]}"
         bad_record(_row_name(ids, row), "score", arr[row], why)
     return score
+
+
+@attrs.frozen(eq=False, repr=False)
+class Sales:
+    """Sales as columns, for revenue after contact.
+
+    Attributes
+    ----------
+    id : Encoded
+        Sale ids, unique.
+    customer_id : Encoded
+        The buying customers.
+    at : numpy.ndarray
+        int64 microseconds since the epoch (UTC).
+    amount : numpy.ndarray
+        float64 revenue.
+    """
+
+    id: Encoded
+    customer_id: Encoded
+    at: I64
+    amount: F64
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __repr__(self) -> str:
+        return f"Sales({len(self)} sales)"
+
+    @classmethod
+    def from_records(cls, records: Iterable[Sale], /) -> Sales:
+        """Build the table from `Sale` objects in one pass."""
+        rows = list(records)
+        for position, record in enumerate(rows):
+            if not isinstance(record, Sale):
+                bad_record(f"at position {position}", "type", record, "expected a Sale")
+        return cls.from_columns(
+            {
+                "id": np.array([r.id for r in rows], dtype=object),
+                "customer_id": np.array([r.customer_id for r in rows], dtype=object),
+                "at": np.array([to_micros(r.at) for r in rows], dtype=np.int64).astype(
+                    "datetime64[us]"
+                ),
+                "amount": np.array([r.amount for r in rows], dtype=np.float64),
+            }
+        )
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any], /) -> Sales:
+        """Build the table from columns ``id``, ``customer_id``, ``at``, ``amount``."""
+        n, cols = _columns(columns, ("id", "customer_id", "at", "amount"), ())
+        ids = _encode("id", cols["id"], required=True, ids=None)
+        _unique_ids(ids)
+        at = _times("at", cols["at"], ids)
+        if (row := _first(at == _MISSING_TIME)) is not None:
+            bad_record(_row_name(ids, row), "at", None, "at is required")
+        amount = np.asarray(cols["amount"])
+        if amount.dtype == np.bool_ or amount.dtype.kind not in "iuf":
+            bad_record("column 'amount'", "amount", amount.dtype, "expected numbers")
+        amount = amount.astype(np.float64).reshape(n)
+        if (row := _first(~np.isfinite(amount))) is not None:
+            bad_record(_row_name(ids, row), "amount", amount[row], "expected a finite number")
+        return cls(
+            id=ids,
+            customer_id=_encode("customer_id", cols["customer_id"], required=True, ids=ids),
+            at=at,
+            amount=amount,
+        )
+
+
+@attrs.frozen(eq=False, repr=False)
+class AgentTimes:
+    """Agents' logged-in intervals as columns, for occupancy.
+
+    Attributes
+    ----------
+    agent_id : Encoded
+        The agents.
+    start : numpy.ndarray
+        int64 microseconds since the epoch (UTC).
+    end : numpy.ndarray
+        int64 microseconds since the epoch (UTC), not before ``start``.
+    state : numpy.ndarray
+        int64 index into `csmetrics.AGENT_STATES`.
+    """
+
+    agent_id: Encoded
+    start: I64
+    end: I64
+    state: I64
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def __repr__(self) -> str:
+        return f"AgentTimes({len(self)} intervals)"
+
+    @classmethod
+    def from_records(cls, records: Iterable[AgentTime], /) -> AgentTimes:
+        """Build the table from `AgentTime` objects in one pass."""
+        rows = list(records)
+        for position, record in enumerate(rows):
+            if not isinstance(record, AgentTime):
+                bad_record(f"at position {position}", "type", record, "expected an AgentTime")
+
+        def times(name: str) -> npt.NDArray[Any]:
+            micros = [to_micros(getattr(r, name)) for r in rows]
+            return np.array(micros, dtype=np.int64).astype("datetime64[us]")
+
+        return cls.from_columns(
+            {
+                "agent_id": np.array([r.agent_id for r in rows], dtype=object),
+                "start": times("start"),
+                "end": times("end"),
+                "state": np.array([r.state for r in rows], dtype=object),
+            }
+        )
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any], /) -> AgentTimes:
+        """Build the table from columns ``agent_id``, ``start``, ``end``, ``state``."""
+        _, cols = _columns(columns, ("agent_id", "start", "end", "state"), ())
+        start = _times("start", cols["start"], None)
+        end = _times("end", cols["end"], None)
+        missing = (start == _MISSING_TIME) | (end == _MISSING_TIME)
+        if (row := _first(missing | (end < start))) is not None:
+            why = "start and end are required" if missing[row] else "end before start"
+            bad_record(
+                f"at position {row}", "end", None if missing[row] else from_micros(end[row]), why
+            )
+        return cls(
+            agent_id=_encode("agent_id", cols["agent_id"], required=True, ids=None),
+            start=start,
+            end=end,
+            state=_codes_of("state", cols["state"], AGENT_STATES, None),
+        )
