@@ -27,6 +27,7 @@ from csmetrics._reduce import (
     segment_starts,
     warn_if_undefined,
 )
+from csmetrics.frames import is_frame
 from csmetrics.model import Interaction, Window
 from csmetrics.results import FCR, Breakdown, Rate
 from csmetrics.table import OPEN, Interactions, from_micros
@@ -46,8 +47,12 @@ _DAY_MICROS = 86_400_000_000
 
 
 def as_interactions(data: Interactions | Iterable[Interaction]) -> Interactions:
-    """The columnar table of a metric's input (built once if objects are given)."""
-    return data if isinstance(data, Interactions) else Interactions.from_records(data)
+    """The columnar table of a metric's input: objects, a table or a dataframe."""
+    if isinstance(data, Interactions):
+        return data
+    if is_frame(data):
+        return Interactions.from_frame(data)
+    return Interactions.from_records(data)
 
 
 def _time_order(table: Interactions, key: I64) -> I64:

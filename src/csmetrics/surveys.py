@@ -29,6 +29,7 @@ from csmetrics._reduce import (
     reduce_mean,
     warn_if_undefined,
 )
+from csmetrics.frames import is_frame
 from csmetrics.model import Survey, Window, check_scale, score_type_error, score_type_ok
 from csmetrics.results import CES, CSAT, NPS, Breakdown, Rate
 from csmetrics.table import Encoded, Surveys
@@ -75,6 +76,8 @@ def _answers(
     by: SurveyBy | None,
 ) -> tuple[F64, Encoded | None]:
     """Scores of one kind, filtered by period, with the ``by=`` group column."""
+    if is_frame(data):
+        data = Surveys.from_frame(data)
     if not isinstance(data, Surveys):
         items: Any = data if isinstance(data, np.ndarray) else list(data)  # type: ignore[arg-type]
         if len(items) and not isinstance(items[0], Survey):

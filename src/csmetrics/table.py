@@ -132,6 +132,12 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
         present = arr != ""
     elif arr.dtype.kind == "O" or arr.size == 0:
         arr, present = _typed_objects(field, arr.astype(object).reshape(-1), ids)
+    elif arr.dtype.kind == "f":
+        # pandas stores integer keys with missing values as floats (nan).
+        present = ~np.isnan(arr)
+        if (row := _first(present & (arr != np.floor(arr)))) is not None:
+            bad_record(_row_name(ids, row), field, arr[row], "a float key must be a whole number")
+        arr = np.where(present, arr, 0).astype(np.int64)
     else:
         bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
     if required and not present.all():
@@ -570,6 +576,46 @@ class Interactions:
             return table
         return attrs.evolve(table, messages=_messages_from_columns(messages, ids, start))
 
+    @classmethod
+    def from_frame(
+        cls,
+        frame: Any,
+        /,
+        *,
+        columns: Mapping[str, str] | None = None,
+        assume_timezone: str | None = None,
+    ) -> Interactions:
+        """Build the table from a pandas, polars or pyarrow table or a DuckDB relation.
+
+        Needs the ``frames`` extra. Columns named like `Interaction` fields are
+        read (others are ignored); ``columns`` maps field names to differently
+        named columns, e.g. ``{"id": "ticket_id", "start": "created_at"}``.
+        Timezone-aware timestamps are converted to UTC; naive ones need
+        ``assume_timezone``. See `csmetrics.frames` for null handling.
+        """
+        from csmetrics.frames import frame_columns  # noqa: PLC0415 (optional extra)
+
+        fields = (
+            "id",
+            "customer_id",
+            "start",
+            "end",
+            "first_response_at",
+            *_FLAGS,
+            *_SECONDS,
+            *_INTERACTION_KEYS,
+        )
+        return cls.from_columns(
+            frame_columns(
+                frame,
+                fields=fields,
+                required=("id", "customer_id", "start"),
+                flags=_FLAGS,
+                columns=columns,
+                assume_timezone=assume_timezone,
+            )
+        )
+
     def to_records(self) -> list[Interaction]:
         """The contacts as `Interaction` objects (for inspection and tests)."""
         per_row: list[list[Message]] = [[] for _ in range(len(self))]
@@ -707,6 +753,28 @@ class Surveys:
                 name: _encode(name, np.array(cols[name], dtype=object), required=False, ids=ids)
                 for name in _SURVEY_KEYS
             },
+        )
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: Any,
+        /,
+        *,
+        columns: Mapping[str, str] | None = None,
+        assume_timezone: str | None = None,
+    ) -> Surveys:
+        """Build the table from a dataframe, like `Interactions.from_frame`."""
+        from csmetrics.frames import frame_columns  # noqa: PLC0415 (optional extra)
+
+        return cls.from_columns(
+            frame_columns(
+                frame,
+                fields=("id", "kind", "score", "at", "scale_low", "scale_high", *_SURVEY_KEYS),
+                required=("id", "kind", "score", "at"),
+                columns=columns,
+                assume_timezone=assume_timezone,
+            )
         )
 
     @classmethod
