@@ -287,9 +287,19 @@ def test_from_columns_mixed_str_and_int_keys_are_rejected():
     assert "5" in message
 
 
-def test_from_columns_float_key_column_is_rejected():
-    with pytest.raises(ValueError, match="customer_id"):
-        Interactions.from_columns(columns(customer_id=np.array([1.0, 2.0, 3.0])))
+def test_from_columns_fractional_float_key_is_rejected():
+    with pytest.raises(InvalidDataError, match=r"customer_id.*1\.5.*whole number"):
+        Interactions.from_columns(columns(customer_id=np.array([1.0, 1.5, 3.0])))
+
+
+def test_from_columns_whole_float_keys_are_integer_keys():
+    # pandas stores integer keys with missing values as floats.
+    table = Interactions.from_columns(
+        columns(customer_id=np.array([1.0, 2.0, 3.0]), agent_id=np.array([7.0, np.nan, 7.0]))
+    )
+    assert table.customer_id.keys.tolist() == [1, 2, 3]
+    assert table.agent_id.codes.tolist() == [0, -1, 0]
+    assert table.agent_id.key(0) == 7
 
 
 def test_from_columns_integer_key_columns():
