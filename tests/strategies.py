@@ -121,6 +121,7 @@ def interactions(
     open_contacts: bool = True,
     window_days: float = 7,
     zones: Sequence[timezone] = ZONES,
+    service: bool = False,
 ) -> list[csmetrics.Interaction]:
     """A list of `csmetrics.Interaction` with repeats, ties and open contacts.
 
@@ -143,6 +144,11 @@ def interactions(
         outside this window after an earlier contact's end.
     zones
         Time zones the datetimes are written in.
+    service
+        Also draw the queue and timing fields (`_service_fields`): first
+        response, abandoned or blocked, talk/hold/wrap seconds, priority, tier
+        and messages. Off by default, so the older tests see the fields they
+        were written for.
     """
     if key_type is None:
         key_type = _choose(draw, ("str", "int"))
@@ -182,6 +188,12 @@ def interactions(
             resolved = draw(BOOLEANS)
         agent = _key(key_type, "agent", draw(_ints(0, agents - 1)))
         channel = _choose(draw, ("phone", "chat", "email"))
+        extra: dict[str, Any] = {}
+        if service:
+            extra = _service_fields(draw, start=start, key_type=key_type, zones=zones)
+        if extra.get("abandoned"):
+            end, resolved = extra.pop("end"), False
+        extra.pop("end", None)
         out.append(
             csmetrics.Interaction(
                 id=_key(key_type, "i", number),
@@ -193,9 +205,85 @@ def interactions(
                 channel=_optional(draw, "str", channel),
                 issue_id=issue,
                 category=category,
+                **extra,
             )
         )
     return out
+
+
+WAIT_EDGES = (0, 4, 5, 6, 19, 20, 21, 59, 60, 61, 300, 3600)
+"""Waits in seconds at and around the thresholds the tests use (short abandon
+5 s, service level 20 s, 60 s, 300 s, 3600 s)."""
+
+COMPONENT_SECONDS = (0, 0.5, 30, 45.25, 600, 3600)
+"""Talk, hold and wrap seconds: zero, fractions and whole minutes."""
+
+MESSAGE_GAPS = (0, 0, 1, 20, 60, 600)
+"""Seconds between consecutive messages; 0 (a tie) is common."""
+
+
+def _wait(draw: st.DrawFn) -> timedelta:
+    """A wait in seconds: a threshold edge, up to two hours, or up to three days."""
+    choice = draw(_ints(0, 3))
+    if choice <= 1:
+        return timedelta(seconds=_choose(draw, WAIT_EDGES))
+    return timedelta(seconds=draw(_ints(0, 7200 if choice == 2 else 3 * 24 * 3600)))
+
+
+def _component(draw: st.DrawFn) -> float | None:
+    if draw(_ints(0, 2)) == 0:
+        return None
+    return _choose(draw, COMPONENT_SECONDS) if draw(BOOLEANS) else float(draw(_ints(0, 1800)))
+
+
+def _service_fields(
+    draw: st.DrawFn,
+    *,
+    start: datetime,
+    key_type: KeyType,
+    zones: Sequence[timezone] = ZONES,
+) -> dict[str, Any]:
+    """The queue and timing fields of one contact, consistent with `Interaction`.
+
+    A contact is blocked, abandoned (after a wait; it then ends there, and the
+    caller uses the returned ``end``), answered at an explicit
+    ``first_response_at`` (a wait after ``start``), or none of these (it may
+    still be answered by its messages). Abandoned and blocked contacts never
+    have a first response. Talk, hold and wrap seconds are each finite and
+    >= 0, or None. Priority ("P1".."P3" or 1..3) and tier ("tier1", "tier2" or
+    1, 2) come from small sets and may be missing. Messages start at or after
+    ``start`` and are in time order, by the customer, an agent or a bot, a few
+    of them internal notes (``public=False``).
+    """
+    fields: dict[str, Any] = {}
+    status = draw(_ints(0, 7))
+    if status == 0:
+        fields["blocked"] = True
+    elif status == 1:
+        fields["abandoned"] = True
+        fields["end"] = (start + _wait(draw)).astimezone(_choose(draw, zones))
+    elif status <= 4:
+        fields["first_response_at"] = (start + _wait(draw)).astimezone(_choose(draw, zones))
+    for name in ("talk_seconds", "hold_seconds", "wrap_seconds"):
+        fields[name] = _component(draw)
+    fields["priority"] = _optional(draw, key_type, _key(key_type, "P", draw(_ints(1, 3))))
+    fields["tier"] = _optional(draw, key_type, _key(key_type, "tier", draw(_ints(1, 2))))
+    messages = []
+    at = start
+    for _ in range(_choose(draw, (0, 0, 1, 2, 3, 5))):
+        if draw(_ints(0, 3)) == 0:
+            at += timedelta(seconds=draw(_ints(0, 2 * 24 * 3600)))
+        else:
+            at += timedelta(seconds=_choose(draw, MESSAGE_GAPS))
+        messages.append(
+            csmetrics.Message(
+                at=at.astimezone(_choose(draw, zones)),
+                author=_choose(draw, csmetrics.AUTHORS),
+                public=draw(_ints(0, 4)) != 0,
+            )
+        )
+    fields["messages"] = messages
+    return fields
 
 
 def _category(draw: st.DrawFn, key_type: KeyType, categories: int) -> str | int | None:
@@ -323,30 +411,67 @@ def _utc64(moment: datetime | None) -> np.datetime64:
 
 
 def interaction_columns(
-    records: Sequence[csmetrics.Interaction], *, times: Literal["datetime64", "aware"]
+    records: Sequence[csmetrics.Interaction],
+    *,
+    times: Literal["datetime64", "aware"],
+    service: bool = False,
 ) -> dict[str, Any]:
     """The fields of ``records`` as columns for `Interactions.from_columns`.
 
     ``times="datetime64"`` gives UTC datetime64 arrays (NaT for an open end);
     ``"aware"`` gives lists of the original aware datetimes (None when open).
     String key columns write a missing key as "" to check that "" is missing.
+    ``service=True`` adds the queue and timing columns (first response,
+    abandoned, blocked, seconds as float arrays with nan or, with ``"aware"``,
+    lists with None, priority and tier); messages go in `message_columns`.
     """
+    keys = ["id", "customer_id", "channel", "agent_id", "issue_id", "category"]
+    moments = ["start", "end"]
+    if service:
+        keys += ["priority", "tier"]
+        moments.append("first_response_at")
     cols: dict[str, Any] = {}
-    for name in ("id", "customer_id", "channel", "agent_id", "issue_id", "category"):
+    for name in keys:
         values = [getattr(r, name) for r in records]
         if all(isinstance(v, str) or v is None for v in values):
             values = ["" if v is None else v for v in values]
             cols[name] = np.array(values, dtype=str)
         else:
             cols[name] = np.array(values, dtype=object)
-    if times == "datetime64":
-        cols["start"] = np.array([_utc64(r.start) for r in records], "datetime64[us]")
-        cols["end"] = np.array([_utc64(r.end) for r in records], "datetime64[us]")
-    else:
-        cols["start"] = [r.start for r in records]
-        cols["end"] = [r.end for r in records]
-    cols["resolved"] = np.array([r.resolved for r in records], dtype=bool)
+    for name in moments:
+        if times == "datetime64":
+            cols[name] = np.array([_utc64(getattr(r, name)) for r in records], "datetime64[us]")
+        else:
+            cols[name] = [getattr(r, name) for r in records]
+    flags = ("resolved", "abandoned", "blocked") if service else ("resolved",)
+    for name in flags:
+        cols[name] = np.array([getattr(r, name) for r in records], dtype=bool)
+    if service:
+        for name in ("talk_seconds", "hold_seconds", "wrap_seconds"):
+            values = [getattr(r, name) for r in records]
+            if times == "datetime64":
+                cols[name] = np.array([np.nan if v is None else v for v in values], np.float64)
+            else:
+                cols[name] = values
     return cols
+
+
+def message_columns(
+    records: Sequence[csmetrics.Interaction], *, times: Literal["datetime64", "aware"]
+) -> dict[str, Any]:
+    """The messages of ``records`` as the ``messages=`` columns of `Interactions.from_columns`.
+
+    One row per message, written contact by contact in reverse so the table
+    has to sort them back; the order within a contact is kept (ties too).
+    """
+    rows = [(r.id, m) for r in reversed(records) for m in r.messages]
+    at = [m.at for _, m in rows]
+    return {
+        "interaction_id": np.array([key for key, _ in rows], dtype=object),
+        "at": np.array([_utc64(t) for t in at], "datetime64[us]") if times == "datetime64" else at,
+        "author": np.array([m.author for _, m in rows], dtype=str),
+        "public": np.array([m.public for _, m in rows], dtype=bool),
+    }
 
 
 def survey_columns(
@@ -396,6 +521,10 @@ def assert_same_result(
 
     Counts and parameters must be identical; the ``mean`` and ``m2`` of a
     `csmetrics.Mean` (floats from sums in different orders) match to ``rel``.
+    The ``breaches`` of a `csmetrics.SLAAttainment` must be the same breaches,
+    in any order: ``merge`` concatenates them without re-sorting by overrun,
+    and equal overruns keep the input order (reported; a result straight from
+    `csmetrics.sla_attainment` is checked to be sorted in the bounds test).
     """
     if isinstance(left, csmetrics.Breakdown):
         assert isinstance(right, csmetrics.Breakdown)
@@ -417,5 +546,8 @@ def assert_same_result(
             assert math.isclose(left.m2, right.m2, rel_tol=rel, abs_tol=rel * scale)
         return
     assert left.counts() == right.counts()
+    if isinstance(left, csmetrics.SLAAttainment):
+        # Breaches are ordered most overrun first, ties by record and target.
+        assert left.breaches == right.breaches
     if check_period:
         assert left == right

@@ -172,3 +172,26 @@ def test_queue_metrics_read_answers_from_messages_like_first_response_time():
     result = service_level([chat], threshold=20)
     assert (result.answered, result.answered_within, result.unanswered) == (1, 1, 0)
     assert asa([chat]).value == 15.0
+
+
+def test_abandoned_contact_is_not_answered_by_a_later_agent_message():
+    left = Interaction(
+        id="a",
+        customer_id="c",
+        start=T0,
+        end=T0 + timedelta(seconds=30),
+        abandoned=True,
+        messages=(csmetrics.Message(at=T0 + timedelta(seconds=10), author="agent"),),
+    )
+    result = service_level([left], threshold=20)
+    assert (result.answered, result.abandoned, result.denominator) == (0, 1, 1)
+    with pytest.warns(csmetrics.UndefinedMetricWarning):
+        assert asa([left]).n == 0
+
+
+def test_abandonment_rate_counts_waiting_contacts():
+    waiting = Interaction(id="w", customer_id="q", start=T0, agent_id="amy")
+    answered = Interaction(id="a", customer_id="r", start=T0, first_response_at=T0, agent_id="bo")
+    with pytest.warns(csmetrics.UndefinedMetricWarning, match="1 of 2 groups"):
+        result = abandonment_rate([waiting, answered], by="agent_id")
+    assert (result["amy"].waiting, result["amy"].denominator) == (1, 0)

@@ -155,3 +155,17 @@ def test_no_target_in_scope_is_undefined():
     with pytest.warns(csmetrics.UndefinedMetricWarning, match="sla_attainment"):
         r = sla_attainment([], ONE_HOUR)
     assert math.isnan(r.value)
+
+
+def test_breach_order_is_reproducible_and_survives_merge():
+    policy = SLAPolicy(rules=[SLARule(first_response=60)])
+    a = contact("a", 2)
+    b = contact("b", 5)
+    c = contact("c", 2)
+    whole = sla_attainment([a, b, c], policy, as_of=LATE)
+    assert [x.record for x in whole.breaches] == ["b", "a", "c"]
+    assert sla_attainment([c, b, a], policy, as_of=LATE).breaches == whole.breaches
+    parts = sla_attainment([a], policy, as_of=LATE).merge(
+        sla_attainment([c, b], policy, as_of=LATE)
+    )
+    assert parts.breaches == whole.breaches

@@ -387,12 +387,24 @@ class ServiceLevel(Rate):
 
 @attrs.frozen(kw_only=True, repr=False)
 class AbandonmentRate(Rate):
-    """Abandoned over answered plus abandoned, short abandons optionally left out."""
+    """Abandoned over answered plus abandoned, short abandons optionally left out.
 
-    _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "short_abandoned")
+    ``waiting`` (still queued at ``as_of``) and ``unanswered`` (closed without
+    answer, not abandoned) are counted but in neither part of the rate.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = (
+        "numerator",
+        "denominator",
+        "short_abandoned",
+        "waiting",
+        "unanswered",
+    )
     _params: ClassVar[tuple[str, ...]] = ("metric", "short_abandon", "calendar", "as_of")
 
     short_abandoned: int = attrs.field(validator=_count)
+    waiting: int = attrs.field(default=0, validator=_count)
+    unanswered: int = attrs.field(default=0, validator=_count)
     short_abandon: float | None
     calendar: BusinessCalendar | None
     as_of: datetime | None

@@ -379,6 +379,8 @@ def abandonment_rate(
             "numerator": q.abandoned & ~short,
             "denominator": (q.answered | q.abandoned) & ~short,
             "short_abandoned": short,
+            "waiting": q.waiting,
+            "unanswered": q.unanswered,
         },
         q.group,
         by,

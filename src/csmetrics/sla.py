@@ -185,6 +185,11 @@ class Breach:
     open: bool
 
 
+def _ordered(breaches: Iterable[Breach]) -> tuple[Breach, ...]:
+    """Breaches most overrun first; ties by record and target, so order is reproducible."""
+    return tuple(sorted(breaches, key=lambda b: (-b.overrun, str(b.record), b.target)))
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class SLAAttainment(Rate):
     """SLA attainment: targets met / targets decided (met or breached).
@@ -222,7 +227,7 @@ class SLAAttainment(Rate):
             **super()._merged_fields(other),
             "by_target": both(self.by_target, other.by_target),
             "by_priority": both(self.by_priority, other.by_priority),
-            "breaches": self.breaches + other.breaches,
+            "breaches": _ordered(self.breaches + other.breaches),
         }
 
 
@@ -401,13 +406,11 @@ def sla_attainment(
     by_priority = reduce_counts(factory, counts, table.priority[rows], "priority")
     assert isinstance(by_target, Breakdown)
     assert isinstance(by_priority, Breakdown)
-    late = np.flatnonzero(breached)
-    late = late[np.argsort(-(elapsed[late] - limit[late]), kind="stable")]
     result = attrs.evolve(
         by_target.overall,
         by_target=by_target,
         by_priority=by_priority,
-        breaches=tuple(
+        breaches=_ordered(
             Breach(
                 record=table.id.key(int(table.id.codes[rows[i]])),  # type: ignore[arg-type]
                 target=TARGETS[target[i]],
@@ -416,7 +419,7 @@ def sla_attainment(
                 overrun=float(elapsed[i] - limit[i]),
                 open=bool(censored[i]),
             )
-            for i in late
+            for i in np.flatnonzero(breached)
         ),
     )
     warn_if_undefined(result, "sla_attainment", "no decided SLA target in scope")

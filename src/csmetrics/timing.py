@@ -124,7 +124,8 @@ def first_responses(table: Interactions) -> FirstResponses:
     first public human message is the agent's): then it starts at the
     customer's first message, and the response is the next public agent
     message after it. An explicit ``first_response_at`` wins over messages.
-    Bot messages and internal notes never count.
+    Bot messages and internal notes never count, and an abandoned contact is
+    unanswered even if an agent wrote after the customer left.
     """
     n = len(table)
     m = table.messages
@@ -151,6 +152,8 @@ def first_responses(table: Interactions) -> FirstResponses:
     explicit = table.first_response != OPEN
     response[explicit] = table.first_response[explicit]
     clock[explicit] = table.start[explicit]
+    # The customer who left was never answered, whatever an agent wrote later.
+    response[table.abandoned] = OPEN
     requested = explicit | ~opened_by_agent | (first_customer >= 0)
     return FirstResponses(clock=clock, response=response, requested=requested)
 
