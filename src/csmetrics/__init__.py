@@ -4,6 +4,18 @@ Every public name is re-exported here; everything else is private.
 """
 
 from csmetrics.analysis import Comparison, TargetCheck, compare, target
+from csmetrics.business import (
+    CohortRetention,
+    Occupancy,
+    SalesAfterContact,
+    Uptime,
+    churn_rate,
+    cohort_retention,
+    occupancy,
+    retention_rate,
+    sales_after_contact,
+    uptime,
+)
 from csmetrics.calendar import BusinessCalendar
 from csmetrics.errors import CsmetricsWarning, InvalidDataError, UndefinedMetricWarning
 from csmetrics.io import read_interactions_csv, read_surveys_csv
@@ -72,6 +84,7 @@ __all__ = [
     "Breach",
     "Breakdown",
     "BusinessCalendar",
+    "CohortRetention",
     "Comparison",
     "ConfidenceInterval",
     "CsmetricsWarning",
@@ -84,6 +97,7 @@ __all__ = [
     "Mean",
     "Message",
     "Messages",
+    "Occupancy",
     "Outage",
     "Rate",
     "ReplyTimes",
@@ -94,6 +108,7 @@ __all__ = [
     "SLATarget",
     "Sale",
     "Sales",
+    "SalesAfterContact",
     "ServiceLevel",
     "Staffing",
     "Survey",
@@ -101,12 +116,15 @@ __all__ = [
     "TargetCheck",
     "TimeMean",
     "UndefinedMetricWarning",
+    "Uptime",
     "Window",
     "abandonment_rate",
     "agents_needed",
     "asa",
     "blocked_rate",
     "ces",
+    "churn_rate",
+    "cohort_retention",
     "compare",
     "contact_length",
     "csat",
@@ -121,13 +139,17 @@ __all__ = [
     "handle_time",
     "kpi_report",
     "nps",
+    "occupancy",
     "read_interactions_csv",
     "read_surveys_csv",
     "reply_time",
     "resolution_rate",
     "resolution_time",
+    "retention_rate",
+    "sales_after_contact",
     "service_level",
     "sla_attainment",
     "survey_fcr",
     "target",
+    "uptime",
 ]

@@ -94,24 +94,34 @@ def split_by_group(values: npt.NDArray[Any], group: Encoded) -> dict[Any, npt.ND
     }
 
 
+def _total(column: npt.NDArray[Any]) -> int | float:
+    """A column's sum: float for float columns (money, seconds), else an exact int."""
+    return float(column.sum()) if column.dtype.kind == "f" else int(column.sum())
+
+
 def reduce_counts(
     factory: Callable[..., R],
     counts: Mapping[str, npt.NDArray[Any]],
     group: Encoded | None,
     by: str | None,
 ) -> R | Breakdown[R]:
-    """Sum per-unit count columns overall and, with ``group``, per group key."""
-    overall = factory(**{name: int(col.sum()) for name, col in counts.items()})
+    """Sum per-unit columns overall and, with ``group``, per group key.
+
+    Bool and int columns sum to ints; float columns (money, seconds) to floats.
+    """
+    overall = factory(**{name: _total(col) for name, col in counts.items()})
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
     size = np.bincount(slot, minlength=nslots)
     sums = {
-        name: np.bincount(slot, weights=col, minlength=nslots).astype(np.int64)
+        name: np.bincount(slot, weights=col, minlength=nslots).astype(
+            np.float64 if col.dtype.kind == "f" else np.int64
+        )
         for name, col in counts.items()
     }
     groups = {
-        _slot_key(group, int(s)): factory(**{name: int(col[s]) for name, col in sums.items()})
+        _slot_key(group, int(s)): factory(**{name: col[s].item() for name, col in sums.items()})
         for s in np.flatnonzero(size)
     }
     return Breakdown(by=by, overall=overall, groups=groups)
