@@ -20,11 +20,17 @@ from csmetrics._check import option
 __all__ = [
     "KM_TOLERANCE",
     "ConfidenceInterval",
+    "FunnelMethod",
     "RateMethod",
+    "ShrinkagePrior",
+    "binom_cdf",
+    "binom_sf",
+    "funnel_limits",
     "kaplan_meier",
     "km_quantile",
     "nps_interval",
     "rate_interval",
+    "shrinkage_prior",
     "t_interval",
     "t_quantile",
     "z_value",
@@ -428,3 +434,345 @@ def km_quantile(event_times: npt.ArrayLike, survival: npt.ArrayLike, q: float) -
     # survival is non-increasing, so -survival is sorted.
     index = int(np.searchsorted(-surv, -level, side="left"))
     return float(times[index]) if index < len(times) else math.nan
+
+
+# -- binomial tails, funnel limits and shrinkage (team metrics) ---------------------------------
+
+FunnelMethod = Literal["exact", "normal"]
+"""How `funnel_limits` computes control limits."""
+FUNNEL_METHODS: tuple[FunnelMethod, ...] = ("exact", "normal")
+
+# Beyond ``mode +/- (10 sd + 30)`` a binomial puts less than about e^-45 of
+# its mass (Bernstein's inequality), far below any probability reported here.
+_BULK_SDS = 10
+_BULK_PAD = 30
+
+
+def _binomial_args(n: int, p: float) -> None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        msg = f"n={n!r} is not allowed; use an int >= 0"
+        raise ValueError(msg)
+    _probability("p", p)
+
+
+def _binom_log_pmf(n: int, p: float, *, reach: int | None = None) -> tuple[int, F64]:
+    """``(lo, log P(X = j) for j = lo..hi)`` for X ~ Binomial(n, p), 0 < p < 1.
+
+    The range covers the mode plus and minus ``10 sd + 30`` and, beyond
+    that, ``reach``. Successive terms come from the exact ratio
+    ``P(j) / P(j - 1) = (n - j + 1) p / (j (1 - p))``, summed in log space
+    outward from the mode, and the range is normalised to total 1; no
+    ``lgamma`` difference (which loses digits for large ``n``) is taken.
+    """
+    mode = min(n, math.floor((n + 1) * p))
+    width = math.ceil(_BULK_SDS * math.sqrt(n * p * (1 - p))) + _BULK_PAD
+    reach = mode if reach is None else reach
+    lo = max(0, min(mode, reach) - width)
+    hi = min(n, max(mode, reach) + width)
+    logit = math.log(p) - math.log1p(-p)
+    up = np.arange(mode + 1, hi + 1, dtype=np.float64)
+    above = np.cumsum(np.log((n - up + 1) / up) + logit)
+    down = np.arange(mode, lo, -1, dtype=np.float64)
+    below = np.cumsum(np.log(down / (n - down + 1)) - logit)
+    relative = np.concatenate((below[::-1], [0.0], above))
+    top = float(relative.max())
+    log_total = top + math.log(float(np.exp(relative - top).sum()))
+    return lo, relative - log_total
+
+
+def _log_sum(logs: F64) -> float:
+    """``log(sum(exp(logs)))`` without overflow; -inf for no terms."""
+    if not len(logs):
+        return -math.inf
+    top = float(logs.max())
+    if top == -math.inf:
+        return top
+    return top + math.log(float(np.exp(logs - top).sum()))
+
+
+def binom_sf(k: int, n: int, p: float) -> float:
+    """Upper tail of the binomial distribution: ``P(X >= k)`` for X ~ Binomial(n, p).
+
+    The one-sided exact p-value of observing ``k`` or more successes in ``n``
+    trials when each succeeds with probability ``p``. Computed without
+    scipy: the terms ``P(X = j)`` come from their exact ratios, summed in log
+    space on the side of ``k`` away from the mode (so a tail of 1e-200 is
+    still accurate to many digits, and values below about 1e-308 underflow
+    to 0.0).
+
+    Parameters
+    ----------
+    k
+        Number of successes (any int; ``k <= 0`` gives 1, ``k > n`` gives 0).
+    n
+        Number of trials, an int >= 0.
+    p
+        Success probability in [0, 1].
+
+    Returns
+    -------
+    float
+        ``P(X >= k)`` in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        ``n`` negative or not an int, ``p`` outside [0, 1].
+
+    See Also
+    --------
+    binom_cdf : The lower tail ``P(X <= k)``.
+
+    Examples
+    --------
+    >>> round(binom_sf(8, 20, 0.2), 6)
+    0.032143
+    >>> binom_sf(0, 20, 0.2), binom_sf(21, 20, 0.2)
+    (1.0, 0.0)
+    """
+    _binomial_args(n, p)
+    k = int(k)
+    if k <= 0:
+        return 1.0
+    if k > n or p == 0:
+        return 0.0
+    if p == 1:
+        return 1.0
+    lo, log_pmf = _binom_log_pmf(n, p, reach=k)
+    if k > min(n, math.floor((n + 1) * p)):
+        return min(1.0, math.exp(_log_sum(log_pmf[k - lo :])))
+    below = float(np.exp(log_pmf[: max(0, k - lo)]).sum())
+    return min(1.0, max(0.0, 1.0 - below))
+
+
+def binom_cdf(k: int, n: int, p: float) -> float:
+    """Lower tail of the binomial distribution: ``P(X <= k)`` for X ~ Binomial(n, p).
+
+    Computed like `binom_sf`, summing the tail away from the mode.
+
+    >>> round(binom_cdf(1, 20, 0.2), 6)
+    0.069175
+    """
+    _binomial_args(n, p)
+    k = int(k)
+    if k < 0:
+        return 0.0
+    if k >= n or p == 0:
+        return 1.0
+    if p == 1:
+        return 0.0
+    lo, log_pmf = _binom_log_pmf(n, p, reach=k)
+    if k < min(n, math.floor((n + 1) * p)):
+        return min(1.0, math.exp(_log_sum(log_pmf[: max(0, k - lo + 1)])))
+    return 1.0 - binom_sf(k + 1, n, p)
+
+
+def _exact_limits(target: float, n: int, probs: tuple[float, ...]) -> list[float]:
+    """Spiegelhalter's interpolated binomial quantiles ``(r_q - alpha) / n`` for each q."""
+    if target in (0.0, 1.0):
+        # A point mass: every proportion but the target is impossible. (The
+        # interpolation would put a limit inside the single step, 1 - q from it.)
+        return [target for _ in probs]
+    lo, log_pmf = _binom_log_pmf(n, target)
+    pmf = np.exp(log_pmf)
+    cdf = np.cumsum(pmf)
+    out = []
+    for q in probs:
+        index = min(int(np.searchsorted(cdf, q, side="left")), len(cdf) - 1)
+        alpha = (float(cdf[index]) - q) / float(pmf[index])
+        out.append(min(1.0, max(0.0, (lo + index - alpha) / n)))
+    return out
+
+
+def _limits(
+    target: float, n: int, coverages: tuple[float, ...], method: FunnelMethod
+) -> list[tuple[float, float]]:
+    if n == 0 or math.isnan(target):
+        return [(math.nan, math.nan) for _ in coverages]
+    if method == "normal":
+        sd = math.sqrt(target * (1 - target) / n)
+        return [
+            (max(0.0, target - z_value(c) * sd), min(1.0, target + z_value(c) * sd))
+            for c in coverages
+        ]
+    probs = tuple(q for c in coverages for q in ((1 - c) / 2, (1 + c) / 2))
+    values = _exact_limits(target, n, probs)
+    return [(values[2 * i], values[2 * i + 1]) for i in range(len(coverages))]
+
+
+def funnel_limits(
+    target: float, n: int, *, coverage: float = 0.95, method: FunnelMethod = "exact"
+) -> tuple[float, float]:
+    """Funnel-plot control limits for a proportion observed on ``n`` units.
+
+    The range in which an observed proportion falls with probability
+    ``coverage`` when the true proportion is ``target``: the funnel around a
+    team rate, narrowing as volume grows.
+
+    - ``"exact"`` (default; Spiegelhalter 2005, the appendix): for each
+      tail probability ``q`` (``(1 - coverage) / 2`` and ``(1 + coverage) / 2``),
+      ``r_q`` is the binomial quantile, the smallest ``r`` with
+      ``P(X <= r) >= q`` for X ~ Binomial(n, target), and the limit is
+      ``(r_q - alpha) / n`` with ``alpha = (P(X <= r_q) - q) / P(X = r_q)``.
+      The interpolation turns the step function of the discrete quantile into
+      a smooth funnel.
+    - ``"normal"``: ``target +/- z sqrt(target (1 - target) / n)``, ``z`` the
+      two-sided normal quantile (1.96 for 95%, 3.09 for 99.8%).
+
+    Both are clipped to [0, 1]. At ``target`` 0 or 1 every limit is
+    ``target``: no other proportion can occur.
+
+    Parameters
+    ----------
+    target
+        The proportion the limits are drawn around (the team rate), in [0, 1].
+    n
+        The volume (denominator) of the unit, an int >= 0.
+    coverage
+        The central probability, in (0, 1): 0.95 and 0.998 are the usual
+        pair of inner and outer limits.
+    method
+        ``"exact"`` or ``"normal"``.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; both nan when ``n = 0``.
+
+    Raises
+    ------
+    ValueError
+        ``target`` outside [0, 1], ``n`` negative, ``coverage`` outside (0, 1),
+        or an unknown ``method``.
+
+    References
+    ----------
+    Spiegelhalter, D. J. (2005). "Funnel plots for comparing institutional
+    performance". Statistics in Medicine 24(8), 1185-1202.
+
+    Examples
+    --------
+    >>> low, high = funnel_limits(0.1, 50, coverage=0.998)
+    >>> round(low, 4), round(high, 4)
+    (0.0, 0.2401)
+    >>> low, high = funnel_limits(0.1, 50, coverage=0.998, method="normal")
+    >>> round(low, 4), round(high, 4)
+    (0.0, 0.2311)
+    """
+    option("method", method, FUNNEL_METHODS)
+    _binomial_args(n, target)
+    z_value(coverage)  # validates coverage
+    return _limits(float(target), int(n), (coverage,), method)[0]
+
+
+@attrs.frozen(kw_only=True)
+class ShrinkagePrior:
+    """A fitted normal-normal model: group means spread around ``mean``.
+
+    Attributes
+    ----------
+    mean
+        The team mean ``mu`` the group means are shrunk toward.
+    between_variance
+        ``tau^2``, the variance of the true group means; None with fewer than
+        two groups.
+    within_variance
+        ``sigma^2``, the variance of single values around their group's mean;
+        None with fewer than two values.
+    """
+
+    mean: float
+    between_variance: float | None
+    within_variance: float | None
+
+    def weight(self, n: int) -> float:
+        """``w = tau^2 / (tau^2 + sigma^2 / n)``: how much a group of ``n`` values keeps.
+
+        1 (no shrinkage) when the prior is incomplete or ``tau^2 + sigma^2 / n``
+        is 0 (every value equal).
+        """
+        tau2, sigma2 = self.between_variance, self.within_variance
+        if tau2 is None or sigma2 is None or n == 0:
+            return 1.0
+        denominator = tau2 + sigma2 / n
+        return tau2 / denominator if denominator > 0 else 1.0
+
+    def shrink(self, mean: float, n: int) -> float:
+        """``mu + w (mean - mu)``, kept between ``mean`` and ``mu`` despite rounding."""
+        if n == 0:
+            return math.nan
+        shrunk = self.mean + self.weight(n) * (mean - self.mean)
+        return min(max(shrunk, min(mean, self.mean)), max(mean, self.mean))
+
+
+def shrinkage_prior(n: npt.ArrayLike, mean: npt.ArrayLike, m2: npt.ArrayLike) -> ShrinkagePrior:
+    """Fit the normal-normal model behind empirical-Bayes shrinkage of group means.
+
+    Group ``i`` has ``n_i >= 1`` values with mean ``x_i`` and sum of squared
+    deviations ``m2_i``; ``N = sum n_i`` and ``k`` the number of groups. The
+    model: ``x_i ~ N(theta_i, sigma^2 / n_i)``, ``theta_i ~ N(mu, tau^2)``.
+
+    - ``mu = sum n_i x_i / N``, the mean of all values (the team mean);
+    - ``sigma^2 = sum m2_i / (N - k)``, the pooled within-group variance.
+      When no group has two values (``N = k``) it is taken as the variance of
+      all values, ``sum (x_i - mu)^2 / (N - 1)``, which makes ``tau^2 = 0``;
+    - ``tau^2 = max(0, (SSB - (k - 1) sigma^2) / (N - sum n_i^2 / N))`` with
+      ``SSB = sum n_i (x_i - mu)^2``: the method-of-moments (ANOVA) estimator
+      of the one-way random-effects model, which is DerSimonian and Laird's
+      estimator with the weights ``n_i / sigma^2``; truncated at 0.
+
+    A group's shrunk mean is then ``w_i x_i + (1 - w_i) mu`` with
+    ``w_i = tau^2 / (tau^2 + sigma^2 / n_i)`` (`ShrinkagePrior.shrink`): the
+    posterior mean of ``theta_i`` under the fitted prior.
+
+    Parameters
+    ----------
+    n, mean, m2
+        Per group: the count (>= 1), the mean and the sum of squared
+        deviations from the mean, as kept by `csmetrics.Mean`.
+
+    Returns
+    -------
+    ShrinkagePrior
+        ``mean`` (nan without values), ``between_variance`` (None with fewer
+        than two groups) and ``within_variance`` (None with fewer than two
+        values).
+
+    References
+    ----------
+    DerSimonian, R. & Laird, N. (1986). "Meta-analysis in clinical trials".
+    Controlled Clinical Trials 7(3), 177-188. Searle, S. R., Casella, G. &
+    McCulloch, C. E. (1992). Variance Components, Wiley, chapter 3 (the
+    ANOVA estimator for unbalanced one-way data). Efron, B. & Morris, C.
+    (1975). "Data analysis using Stein's estimator and its generalizations".
+    Journal of the American Statistical Association 70(350), 311-319.
+
+    Examples
+    --------
+    >>> prior = shrinkage_prior([2, 4], [5.0, 3.0], [0.0, 2.0])
+    >>> round(prior.mean, 4), prior.within_variance, prior.between_variance
+    (3.6667, 0.5, 1.8125)
+    >>> round(prior.shrink(5.0, 2), 4)
+    4.8384
+    """
+    counts = np.asarray(n, dtype=np.float64).reshape(-1)
+    means = np.asarray(mean, dtype=np.float64).reshape(-1)
+    m2s = np.asarray(m2, dtype=np.float64).reshape(-1)
+    total = float(counts.sum())
+    k = len(counts)
+    if total == 0:
+        return ShrinkagePrior(mean=math.nan, between_variance=None, within_variance=None)
+    mu = float((counts * means).sum() / total)
+    ssb = float((counts * (means - mu) ** 2).sum())
+    if total > k:
+        sigma2: float | None = float(m2s.sum()) / (total - k)
+    else:
+        sigma2 = ssb / (total - 1) if total > 1 else None
+    if k < 2 or sigma2 is None:
+        return ShrinkagePrior(mean=mu, between_variance=None, within_variance=sigma2)
+    if total == k:
+        # Only the spread between single values is seen: no evidence of any
+        # between-group variance beyond it.
+        return ShrinkagePrior(mean=mu, between_variance=0.0, within_variance=sigma2)
+    tau2 = max(0.0, (ssb - (k - 1) * sigma2) / (total - float((counts**2).sum()) / total))
+    return ShrinkagePrior(mean=mu, between_variance=tau2, within_variance=sigma2)
