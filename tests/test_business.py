@@ -197,6 +197,7 @@ def test_by_agent_gives_the_agent_sales_rate():
             "pending": 0,
             "sales": 1,
             "revenue": 10.0,
+            "reliable": False,
         },
         {
             "agent_id": "y",
@@ -206,6 +207,7 @@ def test_by_agent_gives_the_agent_sales_rate():
             "pending": 0,
             "sales": 1,
             "revenue": 5.0,
+            "reliable": False,
         },
     ]
 

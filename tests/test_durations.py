@@ -451,6 +451,7 @@ def test_reduce_by_group_hand_computed():
         "n": 2,
         "censored": 1,
         "excluded": 0,
+        "reliable": False,
     }
 
 

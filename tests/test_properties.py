@@ -825,7 +825,8 @@ def test_breakdown_groups_are_bounded_ordered_and_merge_to_the_overall(name):
         assert_same_result(merged, breakdown.overall)
         rows = breakdown.to_rows()
         for row, key, result in zip(rows, keys, results, strict=True):
-            assert list(row) == [metric.by, "value", *result.counts()]
+            assert list(row) == [metric.by, "value", *result.counts(), "reliable"]
+            assert row["reliable"] == result.is_reliable()
             assert row[metric.by] == key
             assert row["value"] == pytest.approx(result.value, nan_ok=True)
             counts = {k: row[k] for k in result.counts()}

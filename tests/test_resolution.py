@@ -272,6 +272,7 @@ def test_breakdown_puts_missing_key_last_and_rows_have_counts():
         "denominator": 1,
         "pending": 0,
         "repeats": 0,
+        "reliable": False,
     }
 
 

@@ -374,7 +374,14 @@ def test_breakdown_is_a_mapping_of_group_results():
 def test_breakdown_to_rows():
     b = breakdown({"amy": Rate(numerator=1, denominator=2), None: Rate(numerator=0, denominator=0)})
     rows = b.to_rows()
-    assert rows[0] == {"agent_id": "amy", "value": 0.5, "numerator": 1, "denominator": 2}
+    assert rows[0] == {
+        "agent_id": "amy",
+        "value": 0.5,
+        "numerator": 1,
+        "denominator": 2,
+        "reliable": False,
+    }
+    assert b.to_rows(min_n=2)[0]["reliable"] is True
     assert rows[1]["agent_id"] is None
     assert math.isnan(rows[1]["value"])
     assert len(rows) == 2  # no total row

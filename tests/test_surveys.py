@@ -408,8 +408,8 @@ def test_by_agent_to_rows_format():
     ]
     rows = csat(answers, by="agent_id").to_rows()
     assert rows == [
-        {"agent_id": "amy", "value": 0.5, "numerator": 1, "denominator": 2},
-        {"agent_id": None, "value": 1.0, "numerator": 1, "denominator": 1},
+        {"agent_id": "amy", "value": 0.5, "numerator": 1, "denominator": 2, "reliable": False},
+        {"agent_id": None, "value": 1.0, "numerator": 1, "denominator": 1, "reliable": False},
     ]
 
 

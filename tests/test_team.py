@@ -234,6 +234,7 @@ def test_product_gaps_hand_computed():
         "expected",
         "excess",
         "p_value",
+        "reliable",
     }
 
 

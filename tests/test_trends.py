@@ -33,7 +33,6 @@ from csmetrics.trends import (
     guardrail,
     guardrail_trend,
     reopen_rate,
-    sample_size,
     trend,
 )
 
@@ -257,11 +256,18 @@ def test_trend_refuses_by_plain_scores_and_bad_options():
         trend(days(3), csmetrics.fcr, min_n=0)
 
 
-def test_sample_size_of_each_kind():
-    assert sample_size(Rate(numerator=1, denominator=3)) == 3
-    assert sample_size(csmetrics.NPS(promoters=1, passives=2, detractors=3)) == 6
-    assert sample_size(Mean(n=4, mean=1.0)) == 4
-    assert sample_size(csmetrics.Durations(durations=[1, 2], censoring_times=[3])) == 3
+def test_sample_size_and_reliability_of_each_kind():
+    rate = Rate(numerator=1, denominator=3)
+    nps = csmetrics.NPS(promoters=60, passives=20, detractors=20)
+    durations = csmetrics.Durations(durations=[1, 2], censoring_times=[3])
+    assert (rate.sample_size, nps.sample_size, Mean(n=4, mean=1.0).sample_size) == (3, 100, 4)
+    assert durations.sample_size == 3
+    assert (rate.default_min_n, nps.default_min_n) == (30, 100)
+    assert nps.is_reliable()
+    assert not rate.is_reliable()
+    assert rate.is_reliable(min_n=3)
+    with pytest.raises(ValueError, match="min_n=0"):
+        rate.is_reliable(min_n=0)
 
 
 # -- guardrails ---------------------------------------------------------------------------------

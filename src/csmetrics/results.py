@@ -13,6 +13,7 @@ import html
 import math
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import attrs
@@ -45,6 +46,7 @@ __all__ = [
     "CES",
     "CSAT",
     "FCR",
+    "MIN_N",
     "NPS",
     "AbandonmentRate",
     "Breakdown",
@@ -74,6 +76,23 @@ def _count(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
 
 
 R = TypeVar("R", bound="Result")
+
+MIN_N: Mapping[str, int] = MappingProxyType({"rate": 30, "mean": 30, "durations": 30, "nps": 100})
+"""Default smallest sample for a result to be reliable, by kind of result.
+
+The sample is a rate's denominator, an NPS's answers, a mean's values, a
+duration's units (`Result.sample_size`).
+
+- ``"rate"``, 30: below about 30 a rate near 80% has fewer than five expected
+  failures, the usual floor for the normal approximations behind `compare`;
+  the 95% interval of 24/30 is still 63% to 90%.
+- ``"mean"`` and ``"durations"``, 30: the usual rule of thumb for Student's t
+  on skewed data such as handle times.
+- ``"nps"``, 100: one NPS answer moves the score by up to 100 / n points and
+  its standard deviation is up to 100 points, so with 100 answers the 95%
+  interval is still about +/- 15 points wide; below that, period-to-period
+  swings are mostly noise.
+"""
 
 
 def _nan_as_none(value: float) -> float | None:
@@ -107,6 +126,32 @@ class Result:
 
     def __float__(self) -> float:
         return self.value
+
+    @property
+    def sample_size(self) -> int | None:
+        """The number of units behind the value; None where that is not a sample."""
+        return None
+
+    @property
+    def default_min_n(self) -> int | None:
+        """The smallest sample this kind of result is reliable at (`MIN_N`)."""
+        return None
+
+    def is_reliable(self, *, min_n: int | None = None) -> bool:
+        """Whether the sample reaches ``min_n`` (default: `default_min_n`).
+
+        Results that are not samples (uptime of a period, occupancy seconds)
+        are always reliable. Unreliable results are still correct counts; they
+        are too small to act on.
+        """
+        if min_n is not None and (
+            isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1
+        ):
+            msg = f"min_n={min_n!r} is not allowed; use an int >= 1 or None (MIN_N of the result)"
+            raise ValueError(msg)
+        threshold = self.default_min_n if min_n is None else min_n
+        size = self.sample_size
+        return size is None or threshold is None or size >= threshold
 
     def counts(self) -> dict[str, Any]:
         """The counts behind the value, by name."""
@@ -190,6 +235,16 @@ class Rate(Result):
             raise ValueError(msg)
 
     @property
+    def sample_size(self) -> int:
+        """The denominator."""
+        return self.denominator
+
+    @property
+    def default_min_n(self) -> int:
+        """``MIN_N["rate"]``."""
+        return MIN_N["rate"]
+
+    @property
     def value(self) -> float:
         """``numerator / denominator``; nan when the denominator is 0."""
         return self.numerator / self.denominator if self.denominator else math.nan
@@ -263,6 +318,16 @@ class NPS(Result):
         return self.promoters + self.passives + self.detractors
 
     @property
+    def sample_size(self) -> int:
+        """The number of answers."""
+        return self.n
+
+    @property
+    def default_min_n(self) -> int:
+        """``MIN_N["nps"]``."""
+        return MIN_N["nps"]
+
+    @property
     def value(self) -> float:
         """NPS in [-100, 100]; nan when there are no answers."""
         return 100 * (self.promoters - self.detractors) / self.n if self.n else math.nan
@@ -298,6 +363,16 @@ class Mean(Result):
     def value(self) -> float:
         """The mean; nan when ``n`` is 0."""
         return self.mean if self.n else math.nan
+
+    @property
+    def sample_size(self) -> int:
+        """The number of values."""
+        return self.n
+
+    @property
+    def default_min_n(self) -> int:
+        """``MIN_N["mean"]``."""
+        return MIN_N["mean"]
 
     @property
     def std(self) -> float:
@@ -485,10 +560,20 @@ class Breakdown(Mapping["Key | None", R], Generic[R]):
     def __len__(self) -> int:
         return len(self.groups)
 
-    def to_rows(self) -> list[dict[str, Any]]:
-        """One dict per group: the key, the value, the counts (no total row)."""
+    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
+        """One dict per group: the key, the value, the counts and ``reliable``.
+
+        ``reliable`` is `Result.is_reliable` at ``min_n`` (default: the
+        result's `MIN_N`): small groups are marked, never hidden. No total row;
+        the total is ``.overall``.
+        """
         return [
-            {self.by: key, "value": result.value, **result.counts()}
+            {
+                self.by: key,
+                "value": result.value,
+                **result.counts(),
+                "reliable": result.is_reliable(min_n=min_n),
+            }
             for key, result in self.groups.items()
         ]
 
@@ -626,6 +711,16 @@ class Durations(Result):
     def n(self) -> int:
         """Number of units: completed plus censored."""
         return len(self.durations) + len(self.censoring_times)
+
+    @property
+    def sample_size(self) -> int:
+        """The number of units, completed plus censored."""
+        return self.n
+
+    @property
+    def default_min_n(self) -> int:
+        """``MIN_N["durations"]``."""
+        return MIN_N["durations"]
 
     @property
     def completed(self) -> int:
@@ -926,7 +1021,7 @@ class ProductGaps(Breakdown[Gap]):
         gaps.sort(key=lambda item: -item[1].excess)
         return cls(by=rates.by, overall=gap(overall, None), groups=dict(gaps))
 
-    def to_rows(self) -> list[dict[str, Any]]:
+    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
         """One dict per group, largest excess first: counts, expected, excess, p-value."""
         return [
             {
@@ -937,6 +1032,7 @@ class ProductGaps(Breakdown[Gap]):
                 "expected": gap.expected,
                 "excess": gap.excess,
                 "p_value": gap.p_value,
+                "reliable": gap.is_reliable(min_n=min_n),
             }
             for key, gap in self.groups.items()
         ]
@@ -1068,7 +1164,7 @@ class Funnel(Breakdown[FunnelRate]):
         """Keys of the flagged groups, in key order."""
         return [key for key, result in self.groups.items() if result.flagged]
 
-    def to_rows(self) -> list[dict[str, Any]]:
+    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
         """One dict per group: key, value, counts, limits and the flag."""
         return [
             {
@@ -1081,6 +1177,7 @@ class Funnel(Breakdown[FunnelRate]):
                 "low998": r.low998,
                 "high998": r.high998,
                 "flagged": r.flagged,
+                "reliable": r.is_reliable(min_n=min_n),
             }
             for key, r in self.groups.items()
         ]
@@ -1215,7 +1312,7 @@ class RatingBreakdown(Breakdown[Rating]):
             prior=prior,
         )
 
-    def to_rows(self) -> list[dict[str, Any]]:
+    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
         """One dict per group: key, mean, counts, weight and shrunk mean."""
         return [
             {
@@ -1225,6 +1322,7 @@ class RatingBreakdown(Breakdown[Rating]):
                 "std": r.std,
                 "weight": r.weight,
                 "shrunk": r.shrunk,
+                "reliable": r.is_reliable(min_n=min_n),
             }
             for key, r in self.groups.items()
         ]

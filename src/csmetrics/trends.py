@@ -53,7 +53,7 @@ from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Interaction, Key, Survey, Window
 from csmetrics.periods import Every, buckets
 from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions, fcr, resolution_rate
-from csmetrics.results import CES, NPS, Breakdown, Durations, Mean, Rate, Result, _count
+from csmetrics.results import CES, MIN_N, Breakdown, Durations, Rate, Result, _count
 from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
 from csmetrics.stats import t_quantile, z_value
 from csmetrics.surveys import ces, csat, nps, survey_fcr
@@ -83,9 +83,7 @@ __all__ = [
     "drivers",
     "guardrail",
     "guardrail_trend",
-    "min_n_for",
     "reopen_rate",
-    "sample_size",
     "trend",
 ]
 
@@ -97,72 +95,17 @@ SlopeMethod = Literal["ols", "theil-sen"]
 """How `trend` fits its slope."""
 SLOPE_METHODS: tuple[SlopeMethod, ...] = ("ols", "theil-sen")
 
-MIN_N: Mapping[str, int] = MappingProxyType({"rate": 30, "mean": 30, "durations": 30, "nps": 100})
-"""Default smallest sample for a result to be marked reliable, by kind of result.
-
-The sample is a rate's denominator, an NPS's answers, a mean's values, a
-duration's units (`sample_size`).
-
-- ``"rate"``, 30: below about 30 a rate near 80% has fewer than five expected
-  failures, the usual floor for the normal approximations behind `compare`;
-  the 95% interval of 24/30 is still 63% to 90%.
-- ``"mean"`` and ``"durations"``, 30: the usual rule of thumb for Student's t
-  on skewed data such as handle times.
-- ``"nps"``, 100: one NPS answer moves the score by up to 100 / n points and
-  its standard deviation is up to 100 points, so with 100 answers the 95%
-  interval is still about +/- 15 points wide; below that period-to-period
-  swings are mostly noise.
-"""
-
 _SILENCE = "silence with warnings.simplefilter('ignore', csmetrics.UndefinedMetricWarning)"
 _DAY_MICROS = 86_400_000_000
 
 
-# -- sample sizes -------------------------------------------------------------------------------
-
-
-def _kind(result: Result) -> str:
-    if isinstance(result, Rate):
-        return "rate"
-    if isinstance(result, NPS):
-        return "nps"
-    if isinstance(result, Mean):
-        return "mean"
-    if isinstance(result, Durations):
-        return "durations"
-    msg = f"result={type(result).__name__} is not a Rate, NPS, Mean or Durations result"
-    raise TypeError(msg)
-
-
-def sample_size(result: Result, /) -> int:
-    """The number of units behind a result's value.
-
-    A rate's ``denominator``, an NPS's answers ``n``, a mean's values ``n``,
-    a `Durations` result's units ``n`` (completed plus censored).
-
-    Examples
-    --------
-    >>> from csmetrics import Rate
-    >>> sample_size(Rate(numerator=3, denominator=40))
-    40
-    """
-    _kind(result)  # refuses results of another kind
-    if isinstance(result, Rate):
-        return result.denominator
-    assert isinstance(result, (NPS, Mean, Durations))
-    return result.n
-
-
-def min_n_for(result: Result, /) -> int:
-    """The default reliability threshold of a result: ``MIN_N`` of its kind.
-
-    Examples
-    --------
-    >>> from csmetrics import NPS
-    >>> min_n_for(NPS(promoters=1, passives=0, detractors=0))
-    100
-    """
-    return MIN_N[_kind(result)]
+def _sized(result: Result) -> tuple[int, int]:
+    """The sample size and default reliability threshold of a result."""
+    size, threshold = result.sample_size, result.default_min_n
+    if size is None or threshold is None:
+        msg = f"result={type(result).__name__} is not a Rate, NPS, Mean or Durations result"
+        raise TypeError(msg)
+    return size, threshold
 
 
 def _min_n(value: object) -> int | None:
@@ -645,8 +588,8 @@ def trend(
     results = _per_period(metric, table, windows, metric_options)
     points: list[TrendPoint] = []
     for i, (window, result) in enumerate(zip(windows, results, strict=True)):
-        n = sample_size(result)
-        threshold = min_n if min_n is not None else min_n_for(result)
+        n, default = _sized(result)
+        threshold = min_n if min_n is not None else default
         change = _quiet_compare(result, results[i - 1], confidence_level) if i else None
         points.append(
             TrendPoint(period=window, result=result, n=n, reliable=n >= threshold, change=change)
@@ -666,7 +609,7 @@ def trend(
             stacklevel=2,
         )
     if min_n is None and results:
-        min_n = min_n_for(results[0])
+        min_n = _sized(results[0])[1]
     return Trend(
         metric=name,
         points=tuple(points),
@@ -1465,12 +1408,12 @@ def _rest(results: Sequence[Result]) -> list[Result | None]:
 def _segments(
     field: str, breakdown: Breakdown[Any], overall: Result, min_n: int, level: float
 ) -> list[DriverRow]:
-    total = sample_size(overall)
+    total = _sized(overall)[0]
     results = list(breakdown.values())
     rest = _rest(results) if not isinstance(overall, Durations) else [None] * len(results)
     rows = []
     for (key, result), others in zip(breakdown.items(), rest, strict=True):
-        n = sample_size(result)
+        n = _sized(result)[0]
         gap = result.value - overall.value
         share = n / total if total else math.nan
         rows.append(
@@ -1591,7 +1534,7 @@ def drivers(
             got = type(breakdown).__name__
             msg = f"metric {name!r} returned {got} for by={field!r}, not a Breakdown"
             raise TypeError(msg)
-    threshold = min_n if min_n is not None else min_n_for(overall)
+    threshold = min_n if min_n is not None else _sized(overall)[1]
     rows = [
         row
         for field, breakdown in zip(fields, breakdowns, strict=True)
