@@ -138,3 +138,20 @@ def test_frame_and_records_give_identical_results(records):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
         assert csmetrics.fcr(as_pandas(records), as_of=as_of) == csmetrics.fcr(records, as_of=as_of)
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars", "pyarrow"])
+def test_breakdown_to_frame(backend):
+    pytest.importorskip(backend)
+    breakdown = csmetrics.fcr(SAMPLE, by="agent_id")
+    frame = breakdown.to_frame(backend=backend)
+    back = pd.DataFrame(breakdown.to_rows())
+    as_pandas_frame = frame if backend == "pandas" else frame.to_pandas()
+    assert list(as_pandas_frame.columns) == list(back.columns)
+    assert as_pandas_frame["numerator"].tolist() == back["numerator"].tolist()
+    assert as_pandas_frame["agent_id"].tolist() == list(breakdown)
+
+
+def test_breakdown_to_frame_rejects_unknown_backend():
+    with pytest.raises(ValueError, match="backend='spark'"):
+        csmetrics.fcr(SAMPLE, by="agent_id").to_frame(backend="spark")  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ import numpy as np
 
 from csmetrics.errors import InvalidDataError
 
-__all__ = ["frame_columns", "is_frame"]
+__all__ = ["frame_columns", "import_narwhals", "is_frame"]
 
 _FRAME_MODULES = frozenset({"pandas", "polars", "pyarrow", "duckdb", "modin", "cudf", "dask"})
 
@@ -34,7 +34,8 @@ def is_frame(data: object) -> bool:
     return module in _FRAME_MODULES or hasattr(data, "__narwhals_dataframe__")
 
 
-def _narwhals() -> Any:
+def import_narwhals() -> Any:
+    """Narwhals' stable API, or an ImportError saying which extra to install."""
     try:
         import narwhals.stable.v2 as nw  # noqa: PLC0415 (optional dependency)
     except ImportError as err:  # pragma: no cover - exercised without the extra
@@ -82,7 +83,7 @@ def frame_columns(
         A required column is missing (the message lists the columns found and
         needed), or a timestamp column is naive without ``assume_timezone``.
     """
-    nw = _narwhals()
+    nw = import_narwhals()
     frame = nw.from_native(data)
     if hasattr(frame, "collect"):
         frame = frame.collect()

@@ -577,6 +577,24 @@ class Breakdown(Mapping["Key | None", R], Generic[R]):
             for key, result in self.groups.items()
         ]
 
+    def to_frame(
+        self,
+        *,
+        backend: Literal["pandas", "polars", "pyarrow"] = "pandas",
+        min_n: int | None = None,
+    ) -> Any:
+        """The rows of `to_rows` as a pandas or polars DataFrame or a pyarrow Table.
+
+        Needs the ``frames`` extra and the chosen library.
+        """
+        option("backend", backend, ("pandas", "polars", "pyarrow"))
+        from csmetrics.frames import import_narwhals  # noqa: PLC0415 (optional extra)
+
+        rows = self.to_rows(min_n=min_n)
+        names = list(rows[0]) if rows else [self.by, "value"]
+        columns = {name: [row[name] for row in rows] for name in names}
+        return import_narwhals().from_dict(columns, backend=backend).to_native()
+
     def merge(self, other: Breakdown[R], /) -> Breakdown[R]:
         """Merge two breakdowns of disjoint data group by group."""
         if other.by != self.by:
