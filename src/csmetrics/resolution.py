@@ -35,6 +35,7 @@ from csmetrics.table import OPEN, Interactions, from_micros
 __all__ = ["ContactBy", "Match", "fcr", "resolution_rate"]
 
 I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
 
 Match = Literal["issue", "category", "customer"]
 """How `fcr` groups contacts into issues."""
@@ -55,17 +56,40 @@ def as_interactions(data: Interactions | Iterable[Interaction]) -> Interactions:
     return Interactions.from_records(data)
 
 
-def _time_order(table: Interactions, key: I64) -> I64:
-    """Row order by (key, start, id): each key's contacts in time order."""
-    return np.lexsort((table.id.codes, table.start, key))
+def time_rank(table: Interactions) -> I64:
+    """Each contact's position in time order: by start, ties by id.
+
+    One stable sort by start (fast on exports already in time order), then
+    only the runs of equal starts, which are rare, are re-sorted by id.
+    """
+    order = np.argsort(table.start, kind="stable")
+    ordered = table.start[order]
+    tied = np.zeros(len(order), dtype=bool)
+    same = ordered[1:] == ordered[:-1]
+    tied[1:] |= same
+    tied[:-1] |= same
+    if tied.any():
+        runs = np.flatnonzero(tied)
+        rows = order[runs]
+        order[runs] = rows[np.lexsort((table.id.codes[rows], table.start[rows]))]
+    rank = np.empty(len(table), dtype=np.int64)
+    rank[order] = np.arange(len(table))
+    return rank
 
 
-def _dense(sorted_keys: I64) -> I64:
-    """Dense 0-based numbering of runs of equal sorted keys."""
-    return np.cumsum(segment_starts(sorted_keys)) - 1
+def time_order(key: I64, rank: I64) -> I64:
+    """Positions ordered by ``key``, then by time ``rank`` (from `time_rank`).
+
+    One int64 sort of ``key * n + rank`` where that cannot overflow, which is
+    several times faster than sorting by the pair.
+    """
+    span = int(rank.max(initial=-1)) + 1
+    if len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(span, 1):
+        return np.argsort(key * span + rank)
+    return np.lexsort((rank, key))
 
 
-def _ticket_issues(table: Interactions) -> I64:
+def _ticket_issues(table: Interactions, rank: I64) -> I64:
     """Split each issue_id at every change of category: the "issue" match mode.
 
     Within an issue_id in time order, the current category is the latest
@@ -75,7 +99,7 @@ def _ticket_issues(table: Interactions) -> I64:
     """
     ticket = table.issue_id.codes
     rows = np.flatnonzero(ticket >= 0)
-    rows = rows[_time_order(table.take(rows), ticket[rows])]
+    rows = rows[time_order(ticket[rows], rank[rows])]
     cat = table.category.codes[rows]
     starts = segment_starts(ticket[rows])
     first = np.flatnonzero(starts)
@@ -92,7 +116,7 @@ def _ticket_issues(table: Interactions) -> I64:
     return issue
 
 
-def _issue_keys(table: Interactions, match: Match) -> I64:
+def _issue_keys(table: Interactions, match: Match, rank: I64) -> I64:
     """One int64 issue key per contact under a match mode."""
     customer = table.customer_id.codes
     if match == "customer":
@@ -100,10 +124,28 @@ def _issue_keys(table: Interactions, match: Match) -> I64:
     by_category = customer * (len(table.category.keys) + 1) + table.category.codes + 1
     if match == "category":
         return by_category
-    ticket = _ticket_issues(table)
+    ticket = _ticket_issues(table, rank)
     # Contacts without issue_id fall back to customer + category, numbered
     # after every ticket issue so the two kinds of key never collide.
     return np.where(ticket >= 0, ticket, ticket.max(initial=-1) + 1 + by_category)
+
+
+def episodes(table: Interactions, window: int, match: Match) -> tuple[I64, Bool]:
+    """Contacts in (issue, time) order and where each episode starts.
+
+    A contact that starts no later than ``window`` microseconds after the
+    latest end of the earlier contacts of its issue is a repeat; any other
+    opens an episode (an open contact's end is `OPEN`, so everything after it
+    is a repeat).
+    """
+    rank = time_rank(table)
+    key = _issue_keys(table, match, rank)
+    order = time_order(key, rank)
+    issue_starts = segment_starts(key[order])
+    latest_end = segment_cummax(table.end[order], issue_starts)
+    episode_starts = issue_starts.copy()
+    episode_starts[1:] |= table.start[order][1:] - window > latest_end[:-1]
+    return order, episode_starts
 
 
 def fcr(
@@ -233,14 +275,7 @@ def fcr(
     # Taken from the cut table: its rows are the ones `first` indexes.
     group_column = group_of(table, by, CONTACT_BY)
 
-    key = _issue_keys(table, match)
-    order = _time_order(table, key)
-    issue_starts = segment_starts(key[order])
-    latest_end = segment_cummax(table.end[order], issue_starts)
-    # A repeat starts no later than window after the latest earlier end
-    # (an open contact's end is OPEN, so everything after it is a repeat).
-    episode_starts = issue_starts.copy()
-    episode_starts[1:] |= table.start[order][1:] - window > latest_end[:-1]
+    order, episode_starts = episodes(table, window, match)
     first = order[episode_starts]
     repeats = np.diff(np.r_[np.flatnonzero(episode_starts), len(order)]) - 1
 
@@ -330,7 +365,7 @@ def resolution_rate(
     group_column = group_of(table, by, CONTACT_BY)
     ticket = table.issue_id.codes
     key = np.where(ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table)))
-    order = _time_order(table, key)
+    order = time_order(key, time_rank(table))
     starts = segment_starts(key[order])
     first = order[starts]
     last = order[np.r_[starts[1:], True]] if len(order) else order

@@ -123,8 +123,38 @@ def _typed_objects(
     return np.where(present, arr, 0).astype(np.int64), present
 
 
+def _missing(n: int) -> Encoded:
+    """A key column with no values (an optional column not given)."""
+    return Encoded(np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+def _dense_ints(values: I64) -> tuple[I64, I64] | None:
+    """Sorted keys and codes of integers in a compact range, without a sort.
+
+    A counting pass over ``max - min`` slots; None when the range is too wide
+    for that to beat sorting (sparse ids).
+    """
+    if not len(values):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values) + 1024:
+        return None
+    offset = values.astype(np.int64) - low
+    seen = np.zeros(high - low + 1, dtype=bool)
+    seen[offset] = True
+    keys = np.flatnonzero(seen) + low
+    return keys, (np.cumsum(seen) - 1)[offset]
+
+
 def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> Encoded:
     """Dictionary-encode a key column of str or int keys; None or "" is missing."""
+    if isinstance(values, np.ma.MaskedArray):
+        # A masked integer array: integer keys with missing values, no objects.
+        arr = np.asarray(values.filled(0))
+        present = ~np.ma.getmaskarray(values)
+        if arr.dtype.kind not in "iu":
+            bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
+        return _encoded(field, values, arr, present, required=required, ids=ids)
     arr = np.asarray(values)
     if arr.dtype.kind in "iu":
         present = np.ones(len(arr), dtype=bool)
@@ -140,13 +170,30 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
         arr = np.where(present, arr, 0).astype(np.int64)
     else:
         bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
+    return _encoded(field, values, arr, present, required=required, ids=ids)
+
+
+def _encoded(
+    field: str,
+    values: Any,
+    arr: npt.NDArray[Any],
+    present: Bool,
+    *,
+    required: bool,
+    ids: Encoded | None,
+) -> Encoded:
+    """Codes into the sorted distinct keys of ``arr[present]``; -1 elsewhere."""
     if required and not present.all():
         row = int(np.flatnonzero(~present)[0])
         bad_record(_row_name(ids, row), field, values[row], "required key is missing")
     codes = np.full(len(arr), -1, dtype=np.int64)
-    keys, inverse = np.unique(arr[present], return_inverse=True)
-    codes[present] = inverse.reshape(-1)
-    return Encoded(codes, keys)
+    dense = _dense_ints(arr[present]) if arr.dtype.kind in "iu" else None
+    if dense is None:
+        keys, inverse = np.unique(arr[present], return_inverse=True)
+        codes[present] = inverse.reshape(-1)
+        return Encoded(codes, keys)
+    keys, codes[present] = dense
+    return Encoded(codes, keys.astype(arr.dtype))
 
 
 def _times(field: str, values: Any, ids: Encoded | None) -> I64:
@@ -561,9 +608,9 @@ class Interactions:
                 for name in _SECONDS
             },
             **{
-                name: _encode(
-                    name, cols.get(name, np.full(n, None, dtype=object)), required=False, ids=ids
-                )
+                name: _encode(name, cols[name], required=False, ids=ids)
+                if name in cols
+                else _missing(n)
                 for name in _INTERACTION_KEYS
             },
         }
@@ -818,12 +865,9 @@ class Surveys:
             scale_low=low,
             scale_high=high,
             **{
-                name: _encode(
-                    name,
-                    cols.get(name, np.full(n, None, dtype=object)),
-                    required=False,
-                    ids=ids,
-                )
+                name: _encode(name, cols[name], required=False, ids=ids)
+                if name in cols
+                else _missing(n)
                 for name in _SURVEY_KEYS
             },
         )

@@ -34,8 +34,6 @@ from csmetrics._reduce import (
     in_period,
     reduce_counts,
     reduce_mean,
-    segment_cummax,
-    segment_starts,
     warn_if_undefined,
 )
 from csmetrics.model import Interaction, Window, check_scale
@@ -45,9 +43,8 @@ from csmetrics.resolution import (
     MATCHES,
     ContactBy,
     Match,
-    _issue_keys,
-    _time_order,
     as_interactions,
+    episodes,
 )
 from csmetrics.results import (
     SHRINKAGES,
@@ -137,14 +134,7 @@ def repeat_contacts(
     table = as_interactions(interactions)
     window = round(positive_number("window_days", window_days) * _DAY_MICROS)
     option("match", match, MATCHES)
-    key = _issue_keys(table, match)
-    order = _time_order(table, key)
-    issue_starts = segment_starts(key[order])
-    latest_end = segment_cummax(table.end[order], issue_starts)
-    # The same comparison as fcr: an open earlier contact (end OPEN) makes
-    # every later contact of its issue a repeat.
-    episode_starts = issue_starts.copy()
-    episode_starts[1:] |= table.start[order][1:] - window > latest_end[:-1]
+    order, episode_starts = episodes(table, window, match)
     repeat = np.zeros(len(table), dtype=bool)
     repeat[order] = ~episode_starts
     return repeat

@@ -39,7 +39,7 @@ from csmetrics._reduce import (
 )
 from csmetrics._time import elapsed, resolve_as_of
 from csmetrics.model import AUTHORS, Interaction, Window
-from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions
+from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions, time_order, time_rank
 from csmetrics.results import CENSORING, Breakdown, Censoring, Durations, HandleTime, ReplyTimes
 from csmetrics.table import OPEN, Interactions
 
@@ -222,7 +222,7 @@ def _issue_units(
     """
     ticket = table.issue_id.codes
     key = np.where(ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table)))
-    order = np.lexsort((table.id.codes, table.start, key))
+    order = time_order(key, time_rank(table))
     starts = segment_starts(key[order])
     segment = np.cumsum(starts) - 1
     issues = int(np.count_nonzero(starts))

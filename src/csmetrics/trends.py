@@ -52,7 +52,15 @@ from csmetrics.analysis import Comparison, compare
 from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Interaction, Key, Survey, Window
 from csmetrics.periods import Every, buckets
-from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions, fcr, resolution_rate
+from csmetrics.resolution import (
+    CONTACT_BY,
+    ContactBy,
+    as_interactions,
+    fcr,
+    resolution_rate,
+    time_order,
+    time_rank,
+)
 from csmetrics.results import CES, MIN_N, Breakdown, Durations, Rate, Result, _count
 from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
 from csmetrics.stats import t_quantile, z_value
@@ -726,7 +734,7 @@ def reopen_rate(
     group_column = group_of(table, by, CONTACT_BY)
     rows = np.flatnonzero(table.issue_id.codes >= 0)
     ticket = table.issue_id.codes[rows]
-    order = rows[np.lexsort((table.id.codes[rows], table.start[rows], ticket))]
+    order = rows[time_order(ticket, time_rank(table)[rows])]
     segment = np.cumsum(segment_starts(table.issue_id.codes[order])) - 1
     position = np.arange(len(order))
     resolved = table.resolved[order]
