@@ -40,17 +40,19 @@ def latest_event(table: Interactions) -> int | None:
 
 
 def resolve_as_of(
-    table: Interactions, as_of: datetime | None
+    table: Interactions, as_of: datetime | None, *, by_start: bool = False
 ) -> tuple[Interactions, int, datetime | None]:
-    """Apply ``as_of``: default the latest event; drop contacts starting after it.
+    """Apply ``as_of``: drop contacts starting after it; default the latest event.
 
-    Returns the contacts in scope, as_of in microseconds and as a datetime
-    (None for empty data).
+    With ``by_start`` the default is the latest contact start instead (FCR and
+    reopen windows: exports are cut by start, and one long contact's end must
+    not move it). Returns the contacts in scope, as_of in microseconds and as a
+    datetime (None for empty data).
     """
     if as_of is not None:
         cutoff = micros("as_of", as_of)
         return table.take(table.start <= cutoff), cutoff, as_of
-    latest = latest_event(table)
+    latest = (int(table.start.max()) if len(table) else None) if by_start else latest_event(table)
     if latest is None:
         return table, 0, None
     return table, latest, from_micros(latest)

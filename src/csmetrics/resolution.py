@@ -21,16 +21,16 @@ from csmetrics._check import option, positive_number
 from csmetrics._reduce import (
     group_of,
     in_period,
-    micros,
     reduce_counts,
     segment_cummax,
     segment_starts,
     warn_if_undefined,
 )
+from csmetrics._time import resolve_as_of
 from csmetrics.frames import is_frame
 from csmetrics.model import Interaction, Window
 from csmetrics.results import FCR, Breakdown, Rate
-from csmetrics.table import OPEN, Interactions, from_micros
+from csmetrics.table import OPEN, Interactions
 
 __all__ = ["ContactBy", "Match", "fcr", "resolution_rate"]
 
@@ -264,14 +264,7 @@ def fcr(
     table = as_interactions(interactions)
     window = round(positive_number("window_days", window_days) * _DAY_MICROS)
     option("match", match, MATCHES)
-    if as_of is not None:
-        cutoff = micros("as_of", as_of)
-        table = table.take(table.start <= cutoff)
-    elif len(table):
-        cutoff = int(table.start.max())
-        as_of = from_micros(cutoff)
-    else:
-        cutoff = 0
+    table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     # Taken from the cut table: its rows are the ones `first` indexes.
     group_column = group_of(table, by, CONTACT_BY)
 

@@ -43,11 +43,11 @@ from csmetrics._check import option, positive_number
 from csmetrics._reduce import (
     group_of,
     in_period,
-    micros,
     reduce_counts,
     segment_starts,
     warn_if_undefined,
 )
+from csmetrics._time import resolve_as_of
 from csmetrics.analysis import Comparison, compare
 from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Interaction, Key, Survey, Window
@@ -65,7 +65,7 @@ from csmetrics.results import CES, MIN_N, Breakdown, Durations, Rate, Result, _c
 from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
 from csmetrics.stats import t_quantile, z_value
 from csmetrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.table import OPEN, Interactions, Surveys, from_micros
+from csmetrics.table import OPEN, Interactions, Surveys
 from csmetrics.timing import (
     contact_length,
     first_response_time,
@@ -723,14 +723,7 @@ def reopen_rate(
     """
     table = as_interactions(interactions)
     window = round(positive_number("window_days", window_days) * _DAY_MICROS)
-    if as_of is not None:
-        cutoff = micros("as_of", as_of)
-        table = table.take(table.start <= cutoff)
-    elif len(table):
-        cutoff = int(table.start.max())
-        as_of = from_micros(cutoff)
-    else:
-        cutoff = 0
+    table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     group_column = group_of(table, by, CONTACT_BY)
     rows = np.flatnonzero(table.issue_id.codes >= 0)
     ticket = table.issue_id.codes[rows]
