@@ -157,6 +157,16 @@ REGISTRY: dict[str, Metric] = {
         1,
         edge_cases=CONTACT_EDGE_CASES,
     ),
+    "reopen_rate": Metric(
+        csmetrics.reopen_rate,
+        "contacts",
+        interactions(),
+        0,
+        1,
+        variants=({}, {"window_days": 2.5}),
+        edge_cases=CONTACT_EDGE_CASES,
+        explicit_as_of=True,
+    ),
     "nps": Metric(
         csmetrics.nps,
         "nps",
@@ -395,17 +405,36 @@ TIME_METRICS = ["first_response_time", "reply_time", "resolution_time", "contact
 QUEUE_METRICS = ["service_level", "asa", "abandonment_rate", "blocked_rate", "handle_time"]
 SERVICE_METRICS = [*TIME_METRICS, *QUEUE_METRICS, "sla_attainment"]
 
-BOUNDED = ["fcr", "resolution_rate", "nps", "csat", "ces", "survey_fcr", *SERVICE_METRICS]
-PERMUTATION_INVARIANT = [
+BOUNDED = [
     "fcr",
     "resolution_rate",
+    "reopen_rate",
     "nps",
     "csat",
     "ces",
     "survey_fcr",
     *SERVICE_METRICS,
 ]
-MERGEABLE = ["fcr", "resolution_rate", "nps", "csat", "ces", "survey_fcr", *SERVICE_METRICS]
+PERMUTATION_INVARIANT = [
+    "fcr",
+    "resolution_rate",
+    "reopen_rate",
+    "nps",
+    "csat",
+    "ces",
+    "survey_fcr",
+    *SERVICE_METRICS,
+]
+MERGEABLE = [
+    "fcr",
+    "resolution_rate",
+    "reopen_rate",
+    "nps",
+    "csat",
+    "ces",
+    "survey_fcr",
+    *SERVICE_METRICS,
+]
 MONOTONE = [
     "fcr",
     "resolution_rate",
@@ -421,6 +450,7 @@ MONOTONE = [
 OBJECT_COLUMNAR_AGREE = [
     "fcr",
     "resolution_rate",
+    "reopen_rate",
     "nps",
     "csat",
     "ces",
@@ -442,6 +472,10 @@ _NO_SUCCESS = (
 )
 EXEMPT: dict[str, dict[str, str]] = {name: {} for name in INVARIANTS}
 EXEMPT["MONOTONE"] = dict.fromkeys([*TIME_METRICS, "asa", "handle_time"], _NO_SUCCESS)
+EXEMPT["MONOTONE"]["reopen_rate"] = (
+    "one more contact can resolve an issue as well as reopen one, so it can move the rate "
+    "either way; the reopen rules are hand-tested in test_trends.py"
+)
 
 SURVEY_METRICS = [name for name, m in REGISTRY.items() if not m.is_contacts]
 GROUPED = [name for name in MERGEABLE if REGISTRY[name].by is not None]

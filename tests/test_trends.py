@@ -24,6 +24,7 @@ from csmetrics import (
     UndefinedMetricWarning,
     Window,
     compare,
+    reopen_rate,
 )
 from csmetrics.trends import (
     DEFAULT_PAIRS,
@@ -32,7 +33,6 @@ from csmetrics.trends import (
     drivers,
     guardrail,
     guardrail_trend,
-    reopen_rate,
     trend,
 )
 

@@ -32,7 +32,7 @@ from csmetrics.model import (
     Window,
 )
 from csmetrics.report import KPIRow, format_markdown, format_text, kpi_report
-from csmetrics.resolution import fcr, resolution_rate
+from csmetrics.resolution import fcr, reopen_rate, resolution_rate
 from csmetrics.results import (
     CES,
     CSAT,
@@ -50,6 +50,7 @@ from csmetrics.results import (
     Rate,
     Rating,
     RatingBreakdown,
+    ReopenRate,
     ReplyTimes,
     Result,
     ServiceLevel,
@@ -130,6 +131,7 @@ __all__ = [
     "Rate",
     "Rating",
     "RatingBreakdown",
+    "ReopenRate",
     "ReplyTimes",
     "Result",
     "SLAAttainment",
@@ -182,6 +184,7 @@ __all__ = [
     "rating",
     "read_interactions_csv",
     "read_surveys_csv",
+    "reopen_rate",
     "reply_time",
     "resolution_rate",
     "resolution_time",

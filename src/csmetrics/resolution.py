@@ -29,10 +29,10 @@ from csmetrics._reduce import (
 from csmetrics._time import resolve_as_of
 from csmetrics.frames import is_frame
 from csmetrics.model import Interaction, Window
-from csmetrics.results import FCR, Breakdown, Rate
+from csmetrics.results import FCR, Breakdown, Rate, ReopenRate
 from csmetrics.table import OPEN, Interactions
 
-__all__ = ["ContactBy", "Match", "fcr", "resolution_rate"]
+__all__ = ["ContactBy", "Match", "fcr", "reopen_rate", "resolution_rate"]
 
 I64 = npt.NDArray[np.int64]
 Bool = npt.NDArray[np.bool_]
@@ -373,4 +373,114 @@ def resolution_rate(
         by,
     )
     warn_if_undefined(result, "resolution_rate", "no request in scope")
+    return result
+
+
+def reopen_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    window_days: float = 7,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy | None = None,
+) -> ReopenRate | Breakdown[ReopenRate]:
+    """Reopen rate: the share of resolved issues the customer came back about.
+
+    ``reopen rate = reopened resolved issues / decided resolved issues``; a
+    fraction in [0, 1], lower is better. The counter-metric of resolution
+    rate and first response time in `csmetrics.DEFAULT_PAIRS`.
+
+    An issue is the contacts sharing an ``issue_id`` (contacts without one
+    are never an issue here). Its *resolution* is its first contact marked
+    resolved (by start, ties by id). The issue is *reopened* when a later
+    contact of the same ``issue_id`` starts no earlier than the resolution's
+    end and no later than ``window_days`` after it (inclusive, as for
+    `csmetrics.fcr`). It is *pending*, left out of the denominator and
+    counted in ``pending``, while ``resolution end + window_days > as_of``,
+    whether or not it was already reopened (counting early reopens but not
+    early non-reopens would bias the rate up).
+
+    Parameters
+    ----------
+    interactions
+        `Interaction` objects or an `Interactions` table.
+    window_days
+        Days after the resolution's end during which a contact reopens it.
+    as_of
+        Data complete up to here; contacts starting later are ignored.
+        Default: the latest contact start.
+    period
+        Keep issues whose resolving contact starts in the `Window`.
+    by
+        Group by a field of the resolving contact.
+
+    Returns
+    -------
+    ReopenRate or Breakdown[ReopenRate]
+        ``numerator`` (reopened), ``denominator`` (decided), ``pending``.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        No decided resolved issue in scope.
+
+    References
+    ----------
+    Zendesk Explore, "Reopens" and "% reopened tickets" (solved tickets
+    reopened by a further customer update).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from csmetrics import Interaction
+    >>> def at(day):
+    ...     return datetime(2026, 3, day, 9, tzinfo=timezone.utc)
+    >>> contacts = [
+    ...     Interaction(id=1, customer_id="a", issue_id="T1", start=at(2), end=at(2),
+    ...                 resolved=True),
+    ...     Interaction(id=2, customer_id="a", issue_id="T1", start=at(5), end=at(5)),
+    ...     Interaction(id=3, customer_id="b", issue_id="T2", start=at(3), end=at(3),
+    ...                 resolved=True),
+    ...     Interaction(id=4, customer_id="c", issue_id="T3", start=at(20), end=at(20)),
+    ... ]
+    >>> r = reopen_rate(contacts)
+    >>> r.numerator, r.denominator, r.pending, float(r)
+    (1, 2, 0, 0.5)
+    """
+    table = as_interactions(interactions)
+    window = round(positive_number("window_days", window_days) * _DAY_MICROS)
+    table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
+    group_column = group_of(table, by, CONTACT_BY)
+    rows = np.flatnonzero(table.issue_id.codes >= 0)
+    ticket = table.issue_id.codes[rows]
+    order = rows[time_order(ticket, time_rank(table)[rows])]
+    segment = np.cumsum(segment_starts(table.issue_id.codes[order])) - 1
+    position = np.arange(len(order))
+    resolved = table.resolved[order]
+    # The first resolved row of each issue (rows are in time order per issue).
+    issues, first = np.unique(segment[resolved], return_index=True)
+    resolution = position[resolved][first]
+    at_row = np.full(int(segment.max(initial=-1)) + 1, len(order), dtype=np.int64)
+    at_row[issues] = resolution
+    own = at_row[segment]
+    has = own < len(order)
+    end = np.where(has, table.end[order][np.minimum(own, len(order) - 1)], OPEN)
+    start = table.start[order]
+    reopens = has & (position > own) & (start >= end) & (start - window <= end)
+    reopened = np.bincount(segment[reopens], minlength=len(at_row))[issues] > 0
+    resolving = order[resolution]
+    pending = table.end[resolving] > cutoff - window
+    keep = in_period(table.start[resolving], period)
+    result = reduce_counts(
+        partial(ReopenRate, window_days=float(window_days), as_of=as_of, period=period),
+        {
+            "numerator": (reopened & ~pending)[keep],
+            "denominator": ~pending[keep],
+            "pending": pending[keep],
+        },
+        None if group_column is None else group_column[resolving[keep]],
+        by,
+    )
+    warn_if_undefined(result, "reopen_rate", "no decided resolved issue in scope")
     return result

@@ -61,6 +61,7 @@ __all__ = [
     "Rate",
     "Rating",
     "RatingBreakdown",
+    "ReopenRate",
     "ReplyTimes",
     "Result",
     "ServiceLevel",
@@ -533,6 +534,23 @@ class HandleTime(TimeMean):
     fallback: int = attrs.field(default=0, validator=_count)
     unmeasured: int = attrs.field(default=0, validator=_count)
     metric: str = "handle_time"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class ReopenRate(Rate):
+    """Reopen rate: resolved issues contacted again within the window / decided resolved issues.
+
+    ``pending`` counts resolved issues whose window is still open at ``as_of``
+    (not in the denominator).
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "pending")
+    _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "as_of")
+
+    pending: int = attrs.field(validator=_count)
+    window_days: float
+    as_of: datetime | None
+    metric: str = "reopen_rate"
 
 
 def _key_order(key: Key | None) -> tuple[bool, Any]:

@@ -18,8 +18,7 @@ metric's own: higher for FCR, resolution rate, CSAT, NPS, survey FCR and
 service level; lower for handle and response times, abandonment, blocked and
 reopen rates; for CES as its result says (``higher_is_easier``).
 
-``reopen_rate`` here is provisional, defined so that the resolution-rate /
-reopen-rate pair can run: see `reopen_rate`.
+The reopen-rate pairs use `csmetrics.reopen_rate`.
 """
 
 from __future__ import annotations
@@ -29,43 +28,30 @@ import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
-from functools import partial
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option, positive_number
-from csmetrics._reduce import (
-    group_of,
-    in_period,
-    reduce_counts,
-    segment_starts,
-    warn_if_undefined,
-)
-from csmetrics._time import resolve_as_of
+from csmetrics._check import option
 from csmetrics.analysis import Comparison, compare
 from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Interaction, Key, Survey, Window
 from csmetrics.periods import Every, buckets
 from csmetrics.resolution import (
-    CONTACT_BY,
-    ContactBy,
     as_interactions,
     fcr,
+    reopen_rate,
     resolution_rate,
-    time_order,
-    time_rank,
 )
-from csmetrics.results import CES, MIN_N, Breakdown, Durations, Rate, Result, _count
+from csmetrics.results import CES, MIN_N, Breakdown, Durations, Result
 from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
 from csmetrics.stats import t_quantile, z_value
 from csmetrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.table import OPEN, Interactions, Surveys
+from csmetrics.table import Interactions, Surveys
 from csmetrics.timing import (
     contact_length,
     first_response_time,
@@ -83,7 +69,6 @@ __all__ = [
     "Guardrail",
     "GuardrailPair",
     "GuardrailTrend",
-    "ReopenRate",
     "Slope",
     "SlopeMethod",
     "Trend",
@@ -91,7 +76,6 @@ __all__ = [
     "drivers",
     "guardrail",
     "guardrail_trend",
-    "reopen_rate",
     "trend",
 ]
 
@@ -630,133 +614,6 @@ def trend(
 
 
 # -- reopen rate (provisional) ------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class ReopenRate(Rate):
-    """Reopen rate: resolved issues contacted again within the window / decided resolved issues.
-
-    ``pending`` counts resolved issues whose window is still open at ``as_of``
-    (not in the denominator).
-    """
-
-    _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "pending")
-    _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "as_of")
-
-    pending: int = attrs.field(validator=_count)
-    window_days: float
-    as_of: datetime | None
-    metric: str = "reopen_rate"
-
-
-def reopen_rate(
-    interactions: Interactions | Iterable[Interaction],
-    /,
-    *,
-    window_days: float = 7,
-    as_of: datetime | None = None,
-    period: Window | None = None,
-    by: ContactBy | None = None,
-) -> ReopenRate | Breakdown[ReopenRate]:
-    """Reopen rate: the share of resolved issues the customer came back about.
-
-    ``reopen rate = reopened resolved issues / decided resolved issues``; a
-    fraction in [0, 1], lower is better. Provisional: it lives here so the
-    resolution-rate guardrail can run, and is not re-exported yet.
-
-    An issue is the contacts sharing an ``issue_id`` (contacts without one
-    are never an issue here). Its *resolution* is its first contact marked
-    resolved (by start, ties by id). The issue is *reopened* when a later
-    contact of the same ``issue_id`` starts no earlier than the resolution's
-    end and no later than ``window_days`` after it (inclusive, as for
-    `csmetrics.fcr`). It is *pending*, left out of the denominator and
-    counted in ``pending``, while ``resolution end + window_days > as_of``,
-    whether or not it was already reopened (counting early reopens but not
-    early non-reopens would bias the rate up).
-
-    Parameters
-    ----------
-    interactions
-        `Interaction` objects or an `Interactions` table.
-    window_days
-        Days after the resolution's end during which a contact reopens it.
-    as_of
-        Data complete up to here; contacts starting later are ignored.
-        Default: the latest contact start.
-    period
-        Keep issues whose resolving contact starts in the `Window`.
-    by
-        Group by a field of the resolving contact.
-
-    Returns
-    -------
-    ReopenRate or Breakdown[ReopenRate]
-        ``numerator`` (reopened), ``denominator`` (decided), ``pending``.
-
-    Warns
-    -----
-    UndefinedMetricWarning
-        No decided resolved issue in scope.
-
-    References
-    ----------
-    Zendesk Explore, "Reopens" and "% reopened tickets" (solved tickets
-    reopened by a further customer update).
-
-    Examples
-    --------
-    >>> from datetime import datetime, timezone
-    >>> from csmetrics import Interaction
-    >>> def at(day):
-    ...     return datetime(2026, 3, day, 9, tzinfo=timezone.utc)
-    >>> contacts = [
-    ...     Interaction(id=1, customer_id="a", issue_id="T1", start=at(2), end=at(2),
-    ...                 resolved=True),
-    ...     Interaction(id=2, customer_id="a", issue_id="T1", start=at(5), end=at(5)),
-    ...     Interaction(id=3, customer_id="b", issue_id="T2", start=at(3), end=at(3),
-    ...                 resolved=True),
-    ...     Interaction(id=4, customer_id="c", issue_id="T3", start=at(20), end=at(20)),
-    ... ]
-    >>> r = reopen_rate(contacts)
-    >>> r.numerator, r.denominator, r.pending, float(r)
-    (1, 2, 0, 0.5)
-    """
-    table = as_interactions(interactions)
-    window = round(positive_number("window_days", window_days) * _DAY_MICROS)
-    table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
-    group_column = group_of(table, by, CONTACT_BY)
-    rows = np.flatnonzero(table.issue_id.codes >= 0)
-    ticket = table.issue_id.codes[rows]
-    order = rows[time_order(ticket, time_rank(table)[rows])]
-    segment = np.cumsum(segment_starts(table.issue_id.codes[order])) - 1
-    position = np.arange(len(order))
-    resolved = table.resolved[order]
-    # The first resolved row of each issue (rows are in time order per issue).
-    issues, first = np.unique(segment[resolved], return_index=True)
-    resolution = position[resolved][first]
-    at_row = np.full(int(segment.max(initial=-1)) + 1, len(order), dtype=np.int64)
-    at_row[issues] = resolution
-    own = at_row[segment]
-    has = own < len(order)
-    end = np.where(has, table.end[order][np.minimum(own, len(order) - 1)], OPEN)
-    start = table.start[order]
-    reopens = has & (position > own) & (start >= end) & (start - window <= end)
-    reopened = np.bincount(segment[reopens], minlength=len(at_row))[issues] > 0
-    resolving = order[resolution]
-    pending = table.end[resolving] > cutoff - window
-    keep = in_period(table.start[resolving], period)
-    result = reduce_counts(
-        partial(ReopenRate, window_days=float(window_days), as_of=as_of, period=period),
-        {
-            "numerator": (reopened & ~pending)[keep],
-            "denominator": ~pending[keep],
-            "pending": pending[keep],
-        },
-        None if group_column is None else group_column[resolving[keep]],
-        by,
-    )
-    warn_if_undefined(result, "reopen_rate", "no decided resolved issue in scope")
-    return result
 
 
 # -- guardrails ---------------------------------------------------------------------------------
