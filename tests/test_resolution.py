@@ -7,9 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import FCR, Interaction, Interactions, Window, fcr, resolution_rate
+from csmetrics.resolution import time_order, time_rank
 
 BASE = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -437,3 +440,25 @@ def test_breakdown_after_explicit_as_of_keeps_each_episode_with_its_agent():
     result = fcr(data, as_of=at(10), by="agent_id")
     assert list(result) == ["amy"]
     assert counts(result["amy"]) == (1, 1, 0, 0)
+
+
+@given(
+    starts=st.lists(st.integers(0, 5), min_size=0, max_size=40),
+    seed=st.integers(0, 2**16),
+)
+def test_time_rank_orders_by_start_then_id(starts, seed):
+    # Few distinct starts, so most rows tie and the tie-break by id decides.
+    ids = np.random.default_rng(seed).permutation(len(starts)) * 7
+    table = Interactions.from_columns(
+        {
+            "id": ids,
+            "customer_id": np.zeros(len(starts), dtype=np.int64),
+            "start": np.array(starts, dtype="datetime64[s]").astype("datetime64[us]"),
+        }
+    )
+    expected = np.lexsort((table.id.codes, table.start))
+    assert np.argsort(time_rank(table)).tolist() == expected.tolist()
+    key = np.random.default_rng(seed + 1).integers(0, 3, len(starts))
+    assert (
+        time_order(key, time_rank(table)).tolist() == np.lexsort((time_rank(table), key)).tolist()
+    )

@@ -69,9 +69,12 @@ def time_rank(table: Interactions) -> I64:
     tied[1:] |= same
     tied[:-1] |= same
     if tied.any():
+        # Tied rows sit in runs of one start; order each run by id with one
+        # int64 sort of (run number, id code).
         runs = np.flatnonzero(tied)
         rows = order[runs]
-        order[runs] = rows[np.lexsort((table.id.codes[rows], table.start[rows]))]
+        run = np.cumsum(np.r_[True, ordered[runs][1:] != ordered[runs][:-1]])
+        order[runs] = rows[np.argsort(run * len(table.id.keys) + table.id.codes[rows])]
     rank = np.empty(len(table), dtype=np.int64)
     rank[order] = np.arange(len(table))
     return rank
