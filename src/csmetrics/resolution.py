@@ -60,8 +60,11 @@ def time_rank(table: Interactions) -> I64:
     """Each contact's position in time order: by start, ties by id.
 
     One stable sort by start (fast on exports already in time order), then
-    only the runs of equal starts, which are rare, are re-sorted by id.
+    the runs of equal starts are re-sorted by id. Computed once per table.
     """
+    if "time_rank" in table.memo:
+        cached: I64 = table.memo["time_rank"]
+        return cached
     order = np.argsort(table.start, kind="stable")
     ordered = table.start[order]
     tied = np.zeros(len(order), dtype=bool)
@@ -77,6 +80,7 @@ def time_rank(table: Interactions) -> I64:
         order[runs] = rows[np.argsort(run * len(table.id.keys) + table.id.codes[rows])]
     rank = np.empty(len(table), dtype=np.int64)
     rank[order] = np.arange(len(table))
+    table.memo["time_rank"] = rank
     return rank
 
 

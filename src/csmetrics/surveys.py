@@ -30,7 +30,14 @@ from csmetrics._reduce import (
     warn_if_undefined,
 )
 from csmetrics.frames import is_frame
-from csmetrics.model import Survey, Window, check_scale, score_type_error, score_type_ok
+from csmetrics.model import (
+    SURVEY_KINDS,
+    Survey,
+    Window,
+    check_scale,
+    score_type_error,
+    score_type_ok,
+)
 from csmetrics.results import CES, CSAT, NPS, Breakdown, Rate
 from csmetrics.table import Encoded, Surveys
 
@@ -86,17 +93,17 @@ def _answers(
                 raise ValueError(msg)
             return _plain_scores(items, kind, scale), None
         data = Surveys.from_records(items)  # each item is checked to be a Survey
-    table = data.of_kind(kind)
+    rows = np.flatnonzero(data.kind == SURVEY_KINDS.index(kind))
     if scale is not None:
-        off = (table.scale_low != scale[0]) | (table.scale_high != scale[1])
+        off = (data.scale_low[rows] != scale[0]) | (data.scale_high[rows] != scale[1])
         if off.any():
-            row = int(np.flatnonzero(off)[0])
-            record = table.id.key(int(table.id.codes[row]))
-            found = (int(table.scale_low[row]), int(table.scale_high[row]))
+            row = int(rows[np.flatnonzero(off)[0]])
+            record = data.id.key(int(data.id.codes[row]))
+            found = (int(data.scale_low[row]), int(data.scale_high[row]))
             bad_record(repr(record), "scale", found, f"differs from the metric's scale {scale}")
-    group = group_of(table, by, SURVEY_BY)
-    keep = in_period(table.at, period)
-    return table.score[keep], None if group is None else group[keep]
+    group = group_of(data, by, SURVEY_BY)
+    keep = rows[in_period(data.at[rows], period)]
+    return data.score[keep], None if group is None else group[keep]
 
 
 def nps(

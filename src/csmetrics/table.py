@@ -95,12 +95,12 @@ def _codes_of(
 ) -> I64:
     """Map a column of names to their index in ``names``; unknown names are errors."""
     text = np.asarray(values).astype(str).reshape(-1)
-    found, inverse = np.unique(text, return_inverse=True)
-    for name in found:
-        if name not in names:
-            row = int(np.flatnonzero(text == name)[0])
-            bad_record(what + _row_name(ids, row), field, name, f"use one of {names}")
-    return np.array([names.index(k) for k in found], dtype=np.int64)[inverse.reshape(-1)]
+    codes = np.full(len(text), -1, dtype=np.int64)
+    for code, name in enumerate(names):
+        codes[text == name] = code
+    if (row := _first(codes < 0)) is not None:
+        bad_record(what + _row_name(ids, row), field, text[row], f"use one of {names}")
+    return codes
 
 
 def _typed_objects(
@@ -139,7 +139,7 @@ def _dense_ints(values: I64) -> tuple[I64, I64] | None:
     low, high = int(values.min()), int(values.max())
     if high - low > 4 * len(values) + 1024:
         return None
-    offset = values.astype(np.int64) - low
+    offset = values - low if values.dtype == np.int64 else values.astype(np.int64) - low
     seen = np.zeros(high - low + 1, dtype=bool)
     seen[offset] = True
     keys = np.flatnonzero(seen) + low
@@ -466,6 +466,8 @@ class Interactions:
     escalated_to: Encoded
     complaint: Bool
     messages: Messages
+    memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """Derived arrays computed once per table (the table itself never changes)."""
 
     def __len__(self) -> int:
         return len(self.start)
@@ -483,7 +485,7 @@ class Interactions:
         columns = {
             f.name: getattr(self, f.name)[rows]
             for f in attrs.fields(Interactions)
-            if f.name != "messages"
+            if f.name not in ("messages", "memo")
         }
         return Interactions(**columns, messages=self.messages.for_rows(rows, len(self)))
 
