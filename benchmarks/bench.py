@@ -1,0 +1,927 @@
+"""Benchmark csmetrics against plain pandas and DuckDB SQL on synthetic data.
+
+Usage::
+
+    python benchmarks/bench.py --rows 1000000 [--rows 10000000]
+        [--engines csmetrics,pandas,duckdb] [--repeats N] [--output FILE]
+    python benchmarks/bench.py --rows 10000000 --profile
+
+For each size a child process generates seeded synthetic columns with numpy
+(no per-row Python objects) and saves them to a temporary directory; then
+every engine runs in its own subprocess, so that peak RSS is per engine.
+csmetrics runs first; its counts are the reference. In every engine each step
+first runs once untimed and its counts are compared with csmetrics' (exact;
+CES mean to a relative 1e-12); a mismatch aborts the benchmark. Then the step
+is timed ``--repeats`` times with ``time.perf_counter`` and the best time is
+reported. Before each engine the runner waits for other processes to go
+quiet, measures the CPU they use during the run, and reruns a disturbed
+engine (``--busy-retries``), keeping each step's best time.
+
+``--profile`` instead profiles csmetrics' table builds and metrics at each
+size: untraced wall times, per-column encoding times, the inclusive time of
+every source line of the csmetrics functions involved, and cProfile of
+``fcr(match="issue")``. See benchmarks/README.md and docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import linecache
+import math
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ENGINES = ("csmetrics", "pandas", "duckdb")
+SEED = 20260501
+
+# (key, label); the label names the csmetrics call, the first column of the
+# tables. pandas "loads" by building a DataFrame from the numpy columns, DuckDB
+# by copying them into a table (CREATE TABLE AS SELECT from the registered
+# arrays).
+STEPS = (
+    ("contacts", "load contacts: `Interactions.from_columns`"),
+    ("fcr_issue", '`fcr(match="issue")`'),
+    ("fcr_category", '`fcr(match="category")`'),
+    ("fcr_customer", '`fcr(match="customer")`'),
+    ("resolution_rate", "`resolution_rate`"),
+    ("fcr_by_agent", '`fcr(by="agent_id")` (match="issue")'),
+    ("surveys", "load surveys: `Surveys.from_columns`"),
+    ("nps", "`nps`"),
+    ("csat", "`csat`"),
+    ("ces", "`ces`"),
+)
+LOADS = ("contacts", "surveys")
+
+DAY_S = 86_400
+SPAN_DAYS = 180
+EPOCH_2026 = np.datetime64("2026-01-01T00:00:00", "us")
+
+
+# --------------------------------------------------------------------------
+# Synthetic data
+# --------------------------------------------------------------------------
+
+
+def generate(rows: int, *, seed: int = SEED) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Seeded synthetic contacts and survey answers as numpy columns.
+
+    Contacts come in *threads* (one customer problem: 1 + geometric(0.55)
+    contacts, mean 1.8). 60% of threads carry an ``issue_id`` (a ticket); 3%
+    of the later contacts of a ticket move it to another category (a reused
+    ticket). Gaps between the contacts of a thread are mostly hours to a few
+    days, sometimes weeks (a new episode); 1% are zero (ties on start). About
+    ``rows / 4`` customers, 5 categories, 3 channels, 50 agents; starts over
+    180 days at whole seconds; durations log-normal (median 12 minutes, 20 s
+    to 2 days); 1% of contacts open (``end`` NaT, not resolved); about 75%
+    resolved. Rows are shuffled; ids are distinct random int64.
+
+    ``issue_id`` is an int64 column plus the boolean ``has_issue`` (where it is
+    missing the int is meaningless); each engine turns the pair into its own
+    missing-value form. Surveys: ``rows / 2`` answers, kinds nps / csat / ces /
+    fcr with realistic score distributions, each about one contact.
+    """
+    rng = np.random.default_rng(seed)
+
+    sizes = rng.geometric(0.55, size=rows)
+    ends = np.cumsum(sizes)
+    threads = int(np.searchsorted(ends, rows)) + 1
+    sizes = sizes[:threads]
+    sizes[-1] -= int(ends[threads - 1]) - rows
+    thread = np.repeat(np.arange(threads), sizes)
+    thread_first = np.cumsum(sizes) - sizes
+    later = np.arange(rows) != thread_first[thread]
+
+    # Gaps between a thread's contacts, in seconds.
+    long_gap = rng.random(rows) < 0.2
+    gap = np.where(
+        long_gap,
+        rng.exponential(20 * DAY_S, rows),
+        rng.exponential(1.5 * DAY_S, rows),
+    ).astype(np.int64)
+    gap[rng.random(rows) < 0.01] = 0
+    gap[~later] = 0
+    offset = np.cumsum(gap)
+    offset -= offset[thread_first][thread]
+    span = SPAN_DAYS * DAY_S
+    start_s = (rng.integers(0, span, threads)[thread] + offset) % span
+    duration_s = np.clip(np.exp(rng.normal(np.log(12 * 60), 1.3, rows)), 20, 2 * DAY_S).astype(
+        np.int64
+    )
+
+    is_open = rng.random(rows) < 0.01
+    start = EPOCH_2026 + start_s.astype("timedelta64[s]")
+    end = start + duration_s.astype("timedelta64[s]")
+    end[is_open] = np.datetime64("NaT")
+    resolved = (rng.random(rows) < 0.758) & ~is_open
+
+    has_issue = (rng.random(threads) < 0.6)[thread]
+    moved = later & has_issue & (rng.random(rows) < 0.03)
+    shift = np.where(moved, rng.integers(1, 5, rows), 0)
+    shift = np.cumsum(shift)
+    shift -= shift[thread_first][thread]
+    category = (rng.integers(0, 5, threads)[thread] + shift) % 5
+
+    customers = max(rows // 4, 1)
+    contacts = {
+        "id": 5_000_000_000 + rng.permutation(rows).astype(np.int64),
+        "customer_id": 1_000_000 + rng.integers(0, customers, threads)[thread],
+        "start": start,
+        "end": end,
+        "resolved": resolved,
+        "channel": rng.choice(3, size=rows, p=[0.5, 0.3, 0.2]).astype(np.int64),
+        "agent_id": 1_000 + rng.integers(0, 50, rows),
+        "issue_id": np.where(has_issue, 700_000_000 + thread, 0).astype(np.int64),
+        "has_issue": has_issue,
+        "category": category.astype(np.int64),
+    }
+    order = rng.permutation(rows)
+    contacts = {name: col[order] for name, col in contacts.items()}
+
+    answers = rows // 2
+    about = rng.choice(rows, size=answers, replace=False)
+    kind_code = rng.choice(4, size=answers, p=[0.35, 0.35, 0.15, 0.15])
+    score = np.select(
+        [kind_code == 0, kind_code == 1, kind_code == 2],
+        [
+            rng.choice(11, size=answers, p=[0.03] * 7 + [0.07, 0.1, 0.17, 0.45]),
+            rng.choice(5, size=answers, p=[0.06, 0.06, 0.12, 0.3, 0.46]) + 1,
+            rng.choice(7, size=answers, p=[0.04, 0.05, 0.08, 0.13, 0.2, 0.25, 0.25]) + 1,
+        ],
+        rng.random(answers) < 0.7,
+    ).astype(np.float64)
+    delay = rng.integers(60, 3 * DAY_S, answers).astype("timedelta64[s]")
+    surveys = {
+        "id": 9_000_000_000 + np.arange(answers, dtype=np.int64),
+        "kind": np.array(["nps", "csat", "ces", "fcr"])[kind_code],
+        "score": score,
+        "at": contacts["start"][about] + delay,
+        "customer_id": contacts["customer_id"][about],
+        "interaction_id": contacts["id"][about],
+        "agent_id": contacts["agent_id"][about],
+    }
+    return contacts, surveys
+
+
+def save(directory: Path, contacts: dict, surveys: dict) -> None:
+    """Write the columns as uncompressed .npy files (fast, no pickles)."""
+    for prefix, cols in (("contacts", contacts), ("surveys", surveys)):
+        for name, col in cols.items():
+            np.save(directory / f"{prefix}.{name}.npy", col, allow_pickle=False)
+
+
+def load(directory: Path, prefix: str) -> dict[str, np.ndarray]:
+    """The columns saved by `save` under ``prefix``."""
+    return {
+        path.name.split(".")[1]: np.load(path, allow_pickle=False)
+        for path in sorted(directory.glob(f"{prefix}.*.npy"))
+    }
+
+
+# --------------------------------------------------------------------------
+# Engines: each step returns counts comparable across engines
+# --------------------------------------------------------------------------
+
+
+def _fcr_counts(result: Any) -> dict[str, int]:
+    return {
+        "numerator": result.numerator,
+        "denominator": result.denominator,
+        "pending": result.pending,
+        "repeats": result.repeats,
+    }
+
+
+class Csmetrics:
+    """csmetrics: the reference."""
+
+    def __init__(self) -> None:
+        import csmetrics
+
+        self.cs = csmetrics
+
+    def prepare(self, contacts: dict, surveys: dict) -> tuple[dict, dict]:
+        # from_columns reads a masked integer array as int keys with missing
+        # values (no per-row objects).
+        cols = {k: v for k, v in contacts.items() if k != "has_issue"}
+        cols["issue_id"] = np.ma.MaskedArray(cols["issue_id"], mask=~contacts["has_issue"])
+        return cols, surveys
+
+    def contacts(self, cols: dict) -> Any:
+        return self.cs.Interactions.from_columns(cols)
+
+    def fcr(self, table: Any, match: str) -> dict:
+        return _fcr_counts(self.cs.fcr(table, match=match))
+
+    def fcr_by_agent(self, table: Any) -> dict:
+        result = self.cs.fcr(table, by="agent_id")
+        return {
+            "overall": _fcr_counts(result.overall),
+            "groups": {str(k): list(_fcr_counts(r).values()) for k, r in result.items()},
+        }
+
+    def resolution_rate(self, table: Any) -> dict:
+        r = self.cs.resolution_rate(table)
+        return {"numerator": r.numerator, "denominator": r.denominator}
+
+    def surveys(self, cols: dict) -> Any:
+        return self.cs.Surveys.from_columns(cols)
+
+    def nps(self, table: Any) -> dict:
+        r = self.cs.nps(table)
+        return {
+            "promoters": r.promoters,
+            "passives": r.passives,
+            "detractors": r.detractors,
+        }
+
+    def csat(self, table: Any) -> dict:
+        r = self.cs.csat(table)
+        return {"numerator": r.numerator, "denominator": r.denominator}
+
+    def ces(self, table: Any) -> dict:
+        r = self.cs.ces(table)
+        return {"n": r.n, "mean": r.mean}
+
+
+class Pandas:
+    """Plain vectorised pandas (baselines.py)."""
+
+    def __init__(self) -> None:
+        import pandas  # noqa: F401 (import cost belongs to the baseline RSS)
+
+        import baselines
+
+        self.b = baselines
+
+    def prepare(self, contacts: dict, surveys: dict) -> tuple[dict, dict]:
+        return contacts, surveys
+
+    def contacts(self, cols: dict) -> Any:
+        return self.b.pandas_contacts(cols)
+
+    def fcr(self, df: Any, match: str) -> dict:
+        return self.b.pandas_fcr(df, match=match)
+
+    def fcr_by_agent(self, df: Any) -> dict:
+        return self.b.pandas_fcr(df, match="issue", by="agent_id")
+
+    def resolution_rate(self, df: Any) -> dict:
+        return self.b.pandas_resolution_rate(df)
+
+    def surveys(self, cols: dict) -> Any:
+        return self.b.pandas_surveys(cols)
+
+    def nps(self, s: Any) -> dict:
+        return self.b.pandas_nps(s)
+
+    def csat(self, s: Any) -> dict:
+        return self.b.pandas_csat(s)
+
+    def ces(self, s: Any) -> dict:
+        return self.b.pandas_ces(s)
+
+
+class DuckDB:
+    """DuckDB SQL with window functions (baselines.py), in memory, 2 threads."""
+
+    def __init__(self) -> None:
+        import baselines
+
+        self.b = baselines
+        self.con = baselines.duckdb_connect(threads=2)
+
+    def prepare(self, contacts: dict, surveys: dict) -> tuple[dict, dict]:
+        return contacts, surveys
+
+    def contacts(self, cols: dict) -> Any:
+        self.b.duckdb_load_contacts(self.con, cols)
+        return self.con
+
+    def fcr(self, con: Any, match: str) -> dict:
+        return self.b.duckdb_fcr(con, match=match)
+
+    def fcr_by_agent(self, con: Any) -> dict:
+        return self.b.duckdb_fcr(con, match="issue", by="agent_id")
+
+    def resolution_rate(self, con: Any) -> dict:
+        return self.b.duckdb_resolution_rate(con)
+
+    def surveys(self, cols: dict) -> Any:
+        self.b.duckdb_load_surveys(self.con, cols)
+        return self.con
+
+    def nps(self, con: Any) -> dict:
+        return self.b.duckdb_nps(con)
+
+    def csat(self, con: Any) -> dict:
+        return self.b.duckdb_csat(con)
+
+    def ces(self, con: Any) -> dict:
+        return self.b.duckdb_ces(con)
+
+
+ENGINE_CLASSES = {"csmetrics": Csmetrics, "pandas": Pandas, "duckdb": DuckDB}
+
+
+def _maxrss_mib() -> float:
+    # Linux reports ru_maxrss in KiB.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _same(reference: Any, got: Any) -> bool:
+    if isinstance(reference, dict):
+        return (
+            isinstance(got, dict)
+            and reference.keys() == got.keys()
+            and all(_same(reference[k], got[k]) for k in reference)
+        )
+    if isinstance(reference, list):
+        return (
+            isinstance(got, list)
+            and len(reference) == len(got)
+            and all(_same(a, b) for a, b in zip(reference, got, strict=True))
+        )
+    if isinstance(reference, float):
+        return math.isclose(reference, got, rel_tol=1e-12)
+    return type(got) is int and reference == got
+
+
+def _describe_mismatch(reference: Any, got: Any) -> str:
+    if isinstance(reference, dict) and isinstance(got, dict) and "groups" in reference:
+        bad = [
+            k
+            for k in reference["groups"].keys() | got.get("groups", {}).keys()
+            if reference["groups"].get(k) != got.get("groups", {}).get(k)
+        ]
+        return (
+            f"overall csmetrics={reference['overall']} baseline={got.get('overall')}; "
+            f"{len(bad)} groups differ, e.g. "
+            + ", ".join(
+                f"{k}: {reference['groups'].get(k)} vs {got['groups'].get(k)}"
+                for k in sorted(bad)[:3]
+            )
+        )
+    return f"csmetrics={reference} baseline={got}"
+
+
+def worker(args: argparse.Namespace) -> None:
+    """Run one engine on one saved data set; write results as JSON."""
+    engine = ENGINE_CLASSES[args.worker]()
+    rss_imports = _maxrss_mib()
+    data = Path(args.data)
+    reference = json.loads(Path(args.reference).read_text()) if args.reference else None
+    contacts, surveys = engine.prepare(load(data, "contacts"), load(data, "surveys"))
+    rss_input = _maxrss_mib()
+    out: dict[str, Any] = {
+        "engine": args.worker,
+        "repeats": args.repeats,
+        "rss_mib": {"after_imports": rss_imports, "after_input": rss_input},
+        "steps": {},
+    }
+    result_path = Path(args.result)
+
+    def run(key: str, call: Any) -> Any:
+        value = call()  # untimed: verification and warm-up
+        counts = value if key not in LOADS else None
+        if reference is not None and counts is not None and not _same(reference[key], counts):
+            why = _describe_mismatch(reference[key], counts)
+            msg = f"{args.worker} disagrees with csmetrics on {key}: {why}"
+            raise SystemExit(msg)
+        times = []
+        for _ in range(args.repeats):
+            gc.collect()
+            t0 = time.perf_counter()
+            value = call()
+            times.append(time.perf_counter() - t0)
+        out["steps"][key] = {"best": min(times) if times else None, "all": times}
+        if counts is not None:
+            out["steps"][key]["counts"] = counts
+        out["rss_mib"]["peak"] = _maxrss_mib()
+        result_path.write_text(json.dumps(out))
+        return value
+
+    table = run("contacts", lambda: engine.contacts(contacts))
+    run("fcr_issue", lambda: engine.fcr(table, "issue"))
+    run("fcr_category", lambda: engine.fcr(table, "category"))
+    run("fcr_customer", lambda: engine.fcr(table, "customer"))
+    run("resolution_rate", lambda: engine.resolution_rate(table))
+    run("fcr_by_agent", lambda: engine.fcr_by_agent(table))
+    stable = run("surveys", lambda: engine.surveys(surveys))
+    run("nps", lambda: engine.nps(stable))
+    run("csat", lambda: engine.csat(stable))
+    run("ces", lambda: engine.ces(stable))
+    out["done"] = True
+    result_path.write_text(json.dumps(out))
+
+
+# --------------------------------------------------------------------------
+# Parent: generate, run workers, report
+# --------------------------------------------------------------------------
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.3f}" if value < 100 else f"{value:.1f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if a is None or b is None or b == 0:
+        return "n/a"
+    return f"{a / b:.2f}"
+
+
+def _best(results: dict, engine: str, key: str) -> float | None:
+    step = results.get(engine, {}).get("steps", {}).get(key)
+    return None if step is None else step["best"]
+
+
+def _count_text(c: dict) -> str:
+    c = c.get("overall", c)
+    if "pending" in c:
+        return (
+            f"{c['numerator']:,} / {c['denominator']:,} = "
+            f"{c['numerator'] / c['denominator']:.4f}, pending {c['pending']:,}, "
+            f"repeats {c['repeats']:,}"
+        )
+    if "promoters" in c:
+        return ", ".join(f"{k} {v:,}" for k, v in c.items())
+    if "mean" in c:
+        return f"n {c['n']:,}, mean {c['mean']:.4f}"
+    return f"{c['numerator']:,} / {c['denominator']:,}"
+
+
+def _counts_lines(results: dict, engines: list[str]) -> list[str]:
+    steps = results["csmetrics"].get("steps", {})
+    verified = [e for e in engines if e != "csmetrics" and results[e].get("status") == "ok"]
+    lines = ["", f"Counts (csmetrics; {', '.join(verified) or 'no baseline'} identical):", ""]
+    lines += [
+        f"- {label}: {_count_text(steps[key]['counts'])}"
+        for key, label in STEPS
+        if "counts" in steps.get(key, {})
+    ]
+    return lines
+
+
+def report(rows: int, results: dict, engines: list[str], repeats: int) -> str:
+    """The Markdown tables of one size."""
+    how = (
+        f"Seconds, best of {repeats} after one untimed verification run (an engine "
+        "rerun because the machine was busy: best over its runs)."
+    )
+    lines = [f"### {rows:,} contacts, {rows // 2:,} survey answers", "", how, ""]
+    head = ["step", *(f"{e} s" for e in engines)]
+    if "duckdb" in engines:
+        head.append("csmetrics / duckdb")
+    if "pandas" in engines:
+        head.append("csmetrics / pandas")
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    totals: dict[str, dict[str, float | None]] = {
+        "metrics": dict.fromkeys(engines, 0.0),
+        "all": dict.fromkeys(engines, 0.0),
+    }
+
+    def row(label: str, best: dict[str, float | None]) -> None:
+        cells = [label, *(_seconds(best[e]) for e in engines)]
+        if "duckdb" in engines:
+            cells.append(_ratio(best["csmetrics"], best["duckdb"]))
+        if "pandas" in engines:
+            cells.append(_ratio(best["csmetrics"], best["pandas"]))
+        lines.append("| " + " | ".join(cells) + " |")
+
+    for key, label in STEPS:
+        best = {e: _best(results, e, key) for e in engines}
+        for total in ("metrics", "all") if key not in LOADS else ("all",):
+            for e in engines:
+                t = totals[total][e]
+                totals[total][e] = None if t is None or best[e] is None else t + best[e]
+        row(label, best)
+    row("**metrics total** (without loads)", totals["metrics"])
+    row("**total**", totals["all"])
+
+    lines += _counts_lines(results, engines)
+    lines += [
+        "",
+        "Peak RSS (MiB, `ru_maxrss` of the engine's own process):",
+        "",
+        "| engine | after imports | with input columns | peak | peak - after imports |",
+        "|---|---|---|---|---|",
+    ]
+    for e in engines:
+        rss = results.get(e, {}).get("rss_mib")
+        if not rss:
+            continue
+        peak = rss.get("peak", rss["after_input"])
+        lines.append(
+            f"| {e} | {rss['after_imports']:.0f} | {rss['after_input']:.0f} "
+            f"| {peak:.0f} | {peak - rss['after_imports']:.0f} |"
+        )
+    lines += [
+        "",
+        "Other processes' CPU use while each engine ran (0 = quiet machine):",
+        "",
+    ]
+    for e in engines:
+        runs = [
+            f"{m['other_cpu_s']:.1f} CPU s over {m['wall_s']:.1f} s "
+            f"({m['other_cpu_s'] / m['wall_s']:.2f} cores)"
+            for m in results[e].get("machine", [])
+        ]
+        if len(runs) > 1:
+            runs.append("best time per step over these runs")
+        lines.append(f"- {e}: " + "; ".join(runs))
+    for e in engines:
+        if results.get(e, {}).get("status", "ok") != "ok":
+            lines += ["", f"**{e}: {results[e]['status']}**"]
+    return "\n".join(lines) + "\n"
+
+
+def environment() -> str:
+    """Machine and library versions, as Markdown."""
+    import importlib.metadata as md
+
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+    def version(dist: str) -> str:
+        try:
+            return f"{dist} {md.version(dist)}"
+        except md.PackageNotFoundError:
+            return f"{dist} (not installed)"
+
+    versions = [version(d) for d in ("csmetrics", "numpy", "pandas", "pyarrow", "duckdb")]
+    git = subprocess.run(
+        ["git", "-C", str(HERE), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if git.returncode == 0:
+        versions.append(f"source `{git.stdout.strip()}`")
+    return (
+        f"- CPU: {cpu}, {os.cpu_count()} cores; RAM {mem_gib:.1f} GiB\n"
+        f"- Python {platform.python_version()} ({platform.platform()})\n"
+        f"- {', '.join(versions)}\n"
+    )
+
+
+def _cpu_seconds() -> float:
+    """Busy CPU seconds of the whole machine so far (all cores), from /proc/stat."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return math.nan
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wait_until_idle(max_wait: float, busy_cores: float = 0.25) -> float:
+    """Wait (up to ``max_wait`` s) until other processes use < ``busy_cores``.
+
+    Other sessions' test runs on a 2-core machine distort timings, DuckDB's
+    most. Returns the cores in use at the last check.
+    """
+    deadline = time.monotonic() + max_wait
+    while True:
+        before = _cpu_seconds()
+        time.sleep(2)
+        busy = (_cpu_seconds() - before) / 2
+        if not busy >= busy_cores or time.monotonic() >= deadline:
+            return busy
+        print(f"  machine busy ({busy:.2f} cores in use); waiting", file=sys.stderr)
+        time.sleep(8)
+
+
+def _run_engine(engine: str, workdir: Path, repeats: int, args: argparse.Namespace) -> dict:
+    """One attempt of one engine in its own process; its results plus machine load."""
+    result = workdir / f"{engine}.json"
+    result.unlink(missing_ok=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", engine]
+    cmd += ["--data", str(workdir), "--repeats", str(repeats), "--result", str(result)]
+    if engine != "csmetrics":
+        cmd += ["--reference", str(workdir / "reference.json")]
+    idle = wait_until_idle(args.idle_wait)
+    cpu0, own0 = _cpu_seconds(), _children_cpu()
+    t0 = time.perf_counter()
+    status = "ok"
+    try:
+        proc = subprocess.run(cmd, timeout=args.timeout, check=False)
+        if proc.returncode != 0:
+            status = f"failed with exit code {proc.returncode}"
+    except subprocess.TimeoutExpired:
+        status = f"stopped after the {args.timeout:.0f} s time limit"
+    wall = time.perf_counter() - t0
+    others = (_cpu_seconds() - cpu0) - (_children_cpu() - own0)
+    out = json.loads(result.read_text()) if result.exists() else {"steps": {}}
+    out["status"] = status
+    out["machine"] = [{"busy_cores_before": idle, "wall_s": wall, "other_cpu_s": others}]
+    return out
+
+
+def _merge_attempts(first: dict, later: dict) -> dict:
+    """Best time per step over two verified attempts of the same engine."""
+    for key, step in later["steps"].items():
+        kept = first["steps"].setdefault(key, step)
+        if kept is not step:
+            kept["all"] = kept["all"] + step["all"]
+            kept["best"] = min(kept["all"]) if kept["all"] else None
+    first["machine"] += later["machine"]
+    first["rss_mib"] = later.get("rss_mib", first.get("rss_mib"))
+    return first
+
+
+def run_size(rows: int, args: argparse.Namespace, engines: list[str]) -> str:
+    """Generate one size, run every engine in a subprocess, return Markdown."""
+    repeats = args.repeats or (3 if rows <= 2_000_000 else 1)
+    workdir = Path(tempfile.mkdtemp(prefix=f"csmetrics-bench-{rows}-"))
+    try:
+        t0 = time.perf_counter()
+        # Generate in a child too: Linux keeps ru_maxrss across fork and exec,
+        # so a parent that held the data would inflate every worker's peak.
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--generate", str(workdir)]
+        subprocess.run([*cmd, "--rows", str(rows), "--seed", str(args.seed)], check=True)
+        print(
+            f"[{rows:,} rows] data generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr
+        )
+        results: dict[str, Any] = {}
+        for engine in engines:  # csmetrics first: the reference
+            for attempt in range(1 + args.busy_retries):
+                got = _run_engine(engine, workdir, repeats, args)
+                m = got["machine"][0]
+                print(
+                    f"[{rows:,} rows] {engine}: {got['status']} ({m['wall_s']:.1f} s wall, "
+                    f"other processes {m['other_cpu_s'] / m['wall_s']:.2f} cores)",
+                    file=sys.stderr,
+                )
+                if got["status"].startswith("failed"):
+                    msg = f"{engine} failed at {rows:,} rows; see its error above"
+                    raise SystemExit(msg)
+                results[engine] = got if attempt == 0 else _merge_attempts(results[engine], got)
+                if got["status"] != "ok" or m["other_cpu_s"] <= args.busy_cores * m["wall_s"]:
+                    break
+            if engine == "csmetrics":
+                if results[engine]["status"] != "ok":
+                    msg = f"csmetrics (the reference) {results[engine]['status']}"
+                    raise SystemExit(msg)
+                counts = {
+                    key: step["counts"]
+                    for key, step in results[engine]["steps"].items()
+                    if "counts" in step
+                }
+                (workdir / "reference.json").write_text(json.dumps(counts))
+        return report(rows, results, engines, repeats)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# Profile of csmetrics
+# --------------------------------------------------------------------------
+
+
+class LineTimer:
+    """Inclusive wall time per source line of chosen functions (sys.settrace).
+
+    Only frames of the chosen code objects are traced line by line; the
+    functions are few heavy numpy lines, so the tracing overhead is small.
+    """
+
+    def __init__(self, *functions: Any) -> None:
+        self.codes = {getattr(f, "__func__", f).__code__ for f in functions}
+        self.times: dict[tuple[Any, int], float] = defaultdict(float)
+        self.hits: dict[tuple[Any, int], int] = defaultdict(int)
+        self._last: dict[Any, tuple[int, float]] = {}
+
+    def _global(self, frame: Any, event: str, arg: Any) -> Any:
+        return self._local if frame.f_code in self.codes else None
+
+    def _local(self, frame: Any, event: str, arg: Any) -> Any:
+        now = time.perf_counter()
+        last = self._last.pop(frame, None)
+        if last is not None:
+            self.times[frame.f_code, last[0]] += now - last[1]
+            self.hits[frame.f_code, last[0]] += 1
+        if event == "line":
+            self._last[frame] = (frame.f_lineno, time.perf_counter())
+        return self._local
+
+    def __enter__(self) -> LineTimer:
+        sys.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.settrace(None)
+
+    def report(self, min_share: float = 0.01) -> str:
+        out = []
+        for code in sorted(self.codes, key=lambda c: (c.co_filename, c.co_firstlineno)):
+            lines = {ln: t for (c, ln), t in self.times.items() if c is code}
+            if not lines:
+                continue
+            total = sum(lines.values())
+            where = f"{Path(code.co_filename).name}:{code.co_firstlineno}"
+            out += [
+                f"`{code.co_name}` ({where}), {total:.3f} s inclusive:",
+                "",
+                "| line | seconds | share | source |",
+                "|---|---|---|---|",
+            ]
+            for ln in sorted(lines):
+                if lines[ln] >= min_share * total:
+                    src = linecache.getline(code.co_filename, ln).strip()
+                    src = src.replace("|", "\\|")
+                    out.append(f"| {ln} | {lines[ln]:.3f} | {lines[ln] / total:.0%} | `{src}` |")
+            out.append("")
+        return "\n".join(out)
+
+
+def _traceable(modules: dict[Any, tuple[str, ...]]) -> list[Any]:
+    """The named functions that exist (internal helpers come and go)."""
+    found = []
+    for module, qualnames in modules.items():
+        for qualname in qualnames:
+            obj: Any = module
+            for part in qualname.split("."):
+                obj = getattr(obj, part, None)
+            if obj is not None:
+                found.append(obj)
+    return found
+
+
+def profile(rows: int, args: argparse.Namespace) -> str:
+    """Wall time, time per source line and cProfile of csmetrics' slow steps."""
+    import cProfile
+    import io
+    import pstats
+
+    import csmetrics
+    from csmetrics import _reduce, resolution, surveys, table
+
+    contacts, answers = generate(rows, seed=args.seed)
+    cols, scols = Csmetrics().prepare(contacts, answers)
+    del contacts, answers
+    functions = _traceable(
+        {
+            table: (
+                "Interactions.from_columns",
+                "Interactions.take",
+                "Messages.for_rows",
+                "Surveys.from_columns",
+                "Surveys.of_kind",
+                "_encode",
+                "_encoded",
+                "_dense_ints",
+                "_typed_objects",
+                "_unique_ids",
+                "_times",
+                "_scores",
+                "_take",
+            ),
+            resolution: (
+                "fcr",
+                "resolution_rate",
+                "episodes",
+                "time_rank",
+                "time_order",
+                "_issue_keys",
+                "_ticket_issues",
+                "_time_order",
+            ),
+            _reduce: ("segment_cummax", "reduce_counts"),
+            surveys: ("nps", "_answers"),
+        }
+    )
+    t = csmetrics.Interactions.from_columns(cols)
+    st = csmetrics.Surveys.from_columns(scols)
+    scenarios = {
+        "Interactions.from_columns": lambda: csmetrics.Interactions.from_columns(cols),
+        'fcr(match="issue")': lambda: csmetrics.fcr(t, match="issue"),
+        'fcr(match="category")': lambda: csmetrics.fcr(t, match="category"),
+        "resolution_rate": lambda: csmetrics.resolution_rate(t),
+        "Surveys.from_columns": lambda: csmetrics.Surveys.from_columns(scols),
+        "nps": lambda: csmetrics.nps(st),
+    }
+    out = [f"### csmetrics profile, {rows:,} contacts", "", "Untraced wall time:", ""]
+    for name, call in scenarios.items():
+        gc.collect()
+        t0 = time.perf_counter()
+        call()
+        out.append(f"- `{name}`: {time.perf_counter() - t0:.3f} s")
+    encode = getattr(table, "_encode", None)
+    if encode is not None:
+        out += ["", "`_encode` (dictionary encoding) per key column of `from_columns`:", ""]
+        for name in ("id", "customer_id", "channel", "agent_id", "issue_id", "category"):
+            values = cols[name]
+            kind = "masked " if isinstance(values, np.ma.MaskedArray) else ""
+            t0 = time.perf_counter()
+            encode(name, values, required=False, ids=None)
+            out.append(f"- `{name}` ({kind}{values.dtype}): {time.perf_counter() - t0:.3f} s")
+    for name, call in scenarios.items():
+        gc.collect()
+        timer = LineTimer(*functions)
+        with timer:
+            call()
+        out += [
+            "",
+            f"#### `{name}`: time per source line (inclusive, lines >= 1%)",
+            "",
+            timer.report(),
+        ]
+    prof = cProfile.Profile()
+    prof.enable()
+    csmetrics.fcr(t, match="issue")
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
+    text = "\n".join(line for line in buf.getvalue().splitlines() if line.strip()).replace(
+        str(Path(csmetrics.__file__).parent) + "/", ""
+    )
+    out += ['#### cProfile of `fcr(match="issue")`, top 12 by own time', "", "```"]
+    out += [text, "```", ""]
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, action="append", help="contacts (repeatable)")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="default: 3 up to 2e6 rows, else 1"
+    )
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per engine and size")
+    parser.add_argument("--output", help="also write the Markdown report here")
+    parser.add_argument(
+        "--busy-retries",
+        type=int,
+        default=2,
+        help="rerun an engine (keeping each step's best time) while other processes "
+        "used more than --busy-cores during its run",
+    )
+    parser.add_argument("--busy-cores", type=float, default=0.2)
+    parser.add_argument(
+        "--idle-wait",
+        type=float,
+        default=300,
+        help="seconds to wait for other processes to go quiet before each engine",
+    )
+    parser.add_argument("--profile", action="store_true", help="profile csmetrics")
+    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--reference", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--generate", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        sys.path.insert(0, str(HERE))
+        worker(args)
+        return
+    if args.generate:
+        save(Path(args.generate), *generate(args.rows[0], seed=args.seed))
+        return
+    sizes = args.rows or [1_000_000]
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if unknown := set(engines) - set(ENGINES):
+        parser.error(f"unknown engines {sorted(unknown)}; use {ENGINES}")
+    engines = [e for e in ENGINES if e in engines]
+    if "csmetrics" not in engines:
+        parser.error("csmetrics is the reference; include it in --engines")
+    parts = ["## Environment", "", environment()]
+    for rows in sizes:
+        parts.append(profile(rows, args) if args.profile else run_size(rows, args, engines))
+        print(parts[-1], flush=True)
+    if args.output:
+        Path(args.output).write_text("\n".join(parts))
+
+
+if __name__ == "__main__":
+    main()
