@@ -276,3 +276,18 @@ def test_pareto_of_records_and_table_agree():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert pareto(contacts) == pareto(Interactions.from_records(contacts))
+
+
+def test_pareto_rows_is_the_pareto_table():
+    contacts = [
+        Interaction(
+            id=str(i),
+            customer_id="c",
+            start=datetime(2026, 3, 2, tzinfo=timezone.utc),
+            category="billing" if i < 3 else "login",
+        )
+        for i in range(4)
+    ]
+    result = pareto(contacts)
+    assert result.rows() == result.to_rows()
+    assert [row["category"] for row in result.rows()] == ["billing", "login"]

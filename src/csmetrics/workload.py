@@ -375,6 +375,10 @@ class Pareto:
             )
         ]
 
+    def rows(self) -> list[dict[str, Any]]:
+        """The Pareto table, largest reason first: the same rows as `to_rows`."""
+        return self.to_rows()
+
     def __repr__(self) -> str:
         return (
             f"Pareto(by={self.by!r}, {len(self)} keys, total={self.total}, share={self.share!r}, "
