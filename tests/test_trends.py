@@ -233,7 +233,7 @@ def test_trend_period_sets_the_range():
     assert t.points[0].n == 0
 
 
-def test_trend_of_durations_has_no_changes():
+def test_trend_of_durations_compares_medians():
     contacts = [
         Interaction(id=i, customer_id=i, start=MONDAY + timedelta(days=i % 14),
                     first_response_at=MONDAY + timedelta(days=i % 14, minutes=i))
@@ -241,7 +241,11 @@ def test_trend_of_durations_has_no_changes():
     ]  # fmt: skip
     t = trend(contacts, csmetrics.first_response_time, every="week")
     assert len(t) == 2
-    assert all(p.change is None for p in t.points)
+    assert t.points[0].change is None
+    change = t.points[1].change
+    assert change is not None
+    assert change.method == "collett"
+    assert change.difference == t.points[1].value - t.points[0].value
     assert t.slope.n == 2
 
 
@@ -407,11 +411,62 @@ def test_guardrail_routes_each_option_to_the_metrics_that_take_it():
         guardrail(contacts, surveys, baseline=before, current=after, windows=3)
 
 
+def fast_replies_that_bounce(reply_minutes: tuple[float, float], reopened: tuple[int, int]):
+    """200 resolved tickets a week; ``reopened[w]`` come back a day later.
+
+    First replies take ``reply_minutes[w]`` plus 0..19 minutes.
+    """
+    columns: dict[str, list[Any]] = {k: [] for k in ("start", "reply", "issue")}
+    for week, (minutes, back) in enumerate(zip(reply_minutes, reopened, strict=True)):
+        base = np.datetime64("2026-03-02T09:00", "us") + np.timedelta64(7 * week, "D")
+        start = base + np.arange(200).astype("timedelta64[m]")
+        again = start[:back] + np.timedelta64(1, "D")
+        both = np.concatenate((start, again))
+        lag = (minutes + np.arange(len(both)) % 20).astype("timedelta64[m]")
+        columns["start"].append(both)
+        columns["reply"].append(both + lag)
+        columns["issue"].append(np.concatenate((np.arange(200), np.arange(back))) + 1000 * week)
+    start, reply = np.concatenate(columns["start"]), np.concatenate(columns["reply"])
+    contacts = Interactions.from_columns(
+        {
+            "id": np.arange(len(start)),
+            "customer_id": np.concatenate(columns["issue"]),
+            "issue_id": np.concatenate(columns["issue"]),
+            "start": start,
+            "first_response_at": reply,
+            "end": reply + np.timedelta64(5, "m"),
+            "resolved": np.ones(len(start), dtype=bool),
+        }
+    )
+    before = Window(start=MONDAY, end=MONDAY + timedelta(days=7))
+    after = Window(start=before.end, end=before.end + timedelta(days=7))
+    return contacts, before, after
+
+
+def test_guardrail_fires_when_fast_first_replies_bring_tickets_back():
+    # Median first reply falls from about 70 to 10 minutes while reopens rise
+    # from 10 to 60 of 200 resolved tickets: the first-response pair fires.
+    contacts, before, after = fast_replies_that_bounce((60, 0), (10, 60))
+    g = guardrail(contacts, primary="first_response_time", counter="reopen_rate",
+                  baseline=before, current=after, as_of=FAR)  # fmt: skip
+    assert g.primary.method == "collett"
+    assert g.primary.difference == pytest.approx(-60 * 60)
+    assert g.primary.significant
+    assert g.counter.difference == pytest.approx(60 / 200 - 10 / 200)
+    assert g.fired
+
+
+def test_guardrail_on_medians_stays_quiet_when_reopens_hold():
+    contacts, before, after = fast_replies_that_bounce((60, 0), (10, 10))
+    g = guardrail(contacts, primary="first_response_time", counter="reopen_rate",
+                  baseline=before, current=after, as_of=FAR)  # fmt: skip
+    assert g.primary_improved
+    assert not g.counter_worsened
+    assert not g.fired
+
+
 def test_guardrail_refuses_what_it_cannot_test():
     contacts, surveys, before, after = two_periods(((1, 2), (1, 2)), ((1, 2), (1, 2)))
-    with pytest.raises(TypeError, match=r"first_response_time.*Durations"):
-        guardrail(contacts, primary="first_response_time", counter="reopen_rate", baseline=before,
-                  current=after)  # fmt: skip
     with pytest.raises(ValueError, match="needs survey answers"):
         guardrail(contacts, baseline=before, current=after)
     with pytest.raises(ValueError, match=r"primary='aht' is not allowed; use one of: 'fcr'"):

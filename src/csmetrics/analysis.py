@@ -4,11 +4,12 @@
 channels, two agents) differ by more than sampling noise; `target` tells
 whether a result meets a goal, and whether the data are enough to be sure.
 
-Both read only the counts a result keeps, so they work on merged results as
-well as on results computed in one go. Units are the result's own: rates are
-fractions in [0, 1] (a difference of 0.05 is 5 percentage points), NPS is in
-points on [-100, 100] (differences on [-200, 200]), means are in their unit
-(seconds, scale points). Whether higher is better depends on the metric (FCR,
+Both read only the counts (or, for durations, the times) a result keeps, so
+they work on merged results as well as on results computed in one go. Units
+are the result's own: rates are fractions in [0, 1] (a difference of 0.05 is
+5 percentage points), NPS is in points on [-100, 100] (differences on
+[-200, 200]), means are in their unit (seconds, scale points), medians of
+durations in seconds. Whether higher is better depends on the metric (FCR,
 CSAT, NPS: higher; abandonment, handle time: lower); ``compare`` reports the
 signed difference and leaves the reading to the caller, ``target`` takes the
 ``direction`` as an option.
@@ -201,17 +202,11 @@ def _check_result(func: str, name: str, value: object) -> Result:
             f"{{key: {func}(x[key], ...) for key in x}}, or on x.overall"
         )
         raise TypeError(msg)
-    if isinstance(value, Durations):
+    if not isinstance(value, (Rate, NPS, Mean, Durations)):
         msg = (
-            f"{func}() does not support {type(value).__name__} results yet ({name}): "
-            "there is no interval for a median of censored durations; use a mean-based "
-            "result (TimeMean, HandleTime) or a rate such as service_level"
-        )
-        raise TypeError(msg)
-    if not isinstance(value, (Rate, NPS, Mean)):
-        msg = (
-            f"{func}() takes a Rate, NPS or Mean result (or a subclass: FCR, CSAT, CES, "
-            f"ServiceLevel, TimeMean, ...), got {name}={type(value).__name__}"
+            f"{func}() takes a Rate, NPS, Mean or Durations result (or a subclass: FCR, "
+            f"CSAT, CES, ServiceLevel, TimeMean, ReplyTimes, ...), got "
+            f"{name}={type(value).__name__}"
         )
         raise TypeError(msg)
     return value
@@ -263,7 +258,9 @@ def _warn(what: str, why: str) -> None:
 
 # -- the three difference methods ---------------------------------------------------------------
 
-_NAN4 = (math.nan, math.nan, math.nan, math.nan)
+_Difference = tuple[float, float, float, float]
+"""``(difference, low, high, p_value)``."""
+_NAN4: _Difference = (math.nan, math.nan, math.nan, math.nan)
 
 
 def _two_sided_normal_p(z: float) -> float:
@@ -271,7 +268,7 @@ def _two_sided_normal_p(z: float) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def _rate_difference(a: Rate, b: Rate, level: float) -> tuple[float, float, float, float]:
+def _rate_difference(a: Rate, b: Rate, level: float) -> _Difference:
     """Newcombe's method 10 interval and the pooled two-proportion z test."""
     n1, n2 = a.denominator, b.denominator
     if not n1 or not n2:
@@ -295,12 +292,12 @@ def _nps_variance(r: NPS) -> float:
     return max(0.0, p_p + p_d - (p_p - p_d) ** 2) / r.n
 
 
-def _degenerate(diff: float) -> tuple[float, float, float, float]:
+def _degenerate(diff: float) -> _Difference:
     """No spread on either side: the interval collapses onto the difference."""
     return diff, diff, diff, 1.0 if diff == 0 else 0.0
 
 
-def _nps_difference(a: NPS, b: NPS, level: float) -> tuple[float, float, float, float]:
+def _nps_difference(a: NPS, b: NPS, level: float) -> _Difference:
     """Normal approximation with ``Var_a + Var_b``, in points."""
     if not a.n or not b.n:
         return _NAN4
@@ -314,7 +311,7 @@ def _nps_difference(a: NPS, b: NPS, level: float) -> tuple[float, float, float, 
     return diff, low, high, _two_sided_normal_p(diff / se)
 
 
-def _mean_difference(a: Mean, b: Mean, level: float) -> tuple[float, float, float, float]:
+def _mean_difference(a: Mean, b: Mean, level: float) -> _Difference:
     """Welch's t interval and test, Welch-Satterthwaite degrees of freedom."""
     if not a.n or not b.n:
         return _NAN4
@@ -341,12 +338,38 @@ def _mean_difference(a: Mean, b: Mean, level: float) -> tuple[float, float, floa
     return diff, low, high, min(1.0, p_value)
 
 
+def _median_difference(a: Durations, b: Durations, level: float) -> _Difference:
+    """Normal interval and test for a difference of medians, Collett's standard errors."""
+    diff = a.median - b.median
+    if math.isnan(diff):
+        return _NAN4
+    se = math.hypot(a.median_se, b.median_se)
+    if math.isnan(se):
+        return diff, math.nan, math.nan, math.nan
+    if se == 0:
+        return _degenerate(diff)
+    half = z_value(level) * se
+    return diff, diff - half, diff + half, _two_sided_normal_p(diff / se)
+
+
+def _why_no_interval(a: Result) -> str:
+    if isinstance(a, Durations):
+        return "each Kaplan-Meier curve must fall to 0.45 for a standard error of its median"
+    return "a mean needs at least two values on each side"
+
+
+def _no_value(result: Result) -> str:
+    # A median is also undefined while half the work is still open.
+    return "no data or no median yet" if isinstance(result, Durations) else "no data"
+
+
 def _why_undefined(a: Result, b: Result) -> str:
     empty = [name for name, r in (("a", a), ("b", b)) if not r.is_defined]
+    what = _no_value(a)
     if len(empty) == 2:
-        return "a and b have no data"
+        return f"a and b have {what}"
     if empty:
-        return f"{empty[0]} has no data"
+        return f"{empty[0]} has {what}"
     return "the difference is not a number"  # e.g. two infinite means
 
 
@@ -370,6 +393,10 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
     - Means (`Mean`, `CES`, `TimeMean`, `HandleTime`), ``method="welch"``:
       Welch's t interval and test, with Welch-Satterthwaite degrees of
       freedom; it does not assume equal variances.
+    - Medians (`Durations`: first response, resolution and reply times),
+      ``method="collett"``: the normal interval and test of the difference
+      of the two medians, each with Collett's standard error
+      (`Durations.median_se`). Open work stays censored, as in the medians.
 
     **Rates.** With ``p1 = x1 / n1`` and ``p2 = x2 / n2``, their Wilson
     intervals ``[l1, u1]`` and ``[l2, u2]`` at the same confidence level
@@ -413,6 +440,19 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
     For `CES` the interval is clipped to plus or minus the width of the scale,
     as `CES.ci` clips to the scale.
 
+    **Medians.** With ``m`` each median and ``se(m) = se(S(m)) / f(m)``
+    (Greenwood's standard error of the Kaplan-Meier curve at ``m`` over the
+    curve's slope around ``m``, see `Durations.median_se`):
+
+    ```text
+    d = m_a - m_b,   se = sqrt(se(m_a)^2 + se(m_b)^2)
+    interval = d +/- z se,   p_value = 2 (1 - Phi(|d| / se))
+    ```
+
+    It needs each curve to fall to 0.45 (so a slope can be read), and it is
+    a large-sample approximation: with a few dozen durations per side, or
+    many ties, read it as a rough guide.
+
     Parameters
     ----------
     a, b
@@ -430,9 +470,8 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
     Raises
     ------
     TypeError
-        ``a`` or ``b`` is a `Breakdown`, a `Durations` result (not supported
-        yet: there is no interval for a difference of censored medians), or
-        not a result.
+        ``a`` or ``b`` is a `Breakdown` or not a Rate, NPS, Mean or Durations
+        result.
     ValueError
         The results are of different classes, differ in a definition
         parameter other than ``as_of`` (the message names it), or
@@ -441,8 +480,9 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
     Warns
     -----
     UndefinedMetricWarning
-        When the interval is undefined: a result without data (then every
-        number is nan), or a mean of fewer than two values (then only
+        When the interval is undefined: a result without data or an
+        undefined median (then every number is nan), a mean of fewer than two
+        values or a Kaplan-Meier curve that stays above 0.45 (then only
         ``difference`` and ``relative_change`` are numbers).
 
     Notes
@@ -471,6 +511,8 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
     Rates and Proportions, 3rd ed., Wiley, section 2.5 (the pooled z test).
     Rocks, B. (2016). "Interval estimation for the 'Net Promoter Score'". The
     American Statistician 70(4), 365-372.
+    Collett, D. (2015). Modelling Survival Data in Medical Research, 3rd ed.,
+    CRC Press, section 2.4 (the standard error of a median).
     Welch, B. L. (1947). "The generalization of 'Student's' problem when
     several different population variances are involved". Biometrika
     34(1-2), 28-35.
@@ -509,6 +551,10 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
         assert isinstance(b, NPS)
         method = "normal"
         diff, low, high, p_value = _nps_difference(a, b, confidence_level)
+    elif isinstance(a, Durations):
+        assert isinstance(b, Durations)
+        method = "collett"
+        diff, low, high, p_value = _median_difference(a, b, confidence_level)
     else:
         assert isinstance(a, Mean)
         assert isinstance(b, Mean)
@@ -520,7 +566,7 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
     elif math.isnan(low):
         _warn(
             "the interval of the difference is undefined",
-            "a mean needs at least two values on each side; low, high and p_value are nan",
+            f"{_why_no_interval(a)}; low, high and p_value are nan",
         )
     base = b.value
     relative = diff / base if base and not math.isnan(base) else math.nan
@@ -539,7 +585,7 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
 
 
 def _interval(result: Result, level: float) -> ConfidenceInterval:
-    if isinstance(result, (Rate, NPS, Mean)):
+    if isinstance(result, (Rate, NPS, Mean, Durations)):
         return result.ci(confidence_level=level)
     raise AssertionError(type(result))  # _check_result lets nothing else through
 
@@ -567,7 +613,8 @@ def target(
     ``met`` compares the value with the goal; ``certainty`` asks the same
     question of the whole confidence interval of the result (its own
     ``.ci(confidence_level=...)``: Wilson for rates, the normal interval for
-    NPS, Student's t for means, clipped to the scale for CES):
+    NPS, Student's t for means, clipped to the scale for CES, Brookmeyer and
+    Crowley for medians of durations):
 
     - ``"met"``: every value in the interval meets the goal (``low >= goal``
       for ``"higher"``, ``high <= goal`` for ``"lower"``);
@@ -579,17 +626,17 @@ def target(
     Parameters
     ----------
     result
-        A `Rate`, `NPS` or `Mean` result (or a subclass). Not a `Breakdown`:
-        check its groups one by one.
+        A `Rate`, `NPS`, `Mean` or `Durations` result (or a subclass). Not a
+        `Breakdown`: check its groups one by one.
     goal
         The goal in the result's units: a fraction in [0, 1] for rates (85%
         is 0.85), points in [-100, 100] for NPS, the unit of a mean (seconds,
-        scale points).
+        scale points), seconds for the median of durations.
     direction
         ``"higher"`` (default): the goal is a floor, higher is better (FCR,
         CSAT, NPS, service level). ``"lower"``: the goal is a ceiling, lower is
-        better (abandonment rate, handle time, CES on a scale where 1 is
-        easiest).
+        better (abandonment rate, handle time, response and resolution times,
+        CES on a scale where 1 is easiest).
     confidence_level
         Confidence level of the interval, in (0, 1).
 
@@ -602,8 +649,8 @@ def target(
     Raises
     ------
     TypeError
-        ``result`` is a `Breakdown`, a `Durations` result (not supported yet:
-        it has no interval), or not a result.
+        ``result`` is a `Breakdown` or not a Rate, NPS, Mean or Durations
+        result.
     ValueError
         ``goal`` is not a finite number, or is outside [0, 1] for a rate or
         [-100, 100] for NPS; ``direction`` is not ``"higher"`` or ``"lower"``;
@@ -612,8 +659,8 @@ def target(
     Warns
     -----
     UndefinedMetricWarning
-        When the interval is undefined (no data, or a mean of fewer than two
-        values). An undefined value is not ``met`` and its ``gap`` is nan;
+        When the interval is undefined (no data, an undefined median, or a
+        mean of fewer than two values). An undefined value is not ``met`` and its ``gap`` is nan;
         ``certainty`` is ``"unclear"``.
 
     See Also
@@ -648,7 +695,7 @@ def target(
     ci = _interval(result, confidence_level)
     value = result.value
     if math.isnan(ci.low) or math.isnan(ci.high):
-        why = "no data" if math.isnan(value) else "a mean needs at least two values"
+        why = _no_value(result) if math.isnan(value) else "a mean needs at least two values"
         _warn("the interval of the result is undefined", f"{why}; certainty is 'unclear'")
     met = value >= goal if direction == "higher" else value <= goal
     return TargetCheck(

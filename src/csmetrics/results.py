@@ -24,10 +24,13 @@ from csmetrics._check import option
 from csmetrics.model import Key, Window
 from csmetrics.stats import (
     FUNNEL_METHODS,
+    BandMethod,
     ConfidenceInterval,
     FunnelMethod,
     RateMethod,
     ShrinkagePrior,
+    _km_quantile_interval_sorted,
+    _km_quantile_se,
     _km_sorted,
     _limits,
     _probability,
@@ -700,7 +703,13 @@ class Durations(Result):
       what most dashboards show.
 
     ``mean``, ``min`` and ``max`` are of completed durations only, in both
-    modes. There is no ``.ci()`` yet.
+    modes.
+
+    ``.ci()`` is the Brookmeyer-Crowley interval of a quantile (the median by
+    default) and ``median_se`` its standard error by Collett's approximation,
+    which `csmetrics.compare` uses for a difference of medians. With
+    ``"exclude"`` both are computed on the completed durations alone, as if
+    nothing were open.
 
     Results are equal when their data, period and parameters are; they are
     not hashable (they hold arrays).
@@ -776,8 +785,46 @@ class Durations(Result):
         With ``censoring="exclude"`` open work is left out, so the curve is one
         minus the empirical CDF of the completed durations.
         """
+        return _km_sorted(*self._curve_data())
+
+    def _curve_data(self) -> tuple[F64, F64]:
+        """The completed and censoring times the curve is built from, by ``censoring``."""
         censored = self.censoring_times if self.censoring == "kaplan-meier" else np.empty(0)
-        return _km_sorted(self.durations, censored)
+        return self.durations, censored
+
+    def ci(
+        self, *, confidence_level: float = 0.95, method: BandMethod = "log-log", q: float = 0.5
+    ) -> ConfidenceInterval:
+        """Confidence interval for the ``q``-quantile in seconds (the median by default).
+
+        Brookmeyer and Crowley's interval from the pointwise band of the
+        Kaplan-Meier curve (`csmetrics.stats.km_quantile_interval`): the times
+        at which ``1 - q`` lies inside the band. ``method`` picks the band,
+        ``"log-log"`` (default) or ``"linear"`` (`csmetrics.stats.km_band`).
+        ``high`` is ``inf`` when the data cannot bound the quantile from above
+        (too much work still open); both bounds are nan when the quantile is
+        undefined.
+
+        With ``censoring="exclude"`` the interval is computed on the completed
+        durations alone. It is an interval for the quantile of the empirical
+        distribution (`csmetrics.stats.km_quantile`) and also contains the
+        interpolated estimate ``numpy.quantile`` gives.
+        """
+        return _km_quantile_interval_sorted(*self._curve_data(), q, confidence_level, method)
+
+    @property
+    def median_se(self) -> float:
+        """Standard error of the median in seconds, by Collett's approximation.
+
+        ``se(median) = se(S(m)) / f(m)``: Greenwood's standard error of the curve
+        at the median ``m`` over the curve's slope ``f`` between the last event
+        time with ``S >= 0.55`` (or 0) and the first with ``S <= 0.45``.
+        nan when the median is undefined or the curve never reaches 0.45; 0
+        when all remaining work completed at the median. Collett, D. (2015).
+        Modelling Survival Data in Medical Research, 3rd ed., CRC Press,
+        section 2.4.
+        """
+        return _km_quantile_se(*self._curve_data(), 0.5, self.median)
 
     def _quantiles(self, qs: Mapping[str, float]) -> dict[str, float]:
         if self.censoring == "exclude":

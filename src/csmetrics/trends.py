@@ -47,7 +47,7 @@ from csmetrics.resolution import (
     reopen_rate,
     resolution_rate,
 )
-from csmetrics.results import CES, MIN_N, Breakdown, Durations, Result
+from csmetrics.results import CES, MIN_N, Breakdown, Result
 from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
 from csmetrics.stats import t_quantile, z_value
 from csmetrics.surveys import ces, csat, nps, survey_fcr
@@ -173,7 +173,7 @@ def _per_period(
 
 def _quiet_compare(a: Result, b: Result, level: float) -> Comparison | None:
     """``compare(a, b)`` when both are defined and comparable; None otherwise."""
-    if isinstance(a, Durations) or not (a.is_defined and b.is_defined):
+    if not (a.is_defined and b.is_defined):
         return None
     with warnings.catch_warnings():
         # A mean of one value has no interval: the comparison is then not significant.
@@ -326,8 +326,7 @@ class TrendPoint:
         ``n >= min_n`` of the trend.
     change
         `compare` of this period's result with the previous period's; None
-        for the first period, when either is undefined, or for `Durations`
-        results (not supported by `compare` yet).
+        for the first period, or when either is undefined.
     """
 
     period: Window
@@ -613,9 +612,6 @@ def trend(
     )
 
 
-# -- reopen rate (provisional) ------------------------------------------------------------------
-
-
 # -- guardrails ---------------------------------------------------------------------------------
 
 
@@ -704,9 +700,9 @@ DEFAULT_PAIRS: tuple[GuardrailPair, ...] = (
   customers.
 - Handle time with FCR and with CSAT: rushing calls lowers handle time and
   brings the customer back, unhappy.
-- First response time with reopen rate: a fast, empty first reply. It needs
-  `compare` for `Durations` results (medians), which does not exist yet, so
-  `guardrail` refuses it for now.
+- First response time with reopen rate: a fast, empty first reply. First
+  response times are medians (`Durations`), compared with Collett's
+  standard errors (see `csmetrics.compare`).
 - Resolution rate with reopen rate: closing tickets that are not solved.
 """
 
@@ -798,16 +794,6 @@ def _directions(pair: GuardrailPair, primary: Result, counter: Result) -> Guardr
     return pair
 
 
-def _comparable(pair: GuardrailPair, result: Result, name: str) -> None:
-    if isinstance(result, Durations):
-        msg = (
-            f"{name}={getattr(pair, name)!r} gives Durations results (medians), which "
-            "compare() does not support yet, so the guardrail cannot test it; use a "
-            "mean-based metric such as 'handle_time' or 'asa'"
-        )
-        raise TypeError(msg)
-
-
 def _check(
     pair: GuardrailPair,
     results: tuple[Result, Result, Result, Result],
@@ -882,9 +868,9 @@ def guardrail(
         Metric names: ``"fcr"``, ``"resolution_rate"``, ``"reopen_rate"``,
         ``"handle_time"``, ``"asa"``, ``"service_level"``,
         ``"abandonment_rate"``, ``"blocked_rate"``, ``"csat"``, ``"nps"``,
-        ``"ces"``, ``"survey_fcr"`` (time metrics with median results, such
-        as ``"first_response_time"``, are refused until `compare` supports
-        them). See `DEFAULT_PAIRS`.
+        ``"ces"``, ``"survey_fcr"``, and the time metrics with median results
+        (``"first_response_time"``, ``"resolution_time"``, ``"reply_time"``,
+        ``"contact_length"``). See `DEFAULT_PAIRS`.
     baseline, current
         The two periods (`Window`), usually before and after a change.
     confidence_level
@@ -905,7 +891,7 @@ def guardrail(
     ValueError
         An unknown metric name, survey metric without surveys, or a bad option.
     TypeError
-        An option no metric takes, or a metric `compare` does not support.
+        An option no metric takes.
 
     Notes
     -----
@@ -958,8 +944,6 @@ def guardrail(
                     msg = f"baseline and current must be csmetrics.Window objects, got {window!r}"
                     raise TypeError(msg)
                 results.append(_call(func, source, window, opts))
-    _comparable(pair, results[0], "primary")
-    _comparable(pair, results[2], "counter")
     p_base, p_cur, c_base, c_cur = results
     return _check(pair, (p_base, p_cur, c_base, c_cur), baseline, current, confidence_level)
 
@@ -1090,9 +1074,6 @@ def guardrail_trend(
         for name, source, opts in zip((primary, counter), sources, options, strict=True)
     ]
     p_results, c_results = per_metric
-    if windows:
-        _comparable(pair, p_results[0], "primary")
-        _comparable(pair, c_results[0], "counter")
     checks = tuple(
         _check(
             pair,
@@ -1155,7 +1136,7 @@ class DriverRow:
         ``n >= min_n``.
     versus_rest
         `compare` of the segment with all the other segments of its field
-        merged; None when it cannot be computed (`Durations`, undefined).
+        merged; None when either is undefined.
     """
 
     field: str
@@ -1268,7 +1249,7 @@ def _segments(
 ) -> list[DriverRow]:
     total = _sized(overall)[0]
     results = list(breakdown.values())
-    rest = _rest(results) if not isinstance(overall, Durations) else [None] * len(results)
+    rest = _rest(results)
     rows = []
     for (key, result), others in zip(breakdown.items(), rest, strict=True):
         n = _sized(result)[0]
