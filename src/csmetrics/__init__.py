@@ -31,6 +31,14 @@ from csmetrics.model import (
     Survey,
     Window,
 )
+from csmetrics.plots import (
+    figure_data_uri,
+    plot_durations,
+    plot_funnel,
+    plot_pareto,
+    plot_service_level,
+    plot_trend,
+)
 from csmetrics.report import KPIRow, format_markdown, format_text, kpi_report
 from csmetrics.resolution import fcr, reopen_rate, resolution_rate
 from csmetrics.results import (
@@ -170,6 +178,7 @@ __all__ = [
     "erlang_c_service_level",
     "escalation_rate",
     "fcr",
+    "figure_data_uri",
     "first_response_time",
     "format_markdown",
     "format_text",
@@ -180,6 +189,11 @@ __all__ = [
     "nps",
     "occupancy",
     "pareto",
+    "plot_durations",
+    "plot_funnel",
+    "plot_pareto",
+    "plot_service_level",
+    "plot_trend",
     "product_gaps",
     "rating",
     "read_interactions_csv",
