@@ -5,9 +5,12 @@ Run from the repository root::
     python scripts/make_sample_data.py            # rewrites the shipped CSVs
     python scripts/make_sample_data.py --out DIR  # writes them elsewhere
 
-The output is deterministic: one ``numpy.random.default_rng(2026)`` stream,
-integer minutes for every time, rows sorted, fixed text formatting, so a re-run
-gives byte-identical files (tests check this).
+The output is deterministic: seeded ``numpy.random.default_rng`` streams,
+integer minutes for every time but first responses (whole seconds), rows
+sorted, fixed text formatting, so a re-run gives byte-identical files (tests
+check this). The queue, handling and outcome columns (``first_response_at`` to
+``complaint``) come from a second stream (``EXTRA_SEED``) drawn after all the
+rest, so adding them changed no other value of the files.
 
 What the data simulates: about 90 days (2026-01-05 to 2026-04-03, UTC) of a support
 team of eight agents of different skill on phone, chat and email, about billing,
@@ -22,6 +25,31 @@ login, shipping, returns and technical issues. The export is cut at
 - tickets reused for a new problem (same ``issue_id``, another category);
 - phone contacts without ``issue_id`` (matched by customer and category);
 - open contacts near the end of the data, and episodes still pending.
+
+The queue, handling and outcome columns:
+
+- ``first_response_at``: when a call or chat was answered, seconds after its
+  start (a log-normal queue wait: median about 9 s for calls and 30 s for
+  chats, longer on busy days); for an email, the agent's reply that ends it
+  (hours, sometimes days). Empty for abandoned contacts and for the open
+  emails at the cut, which are still waiting (right-censored).
+- ``abandoned``: about 6% of calls and 3% of chats, never emails: unresolved
+  contacts without a survey, the shorter ones more likely; ``end`` is when the
+  customer gave up. They have no response, handling times or priority (the
+  ``agent_id`` is the agent the contact was routed to).
+- ``talk_seconds``, ``hold_seconds``, ``wrap_seconds`` for every answered,
+  ended contact. For calls and chats talk + hold is the time from the answer
+  to the end; less skilled agents put customers on hold more often and take
+  longer over after-contact work. For an email, talk is the agent's work on
+  the reply (log-normal, slower for less skilled agents), hold is empty.
+- ``priority``: low, normal, high or urgent, set per ticket at its first
+  contact (technical and login issues are more often high or urgent).
+- ``escalated`` and ``escalated_to`` (``tier2``, ``finance``, ``logistics``):
+  about 4.5% of handled contacts, only unresolved ones, over four times as
+  often for technical issues and more often by less skilled agents.
+- ``complaint``: about 1.5% of handled contacts, more after unresolved or
+  badly rated contacts; agent ``A02`` (skilled, but abrupt) draws several
+  times the others' rate, the one agent `complaint_rate` flags.
 
 Surveys are post-contact forms (CSAT, CES, survey FCR, agent rating, NPS;
 answered minutes to two days after the contact ended) plus a few relationship
@@ -40,6 +68,7 @@ from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 SEED = 2026
 BASE = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
@@ -107,6 +136,44 @@ SURVEY_FIELDS = (
     "agent_id",
 )
 KIND_ORDER = ("nps", "csat", "ces", "fcr", "rating")
+
+# The queue, handling and outcome columns come from a stream of their own,
+# drawn after everything above, so adding them changed no other value.
+EXTRA_SEED = 20260403
+EXTRA_FIELDS = (
+    "first_response_at",
+    "abandoned",
+    "talk_seconds",
+    "hold_seconds",
+    "wrap_seconds",
+    "priority",
+    "escalated",
+    "escalated_to",
+    "complaint",
+)
+PHONE_WAIT_MEDIAN = 9.0  # seconds in the queue, on an average day
+CHAT_WAIT_MEDIAN = 30.0
+EMAIL_WORK_MEDIAN = 4 * 60.0  # seconds of agent work on an email reply
+PRIORITIES = ("low", "normal", "high", "urgent")
+# Priority of a ticket by the category of its first contact (CATEGORIES order).
+PRIORITY_WEIGHTS = (
+    (0.25, 0.55, 0.16, 0.04),
+    (0.15, 0.50, 0.27, 0.08),
+    (0.25, 0.55, 0.16, 0.04),
+    (0.30, 0.55, 0.12, 0.03),
+    (0.10, 0.45, 0.33, 0.12),
+)
+# How much more often than average an unresolved contact is escalated, by category.
+ESCALATION_FACTOR = (0.6, 0.7, 0.5, 0.5, 2.2)
+ESCALATION_TEAM = {
+    "billing": "finance",
+    "login": "tier2",
+    "shipping": "logistics",
+    "returns": "logistics",
+    "technical": "tier2",
+}
+COMPLAINT_BASE = 0.008  # chance of a complaint about a resolved, well-rated contact
+COMPLAINT_AGENT = "A02"  # skilled, but draws complaints: the funnel flags this agent
 
 
 @attrs.define(kw_only=True)
@@ -328,6 +395,165 @@ def _surveys(rng: np.random.Generator, contacts: list[_Contact]) -> list[_Answer
     return answers
 
 
+_Ints = npt.NDArray[np.int64]
+_Floats = npt.NDArray[np.float64]
+_Flags = npt.NDArray[np.bool_]
+
+
+@attrs.frozen(kw_only=True)
+class _Rows:
+    """What the extra columns depend on, one array entry per contact in row order.
+
+    Times are seconds since BASE; ``end`` is -1 for an open contact.
+    """
+
+    channel: _Ints  # index into CHANNELS
+    category: _Ints  # index into CATEGORIES
+    skill: _Floats  # AGENT_SKILL of the contact's agent
+    agent: npt.NDArray[np.str_]
+    start: _Ints
+    end: _Ints
+    resolved: _Flags
+    ticket: _Ints  # one code per issue_id; no issue_id: a code of its own
+    surveyed: _Flags  # a post-contact survey answer links to it
+    unhappy: _Flags  # ... with a CSAT of 1 or 2
+
+    @property
+    def closed(self) -> _Flags:
+        return self.end >= 0
+
+
+def _rows(contacts: list[_Contact], answers: list[_Answer]) -> _Rows:
+    row = {id(c): n for n, c in enumerate(contacts)}
+    surveyed = np.zeros(len(contacts), dtype=bool)
+    unhappy = np.zeros(len(contacts), dtype=bool)
+    for answer in answers:
+        if answer.contact is not None:
+            surveyed[row[id(answer.contact)]] = True
+            unhappy[row[id(answer.contact)]] |= answer.kind == "csat" and int(answer.score) <= 2
+    tickets = [c.ticket or f"#{n}" for n, c in enumerate(contacts)]
+    return _Rows(
+        channel=np.array([CHANNELS.index(c.channel) for c in contacts], dtype=np.int64),
+        category=np.array([CATEGORIES.index(c.category) for c in contacts], dtype=np.int64),
+        skill=np.array([AGENT_SKILL[c.agent] for c in contacts]),
+        agent=np.array([c.agent for c in contacts]),
+        start=60 * np.array([c.start for c in contacts], dtype=np.int64),
+        end=np.array([-1 if c.end is None else 60 * c.end for c in contacts], dtype=np.int64),
+        resolved=np.array([c.resolved for c in contacts]),
+        ticket=np.unique(tickets, return_inverse=True)[1].astype(np.int64),
+        surveyed=surveyed,
+        unhappy=unhappy,
+    )
+
+
+def _queue(rng: np.random.Generator, rows: _Rows) -> tuple[_Ints, _Flags]:
+    """Seconds since BASE of each first response (-1: none) and the abandoned flags."""
+    phone, chat, email = (rows.channel == CHANNELS.index(c) for c in CHANNELS)
+    duration = np.where(rows.closed, rows.end - rows.start, 0)
+    # Queues are longer on busy days (Mondays) and short at the weekend.
+    busy = np.asarray(WEEKDAY_VOLUME)[(rows.start // (60 * DAY)) % 7]
+    median = np.where(phone, PHONE_WAIT_MEDIAN, CHAT_WAIT_MEDIAN) * busy**1.5
+    wait = rng.lognormal(np.log(median), np.where(phone, 1.0, 0.8))
+    # Answered at least a minute before the contact ended.
+    wait = np.clip(np.round(wait), 1, np.maximum(duration - 60, 1)).astype(np.int64)
+    # Customers who give up: unresolved calls and chats that ended early (the
+    # end is when they hung up), never one with a survey about the agent.
+    can_abandon = (phone | chat) & rows.closed & ~rows.resolved & ~rows.surveyed
+    minutes = duration / 60 - np.where(phone, 2, 4)  # above the shortest contact
+    chance = np.where(phone, 0.9, 0.7) * np.exp(-minutes / 8)
+    abandoned = can_abandon & (rng.random(len(wait)) < chance)
+    # An email contact ends when the agent's reply is sent: that reply is the
+    # first response, and an open email is unanswered so far.
+    response = np.where(email, rows.end, rows.start + wait)
+    response[abandoned | ~rows.closed] = -1
+    return response, abandoned
+
+
+def _work(
+    rng: np.random.Generator, rows: _Rows, response: _Ints
+) -> tuple[_Floats, _Floats, _Floats]:
+    """Talk, hold and wrap seconds of each handled contact; nan when not recorded."""
+    phone, chat, email = (rows.channel == CHANNELS.index(c) for c in CHANNELS)
+    n = len(response)
+    slow = 0.95 - rows.skill  # 0.02 (A01) .. 0.38 (A08)
+    # Calls and chats: talk + hold is the connected time, first response to end.
+    connected = np.where(response >= 0, rows.end - response, 0)
+    on_hold = rng.random(n) < np.where(phone, 0.2, 0.05) + np.where(phone, 0.8, 0.3) * slow
+    hold = np.where(on_hold, np.round(connected * rng.beta(2, 6, n)), 0)
+    # Email: the agent's work on the reply, slower for less skilled agents.
+    writing = np.round(rng.lognormal(np.log(EMAIL_WORK_MEDIAN * (1 + 2 * slow)), 0.6, n))
+    talk = np.where(email, writing, connected - hold)
+    # After-contact work (notes, forms): less skilled agents take longer.
+    wrap_median = np.where(email, 40.0, np.where(chat, 30.0, 45.0)) * (1 + 5 * slow)
+    wrap = np.clip(np.round(rng.lognormal(np.log(wrap_median), 0.5, n)), 5, 15 * 60)
+    handled = response >= 0
+    none = np.full(n, np.nan)
+    return (
+        np.where(handled, talk, none),
+        np.where(handled & ~email, hold, none),
+        np.where(handled, wrap, none),
+    )
+
+
+def _outcomes(
+    rng: np.random.Generator, rows: _Rows, abandoned: _Flags
+) -> tuple[_Ints, _Flags, _Flags]:
+    """Priority (index into PRIORITIES, -1 none), escalated and complaint flags."""
+    n = len(abandoned)
+    # A ticket keeps the priority set at its first contact.
+    first = np.unique(rows.ticket, return_index=True)[1]
+    # The last cut is 1 (up to rounding): leave it out, so no draw falls past it.
+    cumulative = np.cumsum(PRIORITY_WEIGHTS, axis=1)[:, :-1][rows.category[first]]
+    by_ticket = (rng.random(len(first))[:, None] >= cumulative).sum(axis=1)
+    priority = np.where(abandoned, -1, by_ticket[rows.ticket])
+    handled = rows.closed & ~abandoned
+    # Escalated: an unresolved contact handed to specialists, mostly technical
+    # ones, and more often by less skilled agents.
+    chance = 0.12 * np.asarray(ESCALATION_FACTOR)[rows.category] * (1 + 4 * (0.95 - rows.skill))
+    escalated = handled & ~rows.resolved & (rng.random(n) < chance)
+    # Complaints: rare, mostly about unresolved contacts and ones rated badly;
+    # COMPLAINT_AGENT draws far more of them than the rest of the team.
+    chance = (
+        COMPLAINT_BASE
+        * np.where(rows.resolved, 1.0, 3.0)
+        * np.where(rows.unhappy, 4.0, 1.0)
+        * np.where(rows.agent == COMPLAINT_AGENT, 3.5, 1.0)
+    )
+    complaint = handled & (rng.random(n) < chance)
+    return priority, escalated, complaint
+
+
+def _seconds(value: float) -> str:
+    return "" if math.isnan(value) else str(int(value))
+
+
+def _extra_cells(contacts: list[_Contact], answers: list[_Answer]) -> list[list[str]]:
+    """The cells of EXTRA_FIELDS for every contact, in row order.
+
+    Drawn from a stream of their own (``EXTRA_SEED``) after everything else,
+    so the other columns and the surveys do not depend on them.
+    """
+    rng = np.random.default_rng(EXTRA_SEED)
+    rows = _rows(contacts, answers)
+    response, abandoned = _queue(rng, rows)
+    talk, hold, wrap = _work(rng, rows, response)
+    priority, escalated, complaint = _outcomes(rng, rows, abandoned)
+    return [
+        [
+            "" if response[n] < 0 else (BASE + timedelta(seconds=int(response[n]))).isoformat(),
+            _bool(bool(abandoned[n])),
+            _seconds(talk[n]),
+            _seconds(hold[n]),
+            _seconds(wrap[n]),
+            "" if priority[n] < 0 else PRIORITIES[priority[n]],
+            _bool(bool(escalated[n])),
+            ESCALATION_TEAM[CATEGORIES[rows.category[n]]] if escalated[n] else "",
+            _bool(bool(complaint[n])),
+        ]
+        for n in range(len(contacts))
+    ]
+
+
 def _write(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -360,12 +586,13 @@ def write_sample(out: Path) -> tuple[Path, Path]:
             KIND_ORDER.index(a.kind),
         )
     )
+    extra = _extra_cells(contacts, answers)
     out.mkdir(parents=True, exist_ok=True)
     interactions_path = out / "interactions.csv"
     surveys_path = out / "surveys.csv"
     _write(
         interactions_path,
-        INTERACTION_FIELDS,
+        INTERACTION_FIELDS + EXTRA_FIELDS,
         [
             [
                 ids[id(c)],
@@ -377,8 +604,9 @@ def write_sample(out: Path) -> tuple[Path, Path]:
                 c.agent,
                 c.ticket,
                 c.category,
+                *cells,
             ]
-            for c in contacts
+            for c, cells in zip(contacts, extra, strict=True)
         ],
     )
     _write(

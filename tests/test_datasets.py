@@ -89,7 +89,11 @@ def test_sample_paths_are_the_shipped_files() -> None:
     assert paths.interactions.name == "interactions.csv"
     assert paths.surveys.name == "surveys.csv"
     header = paths.interactions.read_text(encoding="utf-8").splitlines()[0]
-    assert header == "id,customer_id,start,end,resolved,channel,agent_id,issue_id,category"
+    assert header == (
+        "id,customer_id,start,end,resolved,channel,agent_id,issue_id,category,"
+        "first_response_at,abandoned,talk_seconds,hold_seconds,wrap_seconds,"
+        "priority,escalated,escalated_to,complaint"
+    )
     header = paths.surveys.read_text(encoding="utf-8").splitlines()[0]
     assert header == "id,kind,score,at,customer_id,interaction_id,agent_id"
 
@@ -193,3 +197,76 @@ def test_sample_survey_links_point_at_ended_contacts(contacts: list[Interaction]
         assert contact.end <= at <= contact.end + timedelta(days=2)
         assert surveys.agent_id.key(int(surveys.agent_id.codes[row])) == contact.agent_id
         assert surveys.customer_id.key(int(surveys.customer_id.codes[row])) == contact.customer_id
+
+
+def test_sample_first_responses_fall_within_their_contacts(contacts: list[Interaction]) -> None:
+    answered = [c for c in contacts if c.first_response_at is not None]
+    assert len(answered) > 0.9 * len(contacts)
+    for c in answered:
+        assert c.end is not None
+        assert c.start <= c.first_response_at <= c.end
+    # Open contacts are still waiting: the first response time is censored.
+    assert all(c.first_response_at is None for c in contacts if c.end is None)
+
+
+def test_sample_first_responses_do_not_move_the_default_as_of() -> None:
+    # Every documented number on the sample is computed at the latest end.
+    result = csmetrics.first_response_time(sample().interactions)
+    assert result.as_of == datetime(2026, 4, 3, 11, 55, tzinfo=timezone.utc)
+    assert result.censored > 0
+
+
+def test_sample_abandoned_contacts_gave_up_unanswered(contacts: list[Interaction]) -> None:
+    abandoned = [c for c in contacts if c.abandoned]
+    assert {c.channel for c in abandoned} == {"phone", "chat"}
+    for c in abandoned:
+        assert c.end is not None
+        assert c.first_response_at is None
+        assert not c.resolved
+        assert not c.escalated
+        assert not c.complaint
+        assert (c.talk_seconds, c.hold_seconds, c.wrap_seconds) == (None, None, None)
+
+
+def test_sample_queue_metrics_look_like_a_support_team() -> None:
+    table = sample().interactions
+    by_channel = csmetrics.abandonment_rate(table, by="channel")
+    assert 0.03 <= by_channel["phone"].value <= 0.08
+    assert 0.01 <= by_channel["chat"].value <= 0.06
+    assert by_channel["email"].numerator == 0
+    thresholds = {"phone": 20, "chat": 60, "email": 4 * 3600}
+    level = csmetrics.service_level(table, threshold=thresholds, by="channel")
+    assert 0.7 <= level["phone"].value <= 0.9
+    assert 0.7 <= level["chat"].value <= 0.9
+    assert 5 <= csmetrics.asa(table, by="channel")["phone"].value <= 60
+
+
+def test_sample_handle_time_is_recorded_and_differs_by_agent() -> None:
+    table = sample().interactions
+    overall = csmetrics.handle_time(table)
+    assert overall.fallback == 0
+    assert overall.unmeasured == int(table.is_open.sum())
+    values = [r.value for r in csmetrics.handle_time(table, by="agent_id").values()]
+    assert max(values) > 1.5 * min(values)
+
+
+def test_sample_escalations_are_rare_and_mostly_technical(contacts: list[Interaction]) -> None:
+    assert all((c.escalated_to is not None) == c.escalated for c in contacts)
+    rate = csmetrics.escalation_rate(sample().interactions)
+    assert 0.02 <= rate.value <= 0.08
+    by_category = csmetrics.escalation_rate(sample().interactions, by="category")
+    assert max(by_category, key=lambda key: by_category[key].value) == "technical"
+
+
+def test_sample_complaints_flag_exactly_one_agent() -> None:
+    funnel = csmetrics.complaint_rate(sample().interactions, by="agent_id")
+    assert funnel.flagged == ["A02"]
+    assert 0.01 <= funnel.team_rate <= 0.02
+
+
+def test_sample_priorities_are_set_per_ticket(
+    tickets: dict[object, list[Interaction]],
+) -> None:
+    for group in tickets.values():
+        assert len({c.priority for c in group if not c.abandoned}) <= 1
+    assert {c.priority for g in tickets.values() for c in g} >= {"low", "normal", "high", "urgent"}

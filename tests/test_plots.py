@@ -296,12 +296,13 @@ def test_funnel_upper_curve_passes_through_each_group_limit(team_contacts):
             assert at[r.denominator] == r.high998
 
 
-def test_funnel_on_the_sample_without_complaints():
+def test_funnel_on_the_sample_labels_the_flagged_agent():
     funnel = csmetrics.complaint_rate(sample().interactions, by="agent_id")
     ax = plot_funnel(funnel)
-    assert funnel.team_rate == 0.0
-    assert not ax.texts
-    assert len(ax.collections[0].get_offsets()) == len(funnel)
+    assert funnel.team_rate == pytest.approx(46 / 2955)
+    assert [text.get_text() for text in ax.texts] == ["A02"]
+    # Flagged agents are drawn as their own, highlighted points.
+    assert [len(c.get_offsets()) for c in ax.collections] == [len(funnel) - 1, 1]
 
 
 def test_funnel_without_contacts_draws_no_curve():
@@ -411,10 +412,11 @@ def test_service_level_curve_in_business_time():
     assert ax.get_xlabel() == "threshold (minutes, business time)"
 
 
-def test_service_level_curve_on_the_sample_without_answers_is_undefined():
-    with pytest.warns(UndefinedMetricWarning, match="undefined at 100 of 100 thresholds"):
-        ax = plot_service_level(sample().interactions)
-    assert np.isnan(ydata(ax.lines[0])).all()
+def test_service_level_curve_on_the_sample_matches_service_level():
+    contacts = sample().interactions
+    ax = plot_service_level(contacts, thresholds=[20, 60, 3600])
+    expected = [csmetrics.service_level(contacts, threshold=t).value for t in (20, 60, 3600)]
+    assert ydata(ax.lines[0]).tolist() == expected
 
 
 def test_service_level_curve_partly_undefined_warns_once():

@@ -12,6 +12,15 @@ fixed seed, and contains every pattern the FCR definition handles: repeat
 contacts within the window and after it, reopened tickets, tickets reused for a
 new category, contacts without ``issue_id``, unresolved first contacts and open
 contacts.
+
+The contacts also carry the fields of the queue, time and team metrics: when
+each was first answered (calls in seconds, chats in under a few minutes,
+emails in hours; the open emails at the cut are still waiting), abandoned calls
+and chats (a few percent, never emails), talk, hold and after-contact work
+seconds that differ by agent, a ticket priority (``low`` .. ``urgent``),
+escalations (a few percent, mostly technical issues, to ``tier2``,
+``finance`` or ``logistics``) and complaints (about 1.5%, with one agent,
+``A02``, clearly above the rest).
 """
 
 from __future__ import annotations
@@ -132,6 +141,12 @@ def sample() -> Sample:
     >>> result = fcr(data.interactions, window_days=7)
     >>> result.pending > 0
     True
+
+    The contacts carry the fields of the queue and team metrics too:
+
+    >>> from csmetrics import complaint_rate
+    >>> complaint_rate(data.interactions, by="agent_id").flagged
+    ['A02']
     """
     paths = sample_paths()
     interactions = read_interactions_csv(paths.interactions)
