@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
 import subprocess
 import sys
@@ -13,9 +16,26 @@ import pytest
 import csmetrics
 from csmetrics.cli import main
 from csmetrics.datasets import sample, sample_paths
-from csmetrics.report import KPIRow, format_markdown, format_text, kpi_report
+from csmetrics.report import KPIRow, build_report, format_markdown, format_text, kpi_report
 
 HEADER = "id,customer_id,start,end,resolved,channel,agent_id,issue_id,category\n"
+KEYS = (
+    "fcr",
+    "resolution_rate",
+    "reopen_rate",
+    "first_response_time",
+    "resolution_time",
+    "handle_time",
+    "asa",
+    "service_level",
+    "abandonment_rate",
+    "escalation_rate",
+    "complaint_rate",
+    "nps",
+    "csat",
+    "ces",
+    "survey_fcr",
+)
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -53,7 +73,9 @@ def test_report_sample_prints_every_kpi_with_counts_and_intervals(
     assert "%" in fcr_line
     assert "[" in fcr_line
     assert "pending" in fcr_line
-    assert "skipped" not in out
+    # Every metric the sample's fields support runs; service level waits for a threshold.
+    skipped = [line.split()[0:2] for line in out.splitlines() if " skipped " in line]
+    assert skipped == [["Service", "level"]]
     assert "undefined" not in out
 
 
@@ -200,8 +222,15 @@ def test_directory_instead_of_file(tmp_path: Path, capsys: pytest.CaptureFixture
         ["report", "--sample", "--as-of", "2026-03-01T00:00:00"],
         ["report", "--sample", "--as-of", "March"],
         ["report", "--sample", "--confidence-level", "95"],
-        ["report", "--sample", "--format", "html"],
+        ["report", "--sample", "--format", "pdf"],
         ["report", "--sample", "--bogus"],
+        ["report", "--sample", "--by", "agent_id", "--every", "week"],
+        ["report", "--sample", "--by", "mood"],
+        ["report", "--sample", "--period", "2026-01-01"],
+        ["report", "--sample", "--period", "2026-02-01..2026-01-01"],
+        ["report", "--sample", "--columns", "id"],
+        ["report", "--sample", "--service-level", "-5"],
+        ["report", "--sample", "--timezone", "Mars/Olympus"],
     ],
 )
 def test_usage_errors_are_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -214,21 +243,22 @@ def test_usage_errors_are_one_line(argv: list[str], capsys: pytest.CaptureFixtur
 def test_kpi_rows_keep_unrounded_values_and_results() -> None:
     data = sample()
     rows = kpi_report(data.interactions, data.surveys)
-    assert [row.key for row in rows] == [
-        "fcr",
-        "resolution_rate",
-        "nps",
-        "csat",
-        "ces",
-        "survey_fcr",
-    ]
-    assert all(isinstance(row, KPIRow) and row.status == "ok" for row in rows)
+    assert [row.key for row in rows] == list(KEYS)
+    ran = [row for row in rows if row.key != "service_level"]
+    assert all(isinstance(row, KPIRow) and row.status == "ok" for row in ran)
+    by_key = {row.key: row for row in rows}
     fcr = csmetrics.fcr(data.interactions)
-    assert rows[0].result == fcr
-    assert rows[0].value == fcr.value
-    assert rows[0].interval == fcr.ci()
-    assert rows[2].value == csmetrics.nps(data.surveys).value
-    assert all(row.interval is not None and row.value in row.interval for row in rows)
+    assert by_key["fcr"].result == fcr
+    assert by_key["fcr"].value == fcr.value
+    assert by_key["fcr"].interval == fcr.ci()
+    assert by_key["nps"].value == csmetrics.nps(data.surveys).value
+    frt = csmetrics.first_response_time(data.interactions)
+    assert by_key["first_response_time"].value == frt.median
+    assert by_key["first_response_time"].interval == frt.ci()
+    assert all(row.interval is not None and row.value in row.interval for row in ran)
+    with_threshold = kpi_report(data.interactions, service_level=60)
+    level = csmetrics.service_level(data.interactions, threshold=60)
+    assert with_threshold[KEYS.index("service_level")].result == level
 
 
 def test_kpi_report_validates_options() -> None:
@@ -246,9 +276,11 @@ def test_kpi_report_accepts_records() -> None:
     contacts = [csmetrics.Interaction(id="1", customer_id="a", start=t, end=t, resolved=True)]
     answers = [csmetrics.Survey(id="s", kind="nps", score=10, at=t)]
     rows = kpi_report(contacts, answers, as_of=datetime(2026, 4, 1, tzinfo=timezone.utc))
-    assert rows[0].value == 1.0
-    assert rows[2].value == 100.0
-    assert [row.status for row in rows[3:]] == ["skipped"] * 3
+    by_key = {row.key: row for row in rows}
+    assert by_key["fcr"].value == 1.0
+    assert by_key["nps"].value == 100.0
+    assert [row.status for row in rows[-3:]] == ["skipped"] * 3
+    assert by_key["first_response_time"].note == "no first_response_at values in the data"
 
 
 def test_formats_render_undefined_and_nan_intervals() -> None:
@@ -281,3 +313,168 @@ def test_python_dash_m_runs_the_report() -> None:
     assert "First-contact resolution" in done.stdout
     assert "pending" in done.stdout
     assert "NPS" in done.stdout
+
+
+# -- formats, breakdowns and inputs -------------------------------------------
+
+EVIL = (
+    "id,customer_id,start,end,resolved,channel,agent_id,issue_id,category\n"
+    "1,c1,2026-03-02T09:00:00+00:00,2026-03-02T09:10:00+00:00,true,chat,=cmd(),,<script>\n"
+    "2,c2,2026-03-03T09:00:00+00:00,2026-03-03T09:10:00+00:00,false,chat,@SUM(A1),,-2+3\n"
+)
+
+
+def evil_export(tmp_path: Path) -> Path:
+    path = tmp_path / "evil.csv"
+    path.write_text(EVIL, encoding="utf-8")
+    return path
+
+
+def test_html_report_is_self_contained_and_escapes_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "r.html"
+    argv = ["report", str(evil_export(tmp_path)), "--by", "category", "--format", "html"]
+    status, out, err = run([*argv, "--output", str(out_file)], capsys)
+    assert (status, out, err) == (0, "", "")
+    page = out_file.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "http://" not in page
+    assert "https://" not in page  # nothing loaded from elsewhere
+    pytest.importorskip("matplotlib")
+    assert page.count('src="data:image/png;base64,') >= 2
+
+
+def test_csv_report_neutralises_formulas_and_keeps_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["report", str(evil_export(tmp_path)), "--by", "agent_id", "--format", "csv"]
+    status, out, _ = run(argv, capsys)
+    assert status == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    groups = {row["group"] for row in rows}
+    assert groups == {"", "'=cmd()", "'@SUM(A1)"}
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row.values())
+    fcr = next(row for row in rows if row["group"] == "" and row["key"] == "fcr")
+    assert fcr["value"] == ""  # undefined: both episodes pending at the latest start
+    rate = next(row for row in rows if row["group"] == "" and row["key"] == "resolution_rate")
+    assert float(rate["value"]) == 0.5
+    assert rate["counts"] == "1 of 2 requests"
+
+
+def test_csv_cells_that_are_numbers_are_not_touched() -> None:
+    from csmetrics.report import _safe_cell
+
+    assert _safe_cell("-12.5") == "-12.5"
+    assert _safe_cell("-2+3") == "'-2+3"
+    assert _safe_cell("+cmd") == "'+cmd"
+    assert _safe_cell("\tx") == "'\tx"
+    assert _safe_cell(-3.0) == -3.0
+
+
+def test_json_report_structure(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["report", "--sample", "--format", "json", "--by", "channel"], capsys)
+    assert status == 0
+    doc = json.loads(out)
+    assert set(doc) == {"title", "rows", "group_by", "groups"}
+    assert [row["key"] for row in doc["rows"]] == list(KEYS)
+    fcr = doc["rows"][0]
+    assert set(fcr) == {
+        "key", "label", "status", "unit", "value", "low", "high", "confidence_level",
+        "interval_method", "counts", "definition", "note",
+    }  # fmt: skip
+    expected = csmetrics.fcr(sample().interactions)
+    assert fcr["counts"] == expected.counts()
+    assert fcr["value"] == expected.value
+    assert doc["group_by"] == "channel"
+    assert [g["group"] for g in doc["groups"]] == ["chat", "email", "phone"]
+    by_channel = csmetrics.fcr(sample().interactions, by="channel")
+    chat = next(r for r in doc["groups"][0]["rows"] if r["key"] == "fcr")
+    assert chat["counts"] == by_channel["chat"].counts()
+    skipped = doc["rows"][KEYS.index("service_level")]
+    assert (skipped["status"], skipped["value"], skipped["low"]) == ("skipped", None, None)
+
+
+def test_every_period_and_period_window(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["report", "--sample", "--every", "month", "--format", "json"], capsys)
+    assert status == 0
+    doc = json.loads(out)
+    assert [g["group"] for g in doc["groups"]] == [
+        "2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01",
+    ]  # fmt: skip
+    jan = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    feb = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    expected = csmetrics.fcr(sample().interactions, period=csmetrics.Window(start=jan, end=feb))
+    got = next(r for r in doc["groups"][0]["rows"] if r["key"] == "fcr")
+    assert got["counts"] == expected.counts()
+    status, out, _ = run(
+        ["report", "--sample", "--period", "2026-01-01..2026-02-01", "--format", "json"], capsys
+    )
+    assert json.loads(out)["rows"][0]["counts"] == expected.counts()
+
+
+def test_columns_map_other_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "ticket,requester,created_at,closed_at,solved\n"
+        "1,ann,2026-03-02T09:00:00+00:00,2026-03-02T09:10:00+00:00,true\n",
+        encoding="utf-8",
+    )
+    mapping = "id=ticket,customer_id=requester,start=created_at,end=closed_at,resolved=solved"
+    status, out, _ = run(["report", str(path), "--columns", mapping], capsys)
+    assert status == 0
+    assert "1 of 1 requests" in out
+    status, out, err = run(["report", str(path)], capsys)
+    assert "missing required column(s) ['id', 'customer_id', 'start']" in assert_one_line_error(
+        status, out, err
+    )
+    status, out, err = run(["report", str(path), "--columns", "ident=ticket"], capsys)
+    assert "maps unknown field(s) ['ident']" in assert_one_line_error(status, out, err)
+
+
+def test_parquet_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    pytest.importorskip("narwhals")
+    paths = sample_paths()
+    pacsv = pytest.importorskip("pyarrow.csv")
+    contacts = pacsv.read_csv(paths.interactions)
+    target = tmp_path / "contacts.parquet"
+    pq.write_table(contacts.rename_columns(["ticket", *contacts.column_names[1:]]), target)
+    status, out, err = run(["report", str(target), "--columns", "id=ticket"], capsys)
+    assert (status, err) == (0, "")
+    from_csv = run(["report", str(paths.interactions)], capsys)[1]
+    assert out.split("\n", 1)[1] == from_csv.split("\n", 1)[1]
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    assert_one_line_error(*run(["report", str(broken)], capsys))
+
+
+def test_definitions_lists_every_metric(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["definitions"], capsys)
+    assert status == 0
+    names = {line for line in out.splitlines() if line and not line.startswith(" ")}
+    for name in ("fcr", "nps", "first_response_time", "service_level", "sla_attainment"):
+        assert name in names
+    assert "options: window_days=7, match='issue', as_of=None, period=None, by=None" in out
+    assert names <= set(csmetrics.__all__)
+
+
+def test_progress_bar_only_for_big_inputs_on_a_terminal() -> None:
+    from csmetrics.cli import _progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert _progress(10, Terminal()) is None
+    assert _progress(2_000_000, io.StringIO()) is None
+    screen = Terminal()
+    bar = _progress(2_000_000, screen)
+    assert bar is not None
+    build_report(sample().interactions, progress=bar)
+    assert bar.done == bar.total == 15
+    assert "15/15" not in screen.getvalue()  # drawn as each step starts
+    assert "[" in screen.getvalue()
+    assert "14/15 survey_fcr" in screen.getvalue()

@@ -39,7 +39,19 @@ from csmetrics.plots import (
     plot_service_level,
     plot_trend,
 )
-from csmetrics.report import KPIRow, format_markdown, format_text, kpi_report
+from csmetrics.report import (
+    KPIReport,
+    KPIRow,
+    Progress,
+    build_report,
+    format_csv,
+    format_html,
+    format_json,
+    format_markdown,
+    format_text,
+    kpi_report,
+    render,
+)
 from csmetrics.resolution import fcr, reopen_rate, resolution_rate
 from csmetrics.results import (
     CES,
@@ -128,6 +140,7 @@ __all__ = [
     "Interaction",
     "Interactions",
     "InvalidDataError",
+    "KPIReport",
     "KPIRow",
     "Mean",
     "Message",
@@ -136,6 +149,7 @@ __all__ = [
     "Outage",
     "Pareto",
     "ProductGaps",
+    "Progress",
     "Rate",
     "Rating",
     "RatingBreakdown",
@@ -164,6 +178,7 @@ __all__ = [
     "agents_needed",
     "asa",
     "blocked_rate",
+    "build_report",
     "ces",
     "churn_rate",
     "cohort_retention",
@@ -180,6 +195,9 @@ __all__ = [
     "fcr",
     "figure_data_uri",
     "first_response_time",
+    "format_csv",
+    "format_html",
+    "format_json",
     "format_markdown",
     "format_text",
     "guardrail",
@@ -198,6 +216,7 @@ __all__ = [
     "rating",
     "read_interactions_csv",
     "read_surveys_csv",
+    "render",
     "reopen_rate",
     "reply_time",
     "resolution_rate",

@@ -1,27 +1,54 @@
-"""The ``csmetrics`` command line.
+"""The ``csmetrics`` command line (also ``python -m csmetrics``).
 
 ``csmetrics report --sample`` prints the KPI report of the sample data shipped
 with the package; ``csmetrics report contacts.csv --surveys surveys.csv``
 prints the report of your own export (the CSV format is described in
-`csmetrics.io`). Bad input ends with a one-line ``csmetrics: error: ...`` on
-stderr and exit status 2.
+`csmetrics.io`; Parquet files need the ``frames`` extra). ``csmetrics
+definitions`` lists every metric with its meaning and options. Bad input
+(a missing or unreadable file, missing columns, a bad timestamp) ends with a
+one-line ``csmetrics: error: ...`` on stderr and exit status 2, never a
+traceback.
+
+Report options:
+
+| option | meaning |
+|---|---|
+| ``--columns id=ticket_id,...`` | columns named otherwise (surveys: ``--survey-columns``) |
+| ``--period 2026-01-01..2026-02-01`` | only what starts in the period (dates are UTC) |
+| ``--by agent_id`` | also every KPI per agent (or ``channel``, ``category``) |
+| ``--every week`` | also every KPI per period, local to ``--timezone`` |
+| ``--window-days 7`` | the FCR and reopen window |
+| ``--service-level 20`` | the service-level threshold in seconds |
+| ``--as-of ISO`` | the moment the data is complete up to |
+| ``--format text`` | ``text``, ``markdown``, ``html`` (one file with plots), ``json`` or ``csv`` |
+| ``--output FILE`` | write to a file instead of stdout |
+
+With more than a million contacts and a terminal on stderr, a progress bar
+shows each step. HTML output escapes every value; CSV output prefixes text
+cells that start with ``=``, ``+``, ``-`` or ``@`` with ``'`` so a
+spreadsheet does not run them as formulas.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import inspect
 import os
 import sys
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from importlib import metadata
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from csmetrics.datasets import sample, sample_paths
 from csmetrics.errors import InvalidDataError
 from csmetrics.io import fromisoformat, read_interactions_csv, read_surveys_csv
-from csmetrics.report import format_markdown, format_text, kpi_report
-from csmetrics.table import Surveys
+from csmetrics.model import Window
+from csmetrics.report import FORMATS, Progress, build_report, render
+from csmetrics.table import Interactions, Surveys
 
 __all__ = ["main"]
 
@@ -74,6 +101,56 @@ def _confidence(text: str) -> float:
     return level
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 <= seconds < float("inf"):
+        msg = f"{text!r} is not allowed; use a number of seconds >= 0"
+        raise argparse.ArgumentTypeError(msg)
+    return seconds
+
+
+def _columns(text: str) -> dict[str, str]:
+    """``field=column,field=column`` as ``{field: column}``."""
+    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    if not pairs or any(len(pair) != 2 or not all(p.strip() for p in pair) for pair in pairs):
+        msg = f"{text!r} is not a column map; write FIELD=COLUMN pairs, e.g. id=ticket_id"
+        raise argparse.ArgumentTypeError(msg)
+    return {field.strip(): column.strip() for field, column in pairs}
+
+
+def _bound(text: str) -> datetime:
+    """A period bound: a date (midnight UTC) or a timestamp with UTC offset."""
+    if len(text) == 10:
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    return _moment(text)
+
+
+def _period(text: str) -> Window:
+    start, sep, end = text.partition("..")
+    if not sep:
+        msg = f"{text!r} is not a period; write START..END, e.g. 2026-01-01..2026-02-01"
+        raise argparse.ArgumentTypeError(msg)
+    try:
+        return Window(start=_bound(start), end=_bound(end))
+    except (InvalidDataError, ValueError, TypeError) as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _zone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"{text!r} is not an IANA time zone, e.g. Europe/Berlin"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text
+
+
 def _version() -> str:
     try:
         return metadata.version("csmetrics")
@@ -89,42 +166,78 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="print the KPI report of a contact export",
         description=(
-            "Print first-contact resolution, resolution rate and, with survey "
-            "answers, NPS, CSAT, CES and survey FCR, each with its counts and a "
-            "confidence interval."
+            "Print every KPI the data supports (FCR, resolution, reopen, response "
+            "and resolution times, handle time, service level, abandonment, "
+            "escalation, complaints and, with survey answers, NPS, CSAT, CES and "
+            "survey FCR), each with its counts, a confidence interval and its "
+            "definition. Metrics whose fields are missing are listed as skipped."
         ),
         epilog=(
-            "CSV format: a header row of field names (id, customer_id, start, end, "
-            "resolved, channel, agent_id, issue_id, category; surveys: id, kind, "
-            "score, at, customer_id, interaction_id, agent_id), ISO 8601 timestamps "
-            "with UTC offset, empty cell = missing. Example: csmetrics report --sample"
+            "Files: CSV (or Parquet with the frames extra) with columns named like "
+            "the fields (id, customer_id, start, end, resolved, channel, agent_id, "
+            "issue_id, category, first_response_at, ...; surveys: id, kind, score, "
+            "at, customer_id, interaction_id, agent_id), ISO 8601 timestamps with "
+            "UTC offset, empty cell = missing. Example: csmetrics report --sample"
         ),
     )
     report.add_argument(
-        "interactions",
-        nargs="?",
-        metavar="INTERACTIONS_CSV",
-        help="contacts, one per row",
+        "interactions", nargs="?", metavar="INTERACTIONS", help="contacts (.csv or .parquet)"
     )
-    report.add_argument("--surveys", metavar="SURVEYS_CSV", help="survey answers, one per row")
+    report.add_argument("--surveys", metavar="SURVEYS", help="survey answers (.csv or .parquet)")
     report.add_argument(
         "--sample",
         action="store_true",
         help="use the sample data shipped with csmetrics (contacts and surveys)",
     )
     report.add_argument(
+        "--columns",
+        type=_columns,
+        metavar="MAP",
+        help="contact columns named differently: FIELD=COLUMN,... (e.g. id=ticket_id)",
+    )
+    report.add_argument(
+        "--survey-columns", type=_columns, metavar="MAP", help="the same for the surveys file"
+    )
+    report.add_argument(
+        "--period",
+        type=_period,
+        metavar="START..END",
+        help="only contacts and answers starting in [START, END): dates (UTC) or timestamps",
+    )
+    report.add_argument(
+        "--by", choices=("agent_id", "channel", "category"), help="also break every KPI down"
+    )
+    report.add_argument(
+        "--every",
+        choices=("day", "week", "month", "quarter", "year"),
+        help="also compute every KPI per period (not with --by)",
+    )
+    report.add_argument(
+        "--timezone",
+        type=_zone,
+        default="UTC",
+        metavar="ZONE",
+        help="IANA zone of the periods (default UTC)",
+    )
+    report.add_argument(
         "--window-days",
         type=_positive_days,
         default=7.0,
         metavar="N",
-        help="FCR repeat window in days (default: 7)",
+        help="FCR and reopen window in days (default: 7)",
+    )
+    report.add_argument(
+        "--service-level",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="service-level threshold in seconds (without it, service level is skipped)",
     )
     report.add_argument(
         "--as-of",
         type=_moment,
         metavar="ISO",
         help=(
-            "for FCR, the moment the data is complete up to, with UTC offset "
+            "the moment the data is complete up to, with UTC offset "
             "(default: the latest contact start)"
         ),
     )
@@ -136,18 +249,60 @@ def _parser() -> argparse.ArgumentParser:
         help="of the intervals (default: 0.95)",
     )
     report.add_argument(
-        "--format",
-        choices=("text", "markdown"),
-        default="text",
-        help="output format (default: text)",
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+    report.add_argument(
+        "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    commands.add_parser(
+        "definitions",
+        help="list every metric with its meaning and options",
+        description="List every csmetrics metric: its one-line meaning and its options.",
     )
     return parser
+
+
+def _read(path: str, kind: str, columns: dict[str, str] | None) -> Any:
+    """Read contacts or survey answers from a CSV or Parquet file."""
+    table = Interactions if kind == "interactions" else Surveys
+    if Path(path).suffix.lower() not in (".parquet", ".pq"):
+        reader = read_interactions_csv if kind == "interactions" else read_surveys_csv
+        return reader(path, columns=columns)
+    try:
+        pq = importlib.import_module("pyarrow.parquet")  # the frames extra
+    except ImportError:
+        msg = f"reading {path} needs pyarrow and narwhals: pip install 'csmetrics[frames]'"
+        raise _Error(msg) from None
+    try:
+        return table.from_frame(pq.read_table(path), columns=columns)
+    except InvalidDataError as err:
+        msg = f"{path}: {err}"
+        raise _Error(msg) from None
+
+
+_BIG = 1_000_000  # rows above which a terminal gets a progress bar
+
+
+def _bar(stream: TextIO) -> Callable[[str, int, int], None]:
+    def show(step: str, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        text = f"\r{_PROG}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {step}"
+        stream.write(f"{text:<79}")
+        stream.flush()
+
+    return show
+
+
+def _progress(rows: int, stream: TextIO) -> Progress | None:
+    """A progress bar on ``stream`` for large inputs, only on a terminal."""
+    return Progress(show=_bar(stream)) if rows > _BIG and stream.isatty() else None
 
 
 def _report(args: argparse.Namespace) -> str:
     surveys: Surveys | None
     if args.sample == (args.interactions is not None):
-        msg = "give either INTERACTIONS_CSV or --sample (see 'csmetrics report --help')"
+        msg = "give either INTERACTIONS or --sample (see 'csmetrics report --help')"
         raise _Error(msg)
     if args.sample:
         if args.surveys is not None:
@@ -155,26 +310,73 @@ def _report(args: argparse.Namespace) -> str:
             raise _Error(msg)
         data = sample()
         interactions, surveys = data.interactions, data.surveys
-        paths = sample_paths()
-        source = f"sample data ({paths.interactions.parent})"
+        source = f"sample data ({sample_paths().interactions.parent})"
     else:
-        interactions = read_interactions_csv(args.interactions)
-        surveys = None if args.surveys is None else read_surveys_csv(args.surveys)
+        interactions = _read(args.interactions, "interactions", args.columns)
+        surveys = None
+        if args.surveys is not None:
+            surveys = _read(args.surveys, "surveys", args.survey_columns)
         source = os.fspath(args.interactions)
         if args.surveys is not None:
             source += f" and {os.fspath(args.surveys)}"
-    rows = kpi_report(
+    if args.by and args.every:
+        msg = "--by and --every cannot be combined; break the report down by one of them"
+        raise _Error(msg)
+    answers = "no surveys" if surveys is None else f"{len(surveys)} survey answers"
+    progress = _progress(len(interactions), sys.stderr)
+    report = build_report(
         interactions,
         surveys,
+        title=f"KPI report: {len(interactions)} contacts, {answers}; {source}",
         window_days=args.window_days,
         as_of=args.as_of,
         confidence_level=args.confidence_level,
+        period=args.period,
+        service_level=args.service_level,
+        by=args.by,
+        every=args.every,
+        timezone=args.timezone,
+        charts=args.format == "html",
+        progress=progress,
     )
-    answers = "no surveys" if surveys is None else f"{len(surveys)} survey answers"
-    title = f"KPI report: {len(interactions)} contacts, {answers}; {source}"
-    if args.format == "markdown":
-        return f"# {title}\n\n{format_markdown(rows)}"
-    return f"{title}\n\n{format_text(rows)}"
+    if progress is not None:
+        sys.stderr.write("\n")
+    return render(report, format=args.format)
+
+
+_FAMILIES = (
+    "resolution",
+    "surveys",
+    "timing",
+    "service_level",
+    "sla",
+    "workload",
+    "team",
+    "business",
+    "staffing",
+)
+
+
+def _definitions() -> str:
+    """Every metric function: its name, one-line meaning and keyword options."""
+    import csmetrics  # noqa: PLC0415 (the public names; imported by now anyway)
+
+    lines = []
+    for family in _FAMILIES:
+        module = importlib.import_module(f"csmetrics.{family}")
+        names = sorted(set(module.__all__) & set(csmetrics.__all__))
+        for func in (getattr(module, name) for name in names):
+            if not inspect.isfunction(func):
+                continue
+            summary = (inspect.getdoc(func) or "").split("\n", 1)[0]
+            params = inspect.signature(func).parameters.values()
+            options = ", ".join(
+                f"{p.name}={p.default!r}" if p.default is not p.empty else p.name
+                for p in params
+                if p.kind is p.KEYWORD_ONLY
+            )
+            lines += [func.__name__, f"    {summary}", f"    options: {options or '(none)'}", ""]
+    return "\n".join(lines)
 
 
 def _one_line(err: BaseException) -> str:
@@ -216,9 +418,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{_PROG}: error: {_one_line(err)}", file=sys.stderr)
         return _USAGE_ERROR
     try:
-        output = _report(args)
+        output = _definitions() if args.command == "definitions" else _report(args)
+        if getattr(args, "output", None):
+            Path(args.output).write_text(output, encoding="utf-8")
+        else:
+            sys.stdout.write(output)
     except (_Error, InvalidDataError, ValueError, OSError) as err:
         print(f"{_PROG}: error: {_one_line(err)}", file=sys.stderr)
         return _USAGE_ERROR
-    sys.stdout.write(output)
     return 0

@@ -201,11 +201,29 @@ def _array(cell: _Cell, values: list[Any]) -> npt.NDArray[Any]:
     return np.array(values, dtype=str)
 
 
+def _renames(names: Mapping[str, str] | None, columns: Mapping[str, _Cell]) -> dict[str, str]:
+    """``{column in the file: field}`` from a ``{field: column in the file}`` mapping."""
+    names = dict(names or {})
+    unknown = sorted(field for field in names if field not in columns)
+    if unknown:
+        msg = f"columns= maps unknown field(s) {unknown}; the fields are {list(columns)}"
+        raise ValueError(msg)
+    renames = {str(column): field for field, column in names.items()}
+    if len(renames) < len(names):
+        msg = f"columns= maps two fields to one column: {names}"
+        raise ValueError(msg)
+    return renames
+
+
 def _positions(
-    source: _Source, header: list[str], columns: Mapping[str, _Cell], required: tuple[str, ...]
+    source: _Source,
+    header: list[str],
+    columns: Mapping[str, _Cell],
+    required: tuple[str, ...],
+    renames: Mapping[str, str],
 ) -> dict[str, int]:
-    """Column positions by name; every required column present, none unknown."""
-    names = [name.strip() for name in header]
+    """Column positions by field name; every required column present, none unknown."""
+    names = [renames.get(name.strip(), name.strip()) for name in header]
     repeated = sorted({name for name in names if names.count(name) > 1})
     unknown = [name for name in names if name not in columns]
     missing = [name for name in required if name not in names]
@@ -227,7 +245,10 @@ def _positions(
 
 
 def _read(
-    path: PathLike, columns: Mapping[str, _Cell], required: tuple[str, ...]
+    path: PathLike,
+    columns: Mapping[str, _Cell],
+    required: tuple[str, ...],
+    names: Mapping[str, str] | None,
 ) -> tuple[_Source, dict[str, list[Any]], list[int]]:
     """Parse every cell of a CSV file into one list per column.
 
@@ -236,6 +257,7 @@ def _read(
     than the header is an error.
     """
     source = _Source(path)
+    renames = _renames(names, columns)
     lines: list[int] = []
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -244,7 +266,7 @@ def _read(
             if header is None:
                 msg = f"{source.path}: empty file; expected a header row"
                 raise InvalidDataError(msg)
-            positions = _positions(source, header, columns, required)
+            positions = _positions(source, header, columns, required, renames)
             values: dict[str, list[Any]] = {name: [] for name in positions}
             plan = [
                 (values[name], position, name, _PARSERS[columns[name]])
@@ -278,7 +300,9 @@ def _build(source: _Source, build: Callable[[], V]) -> V:
         raise InvalidDataError(msg) from None
 
 
-def read_interactions_csv(path: PathLike, /) -> Interactions:
+def read_interactions_csv(
+    path: PathLike, /, *, columns: Mapping[str, str] | None = None
+) -> Interactions:
     """Read contacts from a CSV file into an `Interactions` table.
 
     Parameters
@@ -293,6 +317,9 @@ def read_interactions_csv(path: PathLike, /) -> Interactions:
         ``complaint``. Any other column is an error, so a misspelt
         column is never silently ignored. A missing optional column means
         missing values (a missing ``end`` column: every contact is open).
+    columns
+        Field names to the file's column names when they differ, e.g.
+        ``{"id": "ticket_id", "start": "created_at"}``.
 
     Returns
     -------
@@ -321,9 +348,9 @@ def read_interactions_csv(path: PathLike, /) -> Interactions:
     >>> table.id.key(int(table.id.codes[0])), int(table.is_open.sum()) > 0
     ('I00001', True)
     """
-    source, values, _ = _read(path, _INTERACTION_COLUMNS, _INTERACTION_REQUIRED)
-    columns = {name: _array(_INTERACTION_COLUMNS[name], cells) for name, cells in values.items()}
-    return _build(source, lambda: Interactions.from_columns(columns))
+    source, values, _ = _read(path, _INTERACTION_COLUMNS, _INTERACTION_REQUIRED, columns)
+    arrays = {name: _array(_INTERACTION_COLUMNS[name], cells) for name, cells in values.items()}
+    return _build(source, lambda: Interactions.from_columns(arrays))
 
 
 def _kinds(source: _Source, kinds: list[str], lines: list[int]) -> list[str]:
@@ -349,7 +376,7 @@ def _scores(
     return scores
 
 
-def read_surveys_csv(path: PathLike, /) -> Surveys:
+def read_surveys_csv(path: PathLike, /, *, columns: Mapping[str, str] | None = None) -> Surveys:
     """Read survey answers from a CSV file into a `Surveys` table.
 
     Parameters
@@ -361,6 +388,9 @@ def read_surveys_csv(path: PathLike, /) -> Surveys:
         ``agent_id``. ``score`` is a number on the kind's default scale (NPS
         0..10, CSAT 1..5, CES 1..7, rating 1..5), or a bool for ``fcr``
         answers (true/false, yes/no, 1/0). Any other column is an error.
+    columns
+        Field names to the file's column names when they differ, e.g.
+        ``{"at": "answered_at"}``.
 
     Returns
     -------
@@ -389,14 +419,14 @@ def read_surveys_csv(path: PathLike, /) -> Surveys:
     >>> 0 < survey_fcr(answers).value < 1
     True
     """
-    source, values, lines = _read(path, _SURVEY_COLUMNS, _SURVEY_REQUIRED)
+    source, values, lines = _read(path, _SURVEY_COLUMNS, _SURVEY_REQUIRED, columns)
     kinds = _kinds(source, values.pop("kind"), lines)
     # A score's meaning depends on its kind, so scores are parsed once the
     # kinds are known.
     scores = _scores(source, kinds, values.pop("score"), lines)
-    columns: dict[str, Any] = {
+    arrays: dict[str, Any] = {
         name: _array(_SURVEY_COLUMNS[name], cells) for name, cells in values.items()
     }
-    columns["kind"] = np.array(kinds, dtype=str)
-    columns["score"] = scores
-    return _build(source, lambda: Surveys.from_columns(columns))
+    arrays["kind"] = np.array(kinds, dtype=str)
+    arrays["score"] = scores
+    return _build(source, lambda: Surveys.from_columns(arrays))

@@ -1,38 +1,87 @@
-"""A KPI report: the headline metrics of a contact export, with intervals.
+"""A KPI report: every metric a contact export supports, with counts and intervals.
 
-`kpi_report` computes first-contact resolution, resolution rate and, given
-survey answers, NPS, CSAT, CES and survey-based FCR, each with its counts, a
-confidence interval and the definition used. `format_text` and
-`format_markdown` render the rows; rounding happens only there.
+`kpi_report` computes the headline metrics of the data, each with its counts,
+a confidence interval and the definition used (the method beside the number).
+A metric whose input field is missing from the data is skipped, and the row
+says which field it needs; one with nothing in its denominator is undefined,
+and the row says why. `build_report` adds a breakdown by a field (``by=``) or
+by period (``every=``), and `render` writes the report as text, Markdown, a
+self-contained HTML page (with plots when matplotlib is installed), JSON or
+CSV. Rounding happens only in text, Markdown and HTML; JSON and CSV carry the
+unrounded values.
 
-Directions and units: FCR, resolution rate, CSAT and survey FCR are fractions
-in [0, 1] (shown in percent), higher is better; NPS is in points from -100 to
-100, higher is better; CES is a mean on its 1..7 scale, higher is easier.
+Directions and units: FCR, resolution rate, service level, CSAT and survey
+FCR are fractions in [0, 1] (shown in percent), higher is better; reopen,
+abandonment, escalation and complaint rates are fractions, lower is better;
+times (first response, resolution, handle time, speed of answer) are seconds,
+lower is better; NPS is in points from -100 to 100, higher is better; CES is
+a mean on its 1..7 scale, higher is easier.
 """
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import json
 import math
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import attrs
+import numpy as np
 
+from csmetrics._check import option
 from csmetrics.errors import UndefinedMetricWarning
-from csmetrics.model import Interaction, Survey
-from csmetrics.resolution import fcr, resolution_rate
-from csmetrics.results import CES, CSAT, FCR, NPS, Breakdown, Mean, Rate, Result
+from csmetrics.model import Interaction, Survey, Window
+from csmetrics.periods import Every, buckets
+from csmetrics.resolution import fcr, reopen_rate, resolution_rate
+from csmetrics.results import (
+    CES,
+    CSAT,
+    FCR,
+    NPS,
+    Breakdown,
+    Durations,
+    Funnel,
+    Mean,
+    Rate,
+    Result,
+    ServiceLevel,
+)
+from csmetrics.service_level import abandonment_rate, asa, service_level
 from csmetrics.stats import ConfidenceInterval, z_value
 from csmetrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.table import Interactions, Surveys
+from csmetrics.table import OPEN, Encoded, Interactions, Surveys
+from csmetrics.team import complaint_rate, escalation_rate
+from csmetrics.timing import first_response_time, handle_time, resolution_time
 
-__all__ = ["KPIRow", "Status", "Unit", "format_markdown", "format_text", "kpi_report"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "KPIReport",
+    "KPIRow",
+    "Progress",
+    "Status",
+    "Unit",
+    "build_report",
+    "format_csv",
+    "format_html",
+    "format_json",
+    "format_markdown",
+    "format_text",
+    "kpi_report",
+    "render",
+]
 
-R = TypeVar("R", bound=Result)
 Status = Literal["ok", "undefined", "skipped"]
-Unit = Literal["fraction", "points", "mean"]
+Unit = Literal["fraction", "points", "mean", "seconds"]
+Format = Literal["text", "markdown", "html", "json", "csv"]
+FORMATS: tuple[Format, ...] = ("text", "markdown", "html", "json", "csv")
+_BY_FIELDS = ("agent_id", "channel", "category")
 
 
 @attrs.frozen(kw_only=True)
@@ -42,16 +91,16 @@ class KPIRow:
     Attributes
     ----------
     key
-        The metric: ``"fcr"``, ``"resolution_rate"``, ``"nps"``, ``"csat"``,
-        ``"ces"`` or ``"survey_fcr"``.
+        The metric's function name: ``"fcr"``, ``"first_response_time"``, ...
     label
         A readable name ("First-contact resolution").
     status
         ``"ok"``; ``"undefined"`` when the metric has no value (nothing in
-        its denominator); ``"skipped"`` when its input was not given.
+        its denominator); ``"skipped"`` when its input is not in the data.
     unit
-        ``"fraction"`` (a rate in [0, 1]), ``"points"`` (NPS, -100..100) or
-        ``"mean"`` (CES, on its scale).
+        ``"fraction"`` (a rate in [0, 1]), ``"points"`` (NPS, -100..100),
+        ``"mean"`` (CES, on its scale) or ``"seconds"`` (times; the value of
+        a duration metric is its median).
     result
         The metric's result object with all its counts; None when skipped.
     interval
@@ -77,106 +126,403 @@ class KPIRow:
         return self.result.value if self.result is not None else math.nan
 
 
-_LABELS = {
-    "fcr": "First-contact resolution",
-    "resolution_rate": "Resolution rate",
-    "nps": "NPS",
-    "csat": "CSAT",
-    "ces": "CES",
-    "survey_fcr": "Survey FCR",
-}
-_UNITS: dict[str, Unit] = {
-    "fcr": "fraction",
-    "resolution_rate": "fraction",
-    "nps": "points",
-    "csat": "fraction",
-    "ces": "mean",
-    "survey_fcr": "fraction",
-}
-_SURVEY_KINDS = {"nps": "nps", "csat": "csat", "ces": "ces", "survey_fcr": "fcr"}
+# -- the metrics of the report ----------------------------------------------------------------
 
 
-def _compute(metric: Callable[[], R | Breakdown[R]]) -> R:
+@attrs.frozen(kw_only=True)
+class _Options:
+    window_days: float
+    as_of: datetime | None
+    confidence_level: float
+    service_level: float | None
+
+
+# (table, options, period, by) -> result or breakdown; ``by`` is checked by the caller.
+Run = Callable[[Any, _Options, Window | None, Any], Any]
+
+
+@attrs.frozen(kw_only=True)
+class _Metric:
+    key: str
+    label: str
+    unit: Unit
+    surveys: bool
+    needs: str | None  # the field whose absence skips the metric
+    run: Run
+    define: Callable[[Any], str]
+    counts: Callable[[Any], str]
+    undefined: str
+
+
+def _as_of(result: Any) -> str:
+    return "latest contact start" if result.as_of is None else result.as_of.isoformat()
+
+
+def _define_fcr(r: FCR) -> str:
+    return (
+        "FCR: episodes resolved at first contact with no repeat within "
+        f"{r.window_days:g} days / decided episodes; match={r.match}, as_of={_as_of(r)}"
+    )
+
+
+def _define_csat(r: CSAT) -> str:
+    low, high = r.scale
+    return f"CSAT: answers >= {r.satisfied_from:g} on {low}..{high} / answers"
+
+
+def _define_ces(r: CES) -> str:
+    low, high = r.scale
+    easier = "higher" if r.higher_is_easier else "lower"
+    return f"CES: mean answer on {low}..{high}, {easier} is easier"
+
+
+def _define_durations(what: str) -> Callable[[Durations], str]:
+    def define(r: Durations) -> str:
+        return f"{what}; median, open work censored ({r.censoring}), as_of={_as_of(r)}"
+
+    return define
+
+
+def _sd(r: Mean) -> str:
+    return "n/a" if math.isnan(r.std) else _number(r.std, "seconds")
+
+
+def _fcr_counts(r: FCR) -> str:
+    return f"{r.numerator} of {r.denominator} episodes; {r.pending} pending; {r.repeats} repeats"
+
+
+def _nps_counts(r: NPS) -> str:
+    return (
+        f"{r.n} answers: {r.promoters} promoters, {r.passives} passives, {r.detractors} detractors"
+    )
+
+
+def _ces_counts(r: CES) -> str:
+    std = "n/a" if math.isnan(r.std) else f"{r.std:.2f}"
+    return f"{r.n} answers; sd {std}"
+
+
+def _durations_counts(units: str) -> Callable[[Durations], str]:
+    def counts(r: Durations) -> str:
+        p90 = _number(r.p90, "seconds")
+        return f"{r.n} {units}, {r.censored} still open (censored); p90 {p90}"
+
+    return counts
+
+
+def _service_level(t: Any, o: _Options, p: Window | None, by: Any) -> Any:
+    assert o.service_level is not None  # the report skips service level without one
+    return service_level(t, threshold=o.service_level, as_of=o.as_of, period=p, by=by)
+
+
+def _service_level_counts(r: ServiceLevel) -> str:
+    return (
+        f"{r.numerator} of {r.denominator} ({r.answered} answered, {r.abandoned} abandoned); "
+        f"threshold {_threshold(r)}"
+    )
+
+
+def _threshold(r: ServiceLevel) -> str:
+    if isinstance(r.threshold, tuple):
+        return ", ".join(f"{key}: {seconds:g} s" for key, seconds in r.threshold)
+    return f"{r.threshold:g} s"
+
+
+def _metric(  # noqa: PLR0917 (the table of metrics below reads best positionally)
+    key: str,
+    label: str,
+    unit: Unit,
+    run: Run,
+    define: Callable[[Any], str],
+    counts: Callable[[Any], str],
+    *,
+    needs: str | None = None,
+    surveys: bool = False,
+    undefined: str = "nothing in the denominator",
+) -> _Metric:
+    return _Metric(
+        key=key,
+        label=label,
+        unit=unit,
+        surveys=surveys,
+        needs=needs,
+        run=run,
+        define=define,
+        counts=counts,
+        undefined=undefined,
+    )
+
+
+_METRICS: tuple[_Metric, ...] = (
+    _metric(
+        "fcr",
+        "First-contact resolution",
+        "fraction",
+        lambda t, o, p, by: fcr(t, window_days=o.window_days, as_of=o.as_of, period=p, by=by),
+        _define_fcr,
+        _fcr_counts,
+        undefined="no decided episode (no contacts, or every episode pending)",
+    ),
+    _metric(
+        "resolution_rate",
+        "Resolution rate",
+        "fraction",
+        lambda t, o, p, by: resolution_rate(t, period=p, by=by),
+        lambda _: (
+            "Resolution rate: requests whose latest contact is resolved / requests "
+            "(contacts sharing an issue_id are one request)"
+        ),
+        lambda r: f"{r.numerator} of {r.denominator} requests",
+        undefined="no contacts",
+    ),
+    _metric(
+        "reopen_rate",
+        "Reopen rate",
+        "fraction",
+        lambda t, o, p, by: reopen_rate(
+            t, window_days=o.window_days, as_of=o.as_of, period=p, by=by
+        ),
+        lambda r: (
+            "Reopen rate: resolved issues with another contact within "
+            f"{r.window_days:g} days of the resolution / decided resolved issues"
+        ),
+        lambda r: f"{r.numerator} of {r.denominator} resolved issues; {r.pending} pending",
+        needs="issue_id",
+        undefined="no decided resolved issue",
+    ),
+    _metric(
+        "first_response_time",
+        "First response time",
+        "seconds",
+        lambda t, o, p, by: first_response_time(t, as_of=o.as_of, period=p, by=by),
+        _define_durations("First response time: first human agent response - start"),
+        _durations_counts("contacts"),
+        needs="first_response_at",
+        undefined="no contact, or too many unanswered for a median",
+    ),
+    _metric(
+        "resolution_time",
+        "Resolution time",
+        "seconds",
+        lambda t, o, p, by: resolution_time(t, as_of=o.as_of, period=p, by=by),
+        _define_durations("Resolution time: end of the resolving contact - start of the issue"),
+        _durations_counts("issues"),
+        undefined="no issue, or too many open for a median",
+    ),
+    _metric(
+        "handle_time",
+        "Average handle time",
+        "seconds",
+        lambda t, o, p, by: handle_time(t, as_of=o.as_of, period=p, by=by),
+        lambda _: "AHT: sum of talk + hold + wrap seconds / handled contacts",
+        lambda r: f"{r.n} handled contacts; sd {_sd(r)}; {r.unmeasured} unmeasured",
+        needs="talk_seconds",
+        undefined="no measured handled contact",
+    ),
+    _metric(
+        "asa",
+        "Average speed of answer",
+        "seconds",
+        lambda t, o, p, by: asa(t, as_of=o.as_of, period=p, by=by),
+        lambda _: "ASA: sum of waits (first response - start) of answered contacts / answered",
+        lambda r: f"{r.n} answered contacts; sd {_sd(r)}",
+        needs="first_response_at",
+        undefined="no answered contact",
+    ),
+    _metric(
+        "service_level",
+        "Service level",
+        "fraction",
+        _service_level,
+        lambda r: (
+            f"Service level: answered within {_threshold(r)} / offered contacts "
+            f"(formula {r.formula!r})"
+        ),
+        _service_level_counts,
+        needs="first_response_at",
+        undefined="no offered contact",
+    ),
+    _metric(
+        "abandonment_rate",
+        "Abandonment rate",
+        "fraction",
+        lambda t, o, p, by: abandonment_rate(t, as_of=o.as_of, period=p, by=by),
+        lambda _: "Abandonment rate: abandoned / (answered + abandoned) contacts",
+        lambda r: f"{r.numerator} of {r.denominator} queued contacts; {r.waiting} waiting",
+        needs="abandoned",
+        undefined="no queued contact",
+    ),
+    _metric(
+        "escalation_rate",
+        "Escalation rate",
+        "fraction",
+        lambda t, o, p, by: escalation_rate(t, period=p, by=by),
+        lambda _: "Escalation rate: escalated handled contacts / handled contacts",
+        lambda r: f"{r.numerator} of {r.denominator} handled contacts",
+        needs="escalated",
+        undefined="no handled contact",
+    ),
+    _metric(
+        "complaint_rate",
+        "Complaint rate",
+        "fraction",
+        lambda t, o, p, by: complaint_rate(t, period=p, by=by),
+        lambda _: "Complaint rate: complaints on handled contacts / handled contacts",
+        lambda r: f"{r.numerator} of {r.denominator} handled contacts",
+        needs="complaint",
+        undefined="no handled contact",
+    ),
+    _metric(
+        "nps",
+        "NPS",
+        "points",
+        lambda s, o, p, by: nps(s, period=p, by=by),
+        lambda _: "NPS: 100 * (promoters 9-10 - detractors 0-6) / answers on 0..10",
+        _nps_counts,
+        surveys=True,
+        needs="nps",
+    ),
+    _metric(
+        "csat",
+        "CSAT",
+        "fraction",
+        lambda s, o, p, by: csat(s, period=p, by=by),
+        _define_csat,
+        lambda r: f"{r.numerator} of {r.denominator} answers >= {r.satisfied_from:g}",
+        surveys=True,
+        needs="csat",
+    ),
+    _metric(
+        "ces",
+        "CES",
+        "mean",
+        lambda s, o, p, by: ces(s, period=p, by=by),
+        _define_ces,
+        _ces_counts,
+        surveys=True,
+        needs="ces",
+    ),
+    _metric(
+        "survey_fcr",
+        "Survey FCR",
+        "fraction",
+        lambda s, o, p, by: survey_fcr(s, period=p, by=by),
+        lambda _: "Survey FCR: 'yes' answers / answers to 'was it resolved at the first contact?'",
+        lambda r: f"{r.numerator} of {r.denominator} answers yes",
+        surveys=True,
+        needs="fcr",
+    ),
+)
+_SURVEY_BY = ("agent_id", "customer_id", "interaction_id")
+
+
+def _has(table: Interactions | Surveys, field: str) -> bool:
+    """Whether the data has any value of ``field`` (a survey kind for `Surveys`)."""
+    if isinstance(table, Surveys):
+        return bool(len(table.of_kind(field)))
+    if field == "first_response_at":
+        return bool((table.first_response != OPEN).any())
+    column = getattr(table, field)
+    if isinstance(column, Encoded):
+        return bool((column.codes >= 0).any())
+    if column.dtype == np.float64:
+        return bool(np.isfinite(column).any())
+    return bool(column.any())  # a flag: all false reads as missing
+
+
+def _missing(metric: _Metric, table: Interactions | Surveys | None, opts: _Options) -> str:
+    """Why ``metric`` is skipped on this data; empty when it runs."""
+    if table is None:
+        return "no surveys given"
+    if metric.needs is not None and not _has(table, metric.needs):
+        if metric.surveys:
+            return f"no {metric.needs!r} answers in the surveys"
+        if metric.needs in ("abandoned", "escalated", "complaint"):
+            return f"no contact has {metric.needs} set in the data"
+        return f"no {metric.needs} values in the data"
+    if metric.key == "service_level" and opts.service_level is None:
+        return "needs a threshold: pass service_level= (CLI: --service-level SECONDS)"
+    return ""
+
+
+def _quietly(run: Run, *args: Any) -> Any:
     # An undefined metric is shown as undefined in the report; its warning
     # would only repeat that on stderr.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
-        result = metric()
-    assert not isinstance(result, Breakdown)  # no by= is passed
-    return result
+        return run(*args)
 
 
-def _define_fcr(result: FCR) -> str:
-    as_of = "none" if result.as_of is None else result.as_of.isoformat()
-    return (
-        "FCR: episodes resolved at first contact with no repeat within "
-        f"{result.window_days:g} days / decided episodes; match={result.match}, as_of={as_of}"
-    )
-
-
-def _define_csat(result: CSAT) -> str:
-    low, high = result.scale
-    return f"CSAT: answers >= {result.satisfied_from:g} on {low}..{high} / answers"
-
-
-def _define_ces(result: CES) -> str:
-    low, high = result.scale
-    easier = "higher" if result.higher_is_easier else "lower"
-    return f"CES: mean answer on {low}..{high}, {easier} is easier"
-
-
-# The definition of each metric in words, with the parameters its result records.
-_DEFINITIONS: dict[str, Callable[[Any], str]] = {
-    "fcr": _define_fcr,
-    "resolution_rate": lambda _: (
-        "Resolution rate: requests whose latest contact is resolved / requests "
-        "(contacts sharing an issue_id are one request)"
-    ),
-    "nps": lambda _: "NPS: 100 * (promoters 9-10 - detractors 0-6) / answers on 0..10",
-    "csat": _define_csat,
-    "ces": _define_ces,
-    "survey_fcr": lambda _: (
-        "Survey FCR: 'yes' answers / answers to 'was it resolved at the first contact?'"
-    ),
-}
-
-
-def _answers(result: Rate | NPS | Mean) -> int:
-    """How many answers a survey metric found."""
-    return result.denominator if isinstance(result, Rate) else result.n
-
-
-def _row(
-    key: str,
-    result: Rate | NPS | Mean,
-    *,
-    confidence_level: float,
-    why_undefined: str,
-) -> KPIRow:
+def _row(metric: _Metric, result: Result, level: float) -> KPIRow:
     common: dict[str, Any] = {
-        "key": key,
-        "label": _LABELS[key],
-        "unit": _UNITS[key],
+        "key": metric.key,
+        "label": metric.label,
+        "unit": metric.unit,
         "result": result,
-        "definition": _DEFINITIONS[key](result),
+        "definition": metric.define(result),
     }
     if not result.is_defined:
-        return KPIRow(status="undefined", interval=None, note=why_undefined, **common)
-    interval = result.ci(confidence_level=confidence_level)
-    return KPIRow(status="ok", interval=interval, **common)
+        return KPIRow(status="undefined", interval=None, note=metric.undefined, **common)
+    assert isinstance(result, (Rate, NPS, Mean, Durations))  # every metric of the report
+    return KPIRow(status="ok", interval=result.ci(confidence_level=level), **common)
 
 
-def _skipped(key: str, note: str) -> KPIRow:
+def _skipped(metric: _Metric, note: str) -> KPIRow:
     return KPIRow(
-        key=key,
-        label=_LABELS[key],
+        key=metric.key,
+        label=metric.label,
         status="skipped",
-        unit=_UNITS[key],
+        unit=metric.unit,
         result=None,
         interval=None,
         definition="",
         note=note,
     )
+
+
+def _tables(
+    interactions: Interactions | Iterable[Interaction],
+    surveys: Surveys | Iterable[Survey] | None,
+) -> tuple[Interactions, Surveys | None]:
+    if not isinstance(interactions, Interactions):
+        interactions = Interactions.from_records(interactions)
+    if surveys is not None and not isinstance(surveys, Surveys):
+        surveys = Surveys.from_records(surveys)
+    return interactions, surveys
+
+
+def _options(
+    window_days: float, as_of: datetime | None, confidence_level: float, service: float | None
+) -> _Options:
+    z_value(confidence_level)  # validate once, even when every row is skipped
+    return _Options(
+        window_days=window_days,
+        as_of=as_of,
+        confidence_level=confidence_level,
+        service_level=service,
+    )
+
+
+def _report_rows(
+    contacts: Interactions,
+    answers: Surveys | None,
+    opts: _Options,
+    period: Window | None,
+    *,
+    progress: Progress | None = None,
+) -> list[KPIRow]:
+    rows = []
+    for metric in _METRICS:
+        table = answers if metric.surveys else contacts
+        if progress is not None:
+            progress(metric.key)
+        why = _missing(metric, table, opts)
+        if why:
+            rows.append(_skipped(metric, why))
+            continue
+        result = _quietly(metric.run, table, opts, period, None)
+        rows.append(_row(metric, result, opts.confidence_level))
+    return rows
 
 
 def kpi_report(
@@ -187,14 +533,22 @@ def kpi_report(
     window_days: float = 7,
     as_of: datetime | None = None,
     confidence_level: float = 0.95,
+    period: Window | None = None,
+    service_level: float | None = None,
 ) -> list[KPIRow]:
-    """Compute the headline KPIs of a contact export, each with an interval.
+    """Compute every KPI the data supports, each with its counts and an interval.
 
-    Rows, in order: ``fcr``, ``resolution_rate``, then ``nps``, ``csat``,
-    ``ces`` and ``survey_fcr`` from the survey answers. A survey metric is
-    skipped (status ``"skipped"``, with a note) when no surveys are given or
-    none of its kind is present; a metric with nothing in its denominator is
-    ``"undefined"`` (no `UndefinedMetricWarning` is emitted: the row says it).
+    Rows, in order: ``fcr``, ``resolution_rate``, ``reopen_rate``,
+    ``first_response_time``, ``resolution_time``, ``handle_time``, ``asa``,
+    ``service_level``, ``abandonment_rate``, ``escalation_rate``,
+    ``complaint_rate``, then ``nps``, ``csat``, ``ces`` and ``survey_fcr`` from
+    the survey answers. A metric is skipped (status ``"skipped"``, its note
+    naming the field) when its field has no value in the data: ``issue_id``,
+    ``first_response_at``, ``talk_seconds``, ``abandoned``, ``escalated``,
+    ``complaint`` (a flag column that is all false counts as missing), or
+    answers of its kind; service level is skipped without a ``service_level``
+    threshold. A metric with nothing in its denominator is ``"undefined"``
+    (no `UndefinedMetricWarning` is emitted: the row says it).
 
     Parameters
     ----------
@@ -204,13 +558,18 @@ def kpi_report(
         Survey answers: a `Surveys` table or `Survey` objects; None for a
         report of the contact metrics only.
     window_days
-        The FCR repeat window in days (see `csmetrics.fcr`).
+        The FCR and reopen window in days (see `csmetrics.fcr`).
     as_of
-        The moment up to which the contact data is complete, for FCR's
-        pending episodes; default the latest contact start. Only FCR uses it.
+        The moment up to which the contact data is complete (pending FCR
+        episodes, open work of the time metrics); default the latest contact
+        start.
     confidence_level
         Of every interval: Wilson for rates, the multinomial normal interval
-        for NPS, Student t for CES.
+        for NPS, Student t for means, Brookmeyer-Crowley for medians.
+    period
+        Only contacts (and answers) starting in this `Window`.
+    service_level
+        The service-level threshold in seconds; None skips service level.
 
     Returns
     -------
@@ -226,59 +585,268 @@ def kpi_report(
 
     See Also
     --------
-    format_text, format_markdown : render the rows.
+    build_report : the rows with a breakdown, ready to `render`.
 
     Examples
     --------
     >>> from csmetrics.datasets import sample
     >>> data = sample()
     >>> rows = kpi_report(data.interactions, data.surveys)
-    >>> [row.key for row in rows]
-    ['fcr', 'resolution_rate', 'nps', 'csat', 'ces', 'survey_fcr']
+    >>> [row.key for row in rows][:3]
+    ['fcr', 'resolution_rate', 'reopen_rate']
     >>> rows[0].result.pending > 0
     True
-    >>> [row.status for row in kpi_report(data.interactions)][2:]
+    >>> [row.status for row in kpi_report(data.interactions)][-4:]
     ['skipped', 'skipped', 'skipped', 'skipped']
     """
-    z_value(confidence_level)  # validate once, even when every row is skipped
-    if not isinstance(interactions, Interactions):
-        interactions = Interactions.from_records(interactions)
-    table = interactions
-    rows = [
-        _row(
-            "fcr",
-            _compute(lambda: fcr(table, window_days=window_days, as_of=as_of)),
-            confidence_level=confidence_level,
-            why_undefined="no decided episode (no contacts, or every episode pending)",
-        ),
-        _row(
-            "resolution_rate",
-            _compute(lambda: resolution_rate(table)),
-            confidence_level=confidence_level,
-            why_undefined="no contacts",
-        ),
-    ]
-    if surveys is None:
-        return rows + [_skipped(key, "no surveys given") for key in _SURVEY_KINDS]
-    if not isinstance(surveys, Surveys):
-        surveys = Surveys.from_records(surveys)
-    answers = surveys
-    results: dict[str, Rate | NPS | Mean] = {
-        "nps": _compute(lambda: nps(answers)),
-        "csat": _compute(lambda: csat(answers)),
-        "ces": _compute(lambda: ces(answers)),
-        "survey_fcr": _compute(lambda: survey_fcr(answers)),
-    }
-    for key, result in results.items():
-        if _answers(result) == 0:
-            kind = _SURVEY_KINDS[key]
-            rows.append(_skipped(key, f"no {kind!r} answers in the surveys"))
-        else:
-            rows.append(_row(key, result, confidence_level=confidence_level, why_undefined=""))
-    return rows
+    opts = _options(window_days, as_of, confidence_level, service_level)
+    contacts, answers = _tables(interactions, surveys)
+    return _report_rows(contacts, answers, opts, period)
 
 
-# Presentation: the only place where numbers are rounded.
+# -- breakdowns and the whole report ----------------------------------------------------------
+
+
+@attrs.define
+class Progress:
+    """Steps of a report, told to ``show(step, done, total)`` as they start.
+
+    `build_report` adds its steps to ``total`` and calls the object with each
+    step's name; ``show`` draws (the CLI draws a bar on stderr).
+    """
+
+    show: Callable[[str, int, int], None]
+    total: int = 0
+    done: int = 0
+
+    def __call__(self, step: str) -> None:
+        """Start ``step``: draw it with the steps done so far."""
+        self.show(step, self.done, self.total)
+        self.done += 1
+
+
+@attrs.frozen(kw_only=True)
+class KPIReport:
+    """A KPI report: overall rows, and optionally the same metrics per group.
+
+    Attributes
+    ----------
+    title
+        One line naming the data.
+    rows
+        The overall rows (`kpi_report`).
+    group_by
+        ``"agent_id"`` (a field), ``"week"`` (a period length) or None.
+    groups
+        ``(label, rows)`` per group or period, in order; each row's result is
+        that group's. Metrics skipped overall are left out of the groups.
+    charts
+        ``(caption, data URI)`` of the plots for the HTML report; empty
+        unless asked for and matplotlib is installed.
+    """
+
+    title: str
+    rows: tuple[KPIRow, ...]
+    group_by: str | None = None
+    groups: tuple[tuple[str, tuple[KPIRow, ...]], ...] = ()
+    charts: tuple[tuple[str, str], ...] = ()
+
+
+def _label(key: object) -> str:
+    return "(missing)" if key is None else str(key)
+
+
+def _by_rows(
+    contacts: Interactions,
+    answers: Surveys | None,
+    opts: _Options,
+    *,
+    overall: Sequence[KPIRow],
+    by: str,
+    progress: Progress | None,
+) -> tuple[tuple[str, tuple[KPIRow, ...]], ...]:
+    per_group: dict[str, list[KPIRow]] = {}
+    ran = {row.key for row in overall if row.status != "skipped"}
+    for metric in _METRICS:
+        if metric.key not in ran or (metric.surveys and by not in _SURVEY_BY):
+            continue
+        if progress is not None:
+            progress(f"{metric.key} by {by}")
+        table = answers if metric.surveys else contacts
+        breakdown = _quietly(metric.run, table, opts, None, by)
+        assert isinstance(breakdown, Breakdown)
+        for key, result in breakdown.items():
+            row = _row(metric, result, opts.confidence_level)
+            per_group.setdefault(_label(key), []).append(row)
+    return tuple((label, tuple(rows)) for label, rows in sorted(per_group.items()))
+
+
+def _period_label(window: Window, zone: ZoneInfo) -> str:
+    return window.start.astimezone(zone).strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")
+
+
+def _period_rows(
+    contacts: Interactions,
+    answers: Surveys | None,
+    opts: _Options,
+    *,
+    every: Every,
+    timezone: str,
+    progress: Progress | None,
+) -> tuple[tuple[str, tuple[KPIRow, ...]], ...]:
+    if not len(contacts):
+        return ()
+    zone = ZoneInfo(timezone)
+    windows = buckets(contacts.start, every=every, timezone=zone).windows
+    if progress is not None:
+        progress.total += len(windows)
+    out = []
+    for window in windows:
+        label = _period_label(window, zone)
+        if progress is not None:
+            progress(f"period {label}")
+        rows = _report_rows(contacts, answers, opts, window)
+        out.append((label, tuple(row for row in rows if row.status != "skipped")))
+    return tuple(out)
+
+
+def build_report(
+    interactions: Interactions | Iterable[Interaction],
+    surveys: Surveys | Iterable[Survey] | None = None,
+    /,
+    *,
+    title: str = "KPI report",
+    window_days: float = 7,
+    as_of: datetime | None = None,
+    confidence_level: float = 0.95,
+    period: Window | None = None,
+    service_level: float | None = None,
+    by: str | None = None,
+    every: Every | None = None,
+    timezone: str = "UTC",
+    charts: bool = False,
+    progress: Progress | None = None,
+) -> KPIReport:
+    """The whole report: `kpi_report` rows, a breakdown, and plots for HTML.
+
+    Parameters
+    ----------
+    interactions, surveys, window_days, as_of, confidence_level, period, service_level
+        As for `kpi_report`.
+    title
+        The report's first line.
+    by
+        A contact field to break every metric down by: ``"agent_id"``,
+        ``"channel"`` or ``"category"``. Survey
+        metrics follow only for ``"agent_id"`` (answers carry no other
+        field). Not with ``every``.
+    every
+        A period length (``"day"``, ``"week"``, ``"month"``, ...) to compute
+        every metric per period, local to ``timezone``; empty periods are
+        kept, undefined. Not with ``by``.
+    timezone
+        IANA zone of the periods.
+    charts
+        Draw the plots of the HTML report (needs matplotlib; without it, no
+        charts and no error).
+    progress
+        A `Progress` told of each step (the CLI's progress bar draws it).
+
+    Returns
+    -------
+    KPIReport
+
+    Raises
+    ------
+    ValueError
+        ``by`` and ``every`` together, an unknown ``by`` field, or a bad option.
+
+    Examples
+    --------
+    >>> from csmetrics.datasets import sample
+    >>> data = sample()
+    >>> report = build_report(data.interactions, data.surveys, by="channel")
+    >>> [label for label, _ in report.groups]
+    ['chat', 'email', 'phone']
+    """
+    opts = _options(window_days, as_of, confidence_level, service_level)
+    if by is not None and every is not None:
+        msg = "by= and every= cannot be combined; break down by one of them"
+        raise ValueError(msg)
+    if by is not None:
+        option("by", by, _BY_FIELDS)
+    contacts, answers = _tables(interactions, surveys)
+    if progress is not None:
+        progress.total += len(_METRICS) * (2 if by else 1) + bool(charts)
+    rows = _report_rows(contacts, answers, opts, period, progress=progress)
+    groups: tuple[tuple[str, tuple[KPIRow, ...]], ...] = ()
+    if by is not None:
+        groups = _by_rows(contacts, answers, opts, overall=rows, by=by, progress=progress)
+    elif every is not None:
+        groups = _period_rows(
+            contacts, answers, opts, every=every, timezone=timezone, progress=progress
+        )
+    if charts and progress is not None:
+        progress("charts")
+    pictures = _charts(contacts, rows, opts) if charts else ()
+    return KPIReport(
+        title=title, rows=tuple(rows), group_by=by or every, groups=groups, charts=pictures
+    )
+
+
+def _charts(contacts: Interactions, rows: Sequence[KPIRow], opts: _Options) -> tuple[Any, ...]:
+    """Plots of the HTML report as ``(caption, data URI)``; none without matplotlib."""
+    try:
+        import matplotlib  # noqa: F401, PLC0415 (optional extra)
+    except ImportError:
+        return ()
+    from csmetrics import plots  # noqa: PLC0415 (imports matplotlib)
+    from csmetrics.trends import trend  # noqa: PLC0415 (the report needs it only here)
+    from csmetrics.workload import pareto  # noqa: PLC0415
+
+    results = {row.key: row.result for row in rows if row.status == "ok"}
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        weekly = trend(contacts, fcr, every="week", window_days=opts.window_days, as_of=opts.as_of)
+        out.append(("First-contact resolution per week", plots.plot_trend(weekly)))
+        if _has(contacts, "category"):
+            out.append(("Contact reasons", plots.plot_pareto(pareto(contacts))))
+        for key in ("resolution_time", "first_response_time"):
+            times = results.get(key)
+            if isinstance(times, Durations):
+                out.append((f"{_title(key)}: share still open", plots.plot_durations(times)))
+        if "service_level" in results or "asa" in results:
+            curve = plots.plot_service_level(contacts, as_of=opts.as_of)
+            out.append(("Service level against the threshold", curve))
+        if "complaint_rate" in results:
+            funnel = complaint_rate(contacts, by="agent_id")
+            assert isinstance(funnel, Funnel)
+            out.append(("Complaint rate per agent (funnel plot)", plots.plot_funnel(funnel)))
+    return tuple((caption, plots.figure_data_uri(ax)) for caption, ax in out)
+
+
+def _title(key: str) -> str:
+    return next(m.label for m in _METRICS if m.key == key)
+
+
+# -- presentation: the only place where numbers are rounded -----------------------------------
+
+
+def _seconds_text(value: float) -> str:
+    if math.isinf(value):
+        return "inf"
+    seconds = round(value)
+    if seconds < 60:
+        return f"{value:.0f}s" if value >= 10 or value == seconds else f"{value:.1f}s"
+    minutes, s = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {s:02d}s"
+    hours, m = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {m:02d}m"
+    days, h = divmod(hours, 24)
+    return f"{days}d {h:02d}h"
 
 
 def _number(value: float, unit: Unit) -> str:
@@ -288,6 +856,8 @@ def _number(value: float, unit: Unit) -> str:
         return f"{100 * value:.1f}%"
     if unit == "points":
         return f"{value:+.1f}"
+    if unit == "seconds":
+        return _seconds_text(value)
     return f"{value:.2f}"
 
 
@@ -306,37 +876,11 @@ def _interval_text(row: KPIRow) -> str:
     return f"[{_number(low, row.unit)}, {_number(high, row.unit)}]"
 
 
-def _fcr_counts(result: FCR) -> str:
-    return (
-        f"{result.numerator} of {result.denominator} episodes; "
-        f"{result.pending} pending; {result.repeats} repeats"
-    )
-
-
-def _nps_counts(result: NPS) -> str:
-    return (
-        f"{result.n} answers: {result.promoters} promoters, "
-        f"{result.passives} passives, {result.detractors} detractors"
-    )
-
-
-def _ces_counts(result: CES) -> str:
-    std = "n/a" if math.isnan(result.std) else f"{result.std:.2f}"
-    return f"{result.n} answers; sd {std}"
-
-
-_COUNTS: dict[str, Callable[[Any], str]] = {
-    "fcr": _fcr_counts,
-    "resolution_rate": lambda r: f"{r.numerator} of {r.denominator} requests",
-    "nps": _nps_counts,
-    "csat": lambda r: f"{r.numerator} of {r.denominator} answers >= {r.satisfied_from:g}",
-    "ces": _ces_counts,
-    "survey_fcr": lambda r: f"{r.numerator} of {r.denominator} answers yes",
-}
+_BY_KEY = {m.key: m for m in _METRICS}
 
 
 def _counts_text(row: KPIRow) -> str:
-    return row.note if row.result is None else _COUNTS[row.key](row.result)
+    return row.note if row.result is None else _BY_KEY[row.key].counts(row.result)
 
 
 def _interval_header(rows: Sequence[KPIRow]) -> str:
@@ -352,6 +896,26 @@ def _table(rows: Sequence[KPIRow]) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
+def _grid(report: KPIReport) -> tuple[list[str], list[list[str]]]:
+    """The breakdown as one line per group, one cell per metric: value and sample."""
+    keys = [row.key for row in report.rows if row.status != "skipped"]
+    shown = [k for k in keys if any(r.key == k for _, rows in report.groups for r in rows)]
+    header = [report.group_by or "", *(_title(k) for k in shown)]
+    body = []
+    for label, rows in report.groups:
+        cells = {row.key: row for row in rows}
+        body.append([label, *(_grid_cell(cells.get(k)) for k in shown)])
+    return header, body
+
+
+def _grid_cell(row: KPIRow | None) -> str:
+    if row is None or row.result is None:
+        return "-"
+    size = row.result.sample_size
+    mark = "" if row.result.is_reliable() else "*"
+    return f"{_value_text(row)} (n={size}){mark}"
+
+
 def _notes(rows: Sequence[KPIRow]) -> tuple[list[str], list[str]]:
     """The definitions used, and why undefined metrics have no value."""
     definitions = [row.definition for row in rows if row.definition]
@@ -362,32 +926,60 @@ def _notes(rows: Sequence[KPIRow]) -> tuple[list[str], list[str]]:
     return definitions, undefined
 
 
+_METHOD_NAMES = {
+    "wilson": "Wilson score",
+    "normal": "normal (Rocks 2016)",
+    "t": "Student t",
+    "log-log": "Brookmeyer-Crowley (log-log band)",
+}
+
+
 def _methods(rows: Sequence[KPIRow]) -> str:
-    names = {"wilson": "Wilson score", "normal": "normal (Rocks 2016)", "t": "Student t"}
     seen: dict[str, list[str]] = {}
     for row in rows:
         if row.interval is not None:
-            method = names.get(row.interval.method, row.interval.method)
+            method = _METHOD_NAMES.get(row.interval.method, row.interval.method)
             seen.setdefault(method, []).append(row.label)
     return "; ".join(f"{method} for {', '.join(labels)}" for method, labels in seen.items())
 
 
-def format_text(rows: Sequence[KPIRow], /) -> str:
-    """Render KPI rows as an aligned plain-text table with definitions.
+_UNRELIABLE = "* fewer units than the reliability minimum (csmetrics.results.MIN_N)"
+
+
+def _report_of(value: KPIReport | Sequence[KPIRow]) -> KPIReport:
+    if isinstance(value, KPIReport):
+        return value
+    return KPIReport(title="", rows=tuple(value))
+
+
+def _aligned(header: list[str], body: list[list[str]], align: str) -> list[str]:
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        parts = (f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths, strict=True))
+        return "  ".join(parts).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(c) for c in body)]
+
+
+def format_text(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Render a report (or KPI rows) as aligned plain-text tables with definitions.
 
     Rates are shown in percent with one decimal, NPS in points with a sign,
-    CES as a mean with two decimals; the rows keep the unrounded values.
+    CES as a mean with two decimals, times as ``4m 05s``; the rows keep the
+    unrounded values.
 
     Parameters
     ----------
-    rows
-        Rows from `kpi_report`.
+    report
+        A `KPIReport`, or rows from `kpi_report`.
 
     Returns
     -------
     str
-        The table (a skipped metric says why in its counts column), then the
-        definitions used and why any metric is undefined; ends in a newline.
+        The title, the table (a skipped metric says why in its counts
+        column), the breakdown, then the definitions used and why any metric
+        is undefined; ends in a newline.
 
     Examples
     --------
@@ -403,22 +995,20 @@ def format_text(rows: Sequence[KPIRow], /) -> str:
     >>> for line in format_text(rows).splitlines()[:5]:
     ...     print(line)
     KPI                         Value    95% interval  Counts
-    ------------------------  -------  --------------  -------------------------------------
+    ------------------------  -------  --------------  -----------------------------------------
     First-contact resolution    75.0%  [40.9%, 92.9%]  6 of 8 episodes; 0 pending; 0 repeats
     Resolution rate             75.0%  [40.9%, 92.9%]  6 of 8 requests
-    NPS                       skipped               -  no surveys given
+    Reopen rate               skipped               -  no issue_id values in the data
     """
-    header, body = _table(rows)
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(4)]
-    align = ["<", ">", ">", "<"]
-
-    def line(cells: list[str]) -> str:
-        text = "  ".join(f"{cell:{a}{w}}" for cell, a, w in zip(cells, align, widths, strict=True))
-        return text.rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])]
-    out += [line(cells) for cells in body]
-    definitions, undefined = _notes(rows)
+    report = _report_of(report)
+    out = [report.title, ""] if report.title else []
+    out += _aligned(*_table(report.rows), "<>><")
+    if report.groups:
+        header, body = _grid(report)
+        out += ["", f"By {report.group_by}:", ""]
+        out += _aligned(header, body, "<" + ">" * (len(header) - 1))
+        out += ["", _UNRELIABLE]
+    definitions, undefined = _notes(report.rows)
     if definitions:
         out += ["", "Definitions:", *(f"  {d}" for d in definitions)]
     if undefined:
@@ -426,25 +1016,34 @@ def format_text(rows: Sequence[KPIRow], /) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cell(text: str) -> str:
+def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def format_markdown(rows: Sequence[KPIRow], /) -> str:
-    """Render KPI rows as a Markdown table with definitions.
+def _md_table(header: list[str], body: list[list[str]], align: list[str]) -> list[str]:
+    return [
+        "| " + " | ".join(_md_cell(c) for c in header) + " |",
+        "| " + " | ".join(align) + " |",
+        *("| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in body),
+    ]
+
+
+def format_markdown(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Render a report (or KPI rows) as Markdown tables with definitions.
 
     The same content and rounding as `format_text`.
 
     Parameters
     ----------
-    rows
-        Rows from `kpi_report`.
+    report
+        A `KPIReport`, or rows from `kpi_report`.
 
     Returns
     -------
     str
-        A Markdown table, then bullet lists of the definitions used and of
-        the reasons why any metric is undefined.
+        A Markdown table (with the title as a heading), the breakdown, then
+        bullet lists of the definitions used and of the reasons why any
+        metric is undefined.
 
     Examples
     --------
@@ -464,15 +1063,210 @@ def format_markdown(rows: Sequence[KPIRow], /) -> str:
     | First-contact resolution | 75.0% | [40.9%, 92.9%] | 6 of 8 episodes; 0 pending; 0 repeats |
     | Resolution rate | 75.0% | [40.9%, 92.9%] | 6 of 8 requests |
     """
-    header, body = _table(rows)
-    out = [
-        "| " + " | ".join(_cell(c) for c in header) + " |",
-        "| --- | ---: | ---: | --- |",
-    ]
-    out += ["| " + " | ".join(_cell(c) for c in cells) + " |" for cells in body]
-    definitions, undefined = _notes(rows)
+    report = _report_of(report)
+    out = [f"# {report.title}", ""] if report.title else []
+    out += _md_table(*_table(report.rows), ["---", "---:", "---:", "---"])
+    if report.groups:
+        header, body = _grid(report)
+        out += ["", f"## By {report.group_by}", ""]
+        out += _md_table(header, body, ["---"] + ["---:"] * (len(header) - 1))
+        out += ["", _UNRELIABLE]
+    definitions, undefined = _notes(report.rows)
     if definitions:
         out += ["", "Definitions:", "", *(f"- {d}" for d in definitions)]
     if undefined:
         out += ["", "Undefined:", "", *(f"- {s}" for s in undefined)]
     return "\n".join(out) + "\n"
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .7rem; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+figure { display: inline-block; margin: 1rem; } figure img { max-width: 34rem; }
+.muted { color: #666; }
+"""
+
+
+def _html_table(header: list[str], body: list[list[str]], numeric: set[int]) -> str:
+    esc = html.escape
+    head = "".join(f"<th>{esc(c)}</th>" for c in header)
+    lines = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{esc(c)}</td>' if i in numeric else f"<td>{esc(c)}</td>"
+            for i, c in enumerate(cells)
+        )
+        + "</tr>"
+        for cells in body
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>"
+
+
+def format_html(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Render a report as one self-contained HTML page (inline styles and images).
+
+    Every value written into the page is HTML-escaped, so a category or
+    agent named ``<script>`` shows as text. Plots are embedded as PNG
+    ``data:`` URIs; nothing is loaded from elsewhere.
+    """
+    report = _report_of(report)
+    esc = html.escape
+    title = report.title or "KPI report"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        _html_table(*_table(report.rows), {1, 2}),
+    ]
+    if report.groups:
+        header, body = _grid(report)
+        parts += [f"<h2>By {esc(str(report.group_by))}</h2>"]
+        parts += [_html_table(header, body, set(range(1, len(header))))]
+        parts += [f'<p class="muted">{esc(_UNRELIABLE)}</p>']
+    if report.charts:
+        parts += ["<h2>Charts</h2>"]
+        parts += [
+            f'<figure><img alt="{esc(caption)}" src="{esc(uri)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>"
+            for caption, uri in report.charts
+        ]
+    definitions, undefined = _notes(report.rows)
+    for heading, items in (("Definitions", definitions), ("Undefined", undefined)):
+        if items:
+            parts += [f"<h2>{heading}</h2><ul>"]
+            parts += [f"<li>{esc(item)}</li>" for item in items]
+            parts += ["</ul>"]
+    parts += ['<p class="muted">Made with csmetrics.</p></body></html>']
+    return "\n".join(parts) + "\n"
+
+
+def _plain(value: object) -> Any:
+    """A JSON-ready value: numpy scalars become Python ones, nan and infinities None."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        value = value.item()
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _row_record(row: KPIRow) -> dict[str, Any]:
+    interval = row.interval
+    return {
+        "key": row.key,
+        "label": row.label,
+        "status": row.status,
+        "unit": row.unit,
+        "value": _plain(row.value),
+        "low": None if interval is None else _plain(interval.low),
+        "high": None if interval is None else _plain(interval.high),
+        "confidence_level": None if interval is None else interval.confidence_level,
+        "interval_method": None if interval is None else interval.method,
+        "counts": {} if row.result is None else _plain(row.result.counts()),
+        "definition": row.definition,
+        "note": row.note,
+    }
+
+
+def format_json(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Render a report as JSON: unrounded values, counts, intervals and definitions.
+
+    nan (undefined) and infinite bounds are written as ``null``.
+    """
+    report = _report_of(report)
+    document = {
+        "title": report.title,
+        "rows": [_row_record(row) for row in report.rows],
+        "group_by": report.group_by,
+        "groups": [
+            {"group": label, "rows": [_row_record(row) for row in rows]}
+            for label, rows in report.groups
+        ],
+    }
+    return json.dumps(document, indent=2, allow_nan=False, default=str) + "\n"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value: object) -> object:
+    """Neutralise text a spreadsheet would run as a formula: prefix it with ``'``.
+
+    Numbers are left as they are (a negative NPS is a number, not a formula).
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+_CSV_FIELDS = (
+    "group_by",
+    "group",
+    "key",
+    "label",
+    "status",
+    "unit",
+    "value",
+    "low",
+    "high",
+    "sample_size",
+    "counts",
+    "definition",
+    "note",
+)
+
+
+def format_csv(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Render a report as CSV, one line per metric and group, values unrounded.
+
+    The overall rows have an empty ``group``. Text cells starting with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return are prefixed with ``'`` so
+    a spreadsheet shows them instead of running them as formulas.
+    """
+    report = _report_of(report)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_FIELDS)
+    sections = [("", report.rows), *report.groups]
+    for group, rows in sections:
+        for row in rows:
+            record = _row_record(row)
+            size = None if row.result is None else row.result.sample_size
+            values = [
+                report.group_by if group else "",
+                group,
+                row.key,
+                row.label,
+                row.status,
+                row.unit,
+                record["value"],
+                record["low"],
+                record["high"],
+                size,
+                "" if row.result is None else _counts_text(row),
+                row.definition,
+                row.note,
+            ]
+            writer.writerow(["" if v is None else _safe_cell(v) for v in values])
+    return out.getvalue()
+
+
+_RENDERERS: dict[str, Callable[[KPIReport], str]] = {
+    "text": format_text,
+    "markdown": format_markdown,
+    "html": format_html,
+    "json": format_json,
+    "csv": format_csv,
+}
+
+
+def render(report: KPIReport, /, *, format: Format = "text") -> str:
+    """Render a report in one of `FORMATS`: text, markdown, html, json or csv."""
+    option("format", format, FORMATS)
+    return _RENDERERS[format](report)

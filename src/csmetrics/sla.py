@@ -32,7 +32,16 @@ from csmetrics.timing import _first_response_units, _issue_units, _reply_units, 
 if TYPE_CHECKING:
     from csmetrics.calendar import BusinessCalendar
 
-__all__ = ["TARGETS", "Breach", "SLAAttainment", "SLAPolicy", "SLARule", "SLATarget", "TargetName"]
+__all__ = [
+    "TARGETS",
+    "Breach",
+    "SLAAttainment",
+    "SLAPolicy",
+    "SLARule",
+    "SLATarget",
+    "TargetName",
+    "sla_attainment",
+]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
