@@ -995,7 +995,7 @@ def format_text(report: KPIReport | Sequence[KPIRow], /) -> str:
     >>> for line in format_text(rows).splitlines()[:5]:
     ...     print(line)
     KPI                         Value    95% interval  Counts
-    ------------------------  -------  --------------  -----------------------------------------
+    ------------------------  -------  --------------  ------------------------------------------
     First-contact resolution    75.0%  [40.9%, 92.9%]  6 of 8 episodes; 0 pending; 0 repeats
     Resolution rate             75.0%  [40.9%, 92.9%]  6 of 8 requests
     Reopen rate               skipped               -  no issue_id values in the data
