@@ -40,12 +40,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option
 from csmetrics._time import seconds
 from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Interaction, Key, Window
 from csmetrics.results import Durations, Funnel, Rate, Result, TimeMean
-from csmetrics.service_level import FORMULAS, Formula, _queue
+from csmetrics.service_level import Formula, _queue, _short_limit
 from csmetrics.stats import funnel_limits
 from csmetrics.table import Interactions
 from csmetrics.trends import Trend
@@ -530,14 +529,7 @@ def _service_level_curve(
     calendar: BusinessCalendar | None,
 ) -> tuple[F64, F64]:
     """`csmetrics.service_level` at every threshold of the grid, from one sort of the waits."""
-    option("formula", formula, FORMULAS)
-    if (formula == "short_abandoned_excluded") != (short_abandon is not None):
-        msg = (
-            f"short_abandon={short_abandon!r} with formula={formula!r}: short_abandon is "
-            "required by, and only allowed with, formula='short_abandoned_excluded'"
-        )
-        raise ValueError(msg)
-    short_limit = None if short_abandon is None else seconds("short_abandon", short_abandon)
+    short_limit = _short_limit(formula, short_abandon)
     q = _queue(interactions, as_of, period, None, calendar)
     answered, abandoned = np.sort(q.wait[q.answered]), np.sort(q.wait[q.abandoned])
     grid = _grid(thresholds, np.concatenate((answered, abandoned)))

@@ -62,9 +62,10 @@ FORMULAS: tuple[Formula, ...] = (
 
 @attrs.frozen(kw_only=True)
 class _Queue:
-    """Per-contact queue outcome of the contacts in scope."""
+    """Per-contact queue outcome of the contacts in scope (``table``'s ``rows``)."""
 
     table: Interactions
+    rows: npt.NDArray[np.intp]
     answered: Bool
     abandoned: Bool
     waiting: Bool
@@ -72,6 +73,18 @@ class _Queue:
     wait: F64  # seconds; nan unless answered or abandoned
     group: Encoded | None
     as_of: datetime | None
+
+
+def _short_limit(formula: Formula, short_abandon: float | None) -> float | None:
+    """Check ``formula`` and ``short_abandon`` together; the short-abandon limit in seconds."""
+    option("formula", formula, FORMULAS)
+    if (formula == "short_abandoned_excluded") != (short_abandon is not None):
+        msg = (
+            f"short_abandon={short_abandon!r} with formula={formula!r}: short_abandon is "
+            "required by, and only allowed with, formula='short_abandoned_excluded'"
+        )
+        raise ValueError(msg)
+    return None if short_abandon is None else seconds("short_abandon", short_abandon)
 
 
 def _queue(
@@ -82,23 +95,28 @@ def _queue(
     calendar: BusinessCalendar | None,
 ) -> _Queue:
     table, _, as_of = resolve_as_of(as_interactions(interactions), as_of)
-    table = table.take(in_period(table.start, period) & ~table.blocked)
+    # Index the few columns needed rather than taking the whole table.
+    rows = np.flatnonzero(in_period(table.start, period) & ~table.blocked)
     first = first_responses(table)
-    answered = first.response != OPEN
-    abandoned = table.abandoned
-    still_open = table.end == OPEN
+    response = first.response[rows]
+    start, end = table.start[rows], table.end[rows]
+    answered = response != OPEN
+    abandoned = table.abandoned[rows]
+    still_open = end == OPEN
     waiting = ~answered & ~abandoned & still_open
-    wait = np.full(len(table), np.nan)
-    wait[answered] = elapsed(first.clock[answered], first.response[answered], calendar)
-    wait[abandoned] = elapsed(table.start[abandoned], table.end[abandoned], calendar)
+    wait = np.full(len(rows), np.nan)
+    wait[answered] = elapsed(first.clock[rows][answered], response[answered], calendar)
+    wait[abandoned] = elapsed(start[abandoned], end[abandoned], calendar)
+    group = group_of(table, by, CONTACT_BY)
     return _Queue(
         table=table,
+        rows=rows,
         answered=answered,
         abandoned=abandoned,
         waiting=waiting,
         unanswered=~answered & ~abandoned & ~still_open,
         wait=wait,
-        group=group_of(table, by, CONTACT_BY),
+        group=None if group is None else group[rows],
         as_of=as_of,
     )
 
@@ -197,17 +215,11 @@ def service_level(
     >>> float(service_level(calls, threshold=20, formula="abandoned_within_excluded"))
     0.6666666666666666
     """
-    option("formula", formula, FORMULAS)
-    short = formula == "short_abandoned_excluded"
-    if short != (short_abandon is not None):
-        msg = (
-            f"short_abandon={short_abandon!r} with formula={formula!r}: short_abandon is "
-            "required by, and only allowed with, formula='short_abandoned_excluded'"
-        )
-        raise ValueError(msg)
-    short_limit = seconds("short_abandon", short_abandon) if short_abandon is not None else None
+    short_limit = _short_limit(formula, short_abandon)
     q = _queue(interactions, as_of, period, by, calendar)
-    limit, threshold_param = thresholds("threshold", threshold, q.table.channel, q.table.id)
+    limit, threshold_param = thresholds(
+        "threshold", threshold, q.table.channel[q.rows], q.table.id[q.rows]
+    )
     answered_within = q.answered & (q.wait <= limit)
     abandoned_within = q.abandoned & (q.wait <= limit)
     short_abandoned = (
