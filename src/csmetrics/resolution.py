@@ -59,12 +59,30 @@ def as_interactions(data: Interactions | Iterable[Interaction]) -> Interactions:
 def time_rank(table: Interactions) -> I64:
     """Each contact's position in time order: by start, ties by id.
 
-    One stable sort by start (fast on exports already in time order), then
-    the runs of equal starts are re-sorted by id. Computed once per table.
+    Computed once per table. Starts on a common grid (whole seconds or
+    milliseconds, as in most exports) pack with the id code into one int64
+    key, and `time_order` sorts by the pair at once; finer starts take one
+    stable sort by start, then the runs of equal starts are re-sorted by id.
     """
     if "time_rank" in table.memo:
         cached: I64 = table.memo["time_rank"]
         return cached
+    n = len(table)
+    steps = table.start - table.start.min(initial=0)
+    steps //= int(np.gcd.reduce(steps)) or 1
+    # Ids are unique, so each (start, id code) pair is distinct.
+    if int(steps.max(initial=0)) < (2**62) // max(len(table.id.keys), 1):
+        order = time_order(steps, table.id.codes)
+    else:
+        order = _start_then_id_order(table)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    table.memo["time_rank"] = rank
+    return rank
+
+
+def _start_then_id_order(table: Interactions) -> I64:
+    """Positions by start, ties by id: a stable sort, then each tied run by id."""
     order = np.argsort(table.start, kind="stable")
     ordered = table.start[order]
     tied = np.zeros(len(order), dtype=bool)
@@ -78,35 +96,45 @@ def time_rank(table: Interactions) -> I64:
         rows = order[runs]
         run = np.cumsum(np.r_[True, ordered[runs][1:] != ordered[runs][:-1]])
         order[runs] = rows[np.argsort(run * len(table.id.keys) + table.id.codes[rows])]
-    rank = np.empty(len(table), dtype=np.int64)
-    rank[order] = np.arange(len(table))
-    table.memo["time_rank"] = rank
-    return rank
+    return order
 
 
 def time_order(key: I64, rank: I64) -> I64:
-    """Positions ordered by ``key``, then by time ``rank`` (from `time_rank`).
+    """Positions ordered by ``key``, then by ``rank`` (distinct, e.g. from `time_rank`).
 
-    One int64 sort of ``key * n + rank`` where that cannot overflow, which is
-    several times faster than sorting by the pair.
+    Where ``key * span + rank`` cannot overflow it sorts those values (about
+    twice as fast as sorting their positions) and reads each position back
+    from its rank, which is distinct; otherwise one `numpy.lexsort`.
     """
     span = int(rank.max(initial=-1)) + 1
-    if len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(span, 1):
-        return np.argsort(key * span + rank)
-    return np.lexsort((rank, key))
+    if not (len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(span, 1)):
+        return np.lexsort((rank, key))
+    ranks = key * span + rank
+    ranks.sort()
+    np.remainder(ranks, span, out=ranks)
+    position = np.empty(span, dtype=np.int64)
+    position[rank] = np.arange(len(rank))
+    ordered: I64 = position[ranks]
+    return ordered
 
 
-def _ticket_issues(table: Interactions, rank: I64) -> I64:
+def _ticket_rows(table: Interactions, rank: I64) -> I64:
+    """The rows with an issue_id, in (issue_id, time) order."""
+    ticket = table.issue_id.codes
+    rows = np.flatnonzero(ticket >= 0)
+    return rows[time_order(ticket[rows], rank[rows])]
+
+
+def _ticket_issues(table: Interactions, rank: I64) -> tuple[I64, I64]:
     """Split each issue_id at every change of category: the "issue" match mode.
 
     Within an issue_id in time order, the current category is the latest
     non-empty one so far; a contact whose non-empty category differs from it
-    opens a new issue. Returns a dense issue number per row (-1 without
-    issue_id).
+    opens a new issue. Returns the rows with an issue_id in (issue_id, time)
+    order and their dense issue numbers, which never decrease along them.
     """
     ticket = table.issue_id.codes
-    rows = np.flatnonzero(ticket >= 0)
-    rows = rows[time_order(ticket[rows], rank[rows])]
+    rows = _ticket_rows(table, rank)
     cat = table.category.codes[rows]
     starts = segment_starts(ticket[rows])
     first = np.flatnonzero(starts)
@@ -118,23 +146,27 @@ def _ticket_issues(table: Interactions, rank: I64) -> I64:
     before[1:] = current[:-1]
     before[starts] = -1
     change = (cat >= 0) & (before >= 0) & (cat != before)
-    issue = np.full(len(table), -1, dtype=np.int64)
-    issue[rows] = np.cumsum(starts | change) - 1
-    return issue
+    return rows, np.cumsum(starts | change) - 1
 
 
-def _issue_keys(table: Interactions, match: Match, rank: I64) -> I64:
-    """One int64 issue key per contact under a match mode."""
+def _issue_order(table: Interactions, match: Match, rank: I64) -> tuple[I64, I64]:
+    """The contacts in (issue, time) order under a match mode, and their issue keys."""
     customer = table.customer_id.codes
     if match == "customer":
-        return customer
+        order = time_order(customer, rank)
+        return order, customer[order]
     by_category = customer * (len(table.category.keys) + 1) + table.category.codes + 1
     if match == "category":
-        return by_category
-    ticket = _ticket_issues(table, rank)
+        order = time_order(by_category, rank)
+        return order, by_category[order]
+    rows, issue = _ticket_issues(table, rank)
     # Contacts without issue_id fall back to customer + category, numbered
-    # after every ticket issue so the two kinds of key never collide.
-    return np.where(ticket >= 0, ticket, ticket.max(initial=-1) + 1 + by_category)
+    # after every ticket issue so the two kinds of key never collide. The
+    # ticket rows are in (issue, time) order already: only the rest is sorted.
+    rest = np.flatnonzero(table.issue_id.codes < 0)
+    rest = rest[time_order(by_category[rest], rank[rest])]
+    fallback = by_category[rest] + (int(issue[-1]) + 1 if len(issue) else 0)
+    return np.concatenate((rows, rest)), np.concatenate((issue, fallback))
 
 
 def episodes(table: Interactions, window: int, match: Match) -> tuple[I64, Bool]:
@@ -145,10 +177,8 @@ def episodes(table: Interactions, window: int, match: Match) -> tuple[I64, Bool]
     opens an episode (an open contact's end is `OPEN`, so everything after it
     is a repeat).
     """
-    rank = time_rank(table)
-    key = _issue_keys(table, match, rank)
-    order = time_order(key, rank)
-    issue_starts = segment_starts(key[order])
+    order, key = _issue_order(table, match, time_rank(table))
+    issue_starts = segment_starts(key)
     latest_end = segment_cummax(table.end[order], issue_starts)
     episode_starts = issue_starts.copy()
     episode_starts[1:] |= table.start[order][1:] - window > latest_end[:-1]
@@ -363,12 +393,12 @@ def resolution_rate(
     """
     table = as_interactions(interactions)
     group_column = group_of(table, by, CONTACT_BY)
-    ticket = table.issue_id.codes
-    key = np.where(ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table)))
-    order = time_order(key, time_rank(table))
-    starts = segment_starts(key[order])
-    first = order[starts]
-    last = order[np.r_[starts[1:], True]] if len(order) else order
+    rows = _ticket_rows(table, time_rank(table))
+    starts = segment_starts(table.issue_id.codes[rows])
+    # A contact without issue_id is a request of its own, first and latest.
+    single = np.flatnonzero(table.issue_id.codes < 0)
+    first = np.concatenate((rows[starts], single))
+    last = np.concatenate((rows[np.r_[starts[1:], True]] if len(rows) else rows, single))
     keep = in_period(table.start[first], period)
     result = reduce_counts(
         partial(Rate, metric="resolution_rate", period=period),
@@ -459,9 +489,7 @@ def reopen_rate(
     window = round(positive_number("window_days", window_days) * _DAY_MICROS)
     table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     group_column = group_of(table, by, CONTACT_BY)
-    rows = np.flatnonzero(table.issue_id.codes >= 0)
-    ticket = table.issue_id.codes[rows]
-    order = rows[time_order(ticket, time_rank(table)[rows])]
+    order = _ticket_rows(table, time_rank(table))
     segment = np.cumsum(segment_starts(table.issue_id.codes[order])) - 1
     position = np.arange(len(order))
     resolved = table.resolved[order]

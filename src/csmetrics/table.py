@@ -94,12 +94,15 @@ def _codes_of(
     field: str, values: Any, names: tuple[str, ...], ids: Encoded | None, *, what: str = ""
 ) -> I64:
     """Map a column of names to their index in ``names``; unknown names are errors."""
-    text = np.asarray(values).astype(str).reshape(-1)
+    text = np.asarray(values).reshape(-1)
+    if text.dtype.kind not in "OU":
+        text = text.astype(str)
+    # Object columns (from dataframes) compare as they are, without a text copy.
     codes = np.full(len(text), -1, dtype=np.int64)
     for code, name in enumerate(names):
         codes[text == name] = code
     if (row := _first(codes < 0)) is not None:
-        bad_record(what + _row_name(ids, row), field, text[row], f"use one of {names}")
+        bad_record(what + _row_name(ids, row), field, str(text[row]), f"use one of {names}")
     return codes
 
 
@@ -107,9 +110,15 @@ def _typed_objects(
     field: str, arr: npt.NDArray[Any], ids: Encoded | None
 ) -> tuple[npt.NDArray[Any], Bool]:
     """Turn an object column into a str or int64 array plus a presence mask."""
-    present = np.asarray((arr != None) & (arr != ""), dtype=bool)  # noqa: E711 (elementwise)
+    present = np.asarray(arr != None, dtype=bool)  # noqa: E711 (elementwise)
     values = arr[present]
     kinds = set(map(type, values))
+    if str in kinds:
+        # "" is missing too; only a column holding strings can contain it.
+        present &= np.asarray(arr != "", dtype=bool)
+        if kinds != {str}:
+            values = arr[present]
+            kinds = set(map(type, values))
     texts = kinds <= {str}
     if not texts and not all(
         issubclass(k, (int, np.integer)) and not issubclass(k, bool) for k in kinds
@@ -120,16 +129,21 @@ def _typed_objects(
         bad_record(_row_name(ids, row), field, arr[row], "keys must be all str or all int")
     if texts:
         return np.where(present, arr, "").astype(str), present
-    return np.where(present, arr, 0).astype(np.int64), present
+    ints = np.zeros(len(arr), dtype=np.int64)
+    ints[present] = values.astype(np.int64)
+    return ints, present
 
 
 def _missing(n: int) -> Encoded:
-    """A key column with no values (an optional column not given)."""
-    return Encoded(np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    """A key column with no values (an optional column not given).
+
+    The codes are one read-only -1 broadcast to every row: no memory per row.
+    """
+    return Encoded(np.broadcast_to(np.int64(-1), (n,)), np.zeros(0, dtype=np.int64))
 
 
-def _dense_ints(values: I64) -> tuple[I64, I64] | None:
-    """Sorted keys and codes of integers in a compact range, without a sort.
+def _dense_ints(values: I64) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
+    """Sorted keys and codes (int32 where they fit) of integers in a compact range, without a sort.
 
     A counting pass over ``max - min`` slots; None when the range is too wide
     for that to beat sorting (sparse ids).
@@ -143,7 +157,10 @@ def _dense_ints(values: I64) -> tuple[I64, I64] | None:
     seen = np.zeros(high - low + 1, dtype=bool)
     seen[offset] = True
     keys = np.flatnonzero(seen) + low
-    return keys, (np.cumsum(seen) - 1)[offset]
+    # A value's code is the number of distinct values below it.
+    code = np.cumsum(seen, dtype=np.int32 if len(seen) < 2**31 else np.int64)
+    code -= 1
+    return keys, code[offset]
 
 
 def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> Encoded:
@@ -161,7 +178,7 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
     elif arr.dtype.kind == "U":
         present = arr != ""
     elif arr.dtype.kind == "O" or arr.size == 0:
-        arr, present = _typed_objects(field, arr.astype(object).reshape(-1), ids)
+        arr, present = _typed_objects(field, arr.astype(object, copy=False).reshape(-1), ids)
     elif arr.dtype.kind == "f":
         # pandas stores integer keys with missing values as floats (nan).
         present = ~np.isnan(arr)
@@ -186,14 +203,19 @@ def _encoded(
     if required and not present.all():
         row = int(np.flatnonzero(~present)[0])
         bad_record(_row_name(ids, row), field, values[row], "required key is missing")
-    codes = np.full(len(arr), -1, dtype=np.int64)
-    dense = _dense_ints(arr[present]) if arr.dtype.kind in "iu" else None
+    everywhere = bool(present.all())
+    given = arr if everywhere else arr[present]
+    dense = _dense_ints(given) if arr.dtype.kind in "iu" else None
     if dense is None:
-        keys, inverse = np.unique(arr[present], return_inverse=True)
-        codes[present] = inverse.reshape(-1)
-        return Encoded(codes, keys)
-    keys, codes[present] = dense
-    return Encoded(codes, keys.astype(arr.dtype))
+        keys, inverse = np.unique(given, return_inverse=True)
+    else:
+        keys, inverse = dense
+        keys = keys.astype(arr.dtype)
+    if everywhere:
+        return Encoded(inverse.reshape(-1).astype(np.int64, copy=False), keys)
+    codes = np.full(len(arr), -1, dtype=np.int64)
+    codes[present] = inverse.reshape(-1)
+    return Encoded(codes, keys)
 
 
 def _times(field: str, values: Any, ids: Encoded | None) -> I64:
@@ -201,7 +223,7 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
     arr = np.asarray(values)
     if arr.dtype.kind == "M":
         # datetime64 carries no zone; csmetrics reads it as UTC.
-        return arr.astype("datetime64[us]").astype(np.int64)
+        return arr.astype("datetime64[us]", copy=False).astype(np.int64)
     if arr.dtype.kind != "O" and arr.size:
         bad_record(f"column {field!r}", field, arr.dtype, "expected datetime64 or datetimes")
     out = np.empty(len(arr), dtype=np.int64)
@@ -606,7 +628,9 @@ class Interactions:
             "first_response": first_response,
             **flags,
             **{
-                name: _seconds(name, cols[name], ids, n) if name in cols else np.full(n, np.nan)
+                name: _seconds(name, cols[name], ids, n)
+                if name in cols
+                else np.broadcast_to(np.float64(np.nan), (n,))
                 for name in _SECONDS
             },
             **{

@@ -129,6 +129,13 @@ def first_responses(table: Interactions) -> FirstResponses:
     """
     n = len(table)
     m = table.messages
+    if not len(m):
+        # Only the recorded field: the same result without the message steps.
+        return FirstResponses(
+            clock=table.start,
+            response=np.where(table.abandoned, OPEN, table.first_response),
+            requested=np.ones(n, dtype=bool),
+        )
     customer = np.flatnonzero(m.author == _CUSTOMER)
     agent = np.flatnonzero((m.author == _AGENT) & m.public)
     human = np.union1d(customer, agent)
