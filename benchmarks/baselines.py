@@ -23,15 +23,33 @@ Definitions (see ``docs/metrics/*.md``):
   ``issue_id`` fall back to customer + category.
 - resolution rate: a request is an ``issue_id`` (or one contact without one);
   it is resolved when its latest contact (by start, then id) is resolved.
+- first response time: per contact that is not ``blocked``, the seconds from
+  ``start`` to ``first_response_at``. A contact without one, or abandoned, is
+  censored: at its ``end``, or at ``as_of`` while open; ``as_of`` is the
+  latest start, end or first response in the data. The median and 90th
+  percentile come from the Kaplan-Meier curve ``S(t) = prod over event times
+  t_i <= t of (1 - d_i / n_i)`` (``d_i`` completed at ``t_i``, ``n_i`` at risk:
+  time >= ``t_i``): the ``q``-quantile is the smallest event time with
+  ``S(t) <= 1 - q + 1e-12``. The mean is of completed waits.
+- service level (formula "offered"), per channel and overall: answered
+  contacts (a first response, not abandoned) with wait <= the channel's
+  threshold, over answered + abandoned, of the contacts not ``blocked``. An
+  abandoned contact's wait is ``end - start``. Also counted: abandoned within
+  the threshold, *waiting* (neither answered nor abandoned, still open) and
+  *unanswered* (neither, but closed).
 - NPS: promoters 9-10, passives 7-8, detractors 0-6. CSAT: score >= 4 on
   1..5. CES: mean score of the "ces" answers.
 
-Every function returns plain counts (ints; CES also a float mean) in the same
-shape as `bench.py` extracts them from csmetrics results.
+Every function returns plain counts (ints; floats for means and quantiles) in
+the same shape as `bench.py` extracts them from csmetrics results. Both read
+the Parquet files `bench.py` writes: times are ``timestamp[us, tz=UTC]``, a
+missing ``issue_id`` is null.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,6 +60,20 @@ if TYPE_CHECKING:
 
 WINDOW_DAYS = 7
 FCR_COUNTS = ("numerator", "denominator", "pending", "repeats")
+SERVICE_LEVEL_COUNTS = (
+    "numerator",
+    "denominator",
+    "answered",
+    "answered_within",
+    "abandoned",
+    "abandoned_within",
+    "short_abandoned",
+    "waiting",
+    "unanswered",
+)
+QUANTILES = {"median": 0.5, "p90": 0.9}
+# csmetrics.stats.KM_TOLERANCE: S(t) <= 1 - q within this counts as reached.
+KM_TOLERANCE = 1e-12
 
 Counts = dict[str, Any]
 
@@ -51,23 +83,11 @@ Counts = dict[str, Any]
 # --------------------------------------------------------------------------
 
 
-def pandas_contacts(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The contacts as a DataFrame; a missing issue_id is <NA> (nullable Int64)."""
+def pandas_read(path: Path) -> pd.DataFrame:
+    """A Parquet file as a DataFrame (``issue_id`` with nulls reads as float64)."""
     import pandas as pd
 
-    return pd.DataFrame(
-        {
-            "id": columns["id"],
-            "customer_id": columns["customer_id"],
-            "start": columns["start"],
-            "end": columns["end"],
-            "resolved": columns["resolved"],
-            "channel": columns["channel"],
-            "agent_id": columns["agent_id"],
-            "issue_id": pd.arrays.IntegerArray(columns["issue_id"], ~columns["has_issue"]),
-            "category": columns["category"],
-        }
-    )
+    return pd.read_parquet(path)
 
 
 def _pandas_episodes(d: pd.DataFrame, keys: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
@@ -78,8 +98,9 @@ def _pandas_episodes(d: pd.DataFrame, keys: list[str], as_of: pd.Timestamp) -> p
     import pandas as pd
 
     window = pd.Timedelta(days=WINDOW_DAYS)
-    # An open contact keeps its issue open: its end counts as +infinity.
-    d = d.assign(end_or_inf=d["end"].fillna(pd.Timestamp.max))
+    # An open contact keeps its issue open: its end counts as +infinity (any
+    # time after all the data).
+    d = d.assign(end_or_inf=d["end"].fillna(_far_future(d["end"])))
     groups = d.groupby(keys, sort=False, dropna=False)
     first_in_issue = groups.cumcount().to_numpy() == 0
     # Latest end of the earlier contacts of the same issue (rows are sorted).
@@ -91,6 +112,12 @@ def _pandas_episodes(d: pd.DataFrame, keys: list[str], as_of: pd.Timestamp) -> p
     first["pending"] = first["end"].isna() | (first["end"] > as_of - window)
     first["success"] = ~first["pending"] & first["resolved"] & (first["repeats"] == 0)
     return first
+
+
+def _far_future(times: pd.Series) -> pd.Timestamp:
+    import pandas as pd
+
+    return pd.Timestamp("2200-01-01", tz=times.dt.tz).as_unit(times.dt.unit)
 
 
 def _pandas_issue_parts(df: pd.DataFrame) -> list[tuple[pd.DataFrame, list[str]]]:
@@ -160,11 +187,78 @@ def pandas_resolution_rate(df: pd.DataFrame) -> Counts:
     }
 
 
-def pandas_surveys(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The survey answers as a DataFrame."""
+def _km_quantiles(seconds: np.ndarray, done: np.ndarray) -> dict[str, float]:
+    """Kaplan-Meier quantiles from per-unit seconds and completion flags (pandas)."""
     import pandas as pd
 
-    return pd.DataFrame(columns)
+    times = (
+        pd.DataFrame({"seconds": seconds, "done": done})
+        .groupby("seconds", sort=True)["done"]
+        .agg(["sum", "size"])
+    )
+    # At risk at t: units whose time is >= t (censored at t still at risk).
+    at_risk = len(seconds) - times["size"].cumsum().shift(1, fill_value=0)
+    events = times["sum"] > 0
+    survival = (1 - times["sum"][events] / at_risk[events]).cumprod()
+    out = {}
+    for name, q in QUANTILES.items():
+        reached = survival.index[survival.to_numpy() <= 1 - q + KM_TOLERANCE]
+        out[name] = float(reached[0]) if len(reached) else float("nan")
+    return out
+
+
+def _pandas_answered(q: pd.DataFrame) -> pd.Series:
+    return q["first_response_at"].notna() & ~q["abandoned"]
+
+
+def pandas_first_response_time(df: pd.DataFrame) -> Counts:
+    """First response time: counts, Kaplan-Meier median and p90, mean, with pandas."""
+    import pandas as pd
+
+    as_of = max(df["start"].max(), df["end"].max(), df["first_response_at"].max())
+    q = df[~df["blocked"]]
+    answered = _pandas_answered(q)
+    stop = q["first_response_at"].where(answered, q["end"].fillna(as_of))
+    stop = stop.where(stop >= q["start"], q["start"])
+    seconds = ((stop - q["start"]) / pd.Timedelta(seconds=1)).to_numpy()
+    done = answered.to_numpy()
+    return {
+        "n": len(q),
+        "censored": int((~done).sum()),
+        "excluded": int(df["blocked"].sum()),
+        **_km_quantiles(seconds, done),
+        "mean": float(seconds[done].mean()),
+    }
+
+
+def pandas_service_level(df: pd.DataFrame, thresholds: Mapping[int, float]) -> Counts:
+    """Service level (formula "offered") by channel, with pandas."""
+    import pandas as pd
+
+    q = df[~df["blocked"]]
+    answered = _pandas_answered(q)
+    abandoned = q["abandoned"]
+    wait = (q["first_response_at"].where(answered, q["end"]) - q["start"]) / pd.Timedelta(seconds=1)
+    within = wait <= q["channel"].map(thresholds)
+    neither = ~answered & ~abandoned
+    flags = pd.DataFrame(
+        {
+            "numerator": answered & within,
+            "denominator": answered | abandoned,
+            "answered": answered,
+            "answered_within": answered & within,
+            "abandoned": abandoned,
+            "abandoned_within": abandoned & within,
+            "short_abandoned": False,
+            "waiting": neither & q["end"].isna(),
+            "unanswered": neither & q["end"].notna(),
+        }
+    )
+    per = flags.groupby(q["channel"]).sum()
+    return {
+        "overall": {name: int(v) for name, v in per.sum().items()},
+        "groups": {str(k): [int(v) for v in row] for k, row in per.iterrows()},
+    }
 
 
 def pandas_nps(s: pd.DataFrame) -> Counts:
@@ -195,31 +289,22 @@ def pandas_ces(s: pd.DataFrame) -> Counts:
 
 
 def duckdb_connect(threads: int = 2) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with a fixed number of threads."""
+    """An in-memory DuckDB connection with a fixed number of threads, in UTC.
+
+    The session time zone is UTC so that day arithmetic on the ``TIMESTAMPTZ``
+    columns is plain 24-hour days.
+    """
     import duckdb
 
-    return duckdb.connect(config={"threads": threads})
+    con = duckdb.connect(config={"threads": threads})
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
-def duckdb_load_contacts(con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarray]) -> None:
-    """Copy the numpy columns into a DuckDB table ``contacts``."""
-    con.register("contacts_np", columns)
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE contacts AS
-        SELECT id, customer_id, start, "end", resolved, channel, agent_id,
-               CASE WHEN has_issue THEN issue_id END AS issue_id, category
-        FROM contacts_np
-        """
-    )
-    con.unregister("contacts_np")
-
-
-def duckdb_load_surveys(con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarray]) -> None:
-    """Copy the numpy columns into a DuckDB table ``surveys``."""
-    con.register("surveys_np", columns)
-    con.execute("CREATE OR REPLACE TABLE surveys AS SELECT * FROM surveys_np")
-    con.unregister("surveys_np")
+def duckdb_load(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Copy a Parquet file into the DuckDB table ``table`` (replacing it)."""
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?)", [str(path)])
 
 
 # match="issue": number the parts of each ticket (a new part at every change
@@ -265,7 +350,7 @@ def _fcr_sql(match: str, by: str | None) -> str:
 WITH {source}
 ordered AS (
     SELECT *,
-        max(coalesce("end", 'infinity'::TIMESTAMP)) OVER (
+        max(coalesce("end", 'infinity'::TIMESTAMPTZ)) OVER (
             PARTITION BY {keys} ORDER BY start, id
             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end
     FROM source
@@ -336,6 +421,96 @@ def duckdb_resolution_rate(con: duckdb.DuckDBPyConnection) -> Counts:
         """
     ).fetchone()
     return {"numerator": int(numerator), "denominator": int(denominator)}
+
+
+# Per contact not blocked: answered (a first response, not abandoned) and the
+# seconds it waited; for the others the time to their end, or to as_of while
+# open (the latest start, end or first response).
+_WAITS = """
+as_of AS (
+    SELECT greatest(max(start), max("end"), max(first_response_at)) AS t FROM contacts
+),
+waits AS (
+    SELECT channel, abandoned, "end" IS NULL AS still_open,
+        first_response_at IS NOT NULL AND NOT abandoned AS answered,
+        (greatest(
+            epoch_us(CASE WHEN first_response_at IS NOT NULL AND NOT abandoned
+                          THEN first_response_at
+                          ELSE coalesce("end", (SELECT t FROM as_of)) END),
+            epoch_us(start)) - epoch_us(start))::DOUBLE / 1e6 AS seconds
+    FROM contacts WHERE NOT blocked
+)
+"""
+
+
+def duckdb_first_response_time(con: duckdb.DuckDBPyConnection) -> Counts:
+    """First response time in SQL: Kaplan-Meier quantiles with window functions."""
+    levels = [1 - q + KM_TOLERANCE for q in QUANTILES.values()]
+    row = con.execute(
+        f"""
+        WITH {_WAITS},
+        times AS (
+            SELECT seconds, count_if(answered) AS done, count(*) AS units
+            FROM waits GROUP BY seconds
+        ),
+        at_risk AS (
+            SELECT seconds, done,
+                (SELECT count(*) FROM waits) - coalesce(sum(units) OVER (
+                    ORDER BY seconds ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                    0) AS n
+            FROM times
+        ),
+        curve AS (
+            SELECT seconds, product(1 - done / n) OVER (
+                ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS survival
+            FROM at_risk WHERE done > 0
+        )
+        SELECT
+            (SELECT count(*) FROM waits),
+            (SELECT count_if(NOT answered) FROM waits),
+            (SELECT count_if(blocked) FROM contacts),
+            (SELECT min(seconds) FROM curve WHERE survival <= $1),
+            (SELECT min(seconds) FROM curve WHERE survival <= $2),
+            (SELECT avg(seconds) FILTER (WHERE answered) FROM waits)
+        """,
+        levels,
+    ).fetchone()
+    n, censored, excluded, median, p90, mean = row
+    nan = float("nan")
+    return {
+        "n": int(n),
+        "censored": int(censored),
+        "excluded": int(excluded),
+        "median": nan if median is None else float(median),
+        "p90": nan if p90 is None else float(p90),
+        "mean": float(mean),
+    }
+
+
+def duckdb_service_level(con: duckdb.DuckDBPyConnection, thresholds: Mapping[int, float]) -> Counts:
+    """Service level (formula "offered") by channel in SQL."""
+    limit = " ".join(f"WHEN {int(k)} THEN {float(v)!r}::DOUBLE" for k, v in thresholds.items())
+    rows = con.execute(
+        f"""
+        WITH {_WAITS},
+        judged AS (
+            SELECT *, seconds <= CASE channel {limit} END AS within FROM waits
+        )
+        SELECT channel,
+            count_if(answered AND within), count_if(answered OR abandoned),
+            count_if(answered), count_if(answered AND within),
+            count_if(abandoned), count_if(abandoned AND within), 0,
+            count_if(NOT answered AND NOT abandoned AND still_open),
+            count_if(NOT answered AND NOT abandoned AND NOT still_open)
+        FROM judged GROUP BY channel ORDER BY channel
+        """
+    ).fetchall()
+    groups = {str(row[0]): [int(v) for v in row[1:]] for row in rows}
+    totals = np.array(list(groups.values()), dtype=np.int64).sum(axis=0)
+    return {
+        "overall": dict(zip(SERVICE_LEVEL_COUNTS, map(int, totals), strict=True)),
+        "groups": groups,
+    }
 
 
 def duckdb_nps(con: duckdb.DuckDBPyConnection) -> Counts:

@@ -3,24 +3,27 @@
 Usage::
 
     python benchmarks/bench.py --rows 1000000 [--rows 10000000]
-        [--engines csmetrics,pandas,duckdb] [--repeats N] [--output FILE]
+        [--engines csmetrics,pandas,duckdb] [--repeats N] [--data-dir DIR]
+        [--output FILE]
     python benchmarks/bench.py --rows 10000000 --profile
 
-For each size a child process generates seeded synthetic columns with numpy
-(no per-row Python objects) and saves them to a temporary directory; then
-every engine runs in its own subprocess, so that peak RSS is per engine.
-csmetrics runs first; its counts are the reference. In every engine each step
-first runs once untimed and its counts are compared with csmetrics' (exact;
-CES mean to a relative 1e-12); a mismatch aborts the benchmark. Then the step
-is timed ``--repeats`` times with ``time.perf_counter`` and the best time is
-reported. Before each engine the runner waits for other processes to go
-quiet, measures the CPU they use during the run, and reruns a disturbed
-engine (``--busy-retries``), keeping each step's best time.
+For each size a child process generates seeded synthetic contacts and survey
+answers with numpy (no per-row Python objects) and writes them as Parquet,
+to a temporary directory or to ``--data-dir`` (kept and reused); then every
+engine runs in its own subprocess, so that peak RSS is per engine, and loads
+the files its own way. csmetrics runs first; its numbers are the reference.
+In every engine each step first runs once untimed and its numbers are
+compared with csmetrics' (exactly; means to a relative 1e-12); a mismatch
+aborts the benchmark. Then the step is timed ``--repeats`` times with
+``time.perf_counter`` and the best time is reported. Before each engine the
+runner waits for other processes to go quiet, measures the CPU they use
+during the run, and reruns a disturbed engine (``--busy-retries``), keeping
+each step's best time.
 
 ``--profile`` instead profiles csmetrics' table builds and metrics at each
-size: untraced wall times, per-column encoding times, the inclusive time of
-every source line of the csmetrics functions involved, and cProfile of
-``fcr(match="issue")``. See benchmarks/README.md and docs/performance.md.
+size: untraced wall and CPU times, per-column encoding times, the inclusive
+time of every source line of the csmetrics functions involved, and cProfile
+of ``fcr(match="issue")``. See benchmarks/README.md and docs/performance.md.
 """
 
 from __future__ import annotations
@@ -49,22 +52,26 @@ ENGINES = ("csmetrics", "pandas", "duckdb")
 SEED = 20260501
 
 # (key, label); the label names the csmetrics call, the first column of the
-# tables. pandas "loads" by building a DataFrame from the numpy columns, DuckDB
-# by copying them into a table (CREATE TABLE AS SELECT from the registered
-# arrays).
+# tables. Each load reads the Parquet file in the engine's own way: csmetrics
+# pyarrow.parquet.read_table + from_frame, pandas read_parquet, DuckDB CREATE
+# TABLE AS SELECT from read_parquet.
 STEPS = (
-    ("contacts", "load contacts: `Interactions.from_columns`"),
+    ("contacts", "load contacts: `Interactions.from_frame(pq.read_table(...))`"),
     ("fcr_issue", '`fcr(match="issue")`'),
     ("fcr_category", '`fcr(match="category")`'),
     ("fcr_customer", '`fcr(match="customer")`'),
     ("resolution_rate", "`resolution_rate`"),
     ("fcr_by_agent", '`fcr(by="agent_id")` (match="issue")'),
-    ("surveys", "load surveys: `Surveys.from_columns`"),
+    ("first_response_time", "`first_response_time`: `.median`, `.p90`"),
+    ("service_level", '`service_level(threshold={...}, by="channel")`'),
+    ("surveys", "load surveys: `Surveys.from_frame(pq.read_table(...))`"),
     ("nps", "`nps`"),
     ("csat", "`csat`"),
     ("ces", "`ces`"),
 )
 LOADS = ("contacts", "surveys")
+# Service-level promise per channel code (0 phone, 1 chat, 2 email), seconds.
+THRESHOLDS = {0: 20.0, 1: 60.0, 2: 3600.0}
 
 DAY_S = 86_400
 SPAN_DAYS = 180
@@ -84,15 +91,27 @@ def generate(rows: int, *, seed: int = SEED) -> tuple[dict[str, np.ndarray], dic
     of the later contacts of a ticket move it to another category (a reused
     ticket). Gaps between the contacts of a thread are mostly hours to a few
     days, sometimes weeks (a new episode); 1% are zero (ties on start). About
-    ``rows / 4`` customers, 5 categories, 3 channels, 50 agents; starts over
-    180 days at whole seconds; durations log-normal (median 12 minutes, 20 s
-    to 2 days); 1% of contacts open (``end`` NaT, not resolved); about 75%
-    resolved. Rows are shuffled; ids are distinct random int64.
+    ``rows / 4`` customers, 5 categories, 3 channels (0 phone, 1 chat, 2
+    email), 50 agents; starts over 180 days at whole seconds; durations
+    log-normal (median 12 minutes, 20 s to 2 days); 1% of contacts open
+    (``end`` NaT, not resolved); about 75% resolved. Rows are shuffled; ids are
+    distinct random int64.
+
+    Queue fields come from a random stream of their own, so the columns above
+    are the same as before they existed. ``first_response_at`` is ``start``
+    plus a whole-second wait (exponential: mean 30 s for phone, 75 s for chat,
+    40 minutes for email), at most the contact's duration. Unanswered
+    (``first_response_at`` NaT): *abandoned* contacts (80% of the closed,
+    unresolved contacts that lasted at most 5 minutes; ``end`` is when the
+    customer left), *blocked* ones (1% of the other closed, unresolved phone
+    contacts: never reached a queue), 2% of the other closed email contacts
+    (closed without a reply) and 40% of the open contacts (still waiting at
+    ``as_of``).
 
     ``issue_id`` is an int64 column plus the boolean ``has_issue`` (where it is
-    missing the int is meaningless); each engine turns the pair into its own
-    missing-value form. Surveys: ``rows / 2`` answers, kinds nps / csat / ces /
-    fcr with realistic score distributions, each about one contact.
+    missing the int is meaningless); `write_parquet` stores it as a nullable
+    column. Surveys: ``rows / 2`` answers, kinds nps / csat / ces / fcr with
+    realistic score distributions, each about one contact.
     """
     rng = np.random.default_rng(seed)
 
@@ -136,17 +155,27 @@ def generate(rows: int, *, seed: int = SEED) -> tuple[dict[str, np.ndarray], dic
     category = (rng.integers(0, 5, threads)[thread] + shift) % 5
 
     customers = max(rows // 4, 1)
+    ids = 5_000_000_000 + rng.permutation(rows).astype(np.int64)
+    customer_id = 1_000_000 + rng.integers(0, customers, threads)[thread]
+    channel = rng.choice(3, size=rows, p=[0.5, 0.3, 0.2]).astype(np.int64)
+    agent_id = 1_000 + rng.integers(0, 50, rows)
+
+    queue = _queue_fields(np.random.default_rng([seed, 1]), channel, duration_s, is_open, resolved)
+    first_response_at = start + queue.pop("wait_s").astype("timedelta64[s]")
+    first_response_at[~queue.pop("answered")] = np.datetime64("NaT")
     contacts = {
-        "id": 5_000_000_000 + rng.permutation(rows).astype(np.int64),
-        "customer_id": 1_000_000 + rng.integers(0, customers, threads)[thread],
+        "id": ids,
+        "customer_id": customer_id,
         "start": start,
         "end": end,
         "resolved": resolved,
-        "channel": rng.choice(3, size=rows, p=[0.5, 0.3, 0.2]).astype(np.int64),
-        "agent_id": 1_000 + rng.integers(0, 50, rows),
+        "channel": channel,
+        "agent_id": agent_id,
         "issue_id": np.where(has_issue, 700_000_000 + thread, 0).astype(np.int64),
         "has_issue": has_issue,
         "category": category.astype(np.int64),
+        "first_response_at": first_response_at,
+        **queue,
     }
     order = rng.permutation(rows)
     contacts = {name: col[order] for name, col in contacts.items()}
@@ -176,19 +205,76 @@ def generate(rows: int, *, seed: int = SEED) -> tuple[dict[str, np.ndarray], dic
     return contacts, surveys
 
 
-def save(directory: Path, contacts: dict, surveys: dict) -> None:
-    """Write the columns as uncompressed .npy files (fast, no pickles)."""
-    for prefix, cols in (("contacts", contacts), ("surveys", surveys)):
-        for name, col in cols.items():
-            np.save(directory / f"{prefix}.{name}.npy", col, allow_pickle=False)
-
-
-def load(directory: Path, prefix: str) -> dict[str, np.ndarray]:
-    """The columns saved by `save` under ``prefix``."""
+def _queue_fields(
+    rng: np.random.Generator,
+    channel: np.ndarray,
+    duration_s: np.ndarray,
+    is_open: np.ndarray,
+    resolved: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Waits (whole seconds), ``answered``, ``abandoned`` and ``blocked`` per contact."""
+    rows = len(channel)
+    mean_wait_s = np.array([30.0, 75.0, 2400.0])[channel]
+    wait_s = np.minimum(rng.exponential(mean_wait_s).astype(np.int64), duration_s)
+    closed_unresolved = ~is_open & ~resolved
+    abandoned = closed_unresolved & (duration_s <= 300) & (rng.random(rows) < 0.8)
+    blocked = closed_unresolved & ~abandoned & (channel == 0) & (rng.random(rows) < 0.01)
+    no_reply = ~is_open & ~abandoned & ~blocked & (channel == 2) & (rng.random(rows) < 0.02)
+    waiting = is_open & (rng.random(rows) < 0.4)
     return {
-        path.name.split(".")[1]: np.load(path, allow_pickle=False)
-        for path in sorted(directory.glob(f"{prefix}.*.npy"))
+        "wait_s": wait_s,
+        "answered": ~(abandoned | blocked | no_reply | waiting),
+        "abandoned": abandoned,
+        "blocked": blocked,
     }
+
+
+GENERATOR_VERSION = "2"  # bump when generate() changes: reused data sets are regenerated
+
+
+def data_paths(directory: Path, rows: int, seed: int) -> dict[str, Path]:
+    """The Parquet files of one size and seed inside ``directory``."""
+    return {
+        table: directory / f"{table}-{rows}-seed{seed}.parquet" for table in ("contacts", "surveys")
+    }
+
+
+def write_parquet(paths: dict[str, Path], contacts: dict, surveys: dict) -> None:
+    """Write both tables as Parquet (pyarrow, default Snappy compression).
+
+    Times become ``timestamp[us, tz=UTC]`` (NaT is null), the missing
+    ``issue_id`` null; the generator version goes into the file metadata.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    utc = pa.timestamp("us", tz="UTC")
+    for table, cols in (("contacts", contacts), ("surveys", surveys)):
+        arrays = {}
+        for name, col in cols.items():
+            if name == "has_issue":
+                continue
+            if name == "issue_id":
+                arrays[name] = pa.array(col, mask=~cols["has_issue"])
+            elif col.dtype.kind == "M":
+                arrays[name] = pa.array(col.astype("datetime64[us]"), type=utc)
+            else:
+                arrays[name] = pa.array(col)
+        data = pa.table(arrays).replace_schema_metadata({"generator": GENERATOR_VERSION})
+        pq.write_table(data, paths[table])
+
+
+def have_data(paths: dict[str, Path]) -> bool:
+    """Whether both files exist and were written by this generator version."""
+    import pyarrow.parquet as pq
+
+    for path in paths.values():
+        if not path.exists():
+            return False
+        meta = pq.read_schema(path).metadata or {}
+        if meta.get(b"generator") != GENERATOR_VERSION.encode():
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------
@@ -205,23 +291,33 @@ def _fcr_counts(result: Any) -> dict[str, int]:
     }
 
 
+_SERVICE_LEVEL_COUNTS = (
+    "numerator",
+    "denominator",
+    "answered",
+    "answered_within",
+    "abandoned",
+    "abandoned_within",
+    "short_abandoned",
+    "waiting",
+    "unanswered",
+)
+
+
 class Csmetrics:
-    """csmetrics: the reference."""
+    """csmetrics: the reference. Reads Parquet with pyarrow, as a user would."""
 
     def __init__(self) -> None:
+        import narwhals.stable.v2  # noqa: F401 (from_frame's reader; its import cost is csmetrics')
+        import pyarrow.parquet as pq
+
         import csmetrics
 
         self.cs = csmetrics
+        self.pq = pq
 
-    def prepare(self, contacts: dict, surveys: dict) -> tuple[dict, dict]:
-        # from_columns reads a masked integer array as int keys with missing
-        # values (no per-row objects).
-        cols = {k: v for k, v in contacts.items() if k != "has_issue"}
-        cols["issue_id"] = np.ma.MaskedArray(cols["issue_id"], mask=~contacts["has_issue"])
-        return cols, surveys
-
-    def contacts(self, cols: dict) -> Any:
-        return self.cs.Interactions.from_columns(cols)
+    def contacts(self, path: Path) -> Any:
+        return self.cs.Interactions.from_frame(self.pq.read_table(path))
 
     def fcr(self, table: Any, match: str) -> dict:
         return _fcr_counts(self.cs.fcr(table, match=match))
@@ -237,8 +333,30 @@ class Csmetrics:
         r = self.cs.resolution_rate(table)
         return {"numerator": r.numerator, "denominator": r.denominator}
 
-    def surveys(self, cols: dict) -> Any:
-        return self.cs.Surveys.from_columns(cols)
+    def first_response_time(self, table: Any) -> dict:
+        r = self.cs.first_response_time(table)
+        return {
+            "n": r.n,
+            "censored": r.censored,
+            "excluded": r.excluded,
+            "median": r.median,
+            "p90": r.p90,
+            "mean": r.mean,
+        }
+
+    def service_level(self, table: Any) -> dict:
+        result = self.cs.service_level(table, threshold=THRESHOLDS, by="channel")
+
+        def counts(r: Any) -> list[int]:
+            return [getattr(r, name) for name in _SERVICE_LEVEL_COUNTS]
+
+        return {
+            "overall": dict(zip(_SERVICE_LEVEL_COUNTS, counts(result.overall), strict=True)),
+            "groups": {str(k): counts(r) for k, r in result.items()},
+        }
+
+    def surveys(self, path: Path) -> Any:
+        return self.cs.Surveys.from_frame(self.pq.read_table(path))
 
     def nps(self, table: Any) -> dict:
         r = self.cs.nps(table)
@@ -267,11 +385,8 @@ class Pandas:
 
         self.b = baselines
 
-    def prepare(self, contacts: dict, surveys: dict) -> tuple[dict, dict]:
-        return contacts, surveys
-
-    def contacts(self, cols: dict) -> Any:
-        return self.b.pandas_contacts(cols)
+    def contacts(self, path: Path) -> Any:
+        return self.b.pandas_read(path)
 
     def fcr(self, df: Any, match: str) -> dict:
         return self.b.pandas_fcr(df, match=match)
@@ -282,8 +397,14 @@ class Pandas:
     def resolution_rate(self, df: Any) -> dict:
         return self.b.pandas_resolution_rate(df)
 
-    def surveys(self, cols: dict) -> Any:
-        return self.b.pandas_surveys(cols)
+    def first_response_time(self, df: Any) -> dict:
+        return self.b.pandas_first_response_time(df)
+
+    def service_level(self, df: Any) -> dict:
+        return self.b.pandas_service_level(df, THRESHOLDS)
+
+    def surveys(self, path: Path) -> Any:
+        return self.b.pandas_read(path)
 
     def nps(self, s: Any) -> dict:
         return self.b.pandas_nps(s)
@@ -304,11 +425,8 @@ class DuckDB:
         self.b = baselines
         self.con = baselines.duckdb_connect(threads=2)
 
-    def prepare(self, contacts: dict, surveys: dict) -> tuple[dict, dict]:
-        return contacts, surveys
-
-    def contacts(self, cols: dict) -> Any:
-        self.b.duckdb_load_contacts(self.con, cols)
+    def contacts(self, path: Path) -> Any:
+        self.b.duckdb_load(self.con, "contacts", path)
         return self.con
 
     def fcr(self, con: Any, match: str) -> dict:
@@ -320,8 +438,14 @@ class DuckDB:
     def resolution_rate(self, con: Any) -> dict:
         return self.b.duckdb_resolution_rate(con)
 
-    def surveys(self, cols: dict) -> Any:
-        self.b.duckdb_load_surveys(self.con, cols)
+    def first_response_time(self, con: Any) -> dict:
+        return self.b.duckdb_first_response_time(con)
+
+    def service_level(self, con: Any) -> dict:
+        return self.b.duckdb_service_level(con, THRESHOLDS)
+
+    def surveys(self, path: Path) -> Any:
+        self.b.duckdb_load(self.con, "surveys", path)
         return self.con
 
     def nps(self, con: Any) -> dict:
@@ -342,20 +466,29 @@ def _maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _same(reference: Any, got: Any) -> bool:
+# Floats compared to a relative 1e-12: means, whose summation order differs
+# between engines. Every other number, quantiles included, must be equal.
+_ROUNDED = frozenset({"mean"})
+
+
+def _same(reference: Any, got: Any, key: str = "") -> bool:
     if isinstance(reference, dict):
         return (
             isinstance(got, dict)
             and reference.keys() == got.keys()
-            and all(_same(reference[k], got[k]) for k in reference)
+            and all(_same(reference[k], got[k], k) for k in reference)
         )
     if isinstance(reference, list):
         return (
             isinstance(got, list)
             and len(reference) == len(got)
-            and all(_same(a, b) for a, b in zip(reference, got, strict=True))
+            and all(_same(a, b, key) for a, b in zip(reference, got, strict=True))
         )
     if isinstance(reference, float):
+        if not isinstance(got, float):
+            return False
+        if math.isnan(reference) or key not in _ROUNDED:
+            return reference == got or (math.isnan(reference) and math.isnan(got))
         return math.isclose(reference, got, rel_tol=1e-12)
     return type(got) is int and reference == got
 
@@ -379,48 +512,61 @@ def _describe_mismatch(reference: Any, got: Any) -> str:
 
 
 def worker(args: argparse.Namespace) -> None:
-    """Run one engine on one saved data set; write results as JSON."""
+    """Run one engine on one Parquet data set; write results as JSON."""
     engine = ENGINE_CLASSES[args.worker]()
     rss_imports = _maxrss_mib()
-    data = Path(args.data)
+    paths = {table: Path(getattr(args, table)) for table in LOADS}
     reference = json.loads(Path(args.reference).read_text()) if args.reference else None
-    contacts, surveys = engine.prepare(load(data, "contacts"), load(data, "surveys"))
-    rss_input = _maxrss_mib()
     out: dict[str, Any] = {
         "engine": args.worker,
         "repeats": args.repeats,
-        "rss_mib": {"after_imports": rss_imports, "after_input": rss_input},
+        "rss_mib": {"after_imports": rss_imports},
         "steps": {},
     }
     result_path = Path(args.result)
 
-    def run(key: str, call: Any) -> Any:
+    def run(key: str, call: Any, table: Any = None) -> Any:
+        # csmetrics caches derived arrays on a table (the time rank): each
+        # timed call starts from the cache as it was before this step, so a
+        # step costs what it costs in a session running the steps in order.
+        cache = dict(table.memo) if isinstance(getattr(table, "memo", None), dict) else None
         value = call()  # untimed: verification and warm-up
         counts = value if key not in LOADS else None
         if reference is not None and counts is not None and not _same(reference[key], counts):
             why = _describe_mismatch(reference[key], counts)
             msg = f"{args.worker} disagrees with csmetrics on {key}: {why}"
             raise SystemExit(msg)
-        times = []
+        times, cpu = [], []
         for _ in range(args.repeats):
+            if cache is not None:
+                table.memo.clear()
+                table.memo.update(cache)
+            value = None  # a load must not hold its previous table while it builds the next
             gc.collect()
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
             t0 = time.perf_counter()
             value = call()
             times.append(time.perf_counter() - t0)
-        out["steps"][key] = {"best": min(times) if times else None, "all": times}
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu.append([r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime])
+        out["steps"][key] = {"best": min(times) if times else None, "all": times, "cpu": cpu}
         if counts is not None:
             out["steps"][key]["counts"] = counts
         out["rss_mib"]["peak"] = _maxrss_mib()
+        if key == "contacts":
+            out["rss_mib"]["after_load"] = out["rss_mib"]["peak"]
         result_path.write_text(json.dumps(out))
         return value
 
-    table = run("contacts", lambda: engine.contacts(contacts))
-    run("fcr_issue", lambda: engine.fcr(table, "issue"))
-    run("fcr_category", lambda: engine.fcr(table, "category"))
-    run("fcr_customer", lambda: engine.fcr(table, "customer"))
-    run("resolution_rate", lambda: engine.resolution_rate(table))
-    run("fcr_by_agent", lambda: engine.fcr_by_agent(table))
-    stable = run("surveys", lambda: engine.surveys(surveys))
+    table = run("contacts", lambda: engine.contacts(paths["contacts"]))
+    run("fcr_issue", lambda: engine.fcr(table, "issue"), table)
+    run("fcr_category", lambda: engine.fcr(table, "category"), table)
+    run("fcr_customer", lambda: engine.fcr(table, "customer"), table)
+    run("resolution_rate", lambda: engine.resolution_rate(table), table)
+    run("fcr_by_agent", lambda: engine.fcr_by_agent(table), table)
+    run("first_response_time", lambda: engine.first_response_time(table), table)
+    run("service_level", lambda: engine.service_level(table), table)
+    stable = run("surveys", lambda: engine.surveys(paths["surveys"]))
     run("nps", lambda: engine.nps(stable))
     run("csat", lambda: engine.csat(stable))
     run("ces", lambda: engine.ces(stable))
@@ -457,6 +603,17 @@ def _count_text(c: dict) -> str:
             f"{c['numerator']:,} / {c['denominator']:,} = "
             f"{c['numerator'] / c['denominator']:.4f}, pending {c['pending']:,}, "
             f"repeats {c['repeats']:,}"
+        )
+    if "answered_within" in c:
+        return (
+            f"{c['numerator']:,} / {c['denominator']:,} = "
+            f"{c['numerator'] / c['denominator']:.4f}; "
+            + ", ".join(f"{k} {v:,}" for k, v in c.items() if k not in ("numerator", "denominator"))
+        )
+    if "p90" in c:
+        return (
+            f"n {c['n']:,} (censored {c['censored']:,}, excluded {c['excluded']:,}), "
+            f"median {c['median']:g} s, p90 {c['p90']:g} s, mean {c['mean']:.4f} s"
         )
     if "promoters" in c:
         return ", ".join(f"{k} {v:,}" for k, v in c.items())
@@ -518,17 +675,33 @@ def report(rows: int, results: dict, engines: list[str], repeats: int) -> str:
         "",
         "Peak RSS (MiB, `ru_maxrss` of the engine's own process):",
         "",
-        "| engine | after imports | with input columns | peak | peak - after imports |",
+        "| engine | after imports | peak up to the contacts load | peak | peak - after imports |",
         "|---|---|---|---|---|",
     ]
     for e in engines:
         rss = results.get(e, {}).get("rss_mib")
-        if not rss:
+        if not rss or "peak" not in rss:
             continue
-        peak = rss.get("peak", rss["after_input"])
         lines.append(
-            f"| {e} | {rss['after_imports']:.0f} | {rss['after_input']:.0f} "
-            f"| {peak:.0f} | {peak - rss['after_imports']:.0f} |"
+            f"| {e} | {rss['after_imports']:.0f} | {rss.get('after_load', math.nan):.0f} "
+            f"| {rss['peak']:.0f} | {rss['peak'] - rss['after_imports']:.0f} |"
+        )
+    lines += [
+        "",
+        (
+            "CPU time of the reported (best) run of every step, from `getrusage` (system: "
+            "time in the kernel, such as page faults on newly allocated memory):"
+        ),
+        "",
+        "| engine | wall s | user CPU s | system CPU s |",
+        "|---|---|---|---|",
+    ]
+    for e in engines:
+        steps = results.get(e, {}).get("steps", {}).values()
+        kept = [step["cpu"][step["all"].index(step["best"])] for step in steps if step["all"]]
+        wall = sum(step["best"] for step in steps if step["all"])
+        lines.append(
+            f"| {e} | {wall:.2f} | {sum(c[0] for c in kept):.2f} | {sum(c[1] for c in kept):.2f} |"
         )
     lines += [
         "",
@@ -617,12 +790,15 @@ def wait_until_idle(max_wait: float, busy_cores: float = 0.25) -> float:
         time.sleep(8)
 
 
-def _run_engine(engine: str, workdir: Path, repeats: int, args: argparse.Namespace) -> dict:
+def _run_engine(
+    engine: str, workdir: Path, data: dict[str, Path], repeats: int, args: argparse.Namespace
+) -> dict:
     """One attempt of one engine in its own process; its results plus machine load."""
     result = workdir / f"{engine}.json"
     result.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", engine]
-    cmd += ["--data", str(workdir), "--repeats", str(repeats), "--result", str(result)]
+    cmd += ["--contacts", str(data["contacts"]), "--surveys", str(data["surveys"])]
+    cmd += ["--repeats", str(repeats), "--result", str(result)]
     if engine != "csmetrics":
         cmd += ["--reference", str(workdir / "reference.json")]
     idle = wait_until_idle(args.idle_wait)
@@ -649,10 +825,26 @@ def _merge_attempts(first: dict, later: dict) -> dict:
         kept = first["steps"].setdefault(key, step)
         if kept is not step:
             kept["all"] = kept["all"] + step["all"]
+            kept["cpu"] = kept["cpu"] + step["cpu"]
             kept["best"] = min(kept["all"]) if kept["all"] else None
     first["machine"] += later["machine"]
     first["rss_mib"] = later.get("rss_mib", first.get("rss_mib"))
     return first
+
+
+def ensure_data(rows: int, args: argparse.Namespace, directory: Path) -> dict[str, Path]:
+    """The Parquet files of one size: reused from ``directory`` or generated there."""
+    paths = data_paths(directory, rows, args.seed)
+    if have_data(paths):
+        print(f"[{rows:,} rows] reusing {directory}", file=sys.stderr)
+        return paths
+    t0 = time.perf_counter()
+    # Generate in a child: Linux keeps ru_maxrss across fork and exec, so a
+    # parent that had held the data would inflate every worker's peak.
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--generate", str(directory)]
+    subprocess.run([*cmd, "--rows", str(rows), "--seed", str(args.seed)], check=True)
+    print(f"[{rows:,} rows] data generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return paths
 
 
 def run_size(rows: int, args: argparse.Namespace, engines: list[str]) -> str:
@@ -660,18 +852,11 @@ def run_size(rows: int, args: argparse.Namespace, engines: list[str]) -> str:
     repeats = args.repeats or (3 if rows <= 2_000_000 else 1)
     workdir = Path(tempfile.mkdtemp(prefix=f"csmetrics-bench-{rows}-"))
     try:
-        t0 = time.perf_counter()
-        # Generate in a child too: Linux keeps ru_maxrss across fork and exec,
-        # so a parent that held the data would inflate every worker's peak.
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--generate", str(workdir)]
-        subprocess.run([*cmd, "--rows", str(rows), "--seed", str(args.seed)], check=True)
-        print(
-            f"[{rows:,} rows] data generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr
-        )
+        data = ensure_data(rows, args, Path(args.data_dir) if args.data_dir else workdir)
         results: dict[str, Any] = {}
         for engine in engines:  # csmetrics first: the reference
             for attempt in range(1 + args.busy_retries):
-                got = _run_engine(engine, workdir, repeats, args)
+                got = _run_engine(engine, workdir, data, repeats, args)
                 m = got["machine"][0]
                 print(
                     f"[{rows:,} rows] {engine}: {got['status']} ({m['wall_s']:.1f} s wall, "
@@ -773,19 +958,11 @@ def _traceable(modules: dict[Any, tuple[str, ...]]) -> list[Any]:
     return found
 
 
-def profile(rows: int, args: argparse.Namespace) -> str:
-    """Wall time, time per source line and cProfile of csmetrics' slow steps."""
-    import cProfile
-    import io
-    import pstats
+def _profiled_functions() -> list[Any]:
+    """The csmetrics functions whose lines the profile times."""
+    from csmetrics import _reduce, frames, resolution, service_level, surveys, table, timing
 
-    import csmetrics
-    from csmetrics import _reduce, resolution, surveys, table
-
-    contacts, answers = generate(rows, seed=args.seed)
-    cols, scols = Csmetrics().prepare(contacts, answers)
-    del contacts, answers
-    functions = _traceable(
+    return _traceable(
         {
             table: (
                 "Interactions.from_columns",
@@ -800,48 +977,133 @@ def profile(rows: int, args: argparse.Namespace) -> str:
                 "_unique_ids",
                 "_times",
                 "_scores",
+                "_codes_of",
                 "_take",
             ),
+            frames: ("frame_columns", "_column"),
             resolution: (
                 "fcr",
                 "resolution_rate",
                 "episodes",
                 "time_rank",
                 "time_order",
-                "_issue_keys",
+                "_issue_order",
+                "_ticket_rows",
+                "_start_then_id_order",
                 "_ticket_issues",
-                "_time_order",
             ),
-            _reduce: ("segment_cummax", "reduce_counts"),
+            _reduce: ("segment_cummax", "reduce_counts", "reduce_durations"),
+            timing: ("first_response_time", "first_responses", "_first_response_units", "_reduce"),
+            service_level: ("service_level", "_queue"),
             surveys: ("nps", "_answers"),
         }
     )
+
+
+def _cprofile_fcr(t: Any) -> list[str]:
+    """cProfile of ``fcr(match="issue")`` on a table without the cached time rank."""
+    import cProfile
+    import io
+    import pstats
+
+    import csmetrics
+
+    prof = cProfile.Profile()
+    t.memo.clear()
+    prof.enable()
+    csmetrics.fcr(t, match="issue")
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
+    text = "\n".join(line for line in buf.getvalue().splitlines() if line.strip()).replace(
+        str(Path(csmetrics.__file__).parent) + "/", ""
+    )
+    head = ['#### cProfile of `fcr(match="issue")`, top 12 by own time', "", "```"]
+    return [*head, text, "```", ""]
+
+
+def profile(rows: int, args: argparse.Namespace) -> str:
+    """Wall time, time per source line and cProfile of csmetrics' slow steps."""
+    import pyarrow.parquet as pq
+
+    import csmetrics
+    from csmetrics import frames, resolution, table
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"csmetrics-profile-{rows}-"))
+    try:
+        paths = ensure_data(rows, args, Path(args.data_dir) if args.data_dir else workdir)
+        arrow = pq.read_table(paths["contacts"])
+        sarrow = pq.read_table(paths["surveys"])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    # What from_frame passes to from_columns: the frame's columns as numpy.
+    cols = frames.frame_columns(
+        arrow,
+        fields=tuple(arrow.column_names),
+        required=(),
+        flags=("resolved", "abandoned", "blocked"),
+    )
+    scols = frames.frame_columns(sarrow, fields=tuple(sarrow.column_names), required=())
+    functions = _profiled_functions()
     t = csmetrics.Interactions.from_columns(cols)
     st = csmetrics.Surveys.from_columns(scols)
+
+    def fresh(call: Any) -> Any:
+        # Every metric call on a table without the cached time rank.
+        def run() -> Any:
+            t.memo.clear()
+            return call()
+
+        return run
+
     scenarios = {
-        "Interactions.from_columns": lambda: csmetrics.Interactions.from_columns(cols),
-        'fcr(match="issue")': lambda: csmetrics.fcr(t, match="issue"),
-        'fcr(match="category")': lambda: csmetrics.fcr(t, match="category"),
-        "resolution_rate": lambda: csmetrics.resolution_rate(t),
-        "Surveys.from_columns": lambda: csmetrics.Surveys.from_columns(scols),
+        "pq.read_table (contacts)": lambda: pq.read_table(paths["contacts"]),
+        "Interactions.from_frame (an Arrow table)": lambda: csmetrics.Interactions.from_frame(
+            arrow
+        ),
+        "Interactions.from_columns (numpy columns)": lambda: csmetrics.Interactions.from_columns(
+            cols
+        ),
+        "time_rank": fresh(lambda: resolution.time_rank(t)),
+        'fcr(match="issue")': fresh(lambda: csmetrics.fcr(t, match="issue")),
+        'fcr(match="category")': fresh(lambda: csmetrics.fcr(t, match="category")),
+        "resolution_rate": fresh(lambda: csmetrics.resolution_rate(t)),
+        "first_response_time": lambda: csmetrics.first_response_time(t).p90,
+        'service_level(by="channel")': lambda: csmetrics.service_level(
+            t, threshold=THRESHOLDS, by="channel"
+        ),
+        "Surveys.from_frame (an Arrow table)": lambda: csmetrics.Surveys.from_frame(sarrow),
+        "Surveys.from_columns (numpy columns)": lambda: csmetrics.Surveys.from_columns(scols),
         "nps": lambda: csmetrics.nps(st),
     }
-    out = [f"### csmetrics profile, {rows:,} contacts", "", "Untraced wall time:", ""]
+    out = [
+        f"### csmetrics profile, {rows:,} contacts",
+        "",
+        "Untraced wall time and CPU time (every metric without the cached time rank):",
+        "",
+    ]
     for name, call in scenarios.items():
         gc.collect()
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         call()
-        out.append(f"- `{name}`: {time.perf_counter() - t0:.3f} s")
+        wall = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        out.append(
+            f"- `{name}`: {wall:.3f} s (CPU: user {r1.ru_utime - r0.ru_utime:.2f} s, "
+            f"system {r1.ru_stime - r0.ru_stime:.2f} s)"
+        )
     encode = getattr(table, "_encode", None)
     if encode is not None:
         out += ["", "`_encode` (dictionary encoding) per key column of `from_columns`:", ""]
         for name in ("id", "customer_id", "channel", "agent_id", "issue_id", "category"):
             values = cols[name]
-            kind = "masked " if isinstance(values, np.ma.MaskedArray) else ""
             t0 = time.perf_counter()
             encode(name, values, required=False, ids=None)
-            out.append(f"- `{name}` ({kind}{values.dtype}): {time.perf_counter() - t0:.3f} s")
+            out.append(f"- `{name}` ({values.dtype}): {time.perf_counter() - t0:.3f} s")
     for name, call in scenarios.items():
+        if name.startswith("pq."):
+            continue
         gc.collect()
         timer = LineTimer(*functions)
         with timer:
@@ -852,17 +1114,7 @@ def profile(rows: int, args: argparse.Namespace) -> str:
             "",
             timer.report(),
         ]
-    prof = cProfile.Profile()
-    prof.enable()
-    csmetrics.fcr(t, match="issue")
-    prof.disable()
-    buf = io.StringIO()
-    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
-    text = "\n".join(line for line in buf.getvalue().splitlines() if line.strip()).replace(
-        str(Path(csmetrics.__file__).parent) + "/", ""
-    )
-    out += ['#### cProfile of `fcr(match="issue")`, top 12 by own time', "", "```"]
-    out += [text, "```", ""]
+    out += _cprofile_fcr(t)
     return "\n".join(out)
 
 
@@ -893,9 +1145,15 @@ def main() -> None:
         default=300,
         help="seconds to wait for other processes to go quiet before each engine",
     )
+    parser.add_argument(
+        "--data-dir",
+        help="keep the generated Parquet files in this directory and reuse them on later "
+        "runs with the same --rows and --seed (default: a temporary directory, deleted)",
+    )
     parser.add_argument("--profile", action="store_true", help="profile csmetrics")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
-    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--contacts", help=argparse.SUPPRESS)
+    parser.add_argument("--surveys", help=argparse.SUPPRESS)
     parser.add_argument("--reference", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--generate", help=argparse.SUPPRESS)
@@ -906,9 +1164,13 @@ def main() -> None:
         worker(args)
         return
     if args.generate:
-        save(Path(args.generate), *generate(args.rows[0], seed=args.seed))
+        rows = args.rows[0]
+        paths = data_paths(Path(args.generate), rows, args.seed)
+        write_parquet(paths, *generate(rows, seed=args.seed))
         return
     sizes = args.rows or [1_000_000]
+    if args.data_dir:
+        Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if unknown := set(engines) - set(ENGINES):
         parser.error(f"unknown engines {sorted(unknown)}; use {ENGINES}")
