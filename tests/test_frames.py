@@ -155,3 +155,70 @@ def test_breakdown_to_frame(backend):
 def test_breakdown_to_frame_rejects_unknown_backend():
     with pytest.raises(ValueError, match="backend='spark'"):
         csmetrics.fcr(SAMPLE, by="agent_id").to_frame(backend="spark")  # type: ignore[arg-type]
+
+
+def _arrow_contacts(**extra: object) -> object:
+    """Three contacts as a pyarrow table split in two chunks, plus ``extra`` columns."""
+    pa = pytest.importorskip("pyarrow")
+    zone = pa.timestamp("us", tz="UTC")
+    at = [datetime(2026, 1, 5, 9, tzinfo=timezone.utc)] * 3
+    table = pa.table({"id": [1, 2, 3], "customer_id": [7, 8, 9], "start": pa.array(at, zone)})
+    for name, column in extra.items():
+        table = table.append_column(name, column)
+    return pa.Table.from_batches(table.to_batches(max_chunksize=2))
+
+
+def _same_keys(ours, expected) -> None:
+    assert ours.codes.tolist() == expected.codes.tolist()
+    assert ours.keys.dtype == expected.keys.dtype
+    assert ours.keys.tolist() == expected.keys.tolist()
+
+
+def test_arrow_integer_keys_with_nulls_encode_like_objects():
+    pa = pytest.importorskip("pyarrow")
+    from csmetrics.frames import frame_columns
+
+    column = pa.array([4, None, 5], pa.int32())
+    frame = _arrow_contacts(issue_id=column)
+    read = frame_columns(frame, fields=("issue_id",), required=(), keys=("issue_id",))
+    assert isinstance(read["issue_id"], np.ma.MaskedArray)
+    table = Interactions.from_frame(frame)
+    objects = np.array([4, None, 5], dtype=object)
+    expected = Interactions.from_columns({**_columns_of(table), "issue_id": objects})
+    _same_keys(table.issue_id, expected.issue_id)
+    assert table.issue_id.codes.tolist() == [0, -1, 1]
+
+
+def test_arrow_required_key_with_nulls_names_the_row():
+    pa = pytest.importorskip("pyarrow")
+    frame = _arrow_contacts().set_column(1, "customer_id", pa.array([7, None, 9]))
+    with pytest.raises(InvalidDataError, match=r"record 2 \(position 1\).*= None: required"):
+        Interactions.from_frame(frame)
+
+
+def test_arrow_text_keys_with_nulls_across_chunks():
+    pa = pytest.importorskip("pyarrow")
+    frame = _arrow_contacts(channel=pa.array(["chat", "email", None]))
+    table = Interactions.from_frame(frame)
+    assert table.channel.keys.tolist() == ["chat", "email"]
+    assert table.channel.codes.tolist() == [0, 1, -1]
+    all_null = _arrow_contacts(channel=pa.array([None, None, None], pa.string()))
+    assert Interactions.from_frame(all_null).channel.codes.tolist() == [-1, -1, -1]
+
+
+def test_arrow_zoned_timestamps_are_utc_instants_with_nulls_missing():
+    pa = pytest.importorskip("pyarrow")
+    at = [datetime(2026, 1, 5, 10, tzinfo=timezone.utc), None, None]
+    berlin = pa.array(at, pa.timestamp("ms", tz="Europe/Berlin"))
+    table = Interactions.from_frame(_arrow_contacts(end=berlin))
+    expected = Interactions.from_frame(_arrow_contacts(end=berlin).to_pandas())
+    assert table.end.tolist() == expected.end.tolist()
+    assert table.end[0] - table.start[0] == 3_600_000_000
+
+
+def _columns_of(table: Interactions) -> dict[str, object]:
+    return {
+        "id": table.id.keys[table.id.codes],
+        "customer_id": table.customer_id.keys[table.customer_id.codes],
+        "start": table.start.astype("datetime64[us]"),
+    }

@@ -8,9 +8,10 @@ Columns are read whole into numpy arrays (no per-row Python work):
 
 - timezone-aware timestamps are converted to UTC; naive ones are an error
   unless ``assume_timezone=`` names the zone they are in;
-- nulls become missing values (None keys, NaT times, nan numbers); a null in a
-  flag column (``resolved``...) is False; nulls in required columns are an
-  error naming the first row (the table checks this);
+- nulls become missing values (None keys, NaT times, nan numbers; an optional
+  integer key column with nulls is a masked int64 array); a null in a flag
+  column (``resolved``...) is False; nulls in required columns are an error
+  naming the first row (the table checks this);
 - key columns (ids, customer, agent, ...) may be integers or strings.
 """
 
@@ -51,6 +52,7 @@ def frame_columns(
     fields: tuple[str, ...],
     required: tuple[str, ...],
     flags: tuple[str, ...] = (),
+    keys: tuple[str, ...] = (),
     columns: Mapping[str, str] | None = None,
     assume_timezone: str | None = None,
 ) -> dict[str, Any]:
@@ -66,6 +68,9 @@ def frame_columns(
         Fields that must be present.
     flags
         Bool fields, where a null means False.
+    keys
+        Key fields (ids): an optional integer key column with nulls comes back
+        as a numpy masked int64 array rather than Python objects.
     columns
         csmetrics field name to the frame's column name, for columns named
         differently (``{"id": "ticket_id", "start": "created_at"}``).
@@ -107,38 +112,97 @@ def frame_columns(
                 frame[source[field]],
                 field,
                 flag=field in flags,
+                # A required key's nulls are an error; objects keep its message.
+                key=field in keys and field not in required,
                 assume_timezone=assume_timezone,
             )
     return out
 
 
-def _column(nw: Any, series: Any, field: str, *, flag: bool, assume_timezone: str | None) -> Any:
+def _column(
+    nw: Any, series: Any, field: str, *, flag: bool, key: bool, assume_timezone: str | None
+) -> Any:
     """One series as a numpy array with csmetrics' missing values."""
     dtype = series.dtype
-    null = series.is_null().to_numpy()
+    native = nw.to_native(series)
+    # pyarrow's own columns skip narwhals' generic steps where they cost a pass.
+    arrow = type(native).__module__.split(".", 1)[0] == "pyarrow"
     if isinstance(dtype, nw.Datetime):
-        if dtype.time_zone is None:
-            if assume_timezone is None:
-                msg = (
-                    f"column {series.name!r} ({field}) has naive timestamps; pass "
-                    "assume_timezone='Europe/Berlin' (their zone) or store them with a zone"
-                )
-                raise InvalidDataError(msg)
-            series = series.dt.replace_time_zone(assume_timezone)
-        return series.dt.convert_time_zone("UTC").dt.replace_time_zone(None).to_numpy()
+        return _utc(series, field, arrow=arrow, assume_timezone=assume_timezone)
     if flag:
         return series.fill_null(value=False).to_numpy().astype(bool)
-    if not null.any():
+    nulls = series.null_count()
+    if arrow and str(native.type) in _ARROW_TEXT:
+        return _arrow_text(native, nulls=nulls)
+    if arrow and (dtype.is_integer() or dtype.is_float()) and not nulls:
+        return _arrow_numpy(native)
+    return _values(series, nulls=nulls, key=key)
+
+
+def _arrow_numpy(native: Any) -> Any:
+    """An Arrow column's chunks joined in numpy's memory rather than Arrow's pool.
+
+    Each chunk is a zero-copy view; joining them in numpy memory means the
+    column goes back to the system when the table is freed instead of staying
+    in pyarrow's allocator (which keeps what it had).
+    """
+    if native.num_chunks < 2:  # One chunk (a view) or none: nothing to join.
+        return native.to_numpy()
+    return np.concatenate([chunk.to_numpy(zero_copy_only=False) for chunk in native.chunks])
+
+
+def _values(series: Any, *, nulls: int, key: bool) -> Any:
+    """A number or key series as numpy, None (or nan, or masked) where null."""
+    if not nulls:
         return series.to_numpy()
-    if null.all():
+    if nulls == len(series):
         # An all-null column has no meaningful dtype (pandas makes it float).
-        return np.full(len(null), None, dtype=object)
-    if dtype.is_integer():
-        # Integer keys with nulls: keep the integers, None where null.
-        objects = series.fill_null(0).to_numpy().astype(np.int64).astype(object)
-    elif dtype.is_float():
+        return np.full(nulls, None, dtype=object)
+    if series.dtype.is_float():
         return series.to_numpy()  # nan is missing
+    null = series.is_null().to_numpy()
+    if series.dtype.is_integer():
+        ints = series.fill_null(0).to_numpy().astype(np.int64, copy=False)
+        if key:
+            # Integer keys with nulls: a masked array keeps them integers
+            # without a Python object per row; from_columns reads it as is.
+            return np.ma.MaskedArray(ints, mask=null)
+        objects = ints.astype(object)
     else:
         objects = series.to_numpy().astype(object)
     objects[null] = None
     return objects
+
+
+def _utc(series: Any, field: str, *, arrow: bool, assume_timezone: str | None) -> Any:
+    """A timestamp series as naive UTC datetime64, NaT where null."""
+    if series.dtype.time_zone is None:
+        if assume_timezone is None:
+            msg = (
+                f"column {series.name!r} ({field}) has naive timestamps; pass "
+                "assume_timezone='Europe/Berlin' (their zone) or store them with a zone"
+            )
+            raise InvalidDataError(msg)
+        series = series.dt.replace_time_zone(assume_timezone)
+    elif arrow:
+        # Arrow stores zoned timestamps as UTC instants, which numpy's
+        # datetime64 reads as they are: no conversion pass.
+        return _arrow_numpy(series.to_native())
+    return series.dt.convert_time_zone("UTC").dt.replace_time_zone(None).to_numpy()
+
+
+_ARROW_TEXT = frozenset({"string", "large_string"})
+
+
+def _arrow_text(native: Any, *, nulls: int) -> Any:
+    """An Arrow text column as an object array of str, None where null.
+
+    Through a dictionary, so each distinct text is one Python str shared by its
+    rows rather than a new str per row.
+    """
+    if nulls == len(native):
+        return np.full(nulls, None, dtype=object)
+    encoded = native.dictionary_encode().combine_chunks()
+    words = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    codes = encoded.indices.fill_null(len(words) - 1) if nulls else encoded.indices
+    return words[codes.to_numpy()]

@@ -684,6 +684,7 @@ class Interactions:
                 fields=fields,
                 required=("id", "customer_id", "start"),
                 flags=_FLAGS,
+                keys=("id", "customer_id", *_INTERACTION_KEYS),
                 columns=columns,
                 assume_timezone=assume_timezone,
             )
@@ -845,6 +846,7 @@ class Surveys:
                 frame,
                 fields=("id", "kind", "score", "at", "scale_low", "scale_high", *_SURVEY_KEYS),
                 required=("id", "kind", "score", "at"),
+                keys=("id", *_SURVEY_KEYS),
                 columns=columns,
                 assume_timezone=assume_timezone,
             )
