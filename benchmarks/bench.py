@@ -282,28 +282,6 @@ def have_data(paths: dict[str, Path]) -> bool:
 # --------------------------------------------------------------------------
 
 
-def _fcr_counts(result: Any) -> dict[str, int]:
-    return {
-        "numerator": result.numerator,
-        "denominator": result.denominator,
-        "pending": result.pending,
-        "repeats": result.repeats,
-    }
-
-
-_SERVICE_LEVEL_COUNTS = (
-    "numerator",
-    "denominator",
-    "answered",
-    "answered_within",
-    "abandoned",
-    "abandoned_within",
-    "short_abandoned",
-    "waiting",
-    "unanswered",
-)
-
-
 class Csmetrics:
     """csmetrics: the reference. Reads Parquet with pyarrow, as a user would."""
 
@@ -320,13 +298,13 @@ class Csmetrics:
         return self.cs.Interactions.from_frame(self.pq.read_table(path))
 
     def fcr(self, table: Any, match: str) -> dict:
-        return _fcr_counts(self.cs.fcr(table, match=match))
+        return self.cs.fcr(table, match=match).counts()
 
     def fcr_by_agent(self, table: Any) -> dict:
         result = self.cs.fcr(table, by="agent_id")
         return {
-            "overall": _fcr_counts(result.overall),
-            "groups": {str(k): list(_fcr_counts(r).values()) for k, r in result.items()},
+            "overall": result.overall.counts(),
+            "groups": {str(k): list(r.counts().values()) for k, r in result.items()},
         }
 
     def resolution_rate(self, table: Any) -> dict:
@@ -346,13 +324,9 @@ class Csmetrics:
 
     def service_level(self, table: Any) -> dict:
         result = self.cs.service_level(table, threshold=THRESHOLDS, by="channel")
-
-        def counts(r: Any) -> list[int]:
-            return [getattr(r, name) for name in _SERVICE_LEVEL_COUNTS]
-
         return {
-            "overall": dict(zip(_SERVICE_LEVEL_COUNTS, counts(result.overall), strict=True)),
-            "groups": {str(k): counts(r) for k, r in result.items()},
+            "overall": result.overall.counts(),
+            "groups": {str(k): list(r.counts().values()) for k, r in result.items()},
         }
 
     def surveys(self, path: Path) -> Any:
