@@ -40,7 +40,7 @@ from csmetrics._check import option
 from csmetrics.analysis import Comparison, compare
 from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Interaction, Key, Survey, Window
-from csmetrics.periods import Every, buckets
+from csmetrics.periods import Every, _start_label, buckets
 from csmetrics.resolution import (
     as_interactions,
     fcr,
@@ -182,9 +182,8 @@ def _quiet_compare(a: Result, b: Result, level: float) -> Comparison | None:
 
 
 def _dates(windows: Sequence[Window], zone: ZoneInfo) -> str:
-    shown = [w.start.astimezone(zone).strftime("%Y-%m-%d %H:%M") for w in windows[:3]]
     more = ", ..." if len(windows) > 3 else ""
-    return ", ".join(s.removesuffix(" 00:00") for s in shown) + more
+    return ", ".join(_start_label(w, zone) for w in windows[:3]) + more
 
 
 def _warn_undefined(
