@@ -41,6 +41,9 @@ DIRECTIONS: tuple[Direction, ...] = ("higher", "lower")
 
 Certainty = Literal["met", "missed", "unclear"]
 
+WITH_INTERVAL = (Rate, NPS, Mean, Durations)
+"""The result classes with a ``.ci()``: the ones `compare` and `target` analyse."""
+
 _SILENCE = "silence with warnings.simplefilter('ignore', csmetrics.UndefinedMetricWarning)"
 
 
@@ -202,7 +205,7 @@ def _check_result(func: str, name: str, value: object) -> Result:
             f"{{key: {func}(x[key], ...) for key in x}}, or on x.overall"
         )
         raise TypeError(msg)
-    if not isinstance(value, (Rate, NPS, Mean, Durations)):
+    if not isinstance(value, WITH_INTERVAL):
         msg = (
             f"{func}() takes a Rate, NPS, Mean or Durations result (or a subclass: FCR, "
             f"CSAT, CES, ServiceLevel, TimeMean, ReplyTimes, ...), got "
@@ -585,7 +588,7 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
 
 
 def _interval(result: Result, level: float) -> ConfidenceInterval:
-    if isinstance(result, (Rate, NPS, Mean, Durations)):
+    if isinstance(result, WITH_INTERVAL):
         return result.ci(confidence_level=level)
     raise AssertionError(type(result))  # _check_result lets nothing else through
 

@@ -35,9 +35,10 @@ import attrs
 import numpy as np
 
 from csmetrics._check import option
+from csmetrics.analysis import WITH_INTERVAL
 from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Interaction, Survey, Window
-from csmetrics.periods import Every, buckets
+from csmetrics.periods import Every, _start_label, buckets
 from csmetrics.resolution import fcr, reopen_rate, resolution_rate
 from csmetrics.results import (
     CES,
@@ -48,7 +49,6 @@ from csmetrics.results import (
     Durations,
     Funnel,
     Mean,
-    Rate,
     Result,
     ServiceLevel,
 )
@@ -413,6 +413,7 @@ _METRICS: tuple[_Metric, ...] = (
         needs="fcr",
     ),
 )
+_BY_KEY = {m.key: m for m in _METRICS}
 _SURVEY_BY = ("agent_id", "customer_id", "interaction_id")
 
 
@@ -463,7 +464,7 @@ def _row(metric: _Metric, result: Result, level: float) -> KPIRow:
     }
     if not result.is_defined:
         return KPIRow(status="undefined", interval=None, note=metric.undefined, **common)
-    assert isinstance(result, (Rate, NPS, Mean, Durations))  # every metric of the report
+    assert isinstance(result, WITH_INTERVAL)  # every metric of the report
     return KPIRow(status="ok", interval=result.ci(confidence_level=level), **common)
 
 
@@ -681,10 +682,6 @@ def _by_rows(
     return tuple((label, tuple(rows)) for label, rows in sorted(per_group.items()))
 
 
-def _period_label(window: Window, zone: ZoneInfo) -> str:
-    return window.start.astimezone(zone).strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")
-
-
 def _period_rows(
     contacts: Interactions,
     answers: Surveys | None,
@@ -702,7 +699,7 @@ def _period_rows(
         progress.total += len(windows)
     out = []
     for window in windows:
-        label = _period_label(window, zone)
+        label = _start_label(window, zone)
         if progress is not None:
             progress(f"period {label}")
         rows = _report_rows(contacts, answers, opts, window)
@@ -815,7 +812,7 @@ def _charts(contacts: Interactions, rows: Sequence[KPIRow], opts: _Options) -> t
         for key in ("resolution_time", "first_response_time"):
             times = results.get(key)
             if isinstance(times, Durations):
-                out.append((f"{_title(key)}: share still open", plots.plot_durations(times)))
+                out.append((f"{_BY_KEY[key].label}: share still open", plots.plot_durations(times)))
         if "service_level" in results or "asa" in results:
             curve = plots.plot_service_level(contacts, as_of=opts.as_of)
             out.append(("Service level against the threshold", curve))
@@ -824,10 +821,6 @@ def _charts(contacts: Interactions, rows: Sequence[KPIRow], opts: _Options) -> t
             assert isinstance(funnel, Funnel)
             out.append(("Complaint rate per agent (funnel plot)", plots.plot_funnel(funnel)))
     return tuple((caption, plots.figure_data_uri(ax)) for caption, ax in out)
-
-
-def _title(key: str) -> str:
-    return next(m.label for m in _METRICS if m.key == key)
 
 
 # -- presentation: the only place where numbers are rounded -----------------------------------
@@ -876,9 +869,6 @@ def _interval_text(row: KPIRow) -> str:
     return f"[{_number(low, row.unit)}, {_number(high, row.unit)}]"
 
 
-_BY_KEY = {m.key: m for m in _METRICS}
-
-
 def _counts_text(row: KPIRow) -> str:
     return row.note if row.result is None else _BY_KEY[row.key].counts(row.result)
 
@@ -900,7 +890,7 @@ def _grid(report: KPIReport) -> tuple[list[str], list[list[str]]]:
     """The breakdown as one line per group, one cell per metric: value and sample."""
     keys = [row.key for row in report.rows if row.status != "skipped"]
     shown = [k for k in keys if any(r.key == k for _, rows in report.groups for r in rows)]
-    header = [report.group_by or "", *(_title(k) for k in shown)]
+    header = [report.group_by or "", *(_BY_KEY[k].label for k in shown)]
     body = []
     for label, rows in report.groups:
         cells = {row.key: row for row in rows}
