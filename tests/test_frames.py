@@ -12,6 +12,7 @@ from hypothesis import given, settings
 import csmetrics
 from csmetrics import Interactions, InvalidDataError
 from csmetrics.datasets import sample
+from csmetrics.table import Encoded
 from strategies import interactions
 
 pd = pytest.importorskip("pandas")
@@ -222,3 +223,86 @@ def _columns_of(table: Interactions) -> dict[str, object]:
         "customer_id": table.customer_id.keys[table.customer_id.codes],
         "start": table.start.astype("datetime64[us]"),
     }
+
+
+def _assert_same_table(ours: object, expected: object) -> None:
+    import attrs
+
+    for field in attrs.fields(type(ours)):
+        a, b = getattr(ours, field.name), getattr(expected, field.name)
+        if isinstance(a, Encoded):
+            _same_keys(a, b)
+        elif isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype, field.name
+            np.testing.assert_array_equal(a, b, err_msg=field.name)
+
+
+def _sample_parquet(tmp_path, size: int = 500):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    frame = SAMPLE_FRAME.assign(
+        channel=np.where(np.arange(len(SAMPLE_FRAME)) % 7 == 0, None, SAMPLE_FRAME["channel"]),
+        issue_id=pd.array(np.where(np.arange(len(SAMPLE_FRAME)) % 3 == 0, None, 5), "Int64"),
+    )
+    path = tmp_path / "contacts.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=size)
+    return path, pq
+
+
+def test_read_parquet_builds_the_table_from_frame_builds(tmp_path):
+    path, pq = _sample_parquet(tmp_path)
+    table = Interactions.read_parquet(path)
+    _assert_same_table(table, Interactions.from_frame(pq.read_table(path)))
+    assert table.channel.codes.min() == -1  # the nulls written are missing
+    assert csmetrics.fcr(Interactions.read_parquet(str(path))) == csmetrics.fcr(table)
+
+
+def test_read_parquet_maps_columns_and_names_missing_ones(tmp_path):
+    path, pq = _sample_parquet(tmp_path)
+    renamed = tmp_path / "renamed.parquet"
+    pq.write_table(
+        pq.read_table(path).rename_columns(
+            ["ticket_id" if c == "id" else c for c in pq.read_schema(path).names]
+        ),
+        renamed,
+    )
+    table = Interactions.read_parquet(renamed, columns={"id": "ticket_id"})
+    _assert_same_table(table, Interactions.read_parquet(path))
+    with pytest.raises(InvalidDataError, match=r"missing columns \['id'\]; found \[.*'ticket_id'"):
+        Interactions.read_parquet(renamed)
+
+
+def test_read_parquet_rejects_a_file_that_is_not_parquet(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "contacts.parquet"
+    path.write_text("id,customer_id,start\n")
+    with pytest.raises(InvalidDataError, match="not a readable Parquet file"):
+        Interactions.read_parquet(path)
+
+
+def test_surveys_read_parquet(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    surveys = sample().surveys
+    path = tmp_path / "surveys.parquet"
+    answers = pa.table(
+        {
+            "id": surveys.id.keys[surveys.id.codes],
+            "kind": np.array(csmetrics.SURVEY_KINDS)[surveys.kind],
+            "score": surveys.score,
+            "at": pa.array(surveys.at, pa.timestamp("us", tz="UTC")),
+            "agent_id": surveys.agent_id.keys[surveys.agent_id.codes].astype(object),
+        }
+    )
+    pq.write_table(answers, path, row_group_size=400)
+    table = csmetrics.Surveys.read_parquet(path)
+    _assert_same_table(table, csmetrics.Surveys.from_frame(answers))
+    assert csmetrics.nps(table) == csmetrics.nps(surveys)
+
+
+def test_from_columns_leaves_the_callers_columns_alone():
+    columns = _columns_of(SAMPLE)
+    kept = dict(columns)
+    Interactions.from_columns(columns)
+    assert columns.keys() == kept.keys()
+    assert all(columns[name] is kept[name] for name in kept)

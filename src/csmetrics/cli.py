@@ -269,12 +269,10 @@ def _read(path: str, kind: str, columns: dict[str, str] | None) -> Any:
         reader = read_interactions_csv if kind == "interactions" else read_surveys_csv
         return reader(path, columns=columns)
     try:
-        pq = importlib.import_module("pyarrow.parquet")  # the frames extra
+        return table.read_parquet(path, columns=columns)
     except ImportError:
         msg = f"reading {path} needs pyarrow and narwhals: pip install 'csmetrics[frames]'"
         raise _Error(msg) from None
-    try:
-        return table.from_frame(pq.read_table(path), columns=columns)
     except InvalidDataError as err:
         msg = f"{path}: {err}"
         raise _Error(msg) from None

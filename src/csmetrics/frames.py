@@ -17,6 +17,8 @@ Columns are read whole into numpy arrays (no per-row Python work):
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +26,7 @@ import numpy as np
 
 from csmetrics.errors import InvalidDataError
 
-__all__ = ["frame_columns", "import_narwhals", "is_frame"]
+__all__ = ["frame_columns", "import_narwhals", "is_frame", "parquet_columns"]
 
 _FRAME_MODULES = frozenset({"pandas", "polars", "pyarrow", "duckdb", "modin", "cudf", "dask"})
 
@@ -92,31 +94,109 @@ def frame_columns(
     frame = nw.from_native(data)
     if hasattr(frame, "collect"):
         frame = frame.collect()
+    return {
+        field: _column(
+            nw,
+            frame[name],
+            field,
+            flag=field in flags,
+            # A required key's nulls are an error; objects keep its message.
+            key=field in keys and field not in required,
+            assume_timezone=assume_timezone,
+        )
+        for field, name in _sources(fields, required, columns, list(frame.columns)).items()
+    }
+
+
+def parquet_columns(
+    path: str | os.PathLike[str],
+    /,
+    *,
+    fields: tuple[str, ...],
+    required: tuple[str, ...],
+    flags: tuple[str, ...] = (),
+    keys: tuple[str, ...] = (),
+    columns: Mapping[str, str] | None = None,
+    assume_timezone: str | None = None,
+) -> dict[str, Any]:
+    """Read the ``fields`` csmetrics knows from a Parquet file as numpy columns.
+
+    Like `frame_columns` on ``pyarrow.parquet.read_table(path)``, with the same
+    parameters and the same columns out, but in less memory: one column is
+    read at a time and converted to numpy before the next is read, so the
+    whole Arrow table never exists, and pyarrow's pool, which keeps what it
+    has had, holds about one column rather than the table.
+
+    Raises
+    ------
+    InvalidDataError
+        As `frame_columns`; also when the file is not Parquet.
+    """
+    pa, pq = _import_pyarrow()
+    try:
+        file = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as err:
+        msg = f"{os.fspath(path)!r} is not a readable Parquet file: {err}"
+        raise InvalidDataError(msg) from None
+    out: dict[str, Any] = {}
+    for field, name in _sources(fields, required, columns, file.schema_arrow.names).items():
+        (values,) = frame_columns(
+            file.read(columns=[name]),
+            fields=(field,),
+            required=(field,) if field in required else (),
+            flags=flags,
+            keys=keys,
+            columns={field: name},
+            assume_timezone=assume_timezone,
+        ).values()
+        out[field] = _numpy_owned(values)
+    return out
+
+
+def _numpy_owned(values: Any) -> Any:
+    """A column in numpy's own memory: a copy of a view of Arrow memory.
+
+    The Arrow column is then freed at once, and pyarrow's pool reuses its
+    memory for the next column instead of keeping every column read.
+    """
+    if isinstance(values, np.ma.MaskedArray):
+        return np.ma.MaskedArray(_numpy_owned(values.data), mask=np.ma.getmaskarray(values))
+    return values.copy() if values.base is not None else values
+
+
+def _import_pyarrow() -> tuple[Any, Any]:
+    """The modules pyarrow and pyarrow.parquet, or an ImportError naming the extra."""
+    try:
+        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
+    except ImportError as err:  # pragma: no cover - exercised without the extra
+        msg = 'reading Parquet needs pyarrow: pip install "csmetrics[frames]"'
+        raise ImportError(msg) from err
+
+
+def _sources(
+    fields: tuple[str, ...],
+    required: tuple[str, ...],
+    columns: Mapping[str, str] | None,
+    found: list[str],
+) -> dict[str, str]:
+    """Field name to column name, for the fields among the ``found`` columns.
+
+    Raises ValueError for a ``columns`` key that is not a field, and
+    InvalidDataError naming the columns found and needed when a required one
+    is missing.
+    """
     names = dict(columns or {})
     unknown = sorted(set(names) - set(fields))
     if unknown:
         msg = f"columns={names!r}: {unknown} are not csmetrics fields; use some of {list(fields)}"
         raise ValueError(msg)
-    found = list(frame.columns)
     source = {field: names.get(field, field) for field in fields}
     missing = [f for f in required if source[f] not in found]
     if missing:
         wanted = [source[f] for f in required]
         msg = f"missing columns {[source[f] for f in missing]}; found {found}, needed {wanted}"
         raise InvalidDataError(msg)
-    out: dict[str, Any] = {}
-    for field in fields:
-        if source[field] in found:
-            out[field] = _column(
-                nw,
-                frame[source[field]],
-                field,
-                flag=field in flags,
-                # A required key's nulls are an error; objects keep its message.
-                key=field in keys and field not in required,
-                assume_timezone=assume_timezone,
-            )
-    return out
+    return {field: name for field, name in source.items() if name in found}
 
 
 def _column(

@@ -10,9 +10,10 @@ checks that name the first bad row.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import attrs
 import numpy as np
@@ -306,6 +307,55 @@ _SECONDS = ("talk_seconds", "hold_seconds", "wrap_seconds")
 _AUTHOR_CODES: dict[str, int] = {author: code for code, author in enumerate(AUTHORS)}
 
 
+class _Fields(NamedTuple):
+    """What a table reads from a dataframe or file (see `csmetrics.frames`)."""
+
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+    flags: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+_INTERACTION_FIELDS = _Fields(
+    fields=(
+        "id",
+        "customer_id",
+        "start",
+        "end",
+        "first_response_at",
+        *_FLAGS,
+        *_SECONDS,
+        *_INTERACTION_KEYS,
+    ),
+    required=("id", "customer_id", "start"),
+    flags=_FLAGS,
+    keys=("id", "customer_id", *_INTERACTION_KEYS),
+)
+
+
+def _read(
+    source: Any,
+    spec: _Fields,
+    columns: Mapping[str, str] | None,
+    assume_timezone: str | None,
+    *,
+    parquet: bool,
+) -> dict[str, Any]:
+    """The numpy columns of a dataframe, or of a Parquet file (``parquet=True``)."""
+    from csmetrics import frames  # noqa: PLC0415 (optional extra)
+
+    read = frames.parquet_columns if parquet else frames.frame_columns
+    return read(
+        source,
+        fields=spec.fields,
+        required=spec.required,
+        flags=spec.flags,
+        keys=spec.keys,
+        columns=columns,
+        assume_timezone=assume_timezone,
+    )
+
+
 def _seconds(field: str, values: Any, ids: Encoded, n: int) -> F64:
     """A column of non-negative seconds; None or nan is missing."""
     arr = np.asarray(values)
@@ -583,19 +633,31 @@ class Interactions:
         ``at``, ``author`` ("customer", "agent", "bot") and ``public`` (bool,
         default True) to columns of one row per message.
         """
-        n, cols = _columns(
-            columns,
+        return cls._build(dict(columns), messages)
+
+    @classmethod
+    def _build(cls, cols: dict[str, Any], messages: Mapping[str, Any] | None) -> Interactions:
+        """`from_columns` on a dict it empties: each column is popped once converted.
+
+        A reader that passes its only reference to the columns (`from_frame`,
+        `read_parquet`) so frees each raw column as soon as it is converted,
+        rather than holding all of them and the whole table at once.
+        """
+        n = _columns(
+            cols,
             ("id", "customer_id", "start"),
             ("end", "first_response_at", *_FLAGS, *_SECONDS, *_INTERACTION_KEYS),
-        )
-        ids = _encode("id", cols["id"], required=True, ids=None)
+        )[0]
+        ids = _encode("id", cols.pop("id"), required=True, ids=None)
         _unique_ids(ids)
-        start = _times("start", cols["start"], ids)
+        start = _times("start", cols.pop("start"), ids)
         if (row := _first(start == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "start", None, "start is required")
         happened = {}
         for name in ("end", "first_response_at"):
-            moment = _times(name, cols[name], ids) if name in cols else np.full(n, _MISSING_TIME)
+            moment = (
+                _times(name, cols.pop(name), ids) if name in cols else np.full(n, _MISSING_TIME)
+            )
             moment[moment == _MISSING_TIME] = OPEN
             if (row := _first(moment < start)) is not None:
                 bad_record(
@@ -607,7 +669,7 @@ class Interactions:
             happened[name] = moment
         end, first_response = happened["end"], happened["first_response_at"]
         flags = {
-            name: _bools(name, cols[name], ids, n) if name in cols else np.zeros(n, bool)
+            name: _bools(name, cols.pop(name), ids, n) if name in cols else np.zeros(n, bool)
             for name in _FLAGS
         }
         for name, why in (
@@ -622,19 +684,19 @@ class Interactions:
                 bad_record(_row_name(ids, row), name, value=True, why=why)
         fields: dict[str, Any] = {
             "id": ids,
-            "customer_id": _encode("customer_id", cols["customer_id"], required=True, ids=ids),
+            "customer_id": _encode("customer_id", cols.pop("customer_id"), required=True, ids=ids),
             "start": start,
             "end": end,
             "first_response": first_response,
             **flags,
             **{
-                name: _seconds(name, cols[name], ids, n)
+                name: _seconds(name, cols.pop(name), ids, n)
                 if name in cols
                 else np.broadcast_to(np.float64(np.nan), (n,))
                 for name in _SECONDS
             },
             **{
-                name: _encode(name, cols[name], required=False, ids=ids)
+                name: _encode(name, cols.pop(name), required=False, ids=ids)
                 if name in cols
                 else _missing(n)
                 for name in _INTERACTION_KEYS
@@ -666,28 +728,28 @@ class Interactions:
         Timezone-aware timestamps are converted to UTC; naive ones need
         ``assume_timezone``. See `csmetrics.frames` for null handling.
         """
-        from csmetrics.frames import frame_columns  # noqa: PLC0415 (optional extra)
-
-        fields = (
-            "id",
-            "customer_id",
-            "start",
-            "end",
-            "first_response_at",
-            *_FLAGS,
-            *_SECONDS,
-            *_INTERACTION_KEYS,
+        return cls._build(
+            _read(frame, _INTERACTION_FIELDS, columns, assume_timezone, parquet=False), None
         )
-        return cls.from_columns(
-            frame_columns(
-                frame,
-                fields=fields,
-                required=("id", "customer_id", "start"),
-                flags=_FLAGS,
-                keys=("id", "customer_id", *_INTERACTION_KEYS),
-                columns=columns,
-                assume_timezone=assume_timezone,
-            )
+
+    @classmethod
+    def read_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        columns: Mapping[str, str] | None = None,
+        assume_timezone: str | None = None,
+    ) -> Interactions:
+        """Build the table from a Parquet file, like `from_frame` on its Arrow table.
+
+        Needs the ``frames`` extra. Gives the same table as
+        ``from_frame(pyarrow.parquet.read_table(path))`` in less memory: the file
+        is read one column at a time, so the whole Arrow table never exists
+        (see `csmetrics.frames.parquet_columns`).
+        """
+        return cls._build(
+            _read(path, _INTERACTION_FIELDS, columns, assume_timezone, parquet=True), None
         )
 
     def to_records(self) -> list[Interaction]:
@@ -731,6 +793,12 @@ class Interactions:
 
 _SURVEY_KEYS = ("customer_id", "interaction_id", "agent_id")
 _KIND_CODES: dict[str, int] = {kind: code for code, kind in enumerate(SURVEY_KINDS)}
+_SURVEY_FIELDS = _Fields(
+    fields=("id", "kind", "score", "at", "scale_low", "scale_high", *_SURVEY_KEYS),
+    required=("id", "kind", "score", "at"),
+    flags=(),
+    keys=("id", *_SURVEY_KEYS),
+)
 # Scale bounds per kind code; "fcr" answers are stored as 0.0 / 1.0.
 _LOW = np.array([DEFAULT_SCALES.get(k, (0, 1))[0] for k in SURVEY_KINDS], dtype=np.int64)
 _HIGH = np.array([DEFAULT_SCALES.get(k, (0, 1))[1] for k in SURVEY_KINDS], dtype=np.int64)
@@ -839,18 +907,21 @@ class Surveys:
         assume_timezone: str | None = None,
     ) -> Surveys:
         """Build the table from a dataframe, like `Interactions.from_frame`."""
-        from csmetrics.frames import frame_columns  # noqa: PLC0415 (optional extra)
-
         return cls.from_columns(
-            frame_columns(
-                frame,
-                fields=("id", "kind", "score", "at", "scale_low", "scale_high", *_SURVEY_KEYS),
-                required=("id", "kind", "score", "at"),
-                keys=("id", *_SURVEY_KEYS),
-                columns=columns,
-                assume_timezone=assume_timezone,
-            )
+            _read(frame, _SURVEY_FIELDS, columns, assume_timezone, parquet=False)
         )
+
+    @classmethod
+    def read_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        columns: Mapping[str, str] | None = None,
+        assume_timezone: str | None = None,
+    ) -> Surveys:
+        """Build the table from a Parquet file, like `Interactions.read_parquet`."""
+        return cls._build(_read(path, _SURVEY_FIELDS, columns, assume_timezone, parquet=True))
 
     @classmethod
     def from_columns(cls, columns: Mapping[str, Any], /) -> Surveys:
@@ -861,19 +932,24 @@ class Surveys:
         ``scale_high`` (default: each kind's scale). A numeric ``score`` column
         holds "fcr" answers as 1 (yes) or 0 (no), since a column has one dtype.
         """
-        n, cols = _columns(
-            columns,
+        return cls._build(dict(columns))
+
+    @classmethod
+    def _build(cls, cols: dict[str, Any]) -> Surveys:
+        """`from_columns` on a dict it empties, like `Interactions._build`."""
+        n = _columns(
+            cols,
             ("id", "kind", "score", "at"),
             ("scale_low", "scale_high", *_SURVEY_KEYS),
-        )
-        ids = _encode("id", cols["id"], required=True, ids=None)
+        )[0]
+        ids = _encode("id", cols.pop("id"), required=True, ids=None)
         _unique_ids(ids)
-        kind = _codes_of("kind", cols["kind"], SURVEY_KINDS, ids)
-        at = _times("at", cols["at"], ids)
+        kind = _codes_of("kind", cols.pop("kind"), SURVEY_KINDS, ids)
+        at = _times("at", cols.pop("at"), ids)
         if (row := _first(at == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
-        low = np.asarray(cols.get("scale_low", _LOW[kind]), dtype=np.int64).reshape(n)
-        high = np.asarray(cols.get("scale_high", _HIGH[kind]), dtype=np.int64).reshape(n)
+        low = np.asarray(cols.pop("scale_low", _LOW[kind]), dtype=np.int64).reshape(n)
+        high = np.asarray(cols.pop("scale_high", _HIGH[kind]), dtype=np.int64).reshape(n)
         fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
         if (
             row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
@@ -884,7 +960,7 @@ class Surveys:
                 (int(low[row]), int(high[row])),
                 "not a valid scale for this kind",
             )
-        score = _scores(cols["score"], kind, low, high, ids)
+        score = _scores(cols.pop("score"), kind, low, high, ids)
         return cls(
             id=ids,
             kind=kind,
@@ -893,7 +969,7 @@ class Surveys:
             scale_low=low,
             scale_high=high,
             **{
-                name: _encode(name, cols[name], required=False, ids=ids)
+                name: _encode(name, cols.pop(name), required=False, ids=ids)
                 if name in cols
                 else _missing(n)
                 for name in _SURVEY_KEYS
