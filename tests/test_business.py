@@ -82,6 +82,27 @@ def test_sale_is_attributed_to_the_latest_contact():
     assert (r.overall.numerator, r.overall.denominator, r.overall.sales) == (1, 2, 1)
 
 
+def test_sales_of_many_customers_keep_their_own_contacts():
+    # Customer codes times (contacts + sales) pass 2**31: the keys are int64.
+    n = 40_000
+    start = np.datetime64("2026-03-02T09:00", "us") + np.arange(n) * np.timedelta64(1, "s")
+    contacts = Interactions.from_columns(
+        {"id": np.arange(n), "customer_id": np.arange(n), "start": start, "end": start}
+    )
+    sales = Sales.from_columns(
+        {
+            "id": np.arange(n),
+            "customer_id": np.arange(n),
+            "at": start + np.timedelta64(1, "h"),
+            "amount": np.ones(n),
+        }
+    )
+    r = sales_after_contact(contacts, sales, as_of=LATE)
+    assert contacts.customer_id.codes.dtype == np.int32
+    # Each customer's one sale comes an hour after their one contact.
+    assert (r.numerator, r.denominator, r.sales) == (n, n, n)
+
+
 def test_sale_before_any_contact_is_not_counted():
     r = sales_after_contact([contact("1", 5)], [sale("s", at(4))], as_of=LATE)
     assert (r.numerator, r.denominator, r.sales, r.revenue) == (0, 1, 0, 0.0)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import FCR, Interaction, Interactions, Window, fcr, resolution_rate
-from csmetrics.resolution import time_order, time_rank
+from csmetrics.resolution import _issue_order, time_order, time_rank
 
 BASE = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -462,3 +462,31 @@ def test_time_rank_orders_by_start_then_id(starts, seed):
     assert (
         time_order(key, time_rank(table)).tolist() == np.lexsort((time_rank(table), key)).tolist()
     )
+
+
+def test_time_order_widens_int32_codes_before_packing():
+    # 70,000 * 40,000 overflows int32; packing in int32 would misorder.
+    key = np.array([70_000, 0, 70_000, 1], dtype=np.int32)
+    rank = np.array([39_999, 5, 0, 3], dtype=np.int32)
+    assert time_order(key, rank).tolist() == np.lexsort((rank, key)).tolist() == [1, 3, 2, 0]
+
+
+def test_match_category_keys_do_not_overflow_with_many_customers():
+    # Customer codes times (categories + 1) pass 2**31: the pair key is int64.
+    n = 80_000
+    table = Interactions.from_columns(
+        {
+            "id": np.arange(n),
+            "customer_id": np.arange(n),
+            "start": np.full(n, 0, dtype="datetime64[us]"),
+            "end": np.full(n, 1, dtype="datetime64[us]"),
+            "resolved": np.ones(n, dtype=bool),
+            "category": np.arange(n) % 30_000,
+        }
+    )
+    assert table.customer_id.codes.dtype == np.int32
+    order, key = _issue_order(table, "category", time_rank(table))
+    expected = [c * 30_001 + c % 30_000 + 1 for c in order.tolist()]
+    assert key.tolist() == expected
+    result = fcr(table, match="category", as_of=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    assert (result.numerator, result.denominator) == (n, n)

@@ -20,7 +20,7 @@ from csmetrics._check import option
 from csmetrics.errors import UndefinedMetricWarning
 from csmetrics.model import Window
 from csmetrics.results import Breakdown, Durations, Mean, Result
-from csmetrics.table import Encoded, to_micros
+from csmetrics.table import Codes, Encoded, to_micros
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -29,7 +29,7 @@ R = TypeVar("R", bound=Result)
 M = TypeVar("M", bound=Mean)
 
 
-def segment_starts(keys: I64) -> Bool:
+def segment_starts(keys: Codes) -> Bool:
     """True at the first row of each run of equal keys (keys sorted)."""
     starts = np.ones(len(keys), dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=starts[1:])
@@ -75,7 +75,7 @@ def in_period(times: I64, period: Window | None) -> Bool:
 def _slots(group: Encoded) -> tuple[I64, int]:
     # Codes are sorted key order; the missing key (-1) goes to the last slot.
     nkeys = len(group.keys)
-    return np.where(group.codes < 0, nkeys, group.codes), nkeys + 1
+    return np.where(group.codes < 0, np.int64(nkeys), group.codes), nkeys + 1
 
 
 def _slot_key(group: Encoded, slot: int) -> Any:

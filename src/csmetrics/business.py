@@ -48,7 +48,16 @@ from csmetrics.errors import InvalidDataError
 from csmetrics.model import AGENT_STATES, AgentTime, Interaction, Key, Outage, Sale, Window
 from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions, time_order, time_rank
 from csmetrics.results import Breakdown, Rate, Result, _count
-from csmetrics.table import OPEN, AgentTimes, Encoded, Interactions, Sales, from_micros, to_micros
+from csmetrics.table import (
+    OPEN,
+    AgentTimes,
+    Codes,
+    Encoded,
+    Interactions,
+    Sales,
+    from_micros,
+    to_micros,
+)
 
 __all__ = [
     "CohortRetention",
@@ -184,7 +193,7 @@ def _codes_in(target: Encoded, source: Encoded) -> I64:
 
 
 def _latest_contact(
-    customer: I64, start: I64, sale_customer: I64, sale_at: I64
+    customer: Codes, start: I64, sale_customer: I64, sale_at: I64
 ) -> tuple[I64, Bool]:
     """For each sale, the position (in the sorted contacts) of its customer's latest contact.
 
@@ -197,7 +206,7 @@ def _latest_contact(
     """
     times = np.sort(np.concatenate((start, sale_at)))
     m = len(times)
-    contact_key = customer * m + np.searchsorted(times, start)
+    contact_key = customer.astype(np.int64) * m + np.searchsorted(times, start)
     sale_key = sale_customer * m + np.searchsorted(times, sale_at)
     position = np.searchsorted(contact_key, sale_key, side="right") - 1
     safe = np.maximum(position, 0)

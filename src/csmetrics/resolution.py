@@ -30,7 +30,7 @@ from csmetrics._time import resolve_as_of
 from csmetrics.frames import is_frame
 from csmetrics.model import Interaction, Window
 from csmetrics.results import FCR, Breakdown, Rate, ReopenRate
-from csmetrics.table import OPEN, Interactions
+from csmetrics.table import OPEN, Codes, Interactions
 
 __all__ = ["ContactBy", "Match", "fcr", "reopen_rate", "resolution_rate"]
 
@@ -99,7 +99,7 @@ def _start_then_id_order(table: Interactions) -> I64:
     return order
 
 
-def time_order(key: I64, rank: I64) -> I64:
+def time_order(key: Codes, rank: Codes) -> I64:
     """Positions ordered by ``key``, then by ``rank`` (distinct, e.g. from `time_rank`).
 
     Where ``key * span + rank`` cannot overflow it sorts those values (about
@@ -109,7 +109,7 @@ def time_order(key: I64, rank: I64) -> I64:
     span = int(rank.max(initial=-1)) + 1
     if not (len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(span, 1)):
         return np.lexsort((rank, key))
-    ranks = key * span + rank
+    ranks = key.astype(np.int64) * span + rank  # a new int64 array, sorted in place
     ranks.sort()
     np.remainder(ranks, span, out=ranks)
     position = np.empty(span, dtype=np.int64)
@@ -149,13 +149,15 @@ def _ticket_issues(table: Interactions, rank: I64) -> tuple[I64, I64]:
     return rows, np.cumsum(starts | change) - 1
 
 
-def _issue_order(table: Interactions, match: Match, rank: I64) -> tuple[I64, I64]:
+def _issue_order(table: Interactions, match: Match, rank: I64) -> tuple[I64, Codes]:
     """The contacts in (issue, time) order under a match mode, and their issue keys."""
     customer = table.customer_id.codes
     if match == "customer":
         order = time_order(customer, rank)
         return order, customer[order]
-    by_category = customer * (len(table.category.keys) + 1) + table.category.codes + 1
+    by_category = customer.astype(np.int64) * (len(table.category.keys) + 1)
+    by_category += table.category.codes
+    by_category += 1
     if match == "category":
         order = time_order(by_category, rank)
         return order, by_category[order]

@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 I64 = npt.NDArray[np.int64]
+Codes = npt.NDArray[np.int32] | npt.NDArray[np.int64]
+"""Key codes: int32 while the keys number fewer than 2**31, else int64."""
 F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 
@@ -77,17 +79,22 @@ def _row_name(ids: Encoded | None, row: int) -> str:
 
 @attrs.frozen(eq=False)
 class Encoded:
-    """A dictionary-encoded key column: ``keys[codes[i]]`` is row i's key."""
+    """A dictionary-encoded key column: ``keys[codes[i]]`` is row i's key.
 
-    codes: I64
+    ``codes`` are int32 (int64 beyond 2**31 keys), half the memory of int64;
+    arithmetic that can exceed int32 (packing codes with times or other
+    codes) widens them first.
+    """
+
+    codes: Codes
     keys: npt.NDArray[Any]
 
     def key(self, code: int) -> Key | None:
         """The key of one code as a Python value; None for -1 (missing)."""
         return None if code < 0 else self.keys[code].item()
 
-    def __getitem__(self, rows: I64 | Bool) -> Encoded:
-        """The rows selected by an index array or mask, sharing the same keys."""
+    def __getitem__(self, rows: npt.NDArray[np.integer[Any]] | Bool | slice) -> Encoded:
+        """The rows selected by an index array, mask or slice, sharing the same keys."""
         return Encoded(self.codes[rows], self.keys)
 
 
@@ -140,7 +147,7 @@ def _missing(n: int) -> Encoded:
 
     The codes are one read-only -1 broadcast to every row: no memory per row.
     """
-    return Encoded(np.broadcast_to(np.int64(-1), (n,)), np.zeros(0, dtype=np.int64))
+    return Encoded(np.broadcast_to(np.int32(-1), (n,)), np.zeros(0, dtype=np.int64))
 
 
 def _dense_ints(values: I64) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
@@ -212,9 +219,10 @@ def _encoded(
     else:
         keys, inverse = dense
         keys = keys.astype(arr.dtype)
+    dtype = np.int32 if len(keys) < 2**31 else np.int64
     if everywhere:
-        return Encoded(inverse.reshape(-1).astype(np.int64, copy=False), keys)
-    codes = np.full(len(arr), -1, dtype=np.int64)
+        return Encoded(inverse.reshape(-1).astype(dtype, copy=False), keys)
+    codes = np.full(len(arr), -1, dtype=dtype)
     codes[present] = inverse.reshape(-1)
     return Encoded(codes, keys)
 
