@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+Bool = npt.NDArray[np.bool_]
 
 _MICROS = 1_000_000
 Threshold = float | timedelta | Mapping[Any, "float | timedelta"]
@@ -63,6 +64,23 @@ def elapsed(start: I64, end: I64, calendar: BusinessCalendar | None) -> F64:
     if calendar is None:
         return (end - start) / _MICROS
     return calendar.business_seconds_array(start, end)
+
+
+def elapsed_into(
+    out: F64, start: I64, end: I64, where: Bool, calendar: BusinessCalendar | None
+) -> None:
+    """Write `elapsed` into ``out`` where ``where`` is True, leaving other rows alone.
+
+    Without a calendar the rows are not gathered first: no copies of the columns.
+    """
+    if calendar is None:
+        # The int64 difference is cast into ``out``; numpy reads the rows left
+        # alone (nan) through the int64 buffer too, hence "invalid" is ignored.
+        with np.errstate(invalid="ignore"):
+            np.subtract(end, start, out=out, where=where)
+        np.divide(out, _MICROS, out=out, where=where)
+    else:
+        out[where] = calendar.business_seconds_array(start[where], end[where])
 
 
 def seconds(name: str, value: object, *, allow_zero: bool = False) -> float:

@@ -124,8 +124,8 @@ def parquet_columns(
     Like `frame_columns` on ``pyarrow.parquet.read_table(path)``, with the same
     parameters and the same columns out, but in less memory: one column is
     read at a time and converted to numpy before the next is read, so the
-    whole Arrow table never exists, and pyarrow's pool, which keeps what it
-    has had, holds about one column rather than the table.
+    whole Arrow table never exists; at the end, pyarrow's pool returns the
+    unused memory it kept from those reads to the system.
 
     Raises
     ------
@@ -150,6 +150,9 @@ def parquet_columns(
             assume_timezone=assume_timezone,
         ).values()
         out[field] = _numpy_owned(values)
+    # Only unused memory is released: the columns' Arrow memory, which the
+    # pool would otherwise keep for Arrow alone (300 MiB at 10 million rows).
+    pa.default_memory_pool().release_unused()
     return out
 
 

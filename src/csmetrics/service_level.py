@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from csmetrics._check import option
 from csmetrics._reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
-from csmetrics._time import Threshold, elapsed, resolve_as_of, seconds, thresholds
+from csmetrics._time import Threshold, elapsed_into, resolve_as_of, seconds, thresholds
 from csmetrics.model import Interaction, Window
 from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.results import AbandonmentRate, Breakdown, Rate, ServiceLevel, TimeMean
@@ -65,7 +65,7 @@ class _Queue:
     """Per-contact queue outcome of the contacts in scope (``table``'s ``rows``)."""
 
     table: Interactions
-    rows: npt.NDArray[np.intp]
+    rows: npt.NDArray[np.intp] | slice  # slice(None): every contact
     answered: Bool
     abandoned: Bool
     waiting: Bool
@@ -95,8 +95,11 @@ def _queue(
     calendar: BusinessCalendar | None,
 ) -> _Queue:
     table, _, as_of = resolve_as_of(as_interactions(interactions), as_of)
-    # Index the few columns needed rather than taking the whole table.
-    rows = np.flatnonzero(in_period(table.start, period) & ~table.blocked)
+    # Index the few columns needed rather than taking the whole table; when
+    # every contact is in scope (no period, none blocked), views of them.
+    keep = in_period(table.start, period) & ~table.blocked
+    rows = slice(None) if keep.all() else np.flatnonzero(keep)
+    del keep
     first = first_responses(table)
     response = first.response[rows]
     start, end = table.start[rows], table.end[rows]
@@ -104,9 +107,9 @@ def _queue(
     abandoned = table.abandoned[rows]
     still_open = end == OPEN
     waiting = ~answered & ~abandoned & still_open
-    wait = np.full(len(rows), np.nan)
-    wait[answered] = elapsed(first.clock[rows][answered], response[answered], calendar)
-    wait[abandoned] = elapsed(start[abandoned], end[abandoned], calendar)
+    wait = np.full(len(response), np.nan)
+    elapsed_into(wait, first.clock[rows], response, answered, calendar)
+    elapsed_into(wait, start, end, abandoned, calendar)
     group = group_of(table, by, CONTACT_BY)
     return _Queue(
         table=table,
