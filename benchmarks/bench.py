@@ -53,10 +53,10 @@ SEED = 20260501
 
 # (key, label); the label names the csmetrics call, the first column of the
 # tables. Each load reads the Parquet file in the engine's own way: csmetrics
-# pyarrow.parquet.read_table + from_frame, pandas read_parquet, DuckDB CREATE
+# Interactions/Surveys.read_parquet, pandas read_parquet, DuckDB CREATE
 # TABLE AS SELECT from read_parquet.
 STEPS = (
-    ("contacts", "load contacts: `Interactions.from_frame(pq.read_table(...))`"),
+    ("contacts", "load contacts: `Interactions.read_parquet(...)`"),
     ("fcr_issue", '`fcr(match="issue")`'),
     ("fcr_category", '`fcr(match="category")`'),
     ("fcr_customer", '`fcr(match="customer")`'),
@@ -64,7 +64,7 @@ STEPS = (
     ("fcr_by_agent", '`fcr(by="agent_id")` (match="issue")'),
     ("first_response_time", "`first_response_time`: `.median`, `.p90`"),
     ("service_level", '`service_level(threshold={...}, by="channel")`'),
-    ("surveys", "load surveys: `Surveys.from_frame(pq.read_table(...))`"),
+    ("surveys", "load surveys: `Surveys.read_parquet(...)`"),
     ("nps", "`nps`"),
     ("csat", "`csat`"),
     ("ces", "`ces`"),
@@ -283,19 +283,18 @@ def have_data(paths: dict[str, Path]) -> bool:
 
 
 class Csmetrics:
-    """csmetrics: the reference. Reads Parquet with pyarrow, as a user would."""
+    """csmetrics: the reference. Reads Parquet with its own reader, as a user would."""
 
     def __init__(self) -> None:
-        import narwhals.stable.v2  # noqa: F401 (from_frame's reader; its import cost is csmetrics')
-        import pyarrow.parquet as pq
+        import narwhals.stable.v2  # noqa: F401 (read_parquet's readers; their import cost is csmetrics')
+        import pyarrow.parquet  # noqa: F401
 
         import csmetrics
 
         self.cs = csmetrics
-        self.pq = pq
 
     def contacts(self, path: Path) -> Any:
-        return self.cs.Interactions.from_frame(self.pq.read_table(path))
+        return self.cs.Interactions.read_parquet(path)
 
     def fcr(self, table: Any, match: str) -> dict:
         return self.cs.fcr(table, match=match).counts()
@@ -330,7 +329,7 @@ class Csmetrics:
         }
 
     def surveys(self, path: Path) -> Any:
-        return self.cs.Surveys.from_frame(self.pq.read_table(path))
+        return self.cs.Surveys.read_parquet(path)
 
     def nps(self, table: Any) -> dict:
         r = self.cs.nps(table)
@@ -940,9 +939,11 @@ def _profiled_functions() -> list[Any]:
         {
             table: (
                 "Interactions.from_columns",
+                "Interactions._build",
                 "Interactions.take",
                 "Messages.for_rows",
                 "Surveys.from_columns",
+                "Surveys._build",
                 "Surveys.of_kind",
                 "_encode",
                 "_encoded",
@@ -954,7 +955,7 @@ def _profiled_functions() -> list[Any]:
                 "_codes_of",
                 "_take",
             ),
-            frames: ("frame_columns", "_column"),
+            frames: ("frame_columns", "parquet_columns", "_numpy_owned", "_column"),
             resolution: (
                 "fcr",
                 "resolution_rate",
@@ -998,18 +999,23 @@ def _cprofile_fcr(t: Any) -> list[str]:
 
 def profile(rows: int, args: argparse.Namespace) -> str:
     """Wall time, time per source line and cProfile of csmetrics' slow steps."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"csmetrics-profile-{rows}-"))
+    try:
+        return _profile_files(
+            rows, ensure_data(rows, args, Path(args.data_dir) if args.data_dir else workdir)
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _profile_files(rows: int, paths: dict[str, Path]) -> str:
     import pyarrow.parquet as pq
 
     import csmetrics
     from csmetrics import frames, resolution, table
 
-    workdir = Path(tempfile.mkdtemp(prefix=f"csmetrics-profile-{rows}-"))
-    try:
-        paths = ensure_data(rows, args, Path(args.data_dir) if args.data_dir else workdir)
-        arrow = pq.read_table(paths["contacts"])
-        sarrow = pq.read_table(paths["surveys"])
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    arrow = pq.read_table(paths["contacts"])
+    sarrow = pq.read_table(paths["surveys"])
     # What from_frame passes to from_columns: the frame's columns as numpy.
     cols = frames.frame_columns(
         arrow,
@@ -1032,6 +1038,7 @@ def profile(rows: int, args: argparse.Namespace) -> str:
 
     scenarios = {
         "pq.read_table (contacts)": lambda: pq.read_table(paths["contacts"]),
+        "Interactions.read_parquet": lambda: csmetrics.Interactions.read_parquet(paths["contacts"]),
         "Interactions.from_frame (an Arrow table)": lambda: csmetrics.Interactions.from_frame(
             arrow
         ),
@@ -1046,6 +1053,7 @@ def profile(rows: int, args: argparse.Namespace) -> str:
         'service_level(by="channel")': lambda: csmetrics.service_level(
             t, threshold=THRESHOLDS, by="channel"
         ),
+        "Surveys.read_parquet": lambda: csmetrics.Surveys.read_parquet(paths["surveys"]),
         "Surveys.from_frame (an Arrow table)": lambda: csmetrics.Surveys.from_frame(sarrow),
         "Surveys.from_columns (numpy columns)": lambda: csmetrics.Surveys.from_columns(scols),
         "nps": lambda: csmetrics.nps(st),
