@@ -306,3 +306,49 @@ def test_from_columns_leaves_the_callers_columns_alone():
     Interactions.from_columns(columns)
     assert columns.keys() == kept.keys()
     assert all(columns[name] is kept[name] for name in kept)
+
+
+def test_arrow_text_keys_encode_like_objects():
+    pa = pytest.importorskip("pyarrow")
+    texts = ["email", "", None, "chat", "email"]
+    frame = pa.table(
+        {
+            "id": ["c1", "c2", "c3", "c4", "c5"],
+            "customer_id": ["ann", "bob", "ann", "cy", "bob"],
+            "start": pa.array([datetime(2026, 1, 5, 9, tzinfo=timezone.utc)] * 5),
+            "channel": texts,
+        }
+    )
+    table = Interactions.from_frame(frame)
+    expected = Interactions.from_frame(frame.to_pandas())
+    for name in ("id", "customer_id", "channel"):
+        _same_keys(getattr(table, name), getattr(expected, name))
+    assert table.channel.codes.tolist() == [1, -1, -1, 0, 1]
+
+
+@pytest.mark.parametrize(("bad", "shown"), [(None, "None"), ("", "''")])
+def test_arrow_required_text_key_missing_names_the_row(bad, shown):
+    pa = pytest.importorskip("pyarrow")
+    frame = pa.table(
+        {
+            "id": ["c1", "c2", "c3"],
+            "customer_id": ["ann", bad, "cy"],
+            "start": pa.array([datetime(2026, 1, 5, 9, tzinfo=timezone.utc)] * 3),
+        }
+    )
+    with pytest.raises(InvalidDataError, match=rf"'c2' \(position 1\).*= {shown}: required"):
+        Interactions.from_frame(frame)
+
+
+def test_arrow_survey_kinds_are_looked_up_once_and_checked():
+    pa = pytest.importorskip("pyarrow")
+    at = pa.array([datetime(2026, 1, 5, 9, tzinfo=timezone.utc)] * 3)
+    answers = pa.table(
+        {"id": [1, 2, 3], "kind": ["csat", "nps", "csat"], "score": [5.0, 9, 4], "at": at}
+    )
+    table = csmetrics.Surveys.from_frame(answers)
+    assert table.kind.tolist() == [csmetrics.SURVEY_KINDS.index(k) for k in ("csat", "nps", "csat")]
+    for kind, shown in (("star", "'star'"), (None, "'None'")):
+        bad = answers.set_column(1, "kind", pa.array(["csat", kind, "csat"], pa.string()))
+        with pytest.raises(InvalidDataError, match=rf"2 \(position 1\): field 'kind' = {shown}"):
+            csmetrics.Surveys.from_frame(bad)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from csmetrics.errors import InvalidDataError
+from csmetrics.table import Encoded
 
 __all__ = ["frame_columns", "import_narwhals", "is_frame", "parquet_columns"]
 
@@ -71,8 +72,11 @@ def frame_columns(
     flags
         Bool fields, where a null means False.
     keys
-        Key fields (ids): an optional integer key column with nulls comes back
-        as a numpy masked int64 array rather than Python objects.
+        Key fields (ids, and other columns of a few distinct texts such as a
+        survey's kind): an optional integer key column with nulls comes back
+        as a numpy masked int64 array rather than Python objects, and an Arrow
+        text column as an `Encoded` of codes into its dictionary of texts
+        (-1 where null), without a Python object per row.
     columns
         csmetrics field name to the frame's column name, for columns named
         differently (``{"id": "ticket_id", "start": "created_at"}``).
@@ -100,8 +104,9 @@ def frame_columns(
             frame[name],
             field,
             flag=field in flags,
+            key=field in keys,
             # A required key's nulls are an error; objects keep its message.
-            key=field in keys and field not in required,
+            masked=field in keys and field not in required,
             assume_timezone=assume_timezone,
         )
         for field, name in _sources(fields, required, columns, list(frame.columns)).items()
@@ -164,6 +169,8 @@ def _numpy_owned(values: Any) -> Any:
     """
     if isinstance(values, np.ma.MaskedArray):
         return np.ma.MaskedArray(_numpy_owned(values.data), mask=np.ma.getmaskarray(values))
+    if isinstance(values, Encoded):
+        return Encoded(_numpy_owned(values.codes), values.keys)
     return values.copy() if values.base is not None else values
 
 
@@ -203,7 +210,14 @@ def _sources(
 
 
 def _column(
-    nw: Any, series: Any, field: str, *, flag: bool, key: bool, assume_timezone: str | None
+    nw: Any,
+    series: Any,
+    field: str,
+    *,
+    flag: bool,
+    key: bool,
+    masked: bool,
+    assume_timezone: str | None,
 ) -> Any:
     """One series as a numpy array with csmetrics' missing values."""
     dtype = series.dtype
@@ -216,10 +230,10 @@ def _column(
         return series.fill_null(value=False).to_numpy().astype(bool)
     nulls = series.null_count()
     if arrow and str(native.type) in _ARROW_TEXT:
-        return _arrow_text(native, nulls=nulls)
+        return _arrow_text(native, nulls=nulls, coded=key)
     if arrow and (dtype.is_integer() or dtype.is_float()) and not nulls:
         return _arrow_numpy(native)
-    return _values(series, nulls=nulls, key=key)
+    return _values(series, nulls=nulls, masked=masked)
 
 
 def _arrow_numpy(native: Any) -> Any:
@@ -234,7 +248,7 @@ def _arrow_numpy(native: Any) -> Any:
     return np.concatenate([chunk.to_numpy(zero_copy_only=False) for chunk in native.chunks])
 
 
-def _values(series: Any, *, nulls: int, key: bool) -> Any:
+def _values(series: Any, *, nulls: int, masked: bool) -> Any:
     """A number or key series as numpy, None (or nan, or masked) where null."""
     if not nulls:
         return series.to_numpy()
@@ -246,7 +260,7 @@ def _values(series: Any, *, nulls: int, key: bool) -> Any:
     null = series.is_null().to_numpy()
     if series.dtype.is_integer():
         ints = series.fill_null(0).to_numpy().astype(np.int64, copy=False)
-        if key:
+        if masked:
             # Integer keys with nulls: a masked array keeps them integers
             # without a Python object per row; from_columns reads it as is.
             return np.ma.MaskedArray(ints, mask=null)
@@ -277,15 +291,22 @@ def _utc(series: Any, field: str, *, arrow: bool, assume_timezone: str | None) -
 _ARROW_TEXT = frozenset({"string", "large_string"})
 
 
-def _arrow_text(native: Any, *, nulls: int) -> Any:
-    """An Arrow text column as an object array of str, None where null.
+def _arrow_text(native: Any, *, nulls: int, coded: bool) -> Any:
+    """An Arrow text column through a dictionary of its distinct texts.
 
-    Through a dictionary, so each distinct text is one Python str shared by its
-    rows rather than a new str per row.
+    With ``coded``, the codes into the dictionary (int32, -1 where null) as an
+    `Encoded`, whose texts the table then encodes once each; otherwise an
+    object array of str, None where null, with each distinct text one Python
+    str shared by its rows.
     """
     if nulls == len(native):
         return np.full(nulls, None, dtype=object)
     encoded = native.dictionary_encode().combine_chunks()
     words = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
     codes = encoded.indices.fill_null(len(words) - 1) if nulls else encoded.indices
-    return words[codes.to_numpy()]
+    if not coded:
+        return words[codes.to_numpy()]
+    # Null is the last word; as a code it is -1.
+    position = codes.to_numpy().astype(np.int32, copy=True)
+    position[position == len(words) - 1] = -1
+    return Encoded(position, words[:-1])

@@ -89,6 +89,9 @@ class Encoded:
     codes: Codes
     keys: npt.NDArray[Any]
 
+    def __len__(self) -> int:
+        return len(self.codes)
+
     def key(self, code: int) -> Key | None:
         """The key of one code as a Python value; None for -1 (missing)."""
         return None if code < 0 else self.keys[code].item()
@@ -102,6 +105,15 @@ def _codes_of(
     field: str, values: Any, names: tuple[str, ...], ids: Encoded | None, *, what: str = ""
 ) -> I64:
     """Map a column of names to their index in ``names``; unknown names are errors."""
+    if isinstance(values, Encoded):
+        # Dictionary-coded text (from `csmetrics.frames`): look each word up once.
+        words = [*values.keys.tolist(), None]
+        lookup = np.array([names.index(w) if w in names else -1 for w in words], dtype=np.int64)
+        coded = lookup[values.codes]
+        if (row := _first(coded < 0)) is not None:
+            word = str(words[values.codes[row]])
+            bad_record(what + _row_name(ids, row), field, word, f"use one of {names}")
+        return coded
     text = np.asarray(values).reshape(-1)
     if text.dtype.kind not in "OU":
         text = text.astype(str)
@@ -173,6 +185,8 @@ def _dense_ints(values: I64) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] |
 
 def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> Encoded:
     """Dictionary-encode a key column of str or int keys; None or "" is missing."""
+    if isinstance(values, Encoded):
+        return _reencode(field, values, required=required, ids=ids)
     if isinstance(values, np.ma.MaskedArray):
         # A masked integer array: integer keys with missing values, no objects.
         arr = np.asarray(values.filled(0))
@@ -196,6 +210,30 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
     else:
         bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
     return _encoded(field, values, arr, present, required=required, ids=ids)
+
+
+def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None) -> Encoded:
+    """Encode text keys given as codes into a dictionary of texts (-1: null).
+
+    Each distinct text is encoded once and the rows follow by lookup; texts no
+    row uses are dropped, and "" is missing, as in any other text column.
+    """
+    words = coded.keys
+    if not all(isinstance(word, str) for word in words.tolist()):
+        bad_record(f"column {field!r}", field, words.dtype, "expected a dictionary of str")
+    # One slot per text, and a last one for null, which code -1 indexes.
+    nonempty = np.append(words != "", False)
+    if required and not (present := nonempty[coded.codes]).all():
+        row = int(np.flatnonzero(~present)[0])
+        value = None if coded.codes[row] < 0 else ""
+        bad_record(_row_name(ids, row), field, value, "required key is missing")
+    used = np.zeros(len(nonempty), dtype=bool)
+    used[coded.codes] = True
+    used &= nonempty
+    keys, inverse = np.unique(words[used[:-1]].astype(str), return_inverse=True)
+    lookup = np.full(len(used), -1, dtype=np.int32)
+    lookup[np.flatnonzero(used)] = inverse.reshape(-1)
+    return Encoded(lookup[coded.codes], keys)
 
 
 def _encoded(
@@ -805,7 +843,7 @@ _SURVEY_FIELDS = _Fields(
     fields=("id", "kind", "score", "at", "scale_low", "scale_high", *_SURVEY_KEYS),
     required=("id", "kind", "score", "at"),
     flags=(),
-    keys=("id", *_SURVEY_KEYS),
+    keys=("id", "kind", *_SURVEY_KEYS),  # kind: a few distinct texts, read as codes
 )
 # Scale bounds per kind code; "fcr" answers are stored as 0.0 / 1.0.
 _LOW = np.array([DEFAULT_SCALES.get(k, (0, 1))[0] for k in SURVEY_KINDS], dtype=np.int64)
