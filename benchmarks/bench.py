@@ -955,7 +955,7 @@ def _profiled_functions() -> list[Any]:
                 "_codes_of",
                 "_take",
             ),
-            frames: ("frame_columns", "parquet_columns", "_numpy_owned", "_column"),
+            frames: ("frame_columns", "parquet_columns", "_column"),
             resolution: (
                 "fcr",
                 "resolution_rate",

@@ -352,3 +352,19 @@ def test_arrow_survey_kinds_are_looked_up_once_and_checked():
         bad = answers.set_column(1, "kind", pa.array(["csat", kind, "csat"], pa.string()))
         with pytest.raises(InvalidDataError, match=rf"2 \(position 1\): field 'kind' = {shown}"):
             csmetrics.Surveys.from_frame(bad)
+
+
+def test_read_parquet_names_a_column_that_cannot_be_read(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    n = 1000
+    at = pa.array(np.arange(n) * 10**6, pa.timestamp("us", tz="UTC"))
+    path = tmp_path / "contacts.parquet"
+    pq.write_table(
+        pa.table({"id": np.arange(n), "customer_id": np.arange(n) % 7, "start": at}), path
+    )
+    data = bytearray(path.read_bytes())
+    data[100:3000] = bytes(b ^ 0xFF for b in data[100:3000])  # the first column's pages
+    path.write_bytes(bytes(data))
+    with pytest.raises(InvalidDataError, match=r"column 'id' cannot be read"):
+        Interactions.read_parquet(path)

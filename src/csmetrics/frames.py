@@ -19,15 +19,21 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from csmetrics.errors import InvalidDataError
-from csmetrics.table import Encoded
+from csmetrics.table import Deferred, Encoded
 
-__all__ = ["frame_columns", "import_narwhals", "is_frame", "parquet_columns"]
+__all__ = [
+    "frame_columns",
+    "import_narwhals",
+    "is_frame",
+    "parquet_columns",
+    "release_arrow_memory",
+]
 
 _FRAME_MODULES = frozenset({"pandas", "polars", "pyarrow", "duckdb", "modin", "cudf", "dask"})
 
@@ -123,19 +129,21 @@ def parquet_columns(
     keys: tuple[str, ...] = (),
     columns: Mapping[str, str] | None = None,
     assume_timezone: str | None = None,
-) -> dict[str, Any]:
-    """Read the ``fields`` csmetrics knows from a Parquet file as numpy columns.
+) -> dict[str, Deferred]:
+    """The ``fields`` csmetrics knows in a Parquet file, each read when called.
 
-    Like `frame_columns` on ``pyarrow.parquet.read_table(path)``, with the same
-    parameters and the same columns out, but in less memory: one column is
-    read at a time and converted to numpy before the next is read, so the
-    whole Arrow table never exists; at the end, pyarrow's pool returns the
-    unused memory it kept from those reads to the system.
+    Takes the parameters of `frame_columns` and gives the same columns, but
+    each as a `csmetrics.table.Deferred`: its length is the file's row count,
+    and calling it reads that one column and converts it as `frame_columns`
+    would. A table build that converts and frees each column before calling
+    the next (``Interactions.read_parquet``) so never holds the whole Arrow
+    table, nor more than one raw column. Call `release_arrow_memory` after.
 
     Raises
     ------
     InvalidDataError
-        As `frame_columns`; also when the file is not Parquet.
+        As `frame_columns` (the missing columns are named before any is read);
+        also when the file, or a column when called, cannot be read.
     """
     pa, pq = _import_pyarrow()
     try:
@@ -143,35 +151,40 @@ def parquet_columns(
     except (pa.ArrowInvalid, OSError) as err:
         msg = f"{os.fspath(path)!r} is not a readable Parquet file: {err}"
         raise InvalidDataError(msg) from None
-    out: dict[str, Any] = {}
-    for field, name in _sources(fields, required, columns, file.schema_arrow.names).items():
-        (values,) = frame_columns(
-            file.read(columns=[name]),
-            fields=(field,),
-            required=(field,) if field in required else (),
-            flags=flags,
-            keys=keys,
-            columns={field: name},
-            assume_timezone=assume_timezone,
-        ).values()
-        out[field] = _numpy_owned(values)
-    # Only unused memory is released: the columns' Arrow memory, which the
-    # pool would otherwise keep for Arrow alone (300 MiB at 10 million rows).
-    pa.default_memory_pool().release_unused()
-    return out
+
+    def reader(field: str, name: str) -> Callable[[], Any]:
+        def read() -> Any:
+            try:
+                table = file.read(columns=[name])
+            except (pa.ArrowInvalid, OSError) as err:
+                msg = f"{os.fspath(path)!r}: column {name!r} cannot be read: {err}"
+                raise InvalidDataError(msg) from None
+            (values,) = frame_columns(
+                table,
+                fields=(field,),
+                required=(field,) if field in required else (),
+                flags=flags,
+                keys=keys,
+                columns={field: name},
+                assume_timezone=assume_timezone,
+            ).values()
+            return values
+
+        return read
+
+    rows = file.metadata.num_rows
+    return {
+        field: Deferred(reader(field, name), rows)
+        for field, name in _sources(fields, required, columns, file.schema_arrow.names).items()
+    }
 
 
-def _numpy_owned(values: Any) -> Any:
-    """A column in numpy's own memory: a copy of a view of Arrow memory.
+def release_arrow_memory() -> None:
+    """Return the memory pyarrow's default pool keeps unused to the system.
 
-    The Arrow column is then freed at once, and pyarrow's pool reuses its
-    memory for the next column instead of keeping every column read.
+    Only unused memory: nothing that any Arrow object still holds is touched.
     """
-    if isinstance(values, np.ma.MaskedArray):
-        return np.ma.MaskedArray(_numpy_owned(values.data), mask=np.ma.getmaskarray(values))
-    if isinstance(values, Encoded):
-        return Encoded(_numpy_owned(values.codes), values.keys)
-    return values.copy() if values.base is not None else values
+    _import_pyarrow()[0].default_memory_pool().release_unused()
 
 
 def _import_pyarrow() -> tuple[Any, Any]:

@@ -11,7 +11,7 @@ checks that name the first bad row.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple, TypeVar
 
@@ -38,6 +38,7 @@ from csmetrics.model import (
 __all__ = [
     "OPEN",
     "AgentTimes",
+    "Deferred",
     "Encoded",
     "Interactions",
     "Messages",
@@ -99,6 +100,31 @@ class Encoded:
     def __getitem__(self, rows: npt.NDArray[np.integer[Any]] | Bool | slice) -> Encoded:
         """The rows selected by an index array, mask or slice, sharing the same keys."""
         return Encoded(self.codes[rows], self.keys)
+
+
+class Deferred:
+    """A column read only when called; its length is known without reading it.
+
+    `csmetrics.frames.parquet_columns` gives these, and a table build reads
+    each one when it converts it, so one raw column is alive at a time.
+    """
+
+    def __init__(self, read: Callable[[], Any], rows: int) -> None:
+        self._read = read
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def __call__(self) -> Any:
+        """Read the column."""
+        return self._read()
+
+
+def _pop(cols: dict[str, Any], name: str, default: Any = None) -> Any:
+    """Remove a column from ``cols`` and return it, read if it was `Deferred`."""
+    value = cols.pop(name, default)
+    return value() if isinstance(value, Deferred) else value
 
 
 def _codes_of(
@@ -386,20 +412,27 @@ def _read(
     assume_timezone: str | None,
     *,
     parquet: bool,
-) -> dict[str, Any]:
-    """The numpy columns of a dataframe, or of a Parquet file (``parquet=True``)."""
+    build: Callable[[dict[str, Any]], T],
+) -> T:
+    """The table ``build`` makes of a dataframe's columns, or of a Parquet file's."""
     from csmetrics import frames  # noqa: PLC0415 (optional extra)
 
     read = frames.parquet_columns if parquet else frames.frame_columns
-    return read(
-        source,
-        fields=spec.fields,
-        required=spec.required,
-        flags=spec.flags,
-        keys=spec.keys,
-        columns=columns,
-        assume_timezone=assume_timezone,
+    table = build(
+        read(
+            source,
+            fields=spec.fields,
+            required=spec.required,
+            flags=spec.flags,
+            keys=spec.keys,
+            columns=columns,
+            assume_timezone=assume_timezone,
+        )
     )
+    if parquet:
+        # The columns read are freed; pyarrow's pool would keep their memory.
+        frames.release_arrow_memory()
+    return table
 
 
 def _seconds(field: str, values: Any, ids: Encoded, n: int) -> F64:
@@ -682,7 +715,9 @@ class Interactions:
         return cls._build(dict(columns), messages)
 
     @classmethod
-    def _build(cls, cols: dict[str, Any], messages: Mapping[str, Any] | None) -> Interactions:
+    def _build(
+        cls, cols: dict[str, Any], messages: Mapping[str, Any] | None = None
+    ) -> Interactions:
         """`from_columns` on a dict it empties: each column is popped once converted.
 
         A reader that passes its only reference to the columns (`from_frame`,
@@ -694,15 +729,15 @@ class Interactions:
             ("id", "customer_id", "start"),
             ("end", "first_response_at", *_FLAGS, *_SECONDS, *_INTERACTION_KEYS),
         )[0]
-        ids = _encode("id", cols.pop("id"), required=True, ids=None)
+        ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
         _unique_ids(ids)
-        start = _times("start", cols.pop("start"), ids)
+        start = _times("start", _pop(cols, "start"), ids)
         if (row := _first(start == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "start", None, "start is required")
         happened = {}
         for name in ("end", "first_response_at"):
             moment = (
-                _times(name, cols.pop(name), ids) if name in cols else np.full(n, _MISSING_TIME)
+                _times(name, _pop(cols, name), ids) if name in cols else np.full(n, _MISSING_TIME)
             )
             moment[moment == _MISSING_TIME] = OPEN
             if (row := _first(moment < start)) is not None:
@@ -715,7 +750,7 @@ class Interactions:
             happened[name] = moment
         end, first_response = happened["end"], happened["first_response_at"]
         flags = {
-            name: _bools(name, cols.pop(name), ids, n) if name in cols else np.zeros(n, bool)
+            name: _bools(name, _pop(cols, name), ids, n) if name in cols else np.zeros(n, bool)
             for name in _FLAGS
         }
         for name, why in (
@@ -730,19 +765,21 @@ class Interactions:
                 bad_record(_row_name(ids, row), name, value=True, why=why)
         fields: dict[str, Any] = {
             "id": ids,
-            "customer_id": _encode("customer_id", cols.pop("customer_id"), required=True, ids=ids),
+            "customer_id": _encode(
+                "customer_id", _pop(cols, "customer_id"), required=True, ids=ids
+            ),
             "start": start,
             "end": end,
             "first_response": first_response,
             **flags,
             **{
-                name: _seconds(name, cols.pop(name), ids, n)
+                name: _seconds(name, _pop(cols, name), ids, n)
                 if name in cols
                 else np.broadcast_to(np.float64(np.nan), (n,))
                 for name in _SECONDS
             },
             **{
-                name: _encode(name, cols.pop(name), required=False, ids=ids)
+                name: _encode(name, _pop(cols, name), required=False, ids=ids)
                 if name in cols
                 else _missing(n)
                 for name in _INTERACTION_KEYS
@@ -774,8 +811,8 @@ class Interactions:
         Timezone-aware timestamps are converted to UTC; naive ones need
         ``assume_timezone``. See `csmetrics.frames` for null handling.
         """
-        return cls._build(
-            _read(frame, _INTERACTION_FIELDS, columns, assume_timezone, parquet=False), None
+        return _read(
+            frame, _INTERACTION_FIELDS, columns, assume_timezone, parquet=False, build=cls._build
         )
 
     @classmethod
@@ -794,8 +831,8 @@ class Interactions:
         is read one column at a time, so the whole Arrow table never exists
         (see `csmetrics.frames.parquet_columns`).
         """
-        return cls._build(
-            _read(path, _INTERACTION_FIELDS, columns, assume_timezone, parquet=True), None
+        return _read(
+            path, _INTERACTION_FIELDS, columns, assume_timezone, parquet=True, build=cls._build
         )
 
     def to_records(self) -> list[Interaction]:
@@ -953,8 +990,8 @@ class Surveys:
         assume_timezone: str | None = None,
     ) -> Surveys:
         """Build the table from a dataframe, like `Interactions.from_frame`."""
-        return cls.from_columns(
-            _read(frame, _SURVEY_FIELDS, columns, assume_timezone, parquet=False)
+        return _read(
+            frame, _SURVEY_FIELDS, columns, assume_timezone, parquet=False, build=cls._build
         )
 
     @classmethod
@@ -967,7 +1004,7 @@ class Surveys:
         assume_timezone: str | None = None,
     ) -> Surveys:
         """Build the table from a Parquet file, like `Interactions.read_parquet`."""
-        return cls._build(_read(path, _SURVEY_FIELDS, columns, assume_timezone, parquet=True))
+        return _read(path, _SURVEY_FIELDS, columns, assume_timezone, parquet=True, build=cls._build)
 
     @classmethod
     def from_columns(cls, columns: Mapping[str, Any], /) -> Surveys:
@@ -988,14 +1025,14 @@ class Surveys:
             ("id", "kind", "score", "at"),
             ("scale_low", "scale_high", *_SURVEY_KEYS),
         )[0]
-        ids = _encode("id", cols.pop("id"), required=True, ids=None)
+        ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
         _unique_ids(ids)
-        kind = _codes_of("kind", cols.pop("kind"), SURVEY_KINDS, ids)
-        at = _times("at", cols.pop("at"), ids)
+        kind = _codes_of("kind", _pop(cols, "kind"), SURVEY_KINDS, ids)
+        at = _times("at", _pop(cols, "at"), ids)
         if (row := _first(at == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
-        low = np.asarray(cols.pop("scale_low", _LOW[kind]), dtype=np.int64).reshape(n)
-        high = np.asarray(cols.pop("scale_high", _HIGH[kind]), dtype=np.int64).reshape(n)
+        low = np.asarray(_pop(cols, "scale_low", _LOW[kind]), dtype=np.int64).reshape(n)
+        high = np.asarray(_pop(cols, "scale_high", _HIGH[kind]), dtype=np.int64).reshape(n)
         fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
         if (
             row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
@@ -1006,7 +1043,7 @@ class Surveys:
                 (int(low[row]), int(high[row])),
                 "not a valid scale for this kind",
             )
-        score = _scores(cols.pop("score"), kind, low, high, ids)
+        score = _scores(_pop(cols, "score"), kind, low, high, ids)
         return cls(
             id=ids,
             kind=kind,
@@ -1015,7 +1052,7 @@ class Surveys:
             scale_low=low,
             scale_high=high,
             **{
-                name: _encode(name, cols.pop(name), required=False, ids=ids)
+                name: _encode(name, _pop(cols, name), required=False, ids=ids)
                 if name in cols
                 else _missing(n)
                 for name in _SURVEY_KEYS
