@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import FCR, Interaction, Interactions, Window, fcr, resolution_rate
-from csmetrics.resolution import _issue_order, time_order, time_rank
+from csmetrics.resolution import _issue_order, first_and_last, time_key, time_order, time_rank
 
 BASE = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -462,6 +462,24 @@ def test_time_rank_orders_by_start_then_id(starts, seed):
     assert (
         time_order(key, time_rank(table)).tolist() == np.lexsort((time_rank(table), key)).tolist()
     )
+    table.memo.clear()  # the packed key, then the cached rank: the same order
+    assert np.argsort(time_key(table)).tolist() == expected.tolist()
+    assert np.argsort(time_key(table)).tolist() == expected.tolist()
+
+
+@given(
+    group=st.lists(st.integers(0, 4), min_size=0, max_size=40),
+    seed=st.integers(0, 2**16),
+)
+def test_first_and_last_find_each_groups_lowest_and_highest_key(group, seed):
+    codes = np.array(group, dtype=np.int32)
+    key = np.random.default_rng(seed).permutation(len(codes)) * 3 - 20
+    first, last, present = first_and_last(codes, key, 6)
+    assert present.tolist() == [g in group for g in range(6)]
+    for g in set(group):
+        at = [i for i, c in enumerate(group) if c == g]
+        assert first[g] == min(at, key=lambda i: key[i])
+        assert last[g] == max(at, key=lambda i: key[i])
 
 
 def test_time_order_widens_int32_codes_before_packing():

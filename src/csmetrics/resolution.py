@@ -68,17 +68,59 @@ def time_rank(table: Interactions) -> I64:
         cached: I64 = table.memo["time_rank"]
         return cached
     n = len(table)
-    steps = table.start - table.start.min(initial=0)
-    steps //= int(np.gcd.reduce(steps)) or 1
-    # Ids are unique, so each (start, id code) pair is distinct.
-    if int(steps.max(initial=0)) < (2**62) // max(len(table.id.keys), 1):
-        order = time_order(steps, table.id.codes)
-    else:
-        order = _start_then_id_order(table)
+    steps = _start_steps(table)
+    order = _start_then_id_order(table) if steps is None else time_order(steps, table.id.codes)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     table.memo["time_rank"] = rank
     return rank
+
+
+def _start_steps(table: Interactions) -> I64 | None:
+    """Starts counted in steps of their common grid from the earliest, if they pack.
+
+    None when ``steps * ids + id code`` could overflow int64 (starts too fine
+    for their span).
+    """
+    steps: I64 = table.start - table.start.min(initial=0)
+    steps //= int(np.gcd.reduce(steps)) or 1
+    # Ids are unique, so each (start, id code) pair is distinct.
+    if int(steps.max(initial=0)) < (2**62) // max(len(table.id.keys), 1):
+        return steps
+    return None
+
+
+def time_key(table: Interactions) -> I64:
+    """A distinct int64 per contact, increasing in (start, id): the order of `time_rank`.
+
+    Without a sort where the starts pack with the id codes (the cached time
+    rank if there is one): for the first or last contact of each group,
+    which `first_and_last` finds without sorting either.
+    """
+    steps = None if "time_rank" in table.memo else _start_steps(table)
+    if steps is None:
+        return time_rank(table)
+    steps *= len(table.id.keys)
+    steps += table.id.codes
+    return steps
+
+
+def first_and_last(group: Codes, key: I64, ngroups: int) -> tuple[I64, I64, Bool]:
+    """Per group code, the position of its lowest and of its highest ``key``.
+
+    ``key`` is distinct per position. Returns ``(first, last, present)``
+    indexed by group code; ``present`` marks the groups that occur.
+    """
+    low = np.full(ngroups, np.iinfo(np.int64).max)
+    high = np.full(ngroups, np.iinfo(np.int64).min)
+    np.minimum.at(low, group, key)
+    np.maximum.at(high, group, key)
+    first = np.zeros(ngroups, dtype=np.int64)
+    last = np.zeros(ngroups, dtype=np.int64)
+    for out, extreme in ((first, low), (last, high)):
+        at = np.flatnonzero(key == extreme[group])
+        out[group[at]] = at
+    return first, last, high >= low
 
 
 def _start_then_id_order(table: Interactions) -> I64:
@@ -395,12 +437,15 @@ def resolution_rate(
     """
     table = as_interactions(interactions)
     group_column = group_of(table, by, CONTACT_BY)
-    rows = _ticket_rows(table, time_rank(table))
-    starts = segment_starts(table.issue_id.codes[rows])
+    ticket = table.issue_id.codes
+    rows = np.flatnonzero(ticket >= 0)
+    first, last, present = first_and_last(
+        ticket[rows], time_key(table)[rows], len(table.issue_id.keys)
+    )
     # A contact without issue_id is a request of its own, first and latest.
-    single = np.flatnonzero(table.issue_id.codes < 0)
-    first = np.concatenate((rows[starts], single))
-    last = np.concatenate((rows[np.r_[starts[1:], True]] if len(rows) else rows, single))
+    single = np.flatnonzero(ticket < 0)
+    first = np.concatenate((rows[first[present]], single))
+    last = np.concatenate((rows[last[present]], single))
     keep = in_period(table.start[first], period)
     result = reduce_counts(
         partial(Rate, metric="resolution_rate", period=period),

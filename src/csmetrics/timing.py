@@ -39,7 +39,13 @@ from csmetrics._reduce import (
 )
 from csmetrics._time import elapsed, resolve_as_of
 from csmetrics.model import AUTHORS, Interaction, Window
-from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions, time_order, time_rank
+from csmetrics.resolution import (
+    CONTACT_BY,
+    ContactBy,
+    as_interactions,
+    first_and_last,
+    time_key,
+)
 from csmetrics.results import CENSORING, Breakdown, Censoring, Durations, HandleTime, ReplyTimes
 from csmetrics.table import OPEN, Interactions
 
@@ -228,26 +234,30 @@ def _issue_units(
     open or unresolved.
     """
     ticket = table.issue_id.codes
-    key = np.where(ticket >= 0, ticket, len(table.issue_id.keys) + np.arange(len(table)))
-    order = time_order(key, time_rank(table))
-    starts = segment_starts(key[order])
-    segment = np.cumsum(starts) - 1
-    issues = int(np.count_nonzero(starts))
-    resolved = np.flatnonzero(table.resolved[order])
-    end = table.end[order]
+    key = time_key(table)
+    rows = np.flatnonzero(ticket >= 0)
+    issues = len(table.issue_id.keys)
+    first, last, present = first_and_last(ticket[rows], key[rows], issues)
+    solved = rows[table.resolved[rows]]
     if kind == "first":
-        done = _first_in_segment(segment[resolved], resolved, issues)
-        censored = done < 0
-        resolved_at = end[np.maximum(done, 0)]
+        done, _, ever = first_and_last(ticket[solved], key[solved], issues)
+        censored = ~ever[present]
+        # An issue never resolved is censored: the end read for it is unused.
+        resolved_at = (
+            table.end[solved[done[present]]] if len(solved) else np.zeros(len(censored), np.int64)
+        )
     else:
         # Solved when the latest contact (by start) is resolved; at the
         # latest end of its resolved contacts.
-        last = np.ones(len(order), dtype=bool)
-        last[:-1] = starts[1:]
-        censored = ~table.resolved[order[last]]
-        resolved_at = np.full(issues, np.iinfo(np.int64).min)
-        np.maximum.at(resolved_at, segment[resolved], end[resolved])
-    first_row = order[starts]
+        censored = ~table.resolved[rows[last[present]]]
+        latest = np.full(issues, np.iinfo(np.int64).min)
+        np.maximum.at(latest, ticket[solved], table.end[solved])
+        resolved_at = latest[present]
+    # A contact without issue_id is an issue of its own.
+    single = np.flatnonzero(ticket < 0)
+    first_row = np.concatenate((rows[first[present]], single))
+    censored = np.concatenate((censored, ~table.resolved[single]))
+    resolved_at = np.concatenate((resolved_at, table.end[single]))
     stop = np.where(censored, cutoff, resolved_at)
     return _Units(
         seconds=_span(table.start[first_row], stop, calendar), censored=censored, rows=first_row
