@@ -224,18 +224,23 @@ def reduce_durations(
     ``excluded`` are left out on purpose and only counted (``excluded=``).
     """
     values = np.asarray(durations, dtype=np.float64)
-    # Status per unit: 0 completed, 1 censored, 2 excluded.
-    status = np.asarray(censored_mask, dtype=np.int64)
+    censored = np.asarray(censored_mask, dtype=bool)
     if excluded is not None:
-        status = np.where(excluded, 2, status)
+        censored = censored & ~excluded
 
     def build(runs: list[F64]) -> D:
         extra = {} if excluded is None else {"excluded": len(runs[2])}
         return factory(durations=runs[0], censoring_times=runs[1], **extra)
 
-    overall = build([values[status == k] for k in range(3)])
+    completed = ~censored if excluded is None else ~censored & ~excluded
+    left_out = np.zeros(0) if excluded is None else values[excluded]
+    overall = build([values[completed], values[censored], left_out])
     if group is None or by is None:
         return overall
+    # Status per unit: 0 completed, 1 censored, 2 excluded.
+    status = censored.astype(np.int64)
+    if excluded is not None:
+        status[excluded] = 2
     slot, nslots = _slots(group)
     # One stable sort by (group, status): run 3s + k holds group s's units of
     # status k; the result sorts each run.

@@ -647,7 +647,8 @@ CENSORING: tuple[Censoring, ...] = ("kaplan-meier", "exclude")
 
 def _durations(values: npt.ArrayLike) -> F64:
     """A read-only, sorted float64 copy of 1-D seconds (``-0.0`` made ``0.0``)."""
-    arr = np.array(values, dtype=np.float64).reshape(-1) + 0.0
+    arr = np.array(values, dtype=np.float64).reshape(-1)
+    arr += 0.0
     if len(arr) > 1 and not (arr[1:] >= arr[:-1]).all():
         arr.sort()
     arr.flags.writeable = False
