@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import FCR, Interaction, Interactions, Window, fcr, resolution_rate
-from csmetrics.resolution import _issue_order, first_and_last, time_key, time_order, time_rank
+from csmetrics.resolution import (
+    _issue_order,
+    first_and_last,
+    ordered_rows,
+    time_key,
+    time_order,
+    time_rank,
+)
 
 BASE = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -462,6 +469,10 @@ def test_time_rank_orders_by_start_then_id(starts, seed):
     assert (
         time_order(key, time_rank(table)).tolist() == np.lexsort((time_rank(table), key)).tolist()
     )
+    rows = np.flatnonzero(key != 1)
+    by_rows = rows[np.lexsort((time_rank(table)[rows], key[rows]))]
+    assert ordered_rows(table, key[rows], rows).tolist() == by_rows.tolist()
+    assert ordered_rows(table, key).tolist() == np.lexsort((time_rank(table), key)).tolist()
     table.memo.clear()  # the packed key, then the cached rank: the same order
     assert np.argsort(time_key(table)).tolist() == expected.tolist()
     assert np.argsort(time_key(table)).tolist() == expected.tolist()
@@ -503,7 +514,7 @@ def test_match_category_keys_do_not_overflow_with_many_customers():
         }
     )
     assert table.customer_id.codes.dtype == np.int32
-    order, key = _issue_order(table, "category", time_rank(table))
+    order, key = _issue_order(table, "category")
     expected = [c * 30_001 + c % 30_000 + 1 for c in order.tolist()]
     assert key.tolist() == expected
     result = fcr(table, match="category", as_of=datetime(2027, 1, 1, tzinfo=timezone.utc))

@@ -46,7 +46,7 @@ from csmetrics._reduce import (
 )
 from csmetrics.errors import InvalidDataError
 from csmetrics.model import AGENT_STATES, AgentTime, Interaction, Key, Outage, Sale, Window
-from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions, time_order, time_rank
+from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions, ordered_rows
 from csmetrics.results import Breakdown, Rate, Result, _count
 from csmetrics.table import (
     OPEN,
@@ -342,7 +342,7 @@ def sales_after_contact(
     sale_customer = _codes_in(table.customer_id, sold.customer_id)[kept]
     sale_at, amount = sold.at[kept], sold.amount[kept]
 
-    order = time_order(table.customer_id.codes, time_rank(table))
+    order = ordered_rows(table, table.customer_id.codes)
     window_end = np.where(table.is_open, table.start, table.end) + window
     position, found = _latest_contact(
         table.customer_id.codes[order], table.start[order], sale_customer, sale_at

@@ -56,7 +56,7 @@ def as_interactions(data: Interactions | Iterable[Interaction]) -> Interactions:
     return Interactions.from_records(data)
 
 
-def time_rank(table: Interactions) -> I64:
+def time_rank(table: Interactions) -> Codes:
     """Each contact's position in time order: by start, ties by id.
 
     Computed once per table. Starts on a common grid (whole seconds or
@@ -64,16 +64,46 @@ def time_rank(table: Interactions) -> I64:
     key, and `time_order` sorts by the pair at once; finer starts take one
     stable sort by start, then the runs of equal starts are re-sorted by id.
     """
-    if "time_rank" in table.memo:
-        cached: I64 = table.memo["time_rank"]
-        return cached
+    return _time_ranks(table)[0]
+
+
+def _time_ranks(table: Interactions) -> tuple[Codes, I64]:
+    """`time_rank` and its inverse, the rows in time order; cached on the table.
+
+    The rank is int32 below 2**31 contacts, like key codes.
+    """
+    if "time_rank" not in table.memo:
+        n = len(table)
+        steps = _start_steps(table)
+        rows = _start_then_id_order(table) if steps is None else time_order(steps, table.id.codes)
+        dtype = np.int32 if n < 2**31 else np.int64
+        rank = np.empty(n, dtype=dtype)
+        rank[rows] = np.arange(n, dtype=dtype)
+        table.memo["time_rank"] = rank
+        table.memo["time_rows"] = rows
+    return table.memo["time_rank"], table.memo["time_rows"]
+
+
+def ordered_rows(table: Interactions, key: Codes, rows: I64 | None = None) -> I64:
+    """The table's rows (all, or those in ``rows``), ordered by ``key``, then by time.
+
+    ``key`` holds one value per row given. Where ``key * n + time rank``
+    cannot overflow it sorts those values and reads each row back from the
+    cached time order, without an index array per call; otherwise one
+    `numpy.lexsort`.
+    """
+    rank, by_time = _time_ranks(table)
+    if rows is not None:
+        rank = rank[rows]
     n = len(table)
-    steps = _start_steps(table)
-    order = _start_then_id_order(table) if steps is None else time_order(steps, table.id.codes)
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    table.memo["time_rank"] = rank
-    return rank
+    if not (len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(n, 1)):
+        order = np.lexsort((rank, key))
+        return order if rows is None else rows[order]
+    packed = key.astype(np.int64) * n + rank  # a new int64 array, sorted in place
+    packed.sort()
+    np.remainder(packed, n, out=packed)
+    ordered: I64 = by_time[packed]
+    return ordered
 
 
 def _start_steps(table: Interactions) -> I64 | None:
@@ -99,7 +129,8 @@ def time_key(table: Interactions) -> I64:
     """
     steps = None if "time_rank" in table.memo else _start_steps(table)
     if steps is None:
-        return time_rank(table)
+        rank: I64 = time_rank(table).astype(np.int64)
+        return rank
     steps *= len(table.id.keys)
     steps += table.id.codes
     return steps
@@ -160,14 +191,14 @@ def time_order(key: Codes, rank: Codes) -> I64:
     return ordered
 
 
-def _ticket_rows(table: Interactions, rank: I64) -> I64:
+def _ticket_rows(table: Interactions) -> I64:
     """The rows with an issue_id, in (issue_id, time) order."""
     ticket = table.issue_id.codes
     rows = np.flatnonzero(ticket >= 0)
-    return rows[time_order(ticket[rows], rank[rows])]
+    return ordered_rows(table, ticket[rows], rows)
 
 
-def _ticket_issues(table: Interactions, rank: I64) -> tuple[I64, I64]:
+def _ticket_issues(table: Interactions) -> tuple[I64, I64]:
     """Split each issue_id at every change of category: the "issue" match mode.
 
     Within an issue_id in time order, the current category is the latest
@@ -176,7 +207,7 @@ def _ticket_issues(table: Interactions, rank: I64) -> tuple[I64, I64]:
     order and their dense issue numbers, which never decrease along them.
     """
     ticket = table.issue_id.codes
-    rows = _ticket_rows(table, rank)
+    rows = _ticket_rows(table)
     cat = table.category.codes[rows]
     starts = segment_starts(ticket[rows])
     first = np.flatnonzero(starts)
@@ -191,24 +222,24 @@ def _ticket_issues(table: Interactions, rank: I64) -> tuple[I64, I64]:
     return rows, np.cumsum(starts | change) - 1
 
 
-def _issue_order(table: Interactions, match: Match, rank: I64) -> tuple[I64, Codes]:
+def _issue_order(table: Interactions, match: Match) -> tuple[I64, Codes]:
     """The contacts in (issue, time) order under a match mode, and their issue keys."""
     customer = table.customer_id.codes
     if match == "customer":
-        order = time_order(customer, rank)
+        order = ordered_rows(table, customer)
         return order, customer[order]
     by_category = customer.astype(np.int64) * (len(table.category.keys) + 1)
     by_category += table.category.codes
     by_category += 1
     if match == "category":
-        order = time_order(by_category, rank)
+        order = ordered_rows(table, by_category)
         return order, by_category[order]
-    rows, issue = _ticket_issues(table, rank)
+    rows, issue = _ticket_issues(table)
     # Contacts without issue_id fall back to customer + category, numbered
     # after every ticket issue so the two kinds of key never collide. The
     # ticket rows are in (issue, time) order already: only the rest is sorted.
     rest = np.flatnonzero(table.issue_id.codes < 0)
-    rest = rest[time_order(by_category[rest], rank[rest])]
+    rest = ordered_rows(table, by_category[rest], rest)
     fallback = by_category[rest] + (int(issue[-1]) + 1 if len(issue) else 0)
     return np.concatenate((rows, rest)), np.concatenate((issue, fallback))
 
@@ -221,7 +252,7 @@ def episodes(table: Interactions, window: int, match: Match) -> tuple[I64, Bool]
     opens an episode (an open contact's end is `OPEN`, so everything after it
     is a repeat).
     """
-    order, key = _issue_order(table, match, time_rank(table))
+    order, key = _issue_order(table, match)
     issue_starts = segment_starts(key)
     latest_end = segment_cummax(table.end[order], issue_starts)
     episode_starts = issue_starts.copy()
@@ -536,7 +567,7 @@ def reopen_rate(
     window = round(positive_number("window_days", window_days) * _DAY_MICROS)
     table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     group_column = group_of(table, by, CONTACT_BY)
-    order = _ticket_rows(table, time_rank(table))
+    order = _ticket_rows(table)
     segment = np.cumsum(segment_starts(table.issue_id.codes[order])) - 1
     position = np.arange(len(order))
     resolved = table.resolved[order]
