@@ -199,12 +199,17 @@ def _dense_ints(values: I64) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] |
     low, high = int(values.min()), int(values.max())
     if high - low > 4 * len(values) + 1024:
         return None
-    offset = values - low if values.dtype == np.int64 else values.astype(np.int64) - low
+    dtype = np.int32 if high - low < 2**31 else np.int64
+    offset = np.empty(len(values), dtype=dtype)
+    np.subtract(values, low, out=offset, casting="unsafe")  # in int64, stored narrower
     seen = np.zeros(high - low + 1, dtype=bool)
     seen[offset] = True
+    if seen.all():
+        # Every value in the range occurs (ids 1..n): the offset is the code.
+        return np.arange(low, high + 1, dtype=np.int64), offset
     keys = np.flatnonzero(seen) + low
     # A value's code is the number of distinct values below it.
-    code = np.cumsum(seen, dtype=np.int32 if len(seen) < 2**31 else np.int64)
+    code = np.cumsum(seen, dtype=dtype)
     code -= 1
     return keys, code[offset]
 
