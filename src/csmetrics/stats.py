@@ -657,7 +657,8 @@ def _km_quantile_se(completed: F64, censored: F64, q: float, estimate: float) ->
     at = int(np.searchsorted(times, estimate, side="right")) - 1
     if at < 0 or survival[at] == 0 or t_low == t_up:
         return 0.0
-    density = (s_up - s_low) / (t_low - t_up)
+    with np.errstate(over="ignore"):  # a drop over a subnormal span: inf density, se 0
+        density = (s_up - s_low) / (t_low - t_up)
     return float(survival[at] * math.sqrt(greenwood[at]) / density)
 
 
