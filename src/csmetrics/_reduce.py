@@ -39,11 +39,13 @@ def segment_starts(keys: Codes) -> Bool:
 def segment_cummax(values: I64, starts: Bool) -> I64:
     """Running maximum restarting at every segment start (Hillis-Steele scan).
 
-    Takes ceil(log2(longest segment)) vectorised passes.
+    Takes ceil(log2(longest segment)) vectorised passes. Computed in place:
+    ``values`` is overwritten and returned (pass a copy to keep it).
     """
-    out: I64 = values.copy()
+    out = values
     first = np.flatnonzero(starts)
-    position = np.arange(len(values)) - np.repeat(first, np.diff(np.r_[first, len(values)]))
+    position = np.arange(len(values))
+    position -= np.repeat(first, np.diff(np.r_[first, len(values)]))
     shift = 1
     longest = int(position.max(initial=0)) + 1
     while shift < longest:

@@ -99,7 +99,7 @@ def ordered_rows(table: Interactions, key: Codes, rows: I64 | None = None) -> I6
     if not (len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(n, 1)):
         order = np.lexsort((rank, key))
         return order if rows is None else rows[order]
-    packed = key.astype(np.int64) * n + rank  # a new int64 array, sorted in place
+    packed = _pack(key, n, rank)
     packed.sort()
     np.remainder(packed, n, out=packed)
     ordered: I64 = by_time[packed]
@@ -172,6 +172,14 @@ def _start_then_id_order(table: Interactions) -> I64:
     return order
 
 
+def _pack(key: Codes, span: int, low: Codes) -> I64:
+    """``key * span + low`` as one new int64 array (to sort in place)."""
+    packed = key.astype(np.int64)
+    packed *= span
+    packed += low
+    return packed
+
+
 def time_order(key: Codes, rank: Codes) -> I64:
     """Positions ordered by ``key``, then by ``rank`` (distinct, e.g. from `time_rank`).
 
@@ -182,7 +190,7 @@ def time_order(key: Codes, rank: Codes) -> I64:
     span = int(rank.max(initial=-1)) + 1
     if not (len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(span, 1)):
         return np.lexsort((rank, key))
-    ranks = key.astype(np.int64) * span + rank  # a new int64 array, sorted in place
+    ranks = _pack(key, span, rank)
     ranks.sort()
     np.remainder(ranks, span, out=ranks)
     position = np.empty(span, dtype=np.int64)
@@ -255,8 +263,10 @@ def episodes(table: Interactions, window: int, match: Match) -> tuple[I64, Bool]
     order, key = _issue_order(table, match)
     issue_starts = segment_starts(key)
     latest_end = segment_cummax(table.end[order], issue_starts)
+    less_window = table.start[order]
+    less_window -= window
     episode_starts = issue_starts.copy()
-    episode_starts[1:] |= table.start[order][1:] - window > latest_end[:-1]
+    episode_starts[1:] |= less_window[1:] > latest_end[:-1]
     return order, episode_starts
 
 
