@@ -154,6 +154,20 @@ def first_and_last(group: Codes, key: I64, ngroups: int) -> tuple[I64, I64, Bool
     return first, last, high >= low
 
 
+def issue_ends(table: Interactions, key: I64 | None = None) -> tuple[I64, I64, I64]:
+    """The first and the latest contact of each issue_id, and the contacts without one.
+
+    First and latest by start, ties by id (``key``: `time_key`, computed if
+    not given); issues in code order. Found with `first_and_last`, without a
+    sort.
+    """
+    ticket = table.issue_id.codes
+    rows = np.flatnonzero(ticket >= 0)
+    key = time_key(table) if key is None else key
+    first, last, present = first_and_last(ticket[rows], key[rows], len(table.issue_id.keys))
+    return rows[first[present]], rows[last[present]], np.flatnonzero(ticket < 0)
+
+
 def _start_then_id_order(table: Interactions) -> I64:
     """Positions by start, ties by id: a stable sort, then each tied run by id."""
     order = np.argsort(table.start, kind="stable")
@@ -478,15 +492,10 @@ def resolution_rate(
     """
     table = as_interactions(interactions)
     group_column = group_of(table, by, CONTACT_BY)
-    ticket = table.issue_id.codes
-    rows = np.flatnonzero(ticket >= 0)
-    first, last, present = first_and_last(
-        ticket[rows], time_key(table)[rows], len(table.issue_id.keys)
-    )
+    first, last, single = issue_ends(table)
     # A contact without issue_id is a request of its own, first and latest.
-    single = np.flatnonzero(ticket < 0)
-    first = np.concatenate((rows[first[present]], single))
-    last = np.concatenate((rows[last[present]], single))
+    first = np.concatenate((first, single))
+    last = np.concatenate((last, single))
     keep = in_period(table.start[first], period)
     result = reduce_counts(
         partial(Rate, metric="resolution_rate", period=period),

@@ -44,6 +44,7 @@ from csmetrics.resolution import (
     ContactBy,
     as_interactions,
     first_and_last,
+    issue_ends,
     time_key,
 )
 from csmetrics.results import CENSORING, Breakdown, Censoring, Durations, HandleTime, ReplyTimes
@@ -235,27 +236,25 @@ def _issue_units(
     """
     ticket = table.issue_id.codes
     key = time_key(table)
-    rows = np.flatnonzero(ticket >= 0)
-    issues = len(table.issue_id.keys)
-    first, last, present = first_and_last(ticket[rows], key[rows], issues)
-    solved = rows[table.resolved[rows]]
+    first, last, single = issue_ends(table, key)
+    issue = ticket[first]  # the code of each issue, to read per-code results
+    solved = np.flatnonzero(table.resolved & (ticket >= 0))
     if kind == "first":
-        done, _, ever = first_and_last(ticket[solved], key[solved], issues)
-        censored = ~ever[present]
+        done, _, ever = first_and_last(ticket[solved], key[solved], len(table.issue_id.keys))
+        censored = ~ever[issue]
         # An issue never resolved is censored: the end read for it is unused.
         resolved_at = (
-            table.end[solved[done[present]]] if len(solved) else np.zeros(len(censored), np.int64)
+            table.end[solved[done[issue]]] if len(solved) else np.zeros_like(issue, np.int64)
         )
     else:
         # Solved when the latest contact (by start) is resolved; at the
         # latest end of its resolved contacts.
-        censored = ~table.resolved[rows[last[present]]]
-        latest = np.full(issues, np.iinfo(np.int64).min)
+        censored = ~table.resolved[last]
+        latest = np.full(len(table.issue_id.keys), np.iinfo(np.int64).min)
         np.maximum.at(latest, ticket[solved], table.end[solved])
-        resolved_at = latest[present]
+        resolved_at = latest[issue]
     # A contact without issue_id is an issue of its own.
-    single = np.flatnonzero(ticket < 0)
-    first_row = np.concatenate((rows[first[present]], single))
+    first_row = np.concatenate((first, single))
     censored = np.concatenate((censored, ~table.resolved[single]))
     resolved_at = np.concatenate((resolved_at, table.end[single]))
     stop = np.where(censored, cutoff, resolved_at)
