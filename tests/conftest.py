@@ -1,8 +1,12 @@
 """Hypothesis settings profiles for the csmetrics tests.
 
-``dev`` (default) keeps the local run quick; ``ci`` is derandomized so a CI
-failure reproduces, and runs more examples. Choose one with the environment
-variable ``HYPOTHESIS_PROFILE``.
+``default`` is what ``pytest`` runs with no environment variable set, as the
+README's test command and CI run it: derandomized, so every run on every
+machine tries the same examples and a failure reproduces. ``explore`` draws
+fresh random examples, ten times as many, for the periodic search for new
+failures (``HYPOTHESIS_PROFILE=explore pytest``, or ``scripts/explore`` over
+many seeds). Both print the reproduction blob of a failure, so a report can be
+replayed with ``@reproduce_failure``.
 """
 
 from __future__ import annotations
@@ -13,15 +17,12 @@ from hypothesis import HealthCheck, settings
 
 # Strategies draw whole lists of records per example; generation is the slow
 # part, not the metric, so the too_slow check only adds noise here.
-_SUPPRESSED = [HealthCheck.too_slow]
+_COMMON = {
+    "deadline": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
 
-settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=_SUPPRESSED)
-settings.register_profile(
-    "ci",
-    max_examples=100,
-    derandomize=True,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=_SUPPRESSED,
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+settings.register_profile("default", max_examples=100, derandomize=True, **_COMMON)
+settings.register_profile("explore", max_examples=1000, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
