@@ -72,7 +72,7 @@ SERVICE_LEVEL_COUNTS = (
     "unanswered",
 )
 QUANTILES = {"median": 0.5, "p90": 0.9}
-# csmetrics.stats.KM_TOLERANCE: S(t) <= 1 - q within this counts as reached.
+# csmetrics.core.stats.KM_TOLERANCE: S(t) <= 1 - q within this counts as reached.
 KM_TOLERANCE = 1e-12
 
 Counts = dict[str, Any]

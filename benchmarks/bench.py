@@ -1012,7 +1012,7 @@ def _profile_files(rows: int, paths: dict[str, Path]) -> str:
     import pyarrow.parquet as pq
 
     import csmetrics
-    from csmetrics import frames, resolution, table
+    from csmetrics.core import frames, resolution, table
 
     arrow = pq.read_table(paths["contacts"])
     sarrow = pq.read_table(paths["surveys"])

@@ -72,7 +72,10 @@ def run(n: int) -> None:
     t0 = time.perf_counter()
     table = csmetrics.Interactions.from_columns(columns)
     rows = [("table build (from_columns)", time.perf_counter() - t0)]
-    start, end = table.start, np.where(table.end == csmetrics.table.OPEN, table.start, table.end)
+    start, end = (
+        table.start,
+        np.where(table.end == csmetrics.core.table.OPEN, table.start, table.end),
+    )
     t0 = time.perf_counter()
     office.business_seconds_array(start, end)
     rows.append(("business_seconds_array", time.perf_counter() - t0))

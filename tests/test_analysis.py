@@ -1,4 +1,4 @@
-"""Tests of csmetrics.analysis: compare and target.
+"""Tests of csmetrics.analysis.compare: compare and target.
 
 Reference values cite their source and tolerance: Newcombe (1998) for the
 difference of two rates, scipy for the pooled z test (as Pearson's chi-square
@@ -32,7 +32,7 @@ from csmetrics import (
     TimeMean,
     Window,
 )
-from csmetrics.analysis import Comparison, TargetCheck, compare, target
+from csmetrics.analysis.compare import Comparison, TargetCheck, compare, target
 from strategies import undefined_allowed, undefined_warnings
 
 UTC = timezone.utc
@@ -463,7 +463,7 @@ def test_comparison_is_frozen_with_a_short_repr():
 
 
 def test_fcr_80_percent_against_85_percent_goal_is_unclear():
-    # Wilson 95% interval of 80/100 (csmetrics.stats.rate_interval; scipy's
+    # Wilson 95% interval of 80/100 (csmetrics.core.stats.rate_interval; scipy's
     # binomtest(80, 100).proportion_ci(method="wilson")): 0.7112 to 0.8666.
     t = target(fcr_result(80, 100), goal=0.85)
     assert isinstance(t, TargetCheck)
@@ -717,7 +717,7 @@ def test_target_met_agrees_with_value_and_goal(result, goal, direction, level):
 
 def test_guide_period_comparison_runs_on_the_sample():
     # The guide's January/February comparison, as a smoke test of real results.
-    from csmetrics.datasets import sample
+    from csmetrics.adapters.datasets import sample
 
     contacts = sample().interactions
     start = datetime(2026, 1, 1, tzinfo=UTC)

@@ -29,7 +29,7 @@ from csmetrics import (
     Sales,
     Window,
 )
-from csmetrics.business import (
+from csmetrics.metrics.business import (
     CohortRetention,
     Occupancy,
     Uptime,

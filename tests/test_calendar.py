@@ -21,8 +21,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from csmetrics import InvalidDataError
-from csmetrics.calendar import WEEKDAYS, BusinessCalendar
-from csmetrics.table import OPEN, to_micros
+from csmetrics.core.calendar import WEEKDAYS, BusinessCalendar
+from csmetrics.core.table import OPEN, to_micros
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

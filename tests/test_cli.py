@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import csmetrics
+from csmetrics.adapters.datasets import sample, sample_paths
 from csmetrics.cli import main
-from csmetrics.datasets import sample, sample_paths
-from csmetrics.report import KPIRow, build_report, format_markdown, format_text, kpi_report
+from csmetrics.report.build import KPIRow, build_report, format_markdown, format_text, kpi_report
 
 HEADER = "id,customer_id,start,end,resolved,channel,agent_id,issue_id,category\n"
 KEYS = (
@@ -365,7 +365,7 @@ def test_csv_report_neutralises_formulas_and_keeps_numbers(
 
 
 def test_csv_cells_that_are_numbers_are_not_touched() -> None:
-    from csmetrics.report import _safe_cell
+    from csmetrics.report.build import _safe_cell
 
     assert _safe_cell("-12.5") == "-12.5"
     assert _safe_cell("-2+3") == "'-2+3"

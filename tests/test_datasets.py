@@ -14,7 +14,7 @@ import pytest
 
 import csmetrics
 from csmetrics import Interaction
-from csmetrics.datasets import Sample, sample, sample_paths
+from csmetrics.adapters.datasets import Sample, sample, sample_paths
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_sample_data.py"
 WINDOW = timedelta(days=7)

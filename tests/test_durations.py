@@ -22,10 +22,16 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from csmetrics import Window
-from csmetrics._reduce import reduce_durations
-from csmetrics.results import Breakdown, Durations
-from csmetrics.stats import KM_TOLERANCE, kaplan_meier, km_band, km_quantile, km_quantile_interval
-from csmetrics.table import Encoded
+from csmetrics.core.reduce import reduce_durations
+from csmetrics.core.results import Breakdown, Durations
+from csmetrics.core.stats import (
+    KM_TOLERANCE,
+    kaplan_meier,
+    km_band,
+    km_quantile,
+    km_quantile_interval,
+)
+from csmetrics.core.table import Encoded
 
 # --- strategies ------------------------------------------------------------
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 
 import csmetrics
 from csmetrics import Interactions, InvalidDataError
-from csmetrics.datasets import sample
-from csmetrics.table import Encoded
+from csmetrics.adapters.datasets import sample
+from csmetrics.core.table import Encoded
 from strategies import interactions
 
 pd = pytest.importorskip("pandas")
@@ -177,7 +177,7 @@ def _same_keys(ours, expected) -> None:
 
 def test_arrow_integer_keys_with_nulls_encode_like_objects():
     pa = pytest.importorskip("pyarrow")
-    from csmetrics.frames import frame_columns
+    from csmetrics.core.frames import frame_columns
 
     column = pa.array([4, None, 5], pa.int32())
     frame = _arrow_contacts(issue_id=column)

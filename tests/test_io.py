@@ -15,7 +15,7 @@ from hypothesis import given
 
 import csmetrics
 from csmetrics import Interaction, Interactions, InvalidDataError, Survey, Surveys
-from csmetrics.io import fromisoformat, read_interactions_csv, read_surveys_csv
+from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_surveys_csv
 from strategies import assert_same_result, interactions, surveys
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)

@@ -1,4 +1,4 @@
-"""Tests of csmetrics.periods: calendar buckets local to a time zone."""
+"""Tests of csmetrics.core.periods: calendar buckets local to a time zone."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csmetrics import InvalidDataError, Window
-from csmetrics.periods import EVERY, buckets
-from csmetrics.table import to_micros
+from csmetrics.core.periods import EVERY, buckets
+from csmetrics.core.table import to_micros
 
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -1,4 +1,4 @@
-"""Tests of csmetrics.plots: each plot draws the numbers of its result, and nothing else.
+"""Tests of csmetrics.report.plots: each plot draws the numbers of its result, and nothing else.
 
 The drawn data are read back from the Axes (line data, bar heights, scatter
 offsets) and compared with the result they came from, or with the metric
@@ -26,8 +26,9 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import csmetrics  # noqa: E402
 from csmetrics import BusinessCalendar, Durations, Interaction, UndefinedMetricWarning  # noqa: E402
-from csmetrics.datasets import sample  # noqa: E402
-from csmetrics.plots import (  # noqa: E402
+from csmetrics.adapters.datasets import sample  # noqa: E402
+from csmetrics.core.stats import funnel_limits, kaplan_meier  # noqa: E402
+from csmetrics.report.plots import (  # noqa: E402
     figure_data_uri,
     plot_durations,
     plot_funnel,
@@ -35,7 +36,6 @@ from csmetrics.plots import (  # noqa: E402
     plot_service_level,
     plot_trend,
 )
-from csmetrics.stats import funnel_limits, kaplan_meier  # noqa: E402
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -588,7 +588,7 @@ def test_figure_data_uri_refuses_other_objects():
 
 
 def test_importing_csmetrics_does_not_import_matplotlib():
-    code = "import sys, csmetrics, csmetrics.plots; print('matplotlib' in sys.modules)"
+    code = "import sys, csmetrics, csmetrics.report.plots; print('matplotlib' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

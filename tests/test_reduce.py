@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from csmetrics._reduce import segment_cummax
+from csmetrics.core.reduce import segment_cummax
 
 TOP = np.iinfo(np.int64).max
 BOTTOM = np.iinfo(np.int64).min

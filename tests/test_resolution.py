@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import FCR, Interaction, Interactions, Window, fcr, resolution_rate
-from csmetrics.resolution import (
+from csmetrics.core.episodes import (
     _issue_order,
     first_and_last,
     ordered_rows,

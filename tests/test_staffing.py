@@ -23,7 +23,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from csmetrics.staffing import (
+from csmetrics.metrics.staffing import (
     Staffing,
     agents_needed,
     erlang_b,

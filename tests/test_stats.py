@@ -1,4 +1,4 @@
-"""Reference values for the interval estimators in csmetrics.stats.
+"""Reference values for the interval estimators in csmetrics.core.stats.
 
 Each reference names its source and tolerance. scipy is the independent
 implementation for Wilson (``binomtest(...).proportion_ci``), Student's t and
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from csmetrics import ConfidenceInterval
-from csmetrics.stats import nps_interval, rate_interval, t_interval, t_quantile, z_value
+from csmetrics.core.stats import nps_interval, rate_interval, t_interval, t_quantile, z_value
 
 LEVELS = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
 Z95 = 1.959963984540054  # Phi^-1(0.975), Abramowitz & Stegun table 26.5 to 15 digits

@@ -11,7 +11,7 @@ from hypothesis import example, given
 
 import csmetrics
 from csmetrics import Interaction, Interactions, InvalidDataError, Survey, Surveys
-from csmetrics.table import OPEN, from_micros, to_micros
+from csmetrics.core.table import OPEN, from_micros, to_micros
 from strategies import interaction_columns, interactions, survey_columns, surveys
 
 UTC = timezone.utc

@@ -32,9 +32,9 @@ from csmetrics import (
     Window,
     fcr,
 )
-from csmetrics.results import Funnel, FunnelRate, Gap, ProductGaps, Rating, RatingBreakdown
-from csmetrics.stats import binom_cdf, binom_sf, funnel_limits, shrinkage_prior
-from csmetrics.team import (
+from csmetrics.core.results import Funnel, FunnelRate, Gap, ProductGaps, Rating, RatingBreakdown
+from csmetrics.core.stats import binom_cdf, binom_sf, funnel_limits, shrinkage_prior
+from csmetrics.metrics.team import (
     complaint_rate,
     escalation_rate,
     product_gaps,

@@ -24,7 +24,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import csmetrics
-from csmetrics.sla import TARGETS
+from csmetrics.metrics.sla import TARGETS
 from strategies import assert_same_result, interactions
 from test_properties import (
     AS_OF,

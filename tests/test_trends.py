@@ -1,4 +1,4 @@
-"""Tests of csmetrics.trends: trend, guardrail, guardrail_trend, drivers, reopen_rate."""
+"""Tests of csmetrics.analysis.trend: trend, guardrail, guardrail_trend, drivers, reopen_rate."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from csmetrics import (
     compare,
     reopen_rate,
 )
-from csmetrics.trends import (
+from csmetrics.analysis.trend import (
     DEFAULT_PAIRS,
     MIN_N,
     GuardrailPair,

@@ -1,4 +1,4 @@
-"""Tests of csmetrics.workload: volume per period and the Pareto of contact reasons."""
+"""Tests of csmetrics.metrics.workload: volume per period and the Pareto of contact reasons."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csmetrics import Interaction, Interactions, UndefinedMetricWarning, Window
-from csmetrics.workload import pareto, volume
+from csmetrics.metrics.workload import pareto, volume
 
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -3,23 +3,22 @@
 Every public name is re-exported here; everything else is private.
 """
 
-from csmetrics.analysis import Comparison, TargetCheck, compare, target
-from csmetrics.business import (
-    CohortRetention,
-    Occupancy,
-    SalesAfterContact,
-    Uptime,
-    churn_rate,
-    cohort_retention,
-    occupancy,
-    retention_rate,
-    sales_after_contact,
-    uptime,
+from csmetrics.adapters.io import read_interactions_csv, read_surveys_csv
+from csmetrics.analysis.compare import Comparison, TargetCheck, compare, target
+from csmetrics.analysis.trend import (
+    DEFAULT_PAIRS,
+    Drivers,
+    Guardrail,
+    GuardrailPair,
+    Trend,
+    drivers,
+    guardrail,
+    guardrail_trend,
+    trend,
 )
-from csmetrics.calendar import BusinessCalendar
-from csmetrics.errors import CsmetricsWarning, InvalidDataError, UndefinedMetricWarning
-from csmetrics.io import read_interactions_csv, read_surveys_csv
-from csmetrics.model import (
+from csmetrics.core.calendar import BusinessCalendar
+from csmetrics.core.errors import CsmetricsWarning, InvalidDataError, UndefinedMetricWarning
+from csmetrics.core.model import (
     AGENT_STATES,
     AUTHORS,
     SURVEY_KINDS,
@@ -31,29 +30,7 @@ from csmetrics.model import (
     Survey,
     Window,
 )
-from csmetrics.plots import (
-    figure_data_uri,
-    plot_durations,
-    plot_funnel,
-    plot_pareto,
-    plot_service_level,
-    plot_trend,
-)
-from csmetrics.report import (
-    KPIReport,
-    KPIRow,
-    Progress,
-    build_report,
-    format_csv,
-    format_html,
-    format_json,
-    format_markdown,
-    format_text,
-    kpi_report,
-    render,
-)
-from csmetrics.resolution import fcr, reopen_rate, resolution_rate
-from csmetrics.results import (
+from csmetrics.core.results import (
     CES,
     CSAT,
     FCR,
@@ -76,9 +53,31 @@ from csmetrics.results import (
     ServiceLevel,
     TimeMean,
 )
-from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
-from csmetrics.sla import Breach, SLAAttainment, SLAPolicy, SLARule, SLATarget, sla_attainment
-from csmetrics.staffing import (
+from csmetrics.core.stats import ConfidenceInterval
+from csmetrics.core.table import AgentTimes, Interactions, Messages, Sales, Surveys
+from csmetrics.metrics.business import (
+    CohortRetention,
+    Occupancy,
+    SalesAfterContact,
+    Uptime,
+    churn_rate,
+    cohort_retention,
+    occupancy,
+    retention_rate,
+    sales_after_contact,
+    uptime,
+)
+from csmetrics.metrics.resolution import fcr, reopen_rate, resolution_rate
+from csmetrics.metrics.service_level import abandonment_rate, asa, blocked_rate, service_level
+from csmetrics.metrics.sla import (
+    Breach,
+    SLAAttainment,
+    SLAPolicy,
+    SLARule,
+    SLATarget,
+    sla_attainment,
+)
+from csmetrics.metrics.staffing import (
     Staffing,
     agents_needed,
     erlang_b,
@@ -86,29 +85,37 @@ from csmetrics.staffing import (
     erlang_c_asa,
     erlang_c_service_level,
 )
-from csmetrics.stats import ConfidenceInterval
-from csmetrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.table import AgentTimes, Interactions, Messages, Sales, Surveys
-from csmetrics.team import complaint_rate, escalation_rate, product_gaps, rating
-from csmetrics.timing import (
+from csmetrics.metrics.surveys import ces, csat, nps, survey_fcr
+from csmetrics.metrics.team import complaint_rate, escalation_rate, product_gaps, rating
+from csmetrics.metrics.timing import (
     contact_length,
     first_response_time,
     handle_time,
     reply_time,
     resolution_time,
 )
-from csmetrics.trends import (
-    DEFAULT_PAIRS,
-    Drivers,
-    Guardrail,
-    GuardrailPair,
-    Trend,
-    drivers,
-    guardrail,
-    guardrail_trend,
-    trend,
+from csmetrics.metrics.workload import Pareto, Volume, pareto, volume
+from csmetrics.report.build import (
+    KPIReport,
+    KPIRow,
+    Progress,
+    build_report,
+    format_csv,
+    format_html,
+    format_json,
+    format_markdown,
+    format_text,
+    kpi_report,
+    render,
 )
-from csmetrics.workload import Pareto, Volume, pareto, volume
+from csmetrics.report.plots import (
+    figure_data_uri,
+    plot_durations,
+    plot_funnel,
+    plot_pareto,
+    plot_service_level,
+    plot_trend,
+)
 
 __all__ = [
     "AGENT_STATES",

@@ -3,7 +3,7 @@
 ``csmetrics report --sample`` prints the KPI report of the sample data shipped
 with the package; ``csmetrics report contacts.csv --surveys surveys.csv``
 prints the report of your own export (the CSV format is described in
-`csmetrics.io`; Parquet files need the ``frames`` extra). ``csmetrics
+`csmetrics.adapters.io`; Parquet files need the ``frames`` extra). ``csmetrics
 definitions`` lists every metric with its meaning and options. Bad input
 (a missing or unreadable file, missing columns, a bad timestamp) ends with a
 one-line ``csmetrics: error: ...`` on stderr and exit status 2, never a
@@ -43,12 +43,12 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from csmetrics.datasets import sample, sample_paths
-from csmetrics.errors import InvalidDataError
-from csmetrics.io import fromisoformat, read_interactions_csv, read_surveys_csv
-from csmetrics.model import Window
-from csmetrics.report import FORMATS, Progress, build_report, render
-from csmetrics.table import Interactions, Surveys
+from csmetrics.adapters.datasets import sample, sample_paths
+from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_surveys_csv
+from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.model import Window
+from csmetrics.core.table import Interactions, Surveys
+from csmetrics.report.build import FORMATS, Progress, build_report, render
 
 __all__ = ["main"]
 
@@ -361,7 +361,7 @@ def _definitions() -> str:
 
     lines = []
     for family in _FAMILIES:
-        module = importlib.import_module(f"csmetrics.{family}")
+        module = importlib.import_module(f"csmetrics.metrics.{family}")
         names = sorted(set(module.__all__) & set(csmetrics.__all__))
         for func in (getattr(module, name) for name in names):
             if not inspect.isfunction(func):

@@ -27,8 +27,18 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option
-from csmetrics._reduce import (
+from csmetrics.core.check import option
+from csmetrics.core.elapsed import elapsed, resolve_as_of
+from csmetrics.core.episodes import (
+    CONTACT_BY,
+    ContactBy,
+    as_interactions,
+    first_and_last,
+    issue_ends,
+    time_key,
+)
+from csmetrics.core.model import AUTHORS, Interaction, Window
+from csmetrics.core.reduce import (
     group_of,
     in_period,
     reduce_durations,
@@ -37,21 +47,18 @@ from csmetrics._reduce import (
     split_by_group,
     warn_if_undefined,
 )
-from csmetrics._time import elapsed, resolve_as_of
-from csmetrics.model import AUTHORS, Interaction, Window
-from csmetrics.resolution import (
-    CONTACT_BY,
-    ContactBy,
-    as_interactions,
-    first_and_last,
-    issue_ends,
-    time_key,
+from csmetrics.core.results import (
+    CENSORING,
+    Breakdown,
+    Censoring,
+    Durations,
+    HandleTime,
+    ReplyTimes,
 )
-from csmetrics.results import CENSORING, Breakdown, Censoring, Durations, HandleTime, ReplyTimes
-from csmetrics.table import OPEN, Interactions
+from csmetrics.core.table import OPEN, Interactions
 
 if TYPE_CHECKING:
-    from csmetrics.calendar import BusinessCalendar
+    from csmetrics.core.calendar import BusinessCalendar
 
 __all__ = [
     "ResolutionKind",

@@ -40,9 +40,9 @@ from typing import Any, Literal, NoReturn, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.errors import InvalidDataError
-from csmetrics.model import SURVEY_KINDS
-from csmetrics.table import Interactions, Surveys, to_micros
+from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.model import SURVEY_KINDS
+from csmetrics.core.table import Interactions, Surveys, to_micros
 
 __all__ = ["read_interactions_csv", "read_surveys_csv"]
 
@@ -339,11 +339,11 @@ def read_interactions_csv(
     See Also
     --------
     read_surveys_csv : the same for survey answers.
-    csmetrics.datasets.sample_paths : CSV files in this format.
+    csmetrics.adapters.datasets.sample_paths : CSV files in this format.
 
     Examples
     --------
-    >>> from csmetrics.datasets import sample_paths
+    >>> from csmetrics.adapters.datasets import sample_paths
     >>> table = read_interactions_csv(sample_paths().interactions)
     >>> table.id.key(int(table.id.codes[0])), int(table.is_open.sum()) > 0
     ('I00001', True)
@@ -414,7 +414,7 @@ def read_surveys_csv(path: PathLike, /, *, columns: Mapping[str, str] | None = N
     Examples
     --------
     >>> from csmetrics import survey_fcr
-    >>> from csmetrics.datasets import sample_paths
+    >>> from csmetrics.adapters.datasets import sample_paths
     >>> answers = read_surveys_csv(sample_paths().surveys)
     >>> 0 < survey_fcr(answers).value < 1
     True

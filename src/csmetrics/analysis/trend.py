@@ -36,23 +36,19 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option
-from csmetrics.analysis import Comparison, compare
-from csmetrics.errors import UndefinedMetricWarning
-from csmetrics.model import Interaction, Key, Survey, Window
-from csmetrics.periods import Every, _start_label, buckets
-from csmetrics.resolution import (
-    as_interactions,
-    fcr,
-    reopen_rate,
-    resolution_rate,
-)
-from csmetrics.results import CES, MIN_N, Breakdown, Result
-from csmetrics.service_level import abandonment_rate, asa, blocked_rate, service_level
-from csmetrics.stats import t_quantile, z_value
-from csmetrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.table import Interactions, Surveys
-from csmetrics.timing import (
+from csmetrics.analysis.compare import Comparison, compare
+from csmetrics.core.check import option
+from csmetrics.core.episodes import as_interactions
+from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.model import Interaction, Key, Survey, Window
+from csmetrics.core.periods import Every, _start_label, buckets
+from csmetrics.core.results import CES, MIN_N, Breakdown, Result
+from csmetrics.core.stats import t_quantile, z_value
+from csmetrics.core.table import Interactions, Surveys
+from csmetrics.metrics.resolution import fcr, reopen_rate, resolution_rate
+from csmetrics.metrics.service_level import abandonment_rate, asa, blocked_rate, service_level
+from csmetrics.metrics.surveys import ces, csat, nps, survey_fcr
+from csmetrics.metrics.timing import (
     contact_length,
     first_response_time,
     handle_time,
@@ -88,7 +84,7 @@ SlopeMethod = Literal["ols", "theil-sen"]
 SLOPE_METHODS: tuple[SlopeMethod, ...] = ("ols", "theil-sen")
 
 _SILENCE = "silence with warnings.simplefilter('ignore', csmetrics.UndefinedMetricWarning)"
-_DAY_MICROS = 86_400_000_000
+DAY_MICROS = 86_400_000_000
 
 
 def _sized(result: Result) -> tuple[int, int]:
@@ -457,7 +453,7 @@ def trend(
 ) -> Trend:
     """A metric per calendar period: its slope, and the periods where it moved.
 
-    For each period ``w`` (see `csmetrics.periods.buckets`) the metric runs
+    For each period ``w`` (see `csmetrics.core.periods.buckets`) the metric runs
     on all the data with ``period=w``, so look-ahead logic (FCR repeats after
     the period, pending windows) sees everything. Then:
 
@@ -920,7 +916,7 @@ def guardrail(
 
     >>> from datetime import datetime, timezone
     >>> from csmetrics import Window
-    >>> from csmetrics.datasets import sample
+    >>> from csmetrics.adapters.datasets import sample
     >>> data = sample()
     >>> jan = Window(start=datetime(2026, 1, 5, tzinfo=timezone.utc),
     ...              end=datetime(2026, 2, 2, tzinfo=timezone.utc))
@@ -1021,7 +1017,7 @@ def guardrail_trend(
 ) -> GuardrailTrend:
     """The guardrail over consecutive periods: each period against the one before.
 
-    Each metric runs once per period (see `csmetrics.periods.buckets`); then
+    Each metric runs once per period (see `csmetrics.core.periods.buckets`); then
     `guardrail`'s test is applied to every pair of neighbouring periods.
 
     Parameters
@@ -1049,7 +1045,7 @@ def guardrail_trend(
     Examples
     --------
     >>> import warnings
-    >>> from csmetrics.datasets import sample
+    >>> from csmetrics.adapters.datasets import sample
     >>> data = sample()
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")  # the last weeks' FCR is still pending
@@ -1344,7 +1340,7 @@ def drivers(
     Examples
     --------
     >>> from csmetrics import fcr
-    >>> from csmetrics.datasets import sample
+    >>> from csmetrics.adapters.datasets import sample
     >>> d = drivers(sample().interactions, fcr, by="agent_id")
     >>> round(d.overall.value, 3)
     0.65

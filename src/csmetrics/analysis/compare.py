@@ -29,10 +29,10 @@ from typing import Any, Literal
 import attrs
 import numpy as np
 
-from csmetrics._check import option
-from csmetrics.errors import UndefinedMetricWarning
-from csmetrics.results import CES, NPS, Breakdown, Durations, Mean, Rate, Result
-from csmetrics.stats import ConfidenceInterval, _t_cdf, rate_interval, t_quantile, z_value
+from csmetrics.core.check import option
+from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.results import CES, NPS, Breakdown, Durations, Mean, Rate, Result
+from csmetrics.core.stats import ConfidenceInterval, _t_cdf, rate_interval, t_quantile, z_value
 
 __all__ = ["Certainty", "Comparison", "Direction", "TargetCheck", "compare", "target"]
 
@@ -403,7 +403,7 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
 
     **Rates.** With ``p1 = x1 / n1`` and ``p2 = x2 / n2``, their Wilson
     intervals ``[l1, u1]`` and ``[l2, u2]`` at the same confidence level
-    (`csmetrics.stats.rate_interval`) and ``d = p1 - p2``:
+    (`csmetrics.core.stats.rate_interval`) and ``d = p1 - p2``:
 
     ```text
     low  = d - sqrt((p1 - l1)^2 + (u2 - p2)^2)
@@ -424,7 +424,7 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
     0.05, or the reverse; ``significant`` follows the interval.
 
     **NPS.** With ``Var = (p_P + p_D - (p_P - p_D)^2) / n`` for each result
-    (as in `csmetrics.stats.nps_interval`):
+    (as in `csmetrics.core.stats.nps_interval`):
 
     ```text
     d = NPS_a - NPS_b,   se = 100 sqrt(Var_a + Var_b)
@@ -499,8 +499,8 @@ def compare(a: Result, b: Result, /, *, confidence_level: float = 0.95) -> Compa
     See Also
     --------
     target : Whether one result meets a goal.
-    csmetrics.stats.rate_interval, csmetrics.stats.nps_interval,
-    csmetrics.stats.t_interval : The single-result intervals.
+    csmetrics.core.stats.rate_interval, csmetrics.core.stats.nps_interval,
+    csmetrics.core.stats.t_interval : The single-result intervals.
 
     References
     ----------

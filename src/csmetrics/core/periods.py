@@ -21,11 +21,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import bad_record, option
-from csmetrics._reduce import micros
-from csmetrics.calendar import _to_utc, _zone_name
-from csmetrics.model import Window
-from csmetrics.table import from_micros, to_micros
+from csmetrics.core.calendar import _to_utc, _zone_name
+from csmetrics.core.check import bad_record, option
+from csmetrics.core.model import Window
+from csmetrics.core.reduce import micros
+from csmetrics.core.table import from_micros, to_micros
 
 __all__ = ["EVERY", "Buckets", "Every", "buckets"]
 
@@ -277,8 +277,8 @@ def buckets(
 
     See Also
     --------
-    csmetrics.workload.volume : contacts per period.
-    csmetrics.trends.trend : a metric per period.
+    csmetrics.metrics.workload.volume : contacts per period.
+    csmetrics.analysis.trend.trend : a metric per period.
 
     Examples
     --------
@@ -287,7 +287,7 @@ def buckets(
 
     >>> from datetime import datetime, timezone
     >>> import numpy as np
-    >>> from csmetrics.table import to_micros
+    >>> from csmetrics.core.table import to_micros
     >>> times = [datetime(2026, 3, 28, 23, 30, tzinfo=timezone.utc),  # 29 Mar, 01:30 CET
     ...          datetime(2026, 3, 29, 21, 59, tzinfo=timezone.utc),  # 29 Mar, 23:59 CEST
     ...          datetime(2026, 3, 31, 8, tzinfo=timezone.utc)]

@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option
-from csmetrics.errors import UndefinedMetricWarning
-from csmetrics.model import Window
-from csmetrics.results import Breakdown, Durations, Mean, Result
-from csmetrics.table import Codes, Encoded, to_micros
+from csmetrics.core.check import option
+from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.model import Window
+from csmetrics.core.results import Breakdown, Durations, Mean, Result
+from csmetrics.core.table import Codes, Encoded, to_micros
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]

@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from csmetrics._check import plain, positive_number
+from csmetrics.core.check import plain, positive_number
 
 __all__ = [
     "Staffing",
@@ -271,7 +271,7 @@ def erlang_c_service_level(
 
     This is the share of *all* offered calls with a wait of at most ``T``
     (a call answered at once counts as within), the ``"offered"`` formula of
-    `csmetrics.service_level.service_level` with nobody abandoning.
+    `csmetrics.metrics.service_level.service_level` with nobody abandoning.
 
     Parameters
     ----------
@@ -383,7 +383,7 @@ class Staffing:
     ``wait_probability`` and ``occupancy`` are what ``agents`` achieve under
     Erlang C. The inputs are recorded as given.
 
-    Not a `csmetrics.results.Result`: it is a plan, not a measurement, and
+    Not a `csmetrics.core.results.Result`: it is a plan, not a measurement, and
     plans for different intervals do not merge by adding.
     """
 

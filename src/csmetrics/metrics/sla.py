@@ -21,16 +21,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._reduce import in_period, reduce_counts, segment_starts, warn_if_undefined
-from csmetrics._time import resolve_as_of, seconds
-from csmetrics.model import Interaction, Key, Window
-from csmetrics.resolution import as_interactions
-from csmetrics.results import Breakdown, Rate, _count
-from csmetrics.table import OPEN, Encoded, Interactions
-from csmetrics.timing import _first_response_units, _issue_units, _reply_units, _Units
+from csmetrics.core.elapsed import resolve_as_of, seconds
+from csmetrics.core.episodes import as_interactions
+from csmetrics.core.model import Interaction, Key, Window
+from csmetrics.core.reduce import in_period, reduce_counts, segment_starts, warn_if_undefined
+from csmetrics.core.results import Breakdown, Rate, _count
+from csmetrics.core.table import OPEN, Encoded, Interactions
+from csmetrics.metrics.timing import _first_response_units, _issue_units, _reply_units, _Units
 
 if TYPE_CHECKING:
-    from csmetrics.calendar import BusinessCalendar
+    from csmetrics.core.calendar import BusinessCalendar
 
 __all__ = [
     "TARGETS",

@@ -12,276 +12,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
-from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 
-from csmetrics._check import option, positive_number
-from csmetrics._reduce import (
+from csmetrics.core.check import option, positive_number
+from csmetrics.core.elapsed import resolve_as_of
+from csmetrics.core.episodes import (
+    CONTACT_BY,
+    DAY_MICROS,
+    MATCHES,
+    ContactBy,
+    Match,
+    as_interactions,
+    episodes,
+    issue_ends,
+    ticket_rows,
+)
+from csmetrics.core.model import Interaction, Window
+from csmetrics.core.reduce import (
     group_of,
     in_period,
     reduce_counts,
-    segment_cummax,
     segment_starts,
     warn_if_undefined,
 )
-from csmetrics._time import resolve_as_of
-from csmetrics.frames import is_frame
-from csmetrics.model import Interaction, Window
-from csmetrics.results import FCR, Breakdown, Rate, ReopenRate
-from csmetrics.table import OPEN, Codes, Interactions
+from csmetrics.core.results import FCR, Breakdown, Rate, ReopenRate
+from csmetrics.core.table import OPEN, Interactions
 
-__all__ = ["ContactBy", "Match", "fcr", "reopen_rate", "resolution_rate"]
-
-I64 = npt.NDArray[np.int64]
-Bool = npt.NDArray[np.bool_]
-
-Match = Literal["issue", "category", "customer"]
-"""How `fcr` groups contacts into issues."""
-MATCHES: tuple[Match, ...] = ("issue", "category", "customer")
-ContactBy = Literal["agent_id", "channel", "category", "customer_id"]
-"""Contact fields a contact metric can break down by."""
-CONTACT_BY: tuple[ContactBy, ...] = ("agent_id", "channel", "category", "customer_id")
-
-_DAY_MICROS = 86_400_000_000
-
-
-def as_interactions(data: Interactions | Iterable[Interaction]) -> Interactions:
-    """The columnar table of a metric's input: objects, a table or a dataframe."""
-    if isinstance(data, Interactions):
-        return data
-    if is_frame(data):
-        return Interactions.from_frame(data)
-    return Interactions.from_records(data)
-
-
-def time_rank(table: Interactions) -> Codes:
-    """Each contact's position in time order: by start, ties by id.
-
-    Computed once per table. Starts on a common grid (whole seconds or
-    milliseconds, as in most exports) pack with the id code into one int64
-    key, and `time_order` sorts by the pair at once; finer starts take one
-    stable sort by start, then the runs of equal starts are re-sorted by id.
-    """
-    return _time_ranks(table)[0]
-
-
-def _time_ranks(table: Interactions) -> tuple[Codes, I64]:
-    """`time_rank` and its inverse, the rows in time order; cached on the table.
-
-    The rank is int32 below 2**31 contacts, like key codes.
-    """
-    if "time_rank" not in table.memo:
-        n = len(table)
-        steps = _start_steps(table)
-        rows = _start_then_id_order(table) if steps is None else time_order(steps, table.id.codes)
-        dtype = np.int32 if n < 2**31 else np.int64
-        rank = np.empty(n, dtype=dtype)
-        rank[rows] = np.arange(n, dtype=dtype)
-        table.memo["time_rank"] = rank
-        table.memo["time_rows"] = rows
-    return table.memo["time_rank"], table.memo["time_rows"]
-
-
-def ordered_rows(table: Interactions, key: Codes, rows: I64 | None = None) -> I64:
-    """The table's rows (all, or those in ``rows``), ordered by ``key``, then by time.
-
-    ``key`` holds one value per row given. Where ``key * n + time rank``
-    cannot overflow it sorts those values and reads each row back from the
-    cached time order, without an index array per call; otherwise one
-    `numpy.lexsort`.
-    """
-    rank, by_time = _time_ranks(table)
-    if rows is not None:
-        rank = rank[rows]
-    n = len(table)
-    if not (len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(n, 1)):
-        order = np.lexsort((rank, key))
-        return order if rows is None else rows[order]
-    packed = _pack(key, n, rank)
-    packed.sort()
-    np.remainder(packed, n, out=packed)
-    ordered: I64 = by_time[packed]
-    return ordered
-
-
-def _start_steps(table: Interactions) -> I64 | None:
-    """Starts counted in steps of their common grid from the earliest, if they pack.
-
-    None when ``steps * ids + id code`` could overflow int64 (starts too fine
-    for their span).
-    """
-    steps: I64 = table.start - table.start.min(initial=0)
-    steps //= int(np.gcd.reduce(steps)) or 1
-    # Ids are unique, so each (start, id code) pair is distinct.
-    if int(steps.max(initial=0)) < (2**62) // max(len(table.id.keys), 1):
-        return steps
-    return None
-
-
-def time_key(table: Interactions) -> I64:
-    """A distinct int64 per contact, increasing in (start, id): the order of `time_rank`.
-
-    Without a sort where the starts pack with the id codes (the cached time
-    rank if there is one): for the first or last contact of each group,
-    which `first_and_last` finds without sorting either.
-    """
-    steps = None if "time_rank" in table.memo else _start_steps(table)
-    if steps is None:
-        rank: I64 = time_rank(table).astype(np.int64)
-        return rank
-    steps *= len(table.id.keys)
-    steps += table.id.codes
-    return steps
-
-
-def first_and_last(group: Codes, key: I64, ngroups: int) -> tuple[I64, I64, Bool]:
-    """Per group code, the position of its lowest and of its highest ``key``.
-
-    ``key`` is distinct per position. Returns ``(first, last, present)``
-    indexed by group code; ``present`` marks the groups that occur.
-    """
-    low = np.full(ngroups, np.iinfo(np.int64).max)
-    high = np.full(ngroups, np.iinfo(np.int64).min)
-    np.minimum.at(low, group, key)
-    np.maximum.at(high, group, key)
-    first = np.zeros(ngroups, dtype=np.int64)
-    last = np.zeros(ngroups, dtype=np.int64)
-    for out, extreme in ((first, low), (last, high)):
-        at = np.flatnonzero(key == extreme[group])
-        out[group[at]] = at
-    return first, last, high >= low
-
-
-def issue_ends(table: Interactions, key: I64 | None = None) -> tuple[I64, I64, I64]:
-    """The first and the latest contact of each issue_id, and the contacts without one.
-
-    First and latest by start, ties by id (``key``: `time_key`, computed if
-    not given); issues in code order. Found with `first_and_last`, without a
-    sort.
-    """
-    ticket = table.issue_id.codes
-    rows = np.flatnonzero(ticket >= 0)
-    key = time_key(table) if key is None else key
-    first, last, present = first_and_last(ticket[rows], key[rows], len(table.issue_id.keys))
-    return rows[first[present]], rows[last[present]], np.flatnonzero(ticket < 0)
-
-
-def _start_then_id_order(table: Interactions) -> I64:
-    """Positions by start, ties by id: a stable sort, then each tied run by id."""
-    order = np.argsort(table.start, kind="stable")
-    ordered = table.start[order]
-    tied = np.zeros(len(order), dtype=bool)
-    same = ordered[1:] == ordered[:-1]
-    tied[1:] |= same
-    tied[:-1] |= same
-    if tied.any():
-        # Tied rows sit in runs of one start; order each run by id with one
-        # int64 sort of (run number, id code).
-        runs = np.flatnonzero(tied)
-        rows = order[runs]
-        run = np.cumsum(np.r_[True, ordered[runs][1:] != ordered[runs][:-1]])
-        order[runs] = rows[np.argsort(run * len(table.id.keys) + table.id.codes[rows])]
-    return order
-
-
-def _pack(key: Codes, span: int, low: Codes) -> I64:
-    """``key * span + low`` as one new int64 array (to sort in place)."""
-    packed = key.astype(np.int64)
-    packed *= span
-    packed += low
-    return packed
-
-
-def time_order(key: Codes, rank: Codes) -> I64:
-    """Positions ordered by ``key``, then by ``rank`` (distinct, e.g. from `time_rank`).
-
-    Where ``key * span + rank`` cannot overflow it sorts those values (about
-    twice as fast as sorting their positions) and reads each position back
-    from its rank, which is distinct; otherwise one `numpy.lexsort`.
-    """
-    span = int(rank.max(initial=-1)) + 1
-    if not (len(key) and key.min() >= 0 and int(key.max()) < (2**62) // max(span, 1)):
-        return np.lexsort((rank, key))
-    ranks = _pack(key, span, rank)
-    ranks.sort()
-    np.remainder(ranks, span, out=ranks)
-    position = np.empty(span, dtype=np.int64)
-    position[rank] = np.arange(len(rank))
-    ordered: I64 = position[ranks]
-    return ordered
-
-
-def _ticket_rows(table: Interactions) -> I64:
-    """The rows with an issue_id, in (issue_id, time) order."""
-    ticket = table.issue_id.codes
-    rows = np.flatnonzero(ticket >= 0)
-    return ordered_rows(table, ticket[rows], rows)
-
-
-def _ticket_issues(table: Interactions) -> tuple[I64, I64]:
-    """Split each issue_id at every change of category: the "issue" match mode.
-
-    Within an issue_id in time order, the current category is the latest
-    non-empty one so far; a contact whose non-empty category differs from it
-    opens a new issue. Returns the rows with an issue_id in (issue_id, time)
-    order and their dense issue numbers, which never decrease along them.
-    """
-    ticket = table.issue_id.codes
-    rows = _ticket_rows(table)
-    cat = table.category.codes[rows]
-    starts = segment_starts(ticket[rows])
-    first = np.flatnonzero(starts)
-    seg_first = np.repeat(first, np.diff(np.r_[first, len(rows)]))
-    # Forward-fill the latest categorised row, not crossing a ticket boundary.
-    latest = np.maximum.accumulate(np.where(cat >= 0, np.arange(len(rows)), -1))
-    current = np.where(latest >= seg_first, cat[np.maximum(latest, 0)], -1)
-    before = np.empty_like(current)
-    before[1:] = current[:-1]
-    before[starts] = -1
-    change = (cat >= 0) & (before >= 0) & (cat != before)
-    return rows, np.cumsum(starts | change) - 1
-
-
-def _issue_order(table: Interactions, match: Match) -> tuple[I64, Codes]:
-    """The contacts in (issue, time) order under a match mode, and their issue keys."""
-    customer = table.customer_id.codes
-    if match == "customer":
-        order = ordered_rows(table, customer)
-        return order, customer[order]
-    by_category = customer.astype(np.int64) * (len(table.category.keys) + 1)
-    by_category += table.category.codes
-    by_category += 1
-    if match == "category":
-        order = ordered_rows(table, by_category)
-        return order, by_category[order]
-    rows, issue = _ticket_issues(table)
-    # Contacts without issue_id fall back to customer + category, numbered
-    # after every ticket issue so the two kinds of key never collide. The
-    # ticket rows are in (issue, time) order already: only the rest is sorted.
-    rest = np.flatnonzero(table.issue_id.codes < 0)
-    rest = ordered_rows(table, by_category[rest], rest)
-    fallback = by_category[rest] + (int(issue[-1]) + 1 if len(issue) else 0)
-    return np.concatenate((rows, rest)), np.concatenate((issue, fallback))
-
-
-def episodes(table: Interactions, window: int, match: Match) -> tuple[I64, Bool]:
-    """Contacts in (issue, time) order and where each episode starts.
-
-    A contact that starts no later than ``window`` microseconds after the
-    latest end of the earlier contacts of its issue is a repeat; any other
-    opens an episode (an open contact's end is `OPEN`, so everything after it
-    is a repeat).
-    """
-    order, key = _issue_order(table, match)
-    issue_starts = segment_starts(key)
-    latest_end = segment_cummax(table.end[order], issue_starts)
-    less_window = table.start[order]
-    less_window -= window
-    episode_starts = issue_starts.copy()
-    episode_starts[1:] |= less_window[1:] > latest_end[:-1]
-    return order, episode_starts
+__all__ = ["fcr", "reopen_rate", "resolution_rate"]
 
 
 def fcr(
@@ -398,7 +156,7 @@ def fcr(
     0.5
     """
     table = as_interactions(interactions)
-    window = round(positive_number("window_days", window_days) * _DAY_MICROS)
+    window = round(positive_number("window_days", window_days) * DAY_MICROS)
     option("match", match, MATCHES)
     table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     # Taken from the cut table: its rows are the ones `first` indexes.
@@ -583,10 +341,10 @@ def reopen_rate(
     (1, 2, 0, 0.5)
     """
     table = as_interactions(interactions)
-    window = round(positive_number("window_days", window_days) * _DAY_MICROS)
+    window = round(positive_number("window_days", window_days) * DAY_MICROS)
     table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     group_column = group_of(table, by, CONTACT_BY)
-    order = _ticket_rows(table)
+    order = ticket_rows(table)
     segment = np.cumsum(segment_starts(table.issue_id.codes[order])) - 1
     position = np.arange(len(order))
     resolved = table.resolved[order]

@@ -40,21 +40,21 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._time import seconds
-from csmetrics.errors import UndefinedMetricWarning
-from csmetrics.model import Interaction, Key, Window
-from csmetrics.results import Durations, Funnel, Rate, Result, TimeMean
-from csmetrics.service_level import Formula, _queue, _short_limit
-from csmetrics.stats import funnel_limits
-from csmetrics.table import Interactions
-from csmetrics.trends import Trend
-from csmetrics.workload import Pareto
+from csmetrics.analysis.trend import Trend
+from csmetrics.core.elapsed import seconds
+from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.model import Interaction, Key, Window
+from csmetrics.core.results import Durations, Funnel, Rate, Result, TimeMean
+from csmetrics.core.stats import funnel_limits
+from csmetrics.core.table import Interactions
+from csmetrics.metrics.service_level import Formula, _queue, _short_limit
+from csmetrics.metrics.workload import Pareto
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure, SubFigure
 
-    from csmetrics.calendar import BusinessCalendar
+    from csmetrics.core.calendar import BusinessCalendar
 
 __all__ = [
     "figure_data_uri",
@@ -290,7 +290,7 @@ def plot_trend(
     Examples
     --------
     >>> import csmetrics
-    >>> from csmetrics.datasets import sample
+    >>> from csmetrics.adapters.datasets import sample
     >>> weekly = csmetrics.trend(sample().interactions, csmetrics.resolution_rate, every="week")
     >>> ax = plot_trend(weekly, target=0.9)
     >>> ax.get_title(), ax.get_ylabel()
@@ -367,7 +367,7 @@ def plot_pareto(pareto: Pareto, /, *, ax: Axes | None = None) -> Axes:
     Examples
     --------
     >>> import csmetrics
-    >>> from csmetrics.datasets import sample
+    >>> from csmetrics.adapters.datasets import sample
     >>> reasons = csmetrics.pareto(sample().interactions)
     >>> ax = plot_pareto(reasons)
     >>> ax.get_title()
@@ -432,7 +432,7 @@ def plot_funnel(funnel: Funnel, /, *, ax: Axes | None = None) -> Axes:
 
     One point per group of the `Funnel` (x: its volume, the ``denominator``;
     y: its rate), the team rate as a horizontal line, and the 95% and 99.8%
-    control limits (`csmetrics.stats.funnel_limits`, with the funnel's
+    control limits (`csmetrics.core.stats.funnel_limits`, with the funnel's
     ``limits`` method) as curves over the range of volumes: the rates a group
     of that volume shows by chance at the team rate. Flagged groups (above
     the 99.8% limit with enough events, `FunnelRate.flagged`) are drawn in a
@@ -682,7 +682,7 @@ def plot_durations(durations: Durations, /, *, ax: Axes | None = None) -> Axes:
     """Draw the Kaplan-Meier curve of a time metric: the share of work still open after t.
 
     The step function ``S(t)`` of `Durations.km_curve` (the Kaplan-Meier
-    estimate, `csmetrics.stats.kaplan_meier`): 100% at time 0, dropping at
+    estimate, `csmetrics.core.stats.kaplan_meier`): 100% at time 0, dropping at
     each completed duration, flat after the last one up to the longest time
     still open. With ``censoring="kaplan-meier"`` (the default) work still
     open at ``as_of`` is right-censored and drawn as a tick on the curve at
@@ -812,7 +812,7 @@ def figure_data_uri(ax_or_figure: Axes | Figure | SubFigure, /) -> str:
     Examples
     --------
     >>> import csmetrics
-    >>> from csmetrics.datasets import sample
+    >>> from csmetrics.adapters.datasets import sample
     >>> uri = figure_data_uri(plot_pareto(csmetrics.pareto(sample().interactions)))
     >>> uri.startswith("data:image/png;base64,iVBORw0KGgo")
     True

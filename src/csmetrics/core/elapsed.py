@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import bad_record
-from csmetrics._reduce import micros
-from csmetrics.table import OPEN, Encoded, Interactions, _row_name, from_micros
+from csmetrics.core.check import bad_record
+from csmetrics.core.reduce import micros
+from csmetrics.core.table import OPEN, Encoded, Interactions, _row_name, from_micros
 
 if TYPE_CHECKING:
-    from csmetrics.calendar import BusinessCalendar
+    from csmetrics.core.calendar import BusinessCalendar
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]

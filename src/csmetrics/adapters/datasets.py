@@ -34,8 +34,8 @@ from pathlib import Path
 import attrs
 import numpy as np
 
-from csmetrics.io import read_interactions_csv, read_surveys_csv
-from csmetrics.table import Interactions, Surveys
+from csmetrics.adapters.io import read_interactions_csv, read_surveys_csv
+from csmetrics.core.table import Interactions, Surveys
 
 __all__ = ["Sample", "SamplePaths", "sample", "sample_paths"]
 

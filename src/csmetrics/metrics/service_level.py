@@ -26,17 +26,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option
-from csmetrics._reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
-from csmetrics._time import Threshold, elapsed_into, resolve_as_of, seconds, thresholds
-from csmetrics.model import Interaction, Window
-from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions
-from csmetrics.results import AbandonmentRate, Breakdown, Rate, ServiceLevel, TimeMean
-from csmetrics.table import OPEN, Encoded, Interactions
-from csmetrics.timing import first_responses
+from csmetrics.core.check import option
+from csmetrics.core.elapsed import Threshold, elapsed_into, resolve_as_of, seconds, thresholds
+from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
+from csmetrics.core.model import Interaction, Window
+from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
+from csmetrics.core.results import AbandonmentRate, Breakdown, Rate, ServiceLevel, TimeMean
+from csmetrics.core.table import OPEN, Encoded, Interactions
+from csmetrics.metrics.timing import first_responses
 
 if TYPE_CHECKING:
-    from csmetrics.calendar import BusinessCalendar
+    from csmetrics.core.calendar import BusinessCalendar
 
 __all__ = ["Formula", "abandonment_rate", "asa", "blocked_rate", "service_level"]
 

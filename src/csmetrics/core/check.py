@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from csmetrics.errors import InvalidDataError
+from csmetrics.core.errors import InvalidDataError
 
 
 def option(name: str, value: Any, allowed: Collection[Any]) -> None:

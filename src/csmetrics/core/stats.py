@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option
+from csmetrics.core.check import option
 
 __all__ = [
     "KM_TOLERANCE",

@@ -29,12 +29,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._reduce import group_of, in_period, split_by_group
-from csmetrics.errors import UndefinedMetricWarning
-from csmetrics.model import Interaction, Key, Window
-from csmetrics.periods import Every, buckets
-from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions
-from csmetrics.table import Interactions
+from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
+from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.model import Interaction, Key, Window
+from csmetrics.core.periods import Every, buckets
+from csmetrics.core.reduce import group_of, in_period, split_by_group
+from csmetrics.core.table import Interactions
 
 __all__ = ["Pareto", "ParetoBy", "Volume", "pareto", "volume"]
 
@@ -209,7 +209,7 @@ def volume(
     ``offered = handled + abandoned + blocked``.
 
     Contacts are counted in the period of their ``start``. Periods are
-    calendar periods local to ``timezone`` (see `csmetrics.periods.buckets`):
+    calendar periods local to ``timezone`` (see `csmetrics.core.periods.buckets`):
     a day in ``"Europe/Berlin"`` runs from Berlin midnight to Berlin
     midnight, 23 or 25 hours on the days the clocks change.
 
@@ -254,7 +254,7 @@ def volume(
     See Also
     --------
     pareto : contacts per reason.
-    csmetrics.periods.buckets : the period boundaries.
+    csmetrics.core.periods.buckets : the period boundaries.
 
     References
     ----------

@@ -26,8 +26,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import bad_record, option
-from csmetrics.table import from_micros, to_micros
+from csmetrics.core.check import bad_record, option
+from csmetrics.core.table import from_micros, to_micros
 
 __all__ = ["CONVENTIONS", "WEEKDAYS", "BusinessCalendar", "Convention", "Weekday"]
 

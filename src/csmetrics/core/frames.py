@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from csmetrics.errors import InvalidDataError
-from csmetrics.table import Deferred, Encoded
+from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.table import Deferred, Encoded
 
 __all__ = [
     "frame_columns",
@@ -133,7 +133,7 @@ def parquet_columns(
     """The ``fields`` csmetrics knows in a Parquet file, each read when called.
 
     Takes the parameters of `frame_columns` and gives the same columns, but
-    each as a `csmetrics.table.Deferred`: its length is the file's row count,
+    each as a `csmetrics.core.table.Deferred`: its length is the file's row count,
     and calling it reads that one column and converts it as `frame_columns`
     would. A table build that converts and frees each column before calling
     the next (``Interactions.read_parquet``) so never holds the whole Arrow

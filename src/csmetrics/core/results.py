@@ -20,9 +20,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option
-from csmetrics.model import Key, Window
-from csmetrics.stats import (
+from csmetrics.core.check import option
+from csmetrics.core.model import Key, Window
+from csmetrics.core.stats import (
     FUNNEL_METHODS,
     BandMethod,
     ConfidenceInterval,
@@ -43,7 +43,7 @@ from csmetrics.stats import (
 )
 
 if TYPE_CHECKING:
-    from csmetrics.calendar import BusinessCalendar
+    from csmetrics.core.calendar import BusinessCalendar
 
 __all__ = [
     "CES",
@@ -261,7 +261,7 @@ class Rate(Result):
     def ci(
         self, *, confidence_level: float = 0.95, method: RateMethod = "wilson"
     ) -> ConfidenceInterval:
-        """Confidence interval for the rate; see `csmetrics.stats.rate_interval`."""
+        """Confidence interval for the rate; see `csmetrics.core.stats.rate_interval`."""
         return rate_interval(
             self.numerator,
             self.denominator,
@@ -337,7 +337,7 @@ class NPS(Result):
         return 100 * (self.promoters - self.detractors) / self.n if self.n else math.nan
 
     def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
-        """Confidence interval; see `csmetrics.stats.nps_interval`."""
+        """Confidence interval; see `csmetrics.core.stats.nps_interval`."""
         return nps_interval(
             self.promoters,
             self.passives,
@@ -389,7 +389,7 @@ class Mean(Result):
         return self.n * self.mean if self.n else 0.0
 
     def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
-        """Student t interval; see `csmetrics.stats.t_interval`."""
+        """Student t interval; see `csmetrics.core.stats.t_interval`."""
         return t_interval(self.value, self.std, self.n, confidence_level=confidence_level)
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
@@ -609,7 +609,7 @@ class Breakdown(Mapping["Key | None", R], Generic[R]):
         Needs the ``frames`` extra and the chosen library.
         """
         option("backend", backend, ("pandas", "polars", "pyarrow"))
-        from csmetrics.frames import import_narwhals  # noqa: PLC0415 (optional extra)
+        from csmetrics.core.frames import import_narwhals  # noqa: PLC0415 (optional extra)
 
         rows = self.to_rows(min_n=min_n)
         names = list(rows[0]) if rows else [self.by, "value"]
@@ -692,10 +692,10 @@ class Durations(Result):
     ``censoring`` says how open work counts:
 
     - ``"kaplan-meier"`` (default): open work is right-censored. Quantiles come
-      from the Kaplan-Meier estimate ``S(t)`` (`csmetrics.stats.kaplan_meier`):
+      from the Kaplan-Meier estimate ``S(t)`` (`csmetrics.core.stats.kaplan_meier`):
       the ``q``-quantile is the smallest completed duration ``t`` with
       ``S(t) <= 1 - q``, and ``nan`` when the curve never gets that low
-      (`csmetrics.stats.km_quantile`). With nothing open it is
+      (`csmetrics.core.stats.km_quantile`). With nothing open it is
       ``numpy.quantile(durations, q, method="inverted_cdf")`` (but for a ``q``
       a rounding error above a step of the curve). Leaving open work out would
       bias every time metric down: the longest cases are the ones still open.
@@ -799,16 +799,16 @@ class Durations(Result):
         """Confidence interval for the ``q``-quantile in seconds (the median by default).
 
         Brookmeyer and Crowley's interval from the pointwise band of the
-        Kaplan-Meier curve (`csmetrics.stats.km_quantile_interval`): the times
+        Kaplan-Meier curve (`csmetrics.core.stats.km_quantile_interval`): the times
         at which ``1 - q`` lies inside the band. ``method`` picks the band,
-        ``"log-log"`` (default) or ``"linear"`` (`csmetrics.stats.km_band`).
+        ``"log-log"`` (default) or ``"linear"`` (`csmetrics.core.stats.km_band`).
         ``high`` is ``inf`` when the data cannot bound the quantile from above
         (too much work still open); both bounds are nan when the quantile is
         undefined.
 
         With ``censoring="exclude"`` the interval is computed on the completed
         durations alone. It is an interval for the quantile of the empirical
-        distribution (`csmetrics.stats.km_quantile`) and also contains the
+        distribution (`csmetrics.core.stats.km_quantile`) and also contains the
         interpolated estimate ``numpy.quantile`` gives.
         """
         return _km_quantile_interval_sorted(*self._curve_data(), q, confidence_level, method)
@@ -1023,7 +1023,7 @@ class Gap(Rate):
     - ``excess = numerator - expected``;
     - ``p_value = P(X >= numerator)`` for X ~ Binomial(denominator, p): how
       likely a count this high is by chance alone
-      (`csmetrics.stats.binom_sf`).
+      (`csmetrics.core.stats.binom_sf`).
 
     ``expected``, ``excess`` and ``p_value`` are nan when ``overall_rate`` is
     None (the overall result of `ProductGaps`, or no volume at all).
@@ -1144,7 +1144,7 @@ class FunnelRate(Rate):
     """A group's rate placed in a funnel plot around the team rate.
 
     The limits are the funnel's at this group's volume (``denominator``)
-    around ``team_rate`` (`csmetrics.stats.funnel_limits`): ``low95`` and
+    around ``team_rate`` (`csmetrics.core.stats.funnel_limits`): ``low95`` and
     ``high95`` contain 95% of the rates a group of this volume shows by chance
     at the team rate, ``low998`` and ``high998`` 99.8%. ``flagged`` is True
     when the rate is above ``high998`` and ``numerator >= min_count``.
@@ -1287,7 +1287,7 @@ class Rating(Mean):
     ``value`` is the raw mean. ``shrunk`` is ``team_mean + weight * (mean -
     team_mean)`` with ``weight = tau^2 / (tau^2 + sigma^2 / n)`` under the
     team's fitted prior (``between_variance`` tau^2, ``within_variance``
-    sigma^2; `csmetrics.stats.shrinkage_prior`): a mean of two ratings moves
+    sigma^2; `csmetrics.core.stats.shrinkage_prior`): a mean of two ratings moves
     most of the way to the team mean, a mean of four hundred barely moves.
     Without a prior (``shrinkage=None``, the overall result, a single group)
     ``weight`` is 1 and ``shrunk`` equals the mean.

@@ -15,7 +15,7 @@ from typing import Literal
 import attrs
 import numpy as np
 
-from csmetrics._check import bad_record, plain
+from csmetrics.core.check import bad_record, plain
 
 __all__ = [
     "AGENT_STATES",

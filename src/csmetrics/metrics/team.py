@@ -28,25 +28,25 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import option, positive_number
-from csmetrics._reduce import (
-    group_of,
-    in_period,
-    reduce_counts,
-    reduce_mean,
-    warn_if_undefined,
-)
-from csmetrics.model import Interaction, Window, check_scale
-from csmetrics.resolution import (
-    _DAY_MICROS,
+from csmetrics.core.check import option, positive_number
+from csmetrics.core.episodes import (
     CONTACT_BY,
+    DAY_MICROS,
     MATCHES,
     ContactBy,
     Match,
     as_interactions,
     episodes,
 )
-from csmetrics.results import (
+from csmetrics.core.model import Interaction, Window, check_scale
+from csmetrics.core.reduce import (
+    group_of,
+    in_period,
+    reduce_counts,
+    reduce_mean,
+    warn_if_undefined,
+)
+from csmetrics.core.results import (
     SHRINKAGES,
     Breakdown,
     Funnel,
@@ -58,9 +58,9 @@ from csmetrics.results import (
     RatingBreakdown,
     Shrinkage,
 )
-from csmetrics.stats import FUNNEL_METHODS, FunnelMethod
-from csmetrics.surveys import SURVEY_BY, SurveyBy, SurveyData, _answers
-from csmetrics.table import Interactions
+from csmetrics.core.stats import FUNNEL_METHODS, FunnelMethod
+from csmetrics.core.table import Interactions
+from csmetrics.metrics.surveys import SURVEY_BY, SurveyBy, SurveyData, _answers
 
 __all__ = [
     "GapBy",
@@ -132,7 +132,7 @@ def repeat_contacts(
     [False, True, False]
     """
     table = as_interactions(interactions)
-    window = round(positive_number("window_days", window_days) * _DAY_MICROS)
+    window = round(positive_number("window_days", window_days) * DAY_MICROS)
     option("match", match, MATCHES)
     order, episode_starts = episodes(table, window, match)
     repeat = np.zeros(len(table), dtype=bool)
@@ -197,7 +197,7 @@ def escalation_rate(
     --------
     >>> from datetime import datetime, timezone
     >>> from csmetrics import Interaction
-    >>> from csmetrics.team import escalation_rate
+    >>> from csmetrics.metrics.team import escalation_rate
     >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
     >>> contacts = [
     ...     Interaction(id="1", customer_id="a", start=t, end=t, escalated=True),
@@ -242,7 +242,7 @@ def product_gaps(
     - ``expected_c = n_c * p``, the count the overall rate explains;
     - ``excess_c = o_c - expected_c``, the contacts beyond it;
     - ``p_value_c = P(X >= o_c)`` for X ~ Binomial(n_c, p): the one-sided exact
-      probability of a count this high by chance (`csmetrics.stats.binom_sf`).
+      probability of a count this high by chance (`csmetrics.core.stats.binom_sf`).
 
     Groups are ordered by excess, largest first. The expected counts add up
     to the observed total.
@@ -312,7 +312,7 @@ def product_gaps(
     --------
     >>> from datetime import datetime, timezone
     >>> from csmetrics import Interaction
-    >>> from csmetrics.team import product_gaps
+    >>> from csmetrics.metrics.team import product_gaps
     >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
     >>> contacts = [
     ...     Interaction(id=f"{c}{i}", customer_id=f"{c}{i}", start=t, end=t, category=c,
@@ -370,7 +370,7 @@ def complaint_rate(
     With ``by=``, each group's rate is compared with the team rate ``p0`` (the
     overall rate) at the group's volume ``n``: the funnel-plot control limits
     contain 95% and 99.8% of the rates a group of ``n`` contacts shows by
-    chance at ``p0`` (`csmetrics.stats.funnel_limits`). A group is *flagged*
+    chance at ``p0`` (`csmetrics.core.stats.funnel_limits`). A group is *flagged*
     only when its rate is above the outer (99.8%) upper limit **and** it has
     at least ``min_complaints`` complaints, so one complaint on a handful of
     contacts is never a finding.
@@ -432,7 +432,7 @@ def complaint_rate(
     --------
     >>> from datetime import datetime, timezone
     >>> from csmetrics import Interaction
-    >>> from csmetrics.team import complaint_rate
+    >>> from csmetrics.metrics.team import complaint_rate
     >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
     >>> contacts = [
     ...     Interaction(id=f"{a}{i}", customer_id=f"{a}{i}", start=t, end=t, agent_id=a,
@@ -503,7 +503,7 @@ def rating(
     the agents with the fewest ratings at the top and the bottom. With
     ``shrinkage="empirical-bayes"`` each group's result also carries
     ``shrunk``, the posterior mean under a normal-normal model fitted to the
-    whole team (`csmetrics.stats.shrinkage_prior`):
+    whole team (`csmetrics.core.stats.shrinkage_prior`):
 
     ``shrunk_i = w_i x_i + (1 - w_i) mu``, ``w_i = tau^2 / (tau^2 + sigma^2 / n_i)``
 
@@ -570,7 +570,7 @@ def rating(
     --------
     >>> from datetime import datetime, timezone
     >>> from csmetrics import Survey
-    >>> from csmetrics.team import rating
+    >>> from csmetrics.metrics.team import rating
     >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
     >>> stars = {"ann": {5: 2}, "bob": {5: 330, 4: 60, 3: 10}, "cy": {5: 100, 4: 70, 3: 30}}
     >>> answers = [

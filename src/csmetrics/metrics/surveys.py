@@ -21,16 +21,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import bad_record
-from csmetrics._reduce import (
-    group_of,
-    in_period,
-    reduce_counts,
-    reduce_mean,
-    warn_if_undefined,
-)
-from csmetrics.frames import is_frame
-from csmetrics.model import (
+from csmetrics.core.check import bad_record
+from csmetrics.core.frames import is_frame
+from csmetrics.core.model import (
     SURVEY_KINDS,
     Survey,
     Window,
@@ -38,8 +31,15 @@ from csmetrics.model import (
     score_type_error,
     score_type_ok,
 )
-from csmetrics.results import CES, CSAT, NPS, Breakdown, Rate
-from csmetrics.table import Encoded, Surveys
+from csmetrics.core.reduce import (
+    group_of,
+    in_period,
+    reduce_counts,
+    reduce_mean,
+    warn_if_undefined,
+)
+from csmetrics.core.results import CES, CSAT, NPS, Breakdown, Rate
+from csmetrics.core.table import Encoded, Surveys
 
 __all__ = ["SurveyBy", "SurveyData", "ces", "csat", "nps", "survey_fcr"]
 

@@ -19,8 +19,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import bad_record, plain
-from csmetrics.model import (
+from csmetrics.core.check import bad_record, plain
+from csmetrics.core.model import (
     AGENT_STATES,
     AUTHORS,
     DEFAULT_SCALES,
@@ -105,7 +105,7 @@ class Encoded:
 class Deferred:
     """A column read only when called; its length is known without reading it.
 
-    `csmetrics.frames.parquet_columns` gives these, and a table build reads
+    `csmetrics.core.frames.parquet_columns` gives these, and a table build reads
     each one when it converts it, so one raw column is alive at a time.
     """
 
@@ -132,7 +132,7 @@ def _codes_of(
 ) -> I64:
     """Map a column of names to their index in ``names``; unknown names are errors."""
     if isinstance(values, Encoded):
-        # Dictionary-coded text (from `csmetrics.frames`): look each word up once.
+        # Dictionary-coded text (from `csmetrics.core.frames`): look each word up once.
         words = [*values.keys.tolist(), None]
         lookup = np.array([names.index(w) if w in names else -1 for w in words], dtype=np.int64)
         coded = lookup[values.codes]
@@ -385,7 +385,7 @@ _AUTHOR_CODES: dict[str, int] = {author: code for code, author in enumerate(AUTH
 
 
 class _Fields(NamedTuple):
-    """What a table reads from a dataframe or file (see `csmetrics.frames`)."""
+    """What a table reads from a dataframe or file (see `csmetrics.core.frames`)."""
 
     fields: tuple[str, ...]
     required: tuple[str, ...]
@@ -420,7 +420,7 @@ def _read(
     build: Callable[[dict[str, Any]], T],
 ) -> T:
     """The table ``build`` makes of a dataframe's columns, or of a Parquet file's."""
-    from csmetrics import frames  # noqa: PLC0415 (optional extra)
+    from csmetrics.core import frames  # noqa: PLC0415 (optional extra)
 
     read = frames.parquet_columns if parquet else frames.frame_columns
     table = build(
@@ -814,7 +814,7 @@ class Interactions:
         read (others are ignored); ``columns`` maps field names to differently
         named columns, e.g. ``{"id": "ticket_id", "start": "created_at"}``.
         Timezone-aware timestamps are converted to UTC; naive ones need
-        ``assume_timezone``. See `csmetrics.frames` for null handling.
+        ``assume_timezone``. See `csmetrics.core.frames` for null handling.
         """
         return _read(
             frame, _INTERACTION_FIELDS, columns, assume_timezone, parquet=False, build=cls._build
@@ -834,7 +834,7 @@ class Interactions:
         Needs the ``frames`` extra. Gives the same table as
         ``from_frame(pyarrow.parquet.read_table(path))`` in less memory: the file
         is read one column at a time, so the whole Arrow table never exists
-        (see `csmetrics.frames.parquet_columns`).
+        (see `csmetrics.core.frames.parquet_columns`).
         """
         return _read(
             path, _INTERACTION_FIELDS, columns, assume_timezone, parquet=True, build=cls._build

@@ -34,8 +34,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics._check import bad_record, option, plain
-from csmetrics._reduce import (
+from csmetrics.core.check import bad_record, option, plain
+from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions, ordered_rows
+from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.model import AGENT_STATES, AgentTime, Interaction, Key, Outage, Sale, Window
+from csmetrics.core.reduce import (
     group_of,
     in_period,
     micros,
@@ -44,11 +47,8 @@ from csmetrics._reduce import (
     segment_starts,
     warn_if_undefined,
 )
-from csmetrics.errors import InvalidDataError
-from csmetrics.model import AGENT_STATES, AgentTime, Interaction, Key, Outage, Sale, Window
-from csmetrics.resolution import CONTACT_BY, ContactBy, as_interactions, ordered_rows
-from csmetrics.results import Breakdown, Rate, Result, _count
-from csmetrics.table import (
+from csmetrics.core.results import Breakdown, Rate, Result, _count
+from csmetrics.core.table import (
     OPEN,
     AgentTimes,
     Codes,
@@ -78,7 +78,7 @@ F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 R = TypeVar("R", bound=Result)
 
-_DAY_MICROS = 86_400_000_000
+DAY_MICROS = 86_400_000_000
 _MICROS = 1_000_000
 # A window longer than this (about 146,000 years) cannot end inside datetime's
 # range anyway; capping it keeps ``end + window`` inside int64.
@@ -308,7 +308,7 @@ def sales_after_contact(
     --------
     >>> from datetime import datetime, timezone
     >>> from csmetrics import Interaction, Sale
-    >>> from csmetrics.business import sales_after_contact
+    >>> from csmetrics.metrics.business import sales_after_contact
     >>> def at(day, hour=9):
     ...     return datetime(2026, 3, day, hour, tzinfo=timezone.utc)
     >>> contacts = [
@@ -326,7 +326,7 @@ def sales_after_contact(
     table = as_interactions(interactions)
     sold = _as_sales(sales)
     days = _non_negative("within_days", within_days)
-    window = min(round(days * _DAY_MICROS), _MAX_WINDOW)
+    window = min(round(days * DAY_MICROS), _MAX_WINDOW)
     if by is not None:
         option("by", by, CONTACT_BY)
     if as_of is not None:
@@ -465,7 +465,7 @@ def retention_rate(*, start: int, end: int, new: int) -> Rate:
 
     Examples
     --------
-    >>> from csmetrics.business import retention_rate
+    >>> from csmetrics.metrics.business import retention_rate
     >>> r = retention_rate(start=200, end=210, new=40)
     >>> r.numerator, r.denominator, float(r)
     (170, 200, 0.85)
@@ -513,7 +513,7 @@ def churn_rate(*, start: int, end: int, new: int) -> Rate:
 
     Examples
     --------
-    >>> from csmetrics.business import churn_rate
+    >>> from csmetrics.metrics.business import churn_rate
     >>> r = churn_rate(start=200, end=210, new=40)
     >>> r.numerator, r.denominator, float(r)
     (30, 200, 0.15)
@@ -593,7 +593,7 @@ def cohort_retention(
     --------
     >>> from datetime import datetime, timezone
     >>> from csmetrics import Interaction, Window
-    >>> from csmetrics.business import cohort_retention
+    >>> from csmetrics.metrics.business import cohort_retention
     >>> def at(month, day=2):
     ...     return datetime(2026, month, day, 9, tzinfo=timezone.utc)
     >>> contacts = [
@@ -782,7 +782,7 @@ def uptime(outages: Iterable[Outage], period: Window, /, *, service: Key | None 
     --------
     >>> from datetime import datetime, timezone
     >>> from csmetrics import Outage, Window
-    >>> from csmetrics.business import uptime
+    >>> from csmetrics.metrics.business import uptime
     >>> def at(day, hour=0):
     ...     return datetime(2026, 3, day, hour, tzinfo=timezone.utc)
     >>> week = Window(start=at(2), end=at(9))
@@ -958,7 +958,7 @@ def occupancy(
 
     See Also
     --------
-    csmetrics.staffing.agents_needed : plans staff for an occupancy cap.
+    csmetrics.metrics.staffing.agents_needed : plans staff for an occupancy cap.
 
     References
     ----------
@@ -969,7 +969,7 @@ def occupancy(
     --------
     >>> from datetime import datetime, timedelta, timezone
     >>> from csmetrics import AgentTime
-    >>> from csmetrics.business import occupancy
+    >>> from csmetrics.metrics.business import occupancy
     >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
     >>> def span(state, start, minutes):
     ...     return AgentTime(agent_id="x", start=t + timedelta(minutes=start),

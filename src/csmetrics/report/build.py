@@ -34,13 +34,12 @@ from zoneinfo import ZoneInfo
 import attrs
 import numpy as np
 
-from csmetrics._check import option
-from csmetrics.analysis import WITH_INTERVAL
-from csmetrics.errors import UndefinedMetricWarning
-from csmetrics.model import Interaction, Survey, Window
-from csmetrics.periods import Every, _start_label, buckets
-from csmetrics.resolution import fcr, reopen_rate, resolution_rate
-from csmetrics.results import (
+from csmetrics.analysis.compare import WITH_INTERVAL
+from csmetrics.core.check import option
+from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.model import Interaction, Survey, Window
+from csmetrics.core.periods import Every, _start_label, buckets
+from csmetrics.core.results import (
     CES,
     CSAT,
     FCR,
@@ -52,12 +51,13 @@ from csmetrics.results import (
     Result,
     ServiceLevel,
 )
-from csmetrics.service_level import abandonment_rate, asa, service_level
-from csmetrics.stats import ConfidenceInterval, z_value
-from csmetrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.table import OPEN, Encoded, Interactions, Surveys
-from csmetrics.team import complaint_rate, escalation_rate
-from csmetrics.timing import first_response_time, handle_time, resolution_time
+from csmetrics.core.stats import ConfidenceInterval, z_value
+from csmetrics.core.table import OPEN, Encoded, Interactions, Surveys
+from csmetrics.metrics.resolution import fcr, reopen_rate, resolution_rate
+from csmetrics.metrics.service_level import abandonment_rate, asa, service_level
+from csmetrics.metrics.surveys import ces, csat, nps, survey_fcr
+from csmetrics.metrics.team import complaint_rate, escalation_rate
+from csmetrics.metrics.timing import first_response_time, handle_time, resolution_time
 
 __all__ = [
     "FORMATS",
@@ -590,7 +590,7 @@ def kpi_report(
 
     Examples
     --------
-    >>> from csmetrics.datasets import sample
+    >>> from csmetrics.adapters.datasets import sample
     >>> data = sample()
     >>> rows = kpi_report(data.interactions, data.surveys)
     >>> [row.key for row in rows][:3]
@@ -760,7 +760,7 @@ def build_report(
 
     Examples
     --------
-    >>> from csmetrics.datasets import sample
+    >>> from csmetrics.adapters.datasets import sample
     >>> data = sample()
     >>> report = build_report(data.interactions, data.surveys, by="channel")
     >>> [label for label, _ in report.groups]
@@ -797,9 +797,9 @@ def _charts(contacts: Interactions, rows: Sequence[KPIRow], opts: _Options) -> t
         import matplotlib  # noqa: F401, PLC0415 (optional extra)
     except ImportError:
         return ()
-    from csmetrics import plots  # noqa: PLC0415 (imports matplotlib)
-    from csmetrics.trends import trend  # noqa: PLC0415 (the report needs it only here)
-    from csmetrics.workload import pareto  # noqa: PLC0415
+    from csmetrics.analysis.trend import trend  # noqa: PLC0415 (the report needs it only here)
+    from csmetrics.metrics.workload import pareto  # noqa: PLC0415
+    from csmetrics.report import plots  # noqa: PLC0415 (imports matplotlib)
 
     results = {row.key: row.result for row in rows if row.status == "ok"}
     out = []
@@ -933,7 +933,7 @@ def _methods(rows: Sequence[KPIRow]) -> str:
     return "; ".join(f"{method} for {', '.join(labels)}" for method, labels in seen.items())
 
 
-_UNRELIABLE = "* fewer units than the reliability minimum (csmetrics.results.MIN_N)"
+_UNRELIABLE = "* fewer units than the reliability minimum (csmetrics.core.results.MIN_N)"
 
 
 def _report_of(value: KPIReport | Sequence[KPIRow]) -> KPIReport:

@@ -1,0 +1,1 @@
+"""Analyses of metric results: compare and target, trends, guardrails, drivers."""

@@ -1,0 +1,1 @@
+"""One module per KPI family; each builds on `csmetrics.core` only."""

@@ -1,0 +1,1 @@
+"""The KPI report: building it from data, rendering it, and its plots."""
