@@ -497,7 +497,7 @@ def test_lower_is_better_goal():
 
 
 def test_a_value_on_the_goal_meets_it():
-    t = target(Rate(numerator=17, denominator=20), goal=0.85)
+    t = target(Rate(numerator=17, denominator=20), goal=0.85, direction="higher")
     assert t.met is True
     assert t.gap == 0
     assert t.certainty == "unclear"
@@ -505,7 +505,9 @@ def test_a_value_on_the_goal_meets_it():
 
 def test_an_interval_touching_the_goal_is_certain():
     # Wilson bounds at 0 and n successes are exactly 0 and 1.
-    assert target(Rate(numerator=0, denominator=10), goal=0.0).certainty == "met"
+    assert target(Rate(numerator=0, denominator=10), goal=0.0, direction="higher").certainty == (
+        "met"
+    )
     assert target(Rate(numerator=10, denominator=10), goal=1.0, direction="lower").certainty == (
         "met"
     )
@@ -537,12 +539,12 @@ def test_ces_target_interval_is_clipped_to_the_scale():
 
 def test_target_on_undefined_result_warns_and_is_unclear():
     with pytest.warns(csmetrics.UndefinedMetricWarning, match="no data"):
-        t = target(Rate(numerator=0, denominator=0), goal=0.5)
+        t = target(Rate(numerator=0, denominator=0), goal=0.5, direction="higher")
     assert t.met is False
     assert math.isnan(t.gap)
     assert t.certainty == "unclear"
     with pytest.warns(csmetrics.UndefinedMetricWarning, match="at least two values"):
-        t = target(mean_of([4.0]), goal=3.0)
+        t = target(mean_of([4.0]), goal=3.0, direction="higher")
     assert (t.met, t.gap, t.certainty) == (True, -1.0, "unclear")
 
 
@@ -563,7 +565,7 @@ def test_bad_goal_is_refused(result, goal, match):
 
 
 def test_numpy_goals_are_accepted():
-    t = target(Rate(numerator=8, denominator=10), goal=np.float64(0.85))
+    t = target(Rate(numerator=8, denominator=10), goal=np.float64(0.85), direction="higher")
     assert type(t.goal) is float
     assert t.goal == 0.85
     assert target(nps_of(5, 3, 2), goal=np.int64(20)).goal == 20.0
@@ -730,3 +732,33 @@ def test_guide_period_comparison_runs_on_the_sample():
     c = compare(a, b)
     assert c.difference == pytest.approx(a.value - b.value)
     assert not c.significant
+
+
+def test_target_takes_the_direction_from_the_catalogue():
+    # 600 s of handle time against a 300 s goal: lower is better, so missed.
+    contacts = [
+        csmetrics.Interaction(
+            id=str(i),
+            customer_id=f"c{i}",
+            start=datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
+            end=datetime(2026, 3, 2, 10, tzinfo=timezone.utc),
+            talk_seconds=seconds,
+        )
+        for i, seconds in enumerate([500.0, 600.0, 700.0])
+    ]
+    aht = csmetrics.handle_time(contacts)
+    assert float(aht) == 600.0
+    t = target(aht, goal=300)
+    assert (t.direction, t.met, t.gap) == ("lower", False, -300.0)
+    assert target(aht, goal=300, direction="higher").met is True  # an explicit direction wins
+
+
+def test_target_of_a_result_the_catalogue_cannot_place_needs_a_direction():
+    with pytest.raises(ValueError, match=r"direction=None.*'rate'.*direction='higher'"):
+        target(Rate(numerator=8, denominator=10), goal=0.5)
+
+
+def test_target_reads_ces_direction_from_the_result():
+    lower_is_easier = csmetrics.ces([2, 3, 2, 1], scale=(1, 7), higher_is_easier=False)
+    assert target(lower_is_easier, goal=3).direction == "lower"
+    assert target(csmetrics.ces([6, 7, 5]), goal=5).direction == "higher"

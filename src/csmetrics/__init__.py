@@ -3,6 +3,7 @@
 Every public name is re-exported here; everything else is private.
 """
 
+from csmetrics import catalog
 from csmetrics.adapters.io import read_interactions_csv, read_surveys_csv
 from csmetrics.analysis.compare import Comparison, TargetCheck, compare, target
 from csmetrics.analysis.trend import (
@@ -186,6 +187,7 @@ __all__ = [
     "asa",
     "blocked_rate",
     "build_report",
+    "catalog",
     "ces",
     "churn_rate",
     "cohort_retention",

@@ -32,7 +32,6 @@ spreadsheet does not run them as formulas.
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import os
 import sys
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from csmetrics import catalog
 from csmetrics.adapters.datasets import sample, sample_paths
 from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_surveys_csv
 from csmetrics.core.errors import InvalidDataError
@@ -342,38 +342,25 @@ def _report(args: argparse.Namespace) -> str:
     return render(report, format=args.format)
 
 
-_FAMILIES = (
-    "resolution",
-    "surveys",
-    "timing",
-    "service_level",
-    "sla",
-    "workload",
-    "team",
-    "business",
-    "staffing",
-)
-
-
 def _definitions() -> str:
-    """Every metric function: its name, one-line meaning and keyword options."""
-    import csmetrics  # noqa: PLC0415 (the public names; imported by now anyway)
-
+    """Every catalogued metric: its meaning, unit, direction and options with their sources."""
     lines = []
-    for family in _FAMILIES:
-        module = importlib.import_module(f"csmetrics.metrics.{family}")
-        names = sorted(set(module.__all__) & set(csmetrics.__all__))
-        for func in (getattr(module, name) for name in names):
-            if not inspect.isfunction(func):
-                continue
-            summary = (inspect.getdoc(func) or "").split("\n", 1)[0]
-            params = inspect.signature(func).parameters.values()
-            options = ", ".join(
-                f"{p.name}={p.default!r}" if p.default is not p.empty else p.name
-                for p in params
-                if p.kind is p.KEYWORD_ONLY
-            )
-            lines += [func.__name__, f"    {summary}", f"    options: {options or '(none)'}", ""]
+    for entry in catalog.entries():
+        better = f", {entry.direction} is better" if entry.direction else ""
+        params = inspect.signature(entry.function).parameters.values()
+        options = ", ".join(
+            f"{p.name}={p.default!r}" if p.default is not p.empty else p.name
+            for p in params
+            if p.kind is p.KEYWORD_ONLY
+        )
+        lines += [
+            entry.name,
+            f"    {entry.meaning}",
+            f"    unit: {entry.unit}{better}",
+            f"    options: {options or '(none)'}",
+            *(f"    {name}: {source}" for name, source in entry.sources.items()),
+            "",
+        ]
     return "\n".join(lines)
 
 

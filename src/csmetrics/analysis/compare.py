@@ -29,15 +29,14 @@ from typing import Any, Literal
 import attrs
 import numpy as np
 
+from csmetrics.catalog import DIRECTIONS, Direction, direction_of
 from csmetrics.core.check import option
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.results import CES, NPS, Breakdown, Durations, Mean, Rate, Result
-from csmetrics.core.stats import ConfidenceInterval, _t_cdf, rate_interval, t_quantile, z_value
+from csmetrics.core.stats import ConfidenceInterval, rate_interval, t_cdf, t_quantile, z_value
 
-__all__ = ["Certainty", "Comparison", "Direction", "TargetCheck", "compare", "target"]
+__all__ = ["Certainty", "Comparison", "TargetCheck", "compare", "target"]
 
-Direction = Literal["higher", "lower"]
-DIRECTIONS: tuple[Direction, ...] = ("higher", "lower")
 
 Certainty = Literal["met", "missed", "unclear"]
 
@@ -337,7 +336,7 @@ def _mean_difference(a: Mean, b: Mean, level: float) -> _Difference:
         width = float(a.scale[1] - a.scale[0])
         low, high = max(-width, low), min(width, high)
     # The lower tail of t avoids the cancellation of 1 - F(|t|).
-    p_value = 2 * _t_cdf(-abs(diff / se), df)
+    p_value = 2 * t_cdf(-abs(diff / se), df)
     return diff, low, high, min(1.0, p_value)
 
 
@@ -603,12 +602,28 @@ def _certainty(low: float, high: float, goal: float, direction: Direction) -> Ce
     return "met" if good else "missed" if bad else "unclear"
 
 
+def _direction(result: Result, direction: Direction | None) -> Direction:
+    """The explicit ``direction``, else the result's own from the catalogue."""
+    if direction is not None:
+        option("direction", direction, DIRECTIONS)
+        return direction
+    found = direction_of(result)
+    if found is None:
+        metric = getattr(result, "metric", type(result).__name__)
+        msg = (
+            f"direction=None: the catalogue gives no direction for metric {metric!r}; "
+            "pass direction='higher' or direction='lower'"
+        )
+        raise ValueError(msg)
+    return found
+
+
 def target(
     result: Result,
     /,
     *,
     goal: float,
-    direction: Direction = "higher",
+    direction: Direction | None = None,
     confidence_level: float = 0.95,
 ) -> TargetCheck:
     """Whether a result meets a goal, and whether the data are enough to say so.
@@ -636,10 +651,12 @@ def target(
         is 0.85), points in [-100, 100] for NPS, the unit of a mean (seconds,
         scale points), seconds for the median of durations.
     direction
-        ``"higher"`` (default): the goal is a floor, higher is better (FCR,
-        CSAT, NPS, service level). ``"lower"``: the goal is a ceiling, lower is
-        better (abandonment rate, handle time, response and resolution times,
-        CES on a scale where 1 is easiest).
+        ``"higher"``: the goal is a floor, higher is better (FCR, CSAT, NPS,
+        service level). ``"lower"``: the goal is a ceiling, lower is better
+        (abandonment rate, handle time, response and resolution times, CES
+        on a scale where 1 is easiest). None (default): the metric's own
+        direction from `csmetrics.catalog` (`csmetrics.catalog.direction_of`);
+        a result the catalogue cannot place (a hand-made ``Rate``) needs it.
     confidence_level
         Confidence level of the interval, in (0, 1).
 
@@ -656,7 +673,8 @@ def target(
         result.
     ValueError
         ``goal`` is not a finite number, or is outside [0, 1] for a rate or
-        [-100, 100] for NPS; ``direction`` is not ``"higher"`` or ``"lower"``;
+        [-100, 100] for NPS; ``direction`` is not ``"higher"`` or ``"lower"``,
+        or is None for a result whose metric has no direction;
         ``confidence_level`` is not in (0, 1).
 
     Warns
@@ -692,9 +710,9 @@ def target(
     'missed'
     """
     result = _check_result("target", "result", result)
-    option("direction", direction, DIRECTIONS)
     goal = _check_goal(result, goal)
     z_value(confidence_level)  # validates confidence_level, even without data
+    direction = _direction(result, direction)
     ci = _interval(result, confidence_level)
     value = result.value
     if math.isnan(ci.low) or math.isnan(ci.high):

@@ -28,7 +28,6 @@ import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -36,25 +35,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics import catalog
 from csmetrics.analysis.compare import Comparison, compare
 from csmetrics.core.check import option
 from csmetrics.core.episodes import as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, Key, Survey, Window
-from csmetrics.core.periods import Every, _start_label, buckets
-from csmetrics.core.results import CES, MIN_N, Breakdown, Result
+from csmetrics.core.periods import Every, buckets, start_label
+from csmetrics.core.results import MIN_N, Breakdown, Result
 from csmetrics.core.stats import t_quantile, z_value
 from csmetrics.core.table import Interactions, Surveys
-from csmetrics.metrics.resolution import fcr, reopen_rate, resolution_rate
-from csmetrics.metrics.service_level import abandonment_rate, asa, blocked_rate, service_level
-from csmetrics.metrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.metrics.timing import (
-    contact_length,
-    first_response_time,
-    handle_time,
-    reply_time,
-    resolution_time,
-)
 
 __all__ = [
     "DEFAULT_PAIRS",
@@ -179,7 +169,7 @@ def _quiet_compare(a: Result, b: Result, level: float) -> Comparison | None:
 
 def _dates(windows: Sequence[Window], zone: ZoneInfo) -> str:
     more = ", ..." if len(windows) > 3 else ""
-    return ", ".join(_start_label(w, zone) for w in windows[:3]) + more
+    return ", ".join(start_label(w, zone) for w in windows[:3]) + more
 
 
 def _warn_undefined(
@@ -610,36 +600,16 @@ def trend(
 # -- guardrails ---------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
-class _Spec:
-    func: Metric
-    surveys: bool
-    higher_is_better: bool
+_NAMES = tuple(entry.name for entry in catalog.entries() if entry.trend)
+"""The metrics a trend, guardrail or drivers analysis can compute per period."""
 
 
-_METRICS: Mapping[str, _Spec] = MappingProxyType(
-    {
-        "fcr": _Spec(func=fcr, surveys=False, higher_is_better=True),
-        "resolution_rate": _Spec(func=resolution_rate, surveys=False, higher_is_better=True),
-        "reopen_rate": _Spec(func=reopen_rate, surveys=False, higher_is_better=False),
-        "handle_time": _Spec(func=handle_time, surveys=False, higher_is_better=False),
-        "first_response_time": _Spec(
-            func=first_response_time, surveys=False, higher_is_better=False
-        ),
-        "reply_time": _Spec(func=reply_time, surveys=False, higher_is_better=False),
-        "resolution_time": _Spec(func=resolution_time, surveys=False, higher_is_better=False),
-        "contact_length": _Spec(func=contact_length, surveys=False, higher_is_better=False),
-        "service_level": _Spec(func=service_level, surveys=False, higher_is_better=True),
-        "asa": _Spec(func=asa, surveys=False, higher_is_better=False),
-        "abandonment_rate": _Spec(func=abandonment_rate, surveys=False, higher_is_better=False),
-        "blocked_rate": _Spec(func=blocked_rate, surveys=False, higher_is_better=False),
-        "csat": _Spec(func=csat, surveys=True, higher_is_better=True),
-        "nps": _Spec(func=nps, surveys=True, higher_is_better=True),
-        "ces": _Spec(func=ces, surveys=True, higher_is_better=True),
-        "survey_fcr": _Spec(func=survey_fcr, surveys=True, higher_is_better=True),
-    }
-)
-_NAMES = tuple(_METRICS)
+def _func(name: str) -> Metric:
+    return catalog.get(name).function
+
+
+def _higher_is_better(name: str) -> bool:
+    return catalog.get(name).direction == "higher"
 
 
 def _check_name(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -677,8 +647,8 @@ def _pair(primary: str, counter: str) -> GuardrailPair:
     return GuardrailPair(
         primary=primary,
         counter=counter,
-        primary_higher_is_better=_METRICS[primary].higher_is_better,
-        counter_higher_is_better=_METRICS[counter].higher_is_better,
+        primary_higher_is_better=_higher_is_better(primary),
+        counter_higher_is_better=_higher_is_better(counter),
     )
 
 
@@ -760,7 +730,7 @@ def _moved(c: Comparison, *, good: bool) -> bool:
 
 def _route(func: str, names: Sequence[str], options: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Split ``options`` between metrics by the keywords each accepts."""
-    accepted = [set(inspect.signature(_METRICS[name].func).parameters) for name in names]
+    accepted = [set(inspect.signature(_func(name)).parameters) for name in names]
     unused = sorted(set(options) - set().union(*accepted))
     if unused:
         msg = (
@@ -772,7 +742,7 @@ def _route(func: str, names: Sequence[str], options: Mapping[str, Any]) -> list[
 
 
 def _source(name: str, interactions: Any, surveys: Any) -> Any:
-    if _METRICS[name].surveys:
+    if catalog.get(name).input == "surveys":
         if surveys is None:
             msg = f"metric {name!r} needs survey answers; pass surveys (the second argument)"
             raise ValueError(msg)
@@ -781,12 +751,12 @@ def _source(name: str, interactions: Any, surveys: Any) -> Any:
 
 
 def _directions(pair: GuardrailPair, primary: Result, counter: Result) -> GuardrailPair:
-    """The pair with CES directions read from the results (``higher_is_easier``)."""
-    if isinstance(primary, CES):
-        pair = attrs.evolve(pair, primary_higher_is_better=primary.higher_is_easier)
-    if isinstance(counter, CES):
-        pair = attrs.evolve(pair, counter_higher_is_better=counter.higher_is_easier)
-    return pair
+    """The pair with the directions the results give (CES's ``higher_is_easier``)."""
+    return attrs.evolve(
+        pair,
+        primary_higher_is_better=catalog.direction_of(primary) == "higher",
+        counter_higher_is_better=catalog.direction_of(counter) == "higher",
+    )
 
 
 def _check(
@@ -931,7 +901,7 @@ def guardrail(
     z_value(confidence_level)
     results: list[Result] = []
     for name, source, opts in zip((primary, counter), sources, options, strict=True):
-        func = _METRICS[name].func
+        func = _func(name)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UndefinedMetricWarning)
             for window in (baseline, current):
@@ -1065,7 +1035,7 @@ def guardrail_trend(
     times = [s.start if isinstance(s, Interactions) else s.at for s in sources]
     windows, zone = _windows(np.concatenate(times), every, timezone, period)
     per_metric = [
-        _per_period(_METRICS[name].func, source, windows, opts)
+        _per_period(_func(name), source, windows, opts)
         for name, source, opts in zip((primary, counter), sources, options, strict=True)
     ]
     p_results, c_results = per_metric

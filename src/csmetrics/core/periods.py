@@ -46,7 +46,7 @@ _LOW = to_micros(datetime.fromisoformat("0002-01-01T00:00:00+00:00"))
 _HIGH = to_micros(datetime.fromisoformat("9998-12-31T00:00:00+00:00"))
 
 
-def _start_label(window: Window, zone: ZoneInfo) -> str:
+def start_label(window: Window, zone: ZoneInfo) -> str:
     """A period's local start, ``2026-03-02`` (or ``2026-03-02 14:00`` off midnight)."""
     return window.start.astimezone(zone).strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")
 

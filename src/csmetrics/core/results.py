@@ -73,7 +73,8 @@ __all__ = [
 ]
 
 
-def _count(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+def check_count(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    """Attrs validator of a count field: an int >= 0 (bool refused)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         msg = f"{attribute.name}={value!r}: a count must be an int >= 0"
         raise ValueError(msg)
@@ -229,8 +230,8 @@ class Rate(Result):
     _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator")
     _params: ClassVar[tuple[str, ...]] = ("metric",)
 
-    numerator: int = attrs.field(validator=_count)
-    denominator: int = attrs.field(validator=_count)
+    numerator: int = attrs.field(validator=check_count)
+    denominator: int = attrs.field(validator=check_count)
     metric: str = "rate"
 
     def __attrs_post_init__(self) -> None:
@@ -287,8 +288,8 @@ class FCR(Rate):
     )
     _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "match", "as_of")
 
-    pending: int = attrs.field(validator=_count)
-    repeats: int = attrs.field(validator=_count)
+    pending: int = attrs.field(validator=check_count)
+    repeats: int = attrs.field(validator=check_count)
     window_days: float
     match: str
     as_of: datetime | None
@@ -312,9 +313,9 @@ class NPS(Result):
 
     _counts: ClassVar[tuple[str, ...]] = ("promoters", "passives", "detractors")
 
-    promoters: int = attrs.field(validator=_count)
-    passives: int = attrs.field(validator=_count)
-    detractors: int = attrs.field(validator=_count)
+    promoters: int = attrs.field(validator=check_count)
+    passives: int = attrs.field(validator=check_count)
+    detractors: int = attrs.field(validator=check_count)
 
     @property
     def n(self) -> int:
@@ -358,7 +359,7 @@ class Mean(Result):
     _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2")
     _params: ClassVar[tuple[str, ...]] = ("metric",)
 
-    n: int = attrs.field(validator=_count)
+    n: int = attrs.field(validator=check_count)
     mean: float = attrs.field(default=math.nan, eq=_nan_as_none)
     m2: float = 0.0
     metric: str = "mean"
@@ -462,13 +463,13 @@ class ServiceLevel(Rate):
         "as_of",
     )
 
-    answered: int = attrs.field(validator=_count)
-    answered_within: int = attrs.field(validator=_count)
-    abandoned: int = attrs.field(validator=_count)
-    abandoned_within: int = attrs.field(validator=_count)
-    short_abandoned: int = attrs.field(validator=_count)
-    waiting: int = attrs.field(validator=_count)
-    unanswered: int = attrs.field(validator=_count)
+    answered: int = attrs.field(validator=check_count)
+    answered_within: int = attrs.field(validator=check_count)
+    abandoned: int = attrs.field(validator=check_count)
+    abandoned_within: int = attrs.field(validator=check_count)
+    short_abandoned: int = attrs.field(validator=check_count)
+    waiting: int = attrs.field(validator=check_count)
+    unanswered: int = attrs.field(validator=check_count)
     formula: str
     threshold: float | tuple[tuple[Any, float], ...]
     short_abandon: float | None
@@ -494,9 +495,9 @@ class AbandonmentRate(Rate):
     )
     _params: ClassVar[tuple[str, ...]] = ("metric", "short_abandon", "calendar", "as_of")
 
-    short_abandoned: int = attrs.field(validator=_count)
-    waiting: int = attrs.field(default=0, validator=_count)
-    unanswered: int = attrs.field(default=0, validator=_count)
+    short_abandoned: int = attrs.field(validator=check_count)
+    waiting: int = attrs.field(default=0, validator=check_count)
+    unanswered: int = attrs.field(default=0, validator=check_count)
     short_abandon: float | None
     calendar: BusinessCalendar | None
     as_of: datetime | None
@@ -534,8 +535,8 @@ class HandleTime(TimeMean):
 
     _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2", "fallback", "unmeasured")
 
-    fallback: int = attrs.field(default=0, validator=_count)
-    unmeasured: int = attrs.field(default=0, validator=_count)
+    fallback: int = attrs.field(default=0, validator=check_count)
+    unmeasured: int = attrs.field(default=0, validator=check_count)
     metric: str = "handle_time"
 
 
@@ -550,7 +551,7 @@ class ReopenRate(Rate):
     _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "pending")
     _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "as_of")
 
-    pending: int = attrs.field(validator=_count)
+    pending: int = attrs.field(validator=check_count)
     window_days: float
     as_of: datetime | None
     metric: str = "reopen_rate"
@@ -746,7 +747,7 @@ class Durations(Result):
     """Seconds each open unit had been open at ``as_of``, sorted, read-only."""
     metric: str = "durations"
     censoring: Censoring = attrs.field(default="kaplan-meier", validator=_check_censoring)
-    excluded: int = attrs.field(default=0, validator=_count)
+    excluded: int = attrs.field(default=0, validator=check_count)
     """Units the metric's definition leaves out on purpose (see the metric)."""
     calendar: BusinessCalendar | None = None
     """The business calendar durations were measured in; None for calendar time."""
@@ -942,7 +943,7 @@ class ReplyTimes(Durations):
 
     _counts: ClassVar[tuple[str, ...]] = ("n", "censored", "excluded", "requests")
 
-    requests: int = attrs.field(default=0, validator=_count)
+    requests: int = attrs.field(default=0, validator=check_count)
     contact_means: F64 = attrs.field(
         factory=_no_durations, converter=_durations, validator=_check_durations, eq=_ARRAY_EQ
     )

@@ -198,7 +198,12 @@ def _betainc(a: float, b: float, x: float) -> float:
     return 1 - math.exp(log_front) * _betacf(b, a, 1 - x) / b
 
 
-def _t_cdf(t: float, df: float) -> float:
+def t_cdf(t: float, df: float) -> float:
+    """CDF of Student's t distribution with ``df`` degrees of freedom at ``t``.
+
+    ``F(t) = 1 - I_x(df/2, 1/2) / 2`` for ``t > 0`` (and ``I_x / 2`` below),
+    with ``x = df / (df + t^2)`` and ``I`` the regularized incomplete beta.
+    """
     tail = 0.5 * _betainc(df / 2, 0.5, df / (df + t * t))
     return 1 - tail if t > 0 else tail
 
@@ -221,11 +226,11 @@ def t_quantile(p: float, df: float) -> float:
     if p < 0.5:
         return -t_quantile(1 - p, df)
     low, high = 0.0, 1.0
-    while _t_cdf(high, df) < p:
+    while t_cdf(high, df) < p:
         low, high = high, high * 2
     for _ in range(200):
         mid = (low + high) / 2
-        if _t_cdf(mid, df) < p:
+        if t_cdf(mid, df) < p:
             low = mid
         else:
             high = mid

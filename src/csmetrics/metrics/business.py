@@ -47,7 +47,7 @@ from csmetrics.core.reduce import (
     segment_starts,
     warn_if_undefined,
 )
-from csmetrics.core.results import Breakdown, Rate, Result, _count
+from csmetrics.core.results import Breakdown, Rate, Result, check_count
 from csmetrics.core.table import (
     OPEN,
     AgentTimes,
@@ -156,8 +156,8 @@ class SalesAfterContact(Rate):
     )
     _params: ClassVar[tuple[str, ...]] = ("metric", "within_days", "as_of")
 
-    pending: int = attrs.field(validator=_count)
-    sales: int = attrs.field(validator=_count)
+    pending: int = attrs.field(validator=check_count)
+    sales: int = attrs.field(validator=check_count)
     revenue: float = attrs.field(validator=_finite_at_least_zero)
     within_days: float
     as_of: datetime | None
@@ -651,8 +651,8 @@ class Uptime(Result):
 
     length: timedelta = attrs.field(validator=_non_negative_timedelta)
     downtime: timedelta = attrs.field(validator=_non_negative_timedelta)
-    incidents: int = attrs.field(validator=_count)
-    ongoing: int = attrs.field(default=0, validator=_count)
+    incidents: int = attrs.field(validator=check_count)
+    ongoing: int = attrs.field(default=0, validator=check_count)
     service: Key | None = None
     metric: str = "uptime"
 

@@ -18,7 +18,7 @@ contacts never queued: they count only in `blocked_rate`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -38,7 +38,14 @@ from csmetrics.metrics.timing import first_responses
 if TYPE_CHECKING:
     from csmetrics.core.calendar import BusinessCalendar
 
-__all__ = ["Formula", "abandonment_rate", "asa", "blocked_rate", "service_level"]
+__all__ = [
+    "Formula",
+    "abandonment_rate",
+    "asa",
+    "blocked_rate",
+    "service_level",
+    "service_level_curve",
+]
 
 F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
@@ -73,6 +80,10 @@ class _Queue:
     wait: F64  # seconds; nan unless answered or abandoned
     group: Encoded | None
     as_of: datetime | None
+
+
+_CURVE_POINTS = 100
+"""Points of `service_level_curve`'s default threshold grid."""
 
 
 def _short_limit(formula: Formula, short_abandon: float | None) -> float | None:
@@ -122,6 +133,57 @@ def _queue(
         group=None if group is None else group[rows],
         as_of=as_of,
     )
+
+
+def _threshold_grid(thresholds: Iterable[float | timedelta] | None, waits: F64) -> F64:
+    """The thresholds given, in seconds; by default an even grid up to the 95th percentile."""
+    if thresholds is not None:
+        given = [seconds(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
+        return np.array(given, dtype=np.float64)
+    top = float(np.quantile(waits, 0.95)) if len(waits) else 0.0
+    if top <= 0:
+        top = float(waits.max()) if len(waits) and waits.max() > 0 else 1.0
+    return np.linspace(0.0, top, _CURVE_POINTS + 1)[1:]
+
+
+def service_level_curve(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    thresholds: Iterable[float | timedelta] | None,
+    formula: Formula,
+    short_abandon: float | None,
+    as_of: datetime | None,
+    period: Window | None,
+    calendar: BusinessCalendar | None,
+) -> tuple[F64, F64]:
+    """`service_level` at every threshold of a grid, from one sort of the waits.
+
+    The grid is ``thresholds`` (in seconds) or, by default, an even grid of
+    `_CURVE_POINTS` up to the 95th percentile of the waits. Returns the grid
+    and the service level at each point (nan where the denominator is empty).
+    """
+    short_limit = _short_limit(formula, short_abandon)
+    q = _queue(interactions, as_of, period, None, calendar)
+    answered, abandoned = np.sort(q.wait[q.answered]), np.sort(q.wait[q.abandoned])
+    grid = _threshold_grid(thresholds, np.concatenate((answered, abandoned)))
+    # The same "wait <= threshold" as service_level, counted by binary search.
+    an_within = np.searchsorted(answered, grid, side="right")
+    ab_within = np.searchsorted(abandoned, grid, side="right")
+    an, ab = len(answered), len(abandoned)
+    short = 0 if short_limit is None else int(np.searchsorted(abandoned, short_limit, "right"))
+    numerator = an_within + (ab_within if formula == "abandoned_within_met" else 0)
+    base = {
+        "offered": an + ab,
+        "answered": an,
+        "abandoned_within_met": an + ab,
+        "abandoned_within_excluded": an + ab - ab_within,
+        "short_abandoned_excluded": an + ab - short,
+    }[formula]
+    denominator = np.broadcast_to(np.asarray(base, dtype=np.int64), grid.shape)
+    values = np.full(grid.shape, np.nan)
+    np.divide(numerator, denominator, out=values, where=denominator > 0)
+    return grid, values
 
 
 def service_level(

@@ -25,7 +25,7 @@ from csmetrics.core.elapsed import resolve_as_of, seconds
 from csmetrics.core.episodes import as_interactions
 from csmetrics.core.model import Interaction, Key, Window
 from csmetrics.core.reduce import in_period, reduce_counts, segment_starts, warn_if_undefined
-from csmetrics.core.results import Breakdown, Rate, _count
+from csmetrics.core.results import Breakdown, Rate, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions
 from csmetrics.metrics.timing import _first_response_units, _issue_units, _reply_units, _Units
 
@@ -212,8 +212,8 @@ class SLAAttainment(Rate):
     _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "pending", "excluded")
     _params: ClassVar[tuple[str, ...]] = ("metric", "policy", "as_of")
 
-    pending: int = attrs.field(validator=_count)
-    excluded: int = attrs.field(validator=_count)
+    pending: int = attrs.field(validator=check_count)
+    excluded: int = attrs.field(validator=check_count)
     policy: SLAPolicy
     as_of: datetime | None
     metric: str = "sla_attainment"

@@ -34,11 +34,12 @@ from zoneinfo import ZoneInfo
 import attrs
 import numpy as np
 
+from csmetrics import catalog
 from csmetrics.analysis.compare import WITH_INTERVAL
 from csmetrics.core.check import option
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, Survey, Window
-from csmetrics.core.periods import Every, _start_label, buckets
+from csmetrics.core.periods import Every, buckets, start_label
 from csmetrics.core.results import (
     CES,
     CSAT,
@@ -79,6 +80,7 @@ __all__ = [
 
 Status = Literal["ok", "undefined", "skipped"]
 Unit = Literal["fraction", "points", "mean", "seconds"]
+UNITS: tuple[Unit, ...] = ("fraction", "points", "mean", "seconds")
 Format = Literal["text", "markdown", "html", "json", "csv"]
 FORMATS: tuple[Format, ...] = ("text", "markdown", "html", "json", "csv")
 _BY_FIELDS = ("agent_id", "channel", "category")
@@ -228,23 +230,23 @@ def _threshold(r: ServiceLevel) -> str:
     return f"{r.threshold:g} s"
 
 
-def _metric(  # noqa: PLR0917 (the table of metrics below reads best positionally)
+def _metric(
     key: str,
-    label: str,
-    unit: Unit,
     run: Run,
     define: Callable[[Any], str],
     counts: Callable[[Any], str],
     *,
     needs: str | None = None,
-    surveys: bool = False,
     undefined: str = "nothing in the denominator",
 ) -> _Metric:
+    """A report row's presentation; its label, unit and input come from the catalogue."""
+    entry = catalog.get(key)
+    assert entry.unit in UNITS  # the report shows rates, NPS points, means and durations
     return _Metric(
         key=key,
-        label=label,
-        unit=unit,
-        surveys=surveys,
+        label=entry.label,
+        unit=entry.unit,
+        surveys=entry.input == "surveys",
         needs=needs,
         run=run,
         define=define,
@@ -256,8 +258,6 @@ def _metric(  # noqa: PLR0917 (the table of metrics below reads best positionall
 _METRICS: tuple[_Metric, ...] = (
     _metric(
         "fcr",
-        "First-contact resolution",
-        "fraction",
         lambda t, o, p, by: fcr(t, window_days=o.window_days, as_of=o.as_of, period=p, by=by),
         _define_fcr,
         _fcr_counts,
@@ -265,8 +265,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "resolution_rate",
-        "Resolution rate",
-        "fraction",
         lambda t, o, p, by: resolution_rate(t, period=p, by=by),
         lambda _: (
             "Resolution rate: requests whose latest contact is resolved / requests "
@@ -277,8 +275,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "reopen_rate",
-        "Reopen rate",
-        "fraction",
         lambda t, o, p, by: reopen_rate(
             t, window_days=o.window_days, as_of=o.as_of, period=p, by=by
         ),
@@ -292,8 +288,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "first_response_time",
-        "First response time",
-        "seconds",
         lambda t, o, p, by: first_response_time(t, as_of=o.as_of, period=p, by=by),
         _define_durations("First response time: first human agent response - start"),
         _durations_counts("contacts"),
@@ -302,8 +296,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "resolution_time",
-        "Resolution time",
-        "seconds",
         lambda t, o, p, by: resolution_time(t, as_of=o.as_of, period=p, by=by),
         _define_durations("Resolution time: end of the resolving contact - start of the issue"),
         _durations_counts("issues"),
@@ -311,8 +303,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "handle_time",
-        "Average handle time",
-        "seconds",
         lambda t, o, p, by: handle_time(t, as_of=o.as_of, period=p, by=by),
         lambda _: "AHT: sum of talk + hold + wrap seconds / handled contacts",
         lambda r: f"{r.n} handled contacts; sd {_sd(r)}; {r.unmeasured} unmeasured",
@@ -321,8 +311,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "asa",
-        "Average speed of answer",
-        "seconds",
         lambda t, o, p, by: asa(t, as_of=o.as_of, period=p, by=by),
         lambda _: "ASA: sum of waits (first response - start) of answered contacts / answered",
         lambda r: f"{r.n} answered contacts; sd {_sd(r)}",
@@ -331,8 +319,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "service_level",
-        "Service level",
-        "fraction",
         _service_level,
         lambda r: (
             f"Service level: answered within {_threshold(r)} / offered contacts "
@@ -344,8 +330,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "abandonment_rate",
-        "Abandonment rate",
-        "fraction",
         lambda t, o, p, by: abandonment_rate(t, as_of=o.as_of, period=p, by=by),
         lambda _: "Abandonment rate: abandoned / (answered + abandoned) contacts",
         lambda r: f"{r.numerator} of {r.denominator} queued contacts; {r.waiting} waiting",
@@ -354,8 +338,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "escalation_rate",
-        "Escalation rate",
-        "fraction",
         lambda t, o, p, by: escalation_rate(t, period=p, by=by),
         lambda _: "Escalation rate: escalated handled contacts / handled contacts",
         lambda r: f"{r.numerator} of {r.denominator} handled contacts",
@@ -364,8 +346,6 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "complaint_rate",
-        "Complaint rate",
-        "fraction",
         lambda t, o, p, by: complaint_rate(t, period=p, by=by),
         lambda _: "Complaint rate: complaints on handled contacts / handled contacts",
         lambda r: f"{r.numerator} of {r.denominator} handled contacts",
@@ -374,42 +354,30 @@ _METRICS: tuple[_Metric, ...] = (
     ),
     _metric(
         "nps",
-        "NPS",
-        "points",
         lambda s, o, p, by: nps(s, period=p, by=by),
         lambda _: "NPS: 100 * (promoters 9-10 - detractors 0-6) / answers on 0..10",
         _nps_counts,
-        surveys=True,
         needs="nps",
     ),
     _metric(
         "csat",
-        "CSAT",
-        "fraction",
         lambda s, o, p, by: csat(s, period=p, by=by),
         _define_csat,
         lambda r: f"{r.numerator} of {r.denominator} answers >= {r.satisfied_from:g}",
-        surveys=True,
         needs="csat",
     ),
     _metric(
         "ces",
-        "CES",
-        "mean",
         lambda s, o, p, by: ces(s, period=p, by=by),
         _define_ces,
         _ces_counts,
-        surveys=True,
         needs="ces",
     ),
     _metric(
         "survey_fcr",
-        "Survey FCR",
-        "fraction",
         lambda s, o, p, by: survey_fcr(s, period=p, by=by),
         lambda _: "Survey FCR: 'yes' answers / answers to 'was it resolved at the first contact?'",
         lambda r: f"{r.numerator} of {r.denominator} answers yes",
-        surveys=True,
         needs="fcr",
     ),
 )
@@ -699,7 +667,7 @@ def _period_rows(
         progress.total += len(windows)
     out = []
     for window in windows:
-        label = _start_label(window, zone)
+        label = start_label(window, zone)
         if progress is not None:
             progress(f"period {label}")
         rows = _report_rows(contacts, answers, opts, window)

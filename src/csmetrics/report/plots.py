@@ -41,13 +41,12 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.analysis.trend import Trend
-from csmetrics.core.elapsed import seconds
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, Key, Window
 from csmetrics.core.results import Durations, Funnel, Rate, Result, TimeMean
 from csmetrics.core.stats import funnel_limits
 from csmetrics.core.table import Interactions
-from csmetrics.metrics.service_level import Formula, _queue, _short_limit
+from csmetrics.metrics.service_level import Formula, service_level_curve
 from csmetrics.metrics.workload import Pareto
 
 if TYPE_CHECKING:
@@ -71,7 +70,6 @@ _INSTALL = 'plots need matplotlib: pip install "csmetrics[plot]"'
 _SILENCE = "silence with warnings.simplefilter('ignore', csmetrics.UndefinedMetricWarning)"
 _ACRONYMS = {"fcr": "FCR", "nps": "NPS", "csat": "CSAT", "ces": "CES", "asa": "ASA", "sla": "SLA"}
 _TIME_UNITS = (("seconds", 1.0), ("minutes", 60.0), ("hours", 3600.0), ("days", 86400.0))
-_DEFAULT_POINTS = 100
 _FUNNEL_POINTS = 200
 _FUNNEL_LINES = ((0.95, "--"), (0.998, ":"))
 
@@ -506,52 +504,6 @@ def plot_funnel(funnel: Funnel, /, *, ax: Axes | None = None) -> Axes:
 # -- service level ------------------------------------------------------------------------------
 
 
-def _grid(thresholds: Iterable[float | timedelta] | None, waits: F64) -> F64:
-    """The thresholds given, in seconds; by default an even grid up to the 95th percentile."""
-    if thresholds is not None:
-        given = [seconds(f"thresholds[{i}]", t) for i, t in enumerate(thresholds)]
-        return np.array(given, dtype=np.float64)
-    top = float(np.quantile(waits, 0.95)) if len(waits) else 0.0
-    if top <= 0:
-        top = float(waits.max()) if len(waits) and waits.max() > 0 else 1.0
-    return np.linspace(0.0, top, _DEFAULT_POINTS + 1)[1:]
-
-
-def _service_level_curve(
-    interactions: Interactions | Iterable[Interaction],
-    /,
-    *,
-    thresholds: Iterable[float | timedelta] | None,
-    formula: Formula,
-    short_abandon: float | None,
-    as_of: datetime | None,
-    period: Window | None,
-    calendar: BusinessCalendar | None,
-) -> tuple[F64, F64]:
-    """`csmetrics.service_level` at every threshold of the grid, from one sort of the waits."""
-    short_limit = _short_limit(formula, short_abandon)
-    q = _queue(interactions, as_of, period, None, calendar)
-    answered, abandoned = np.sort(q.wait[q.answered]), np.sort(q.wait[q.abandoned])
-    grid = _grid(thresholds, np.concatenate((answered, abandoned)))
-    # The same "wait <= threshold" as service_level, counted by binary search.
-    an_within = np.searchsorted(answered, grid, side="right")
-    ab_within = np.searchsorted(abandoned, grid, side="right")
-    an, ab = len(answered), len(abandoned)
-    short = 0 if short_limit is None else int(np.searchsorted(abandoned, short_limit, "right"))
-    numerator = an_within + (ab_within if formula == "abandoned_within_met" else 0)
-    base = {
-        "offered": an + ab,
-        "answered": an,
-        "abandoned_within_met": an + ab,
-        "abandoned_within_excluded": an + ab - ab_within,
-        "short_abandoned_excluded": an + ab - short,
-    }[formula]
-    denominator = np.broadcast_to(np.asarray(base, dtype=np.int64), grid.shape)
-    values = np.full(grid.shape, np.nan)
-    np.divide(numerator, denominator, out=values, where=denominator > 0)
-    return grid, values
-
-
 def plot_service_level(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -639,7 +591,7 @@ def plot_service_level(
     >>> ax.get_title()
     'Service level by threshold (offered)'
     """
-    grid, values = _service_level_curve(
+    grid, values = service_level_curve(
         interactions,
         thresholds=thresholds,
         formula=formula,

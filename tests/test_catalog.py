@@ -1,0 +1,78 @@
+"""The metric catalogue: every public metric has one entry, and the entry is right."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+import csmetrics
+from csmetrics import catalog
+
+
+def public_metrics() -> set[str]:
+    """The public functions defined in a `csmetrics.metrics` family module."""
+    return {
+        name
+        for name in csmetrics.__all__
+        if inspect.isfunction(func := getattr(csmetrics, name))
+        and func.__module__.startswith("csmetrics.metrics.")
+    }
+
+
+def test_every_public_metric_has_one_entry():
+    assert set(catalog.names()) == public_metrics()
+    assert len(catalog.names()) == len(set(catalog.names()))
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_entry_describes_its_function(name: str):
+    entry = catalog.get(name)
+    assert entry.function is getattr(csmetrics, name)
+    assert entry.function.__module__ == f"csmetrics.metrics.{entry.family}"
+    signature = inspect.signature(entry.function)
+    assert set(entry.defaults()) <= set(entry.sources), "every default names its source"
+    assert set(entry.sources) <= set(signature.parameters)
+    returns = str(signature.return_annotation)
+    assert entry.result.__name__ in re.findall(r"\w+", returns)
+    assert entry.meaning.endswith(".")
+    assert entry.partition == () or entry.input in ("contacts", "sales")
+
+
+def test_defaults_are_read_from_the_signature():
+    assert catalog.get("fcr").defaults() == {
+        "window_days": 7,
+        "match": "issue",
+        "as_of": None,
+        "period": None,
+        "by": None,
+    }
+    assert "threshold" not in catalog.get("service_level").defaults()  # required, no default
+
+
+def test_unknown_name_is_refused_with_the_names():
+    with pytest.raises(ValueError, match=r"name='fcrr'.*'fcr'"):
+        catalog.get("fcrr")
+
+
+def test_entries_are_frozen():
+    with pytest.raises(AttributeError):
+        catalog.get("fcr").direction = "lower"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        catalog.get("fcr").sources["x"] = "y"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("result", "direction"),
+    [
+        (csmetrics.nps([10, 9, 3]), "higher"),
+        (csmetrics.ces([2, 3], higher_is_easier=False), "lower"),
+        (csmetrics.ces([6, 7]), "higher"),
+        (csmetrics.Rate(numerator=1, denominator=2, metric="reopen_rate"), "lower"),
+        (csmetrics.Durations(durations=[60.0], metric="full_resolution_time"), "lower"),
+        (csmetrics.Rate(numerator=1, denominator=2), None),
+    ],
+)
+def test_direction_of_a_result(result: object, direction: str | None):
+    assert catalog.direction_of(result) == direction
