@@ -1,4 +1,4 @@
-"""Tests of csmetrics.analysis.trend: trend, guardrail, guardrail_trend, drivers, reopen_rate."""
+"""Tests of csmetrics.analysis: trend, guardrail, guardrail_trend, drivers, reopen_rate."""
 
 from __future__ import annotations
 
@@ -26,15 +26,10 @@ from csmetrics import (
     compare,
     reopen_rate,
 )
-from csmetrics.analysis.trend import (
-    DEFAULT_PAIRS,
-    MIN_N,
-    GuardrailPair,
-    drivers,
-    guardrail,
-    guardrail_trend,
-    trend,
-)
+from csmetrics.analysis.drivers import drivers
+from csmetrics.analysis.guardrail import DEFAULT_PAIRS, GuardrailPair, guardrail, guardrail_trend
+from csmetrics.analysis.trend import trend
+from csmetrics.core.results import MIN_N
 
 UTC = timezone.utc
 MONDAY = datetime(2026, 3, 2, tzinfo=UTC)

@@ -6,17 +6,15 @@ Every public name is re-exported here; everything else is private.
 from csmetrics import catalog
 from csmetrics.adapters.io import read_interactions_csv, read_surveys_csv
 from csmetrics.analysis.compare import Comparison, TargetCheck, compare, target
-from csmetrics.analysis.trend import (
+from csmetrics.analysis.drivers import Drivers, drivers
+from csmetrics.analysis.guardrail import (
     DEFAULT_PAIRS,
-    Drivers,
     Guardrail,
     GuardrailPair,
-    Trend,
-    drivers,
     guardrail,
     guardrail_trend,
-    trend,
 )
+from csmetrics.analysis.trend import Trend, trend
 from csmetrics.core.calendar import BusinessCalendar
 from csmetrics.core.errors import CsmetricsWarning, InvalidDataError, UndefinedMetricWarning
 from csmetrics.core.model import (
