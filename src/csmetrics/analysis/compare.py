@@ -20,7 +20,6 @@ breakdown group by group (see the "Did it really improve?" guide).
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 import warnings
@@ -30,6 +29,7 @@ import attrs
 import numpy as np
 
 from csmetrics.catalog import DIRECTIONS, Direction, direction_of
+from csmetrics.core import html as html_table
 from csmetrics.core.check import option
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.results import CES, NPS, Breakdown, Durations, Mean, Rate, Result
@@ -44,18 +44,6 @@ WITH_INTERVAL = (Rate, NPS, Mean, Durations)
 """The result classes with a ``.ci()``: the ones `compare` and `target` analyse."""
 
 _SILENCE = "silence with warnings.simplefilter('ignore', csmetrics.UndefinedMetricWarning)"
-
-
-def _show(value: object) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
-
-
-def _html_table(caption: str, fields: dict[str, Any]) -> str:
-    rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(_show(v))}</td></tr>"
-        for k, v in fields.items()
-    )
-    return f"<table><caption>{html.escape(caption)}</caption>{rows}</table>"
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -118,7 +106,7 @@ class Comparison:
         return f"Comparison({inner})"
 
     def _repr_html_(self) -> str:
-        return _html_table(f"Comparison of {type(self.a).__name__} results", {**self._fields()})
+        return html_table.fields(f"Comparison of {type(self.a).__name__} results", self._fields())
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -189,7 +177,7 @@ class TargetCheck:
         return f"TargetCheck({inner})"
 
     def _repr_html_(self) -> str:
-        return _html_table(f"Target check of {type(self.result).__name__}", self._fields())
+        return html_table.fields(f"Target check of {type(self.result).__name__}", self._fields())
 
 
 # -- argument checks ----------------------------------------------------------------------------

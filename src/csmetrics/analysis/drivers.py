@@ -18,12 +18,12 @@ from csmetrics.analysis.periodic import (
     SILENCE,
     Metric,
     call,
-    check_min_n,
     metric_name,
     quiet_compare,
     sized,
     table_of,
 )
+from csmetrics.core.check import check_min_n
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Key, Window
 from csmetrics.core.results import Breakdown, Result

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from csmetrics.analysis.compare import Comparison, compare
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.model import Interaction, Survey, Window
+from csmetrics.core.model import Interaction, Survey, Window, check_window
 from csmetrics.core.periods import Every, buckets, start_label
 from csmetrics.core.results import Breakdown, Result
 from csmetrics.core.table import Interactions, Surveys
@@ -26,7 +26,6 @@ __all__ = [
     "SILENCE",
     "Metric",
     "call",
-    "check_min_n",
     "check_options",
     "metric_name",
     "per_period",
@@ -52,16 +51,6 @@ def sized(result: Result) -> tuple[int, int]:
         msg = f"result={type(result).__name__} is not a Rate, NPS, Mean or Durations result"
         raise TypeError(msg)
     return size, threshold
-
-
-def check_min_n(value: object) -> int | None:
-    """``min_n`` as given: an int >= 1, or None for the result's own default."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"min_n={value!r} is not allowed; use an int >= 1 or None (MIN_N of the result)"
-        raise ValueError(msg)
-    return value
 
 
 # -- running a metric per period ----------------------------------------------------------------
@@ -162,9 +151,7 @@ def windows_of(
     times: I64, every: Every, timezone: str | ZoneInfo, period: Window | None
 ) -> tuple[tuple[Window, ...], ZoneInfo]:
     """The local calendar periods that cover ``times`` (or ``period``), and their zone."""
-    if period is not None and not isinstance(period, Window):
-        msg = f"period={period!r} is not allowed; use a csmetrics.Window or None"
-        raise TypeError(msg)
+    check_window("period", period, optional=True)
     start, end = (period.start, period.end) if period is not None else (None, None)
     b = buckets(times, every=every, timezone=timezone, start=start, end=end)
     return b.windows, b.zone

@@ -8,7 +8,6 @@ seconds for times); a slope is in those units per period.
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 from typing import Any, Literal
@@ -22,7 +21,6 @@ from csmetrics.analysis.compare import Comparison
 from csmetrics.analysis.periodic import (
     SILENCE,
     Metric,
-    check_min_n,
     check_options,
     metric_name,
     per_period,
@@ -32,7 +30,8 @@ from csmetrics.analysis.periodic import (
     warn_undefined,
     windows_of,
 )
-from csmetrics.core.check import option
+from csmetrics.core import html as html_table
+from csmetrics.core.check import check_min_n, option
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Window
 from csmetrics.core.periods import Every
@@ -271,15 +270,9 @@ class Trend:
         )
 
     def _repr_html_(self) -> str:
-        rows = self.to_rows()
         keys = ("start", "value", "n", "reliable", "change", "significant")
-        head = "".join(f"<th>{k}</th>" for k in keys)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(row[k]))}</td>" for k in keys) + "</tr>"
-            for row in rows
-        )
-        caption = f"<caption>{html.escape(repr(self))}</caption>"
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        body = [[row[k] for k in keys] for row in self.to_rows()]
+        return html_table.table(keys, body, caption=repr(self))
 
 
 def trend(

@@ -19,17 +19,39 @@ def option(name: str, value: Any, allowed: Collection[Any]) -> None:
         raise ValueError(msg)
 
 
+def is_number(value: object) -> bool:
+    """Whether ``value`` is a real number: Python or numpy, int or float, not a bool."""
+    return not isinstance(value, (bool, np.bool_)) and isinstance(
+        value, (int, float, np.integer, np.floating)
+    )
+
+
 def positive_number(name: str, value: Any) -> float:
     """Return ``value`` as a float when it is a finite number > 0, else raise."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        msg = f"{name}={value!r} is not allowed; use a finite number > 0"
+    if not is_number(value) or not math.isfinite(value) or value <= 0:
+        msg = f"{name}={plain(value)!r} is not allowed; use a finite number > 0"
         raise ValueError(msg)
     return float(value)
+
+
+def non_negative(name: str, value: Any) -> float:
+    """Return ``value`` as a float when it is a finite number >= 0, else raise."""
+    if not is_number(value) or not math.isfinite(value) or value < 0:
+        msg = f"{name}={plain(value)!r} is not allowed; use a finite number >= 0"
+        raise ValueError(msg)
+    return float(value)
+
+
+def check_min_n(value: object) -> int | None:
+    """``min_n`` as given: an int >= 1, or None for the result's own default."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        msg = (
+            f"min_n={plain(value)!r} is not allowed; use an int >= 1 or None (MIN_N of the result)"
+        )
+        raise ValueError(msg)
+    return int(value)
 
 
 def plain(value: object) -> object:

@@ -32,6 +32,7 @@ __all__ = [
     "Survey",
     "SurveyKind",
     "Window",
+    "check_window",
 ]
 
 Key = str | int
@@ -401,6 +402,15 @@ class Window:
 
     def __contains__(self, moment: datetime) -> bool:
         return self.start <= moment < self.end
+
+
+def check_window(name: str, value: object, *, optional: bool = False) -> None:
+    """Raise TypeError unless ``value`` is a `Window` (or None, when ``optional``)."""
+    if isinstance(value, Window) or (optional and value is None):
+        return
+    allowed = "a csmetrics.Window or None" if optional else "a csmetrics.Window"
+    msg = f"{name}={value!r} is not allowed; use {allowed}"
+    raise TypeError(msg)
 
 
 @attrs.frozen(kw_only=True)

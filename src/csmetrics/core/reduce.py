@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from csmetrics.core.check import option
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.model import Window
+from csmetrics.core.model import Window, check_window
 from csmetrics.core.results import Breakdown, Durations, Mean, Result
 from csmetrics.core.table import Codes, Encoded, to_micros
 
@@ -66,11 +66,9 @@ def micros(name: str, moment: datetime) -> int:
 
 def in_period(times: I64, period: Window | None) -> Bool:
     """Rows whose time lies in ``[period.start, period.end)``; all rows if None."""
+    check_window("period", period, optional=True)
     if period is None:
         return np.ones(len(times), dtype=bool)
-    if not isinstance(period, Window):
-        msg = f"period={period!r} is not allowed; use a csmetrics.Window or None"
-        raise TypeError(msg)
     return (times >= to_micros(period.start)) & (times < to_micros(period.end))
 
 

@@ -9,7 +9,6 @@ computed with different definition parameters.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
@@ -20,7 +19,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import option
+from csmetrics.core import html as html_table
+from csmetrics.core.check import check_min_n, option
 from csmetrics.core.model import Key, Window
 from csmetrics.core.stats import (
     FUNNEL_METHODS,
@@ -149,12 +149,8 @@ class Result:
         are always reliable. Unreliable results are still correct counts; they
         are too small to act on.
         """
-        if min_n is not None and (
-            isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1
-        ):
-            msg = f"min_n={min_n!r} is not allowed; use an int >= 1 or None (MIN_N of the result)"
-            raise ValueError(msg)
-        threshold = self.default_min_n if min_n is None else min_n
+        given = check_min_n(min_n)
+        threshold = self.default_min_n if given is None else given
         size = self.sample_size
         return size is None or threshold is None or size >= threshold
 
@@ -204,19 +200,7 @@ class Result:
         return f"{type(self).__name__}({inner})"
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_show(v))}</td></tr>"
-            for k, v in self._fields().items()
-        )
-        return f"<table><caption>{type(self).__name__}</caption>{rows}</table>"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+        return html_table.fields(type(self).__name__, self._fields())
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -629,15 +613,7 @@ class Breakdown(Mapping["Key | None", R], Generic[R]):
         return Breakdown(by=self.by, overall=self.overall.merge(other.overall), groups=ordered)
 
     def _repr_html_(self) -> str:
-        rows = self.to_rows()
-        if not rows:
-            return f"<p>Breakdown by {html.escape(self.by)}: no groups</p>"
-        head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_show(v))}</td>" for v in row.values()) + "</tr>"
-            for row in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table.records(self.to_rows(), empty=f"Breakdown by {self.by}: no groups")
 
 
 F64 = npt.NDArray[np.float64]
@@ -918,14 +894,14 @@ class Durations(Result):
         return out
 
     def _repr_html_(self) -> str:
-        rows = []
+        shown: dict[str, object] = {}
         for key, value in self._fields().items():
-            shown = _show(value)
+            shown[key] = value
             if key in _SHOWN_QUANTILES or key == "mean":
                 delta = self.as_timedelta(value)
-                shown = f"{shown} s" if delta is None else f"{shown} s ({delta})"
-            rows.append(f"<tr><th>{html.escape(key)}</th><td>{html.escape(shown)}</td></tr>")
-        return f"<table><caption>Durations</caption>{''.join(rows)}</table>"
+                text = html_table.show(value)
+                shown[key] = f"{text} s" if delta is None else f"{text} s ({delta})"
+        return html_table.fields("Durations", shown)
 
 
 @attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)

@@ -34,10 +34,19 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, option, plain
+from csmetrics.core.check import bad_record, non_negative, option, plain
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions, ordered_rows
 from csmetrics.core.errors import InvalidDataError
-from csmetrics.core.model import AGENT_STATES, AgentTime, Interaction, Key, Outage, Sale, Window
+from csmetrics.core.model import (
+    AGENT_STATES,
+    AgentTime,
+    Interaction,
+    Key,
+    Outage,
+    Sale,
+    Window,
+    check_window,
+)
 from csmetrics.core.reduce import (
     group_of,
     in_period,
@@ -93,25 +102,6 @@ _HANDLING, _AVAILABLE, _WRAP, _BREAK = (
 
 
 # -- shared steps ------------------------------------------------------------------------------
-
-
-def _non_negative(name: str, value: Any) -> float:
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, (int, float, np.integer, np.floating))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        msg = f"{name}={plain(value)!r} is not allowed; use a finite number >= 0"
-        raise ValueError(msg)
-    return float(value)
-
-
-def _window(name: str, value: Any) -> Window:
-    if not isinstance(value, Window):
-        msg = f"{name}={value!r} is not allowed; use a csmetrics.Window"
-        raise TypeError(msg)
-    return value
 
 
 def _finite_at_least_zero(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -325,7 +315,7 @@ def sales_after_contact(
     """
     table = as_interactions(interactions)
     sold = _as_sales(sales)
-    days = _non_negative("within_days", within_days)
+    days = non_negative("within_days", within_days)
     window = min(round(days * DAY_MICROS), _MAX_WINDOW)
     if by is not None:
         option("by", by, CONTACT_BY)
@@ -607,7 +597,8 @@ def cohort_retention(
     >>> r.numerator, r.denominator, float(r)
     (1, 2, 0.5)
     """
-    first, second = _window("first", first), _window("second", second)
+    check_window("first", first)
+    check_window("second", second)
     if second.start < first.end:
         msg = (
             f"second={second!r} is not allowed with first={first!r}: "
@@ -792,7 +783,7 @@ def uptime(outages: Iterable[Outage], period: Window, /, *, service: Key | None 
     >>> uptime([], week).value
     1.0
     """
-    period = _window("period", period)
+    check_window("period", period)
     if service is not None and (
         isinstance(service, bool)
         or not isinstance(service, (str, int))

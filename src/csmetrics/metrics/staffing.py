@@ -24,7 +24,6 @@ abandonment) is not provided yet.
 
 from __future__ import annotations
 
-import html
 import math
 from fractions import Fraction
 from typing import Any
@@ -32,7 +31,8 @@ from typing import Any
 import attrs
 import numpy as np
 
-from csmetrics.core.check import plain, positive_number
+from csmetrics.core import html as html_table
+from csmetrics.core.check import is_number, non_negative, plain, positive_number
 
 __all__ = [
     "Staffing",
@@ -47,20 +47,6 @@ __all__ = [
 # -- validation -------------------------------------------------------------------------------
 
 
-def _is_number(value: object) -> bool:
-    return not isinstance(value, (bool, np.bool_)) and isinstance(
-        value, (int, float, np.integer, np.floating)
-    )
-
-
-def _non_negative(name: str, value: Any) -> float:
-    """``value`` as a float when it is a finite number >= 0, else ValueError naming it."""
-    if not _is_number(value) or not math.isfinite(value) or value < 0:
-        msg = f"{name}={plain(value)!r} is not allowed; use a finite number >= 0"
-        raise ValueError(msg)
-    return float(value)
-
-
 def _agents(value: Any) -> int:
     """``value`` as an int when it is an integer >= 0 (a float is refused, even 3.0)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
@@ -71,7 +57,7 @@ def _agents(value: Any) -> int:
 
 def _fraction(name: str, value: Any, allowed: str, *, low_open: bool, high_open: bool) -> float:
     """``value`` as a float when it lies in [0, 1] with the given open ends, else ValueError."""
-    ok = _is_number(value) and math.isfinite(value) and 0 <= value <= 1
+    ok = is_number(value) and math.isfinite(value) and 0 <= value <= 1
     if ok and ((low_open and value == 0) or (high_open and value == 1)):
         ok = False
     if not ok:
@@ -193,7 +179,7 @@ def erlang_b(traffic: float, agents: int) -> float:
     >>> erlang_b(5.0, 0)
     1.0
     """
-    return _erlang_b(_non_negative("traffic", traffic), _agents(agents))
+    return _erlang_b(non_negative("traffic", traffic), _agents(agents))
 
 
 def erlang_c(traffic: float, agents: int) -> float:
@@ -255,7 +241,7 @@ def erlang_c(traffic: float, agents: int) -> float:
     >>> erlang_c(10.0, 10)  # as many agents as Erlangs: the queue never clears
     1.0
     """
-    a, n = _non_negative("traffic", traffic), _agents(agents)
+    a, n = non_negative("traffic", traffic), _agents(agents)
     return _erlang_c(a, n, _erlang_b(a, n))
 
 
@@ -317,8 +303,8 @@ def erlang_c_service_level(
     >>> erlang_c_service_level(10.0, 10, threshold_seconds=20, aht_seconds=180)
     0.0
     """
-    a, n = _non_negative("traffic", traffic), _agents(agents)
-    threshold = _non_negative("threshold_seconds", threshold_seconds)
+    a, n = non_negative("traffic", traffic), _agents(agents)
+    threshold = non_negative("threshold_seconds", threshold_seconds)
     aht = positive_number("aht_seconds", aht_seconds)
     return _service_level(a, n, _erlang_c(a, n, _erlang_b(a, n)), threshold, aht)
 
@@ -365,7 +351,7 @@ def erlang_c_asa(traffic: float, agents: int, *, aht_seconds: float) -> float:
     >>> erlang_c_asa(10.0, 9, aht_seconds=180)
     inf
     """
-    a, n = _non_negative("traffic", traffic), _agents(agents)
+    a, n = non_negative("traffic", traffic), _agents(agents)
     aht = positive_number("aht_seconds", aht_seconds)
     return _asa(a, n, _erlang_c(a, n, _erlang_b(a, n)), aht)
 
@@ -410,15 +396,7 @@ class Staffing:
     shrinkage: float
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th>{html.escape(name)}</th><td>{html.escape(_show(value))}</td></tr>"
-            for name, value in attrs.asdict(self).items()
-        )
-        return f"<table><caption>Staffing</caption>{rows}</table>"
-
-
-def _show(value: object) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
+        return html_table.fields("Staffing", attrs.asdict(self))
 
 
 def agents_needed(
@@ -535,13 +513,13 @@ def agents_needed(
     >>> quiet.agents, quiet.scheduled, quiet.service_level
     (0, 0, 1.0)
     """
-    calls_ = _non_negative("calls", calls)
+    calls_ = non_negative("calls", calls)
     interval = positive_number("interval_seconds", interval_seconds)
     aht = positive_number("aht_seconds", aht_seconds)
     target = _fraction(
         "target_service_level", target_service_level, "(0, 1]", low_open=True, high_open=False
     )
-    threshold = _non_negative("threshold_seconds", threshold_seconds)
+    threshold = non_negative("threshold_seconds", threshold_seconds)
     cap = (
         None
         if max_occupancy is None

@@ -16,7 +16,6 @@ finished or still in progress.
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 from collections.abc import Iterable, Mapping
@@ -29,6 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics.core import html as html_table
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, Key, Window
@@ -175,16 +175,10 @@ class Volume:
 
     def _repr_html_(self) -> str:
         rows = self.to_rows()
-        if not rows:
-            return f"<p>Volume by {html.escape(self.every)}: no periods</p>"
-        head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0] if k != "period")
-        body = "".join(
-            "<tr>"
-            + "".join(f"<td>{html.escape(str(v))}</td>" for k, v in row.items() if k != "period")
-            + "</tr>"
-            for row in rows
+        columns = [k for k in rows[0] if k != "period"] if rows else None
+        return html_table.records(
+            rows, empty=f"Volume by {self.every}: no periods", columns=columns
         )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _counts(kind: I64, index: I64, nperiods: int) -> tuple[I64, I64, I64]:
@@ -386,15 +380,7 @@ class Pareto:
         )
 
     def _repr_html_(self) -> str:
-        rows = self.to_rows()
-        if not rows:
-            return f"<p>Pareto by {html.escape(self.by)}: no contacts</p>"
-        head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>"
-            for row in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table.records(self.to_rows(), empty=f"Pareto by {self.by}: no contacts")
 
 
 def _share(value: object) -> float:

@@ -36,6 +36,7 @@ import numpy as np
 
 from csmetrics import catalog
 from csmetrics.analysis.compare import WITH_INTERVAL
+from csmetrics.core import html as html_table
 from csmetrics.core.check import option
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, Survey, Window
@@ -1047,21 +1048,6 @@ figure { display: inline-block; margin: 1rem; } figure img { max-width: 34rem; }
 """
 
 
-def _html_table(header: list[str], body: list[list[str]], numeric: set[int]) -> str:
-    esc = html.escape
-    head = "".join(f"<th>{esc(c)}</th>" for c in header)
-    lines = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="n">{esc(c)}</td>' if i in numeric else f"<td>{esc(c)}</td>"
-            for i, c in enumerate(cells)
-        )
-        + "</tr>"
-        for cells in body
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>"
-
-
 def format_html(report: KPIReport | Sequence[KPIRow], /) -> str:
     """Render a report as one self-contained HTML page (inline styles and images).
 
@@ -1077,12 +1063,12 @@ def format_html(report: KPIReport | Sequence[KPIRow], /) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
-        _html_table(*_table(report.rows), {1, 2}),
+        html_table.table(*_table(report.rows), numeric={1, 2}),
     ]
     if report.groups:
         header, body = _grid(report)
         parts += [f"<h2>By {esc(str(report.group_by))}</h2>"]
-        parts += [_html_table(header, body, set(range(1, len(header))))]
+        parts += [html_table.table(header, body, numeric=set(range(1, len(header))))]
         parts += [f'<p class="muted">{esc(_UNRELIABLE)}</p>']
     if report.charts:
         parts += ["<h2>Charts</h2>"]
