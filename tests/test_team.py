@@ -32,9 +32,14 @@ from csmetrics import (
     Window,
     fcr,
 )
-from csmetrics.core.results import Funnel, FunnelRate, Gap, ProductGaps, Rating, RatingBreakdown
 from csmetrics.core.stats import binom_cdf, binom_sf, funnel_limits, shrinkage_prior
 from csmetrics.metrics.team import (
+    Funnel,
+    FunnelRate,
+    Gap,
+    ProductGaps,
+    Rating,
+    RatingBreakdown,
     complaint_rate,
     escalation_rate,
     product_gaps,

@@ -29,29 +29,7 @@ from csmetrics.core.model import (
     Survey,
     Window,
 )
-from csmetrics.core.results import (
-    CES,
-    CSAT,
-    FCR,
-    NPS,
-    AbandonmentRate,
-    Breakdown,
-    Durations,
-    Funnel,
-    FunnelRate,
-    Gap,
-    HandleTime,
-    Mean,
-    ProductGaps,
-    Rate,
-    Rating,
-    RatingBreakdown,
-    ReopenRate,
-    ReplyTimes,
-    Result,
-    ServiceLevel,
-    TimeMean,
-)
+from csmetrics.core.results import Breakdown, Durations, Mean, Rate, Result, TimeMean
 from csmetrics.core.stats import ConfidenceInterval
 from csmetrics.core.table import AgentTimes, Interactions, Messages, Sales, Surveys
 from csmetrics.metrics.business import (
@@ -66,8 +44,15 @@ from csmetrics.metrics.business import (
     sales_after_contact,
     uptime,
 )
-from csmetrics.metrics.resolution import fcr, reopen_rate, resolution_rate
-from csmetrics.metrics.service_level import abandonment_rate, asa, blocked_rate, service_level
+from csmetrics.metrics.resolution import FCR, ReopenRate, fcr, reopen_rate, resolution_rate
+from csmetrics.metrics.service_level import (
+    AbandonmentRate,
+    ServiceLevel,
+    abandonment_rate,
+    asa,
+    blocked_rate,
+    service_level,
+)
 from csmetrics.metrics.sla import (
     Breach,
     SLAAttainment,
@@ -84,9 +69,22 @@ from csmetrics.metrics.staffing import (
     erlang_c_asa,
     erlang_c_service_level,
 )
-from csmetrics.metrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.metrics.team import complaint_rate, escalation_rate, product_gaps, rating
+from csmetrics.metrics.surveys import CES, CSAT, NPS, ces, csat, nps, survey_fcr
+from csmetrics.metrics.team import (
+    Funnel,
+    FunnelRate,
+    Gap,
+    ProductGaps,
+    Rating,
+    RatingBreakdown,
+    complaint_rate,
+    escalation_rate,
+    product_gaps,
+    rating,
+)
 from csmetrics.metrics.timing import (
+    HandleTime,
+    ReplyTimes,
     contact_length,
     first_response_time,
     handle_time,

@@ -27,23 +27,7 @@ from typing import Any, Literal
 import attrs
 
 from csmetrics.core.check import option
-from csmetrics.core.results import (
-    CES,
-    CSAT,
-    FCR,
-    NPS,
-    AbandonmentRate,
-    Durations,
-    FunnelRate,
-    HandleTime,
-    ProductGaps,
-    Rate,
-    Rating,
-    ReopenRate,
-    ReplyTimes,
-    ServiceLevel,
-    TimeMean,
-)
+from csmetrics.core.results import Durations, Rate, TimeMean
 from csmetrics.metrics import (
     business,
     resolution,
@@ -55,6 +39,11 @@ from csmetrics.metrics import (
     timing,
     workload,
 )
+from csmetrics.metrics.resolution import FCR, ReopenRate
+from csmetrics.metrics.service_level import AbandonmentRate, ServiceLevel
+from csmetrics.metrics.surveys import CES, CSAT, NPS
+from csmetrics.metrics.team import FunnelRate, ProductGaps, Rating
+from csmetrics.metrics.timing import HandleTime, ReplyTimes
 
 __all__ = [
     "DIRECTIONS",

@@ -32,8 +32,9 @@ from csmetrics.catalog import DIRECTIONS, Direction, direction_of
 from csmetrics.core import html as html_table
 from csmetrics.core.check import option
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.results import CES, NPS, Breakdown, Durations, Mean, Rate, Result
+from csmetrics.core.results import Breakdown, Durations, Mean, Rate, Result
 from csmetrics.core.stats import ConfidenceInterval, rate_interval, t_cdf, t_quantile, z_value
+from csmetrics.metrics.surveys import CES, NPS
 
 __all__ = ["Certainty", "Comparison", "TargetCheck", "compare", "target"]
 

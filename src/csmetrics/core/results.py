@@ -23,22 +23,15 @@ from csmetrics.core import html as html_table
 from csmetrics.core.check import check_min_n, option
 from csmetrics.core.model import Key, Window
 from csmetrics.core.stats import (
-    FUNNEL_METHODS,
     BandMethod,
     ConfidenceInterval,
-    FunnelMethod,
     RateMethod,
-    ShrinkagePrior,
     _km_quantile_interval_sorted,
     _km_quantile_se,
     _km_sorted,
-    _limits,
     _probability,
-    binom_sf,
     km_quantile,
-    nps_interval,
     rate_interval,
-    shrinkage_prior,
     t_interval,
 )
 
@@ -46,30 +39,18 @@ if TYPE_CHECKING:
     from csmetrics.core.calendar import BusinessCalendar
 
 __all__ = [
-    "CES",
-    "CSAT",
-    "FCR",
+    "ARRAY_EQ",
     "MIN_N",
-    "NPS",
-    "AbandonmentRate",
     "Breakdown",
     "Censoring",
     "Durations",
-    "Funnel",
-    "FunnelRate",
-    "Gap",
-    "HandleTime",
     "Mean",
-    "ProductGaps",
     "Rate",
-    "Rating",
-    "RatingBreakdown",
-    "ReopenRate",
-    "ReplyTimes",
     "Result",
-    "ServiceLevel",
-    "Shrinkage",
     "TimeMean",
+    "check_durations",
+    "durations_array",
+    "no_durations",
 ]
 
 
@@ -256,82 +237,6 @@ class Rate(Result):
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class FCR(Rate):
-    """First-contact resolution: episodes resolved at first contact / decided episodes.
-
-    ``pending`` counts episodes whose window is still open at ``as_of`` (not in
-    the denominator); ``repeats`` counts the repeat contacts of the covered
-    episodes, pending ones included.
-    """
-
-    _counts: ClassVar[tuple[str, ...]] = (
-        "numerator",
-        "denominator",
-        "pending",
-        "repeats",
-    )
-    _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "match", "as_of")
-
-    pending: int = attrs.field(validator=check_count)
-    repeats: int = attrs.field(validator=check_count)
-    window_days: float
-    match: str
-    as_of: datetime | None
-    metric: str = "fcr"
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class CSAT(Rate):
-    """Customer satisfaction: satisfied answers / answers."""
-
-    _params: ClassVar[tuple[str, ...]] = ("metric", "scale", "satisfied_from")
-
-    scale: tuple[int, int]
-    satisfied_from: float
-    metric: str = "csat"
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class NPS(Result):
-    """Net Promoter Score: ``100 * (promoters - detractors) / n``, in [-100, 100]."""
-
-    _counts: ClassVar[tuple[str, ...]] = ("promoters", "passives", "detractors")
-
-    promoters: int = attrs.field(validator=check_count)
-    passives: int = attrs.field(validator=check_count)
-    detractors: int = attrs.field(validator=check_count)
-
-    @property
-    def n(self) -> int:
-        """Number of answers."""
-        return self.promoters + self.passives + self.detractors
-
-    @property
-    def sample_size(self) -> int:
-        """The number of answers."""
-        return self.n
-
-    @property
-    def default_min_n(self) -> int:
-        """``MIN_N["nps"]``."""
-        return MIN_N["nps"]
-
-    @property
-    def value(self) -> float:
-        """NPS in [-100, 100]; nan when there are no answers."""
-        return 100 * (self.promoters - self.detractors) / self.n if self.n else math.nan
-
-    def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
-        """Confidence interval; see `csmetrics.core.stats.nps_interval`."""
-        return nps_interval(
-            self.promoters,
-            self.passives,
-            self.detractors,
-            confidence_level=confidence_level,
-        )
-
-
-@attrs.frozen(kw_only=True, repr=False)
 class Mean(Result):
     """An average with its spread: ``n``, ``mean`` and ``m2``.
 
@@ -400,95 +305,6 @@ class Mean(Result):
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class CES(Mean):
-    """Customer effort score: the mean answer on the effort scale."""
-
-    _params: ClassVar[tuple[str, ...]] = ("metric", "scale", "higher_is_easier")
-
-    scale: tuple[int, int]
-    higher_is_easier: bool
-    metric: str = "ces"
-
-    def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
-        """Student t interval, clipped to the scale (a mean cannot leave it)."""
-        ci = super().ci(confidence_level=confidence_level)
-        low, high = self.scale
-        return attrs.evolve(ci, low=max(ci.low, float(low)), high=min(ci.high, float(high)))
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class ServiceLevel(Rate):
-    """Service level: contacts answered within the threshold over the formula's base.
-
-    Keeps every queue count, so any of the five formulas' inputs can be read
-    back: ``answered`` (AN), ``answered_within``, ``abandoned`` (AB),
-    ``abandoned_within``, ``short_abandoned``, plus ``waiting`` (still queued
-    at ``as_of``) and ``unanswered`` (closed without answer, not abandoned),
-    which no formula uses.
-    """
-
-    _counts: ClassVar[tuple[str, ...]] = (
-        "numerator",
-        "denominator",
-        "answered",
-        "answered_within",
-        "abandoned",
-        "abandoned_within",
-        "short_abandoned",
-        "waiting",
-        "unanswered",
-    )
-    _params: ClassVar[tuple[str, ...]] = (
-        "metric",
-        "formula",
-        "threshold",
-        "short_abandon",
-        "calendar",
-        "as_of",
-    )
-
-    answered: int = attrs.field(validator=check_count)
-    answered_within: int = attrs.field(validator=check_count)
-    abandoned: int = attrs.field(validator=check_count)
-    abandoned_within: int = attrs.field(validator=check_count)
-    short_abandoned: int = attrs.field(validator=check_count)
-    waiting: int = attrs.field(validator=check_count)
-    unanswered: int = attrs.field(validator=check_count)
-    formula: str
-    threshold: float | tuple[tuple[Any, float], ...]
-    short_abandon: float | None
-    calendar: BusinessCalendar | None
-    as_of: datetime | None
-    metric: str = "service_level"
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class AbandonmentRate(Rate):
-    """Abandoned over answered plus abandoned, short abandons optionally left out.
-
-    ``waiting`` (still queued at ``as_of``) and ``unanswered`` (closed without
-    answer, not abandoned) are counted but in neither part of the rate.
-    """
-
-    _counts: ClassVar[tuple[str, ...]] = (
-        "numerator",
-        "denominator",
-        "short_abandoned",
-        "waiting",
-        "unanswered",
-    )
-    _params: ClassVar[tuple[str, ...]] = ("metric", "short_abandon", "calendar", "as_of")
-
-    short_abandoned: int = attrs.field(validator=check_count)
-    waiting: int = attrs.field(default=0, validator=check_count)
-    unanswered: int = attrs.field(default=0, validator=check_count)
-    short_abandon: float | None
-    calendar: BusinessCalendar | None
-    as_of: datetime | None
-    metric: str = "abandonment_rate"
-
-
-@attrs.frozen(kw_only=True, repr=False)
 class TimeMean(Mean):
     """A mean duration in seconds, with the calendar and ``as_of`` it was measured with."""
 
@@ -506,39 +322,6 @@ class TimeMean(Mean):
     def mean_timedelta(self) -> timedelta | None:
         """The mean as a timedelta; None when undefined."""
         return None if math.isnan(self.value) else timedelta(seconds=self.value)
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class HandleTime(TimeMean):
-    """Average handle time: talk + hold + wrap seconds per handled contact.
-
-    ``fallback`` counts contacts measured as ``end - first_response_at``
-    because none of their components was recorded; ``unmeasured`` counts
-    handled contacts with neither, left out of the mean.
-    """
-
-    _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2", "fallback", "unmeasured")
-
-    fallback: int = attrs.field(default=0, validator=check_count)
-    unmeasured: int = attrs.field(default=0, validator=check_count)
-    metric: str = "handle_time"
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class ReopenRate(Rate):
-    """Reopen rate: resolved issues contacted again within the window / decided resolved issues.
-
-    ``pending`` counts resolved issues whose window is still open at ``as_of``
-    (not in the denominator).
-    """
-
-    _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "pending")
-    _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "as_of")
-
-    pending: int = attrs.field(validator=check_count)
-    window_days: float
-    as_of: datetime | None
-    metric: str = "reopen_rate"
 
 
 def _key_order(key: Key | None) -> tuple[bool, Any]:
@@ -622,7 +405,7 @@ Censoring = Literal["kaplan-meier", "exclude"]
 CENSORING: tuple[Censoring, ...] = ("kaplan-meier", "exclude")
 
 
-def _durations(values: npt.ArrayLike) -> F64:
+def durations_array(values: npt.ArrayLike) -> F64:
     """A read-only, sorted float64 copy of 1-D seconds (``-0.0`` made ``0.0``)."""
     arr = np.array(values, dtype=np.float64).reshape(-1)
     arr += 0.0
@@ -632,7 +415,8 @@ def _durations(values: npt.ArrayLike) -> F64:
     return arr
 
 
-def _check_durations(inst: object, attribute: attrs.Attribute[F64], value: F64) -> None:
+def check_durations(inst: object, attribute: attrs.Attribute[F64], value: F64) -> None:
+    """Attrs validator of a durations field: finite seconds >= 0."""
     bad = ~np.isfinite(value) | (value < 0)
     if bad.any():
         msg = (
@@ -646,12 +430,14 @@ def _check_censoring(inst: object, attribute: attrs.Attribute[str], value: str) 
     option(attribute.name, value, CENSORING)
 
 
-def _no_durations() -> F64:
+def no_durations() -> F64:
+    """An empty durations array, the default of a durations field."""
     return np.empty(0)
 
 
 # Arrays compare element by element; a result is equal when all its data is.
-_ARRAY_EQ = attrs.cmp_using(eq=np.array_equal)
+ARRAY_EQ = attrs.cmp_using(eq=np.array_equal)
+"""Equality of array fields: same values, not the same object."""
 
 _SHOWN_QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
 
@@ -714,11 +500,11 @@ class Durations(Result):
     _params: ClassVar[tuple[str, ...]] = ("metric", "censoring", "calendar", "as_of")
 
     durations: F64 = attrs.field(
-        factory=_no_durations, converter=_durations, validator=_check_durations, eq=_ARRAY_EQ
+        factory=no_durations, converter=durations_array, validator=check_durations, eq=ARRAY_EQ
     )
     """Completed durations in seconds, sorted, read-only."""
     censoring_times: F64 = attrs.field(
-        factory=_no_durations, converter=_durations, validator=_check_durations, eq=_ARRAY_EQ
+        factory=no_durations, converter=durations_array, validator=check_durations, eq=ARRAY_EQ
     )
     """Seconds each open unit had been open at ``as_of``, sorted, read-only."""
     metric: str = "durations"
@@ -902,508 +688,3 @@ class Durations(Result):
                 text = html_table.show(value)
                 shown[key] = f"{text} s" if delta is None else f"{text} s ({delta})"
         return html_table.fields("Durations", shown)
-
-
-@attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)
-class ReplyTimes(Durations):
-    """Reply times: one duration per run of customer messages until the agent replies.
-
-    Besides the reply-interval statistics of `Durations` (``n`` counts reply
-    intervals), two averages that helpdesk tools also report:
-
-    - ``per_contact_mean``: the mean over contacts of each contact's mean
-      completed reply time, so a long thread weighs like a short one;
-    - ``total_per_request``: all completed reply time divided by
-      ``requests``, the contacts with at least one customer message.
-    """
-
-    _counts: ClassVar[tuple[str, ...]] = ("n", "censored", "excluded", "requests")
-
-    requests: int = attrs.field(default=0, validator=check_count)
-    contact_means: F64 = attrs.field(
-        factory=_no_durations, converter=_durations, validator=_check_durations, eq=_ARRAY_EQ
-    )
-    """Each contact's mean completed reply time, sorted, read-only."""
-    metric: str = "reply_time"
-
-    @property
-    def per_contact_mean(self) -> float:
-        """Mean of the per-contact mean reply times; nan without any."""
-        return float(self.contact_means.mean()) if len(self.contact_means) else math.nan
-
-    @property
-    def total_per_request(self) -> float:
-        """Completed reply seconds / contacts with a customer message; nan without any."""
-        return float(self.durations.sum()) / self.requests if self.requests else math.nan
-
-    def _merged_fields(self, other: Result) -> dict[str, Any]:
-        assert isinstance(other, ReplyTimes)
-        return {
-            **super()._merged_fields(other),
-            "requests": self.requests + other.requests,
-            "contact_means": np.concatenate((self.contact_means, other.contact_means)),
-        }
-
-
-# -- team metrics: per-group results judged against the whole team ------------------------------
-#
-# Each per-group result below carries numbers derived from its counts and from
-# a team-level parameter (the overall rate, the team's fitted prior). The
-# derived numbers are computed at construction, so `merge` (which rebuilds the
-# result from merged counts) recomputes them, and refuses parts whose team
-# parameter differs. The breakdowns merge anyway: they add up the counts and
-# refit the team parameter, exactly as if computed on all the data at once.
-
-
-def _plain_rate(result: Rate) -> Rate:
-    return Rate(
-        numerator=result.numerator,
-        denominator=result.denominator,
-        metric=result.metric,
-        period=result.period,
-    )
-
-
-def _plain_rates(breakdown: Breakdown[Any]) -> Breakdown[Rate]:
-    return Breakdown(
-        by=breakdown.by,
-        overall=_plain_rate(breakdown.overall),
-        groups={key: _plain_rate(r) for key, r in breakdown.groups.items()},
-    )
-
-
-def _check_same_kind(
-    self: Breakdown[Any], other: Breakdown[Any], params: dict[str, Any], theirs: dict[str, Any]
-) -> None:
-    if type(other) is not type(self):
-        msg = f"cannot merge {type(self).__name__} with {type(other).__name__}"
-        raise ValueError(msg)
-    if params != theirs:
-        msg = f"cannot merge results computed with different parameters: {params} != {theirs}"
-        raise ValueError(msg)
-
-
-def _derived() -> Any:
-    # Computed from the other fields at construction, so equality ignores it.
-    return attrs.field(init=False, eq=False)
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class Gap(Rate):
-    """One group's signal contacts against the count the overall rate predicts.
-
-    ``numerator`` is the observed count (escalations or repeat contacts),
-    ``denominator`` the group's volume. With ``p = overall_rate``:
-
-    - ``expected = denominator * p``, the count the group would have at the
-      overall rate;
-    - ``excess = numerator - expected``;
-    - ``p_value = P(X >= numerator)`` for X ~ Binomial(denominator, p): how
-      likely a count this high is by chance alone
-      (`csmetrics.core.stats.binom_sf`).
-
-    ``expected``, ``excess`` and ``p_value`` are nan when ``overall_rate`` is
-    None (the overall result of `ProductGaps`, or no volume at all).
-    """
-
-    _params: ClassVar[tuple[str, ...]] = ("metric", "overall_rate", "window_days", "match")
-
-    overall_rate: float | None
-    """The rate over all groups the group is compared with."""
-    window_days: float | None = None
-    """The FCR window for repeat contacts; None for escalations."""
-    match: str | None = None
-    """The FCR match mode for repeat contacts; None for escalations."""
-    metric: str = "escalation_rate"
-    expected: float = _derived()
-    """``denominator * overall_rate``."""
-    p_value: float = _derived()
-    """One-sided exact binomial p-value ``P(X >= numerator)``."""
-
-    def __attrs_post_init__(self) -> None:
-        super().__attrs_post_init__()
-        p = self.overall_rate
-        if p is None:
-            expected = p_value = math.nan
-        else:
-            expected = self.denominator * p
-            p_value = binom_sf(self.numerator, self.denominator, p)
-        object.__setattr__(self, "expected", expected)
-        object.__setattr__(self, "p_value", p_value)
-
-    @property
-    def excess(self) -> float:
-        """``numerator - expected``: signal contacts beyond the overall rate."""
-        return self.numerator - self.expected
-
-    def _fields(self) -> dict[str, Any]:
-        out = super()._fields()
-        if self.overall_rate is not None:
-            out.update(expected=self.expected, excess=self.excess, p_value=self.p_value)
-        return out
-
-
-@attrs.frozen(kw_only=True)
-class ProductGaps(Breakdown[Gap]):
-    """Groups ordered by `Gap.excess`, largest first (ties in key order).
-
-    Returned by `csmetrics.product_gaps`. ``overall`` holds the counts over
-    all groups (its ``overall_rate`` is None). ``merge`` adds up the counts of
-    two disjoint parts and recomputes every group against the merged overall
-    rate.
-    """
-
-    @classmethod
-    def from_rates(
-        cls,
-        rates: Breakdown[Rate],
-        /,
-        *,
-        window_days: float | None = None,
-        match: str | None = None,
-    ) -> ProductGaps:
-        """Compare every group of a breakdown of rates with its overall rate."""
-        overall = rates.overall
-        p = overall.value if overall.denominator else None
-
-        def gap(result: Rate, rate: float | None) -> Gap:
-            return Gap(
-                numerator=result.numerator,
-                denominator=result.denominator,
-                metric=result.metric,
-                overall_rate=rate,
-                window_days=window_days,
-                match=match,
-                period=result.period,
-            )
-
-        gaps = [(key, gap(result, p)) for key, result in rates.groups.items()]
-        # Groups arrive in key order; a stable sort keeps it among equal excess.
-        gaps.sort(key=lambda item: -item[1].excess)
-        return cls(by=rates.by, overall=gap(overall, None), groups=dict(gaps))
-
-    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
-        """One dict per group, largest excess first: counts, expected, excess, p-value."""
-        return [
-            {
-                self.by: key,
-                "value": gap.value,
-                "numerator": gap.numerator,
-                "denominator": gap.denominator,
-                "expected": gap.expected,
-                "excess": gap.excess,
-                "p_value": gap.p_value,
-                "reliable": gap.is_reliable(min_n=min_n),
-            }
-            for key, gap in self.groups.items()
-        ]
-
-    def merge(self, other: Breakdown[Gap], /) -> ProductGaps:
-        """Add up the counts of two disjoint parts and compare again with the merged rate."""
-        _check_same_kind(self, other, self.overall.params(), other.overall.params())
-        merged = _plain_rates(self).merge(_plain_rates(other))
-        return ProductGaps.from_rates(
-            merged, window_days=self.overall.window_days, match=self.overall.match
-        )
-
-
-_FUNNEL_COVERAGES = (0.95, 0.998)
-
-
-def _check_min_count(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"{attribute.name}={value!r} is not allowed; use an int >= 0"
-        raise ValueError(msg)
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class FunnelRate(Rate):
-    """A group's rate placed in a funnel plot around the team rate.
-
-    The limits are the funnel's at this group's volume (``denominator``)
-    around ``team_rate`` (`csmetrics.core.stats.funnel_limits`): ``low95`` and
-    ``high95`` contain 95% of the rates a group of this volume shows by chance
-    at the team rate, ``low998`` and ``high998`` 99.8%. ``flagged`` is True
-    when the rate is above ``high998`` and ``numerator >= min_count``.
-
-    Without a ``team_rate`` (the overall result, or no data) the limits are
-    nan and nothing is flagged. ``merge`` keeps ``team_rate`` and recomputes
-    the limits for the merged volume; parts with different team rates do not
-    merge (merge the `Funnel` breakdowns instead).
-    """
-
-    _params: ClassVar[tuple[str, ...]] = ("metric", "team_rate", "limits", "min_count")
-
-    team_rate: float | None
-    """The rate the funnel is drawn around; None for the overall result."""
-    limits: FunnelMethod = attrs.field(
-        default="exact", validator=attrs.validators.in_(FUNNEL_METHODS)
-    )
-    """How the limits are computed: ``"exact"`` or ``"normal"``."""
-    min_count: int = attrs.field(default=2, validator=_check_min_count)
-    """The fewest events (``numerator``) a flagged group has."""
-    metric: str = "complaint_rate"
-    low95: float = _derived()
-    """Lower 95% limit."""
-    high95: float = _derived()
-    """Upper 95% limit."""
-    low998: float = _derived()
-    """Lower 99.8% limit."""
-    high998: float = _derived()
-    """Upper 99.8% limit."""
-    flagged: bool = _derived()
-    """Above the upper 99.8% limit with at least ``min_count`` events."""
-
-    def __attrs_post_init__(self) -> None:
-        super().__attrs_post_init__()
-        target = math.nan if self.team_rate is None else self.team_rate
-        (low95, high95), (low998, high998) = _limits(
-            target, self.denominator, _FUNNEL_COVERAGES, self.limits
-        )
-        object.__setattr__(self, "low95", low95)
-        object.__setattr__(self, "high95", high95)
-        object.__setattr__(self, "low998", low998)
-        object.__setattr__(self, "high998", high998)
-        flagged = self.numerator >= self.min_count and self.value > high998
-        object.__setattr__(self, "flagged", bool(flagged))
-
-    def _fields(self) -> dict[str, Any]:
-        out = super()._fields()
-        if self.team_rate is not None:
-            out.update(
-                flagged=self.flagged,
-                low95=self.low95,
-                high95=self.high95,
-                low998=self.low998,
-                high998=self.high998,
-            )
-        return out
-
-
-@attrs.frozen(kw_only=True)
-class Funnel(Breakdown[FunnelRate]):
-    """A breakdown whose groups sit in a funnel plot around the team rate.
-
-    Returned by `csmetrics.complaint_rate`. ``overall`` is the team's rate
-    (no limits of its own); each group carries its limits and ``flagged``.
-    ``merge`` adds up the counts of two disjoint parts and redraws the funnel
-    around the merged team rate, so flags can change.
-    """
-
-    @classmethod
-    def from_rates(
-        cls, rates: Breakdown[Rate], /, *, limits: FunnelMethod = "exact", min_count: int = 2
-    ) -> Funnel:
-        """Place every group of a breakdown of rates in the funnel around its overall rate."""
-        overall = rates.overall
-        team = overall.value if overall.denominator else None
-
-        def place(result: Rate, rate: float | None) -> FunnelRate:
-            return FunnelRate(
-                numerator=result.numerator,
-                denominator=result.denominator,
-                metric=result.metric,
-                team_rate=rate,
-                limits=limits,
-                min_count=min_count,
-                period=result.period,
-            )
-
-        return cls(
-            by=rates.by,
-            overall=place(overall, None),
-            groups={key: place(result, team) for key, result in rates.groups.items()},
-        )
-
-    @property
-    def team_rate(self) -> float:
-        """The rate the funnel is drawn around (the overall value)."""
-        return self.overall.value
-
-    @property
-    def flagged(self) -> list[Key | None]:
-        """Keys of the flagged groups, in key order."""
-        return [key for key, result in self.groups.items() if result.flagged]
-
-    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
-        """One dict per group: key, value, counts, limits and the flag."""
-        return [
-            {
-                self.by: key,
-                "value": r.value,
-                "numerator": r.numerator,
-                "denominator": r.denominator,
-                "low95": r.low95,
-                "high95": r.high95,
-                "low998": r.low998,
-                "high998": r.high998,
-                "flagged": r.flagged,
-                "reliable": r.is_reliable(min_n=min_n),
-            }
-            for key, r in self.groups.items()
-        ]
-
-    def merge(self, other: Breakdown[FunnelRate], /) -> Funnel:
-        """Add up the counts of two disjoint parts and redraw the funnel."""
-        _check_same_kind(self, other, self.overall.params(), other.overall.params())
-        merged = _plain_rates(self).merge(_plain_rates(other))
-        return Funnel.from_rates(
-            merged, limits=self.overall.limits, min_count=self.overall.min_count
-        )
-
-
-Shrinkage = Literal["empirical-bayes"]
-"""How `csmetrics.rating` shrinks group means; None for no shrinkage."""
-SHRINKAGES: tuple[Shrinkage | None, ...] = ("empirical-bayes", None)
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class Rating(Mean):
-    """A mean star rating, with its empirical-Bayes shrunk estimate.
-
-    ``value`` is the raw mean. ``shrunk`` is ``team_mean + weight * (mean -
-    team_mean)`` with ``weight = tau^2 / (tau^2 + sigma^2 / n)`` under the
-    team's fitted prior (``between_variance`` tau^2, ``within_variance``
-    sigma^2; `csmetrics.core.stats.shrinkage_prior`): a mean of two ratings moves
-    most of the way to the team mean, a mean of four hundred barely moves.
-    Without a prior (``shrinkage=None``, the overall result, a single group)
-    ``weight`` is 1 and ``shrunk`` equals the mean.
-
-    ``merge`` keeps the prior and recomputes ``shrunk`` for the merged
-    ratings; parts with different priors do not merge (merge the
-    `RatingBreakdown` breakdowns instead, which refit the prior).
-    """
-
-    _params: ClassVar[tuple[str, ...]] = (
-        "metric",
-        "scale",
-        "shrinkage",
-        "team_mean",
-        "between_variance",
-        "within_variance",
-    )
-
-    scale: tuple[int, int] = (1, 5)
-    """The rating scale."""
-    shrinkage: Shrinkage | None = attrs.field(
-        default="empirical-bayes", validator=attrs.validators.in_(SHRINKAGES)
-    )
-    """The shrinkage asked for."""
-    team_mean: float | None = None
-    """The prior mean ``mu`` shrunk toward; None without a prior."""
-    between_variance: float | None = None
-    """The prior's ``tau^2``; None without a prior."""
-    within_variance: float | None = None
-    """The prior's ``sigma^2``; None without a prior."""
-    metric: str = "rating"
-    weight: float = _derived()
-    """The weight ``w`` of the group's own mean, in [0, 1]."""
-    shrunk: float = _derived()
-    """The shrunk mean, between ``value`` and ``team_mean``; nan when ``n`` is 0."""
-
-    def __attrs_post_init__(self) -> None:
-        if self.team_mean is None:
-            weight, shrunk = 1.0, self.value
-        else:
-            prior = ShrinkagePrior(
-                mean=self.team_mean,
-                between_variance=self.between_variance,
-                within_variance=self.within_variance,
-            )
-            weight, shrunk = prior.weight(self.n), prior.shrink(self.mean, self.n)
-        object.__setattr__(self, "weight", weight)
-        object.__setattr__(self, "shrunk", shrunk)
-
-    def _fields(self) -> dict[str, Any]:
-        return {**super()._fields(), "shrunk": self.shrunk}
-
-
-@attrs.frozen(kw_only=True)
-class RatingBreakdown(Breakdown[Rating]):
-    """Ratings per group with shrunk means, plus the overall (unshrunk) rating.
-
-    Returned by `csmetrics.rating` with ``by=``. ``prior`` is the fitted
-    normal-normal model (None with ``shrinkage=None``). ``merge`` adds up the
-    moments of two disjoint parts and refits the prior.
-    """
-
-    prior: ShrinkagePrior | None = None
-    """The fitted prior every group is shrunk with; None without shrinkage."""
-
-    @classmethod
-    def from_means(
-        cls,
-        means: Breakdown[Mean],
-        /,
-        *,
-        scale: tuple[int, int] = (1, 5),
-        shrinkage: Shrinkage | None = "empirical-bayes",
-    ) -> RatingBreakdown:
-        """Fit the prior to a breakdown of means and shrink every group."""
-        option("shrinkage", shrinkage, SHRINKAGES)
-        groups = list(means.groups.values())
-        prior = None
-        if shrinkage is not None:
-            prior = shrinkage_prior(
-                [r.n for r in groups], [r.mean for r in groups], [r.m2 for r in groups]
-            )
-        fitted = {}
-        if prior is not None and not math.isnan(prior.mean):
-            fitted = {
-                "team_mean": prior.mean,
-                "between_variance": prior.between_variance,
-                "within_variance": prior.within_variance,
-            }
-
-        def rating(result: Mean, fit: dict[str, Any]) -> Rating:
-            return Rating(
-                n=result.n,
-                mean=result.mean,
-                m2=result.m2,
-                scale=scale,
-                shrinkage=shrinkage,
-                period=result.period,
-                **fit,
-            )
-
-        return cls(
-            by=means.by,
-            overall=rating(means.overall, {}),
-            groups={key: rating(result, fitted) for key, result in means.groups.items()},
-            prior=prior,
-        )
-
-    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
-        """One dict per group: key, mean, counts, weight and shrunk mean."""
-        return [
-            {
-                self.by: key,
-                "value": r.value,
-                "n": r.n,
-                "std": r.std,
-                "weight": r.weight,
-                "shrunk": r.shrunk,
-                "reliable": r.is_reliable(min_n=min_n),
-            }
-            for key, r in self.groups.items()
-        ]
-
-    def merge(self, other: Breakdown[Rating], /) -> RatingBreakdown:
-        """Add up the moments of two disjoint parts and shrink again with a refitted prior."""
-        _check_same_kind(self, other, self.overall.params(), other.overall.params())
-
-        def plain(b: Breakdown[Rating]) -> Breakdown[Mean]:
-            def mean(r: Rating) -> Mean:
-                return Mean(n=r.n, mean=r.mean, m2=r.m2, metric=r.metric, period=r.period)
-
-            return Breakdown(
-                by=b.by,
-                overall=mean(b.overall),
-                groups={k: mean(r) for k, r in b.groups.items()},
-            )
-
-        return RatingBreakdown.from_means(
-            plain(self).merge(plain(other)),
-            scale=self.overall.scale,
-            shrinkage=self.overall.shrinkage,
-        )

@@ -26,6 +26,7 @@ __all__ = [
     "ShrinkagePrior",
     "binom_cdf",
     "binom_sf",
+    "funnel_bands",
     "funnel_limits",
     "kaplan_meier",
     "km_band",
@@ -815,9 +816,10 @@ def _exact_limits(target: float, n: int, probs: tuple[float, ...]) -> list[float
     return out
 
 
-def _limits(
+def funnel_bands(
     target: float, n: int, coverages: tuple[float, ...], method: FunnelMethod
 ) -> list[tuple[float, float]]:
+    """`funnel_limits` at each of several coverages, from one pass (nan limits when n is 0)."""
     if n == 0 or math.isnan(target):
         return [(math.nan, math.nan) for _ in coverages]
     if method == "normal":
@@ -893,7 +895,7 @@ def funnel_limits(
     option("method", method, FUNNEL_METHODS)
     _binomial_args(n, target)
     z_value(coverage)  # validates coverage
-    return _limits(float(target), int(n), (coverage,), method)[0]
+    return funnel_bands(float(target), int(n), (coverage,), method)[0]
 
 
 @attrs.frozen(kw_only=True)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
+from typing import ClassVar
 
+import attrs
 import numpy as np
 
 from csmetrics.core.check import option, positive_number
@@ -36,10 +38,58 @@ from csmetrics.core.reduce import (
     segment_starts,
     warn_if_undefined,
 )
-from csmetrics.core.results import FCR, Breakdown, Rate, ReopenRate
+from csmetrics.core.results import Breakdown, Rate, check_count
 from csmetrics.core.table import OPEN, Interactions
 
-__all__ = ["fcr", "reopen_rate", "resolution_rate"]
+__all__ = ["FCR", "ReopenRate", "fcr", "reopen_rate", "resolution_rate"]
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class FCR(Rate):
+    """First-contact resolution: episodes resolved at first contact / decided episodes.
+
+    ``pending`` counts episodes whose window is still open at ``as_of`` (not in
+    the denominator); ``repeats`` counts the repeat contacts of the covered
+    episodes, pending ones included.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = (
+        "numerator",
+        "denominator",
+        "pending",
+        "repeats",
+    )
+    _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "match", "as_of")
+
+    pending: int = attrs.field(validator=check_count)
+    repeats: int = attrs.field(validator=check_count)
+    window_days: float
+    match: str
+    as_of: datetime | None
+    metric: str = "fcr"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class ReopenRate(Rate):
+    """Reopen rate: resolved issues contacted again within the window / decided resolved issues.
+
+    ``pending`` counts resolved issues whose window is still open at ``as_of``
+    (not in the denominator).
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "pending")
+    _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "as_of")
+
+    pending: int = attrs.field(validator=check_count)
+    window_days: float
+    as_of: datetime | None
+    metric: str = "reopen_rate"
+
+
+# -- metrics -----------------------------------------------------------------------------------
 
 
 def fcr(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -31,7 +31,7 @@ from csmetrics.core.elapsed import Threshold, elapsed_into, resolve_as_of, secon
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.model import Interaction, Window
 from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
-from csmetrics.core.results import AbandonmentRate, Breakdown, Rate, ServiceLevel, TimeMean
+from csmetrics.core.results import Breakdown, Rate, TimeMean, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions
 from csmetrics.metrics.timing import first_responses
 
@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from csmetrics.core.calendar import BusinessCalendar
 
 __all__ = [
+    "AbandonmentRate",
     "Formula",
+    "ServiceLevel",
     "abandonment_rate",
     "asa",
     "blocked_rate",
@@ -65,6 +67,84 @@ FORMULAS: tuple[Formula, ...] = (
     "abandoned_within_excluded",
     "short_abandoned_excluded",
 )
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class ServiceLevel(Rate):
+    """Service level: contacts answered within the threshold over the formula's base.
+
+    Keeps every queue count, so any of the five formulas' inputs can be read
+    back: ``answered`` (AN), ``answered_within``, ``abandoned`` (AB),
+    ``abandoned_within``, ``short_abandoned``, plus ``waiting`` (still queued
+    at ``as_of``) and ``unanswered`` (closed without answer, not abandoned),
+    which no formula uses.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = (
+        "numerator",
+        "denominator",
+        "answered",
+        "answered_within",
+        "abandoned",
+        "abandoned_within",
+        "short_abandoned",
+        "waiting",
+        "unanswered",
+    )
+    _params: ClassVar[tuple[str, ...]] = (
+        "metric",
+        "formula",
+        "threshold",
+        "short_abandon",
+        "calendar",
+        "as_of",
+    )
+
+    answered: int = attrs.field(validator=check_count)
+    answered_within: int = attrs.field(validator=check_count)
+    abandoned: int = attrs.field(validator=check_count)
+    abandoned_within: int = attrs.field(validator=check_count)
+    short_abandoned: int = attrs.field(validator=check_count)
+    waiting: int = attrs.field(validator=check_count)
+    unanswered: int = attrs.field(validator=check_count)
+    formula: str
+    threshold: float | tuple[tuple[Any, float], ...]
+    short_abandon: float | None
+    calendar: BusinessCalendar | None
+    as_of: datetime | None
+    metric: str = "service_level"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class AbandonmentRate(Rate):
+    """Abandoned over answered plus abandoned, short abandons optionally left out.
+
+    ``waiting`` (still queued at ``as_of``) and ``unanswered`` (closed without
+    answer, not abandoned) are counted but in neither part of the rate.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = (
+        "numerator",
+        "denominator",
+        "short_abandoned",
+        "waiting",
+        "unanswered",
+    )
+    _params: ClassVar[tuple[str, ...]] = ("metric", "short_abandon", "calendar", "as_of")
+
+    short_abandoned: int = attrs.field(validator=check_count)
+    waiting: int = attrs.field(default=0, validator=check_count)
+    unanswered: int = attrs.field(default=0, validator=check_count)
+    short_abandon: float | None
+    calendar: BusinessCalendar | None
+    as_of: datetime | None
+    metric: str = "abandonment_rate"
+
+
+# -- metrics -----------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)

@@ -14,10 +14,12 @@ Each takes an iterable of plain scores, an iterable of `Survey` objects, or a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import partial
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -38,10 +40,11 @@ from csmetrics.core.reduce import (
     reduce_mean,
     warn_if_undefined,
 )
-from csmetrics.core.results import CES, CSAT, NPS, Breakdown, Rate
+from csmetrics.core.results import MIN_N, Breakdown, Mean, Rate, Result, check_count
+from csmetrics.core.stats import ConfidenceInterval, nps_interval
 from csmetrics.core.table import Encoded, Surveys
 
-__all__ = ["SurveyBy", "SurveyData", "ces", "csat", "nps", "survey_fcr"]
+__all__ = ["CES", "CSAT", "NPS", "SurveyBy", "SurveyData", "ces", "csat", "nps", "survey_fcr"]
 
 F64 = npt.NDArray[np.float64]
 SurveyBy = Literal["agent_id", "customer_id", "interaction_id"]
@@ -49,6 +52,80 @@ SurveyBy = Literal["agent_id", "customer_id", "interaction_id"]
 SURVEY_BY: tuple[SurveyBy, ...] = ("agent_id", "customer_id", "interaction_id")
 SurveyData = Surveys | Iterable[Survey] | Iterable[float] | Iterable[bool] | npt.ArrayLike
 """Plain scores, `Survey` objects, or a `Surveys` table."""
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class CSAT(Rate):
+    """Customer satisfaction: satisfied answers / answers."""
+
+    _params: ClassVar[tuple[str, ...]] = ("metric", "scale", "satisfied_from")
+
+    scale: tuple[int, int]
+    satisfied_from: float
+    metric: str = "csat"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class NPS(Result):
+    """Net Promoter Score: ``100 * (promoters - detractors) / n``, in [-100, 100]."""
+
+    _counts: ClassVar[tuple[str, ...]] = ("promoters", "passives", "detractors")
+
+    promoters: int = attrs.field(validator=check_count)
+    passives: int = attrs.field(validator=check_count)
+    detractors: int = attrs.field(validator=check_count)
+
+    @property
+    def n(self) -> int:
+        """Number of answers."""
+        return self.promoters + self.passives + self.detractors
+
+    @property
+    def sample_size(self) -> int:
+        """The number of answers."""
+        return self.n
+
+    @property
+    def default_min_n(self) -> int:
+        """``MIN_N["nps"]``."""
+        return MIN_N["nps"]
+
+    @property
+    def value(self) -> float:
+        """NPS in [-100, 100]; nan when there are no answers."""
+        return 100 * (self.promoters - self.detractors) / self.n if self.n else math.nan
+
+    def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
+        """Confidence interval; see `csmetrics.core.stats.nps_interval`."""
+        return nps_interval(
+            self.promoters,
+            self.passives,
+            self.detractors,
+            confidence_level=confidence_level,
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class CES(Mean):
+    """Customer effort score: the mean answer on the effort scale."""
+
+    _params: ClassVar[tuple[str, ...]] = ("metric", "scale", "higher_is_easier")
+
+    scale: tuple[int, int]
+    higher_is_easier: bool
+    metric: str = "ces"
+
+    def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
+        """Student t interval, clipped to the scale (a mean cannot leave it)."""
+        ci = super().ci(confidence_level=confidence_level)
+        low, high = self.scale
+        return attrs.evolve(ci, low=max(ci.low, float(low)), high=min(ci.high, float(high)))
+
+
+# -- metrics -----------------------------------------------------------------------------------
 
 
 def _plain_scores(items: Any, kind: str, scale: tuple[int, int] | None) -> F64:

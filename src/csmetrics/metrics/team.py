@@ -21,10 +21,12 @@ complain about.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import partial
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -38,7 +40,7 @@ from csmetrics.core.episodes import (
     as_interactions,
     episodes,
 )
-from csmetrics.core.model import Interaction, Window, check_scale
+from csmetrics.core.model import Interaction, Key, Window, check_scale
 from csmetrics.core.reduce import (
     group_of,
     in_period,
@@ -46,24 +48,28 @@ from csmetrics.core.reduce import (
     reduce_mean,
     warn_if_undefined,
 )
-from csmetrics.core.results import (
-    SHRINKAGES,
-    Breakdown,
-    Funnel,
-    FunnelRate,
-    Mean,
-    ProductGaps,
-    Rate,
-    Rating,
-    RatingBreakdown,
-    Shrinkage,
+from csmetrics.core.results import Breakdown, Mean, Rate
+from csmetrics.core.stats import (
+    FUNNEL_METHODS,
+    FunnelMethod,
+    ShrinkagePrior,
+    binom_sf,
+    funnel_bands,
+    shrinkage_prior,
 )
-from csmetrics.core.stats import FUNNEL_METHODS, FunnelMethod
 from csmetrics.core.table import Interactions
 from csmetrics.metrics.surveys import SURVEY_BY, SurveyBy, SurveyData, _answers
 
 __all__ = [
+    "SHRINKAGES",
+    "Funnel",
+    "FunnelRate",
+    "Gap",
     "GapBy",
+    "ProductGaps",
+    "Rating",
+    "RatingBreakdown",
+    "Shrinkage",
     "Signal",
     "complaint_rate",
     "escalation_rate",
@@ -80,6 +86,466 @@ SIGNALS: tuple[Signal, ...] = ("escalation", "repeat")
 GapBy = Literal["category", "channel", "priority", "tier"]
 """Contact fields `product_gaps` can compare groups of."""
 GAP_BY: tuple[GapBy, ...] = ("category", "channel", "priority", "tier")
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+def _plain_rate(result: Rate) -> Rate:
+    return Rate(
+        numerator=result.numerator,
+        denominator=result.denominator,
+        metric=result.metric,
+        period=result.period,
+    )
+
+
+def _plain_rates(breakdown: Breakdown[Any]) -> Breakdown[Rate]:
+    return Breakdown(
+        by=breakdown.by,
+        overall=_plain_rate(breakdown.overall),
+        groups={key: _plain_rate(r) for key, r in breakdown.groups.items()},
+    )
+
+
+def _check_same_kind(
+    self: Breakdown[Any], other: Breakdown[Any], params: dict[str, Any], theirs: dict[str, Any]
+) -> None:
+    if type(other) is not type(self):
+        msg = f"cannot merge {type(self).__name__} with {type(other).__name__}"
+        raise ValueError(msg)
+    if params != theirs:
+        msg = f"cannot merge results computed with different parameters: {params} != {theirs}"
+        raise ValueError(msg)
+
+
+def _derived() -> Any:
+    # Computed from the other fields at construction, so equality ignores it.
+    return attrs.field(init=False, eq=False)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Gap(Rate):
+    """One group's signal contacts against the count the overall rate predicts.
+
+    ``numerator`` is the observed count (escalations or repeat contacts),
+    ``denominator`` the group's volume. With ``p = overall_rate``:
+
+    - ``expected = denominator * p``, the count the group would have at the
+      overall rate;
+    - ``excess = numerator - expected``;
+    - ``p_value = P(X >= numerator)`` for X ~ Binomial(denominator, p): how
+      likely a count this high is by chance alone
+      (`csmetrics.core.stats.binom_sf`).
+
+    ``expected``, ``excess`` and ``p_value`` are nan when ``overall_rate`` is
+    None (the overall result of `ProductGaps`, or no volume at all).
+    """
+
+    _params: ClassVar[tuple[str, ...]] = ("metric", "overall_rate", "window_days", "match")
+
+    overall_rate: float | None
+    """The rate over all groups the group is compared with."""
+    window_days: float | None = None
+    """The FCR window for repeat contacts; None for escalations."""
+    match: str | None = None
+    """The FCR match mode for repeat contacts; None for escalations."""
+    metric: str = "escalation_rate"
+    expected: float = _derived()
+    """``denominator * overall_rate``."""
+    p_value: float = _derived()
+    """One-sided exact binomial p-value ``P(X >= numerator)``."""
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        p = self.overall_rate
+        if p is None:
+            expected = p_value = math.nan
+        else:
+            expected = self.denominator * p
+            p_value = binom_sf(self.numerator, self.denominator, p)
+        object.__setattr__(self, "expected", expected)
+        object.__setattr__(self, "p_value", p_value)
+
+    @property
+    def excess(self) -> float:
+        """``numerator - expected``: signal contacts beyond the overall rate."""
+        return self.numerator - self.expected
+
+    def _fields(self) -> dict[str, Any]:
+        out = super()._fields()
+        if self.overall_rate is not None:
+            out.update(expected=self.expected, excess=self.excess, p_value=self.p_value)
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class ProductGaps(Breakdown[Gap]):
+    """Groups ordered by `Gap.excess`, largest first (ties in key order).
+
+    Returned by `csmetrics.product_gaps`. ``overall`` holds the counts over
+    all groups (its ``overall_rate`` is None). ``merge`` adds up the counts of
+    two disjoint parts and recomputes every group against the merged overall
+    rate.
+    """
+
+    @classmethod
+    def from_rates(
+        cls,
+        rates: Breakdown[Rate],
+        /,
+        *,
+        window_days: float | None = None,
+        match: str | None = None,
+    ) -> ProductGaps:
+        """Compare every group of a breakdown of rates with its overall rate."""
+        overall = rates.overall
+        p = overall.value if overall.denominator else None
+
+        def gap(result: Rate, rate: float | None) -> Gap:
+            return Gap(
+                numerator=result.numerator,
+                denominator=result.denominator,
+                metric=result.metric,
+                overall_rate=rate,
+                window_days=window_days,
+                match=match,
+                period=result.period,
+            )
+
+        gaps = [(key, gap(result, p)) for key, result in rates.groups.items()]
+        # Groups arrive in key order; a stable sort keeps it among equal excess.
+        gaps.sort(key=lambda item: -item[1].excess)
+        return cls(by=rates.by, overall=gap(overall, None), groups=dict(gaps))
+
+    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
+        """One dict per group, largest excess first: counts, expected, excess, p-value."""
+        return [
+            {
+                self.by: key,
+                "value": gap.value,
+                "numerator": gap.numerator,
+                "denominator": gap.denominator,
+                "expected": gap.expected,
+                "excess": gap.excess,
+                "p_value": gap.p_value,
+                "reliable": gap.is_reliable(min_n=min_n),
+            }
+            for key, gap in self.groups.items()
+        ]
+
+    def merge(self, other: Breakdown[Gap], /) -> ProductGaps:
+        """Add up the counts of two disjoint parts and compare again with the merged rate."""
+        _check_same_kind(self, other, self.overall.params(), other.overall.params())
+        merged = _plain_rates(self).merge(_plain_rates(other))
+        return ProductGaps.from_rates(
+            merged, window_days=self.overall.window_days, match=self.overall.match
+        )
+
+
+_FUNNEL_COVERAGES = (0.95, 0.998)
+
+
+def _check_min_count(inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        msg = f"{attribute.name}={value!r} is not allowed; use an int >= 0"
+        raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class FunnelRate(Rate):
+    """A group's rate placed in a funnel plot around the team rate.
+
+    The limits are the funnel's at this group's volume (``denominator``)
+    around ``team_rate`` (`csmetrics.core.stats.funnel_limits`): ``low95`` and
+    ``high95`` contain 95% of the rates a group of this volume shows by chance
+    at the team rate, ``low998`` and ``high998`` 99.8%. ``flagged`` is True
+    when the rate is above ``high998`` and ``numerator >= min_count``.
+
+    Without a ``team_rate`` (the overall result, or no data) the limits are
+    nan and nothing is flagged. ``merge`` keeps ``team_rate`` and recomputes
+    the limits for the merged volume; parts with different team rates do not
+    merge (merge the `Funnel` breakdowns instead).
+    """
+
+    _params: ClassVar[tuple[str, ...]] = ("metric", "team_rate", "limits", "min_count")
+
+    team_rate: float | None
+    """The rate the funnel is drawn around; None for the overall result."""
+    limits: FunnelMethod = attrs.field(
+        default="exact", validator=attrs.validators.in_(FUNNEL_METHODS)
+    )
+    """How the limits are computed: ``"exact"`` or ``"normal"``."""
+    min_count: int = attrs.field(default=2, validator=_check_min_count)
+    """The fewest events (``numerator``) a flagged group has."""
+    metric: str = "complaint_rate"
+    low95: float = _derived()
+    """Lower 95% limit."""
+    high95: float = _derived()
+    """Upper 95% limit."""
+    low998: float = _derived()
+    """Lower 99.8% limit."""
+    high998: float = _derived()
+    """Upper 99.8% limit."""
+    flagged: bool = _derived()
+    """Above the upper 99.8% limit with at least ``min_count`` events."""
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        target = math.nan if self.team_rate is None else self.team_rate
+        (low95, high95), (low998, high998) = funnel_bands(
+            target, self.denominator, _FUNNEL_COVERAGES, self.limits
+        )
+        object.__setattr__(self, "low95", low95)
+        object.__setattr__(self, "high95", high95)
+        object.__setattr__(self, "low998", low998)
+        object.__setattr__(self, "high998", high998)
+        flagged = self.numerator >= self.min_count and self.value > high998
+        object.__setattr__(self, "flagged", bool(flagged))
+
+    def _fields(self) -> dict[str, Any]:
+        out = super()._fields()
+        if self.team_rate is not None:
+            out.update(
+                flagged=self.flagged,
+                low95=self.low95,
+                high95=self.high95,
+                low998=self.low998,
+                high998=self.high998,
+            )
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class Funnel(Breakdown[FunnelRate]):
+    """A breakdown whose groups sit in a funnel plot around the team rate.
+
+    Returned by `csmetrics.complaint_rate`. ``overall`` is the team's rate
+    (no limits of its own); each group carries its limits and ``flagged``.
+    ``merge`` adds up the counts of two disjoint parts and redraws the funnel
+    around the merged team rate, so flags can change.
+    """
+
+    @classmethod
+    def from_rates(
+        cls, rates: Breakdown[Rate], /, *, limits: FunnelMethod = "exact", min_count: int = 2
+    ) -> Funnel:
+        """Place every group of a breakdown of rates in the funnel around its overall rate."""
+        overall = rates.overall
+        team = overall.value if overall.denominator else None
+
+        def place(result: Rate, rate: float | None) -> FunnelRate:
+            return FunnelRate(
+                numerator=result.numerator,
+                denominator=result.denominator,
+                metric=result.metric,
+                team_rate=rate,
+                limits=limits,
+                min_count=min_count,
+                period=result.period,
+            )
+
+        return cls(
+            by=rates.by,
+            overall=place(overall, None),
+            groups={key: place(result, team) for key, result in rates.groups.items()},
+        )
+
+    @property
+    def team_rate(self) -> float:
+        """The rate the funnel is drawn around (the overall value)."""
+        return self.overall.value
+
+    @property
+    def flagged(self) -> list[Key | None]:
+        """Keys of the flagged groups, in key order."""
+        return [key for key, result in self.groups.items() if result.flagged]
+
+    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
+        """One dict per group: key, value, counts, limits and the flag."""
+        return [
+            {
+                self.by: key,
+                "value": r.value,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "low95": r.low95,
+                "high95": r.high95,
+                "low998": r.low998,
+                "high998": r.high998,
+                "flagged": r.flagged,
+                "reliable": r.is_reliable(min_n=min_n),
+            }
+            for key, r in self.groups.items()
+        ]
+
+    def merge(self, other: Breakdown[FunnelRate], /) -> Funnel:
+        """Add up the counts of two disjoint parts and redraw the funnel."""
+        _check_same_kind(self, other, self.overall.params(), other.overall.params())
+        merged = _plain_rates(self).merge(_plain_rates(other))
+        return Funnel.from_rates(
+            merged, limits=self.overall.limits, min_count=self.overall.min_count
+        )
+
+
+Shrinkage = Literal["empirical-bayes"]
+"""How `csmetrics.rating` shrinks group means; None for no shrinkage."""
+SHRINKAGES: tuple[Shrinkage | None, ...] = ("empirical-bayes", None)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Rating(Mean):
+    """A mean star rating, with its empirical-Bayes shrunk estimate.
+
+    ``value`` is the raw mean. ``shrunk`` is ``team_mean + weight * (mean -
+    team_mean)`` with ``weight = tau^2 / (tau^2 + sigma^2 / n)`` under the
+    team's fitted prior (``between_variance`` tau^2, ``within_variance``
+    sigma^2; `csmetrics.core.stats.shrinkage_prior`): a mean of two ratings moves
+    most of the way to the team mean, a mean of four hundred barely moves.
+    Without a prior (``shrinkage=None``, the overall result, a single group)
+    ``weight`` is 1 and ``shrunk`` equals the mean.
+
+    ``merge`` keeps the prior and recomputes ``shrunk`` for the merged
+    ratings; parts with different priors do not merge (merge the
+    `RatingBreakdown` breakdowns instead, which refit the prior).
+    """
+
+    _params: ClassVar[tuple[str, ...]] = (
+        "metric",
+        "scale",
+        "shrinkage",
+        "team_mean",
+        "between_variance",
+        "within_variance",
+    )
+
+    scale: tuple[int, int] = (1, 5)
+    """The rating scale."""
+    shrinkage: Shrinkage | None = attrs.field(
+        default="empirical-bayes", validator=attrs.validators.in_(SHRINKAGES)
+    )
+    """The shrinkage asked for."""
+    team_mean: float | None = None
+    """The prior mean ``mu`` shrunk toward; None without a prior."""
+    between_variance: float | None = None
+    """The prior's ``tau^2``; None without a prior."""
+    within_variance: float | None = None
+    """The prior's ``sigma^2``; None without a prior."""
+    metric: str = "rating"
+    weight: float = _derived()
+    """The weight ``w`` of the group's own mean, in [0, 1]."""
+    shrunk: float = _derived()
+    """The shrunk mean, between ``value`` and ``team_mean``; nan when ``n`` is 0."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.team_mean is None:
+            weight, shrunk = 1.0, self.value
+        else:
+            prior = ShrinkagePrior(
+                mean=self.team_mean,
+                between_variance=self.between_variance,
+                within_variance=self.within_variance,
+            )
+            weight, shrunk = prior.weight(self.n), prior.shrink(self.mean, self.n)
+        object.__setattr__(self, "weight", weight)
+        object.__setattr__(self, "shrunk", shrunk)
+
+    def _fields(self) -> dict[str, Any]:
+        return {**super()._fields(), "shrunk": self.shrunk}
+
+
+@attrs.frozen(kw_only=True)
+class RatingBreakdown(Breakdown[Rating]):
+    """Ratings per group with shrunk means, plus the overall (unshrunk) rating.
+
+    Returned by `csmetrics.rating` with ``by=``. ``prior`` is the fitted
+    normal-normal model (None with ``shrinkage=None``). ``merge`` adds up the
+    moments of two disjoint parts and refits the prior.
+    """
+
+    prior: ShrinkagePrior | None = None
+    """The fitted prior every group is shrunk with; None without shrinkage."""
+
+    @classmethod
+    def from_means(
+        cls,
+        means: Breakdown[Mean],
+        /,
+        *,
+        scale: tuple[int, int] = (1, 5),
+        shrinkage: Shrinkage | None = "empirical-bayes",
+    ) -> RatingBreakdown:
+        """Fit the prior to a breakdown of means and shrink every group."""
+        option("shrinkage", shrinkage, SHRINKAGES)
+        groups = list(means.groups.values())
+        prior = None
+        if shrinkage is not None:
+            prior = shrinkage_prior(
+                [r.n for r in groups], [r.mean for r in groups], [r.m2 for r in groups]
+            )
+        fitted = {}
+        if prior is not None and not math.isnan(prior.mean):
+            fitted = {
+                "team_mean": prior.mean,
+                "between_variance": prior.between_variance,
+                "within_variance": prior.within_variance,
+            }
+
+        def rating(result: Mean, fit: dict[str, Any]) -> Rating:
+            return Rating(
+                n=result.n,
+                mean=result.mean,
+                m2=result.m2,
+                scale=scale,
+                shrinkage=shrinkage,
+                period=result.period,
+                **fit,
+            )
+
+        return cls(
+            by=means.by,
+            overall=rating(means.overall, {}),
+            groups={key: rating(result, fitted) for key, result in means.groups.items()},
+            prior=prior,
+        )
+
+    def to_rows(self, *, min_n: int | None = None) -> list[dict[str, Any]]:
+        """One dict per group: key, mean, counts, weight and shrunk mean."""
+        return [
+            {
+                self.by: key,
+                "value": r.value,
+                "n": r.n,
+                "std": r.std,
+                "weight": r.weight,
+                "shrunk": r.shrunk,
+                "reliable": r.is_reliable(min_n=min_n),
+            }
+            for key, r in self.groups.items()
+        ]
+
+    def merge(self, other: Breakdown[Rating], /) -> RatingBreakdown:
+        """Add up the moments of two disjoint parts and shrink again with a refitted prior."""
+        _check_same_kind(self, other, self.overall.params(), other.overall.params())
+
+        def plain(b: Breakdown[Rating]) -> Breakdown[Mean]:
+            def mean(r: Rating) -> Mean:
+                return Mean(n=r.n, mean=r.mean, m2=r.m2, metric=r.metric, period=r.period)
+
+            return Breakdown(
+                by=b.by,
+                overall=mean(b.overall),
+                groups={k: mean(r) for k, r in b.groups.items()},
+            )
+
+        return RatingBreakdown.from_means(
+            plain(self).merge(plain(other)),
+            scale=self.overall.scale,
+            shrinkage=self.overall.shrinkage,
+        )
+
+
+# -- metrics -----------------------------------------------------------------------------------
 
 
 def _handled(table: Interactions, period: Window | None) -> Bool:

@@ -18,10 +18,11 @@ are ignored. With ``calendar=`` only business time counts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 import numpy as np
@@ -48,12 +49,17 @@ from csmetrics.core.reduce import (
     warn_if_undefined,
 )
 from csmetrics.core.results import (
+    ARRAY_EQ,
     CENSORING,
     Breakdown,
     Censoring,
     Durations,
-    HandleTime,
-    ReplyTimes,
+    Result,
+    TimeMean,
+    check_count,
+    check_durations,
+    durations_array,
+    no_durations,
 )
 from csmetrics.core.table import OPEN, Interactions
 
@@ -61,6 +67,8 @@ if TYPE_CHECKING:
     from csmetrics.core.calendar import BusinessCalendar
 
 __all__ = [
+    "HandleTime",
+    "ReplyTimes",
     "ResolutionKind",
     "contact_length",
     "first_response_time",
@@ -78,6 +86,79 @@ ResolutionKind = Literal["full", "first"]
 _CUSTOMER = AUTHORS.index("customer")
 _AGENT = AUTHORS.index("agent")
 _UNDEFINED = "no unit in scope, or too much work still open for the median to be known"
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class HandleTime(TimeMean):
+    """Average handle time: talk + hold + wrap seconds per handled contact.
+
+    ``fallback`` counts contacts measured as ``end - first_response_at``
+    because none of their components was recorded; ``unmeasured`` counts
+    handled contacts with neither, left out of the mean.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2", "fallback", "unmeasured")
+
+    fallback: int = attrs.field(default=0, validator=check_count)
+    unmeasured: int = attrs.field(default=0, validator=check_count)
+    metric: str = "handle_time"
+
+
+@attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)
+class ReplyTimes(Durations):
+    """Reply times: one duration per run of customer messages until the agent replies.
+
+    Besides the reply-interval statistics of `Durations` (``n`` counts reply
+    intervals), two averages that helpdesk tools also report:
+
+    - ``per_contact_mean``: the mean over contacts of each contact's mean
+      completed reply time, so a long thread weighs like a short one;
+    - ``total_per_request``: all completed reply time divided by
+      ``requests``, the contacts with at least one customer message.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("n", "censored", "excluded", "requests")
+
+    requests: int = attrs.field(default=0, validator=check_count)
+    contact_means: F64 = attrs.field(
+        factory=no_durations, converter=durations_array, validator=check_durations, eq=ARRAY_EQ
+    )
+    """Each contact's mean completed reply time, sorted, read-only."""
+    metric: str = "reply_time"
+
+    @property
+    def per_contact_mean(self) -> float:
+        """Mean of the per-contact mean reply times; nan without any."""
+        return float(self.contact_means.mean()) if len(self.contact_means) else math.nan
+
+    @property
+    def total_per_request(self) -> float:
+        """Completed reply seconds / contacts with a customer message; nan without any."""
+        return float(self.durations.sum()) / self.requests if self.requests else math.nan
+
+    def _merged_fields(self, other: Result) -> dict[str, Any]:
+        assert isinstance(other, ReplyTimes)
+        return {
+            **super()._merged_fields(other),
+            "requests": self.requests + other.requests,
+            "contact_means": np.concatenate((self.contact_means, other.contact_means)),
+        }
+
+
+# -- team metrics: per-group results judged against the whole team ------------------------------
+#
+# Each per-group result below carries numbers derived from its counts and from
+# a team-level parameter (the overall rate, the team's fitted prior). The
+# derived numbers are computed at construction, so `merge` (which rebuilds the
+# result from merged counts) recomputes them, and refuses parts whose team
+# parameter differs. The breakdowns merge anyway: they add up the counts and
+# refit the team parameter, exactly as if computed on all the data at once.
+
+
+# -- metrics -----------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)

@@ -41,24 +41,13 @@ from csmetrics.core.check import option
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, Survey, Window
 from csmetrics.core.periods import Every, buckets, start_label
-from csmetrics.core.results import (
-    CES,
-    CSAT,
-    FCR,
-    NPS,
-    Breakdown,
-    Durations,
-    Funnel,
-    Mean,
-    Result,
-    ServiceLevel,
-)
+from csmetrics.core.results import Breakdown, Durations, Mean, Result
 from csmetrics.core.stats import ConfidenceInterval, z_value
 from csmetrics.core.table import OPEN, Encoded, Interactions, Surveys
-from csmetrics.metrics.resolution import fcr, reopen_rate, resolution_rate
-from csmetrics.metrics.service_level import abandonment_rate, asa, service_level
-from csmetrics.metrics.surveys import ces, csat, nps, survey_fcr
-from csmetrics.metrics.team import complaint_rate, escalation_rate
+from csmetrics.metrics.resolution import FCR, fcr, reopen_rate, resolution_rate
+from csmetrics.metrics.service_level import ServiceLevel, abandonment_rate, asa, service_level
+from csmetrics.metrics.surveys import CES, CSAT, NPS, ces, csat, nps, survey_fcr
+from csmetrics.metrics.team import Funnel, complaint_rate, escalation_rate
 from csmetrics.metrics.timing import first_response_time, handle_time, resolution_time
 
 __all__ = [

@@ -43,10 +43,11 @@ import numpy.typing as npt
 from csmetrics.analysis.trend import Trend
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, Key, Window
-from csmetrics.core.results import Durations, Funnel, Rate, Result, TimeMean
+from csmetrics.core.results import Durations, Rate, Result, TimeMean
 from csmetrics.core.stats import funnel_limits
 from csmetrics.core.table import Interactions
 from csmetrics.metrics.service_level import Formula, service_level_curve
+from csmetrics.metrics.team import Funnel
 from csmetrics.metrics.workload import Pareto
 
 if TYPE_CHECKING:
