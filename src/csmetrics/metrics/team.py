@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -138,6 +138,26 @@ def repeat_contacts(
     repeat = np.zeros(len(table), dtype=bool)
     repeat[order] = ~episode_starts
     return repeat
+
+
+@overload
+def escalation_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    period: Window | None = None,
+    by: None = None,
+) -> Rate: ...
+
+
+@overload
+def escalation_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    period: Window | None = None,
+    by: ContactBy,
+) -> Breakdown[Rate]: ...
 
 
 def escalation_rate(
@@ -354,6 +374,30 @@ def product_gaps(
     return result
 
 
+@overload
+def complaint_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    by: ContactBy = "agent_id",
+    min_complaints: int = 2,
+    limits: FunnelMethod = "exact",
+    period: Window | None = None,
+) -> Funnel: ...
+
+
+@overload
+def complaint_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    by: None,
+    min_complaints: int = 2,
+    limits: FunnelMethod = "exact",
+    period: Window | None = None,
+) -> FunnelRate: ...
+
+
 def complaint_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -484,6 +528,30 @@ def complaint_rate(
         )
     warn_if_undefined(result, "complaint_rate", "no handled contact in scope")
     return result
+
+
+@overload
+def rating(
+    surveys: SurveyData,
+    /,
+    *,
+    by: SurveyBy = "agent_id",
+    scale: tuple[int, int] = (1, 5),
+    shrinkage: Shrinkage | None = "empirical-bayes",
+    period: Window | None = None,
+) -> RatingBreakdown: ...
+
+
+@overload
+def rating(
+    surveys: SurveyData,
+    /,
+    *,
+    by: None,
+    scale: tuple[int, int] = (1, 5),
+    shrinkage: Shrinkage | None = "empirical-bayes",
+    period: Window | None = None,
+) -> Rating: ...
 
 
 def rating(
