@@ -15,6 +15,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# tests/typing is checked by `mypy --strict tests/typing`, never run.
+collect_ignore = ["typing"]
+
 # Strategies draw whole lists of records per example; generation is the slow
 # part, not the metric, so the too_slow check only adds noise here.
 _COMMON = {

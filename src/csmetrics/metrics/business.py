@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar, overload
 
 import attrs
 import numpy as np
@@ -206,6 +206,32 @@ def _latest_contact(
     else:
         found[:] = False
     return safe, found
+
+
+@overload
+def sales_after_contact(
+    interactions: Interactions | Iterable[Interaction],
+    sales: Sales | Iterable[Sale],
+    /,
+    *,
+    within_days: float = 7,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+) -> SalesAfterContact: ...
+
+
+@overload
+def sales_after_contact(
+    interactions: Interactions | Iterable[Interaction],
+    sales: Sales | Iterable[Sale],
+    /,
+    *,
+    within_days: float = 7,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+) -> Breakdown[SalesAfterContact]: ...
 
 
 def sales_after_contact(
@@ -888,6 +914,28 @@ def _check_no_overlap(table: AgentTimes) -> None:
             f"overlaps an earlier interval of the agent ending {from_micros(reach[i - 1])}; "
             "an agent is in one state at a time",
         )
+
+
+@overload
+def occupancy(
+    agent_time: AgentTimes | Iterable[AgentTime],
+    /,
+    *,
+    by: None = None,
+    denominator: OccupancyDenominator = "available",
+    period: Window | None = None,
+) -> Occupancy: ...
+
+
+@overload
+def occupancy(
+    agent_time: AgentTimes | Iterable[AgentTime],
+    /,
+    *,
+    by: Literal["agent_id"],
+    denominator: OccupancyDenominator = "available",
+    period: Window | None = None,
+) -> Breakdown[Occupancy]: ...
 
 
 def occupancy(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, overload
 
 import attrs
 import numpy as np
@@ -90,6 +90,32 @@ class ReopenRate(Rate):
 
 
 # -- metrics -----------------------------------------------------------------------------------
+
+
+@overload
+def fcr(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    window_days: float = 7,
+    match: Match = "issue",
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+) -> FCR: ...
+
+
+@overload
+def fcr(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    window_days: float = 7,
+    match: Match = "issue",
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+) -> Breakdown[FCR]: ...
 
 
 def fcr(
@@ -236,6 +262,26 @@ def fcr(
     return result
 
 
+@overload
+def resolution_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    period: Window | None = None,
+    by: None = None,
+) -> Rate: ...
+
+
+@overload
+def resolution_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    period: Window | None = None,
+    by: ContactBy,
+) -> Breakdown[Rate]: ...
+
+
 def resolution_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -316,6 +362,30 @@ def resolution_rate(
     )
     warn_if_undefined(result, "resolution_rate", "no request in scope")
     return result
+
+
+@overload
+def reopen_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    window_days: float = 7,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+) -> ReopenRate: ...
+
+
+@overload
+def reopen_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    window_days: float = 7,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+) -> Breakdown[ReopenRate]: ...
 
 
 def reopen_rate(

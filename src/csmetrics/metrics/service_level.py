@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 import attrs
 import numpy as np
@@ -266,6 +266,36 @@ def service_level_curve(
     return grid, values
 
 
+@overload
+def service_level(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    threshold: Threshold,
+    formula: Formula = "offered",
+    short_abandon: float | None = None,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+    calendar: BusinessCalendar | None = None,
+) -> ServiceLevel: ...
+
+
+@overload
+def service_level(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    threshold: Threshold,
+    formula: Formula = "offered",
+    short_abandon: float | None = None,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+    calendar: BusinessCalendar | None = None,
+) -> Breakdown[ServiceLevel]: ...
+
+
 def service_level(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -409,6 +439,30 @@ def service_level(
     return result
 
 
+@overload
+def asa(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+    calendar: BusinessCalendar | None = None,
+) -> TimeMean: ...
+
+
+@overload
+def asa(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+    calendar: BusinessCalendar | None = None,
+) -> Breakdown[TimeMean]: ...
+
+
 def asa(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -467,6 +521,32 @@ def asa(
     )
     warn_if_undefined(result, "asa", "no answered contact in scope")
     return result
+
+
+@overload
+def abandonment_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    short_abandon: float | None = None,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+    calendar: BusinessCalendar | None = None,
+) -> AbandonmentRate: ...
+
+
+@overload
+def abandonment_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    short_abandon: float | None = None,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+    calendar: BusinessCalendar | None = None,
+) -> Breakdown[AbandonmentRate]: ...
 
 
 def abandonment_rate(
@@ -544,6 +624,28 @@ def abandonment_rate(
     )
     warn_if_undefined(result, "abandonment_rate", "no answered or abandoned contact in scope")
     return result
+
+
+@overload
+def blocked_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+) -> Rate: ...
+
+
+@overload
+def blocked_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+) -> Breakdown[Rate]: ...
 
 
 def blocked_rate(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from functools import partial
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, overload
 
 import attrs
 import numpy as np
@@ -183,6 +183,26 @@ def _answers(
     return data.score[keep], None if group is None else group[keep]
 
 
+@overload
+def nps(
+    data: SurveyData,
+    /,
+    *,
+    period: Window | None = None,
+    by: None = None,
+) -> NPS: ...
+
+
+@overload
+def nps(
+    data: SurveyData,
+    /,
+    *,
+    period: Window | None = None,
+    by: SurveyBy,
+) -> Breakdown[NPS]: ...
+
+
 def nps(
     data: SurveyData,
     /,
@@ -260,6 +280,30 @@ def default_satisfied_from(scale: tuple[int, int]) -> int:
     points = scale[1] - scale[0] + 1
     boxes = 1 if points <= 3 else 2 if points <= 7 else 3
     return scale[1] - boxes + 1
+
+
+@overload
+def csat(
+    data: SurveyData,
+    /,
+    *,
+    scale: tuple[int, int] = (1, 5),
+    satisfied_from: float | None = None,
+    period: Window | None = None,
+    by: None = None,
+) -> CSAT: ...
+
+
+@overload
+def csat(
+    data: SurveyData,
+    /,
+    *,
+    scale: tuple[int, int] = (1, 5),
+    satisfied_from: float | None = None,
+    period: Window | None = None,
+    by: SurveyBy,
+) -> Breakdown[CSAT]: ...
 
 
 def csat(
@@ -344,6 +388,30 @@ def csat(
     return result
 
 
+@overload
+def ces(
+    data: SurveyData,
+    /,
+    *,
+    scale: tuple[int, int] = (1, 7),
+    higher_is_easier: bool = True,
+    period: Window | None = None,
+    by: None = None,
+) -> CES: ...
+
+
+@overload
+def ces(
+    data: SurveyData,
+    /,
+    *,
+    scale: tuple[int, int] = (1, 7),
+    higher_is_easier: bool = True,
+    period: Window | None = None,
+    by: SurveyBy,
+) -> Breakdown[CES]: ...
+
+
 def ces(
     data: SurveyData,
     /,
@@ -410,6 +478,26 @@ def ces(
     )
     warn_if_undefined(result, "ces", "no CES answer in scope")
     return result
+
+
+@overload
+def survey_fcr(
+    data: SurveyData,
+    /,
+    *,
+    period: Window | None = None,
+    by: None = None,
+) -> Rate: ...
+
+
+@overload
+def survey_fcr(
+    data: SurveyData,
+    /,
+    *,
+    period: Window | None = None,
+    by: SurveyBy,
+) -> Breakdown[Rate]: ...
 
 
 def survey_fcr(

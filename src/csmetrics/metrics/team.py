@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from functools import partial
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, overload
 
 import attrs
 import numpy as np
@@ -606,6 +606,26 @@ def repeat_contacts(
     return repeat
 
 
+@overload
+def escalation_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    period: Window | None = None,
+    by: None = None,
+) -> Rate: ...
+
+
+@overload
+def escalation_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    period: Window | None = None,
+    by: ContactBy,
+) -> Breakdown[Rate]: ...
+
+
 def escalation_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -820,6 +840,30 @@ def product_gaps(
     return result
 
 
+@overload
+def complaint_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    by: ContactBy = "agent_id",
+    min_complaints: int = 2,
+    limits: FunnelMethod = "exact",
+    period: Window | None = None,
+) -> Funnel: ...
+
+
+@overload
+def complaint_rate(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    by: None,
+    min_complaints: int = 2,
+    limits: FunnelMethod = "exact",
+    period: Window | None = None,
+) -> FunnelRate: ...
+
+
 def complaint_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -950,6 +994,30 @@ def complaint_rate(
         )
     warn_if_undefined(result, "complaint_rate", "no handled contact in scope")
     return result
+
+
+@overload
+def rating(
+    surveys: SurveyData,
+    /,
+    *,
+    by: SurveyBy = "agent_id",
+    scale: tuple[int, int] = (1, 5),
+    shrinkage: Shrinkage | None = "empirical-bayes",
+    period: Window | None = None,
+) -> RatingBreakdown: ...
+
+
+@overload
+def rating(
+    surveys: SurveyData,
+    /,
+    *,
+    by: None,
+    scale: tuple[int, int] = (1, 5),
+    shrinkage: Shrinkage | None = "empirical-bayes",
+    period: Window | None = None,
+) -> Rating: ...
 
 
 def rating(

@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 import attrs
 import numpy as np
@@ -399,6 +399,32 @@ def _reduce(
     return result
 
 
+@overload
+def first_response_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Durations: ...
+
+
+@overload
+def first_response_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Breakdown[Durations]: ...
+
+
 def first_response_time(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -481,6 +507,32 @@ def first_response_time(
         as_of=as_of,
     )
     return _reduce(units, table, factory, period, by)
+
+
+@overload
+def reply_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> ReplyTimes: ...
+
+
+@overload
+def reply_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Breakdown[ReplyTimes]: ...
 
 
 def reply_time(
@@ -588,6 +640,34 @@ def reply_time(
     return result
 
 
+@overload
+def resolution_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    kind: ResolutionKind = "full",
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Durations: ...
+
+
+@overload
+def resolution_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    kind: ResolutionKind = "full",
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Breakdown[Durations]: ...
+
+
 def resolution_time(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -665,6 +745,32 @@ def resolution_time(
     return _reduce(_issue_units(table, kind, cutoff, calendar), table, factory, period, by)
 
 
+@overload
+def contact_length(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Durations: ...
+
+
+@overload
+def contact_length(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+    calendar: BusinessCalendar | None = None,
+    censoring: Censoring = "kaplan-meier",
+) -> Breakdown[Durations]: ...
+
+
 def contact_length(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -711,6 +817,30 @@ def contact_length(
         Durations, metric="contact_length", censoring=censoring, calendar=calendar, as_of=as_of
     )
     return _reduce(_length_units(table, cutoff, calendar), table, factory, period, by)
+
+
+@overload
+def handle_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: None = None,
+    calendar: BusinessCalendar | None = None,
+) -> HandleTime: ...
+
+
+@overload
+def handle_time(
+    interactions: Interactions | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    period: Window | None = None,
+    by: ContactBy,
+    calendar: BusinessCalendar | None = None,
+) -> Breakdown[HandleTime]: ...
 
 
 def handle_time(
