@@ -519,3 +519,23 @@ def test_match_category_keys_do_not_overflow_with_many_customers():
     assert key.tolist() == expected
     result = fcr(table, match="category", as_of=datetime(2027, 1, 1, tzinfo=timezone.utc))
     assert (result.numerator, result.denominator) == (n, n)
+
+
+def test_numpy_numbers_are_accepted_as_options():
+    contacts = [
+        Interaction(id="1", customer_id="a", start=BASE, end=BASE, resolved=True, category="x"),
+        Interaction(
+            id="2",
+            customer_id="a",
+            start=BASE + timedelta(days=3),
+            end=BASE + timedelta(days=3),
+            resolved=True,
+            category="x",
+        ),
+    ]
+    plain = csmetrics.fcr(contacts, window_days=7, as_of=BASE + timedelta(days=30))
+    numpy = csmetrics.fcr(contacts, window_days=np.int64(7), as_of=BASE + timedelta(days=30))
+    assert numpy == plain
+    assert plain.is_reliable(min_n=np.int64(1))
+    with pytest.raises(ValueError, match=r"window_days=True is not allowed"):
+        csmetrics.fcr(contacts, window_days=np.bool_(True))
