@@ -63,3 +63,11 @@ def bad_record(record: object, field: str, value: object, why: str) -> NoReturn:
     """Raise InvalidDataError naming the record, the field and the value."""
     msg = f"record {record}: field {field!r} = {plain(value)!r}: {why}"
     raise InvalidDataError(msg)
+
+
+def check_type(position: int, record: object, expected: type) -> None:
+    """Raise InvalidDataError naming the position unless ``record`` is an ``expected``."""
+    if not isinstance(record, expected):
+        name = expected.__name__
+        article = "an" if name[0] in "AEIOU" else "a"
+        bad_record(f"at position {position}", "type", record, f"expected {article} {name}")

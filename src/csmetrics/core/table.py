@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, plain
+from csmetrics.core.check import bad_record, check_type, plain
 from csmetrics.core.model import (
     AGENT_STATES,
     AUTHORS,
@@ -653,8 +653,7 @@ class Interactions:
         cols: dict[str, list[Any]] = {name: [] for name in names}
         messages: list[tuple[int, int, int, bool]] = []
         for position, record in enumerate(records):
-            if not isinstance(record, Interaction):
-                bad_record(f"at position {position}", "type", record, "expected an Interaction")
+            check_type(position, record, Interaction)
             cols["id"].append(record.id)
             cols["customer_id"].append(record.customer_id)
             cols["start"].append(to_micros(record.start))
@@ -959,8 +958,7 @@ class Surveys:
             )
         }
         for position, record in enumerate(records):
-            if not isinstance(record, Survey):
-                bad_record(f"at position {position}", "type", record, "expected a Survey")
+            check_type(position, record, Survey)
             low, high = record.effective_scale or (0, 1)
             cols["id"].append(record.id)
             cols["kind"].append(_KIND_CODES[record.kind])
@@ -1129,8 +1127,7 @@ class Sales:
         """Build the table from `Sale` objects in one pass."""
         rows = list(records)
         for position, record in enumerate(rows):
-            if not isinstance(record, Sale):
-                bad_record(f"at position {position}", "type", record, "expected a Sale")
+            check_type(position, record, Sale)
         return cls.from_columns(
             {
                 "id": np.array([r.id for r in rows], dtype=object),
@@ -1197,8 +1194,7 @@ class AgentTimes:
         """Build the table from `AgentTime` objects in one pass."""
         rows = list(records)
         for position, record in enumerate(rows):
-            if not isinstance(record, AgentTime):
-                bad_record(f"at position {position}", "type", record, "expected an AgentTime")
+            check_type(position, record, AgentTime)
 
         def times(name: str) -> npt.NDArray[Any]:
             micros = [to_micros(getattr(r, name)) for r in rows]

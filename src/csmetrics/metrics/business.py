@@ -34,7 +34,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, non_negative, option, plain
+from csmetrics.core.check import bad_record, check_type, non_negative, option, plain
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions, ordered_rows
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
@@ -715,8 +715,7 @@ def _outage_times(records: Iterable[Outage], service: Key | None) -> tuple[I64, 
     starts: list[int] = []
     ends: list[int] = []
     for position, record in enumerate(records):
-        if not isinstance(record, Outage):
-            bad_record(f"at position {position}", "type", record, "expected an Outage")
+        check_type(position, record, Outage)
         if service is not None and record.service is not None and record.service != service:
             continue
         starts.append(to_micros(record.start))
