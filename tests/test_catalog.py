@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import re
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +78,24 @@ def test_entries_are_frozen():
 )
 def test_direction_of_a_result(result: object, direction: str | None):
     assert catalog.direction_of(result) == direction
+
+
+def load_index_script():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "metric_index.py"
+    if not path.exists():
+        pytest.skip("scripts/metric_index.py is not part of this checkout")
+    spec = importlib.util.spec_from_file_location("metric_index", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_metric_has_a_docs_page():
+    pages = load_index_script().pages()
+    assert set(catalog.names()) <= set(pages), set(catalog.names()) - set(pages)
+
+
+def test_the_docs_metric_index_is_the_catalogue():
+    assert load_index_script().main(["--check"]) == 0, "run python scripts/metric_index.py"
