@@ -431,3 +431,62 @@ def test_ces_interval_is_clipped_to_the_scale():
     ci = csmetrics.ces([7, 6, 5, 6, 1]).ci()
     assert ci.low == pytest.approx(2.088, abs=1e-3)
     assert ci.high == 7.0
+
+
+# -- results as numbers ---------------------------------------------------------------------------
+
+
+def test_a_result_formats_and_rounds_as_its_value():
+    r = csmetrics.Rate(numerator=17, denominator=20, metric="csat")
+    assert f"{r:.1%}" == "85.0%"
+    assert f"{r:.3f}" == "0.850"
+    assert f"{r}" == repr(r)  # no spec: the repr, counts included
+    assert round(r, 2) == 0.85
+    assert round(r) == 1
+    assert isinstance(round(r), int)
+    nps = csmetrics.nps([10, 10, 9, 3])
+    assert f"{nps:+.0f}" == "+50"
+
+
+def test_results_compare_with_numbers_and_results_of_the_same_metric():
+    low = csmetrics.Rate(numerator=1, denominator=4, metric="csat")
+    high = csmetrics.Rate(numerator=3, denominator=4, metric="csat")
+    assert low < high
+    assert high >= low
+    assert low < 0.3 <= high
+    assert high > np.float64(0.5)
+    assert sorted([high, low]) == [low, high]
+    assert max([low, high]) is high
+
+
+def test_equality_stays_exact():
+    r = csmetrics.Rate(numerator=1, denominator=2, metric="csat")
+    assert r != 0.5
+    assert r != csmetrics.Rate(numerator=2, denominator=4, metric="csat")  # other counts
+    assert r <= csmetrics.Rate(numerator=2, denominator=4, metric="csat")
+
+
+def test_results_of_different_metrics_do_not_compare():
+    csat = csmetrics.Rate(numerator=1, denominator=2, metric="csat")
+    fcr = csmetrics.Rate(numerator=1, denominator=2, metric="resolution_rate")
+    with pytest.raises(TypeError):
+        _ = csat < fcr
+    with pytest.raises(TypeError):
+        _ = csat < csmetrics.nps([10])
+    with pytest.raises(TypeError):
+        _ = csat < "0.5"
+
+
+def test_an_undefined_result_compares_like_nan():
+    empty = csmetrics.Rate(numerator=0, denominator=0, metric="csat")
+    assert not empty < 1
+    assert not empty >= 0
+    with pytest.raises(ValueError, match="NaN"):
+        round(empty)
+
+
+def test_durations_compare_by_their_median():
+    fast = csmetrics.Durations(durations=[10.0, 20.0, 30.0])
+    slow = csmetrics.Durations(durations=[40.0, 50.0, 60.0])
+    assert fast < slow
+    assert fast < 25 < slow

@@ -68,6 +68,12 @@ def resolution(contacts: list[csmetrics.Interaction], table: csmetrics.Interacti
     assert_type(result.value, float)
     assert_type(result.percent, float)
     assert_type(float(result), float)
+    # A result stands for its value: format, round and compare it.
+    assert_type(f"{result:.1%}", str)
+    assert_type(round(result, 3), float)
+    assert_type(round(result), int)
+    assert_type(result > 0.8, bool)
+    assert_type(sorted([result, result])[0], FCR)
     assert_type(result.ci(), ConfidenceInterval)
     assert_type(result.ci(confidence_level=0.9, method="wald").low, float)
     assert_type(csmetrics.fcr(table, match="customer", by=None), FCR)

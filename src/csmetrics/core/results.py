@@ -13,14 +13,14 @@ import math
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, overload
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core import html as html_table
-from csmetrics.core.check import check_min_n, option
+from csmetrics.core.check import check_min_n, is_number, option
 from csmetrics.core.model import Key, Window
 from csmetrics.core.stats import (
     BandMethod,
@@ -88,10 +88,25 @@ def _nan_as_none(value: float) -> float | None:
 
 @attrs.frozen(kw_only=True, repr=False)
 class Result:
-    """Base of every result: merge, repr and notebook display.
+    """Base of every result: merge, repr, notebook display, and use as a number.
 
     Subclasses list their additive counts in ``_counts`` and the definition
     parameters that must agree for a merge in ``_params``.
+
+    A result stands for its headline value where that is unambiguous:
+    ``float(r)``, ``round(r, 3)``, ``f"{r:.1%}"`` (a format spec formats the
+    value; an empty one gives the repr), and ``<``, ``<=``, ``>``, ``>=``
+    against numbers and against results of the same metric, so ``sorted``
+    orders results of one metric by value. Equality stays exact: two results
+    are equal when every count and parameter is, never a result and a number.
+    Comparing results of different metrics is a TypeError.
+
+    >>> from csmetrics import Rate
+    >>> r = Rate(numerator=17, denominator=20, metric="csat")
+    >>> f"{r:.1%}", round(r, 2), r > 0.8, r == 0.85
+    ('85.0%', 0.85, True, False)
+    >>> sorted([r, Rate(numerator=1, denominator=2, metric="csat")])[0].value
+    0.5
     """
 
     _counts: ClassVar[tuple[str, ...]] = ()
@@ -112,6 +127,43 @@ class Result:
 
     def __float__(self) -> float:
         return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec) if spec else str(self)
+
+    @overload
+    def __round__(self) -> int: ...
+
+    @overload
+    def __round__(self, ndigits: int) -> float: ...
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        return round(self.value) if ndigits is None else round(self.value, ndigits)
+
+    def _other_value(self, other: object) -> float | None:
+        """The value ``other`` compares as: a number, or a result of the same metric."""
+        if isinstance(other, Result):
+            same = type(other) is type(self) and getattr(other, "metric", None) == getattr(
+                self, "metric", None
+            )
+            return other.value if same else None
+        return float(other) if is_number(other) else None  # type: ignore[arg-type]
+
+    def __lt__(self, other: object) -> bool:
+        value = self._other_value(other)
+        return NotImplemented if value is None else self.value < value
+
+    def __le__(self, other: object) -> bool:
+        value = self._other_value(other)
+        return NotImplemented if value is None else self.value <= value
+
+    def __gt__(self, other: object) -> bool:
+        value = self._other_value(other)
+        return NotImplemented if value is None else self.value > value
+
+    def __ge__(self, other: object) -> bool:
+        value = self._other_value(other)
+        return NotImplemented if value is None else self.value >= value
 
     @property
     def sample_size(self) -> int | None:
