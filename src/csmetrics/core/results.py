@@ -86,7 +86,9 @@ def _nan_as_none(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
-@attrs.frozen(kw_only=True, repr=False)
+# Every result class says order=False: Result orders results by value, and
+# attrs (or type checkers reading attrs) must not put field-wise ordering on top.
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class Result:
     """Base of every result: merge, repr, notebook display, and use as a number.
 
@@ -236,7 +238,7 @@ class Result:
         return html_table.fields(type(self).__name__, self._fields())
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class Rate(Result):
     """A share of successes: ``numerator / denominator``, a fraction in [0, 1].
 
@@ -288,7 +290,7 @@ class Rate(Result):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class Mean(Result):
     """An average with its spread: ``n``, ``mean`` and ``m2``.
 
@@ -356,7 +358,7 @@ class Mean(Result):
         }
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class TimeMean(Mean):
     """A mean duration in seconds, with the calendar and ``as_of`` it was measured with."""
 
@@ -494,7 +496,7 @@ ARRAY_EQ = attrs.cmp_using(eq=np.array_equal)
 _SHOWN_QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
 
 
-@attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)
+@attrs.frozen(order=False, kw_only=True, repr=False, unsafe_hash=False)
 class Durations(Result):
     """Durations in seconds (response, resolution, handle times) with open work censored.
 

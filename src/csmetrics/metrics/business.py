@@ -126,7 +126,7 @@ def _non_negative_timedelta(
 # -- sales after contact -----------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class SalesAfterContact(Rate):
     """Sales after contact: converted contacts / decided contacts, plus sales and revenue.
 
@@ -540,7 +540,7 @@ def churn_rate(*, start: int, end: int, new: int) -> Rate:
     return result
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class CohortRetention(Rate):
     """Cohort retention: customers active in ``first`` and ``second`` / active in ``first``."""
 
@@ -651,7 +651,7 @@ def cohort_retention(
 # -- uptime ------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class Uptime(Result):
     """Uptime: the share of the covered time a service was up, with its incidents.
 
@@ -834,7 +834,7 @@ def uptime(outages: Iterable[Outage], period: Window, /, *, service: Key | None 
 # -- occupancy ---------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class Occupancy(Result):
     """Occupancy: busy seconds over the seconds in the denominator.
 

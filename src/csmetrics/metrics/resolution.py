@@ -47,7 +47,7 @@ __all__ = ["FCR", "ReopenRate", "fcr", "reopen_rate", "resolution_rate"]
 # -- results -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class FCR(Rate):
     """First-contact resolution: episodes resolved at first contact / decided episodes.
 
@@ -72,7 +72,7 @@ class FCR(Rate):
     metric: str = "fcr"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class ReopenRate(Rate):
     """Reopen rate: resolved issues contacted again within the window / decided resolved issues.
 

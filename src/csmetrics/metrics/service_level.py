@@ -72,7 +72,7 @@ FORMULAS: tuple[Formula, ...] = (
 # -- results -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class ServiceLevel(Rate):
     """Service level: contacts answered within the threshold over the formula's base.
 
@@ -118,7 +118,7 @@ class ServiceLevel(Rate):
     metric: str = "service_level"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class AbandonmentRate(Rate):
     """Abandoned over answered plus abandoned, short abandons optionally left out.
 

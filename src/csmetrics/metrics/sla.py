@@ -199,7 +199,7 @@ def _ordered(breaches: Iterable[Breach]) -> tuple[Breach, ...]:
     return tuple(sorted(breaches, key=lambda b: (-b.overrun, str(b.record), b.target)))
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class SLAAttainment(Rate):
     """SLA attainment: targets met / targets decided (met or breached).
 

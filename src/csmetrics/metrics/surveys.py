@@ -57,7 +57,7 @@ SurveyData = Surveys | Iterable[Survey] | Iterable[float] | Iterable[bool] | npt
 # -- results -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class CSAT(Rate):
     """Customer satisfaction: satisfied answers / answers."""
 
@@ -68,7 +68,7 @@ class CSAT(Rate):
     metric: str = "csat"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class NPS(Result):
     """Net Promoter Score: ``100 * (promoters - detractors) / n``, in [-100, 100]."""
 
@@ -108,7 +108,7 @@ class NPS(Result):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class CES(Mean):
     """Customer effort score: the mean answer on the effort scale."""
 

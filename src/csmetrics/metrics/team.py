@@ -124,7 +124,7 @@ def _derived() -> Any:
     return attrs.field(init=False, eq=False)
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class Gap(Rate):
     """One group's signal contacts against the count the overall rate predicts.
 
@@ -252,7 +252,7 @@ def _check_min_count(inst: object, attribute: attrs.Attribute[int], value: int) 
         raise ValueError(msg)
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class FunnelRate(Rate):
     """A group's rate placed in a funnel plot around the team rate.
 
@@ -393,7 +393,7 @@ Shrinkage = Literal["empirical-bayes"]
 SHRINKAGES: tuple[Shrinkage | None, ...] = ("empirical-bayes", None)
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class Rating(Mean):
     """A mean star rating, with its empirical-Bayes shrunk estimate.
 

@@ -91,7 +91,7 @@ _UNDEFINED = "no unit in scope, or too much work still open for the median to be
 # -- results -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(order=False, kw_only=True, repr=False)
 class HandleTime(TimeMean):
     """Average handle time: talk + hold + wrap seconds per handled contact.
 
@@ -107,7 +107,7 @@ class HandleTime(TimeMean):
     metric: str = "handle_time"
 
 
-@attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)
+@attrs.frozen(order=False, kw_only=True, repr=False, unsafe_hash=False)
 class ReplyTimes(Durations):
     """Reply times: one duration per run of customer messages until the agent replies.
 
