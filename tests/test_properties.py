@@ -950,9 +950,9 @@ def test_merge_refuses_results_with_different_parameters(name, left, right):
 def test_merge_refuses_rates_of_different_metrics():
     contacts = sample_data("resolution_rate")
     resolution = csmetrics.resolution_rate(contacts)
-    survey = csmetrics.survey_fcr([True, False])
+    blocked = csmetrics.blocked_rate(contacts, as_of=LATE)
     with pytest.raises(ValueError, match="different parameters"):
-        resolution.merge(survey)
+        resolution.merge(blocked)
 
 
 def test_merge_refuses_results_of_different_types():

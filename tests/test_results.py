@@ -198,7 +198,7 @@ def test_csat_merge_refuses_different_scale():
     b = CSAT(numerator=1, denominator=2, scale=(1, 10), satisfied_from=4)
     with pytest.raises(ValueError, match="different parameters"):
         a.merge(b)
-    assert a.merge(a).counts() == {"numerator": 2, "denominator": 4}
+    assert a.merge(a).counts() == {"numerator": 2, "denominator": 4, "missing": 0}
 
 
 # -- NPS ------------------------------------------------------------------------------------------
@@ -224,13 +224,13 @@ def test_nps_merge_adds_the_three_counts():
     merged = NPS(promoters=5, passives=2, detractors=3).merge(
         NPS(promoters=0, passives=0, detractors=10)
     )
-    assert merged.counts() == {"promoters": 5, "passives": 2, "detractors": 13}
+    assert merged.counts() == {"promoters": 5, "passives": 2, "detractors": 13, "missing": 0}
     assert merged.value == pytest.approx(100 * (5 - 13) / 20)
 
 
 def test_nps_repr_shows_value_and_counts():
     text = repr(NPS(promoters=5, passives=2, detractors=3))
-    assert text == "NPS(value=20.0, promoters=5, passives=2, detractors=3)"
+    assert text == "NPS(value=20.0, promoters=5, passives=2, detractors=3, missing=0)"
 
 
 def test_nps_ci_matches_rocks_formula():

@@ -92,10 +92,8 @@ def test_nps_numpy_integer_array_is_accepted():
         (11, "11"),
         (-1, "-1"),
         (True, "True"),
-        (math.nan, "nan"),
         (math.inf, "inf"),
         ("9", "'9'"),
-        (None, "None"),
     ],
 )
 def test_nps_invalid_plain_score_names_position_field_and_value(bad, shown):
@@ -189,7 +187,7 @@ def test_csat_invalid_scale_option_is_rejected(scale):
         csat([3], scale=scale)
 
 
-@pytest.mark.parametrize("bad", [0, 6, 4.0 + math.inf, True, math.nan])
+@pytest.mark.parametrize("bad", [0, 6, 4.0 + math.inf, True])
 def test_csat_score_outside_scale_is_rejected(bad):
     with pytest.raises(InvalidDataError) as info:
         csat([5, bad])
@@ -224,7 +222,7 @@ def test_csat_survey_scale_matching_metric_scale_is_used():
 
 def test_csat_survey_default_scale_written_out_equals_none():
     answers = [answer("a", "csat", 4, scale=(1, 5)), answer("b", "csat", 2)]
-    assert csat(answers).counts() == {"numerator": 1, "denominator": 2}
+    assert csat(answers).counts() == {"numerator": 1, "denominator": 2, "missing": 0}
 
 
 # -- CES ------------------------------------------------------------------------------------------
@@ -282,7 +280,7 @@ def test_survey_fcr_numpy_bool_array():
     assert (r.numerator, r.denominator) == (1, 3)
 
 
-@pytest.mark.parametrize("bad", [1, 0, 1.0, "yes", None])
+@pytest.mark.parametrize("bad", [1, 0, 1.0, "yes"])
 def test_survey_fcr_rejects_non_bool_answer(bad):
     with pytest.raises(InvalidDataError) as info:
         survey_fcr([True, bad])
@@ -408,8 +406,22 @@ def test_by_agent_to_rows_format():
     ]
     rows = csat(answers, by="agent_id").to_rows()
     assert rows == [
-        {"agent_id": "amy", "value": 0.5, "numerator": 1, "denominator": 2, "reliable": False},
-        {"agent_id": None, "value": 1.0, "numerator": 1, "denominator": 1, "reliable": False},
+        {
+            "agent_id": "amy",
+            "value": 0.5,
+            "numerator": 1,
+            "denominator": 2,
+            "missing": 0,
+            "reliable": False,
+        },
+        {
+            "agent_id": None,
+            "value": 1.0,
+            "numerator": 1,
+            "denominator": 1,
+            "missing": 0,
+            "reliable": False,
+        },
     ]
 
 
@@ -499,3 +511,37 @@ def test_empty_list_with_by_gives_empty_breakdown():
         result = csmetrics.nps([], by="agent_id")
     assert len(result) == 0
     assert result.overall.n == 0
+
+
+# -- missing plain scores -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gone", [None, math.nan, np.nan], ids=["None", "nan", "np.nan"])
+def test_missing_plain_scores_are_counted_not_scored(gone):
+    # 10, 9: promoters; 3: detractor; the missing answer is in no bucket.
+    r = nps([10, gone, 9, 3])
+    assert (r.promoters, r.passives, r.detractors, r.missing) == (2, 0, 1, 1)
+    assert r.value == pytest.approx(100 * (2 - 1) / 3)
+    c = csat([5, gone, 2])
+    assert (c.numerator, c.denominator, c.missing) == (1, 2, 1)
+    e = ces([7, gone, 5])
+    assert (e.n, e.mean, e.missing) == (2, 6.0, 1)
+    f = survey_fcr([True, gone, False, True])
+    assert (f.numerator, f.denominator, f.missing) == (2, 3, 1)
+
+
+def test_only_missing_scores_are_undefined_and_say_so():
+    with pytest.warns(csmetrics.UndefinedMetricWarning):
+        r = nps([None, math.nan])
+    assert (r.missing, r.promoters + r.passives + r.detractors) == (2, 0)
+    assert math.isnan(r.value)
+
+
+def test_missing_counts_merge():
+    merged = nps([10, None]).merge(nps([None, None, 0]))
+    assert (merged.promoters, merged.detractors, merged.missing) == (1, 1, 3)
+
+
+def test_a_rating_is_required():
+    with pytest.raises(InvalidDataError, match=r"position 1.*'score'.*rating is required"):
+        csmetrics.rating([4, None], by=None)

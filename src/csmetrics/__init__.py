@@ -69,7 +69,7 @@ from csmetrics.metrics.staffing import (
     erlang_c_asa,
     erlang_c_service_level,
 )
-from csmetrics.metrics.surveys import CES, CSAT, NPS, ces, csat, nps, survey_fcr
+from csmetrics.metrics.surveys import CES, CSAT, NPS, SurveyFCR, ces, csat, nps, survey_fcr
 from csmetrics.metrics.team import (
     Funnel,
     FunnelRate,
@@ -170,6 +170,7 @@ __all__ = [
     "ServiceLevel",
     "Staffing",
     "Survey",
+    "SurveyFCR",
     "Surveys",
     "TargetCheck",
     "TimeMean",

@@ -303,7 +303,7 @@ def _entries() -> tuple[Entry, ...]:
             name="survey_fcr",
             trend=True,
             function=surveys.survey_fcr,
-            result=Rate,
+            result=surveys.SurveyFCR,
             family="surveys",
             label="Survey FCR",
             meaning="Share of customers who say their issue was resolved at first contact.",

@@ -34,6 +34,7 @@ from csmetrics import (
     ReplyTimes,
     SalesAfterContact,
     ServiceLevel,
+    SurveyFCR,
     TargetCheck,
     TimeMean,
 )
@@ -111,12 +112,13 @@ def surveys(scores: list[int], answers: list[csmetrics.Survey], table: csmetrics
     assert_type(csmetrics.nps(table, by="customer_id").overall.ci(), ConfidenceInterval)
 
     assert_type(csmetrics.csat([5, 4, 2]).percent, float)
+    assert_type(csmetrics.nps([10, None, 3]).missing, int)
     assert_type(csmetrics.csat(answers, scale=(1, 5), by="interaction_id"), Breakdown[CSAT])
     assert_type(csmetrics.ces(table), CES)
     assert_type(csmetrics.ces(table).mean, float)
     assert_type(csmetrics.ces(answers, higher_is_easier=False, by="agent_id"), Breakdown[CES])
-    assert_type(csmetrics.survey_fcr([True, False]), Rate)
-    assert_type(csmetrics.survey_fcr(answers, by="agent_id"), Breakdown[Rate])
+    assert_type(csmetrics.survey_fcr([True, False]), SurveyFCR)
+    assert_type(csmetrics.survey_fcr(answers, by="agent_id"), Breakdown[SurveyFCR])
 
 
 def timing(contacts: list[csmetrics.Interaction], table: csmetrics.Interactions) -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.table import Deferred, Encoded
@@ -33,15 +34,42 @@ __all__ = [
     "is_frame",
     "parquet_columns",
     "release_arrow_memory",
+    "series_values",
 ]
 
 _FRAME_MODULES = frozenset({"pandas", "polars", "pyarrow", "duckdb", "modin", "cudf", "dask"})
 
 
 def is_frame(data: object) -> bool:
-    """Whether ``data`` is a dataframe csmetrics reads through narwhals."""
+    """Whether ``data`` is a dataframe csmetrics reads through narwhals (not a series)."""
+    if hasattr(data, "__narwhals_dataframe__"):
+        return True
     module = type(data).__module__.split(".", 1)[0]
-    return module in _FRAME_MODULES or hasattr(data, "__narwhals_dataframe__")
+    return module in _FRAME_MODULES and series_values(data) is None
+
+
+def series_values(data: object) -> npt.NDArray[Any] | None:
+    """A pandas, polars or pyarrow series (or Arrow array) as a numpy array; else None.
+
+    Numbers come as float64 with nulls as nan; other values (bools with
+    nulls, text) as an object array with nulls as None. Only one-dimensional
+    data is a series: a dataframe gives None.
+    """
+    module = type(data).__module__.split(".", 1)[0]
+    if module not in _FRAME_MODULES and not hasattr(data, "__narwhals_series__"):
+        return None
+    nw = import_narwhals()
+    if module == "pyarrow" and not hasattr(data, "chunks") and hasattr(data, "to_numpy"):
+        pa, _ = _import_pyarrow()
+        data = pa.chunked_array([data])  # a plain Arrow array: narwhals reads chunked ones
+    series = nw.from_native(data, series_only=True, pass_through=True)
+    if not isinstance(series, nw.Series):
+        return None
+    values: npt.NDArray[Any] = series.to_numpy()
+    if values.dtype.kind not in "fiub":
+        values = values.astype(object)
+        values[series.is_null().to_numpy()] = None
+    return values
 
 
 def import_narwhals() -> Any:

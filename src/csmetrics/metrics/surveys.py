@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.check import bad_record
-from csmetrics.core.frames import is_frame
+from csmetrics.core.frames import is_frame, series_values
 from csmetrics.core.model import (
     SURVEY_KINDS,
     Survey,
@@ -44,14 +44,27 @@ from csmetrics.core.results import MIN_N, Breakdown, Mean, Rate, Result, check_c
 from csmetrics.core.stats import ConfidenceInterval, nps_interval
 from csmetrics.core.table import Encoded, Surveys
 
-__all__ = ["CES", "CSAT", "NPS", "SurveyBy", "SurveyData", "ces", "csat", "nps", "survey_fcr"]
+__all__ = [
+    "CES",
+    "CSAT",
+    "NPS",
+    "SurveyBy",
+    "SurveyData",
+    "SurveyFCR",
+    "ces",
+    "csat",
+    "nps",
+    "survey_fcr",
+]
 
 F64 = npt.NDArray[np.float64]
+Bool = npt.NDArray[np.bool_]
 SurveyBy = Literal["agent_id", "customer_id", "interaction_id"]
 """Survey fields a survey metric can break down by."""
 SURVEY_BY: tuple[SurveyBy, ...] = ("agent_id", "customer_id", "interaction_id")
-SurveyData = Surveys | Iterable[Survey] | Iterable[float] | Iterable[bool] | npt.ArrayLike
-"""Plain scores, `Survey` objects, or a `Surveys` table."""
+SurveyData = Surveys | Iterable[Survey] | Iterable[float | None] | npt.ArrayLike
+"""Plain scores (a list, array, or pandas, polars or pyarrow series; None or
+nan for a missing answer), `Survey` objects, or a `Surveys` table."""
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -59,24 +72,35 @@ SurveyData = Surveys | Iterable[Survey] | Iterable[float] | Iterable[bool] | npt
 
 @attrs.frozen(order=False, kw_only=True, repr=False)
 class CSAT(Rate):
-    """Customer satisfaction: satisfied answers / answers."""
+    """Customer satisfaction: satisfied answers / answers.
 
+    ``missing`` counts plain scores given as missing (None, nan, null): not
+    answers, so not in the denominator.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "missing")
     _params: ClassVar[tuple[str, ...]] = ("metric", "scale", "satisfied_from")
 
     scale: tuple[int, int]
     satisfied_from: float
     metric: str = "csat"
+    missing: int = attrs.field(default=0, validator=check_count)
 
 
 @attrs.frozen(order=False, kw_only=True, repr=False)
 class NPS(Result):
-    """Net Promoter Score: ``100 * (promoters - detractors) / n``, in [-100, 100]."""
+    """Net Promoter Score: ``100 * (promoters - detractors) / n``, in [-100, 100].
 
-    _counts: ClassVar[tuple[str, ...]] = ("promoters", "passives", "detractors")
+    ``missing`` counts plain scores given as missing (None, nan, null): not
+    answers, so not in ``n``.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("promoters", "passives", "detractors", "missing")
 
     promoters: int = attrs.field(validator=check_count)
     passives: int = attrs.field(validator=check_count)
     detractors: int = attrs.field(validator=check_count)
+    missing: int = attrs.field(default=0, validator=check_count)
 
     @property
     def n(self) -> int:
@@ -110,13 +134,19 @@ class NPS(Result):
 
 @attrs.frozen(order=False, kw_only=True, repr=False)
 class CES(Mean):
-    """Customer effort score: the mean answer on the effort scale."""
+    """Customer effort score: the mean answer on the effort scale.
 
+    ``missing`` counts plain scores given as missing (None, nan, null): not
+    answers, so not in ``n``.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2", "missing")
     _params: ClassVar[tuple[str, ...]] = ("metric", "scale", "higher_is_easier")
 
     scale: tuple[int, int]
     higher_is_easier: bool
     metric: str = "ces"
+    missing: int = attrs.field(default=0, validator=check_count)
 
     def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
         """Student t interval, clipped to the scale (a mean cannot leave it)."""
@@ -125,31 +155,73 @@ class CES(Mean):
         return attrs.evolve(ci, low=max(ci.low, float(low)), high=min(ci.high, float(high)))
 
 
+@attrs.frozen(order=False, kw_only=True, repr=False)
+class SurveyFCR(Rate):
+    """Survey-based FCR: 'yes' answers / answers.
+
+    ``missing`` counts plain answers given as missing (None, nan, null): not
+    answers, so not in the denominator.
+    """
+
+    _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator", "missing")
+
+    metric: str = "survey_fcr"
+    missing: int = attrs.field(default=0, validator=check_count)
+
+
 # -- metrics -----------------------------------------------------------------------------------
 
 
+_MISSING_TYPES = frozenset({"NoneType", "NAType", "NaTType"})
+"""Types of a missing value: None, pandas' NA and NaT (nan is checked apart)."""
+
+
+def _missing(items: Any) -> Bool:
+    """Where plain scores are missing: None, nan, pandas' NA or NaT."""
+    if isinstance(items, np.ndarray) and items.dtype.kind == "f":
+        return np.isnan(items.reshape(-1))
+    values = items.tolist() if isinstance(items, np.ndarray) else items
+    return np.fromiter(
+        (
+            type(v).__name__ in _MISSING_TYPES
+            or (isinstance(v, (float, np.floating)) and math.isnan(v))
+            for v in values
+        ),
+        dtype=bool,
+        count=len(values),
+    )
+
+
 def _plain_scores(items: Any, kind: str, scale: tuple[int, int] | None) -> F64:
-    """Validate plain scores (no records) for a kind and scale, vectorised."""
-    if isinstance(items, np.ndarray):
+    """Validate plain scores (no records) for a kind and scale; missing ones become nan."""
+    missing = _missing(items)
+    if isinstance(items, np.ndarray) and items.dtype != object:
         if not score_type_ok(kind, items.dtype.type):
             bad_record("column", "score", items.dtype, score_type_error(kind))
-        arr = items.reshape(-1)
+        arr = items.reshape(-1).astype(np.float64)
     else:
-        if not all(score_type_ok(kind, cls) for cls in set(map(type, items))):
-            row = next(i for i, v in enumerate(items) if not score_type_ok(kind, type(v)))
-            bad_record(f"at position {row}", "score", items[row], score_type_error(kind))
-        arr = np.asarray(items, dtype=bool if kind == "fcr" else np.float64)
-    score = arr.astype(np.float64)
+        values = items.tolist() if isinstance(items, np.ndarray) else items
+        given = [v for v, gone in zip(values, missing, strict=True) if not gone]
+        if not all(score_type_ok(kind, cls) for cls in set(map(type, given))):
+            row = next(
+                i
+                for i, v in enumerate(values)
+                if not missing[i] and not score_type_ok(kind, type(v))
+            )
+            bad_record(f"at position {row}", "score", values[row], score_type_error(kind))
+        arr = np.full(len(values), np.nan)
+        arr[~missing] = np.asarray(given, dtype=bool if kind == "fcr" else np.float64)
     if scale is None:  # "fcr" answers: bools, nothing more to check
-        return score
-    bad = ~np.isfinite(score) | (score < scale[0]) | (score > scale[1])
+        return arr
+    bad = ~missing & (np.isinf(arr) | (arr < scale[0]) | (arr > scale[1]))
     if kind == "nps":
-        bad |= score != np.floor(score)
+        bad |= ~missing & (arr != np.floor(arr))
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         why = f"not a valid {kind} score on the scale {scale[0]}..{scale[1]}"
-        bad_record(f"at position {row}", "score", arr[row], why)
-    return score
+        shown = items[row] if isinstance(items, np.ndarray) else list(items)[row]
+        bad_record(f"at position {row}", "score", shown, why)
+    return arr
 
 
 def _answers(
@@ -159,8 +231,15 @@ def _answers(
     period: Window | None,
     by: SurveyBy | None,
 ) -> tuple[F64, Encoded | None]:
-    """Scores of one kind, filtered by period, with the ``by=`` group column."""
-    if is_frame(data):
+    """Scores of one kind, filtered by period, with the ``by=`` group column.
+
+    Plain scores (a list, array or series) may have missing values, given as
+    nan; a table's scores never do.
+    """
+    series = series_values(data)
+    if series is not None:
+        data = series
+    elif is_frame(data):
         data = Surveys.from_frame(data)
     if not isinstance(data, Surveys):
         items: Any = data if isinstance(data, np.ndarray) else list(data)  # type: ignore[arg-type]
@@ -267,6 +346,7 @@ def nps(
             "promoters": scores >= 9,
             "passives": (scores >= 7) & (scores < 9),
             "detractors": scores < 7,
+            "missing": np.isnan(scores),
         },
         group,
         by,
@@ -379,7 +459,8 @@ def csat(
         partial(CSAT, scale=scale, satisfied_from=satisfied_from, period=period),
         {
             "numerator": scores >= satisfied_from,
-            "denominator": np.ones(len(scores), bool),
+            "denominator": ~np.isnan(scores),
+            "missing": np.isnan(scores),
         },
         group,
         by,
@@ -475,6 +556,8 @@ def ces(
         scores,
         group,
         by,
+        measured=~np.isnan(scores),
+        counts={"missing": np.isnan(scores)},
     )
     warn_if_undefined(result, "ces", "no CES answer in scope")
     return result
@@ -487,7 +570,7 @@ def survey_fcr(
     *,
     period: Window | None = None,
     by: None = None,
-) -> Rate: ...
+) -> SurveyFCR: ...
 
 
 @overload
@@ -497,7 +580,7 @@ def survey_fcr(
     *,
     period: Window | None = None,
     by: SurveyBy,
-) -> Breakdown[Rate]: ...
+) -> Breakdown[SurveyFCR]: ...
 
 
 def survey_fcr(
@@ -506,7 +589,7 @@ def survey_fcr(
     *,
     period: Window | None = None,
     by: SurveyBy | None = None,
-) -> Rate | Breakdown[Rate]:
+) -> SurveyFCR | Breakdown[SurveyFCR]:
     """Survey-based FCR: the share of customers who say one contact solved it.
 
     ``survey FCR = "yes" answers / answers`` to "was your issue resolved on
@@ -525,8 +608,8 @@ def survey_fcr(
 
     Returns
     -------
-    Rate or Breakdown[Rate]
-        ``metric="survey_fcr"``.
+    SurveyFCR or Breakdown[SurveyFCR]
+        A rate with ``metric="survey_fcr"`` and the ``missing`` answers.
 
     Raises
     ------
@@ -547,8 +630,12 @@ def survey_fcr(
     """
     scores, group = _answers(data, "fcr", None, period, by)
     result = reduce_counts(
-        partial(Rate, metric="survey_fcr", period=period),
-        {"numerator": scores == 1, "denominator": np.ones(len(scores), bool)},
+        partial(SurveyFCR, period=period),
+        {
+            "numerator": scores == 1,
+            "denominator": ~np.isnan(scores),
+            "missing": np.isnan(scores),
+        },
         group,
         by,
     )

@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import option, positive_number
+from csmetrics.core.check import bad_record, option, positive_number
 from csmetrics.core.episodes import (
     CONTACT_BY,
     DAY_MICROS,
@@ -1121,6 +1121,8 @@ def rating(
     scale = check_scale("scale", scale)
     option("by", by, (*SURVEY_BY, None))
     scores, group = _answers(surveys, "rating", scale, period, by)
+    if (gone := np.flatnonzero(np.isnan(scores))).size:
+        bad_record(f"at position {int(gone[0])}", "score", None, "a rating is required")
     means = reduce_mean(partial(Mean, metric="rating", period=period), scores, group, by)
     result: Rating | RatingBreakdown
     if isinstance(means, Breakdown):
