@@ -691,7 +691,7 @@ def _entries() -> tuple[Entry, ...]:
             needs=("customer_id", "start", "end"),
             sources={
                 **_CONTACT_SOURCES,
-                "within_days": "decision 36: a 7-day window, like FCR's",
+                "window_days": "decision 36: a 7-day window, like FCR's",
             },
             partition=("customer_id",),
             merge=_COUNTS + "; a customer's contacts and sales must be in one part",

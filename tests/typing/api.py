@@ -178,7 +178,7 @@ def business(
     sales: list[csmetrics.Sale],
     agent_time: list[csmetrics.AgentTime],
 ) -> None:
-    sac = csmetrics.sales_after_contact(contacts, sales, within_days=7)
+    sac = csmetrics.sales_after_contact(contacts, sales, window_days=7)
     assert_type(sac, SalesAfterContact)
     assert_type((sac.pending, sac.sales, sac.revenue), tuple[int, int, float])
     sac_by = csmetrics.sales_after_contact(contacts, sales, by="agent_id")
