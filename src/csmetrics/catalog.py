@@ -546,7 +546,7 @@ def _entries() -> tuple[Entry, ...]:
                 "period": _PERIOD,
                 "by": "per agent",
                 "scale": "the common 1..5 rating",
-                "shrinkage": "decision 34d: empirical Bayes toward the team mean",
+                "method": "decision 34d: empirical Bayes toward the team mean",
             },
             merge=_MEAN,
         ),

@@ -170,7 +170,7 @@ def team(contacts: list[csmetrics.Interaction], answers: list[csmetrics.Survey])
         assert_type(agent, str | int | None)
         assert_type(stars.shrunk, float)
     assert_type(csmetrics.rating(answers, by="customer_id"), RatingBreakdown)
-    assert_type(csmetrics.rating(answers, by=None, shrinkage=None), Rating)
+    assert_type(csmetrics.rating(answers, by=None, method=None), Rating)
 
 
 def business(
