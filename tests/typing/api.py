@@ -188,6 +188,23 @@ def business(
     assert_type(occ.busy_seconds, float)
     assert_type(csmetrics.occupancy(agent_time, by="agent_id"), Breakdown[Occupancy])
 
+    # One name for each idea (decision 41): baseline/current, period=, threshold.
+    jan = csmetrics.Window(start=T0, end=T0 + timedelta(days=31))
+    feb = csmetrics.Window(start=jan.end, end=jan.end + timedelta(days=28))
+    cohort = csmetrics.cohort_retention(contacts, baseline=jan, current=feb)
+    assert_type(cohort.baseline, csmetrics.Window)
+    up = csmetrics.uptime([csmetrics.Outage(start=T0)], period=jan)
+    assert_type(up.mttr, timedelta | None)
+    plan = csmetrics.agents_needed(
+        calls=100,
+        interval_seconds=1800,
+        aht_seconds=180,
+        target_service_level=0.8,
+        threshold=timedelta(seconds=20),
+    )
+    assert_type(plan.threshold, float)
+    assert_type(csmetrics.render(csmetrics.kpi_report(contacts), format="json"), str)
+
 
 def goals_and_catalog(contacts: list[csmetrics.Interaction]) -> None:
     check = csmetrics.target(csmetrics.fcr(contacts), goal=0.7)
