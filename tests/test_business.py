@@ -115,7 +115,7 @@ def test_sale_of_another_customer_is_not_counted():
 
 def test_sale_during_the_contact_counts():
     r = sales_after_contact(
-        [contact("1", 0, hours=2)], [sale("s", at(0, 1))], within_days=0, as_of=LATE
+        [contact("1", 0, hours=2)], [sale("s", at(0, 1))], window_days=0, as_of=LATE
     )
     assert (r.numerator, r.denominator, r.sales) == (1, 1, 1)
 
@@ -257,9 +257,9 @@ def test_customer_keys_of_different_types_are_an_error():
 
 
 @pytest.mark.parametrize("days", [-1, math.nan, math.inf, "7", True])
-def test_within_days_must_be_a_finite_number_at_least_zero(days: Any):
-    with pytest.raises(ValueError, match="within_days="):
-        sales_after_contact([], [], within_days=days)
+def test_window_days_must_be_a_finite_number_at_least_zero(days: Any):
+    with pytest.raises(ValueError, match="window_days="):
+        sales_after_contact([], [], window_days=days)
 
 
 def test_sales_by_must_be_a_contact_field():
@@ -275,8 +275,8 @@ def test_sales_after_contact_without_contacts_is_undefined():
 
 
 def test_sales_after_contact_results_with_different_windows_do_not_merge():
-    a = sales_after_contact([contact("1", 0)], [], as_of=LATE, within_days=7)
-    b = sales_after_contact([contact("1", 0)], [], as_of=LATE, within_days=14)
+    a = sales_after_contact([contact("1", 0)], [], as_of=LATE, window_days=7)
+    b = sales_after_contact([contact("1", 0)], [], as_of=LATE, window_days=14)
     with pytest.raises(ValueError, match="different parameters"):
         a.merge(b)
 
@@ -350,40 +350,42 @@ def test_cohort_retention_counts_customers_not_contacts():
         contact("6", 32, customer="ann"),
         contact("7", 33, customer="dan"),  # new in April: not in the cohort
     ]
-    r = cohort_retention(contacts, first=MARCH, second=APRIL)
+    r = cohort_retention(contacts, baseline=MARCH, current=APRIL)
     assert isinstance(r, CohortRetention)
     assert (r.numerator, r.denominator) == (1, 3)
-    assert (r.first, r.second) == (MARCH, APRIL)
+    assert (r.baseline, r.current) == (MARCH, APRIL)
 
 
 def test_cohort_window_bounds_are_half_open():
     contacts = [contact("1", 0, customer="ann"), contact("2", 30, customer="ann")]
-    r = cohort_retention(contacts, first=MARCH, second=APRIL)
+    r = cohort_retention(contacts, baseline=MARCH, current=APRIL)
     assert (r.numerator, r.denominator) == (1, 1)
     late = [contact("1", 0, customer="ann"), contact("2", 60, customer="ann")]
-    assert cohort_retention(late, first=MARCH, second=APRIL).numerator == 0
+    assert cohort_retention(late, baseline=MARCH, current=APRIL).numerator == 0
 
 
-def test_cohort_second_window_must_not_start_before_the_first_ends():
+def test_cohort_current_window_must_not_start_before_the_baseline_ends():
     early = Window(start=at(29), end=at(60))
-    with pytest.raises(ValueError, match="second must start no earlier than first ends"):
-        cohort_retention([], first=MARCH, second=early)
+    with pytest.raises(ValueError, match="current must start no earlier than baseline ends"):
+        cohort_retention([], baseline=MARCH, current=early)
 
 
 def test_cohort_windows_must_be_windows():
-    with pytest.raises(TypeError, match="first="):
-        cohort_retention([], first=(at(0), at(1)), second=APRIL)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="baseline="):
+        cohort_retention([], baseline=(at(0), at(1)), current=APRIL)  # type: ignore[arg-type]
 
 
-def test_cohort_without_customers_in_the_first_window_is_undefined():
+def test_cohort_without_customers_in_the_baseline_window_is_undefined():
     with pytest.warns(csmetrics.UndefinedMetricWarning, match="cohort_retention"):
-        r = cohort_retention([contact("1", 40)], first=MARCH, second=APRIL)
+        r = cohort_retention([contact("1", 40)], baseline=MARCH, current=APRIL)
     assert math.isnan(r.value)
 
 
 def test_cohort_results_of_other_windows_do_not_merge():
-    a = cohort_retention([contact("1", 1)], first=MARCH, second=APRIL)
-    b = cohort_retention([contact("1", 1)], first=MARCH, second=Window(start=at(30), end=at(90)))
+    a = cohort_retention([contact("1", 1)], baseline=MARCH, current=APRIL)
+    b = cohort_retention(
+        [contact("1", 1)], baseline=MARCH, current=Window(start=at(30), end=at(90))
+    )
     with pytest.raises(ValueError, match="different parameters"):
         a.merge(b)
 
@@ -398,7 +400,7 @@ def outage(start: datetime, end: datetime | None, service: str | None = None) ->
 
 
 def test_no_outages_is_full_uptime():
-    r = uptime([], WEEK)
+    r = uptime([], period=WEEK)
     assert isinstance(r, Uptime)
     assert (r.value, r.downtime, r.incidents, r.ongoing) == (1.0, timedelta(0), 0, 0)
     assert r.mttr is None
@@ -407,7 +409,7 @@ def test_no_outages_is_full_uptime():
 
 
 def test_one_outage():
-    r = uptime([outage(at(1), at(1, 2))], WEEK)
+    r = uptime([outage(at(1), at(1, 2))], period=WEEK)
     assert r.downtime == timedelta(hours=2)
     assert r.value == pytest.approx(1 - 2 / 168, abs=1e-15)
     assert r.mttr == timedelta(hours=2)
@@ -416,12 +418,12 @@ def test_one_outage():
 
 def test_overlapping_outages_merge_into_one_incident():
     outages = [outage(at(1), at(1, 3)), outage(at(1, 1), at(1, 2)), outage(at(1, 2), at(1, 4))]
-    r = uptime(outages, WEEK)
+    r = uptime(outages, period=WEEK)
     assert (r.downtime, r.incidents) == (timedelta(hours=4), 1)
 
 
 def test_touching_outages_are_one_incident():
-    r = uptime([outage(at(1), at(1, 1)), outage(at(1, 1), at(1, 2))], WEEK)
+    r = uptime([outage(at(1), at(1, 1)), outage(at(1, 1), at(1, 2))], period=WEEK)
     assert (r.downtime, r.incidents) == (timedelta(hours=2), 1)
 
 
@@ -433,23 +435,23 @@ def test_outages_are_clipped_to_the_period_and_outside_ones_ignored():
         outage(at(7), at(7, 1)),  # starts at the period end: outside
         outage(at(-1), at(0)),  # ends at the period start: outside
     ]
-    r = uptime(outages, WEEK)
+    r = uptime(outages, period=WEEK)
     assert (r.downtime, r.incidents, r.ongoing) == (timedelta(hours=7), 2, 1)
     assert r.mttr == timedelta(hours=3.5)
 
 
 def test_ongoing_outage_runs_to_the_period_end():
-    r = uptime([outage(at(6), None)], WEEK)
+    r = uptime([outage(at(6), None)], period=WEEK)
     assert (r.downtime, r.incidents, r.ongoing) == (timedelta(days=1), 1, 1)
 
 
 def test_outage_over_the_whole_period_is_zero_uptime():
-    r = uptime([outage(at(-10), None)], WEEK)
+    r = uptime([outage(at(-10), None)], period=WEEK)
     assert (r.value, r.downtime, r.mtbf) == (0.0, timedelta(days=7), timedelta(0))
 
 
 def test_zero_length_outage_is_not_an_incident():
-    r = uptime([outage(at(1), at(1))], WEEK)
+    r = uptime([outage(at(1), at(1))], period=WEEK)
     assert (r.value, r.incidents) == (1.0, 0)
 
 
@@ -459,32 +461,34 @@ def test_service_counts_its_own_and_whole_product_outages():
         outage(at(2), at(2, 2), "web"),
         outage(at(3), at(3, 4)),  # everything down
     ]
-    assert uptime(outages, WEEK, service="api").downtime == timedelta(hours=5)
-    assert uptime(outages, WEEK, service="web").downtime == timedelta(hours=6)
-    assert uptime(outages, WEEK).downtime == timedelta(hours=7)
-    assert uptime(outages, WEEK, service="db").downtime == timedelta(hours=4)
+    assert uptime(outages, period=WEEK, service="api").downtime == timedelta(hours=5)
+    assert uptime(outages, period=WEEK, service="web").downtime == timedelta(hours=6)
+    assert uptime(outages, period=WEEK).downtime == timedelta(hours=7)
+    assert uptime(outages, period=WEEK, service="db").downtime == timedelta(hours=4)
 
 
 def test_uptime_rejects_bad_input():
     with pytest.raises(TypeError, match="period="):
-        uptime([], (at(0), at(1)))  # type: ignore[arg-type]
+        uptime([], period=(at(0), at(1)))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="service=''"):
-        uptime([], WEEK, service="")
+        uptime([], period=WEEK, service="")
     with pytest.raises(InvalidDataError, match=r"position 1.*expected an Outage"):
-        uptime([outage(at(1), None), "down"], WEEK)  # type: ignore[list-item]
+        uptime([outage(at(1), None), "down"], period=WEEK)  # type: ignore[list-item]
 
 
 def test_uptime_of_consecutive_periods_merges_and_different_services_do_not():
     outages = [outage(at(1), at(1, 1)), outage(at(8), at(8, 3))]
-    two_weeks = uptime(outages, Window(start=at(0), end=at(14)))
-    merged = uptime(outages, WEEK).merge(uptime(outages, Window(start=at(7), end=at(14))))
+    two_weeks = uptime(outages, period=Window(start=at(0), end=at(14)))
+    merged = uptime(outages, period=WEEK).merge(
+        uptime(outages, period=Window(start=at(7), end=at(14)))
+    )
     assert merged == Uptime(
         length=two_weeks.length,
         downtime=two_weeks.downtime,
         incidents=two_weeks.incidents,
     )
     with pytest.raises(ValueError, match="different parameters"):
-        uptime(outages, WEEK, service="api").merge(uptime(outages, WEEK))
+        uptime(outages, period=WEEK, service="api").merge(uptime(outages, period=WEEK))
 
 
 def test_uptime_result_checks_its_counts():
@@ -686,7 +690,7 @@ AS_OF = BASE + timedelta(days=25)
 def test_sales_after_contact_matches_brute_force(
     contacts: list[Interaction], sales: list[Sale], days: int
 ) -> None:
-    r = quiet(sales_after_contact, contacts, sales, within_days=days, as_of=AS_OF)
+    r = quiet(sales_after_contact, contacts, sales, window_days=days, as_of=AS_OF)
     count, revenue = reference_sales(contacts, sales, days, AS_OF)
     decided = [c for c in contacts if c.start <= AS_OF and window_end(c, days) <= AS_OF]
     assert r.denominator == len(decided)
@@ -756,16 +760,16 @@ def test_retention_and_churn_are_complements_and_segments_merge(
 
 @given(contacts=contact_lists(max_size=20))
 def test_cohort_retention_bounds_and_customer_parts_merge(contacts: list[Interaction]) -> None:
-    first = Window(start=BASE, end=BASE + timedelta(days=10))
-    second = Window(start=BASE + timedelta(days=10), end=BASE + timedelta(days=22))
-    whole = quiet(cohort_retention, contacts, first=first, second=second)
+    baseline = Window(start=BASE, end=BASE + timedelta(days=10))
+    current = Window(start=BASE + timedelta(days=10), end=BASE + timedelta(days=22))
+    whole = quiet(cohort_retention, contacts, baseline=baseline, current=current)
     assert whole.denominator == 0 or 0 <= whole.value <= 1
     parts = [
         quiet(
             cohort_retention,
             [c for c in contacts if c.customer_id in k],
-            first=first,
-            second=second,
+            baseline=baseline,
+            current=current,
         )
         for k in ({"a"}, {"b", "c"}, {"d"})
     ]
@@ -807,7 +811,7 @@ PERIOD = Window(start=BASE, end=BASE + timedelta(minutes=600))
 @given(outages=outage_lists(), service=st.sampled_from((None, "api")))
 @example(outages=[], service=None)
 def test_uptime_matches_a_minute_grid(outages: list[Outage], service: str | None) -> None:
-    r = uptime(outages, PERIOD, service=service)
+    r = uptime(outages, period=PERIOD, service=service)
     down = reference_down_minutes(outages, service)
     assert r.downtime == timedelta(minutes=int(down.sum()))
     runs = int(np.count_nonzero(np.diff(np.r_[0, down.astype(int)]) == 1))
@@ -821,9 +825,9 @@ def test_uptime_matches_a_minute_grid(outages: list[Outage], service: str | None
 @given(outages=outage_lists(), cut=st.integers(1, 599))
 def test_uptime_of_consecutive_parts_merges_into_the_whole(outages: list[Outage], cut: int) -> None:
     middle = BASE + timedelta(minutes=cut)
-    left = uptime(outages, Window(start=BASE, end=middle))
-    right = uptime(outages, Window(start=middle, end=PERIOD.end))
-    whole = uptime(outages, PERIOD)
+    left = uptime(outages, period=Window(start=BASE, end=middle))
+    right = uptime(outages, period=Window(start=middle, end=PERIOD.end))
+    whole = uptime(outages, period=PERIOD)
     merged = left.merge(right)
     assert (merged.length, merged.downtime) == (whole.length, whole.downtime)
     assert merged.value == whole.value

@@ -16,7 +16,7 @@ import pytest
 import csmetrics
 from csmetrics.adapters.datasets import sample, sample_paths
 from csmetrics.cli import main
-from csmetrics.report.build import KPIRow, build_report, format_markdown, format_text, kpi_report
+from csmetrics.report.build import KPIRow, build_report, kpi_report, render
 
 HEADER = "id,customer_id,start,end,resolved,channel,agent_id,issue_id,category\n"
 KEYS = (
@@ -287,13 +287,13 @@ def test_formats_render_undefined_and_nan_intervals() -> None:
     t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
     answers = [csmetrics.Survey(id="s", kind="ces", score=5, at=t)]
     rows = kpi_report([], answers)
-    text = format_text(rows)
+    text = render(rows)
     ces_line = next(line for line in text.splitlines() if line.startswith("CES"))
     assert "5.00" in ces_line
     assert "n/a" in ces_line  # one answer: no t interval
     assert "undefined" in text
     assert math.isnan(rows[0].value)
-    markdown = format_markdown(rows)
+    markdown = render(rows, format="markdown")
     assert "| CES | 5.00 | n/a |" in markdown
 
 

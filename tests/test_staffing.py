@@ -14,6 +14,7 @@ Reference values come from three independent places:
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -145,25 +146,25 @@ def test_erlang_c_relation_to_erlang_b_holds_exactly():
 @pytest.mark.parametrize(("traffic", "agents"), [(10.0, 10), (10.0, 9), (10.5, 10), (3.0, 0)])
 def test_unstable_queue_everyone_waits(traffic, agents):
     assert erlang_c(traffic, agents) == 1.0
-    assert erlang_c_service_level(traffic, agents, threshold_seconds=20, aht_seconds=180) == 0.0
+    assert erlang_c_service_level(traffic, agents, threshold=20, aht_seconds=180) == 0.0
     assert erlang_c_asa(traffic, agents, aht_seconds=180) == math.inf
 
 
 def test_no_traffic_and_no_agents_counts_as_unstable():
     # agents <= traffic holds with 0 <= 0; agents_needed treats an empty interval apart.
     assert erlang_c(0.0, 0) == 1.0
-    assert erlang_c_service_level(0.0, 0, threshold_seconds=20, aht_seconds=180) == 0.0
+    assert erlang_c_service_level(0.0, 0, threshold=20, aht_seconds=180) == 0.0
     assert erlang_c_asa(0.0, 0, aht_seconds=180) == math.inf
 
 
 def test_no_traffic_nobody_waits():
     assert erlang_c(0.0, 3) == 0.0
-    assert erlang_c_service_level(0.0, 3, threshold_seconds=0, aht_seconds=180) == 1.0
+    assert erlang_c_service_level(0.0, 3, threshold=0, aht_seconds=180) == 1.0
     assert erlang_c_asa(0.0, 3, aht_seconds=180) == 0.0
 
 
 def test_service_level_with_zero_threshold_is_share_answered_at_once():
-    assert erlang_c_service_level(10.0, 14, threshold_seconds=0, aht_seconds=180) == (
+    assert erlang_c_service_level(10.0, 14, threshold=0, aht_seconds=180) == (
         1 - erlang_c(10.0, 14)
     )
 
@@ -175,7 +176,7 @@ def test_service_level_with_zero_threshold_is_share_answered_at_once():
 # level 0.888, occupancy 0.714, probability of waiting 0.174; with a 70% occupancy cap, 15
 # agents, 22 scheduled, service level 0.941, occupancy 0.667, probability of waiting 0.102.
 # pyworkforce uses a 0.33-minute (19.8 s) threshold; to three decimals it is the same.
-CCH = {"calls": 100, "interval_seconds": 1800, "aht_seconds": 180, "threshold_seconds": 20}
+CCH = {"calls": 100, "interval_seconds": 1800, "aht_seconds": 180, "threshold": 20}
 
 
 def test_call_centre_helper_worked_example():
@@ -202,8 +203,7 @@ def test_call_centre_helper_example_with_a_70_percent_occupancy_cap():
 def test_call_centre_helper_agents_one_by_one():
     # The article starts at N = A + 1 = 11 and adds agents until 80% is met: 13 fall short.
     levels = [
-        erlang_c_service_level(10.0, n, threshold_seconds=20, aht_seconds=180)
-        for n in (11, 12, 13, 14)
+        erlang_c_service_level(10.0, n, threshold=20, aht_seconds=180) for n in (11, 12, 13, 14)
     ]
     assert levels == sorted(levels)
     assert levels[2] < 0.8 <= levels[3]
@@ -215,7 +215,7 @@ def test_call_centre_helper_agents_one_by_one():
 def round_a_plus_one_search(traffic: float, target: float, threshold: float, aht: float) -> int:
     """The search of pyworkforce's ErlangC.required_positions: start at round(A + 1)."""
     n = round(traffic + 1)
-    while erlang_c_service_level(traffic, n, threshold_seconds=threshold, aht_seconds=aht) < target:
+    while erlang_c_service_level(traffic, n, threshold=threshold, aht_seconds=aht) < target:
         n += 1
     return n
 
@@ -224,14 +224,14 @@ CHATS = {
     "calls": 53,
     "interval_seconds": 900,
     "aht_seconds": 60,
-    "threshold_seconds": 120,
+    "threshold": 120,
     "target_service_level": 0.7,
 }
 NIGHT_LINE = {
     "calls": 36,
     "interval_seconds": 3600,
     "aht_seconds": 60,
-    "threshold_seconds": 180,
+    "threshold": 180,
     "target_service_level": 0.8,
 }
 
@@ -251,9 +251,7 @@ def test_search_starts_at_floor_plus_one_not_round(kwargs, expected):
     assert s.service_level >= s.target_service_level
     # Starting at round(A + 1) skips floor(A) + 1 whenever A's fraction is >= 0.5 (and
     # not exactly .5, which Python rounds to even): one agent too many.
-    found = round_a_plus_one_search(
-        s.traffic, s.target_service_level, s.threshold_seconds, s.aht_seconds
-    )
+    found = round_a_plus_one_search(s.traffic, s.target_service_level, s.threshold, s.aht_seconds)
     assert found == expected + 1
 
 
@@ -261,7 +259,7 @@ def assert_minimal(s: Staffing) -> None:
     """N meets every target; N - 1 fails one (unstable, service level or occupancy)."""
     traffic = Fraction(repr(s.calls)) * Fraction(repr(s.aht_seconds))
     traffic /= Fraction(repr(s.interval_seconds))
-    kwargs = {"threshold_seconds": s.threshold_seconds, "aht_seconds": s.aht_seconds}
+    kwargs = {"threshold": s.threshold, "aht_seconds": s.aht_seconds}
     assert s.agents > traffic
     assert erlang_c_service_level(s.traffic, s.agents, **kwargs) >= s.target_service_level
     if s.max_occupancy is not None:
@@ -281,7 +279,7 @@ def assert_minimal(s: Staffing) -> None:
     [
         {**CCH, "target_service_level": 0.8},
         {**CCH, "target_service_level": 0.9},
-        {**CCH, "target_service_level": 0.8, "threshold_seconds": 0},
+        {**CCH, "target_service_level": 0.8, "threshold": 0},
         {**CCH, "target_service_level": 0.5, "max_occupancy": 0.6},
         {**CCH, "calls": 1, "interval_seconds": 3600, "target_service_level": 0.99},
         {**CCH, "calls": 2500.5, "aht_seconds": 420, "target_service_level": 0.95},
@@ -295,7 +293,7 @@ def test_result_is_what_the_erlang_functions_give():
     s = agents_needed(**CCH, target_service_level=0.8)
     assert s.wait_probability == erlang_c(s.traffic, s.agents)
     assert s.service_level == erlang_c_service_level(
-        s.traffic, s.agents, threshold_seconds=20, aht_seconds=180
+        s.traffic, s.agents, threshold=20, aht_seconds=180
     )
     assert s.asa == erlang_c_asa(s.traffic, s.agents, aht_seconds=180)
 
@@ -354,7 +352,7 @@ def test_tiny_traffic_needs_one_agent():
         interval_seconds=3600,
         aht_seconds=60,
         target_service_level=0.99,
-        threshold_seconds=0,
+        threshold=0,
     )
     assert s.agents == 1
 
@@ -362,7 +360,7 @@ def test_tiny_traffic_needs_one_agent():
 def test_result_records_inputs_and_is_frozen():
     s = agents_needed(**CCH, target_service_level=0.8, max_occupancy=0.85, shrinkage=0.3)
     assert (s.calls, s.interval_seconds, s.aht_seconds) == (100.0, 1800.0, 180.0)
-    assert (s.target_service_level, s.threshold_seconds) == (0.8, 20.0)
+    assert (s.target_service_level, s.threshold) == (0.8, 20.0)
     assert (s.max_occupancy, s.shrinkage) == (0.85, 0.3)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         s.agents = 3  # type: ignore[misc]
@@ -392,7 +390,7 @@ def test_agents_needed_for_a_large_centre():
         interval_seconds=1800,
         aht_seconds=300,
         target_service_level=0.8,
-        threshold_seconds=20,
+        threshold=20,
     )
     assert 1667 <= s.agents < 1750
     assert 0 < s.wait_probability < 1
@@ -406,6 +404,16 @@ def test_agents_needed_for_a_large_centre():
 def test_numpy_scalars_are_accepted():
     assert erlang_c(np.float64(10.0), np.int64(14)) == erlang_c(10.0, 14)
     assert erlang_b(np.int64(10), np.int32(12)) == erlang_b(10.0, 12)
+
+
+@pytest.mark.parametrize("threshold", [timedelta(seconds=20), np.int64(20), np.float64(20.0)])
+def test_threshold_may_be_a_timedelta_or_a_numpy_number(threshold):
+    kwargs = {"aht_seconds": 180}
+    seconds = erlang_c_service_level(10.0, 14, threshold=20, **kwargs)
+    assert erlang_c_service_level(10.0, 14, threshold=threshold, **kwargs) == seconds
+    plan = agents_needed(**{**CCH, "threshold": threshold}, target_service_level=0.8)
+    assert plan == agents_needed(**CCH, target_service_level=0.8)
+    assert plan.threshold == 20.0
 
 
 @pytest.mark.parametrize("agents", [-1, 2.5, 3.0, True, "3", None, np.float64(4.0)])
@@ -429,12 +437,12 @@ def test_bad_traffic_is_refused(traffic):
     [
         (
             erlang_c_service_level,
-            {"threshold_seconds": -1, "aht_seconds": 180},
-            r"threshold_seconds=-1 is not allowed; use a finite number >= 0",
+            {"threshold": -1, "aht_seconds": 180},
+            r"threshold=-1 is not allowed; use seconds >= 0 or a timedelta",
         ),
         (
             erlang_c_service_level,
-            {"threshold_seconds": 20, "aht_seconds": 0},
+            {"threshold": 20, "aht_seconds": 0},
             r"aht_seconds=0 is not allowed; use a finite number > 0",
         ),
         (erlang_c_asa, {"aht_seconds": -180}, r"aht_seconds=-180 is not allowed"),
@@ -459,7 +467,7 @@ GOOD: dict[str, Any] = {**CCH, "target_service_level": 0.8}
         ("target_service_level", 0, r"a number in \(0, 1\]"),
         ("target_service_level", 1.2, r"a number in \(0, 1\]"),
         ("target_service_level", 80, r"a number in \(0, 1\]"),
-        ("threshold_seconds", -20, "a finite number >= 0"),
+        ("threshold", -20, "seconds >= 0 or a timedelta"),
         ("max_occupancy", 0, r"a number in \(0, 1\]"),
         ("max_occupancy", 1.5, r"a number in \(0, 1\]"),
         ("shrinkage", 1, r"a number in \[0, 1\)"),
@@ -510,7 +518,7 @@ def test_erlang_b_and_c_never_rise_with_more_agents(traffic, agents):
 @given(traffics, agent_counts, thresholds, ahts)
 @example(10.0, 10, 20.0, 180.0)
 def test_service_level_never_falls_with_more_agents(traffic, agents, threshold, aht):
-    kwargs = {"threshold_seconds": threshold, "aht_seconds": aht}
+    kwargs = {"threshold": threshold, "aht_seconds": aht}
     low = erlang_c_service_level(traffic, agents, **kwargs)
     high = erlang_c_service_level(traffic, agents + 1, **kwargs)
     assert 0.0 <= low <= high <= 1.0
@@ -520,8 +528,8 @@ def test_service_level_never_falls_with_more_agents(traffic, agents, threshold, 
 def test_service_level_never_falls_with_a_longer_threshold(traffic, agents, t1, t2, aht):
     short, long = sorted((t1, t2))
     assert erlang_c_service_level(
-        traffic, agents, threshold_seconds=short, aht_seconds=aht
-    ) <= erlang_c_service_level(traffic, agents, threshold_seconds=long, aht_seconds=aht)
+        traffic, agents, threshold=short, aht_seconds=aht
+    ) <= erlang_c_service_level(traffic, agents, threshold=long, aht_seconds=aht)
 
 
 @given(traffics, agent_counts, ahts)
@@ -539,7 +547,7 @@ def staffing_inputs(draw: st.DrawFn) -> dict[str, Any]:
         "interval_seconds": draw(st.sampled_from([900, 1800, 3600])),
         "aht_seconds": draw(st.floats(min_value=10, max_value=900)),
         "target_service_level": draw(st.floats(min_value=0.01, max_value=0.99)),
-        "threshold_seconds": draw(st.floats(min_value=0, max_value=600)),
+        "threshold": draw(st.floats(min_value=0, max_value=600)),
         "max_occupancy": draw(st.none() | st.floats(min_value=0.3, max_value=1.0)),
         "shrinkage": draw(st.floats(min_value=0, max_value=0.6)),
     }

@@ -630,7 +630,7 @@ def test_two_five_star_ratings_do_not_outrank_four_hundred_at_4_8():
 
 
 def test_rating_without_shrinkage():
-    ratings = rating(rated({"ann": [5, 5], "bob": [4, 3]}), shrinkage=None)
+    ratings = rating(rated({"ann": [5, 5], "bob": [4, 3]}), method=None)
     assert ratings.prior is None
     assert [(r.shrunk, r.weight) for r in ratings.values()] == [(5.0, 1.0), (3.5, 1.0)]
 
@@ -673,8 +673,8 @@ def test_rating_uses_rating_answers_only_and_checks_the_scale():
 
 
 def test_rating_options():
-    with pytest.raises(ValueError, match="shrinkage='james-stein' is not allowed"):
-        rating([5], by=None, shrinkage="james-stein")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="method='james-stein' is not allowed"):
+        rating([5], by=None, method="james-stein")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="by='channel' is not allowed"):
         rating(rated({"a": [5]}), by="channel")  # type: ignore[arg-type]
 
@@ -716,7 +716,7 @@ def test_rating_merge_refits_the_prior():
         assert merged[key].shrunk == pytest.approx(whole[key].shrunk)
     with pytest.raises(ValueError, match="different parameters"):
         rating(first)["ann"].merge(rating(second)["ann"])
-    plain = rating(first, shrinkage=None)["ann"].merge(rating(second, shrinkage=None)["ann"])
+    plain = rating(first, method=None)["ann"].merge(rating(second, method=None)["ann"])
     assert (plain.n, plain.value, plain.shrunk) == (3, 4.0, 4.0)
 
 

@@ -546,7 +546,7 @@ def _entries() -> tuple[Entry, ...]:
                 "period": _PERIOD,
                 "by": "per agent",
                 "scale": "the common 1..5 rating",
-                "shrinkage": "decision 34d: empirical Bayes toward the team mean",
+                "method": "decision 34d: empirical Bayes toward the team mean",
             },
             merge=_MEAN,
         ),
@@ -691,7 +691,7 @@ def _entries() -> tuple[Entry, ...]:
             needs=("customer_id", "start", "end"),
             sources={
                 **_CONTACT_SOURCES,
-                "within_days": "decision 36: a 7-day window, like FCR's",
+                "window_days": "decision 36: a 7-day window, like FCR's",
             },
             partition=("customer_id",),
             merge=_COUNTS + "; a customer's contacts and sales must be in one part",

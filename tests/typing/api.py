@@ -178,7 +178,7 @@ def team(contacts: list[csmetrics.Interaction], answers: list[csmetrics.Survey])
         assert_type(agent, str | int | None)
         assert_type(stars.shrunk, float)
     assert_type(csmetrics.rating(answers, by="customer_id"), RatingBreakdown)
-    assert_type(csmetrics.rating(answers, by=None, shrinkage=None), Rating)
+    assert_type(csmetrics.rating(answers, by=None, method=None), Rating)
 
 
 def business(
@@ -186,7 +186,7 @@ def business(
     sales: list[csmetrics.Sale],
     agent_time: list[csmetrics.AgentTime],
 ) -> None:
-    sac = csmetrics.sales_after_contact(contacts, sales, within_days=7)
+    sac = csmetrics.sales_after_contact(contacts, sales, window_days=7)
     assert_type(sac, SalesAfterContact)
     assert_type((sac.pending, sac.sales, sac.revenue), tuple[int, int, float])
     sac_by = csmetrics.sales_after_contact(contacts, sales, by="agent_id")
@@ -195,6 +195,23 @@ def business(
     assert_type(occ, Occupancy)
     assert_type(occ.busy_seconds, float)
     assert_type(csmetrics.occupancy(agent_time, by="agent_id"), Breakdown[Occupancy])
+
+    # One name for each idea (decision 41): baseline/current, period=, threshold.
+    jan = csmetrics.Window(start=T0, end=T0 + timedelta(days=31))
+    feb = csmetrics.Window(start=jan.end, end=jan.end + timedelta(days=28))
+    cohort = csmetrics.cohort_retention(contacts, baseline=jan, current=feb)
+    assert_type(cohort.baseline, csmetrics.Window)
+    up = csmetrics.uptime([csmetrics.Outage(start=T0)], period=jan)
+    assert_type(up.mttr, timedelta | None)
+    plan = csmetrics.agents_needed(
+        calls=100,
+        interval_seconds=1800,
+        aht_seconds=180,
+        target_service_level=0.8,
+        threshold=timedelta(seconds=20),
+    )
+    assert_type(plan.threshold, float)
+    assert_type(csmetrics.render(csmetrics.kpi_report(contacts), format="json"), str)
 
 
 def goals_and_catalog(contacts: list[csmetrics.Interaction]) -> None:

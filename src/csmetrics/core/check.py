@@ -1,10 +1,21 @@
-"""The single validation helper for options and record fields."""
+"""The single validation helper for options and record fields, and deprecated names.
+
+`renamed`, `keyword_now`, `deprecated` and `RenamedField` are the one way an
+old spelling of the public API keeps working for a minor version: each warns
+with `DeprecationWarning` through `warn_deprecated`, which names the old
+spelling, the version that removes it and what to use instead (decision 41).
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
-from collections.abc import Collection
-from typing import Any, NoReturn
+import sys
+import warnings
+from collections.abc import Callable, Collection
+from types import FrameType
+from typing import Any, Generic, NoReturn, ParamSpec, TypeVar, overload
 
 import numpy as np
 
@@ -71,3 +82,164 @@ def check_type(position: int, record: object, expected: type) -> None:
         name = expected.__name__
         article = "an" if name[0] in "AEIOU" else "a"
         bad_record(f"at position {position}", "type", record, f"expected {article} {name}")
+
+
+# -- deprecated names ---------------------------------------------------------------------------
+
+DEPRECATED_SINCE = "0.2"
+"""The version whose names replaced the old spellings."""
+REMOVED_IN = "0.3"
+"""The version that removes the old spellings."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+def warn_deprecated(old: str, use: str, *, stacklevel: int = 3) -> None:
+    """Warn with `DeprecationWarning` that ``old`` goes away; ``use`` says what replaces it.
+
+    The default ``stacklevel`` points at the caller of the function that calls
+    this one (a wrapper, a property): the user's line, not the library's.
+    """
+    msg = f"{old} is deprecated since {DEPRECATED_SINCE} and will be removed in {REMOVED_IN}; "
+    warnings.warn(msg + f"use {use}", DeprecationWarning, stacklevel=stacklevel)
+
+
+def stacklevel(level: int) -> int:
+    """``level`` for `warnings.warn`, counting past the wrappers of this module on the way.
+
+    A warning raised ``level`` frames up from its caller would point into a
+    `renamed`, `keyword_now` or `deprecated` wrapper when the user's call went
+    through one; this adds one level per such wrapper, so the warning still
+    names the user's line (and the default filter still shows it per line).
+    """
+    frame: FrameType | None = sys._getframe(2)
+    depth, target = 2, level
+    while frame is not None and depth <= target:
+        if frame.f_code.co_filename == __file__ and frame.f_code.co_name == "wrapper":
+            target += 1
+        frame, depth = frame.f_back, depth + 1
+    return target
+
+
+def _parameters(func: Callable[..., Any]) -> dict[str, inspect.Parameter]:
+    return dict(inspect.signature(func).parameters)
+
+
+def renamed(**names: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Accept each old keyword (a key of ``names``) for its new name (the value), with a warning.
+
+    ``@renamed(within_days="window_days")`` lets ``f(within_days=7)`` run as
+    ``f(window_days=7)`` and warn ``DeprecationWarning``; giving both is a
+    TypeError. The wrapper keeps the function's signature, name and
+    ``@overload``s (decorate the implementation only).
+    """
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        name, parameters = func.__qualname__, _parameters(func)
+        for old, new in names.items():
+            if old in parameters or new not in parameters:
+                msg = f"renamed({old}={new!r}): {name} must take {new} and not {old}"
+                raise TypeError(msg)
+
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            for old, new in names.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        msg = f"{name}() got both {old}= and {new}=; pass {new}= only"
+                        raise TypeError(msg)
+                    warn_deprecated(f"`{name}({old}=...)`", f"{new}=")
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def keyword_now(*names: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Accept keyword-only ``names`` by position still (after the positional ones), with a warning.
+
+    ``@keyword_now("period")`` on ``uptime(outages, /, *, period)`` lets the
+    old call ``uptime(outages, window)`` run as ``uptime(outages,
+    period=window)`` and warn ``DeprecationWarning``; giving it both ways is a
+    TypeError.
+    """
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        name, parameters = func.__qualname__, _parameters(func)
+        positional = sum(
+            p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters.values()
+        )
+        for new in names:
+            if new not in parameters or parameters[new].kind is not inspect.Parameter.KEYWORD_ONLY:
+                msg = f"keyword_now({new!r}): {name} must take {new} as a keyword-only parameter"
+                raise TypeError(msg)
+        call: Callable[..., R] = func
+
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            extra = args[positional:]
+            if not extra or len(extra) > len(names):
+                return func(*args, **kwargs)
+            for new, value in zip(names, extra, strict=False):
+                if new in kwargs:
+                    msg = f"{name}() got {new} both by position and as {new}=; pass {new}= only"
+                    raise TypeError(msg)
+                warn_deprecated(f"`{name}(..., {new})` by position", f"{new}=")
+                kwargs[new] = value
+            return call(*args[:positional], **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def deprecated(use: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Warn on every call of the function that it goes away; ``use`` names its replacement."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            warn_deprecated(f"`{func.__qualname__}()`", use)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+class RenamedField(Generic[T]):
+    """A read-only alias of a renamed attribute that warns `DeprecationWarning` when read.
+
+    In a class body, ``within_days = RenamedField[float]("window_days")``
+    makes ``result.within_days`` return ``result.window_days`` with a warning.
+    attrs does not take it for a field (it has no annotation).
+    """
+
+    def __init__(self, new: str) -> None:
+        self.new = new
+        self.old = new
+        self.owner = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.owner, self.old = owner.__name__, name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> RenamedField[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> RenamedField[T] | T:
+        if instance is None:
+            return self
+        warn_deprecated(f"`{self.owner}.{self.old}`", self.new)
+        value: T = getattr(instance, self.new)
+        return value
+
+    def __set__(self, instance: object, value: object) -> None:
+        msg = f"{self.owner}.{self.old} is read-only (a deprecated alias of {self.new})"
+        raise AttributeError(msg)

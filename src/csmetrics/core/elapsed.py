@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record
+from csmetrics.core.check import bad_record, is_number, plain
 from csmetrics.core.reduce import micros
 from csmetrics.core.table import OPEN, Encoded, Interactions, _row_name, from_micros
 
@@ -84,20 +84,18 @@ def elapsed_into(
 
 
 def seconds(name: str, value: object, *, allow_zero: bool = False) -> float:
-    """A duration option given as seconds or a timedelta, as float seconds."""
-    if isinstance(value, timedelta):
-        value = value.total_seconds()
+    """A duration option given as seconds (Python or numpy) or a timedelta, as float seconds."""
+    given: Any = value.total_seconds() if isinstance(value, timedelta) else value
     if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not np.isfinite(value)
-        or value < 0
-        or (value == 0 and not allow_zero)
+        not is_number(given)
+        or not np.isfinite(given)
+        or given < 0
+        or (given == 0 and not allow_zero)
     ):
         limit = ">= 0" if allow_zero else "> 0"
-        msg = f"{name}={value!r} is not allowed; use seconds {limit} or a timedelta"
+        msg = f"{name}={plain(given)!r} is not allowed; use seconds {limit} or a timedelta"
         raise ValueError(msg)
-    return float(value)
+    return float(given)
 
 
 def thresholds(

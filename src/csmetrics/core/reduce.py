@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import option
+from csmetrics.core.check import option, stacklevel
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Window, check_window
 from csmetrics.core.results import Breakdown, Durations, Mean, Result
@@ -190,7 +190,7 @@ def warn_if_undefined(result: Result | Breakdown[Any], metric: str, why: str) ->
         warnings.warn(
             f"{metric} is undefined: {why}; the value is nan ({silence})",
             UndefinedMetricWarning,
-            stacklevel=3,
+            stacklevel=stacklevel(3),
         )
     elif isinstance(result, Breakdown):
         empty = [key for key, r in result.items() if not r.is_defined]
@@ -199,7 +199,7 @@ def warn_if_undefined(result: Result | Breakdown[Any], metric: str, why: str) ->
                 f"{metric} is undefined for {len(empty)} of {len(result)} groups by "
                 f"{result.by} ({why}): {empty[:5]}; their value is nan ({silence})",
                 UndefinedMetricWarning,
-                stacklevel=3,
+                stacklevel=stacklevel(3),
             )
 
 

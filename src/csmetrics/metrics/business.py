@@ -34,7 +34,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, check_type, non_negative, option, plain
+from csmetrics.core.check import (
+    RenamedField,
+    bad_record,
+    check_type,
+    keyword_now,
+    non_negative,
+    option,
+    plain,
+    renamed,
+)
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions, ordered_rows
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
@@ -144,14 +153,17 @@ class SalesAfterContact(Rate):
         "sales",
         "revenue",
     )
-    _params: ClassVar[tuple[str, ...]] = ("metric", "within_days", "as_of")
+    _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "as_of")
 
     pending: int = attrs.field(validator=check_count)
     sales: int = attrs.field(validator=check_count)
     revenue: float = attrs.field(validator=_finite_at_least_zero)
-    within_days: float
+    window_days: float
     as_of: datetime | None
     metric: str = "sales_after_contact"
+
+    within_days = RenamedField[float]("window_days")
+    """Deprecated alias of ``window_days``; removed in 0.3."""
 
     @property
     def revenue_per_contact(self) -> float:
@@ -214,7 +226,7 @@ def sales_after_contact(
     sales: Sales | Iterable[Sale],
     /,
     *,
-    within_days: float = 7,
+    window_days: float = 7,
     as_of: datetime | None = None,
     period: Window | None = None,
     by: None = None,
@@ -227,19 +239,20 @@ def sales_after_contact(
     sales: Sales | Iterable[Sale],
     /,
     *,
-    within_days: float = 7,
+    window_days: float = 7,
     as_of: datetime | None = None,
     period: Window | None = None,
     by: ContactBy,
 ) -> Breakdown[SalesAfterContact]: ...
 
 
+@renamed(within_days="window_days")
 def sales_after_contact(
     interactions: Interactions | Iterable[Interaction],
     sales: Sales | Iterable[Sale],
     /,
     *,
-    within_days: float = 7,
+    window_days: float = 7,
     as_of: datetime | None = None,
     period: Window | None = None,
     by: ContactBy | None = None,
@@ -249,7 +262,7 @@ def sales_after_contact(
     ``sales after contact = converted contacts / decided contacts``, with the
     number of attributed ``sales`` and their ``revenue`` alongside.
 
-    A contact's *window* runs from its start to ``within_days`` after its end
+    A contact's *window* runs from its start to ``window_days`` after its end
     (after its start while it is still open), both ends inclusive, so a sale
     made during the contact counts. Each sale (``amount > 0``) is attributed to
     the customer's *latest* contact that started at or before the sale (of
@@ -267,9 +280,10 @@ def sales_after_contact(
         `Sale` objects or a `Sales` table. Records with ``amount <= 0``
         (refunds, free orders) are not sales: they neither convert a contact
         nor count in ``sales`` or ``revenue``.
-    within_days
+    window_days
         Days after a contact's end during which a sale is attributed to it; a
-        finite number >= 0 (0: only sales during the contact).
+        finite number >= 0 (0: only sales during the contact). The old name
+        ``within_days=`` still works until 0.3, with a `DeprecationWarning`.
     as_of
         The moment up to which contacts and sales are complete. A contact whose
         window ends after ``as_of`` is *pending*: left out of the numerator,
@@ -305,7 +319,7 @@ def sales_after_contact(
     Notes
     -----
     Edge cases: a sale before any contact of its customer is not attributed; a
-    sale exactly ``within_days`` after the end counts; a sale at the instant a
+    sale exactly ``window_days`` after the end counts; a sale at the instant a
     contact starts belongs to it. Results merge (counts and revenue add) over
     parts that hold all contacts and sales of their customers, or over periods
     computed from the same data with the same explicit ``as_of``.
@@ -335,13 +349,13 @@ def sales_after_contact(
     ...     Sale(id="s1", customer_id="ann", at=at(4), amount=120.0),
     ...     Sale(id="s2", customer_id="bob", at=at(30), amount=80.0),  # too late
     ... ]
-    >>> r = sales_after_contact(contacts, sales, within_days=7)
+    >>> r = sales_after_contact(contacts, sales, window_days=7)
     >>> r.numerator, r.denominator, r.sales, r.revenue, float(r)
     (1, 2, 1, 120.0, 0.5)
     """
     table = as_interactions(interactions)
     sold = _as_sales(sales)
-    days = non_negative("within_days", within_days)
+    days = non_negative("window_days", window_days)
     window = min(round(days * DAY_MICROS), _MAX_WINDOW)
     if by is not None:
         option("by", by, CONTACT_BY)
@@ -375,7 +389,7 @@ def sales_after_contact(
     keep = in_period(table.start, period)
     factory = partial(
         SalesAfterContact,
-        within_days=days,
+        window_days=days,
         as_of=as_of,
         period=period,
         metric="sales_after_contact",
@@ -542,26 +556,32 @@ def churn_rate(*, start: int, end: int, new: int) -> Rate:
 
 @attrs.frozen(order=False, kw_only=True, repr=False)
 class CohortRetention(Rate):
-    """Cohort retention: customers active in ``first`` and ``second`` / active in ``first``."""
+    """Cohort retention: active in ``baseline`` and ``current`` / active in ``baseline``."""
 
-    _params: ClassVar[tuple[str, ...]] = ("metric", "first", "second")
+    _params: ClassVar[tuple[str, ...]] = ("metric", "baseline", "current")
 
-    first: Window
-    second: Window
+    baseline: Window
+    current: Window
     metric: str = "cohort_retention"
 
+    first = RenamedField[Window]("baseline")
+    """Deprecated alias of ``baseline``; removed in 0.3."""
+    second = RenamedField[Window]("current")
+    """Deprecated alias of ``current``; removed in 0.3."""
 
+
+@renamed(first="baseline", second="current")
 def cohort_retention(
     interactions: Interactions | Iterable[Interaction],
     /,
     *,
-    first: Window,
-    second: Window,
+    baseline: Window,
+    current: Window,
 ) -> CohortRetention:
     """Cohort retention: the share of customers who contact support again in a later window.
 
-    ``cohort retention = customers with a contact in first and in second /
-    customers with a contact in first``.
+    ``cohort retention = customers with a contact in baseline and in current /
+    customers with a contact in baseline``.
 
     A customer is *active* in a window when one of their contacts starts in it
     (any contact: abandoned, blocked and open contacts count too).
@@ -570,29 +590,31 @@ def cohort_retention(
     ----------
     interactions
         `Interaction` objects or an `Interactions` table.
-    first
-        The `Window` that defines the cohort.
-    second
+    baseline
+        The `Window` that defines the cohort. The old name ``first=`` still
+        works until 0.3, with a `DeprecationWarning`.
+    current
         The later `Window` in which the cohort is looked for again; it must
-        start no earlier than ``first`` ends.
+        start no earlier than ``baseline`` ends. The old name ``second=``
+        still works until 0.3, with a `DeprecationWarning`.
 
     Returns
     -------
     CohortRetention
         ``numerator`` (active in both), ``denominator`` (active in
-        ``first``), ``first`` and ``second``.
+        ``baseline``), ``baseline`` and ``current``.
 
     Raises
     ------
     TypeError
-        ``first`` or ``second`` is not a `Window`.
+        ``baseline`` or ``current`` is not a `Window`.
     ValueError
-        ``second`` starts before ``first`` ends.
+        ``current`` starts before ``baseline`` ends.
 
     Warns
     -----
     UndefinedMetricWarning
-        No customer is active in ``first``.
+        No customer is active in ``baseline``.
 
     Notes
     -----
@@ -619,32 +641,32 @@ def cohort_retention(
     ... ]
     >>> january = Window(start=at(1, 1), end=at(2, 1))
     >>> february = Window(start=at(2, 1), end=at(3, 1))
-    >>> r = cohort_retention(contacts, first=january, second=february)
+    >>> r = cohort_retention(contacts, baseline=january, current=february)
     >>> r.numerator, r.denominator, float(r)
     (1, 2, 0.5)
     """
-    check_window("first", first)
-    check_window("second", second)
-    if second.start < first.end:
+    check_window("baseline", baseline)
+    check_window("current", current)
+    if current.start < baseline.end:
         msg = (
-            f"second={second!r} is not allowed with first={first!r}: "
-            "second must start no earlier than first ends"
+            f"current={current!r} is not allowed with baseline={baseline!r}: "
+            "current must start no earlier than baseline ends"
         )
         raise ValueError(msg)
     table = as_interactions(interactions)
     customer = table.customer_id.codes
     nkeys = len(table.customer_id.keys)
-    active_first = np.zeros(nkeys, dtype=bool)
-    active_first[customer[in_period(table.start, first)]] = True
-    active_second = np.zeros(nkeys, dtype=bool)
-    active_second[customer[in_period(table.start, second)]] = True
+    active_baseline = np.zeros(nkeys, dtype=bool)
+    active_baseline[customer[in_period(table.start, baseline)]] = True
+    active_current = np.zeros(nkeys, dtype=bool)
+    active_current[customer[in_period(table.start, current)]] = True
     result = CohortRetention(
-        numerator=int((active_first & active_second).sum()),
-        denominator=int(active_first.sum()),
-        first=first,
-        second=second,
+        numerator=int((active_baseline & active_current).sum()),
+        denominator=int(active_baseline.sum()),
+        baseline=baseline,
+        current=current,
     )
-    warn_if_undefined(result, "cohort_retention", "no customer active in the first window")
+    warn_if_undefined(result, "cohort_retention", "no customer active in the baseline window")
     return result
 
 
@@ -735,7 +757,8 @@ def _merged_spells(start: I64, end: I64) -> tuple[I64, I64]:
     return start[first], spell_end
 
 
-def uptime(outages: Iterable[Outage], period: Window, /, *, service: Key | None = None) -> Uptime:
+@keyword_now("period")
+def uptime(outages: Iterable[Outage], /, *, period: Window, service: Key | None = None) -> Uptime:
     """Uptime: the share of a period the service was up.
 
     ``uptime = 1 - downtime / length of the period``, where ``downtime`` is the
@@ -753,7 +776,9 @@ def uptime(outages: Iterable[Outage], period: Window, /, *, service: Key | None 
     outages
         `Outage` objects (no outage: 100% uptime).
     period
-        The `Window` measured.
+        The `Window` measured, by keyword (``period=``) like every metric's
+        period. Given by position, as before 0.2, it still works until 0.3,
+        with a `DeprecationWarning`.
     service
         None (default): every outage counts, whatever its service. A service
         key: outages of that service and outages without a service (the whole
@@ -802,10 +827,10 @@ def uptime(outages: Iterable[Outage], period: Window, /, *, service: Key | None 
     >>> def at(day, hour=0):
     ...     return datetime(2026, 3, day, hour, tzinfo=timezone.utc)
     >>> week = Window(start=at(2), end=at(9))
-    >>> r = uptime([Outage(start=at(3, 10), end=at(3, 12))], week)
+    >>> r = uptime([Outage(start=at(3, 10), end=at(3, 12))], period=week)
     >>> round(r.percent, 4), r.downtime, r.incidents, r.mttr
     (98.8095, datetime.timedelta(seconds=7200), 1, datetime.timedelta(seconds=7200))
-    >>> uptime([], week).value
+    >>> uptime([], period=week).value
     1.0
     """
     check_window("period", period)

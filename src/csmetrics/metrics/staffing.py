@@ -25,6 +25,7 @@ abandonment) is not provided yet.
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -32,7 +33,15 @@ import attrs
 import numpy as np
 
 from csmetrics.core import html as html_table
-from csmetrics.core.check import is_number, non_negative, plain, positive_number
+from csmetrics.core.check import (
+    RenamedField,
+    is_number,
+    non_negative,
+    plain,
+    positive_number,
+    renamed,
+)
+from csmetrics.core.elapsed import seconds
 
 __all__ = [
     "Staffing",
@@ -245,10 +254,11 @@ def erlang_c(traffic: float, agents: int) -> float:
     return _erlang_c(a, n, _erlang_b(a, n))
 
 
+@renamed(threshold_seconds="threshold")
 def erlang_c_service_level(
-    traffic: float, agents: int, *, threshold_seconds: float, aht_seconds: float
+    traffic: float, agents: int, *, threshold: float | timedelta, aht_seconds: float
 ) -> float:
-    """Erlang C service level: the share of calls answered within ``threshold_seconds``.
+    """Erlang C service level: the share of calls answered within ``threshold``.
 
     With ``C = erlang_c(A, N)``, average handle time ``AHT`` and threshold ``T``,
     the waits are exponential once a caller queues, and
@@ -265,9 +275,12 @@ def erlang_c_service_level(
         Offered traffic ``A`` in Erlangs, a finite number >= 0.
     agents
         Number of agents ``N``, an int >= 0.
-    threshold_seconds
-        The promise ``T``, seconds >= 0 (20 in an "80/20" target). With 0 the
-        service level is the share answered at once, ``1 - C``.
+    threshold
+        The promise ``T``, seconds >= 0 or a `datetime.timedelta` (20 in an
+        "80/20" target), as in `csmetrics.metrics.service_level.service_level`.
+        With 0 the service level is the share answered at once, ``1 - C``.
+        The old name ``threshold_seconds=`` still works until 0.3, with a
+        `DeprecationWarning`.
     aht_seconds
         Average handle time, seconds > 0: the same one the traffic was computed with.
 
@@ -279,7 +292,7 @@ def erlang_c_service_level(
     Raises
     ------
     ValueError
-        A negative or non-finite ``traffic`` or ``threshold_seconds``, an
+        A negative or non-finite ``traffic`` or ``threshold``, an
         ``aht_seconds`` <= 0, or ``agents`` negative or not an int.
 
     Notes
@@ -296,17 +309,17 @@ def erlang_c_service_level(
     The Call Centre Helper worked example (10 Erlangs, 180 s, 80% in 20 s): 13
     agents fall just short, 14 make it.
 
-    >>> round(erlang_c_service_level(10.0, 13, threshold_seconds=20, aht_seconds=180), 6)
+    >>> round(erlang_c_service_level(10.0, 13, threshold=20, aht_seconds=180), 6)
     0.795595
-    >>> round(erlang_c_service_level(10.0, 14, threshold_seconds=20, aht_seconds=180), 6)
+    >>> round(erlang_c_service_level(10.0, 14, threshold=20, aht_seconds=180), 6)
     0.88835
-    >>> erlang_c_service_level(10.0, 10, threshold_seconds=20, aht_seconds=180)
+    >>> erlang_c_service_level(10.0, 10, threshold=20, aht_seconds=180)
     0.0
     """
     a, n = non_negative("traffic", traffic), _agents(agents)
-    threshold = non_negative("threshold_seconds", threshold_seconds)
+    limit = seconds("threshold", threshold, allow_zero=True)
     aht = positive_number("aht_seconds", aht_seconds)
-    return _service_level(a, n, _erlang_c(a, n, _erlang_b(a, n)), threshold, aht)
+    return _service_level(a, n, _erlang_c(a, n, _erlang_b(a, n)), limit, aht)
 
 
 def erlang_c_asa(traffic: float, agents: int, *, aht_seconds: float) -> float:
@@ -380,7 +393,7 @@ class Staffing:
     traffic: float
     """Offered traffic in Erlangs: ``calls * aht_seconds / interval_seconds``."""
     service_level: float
-    """Share of calls answered within ``threshold_seconds`` with ``agents``, in [0, 1]."""
+    """Share of calls answered within ``threshold`` with ``agents``, in [0, 1]."""
     asa: float
     """Average speed of answer with ``agents``, seconds."""
     wait_probability: float
@@ -391,21 +404,26 @@ class Staffing:
     interval_seconds: float
     aht_seconds: float
     target_service_level: float
-    threshold_seconds: float
+    threshold: float
+    """The threshold in seconds (a timedelta given is recorded as its seconds)."""
     max_occupancy: float | None
     shrinkage: float
+
+    threshold_seconds = RenamedField[float]("threshold")
+    """Deprecated alias of ``threshold``; removed in 0.3."""
 
     def _repr_html_(self) -> str:
         return html_table.fields("Staffing", attrs.asdict(self))
 
 
+@renamed(threshold_seconds="threshold")
 def agents_needed(
     *,
     calls: float,
     interval_seconds: float,
     aht_seconds: float,
     target_service_level: float,
-    threshold_seconds: float,
+    threshold: float | timedelta,
     max_occupancy: float | None = None,
     shrinkage: float = 0.0,
 ) -> Staffing:
@@ -414,7 +432,7 @@ def agents_needed(
     With traffic ``A = calls * aht_seconds / interval_seconds`` Erlangs, the
     result is the smallest integer ``N > A`` with
 
-    ``erlang_c_service_level(A, N, threshold_seconds, aht_seconds) >= target_service_level``
+    ``erlang_c_service_level(A, N, threshold, aht_seconds) >= target_service_level``
 
     and, when ``max_occupancy`` is given, ``A / N <= max_occupancy``. The
     search starts at ``floor(A) + 1``, the smallest stable staffing; both
@@ -433,8 +451,10 @@ def agents_needed(
     target_service_level
         The share of calls to answer within the threshold, in (0, 1]: 0.8 in
         an "80/20" target.
-    threshold_seconds
-        The threshold, seconds >= 0: 20 in an "80/20" target.
+    threshold
+        The threshold, seconds >= 0 or a `datetime.timedelta`: 20 in an
+        "80/20" target. The old name ``threshold_seconds=`` still works until
+        0.3, with a `DeprecationWarning`.
     max_occupancy
         The largest share of time agents may spend on calls, in (0, 1]; None
         (default) for no cap. Capping occupancy (commonly at 0.85) stops a
@@ -494,7 +514,7 @@ def agents_needed(
     shrinkage:
 
     >>> s = agents_needed(calls=100, interval_seconds=1800, aht_seconds=180,
-    ...                   target_service_level=0.8, threshold_seconds=20, shrinkage=0.3)
+    ...                   target_service_level=0.8, threshold=20, shrinkage=0.3)
     >>> s.traffic, s.agents, s.scheduled
     (10.0, 14, 20)
     >>> round(s.service_level, 4), round(s.asa, 2), round(s.occupancy, 4)
@@ -503,13 +523,13 @@ def agents_needed(
     An occupancy cap of 70% needs one more agent than the service level does:
 
     >>> agents_needed(calls=100, interval_seconds=1800, aht_seconds=180,
-    ...               target_service_level=0.8, threshold_seconds=20, max_occupancy=0.7).agents
+    ...               target_service_level=0.8, threshold=20, max_occupancy=0.7).agents
     15
 
     An empty interval needs nobody:
 
     >>> quiet = agents_needed(calls=0, interval_seconds=1800, aht_seconds=180,
-    ...                       target_service_level=0.8, threshold_seconds=20)
+    ...                       target_service_level=0.8, threshold=20)
     >>> quiet.agents, quiet.scheduled, quiet.service_level
     (0, 0, 1.0)
     """
@@ -519,7 +539,7 @@ def agents_needed(
     target = _fraction(
         "target_service_level", target_service_level, "(0, 1]", low_open=True, high_open=False
     )
-    threshold = non_negative("threshold_seconds", threshold_seconds)
+    limit = seconds("threshold", threshold, allow_zero=True)
     cap = (
         None
         if max_occupancy is None
@@ -542,7 +562,7 @@ def agents_needed(
         "interval_seconds": interval,
         "aht_seconds": aht,
         "target_service_level": target,
-        "threshold_seconds": threshold,
+        "threshold": limit,
         "max_occupancy": cap,
         "shrinkage": shrink,
     }
@@ -571,7 +591,7 @@ def agents_needed(
     b = _erlang_b(traffic, agents)
     while True:
         c = _erlang_c(traffic, agents, b)
-        level = _service_level(traffic, agents, c, threshold, aht)
+        level = _service_level(traffic, agents, c, limit, aht)
         if level >= target:
             break
         agents += 1

@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, option, positive_number
+from csmetrics.core.check import RenamedField, bad_record, option, positive_number, renamed
 from csmetrics.core.episodes import (
     CONTACT_BY,
     DAY_MICROS,
@@ -61,6 +61,7 @@ from csmetrics.core.table import Interactions
 from csmetrics.metrics.surveys import SURVEY_BY, SurveyBy, SurveyData, _answers
 
 __all__ = [
+    "RATING_METHODS",
     "SHRINKAGES",
     "Funnel",
     "FunnelRate",
@@ -69,6 +70,7 @@ __all__ = [
     "ProductGaps",
     "Rating",
     "RatingBreakdown",
+    "RatingMethod",
     "Shrinkage",
     "Signal",
     "complaint_rate",
@@ -388,9 +390,13 @@ class Funnel(Breakdown[FunnelRate]):
         )
 
 
-Shrinkage = Literal["empirical-bayes"]
-"""How `csmetrics.rating` shrinks group means; None for no shrinkage."""
-SHRINKAGES: tuple[Shrinkage | None, ...] = ("empirical-bayes", None)
+RatingMethod = Literal["empirical-bayes"]
+"""How `csmetrics.rating` shrinks group means (its ``method=``); None for no shrinkage."""
+RATING_METHODS: tuple[RatingMethod | None, ...] = ("empirical-bayes", None)
+Shrinkage = RatingMethod
+"""Deprecated alias of `RatingMethod`; removed in 0.3."""
+SHRINKAGES = RATING_METHODS
+"""Deprecated alias of `RATING_METHODS`; removed in 0.3."""
 
 
 @attrs.frozen(order=False, kw_only=True, repr=False)
@@ -402,7 +408,7 @@ class Rating(Mean):
     team's fitted prior (``between_variance`` tau^2, ``within_variance``
     sigma^2; `csmetrics.core.stats.shrinkage_prior`): a mean of two ratings moves
     most of the way to the team mean, a mean of four hundred barely moves.
-    Without a prior (``shrinkage=None``, the overall result, a single group)
+    Without a prior (``method=None``, the overall result, a single group)
     ``weight`` is 1 and ``shrunk`` equals the mean.
 
     ``merge`` keeps the prior and recomputes ``shrunk`` for the merged
@@ -413,7 +419,7 @@ class Rating(Mean):
     _params: ClassVar[tuple[str, ...]] = (
         "metric",
         "scale",
-        "shrinkage",
+        "method",
         "team_mean",
         "between_variance",
         "within_variance",
@@ -421,10 +427,10 @@ class Rating(Mean):
 
     scale: tuple[int, int] = (1, 5)
     """The rating scale."""
-    shrinkage: Shrinkage | None = attrs.field(
-        default="empirical-bayes", validator=attrs.validators.in_(SHRINKAGES)
+    method: RatingMethod | None = attrs.field(
+        default="empirical-bayes", validator=attrs.validators.in_(RATING_METHODS)
     )
-    """The shrinkage asked for."""
+    """How group means are shrunk: ``"empirical-bayes"``, or None for not at all."""
     team_mean: float | None = None
     """The prior mean ``mu`` shrunk toward; None without a prior."""
     between_variance: float | None = None
@@ -436,6 +442,9 @@ class Rating(Mean):
     """The weight ``w`` of the group's own mean, in [0, 1]."""
     shrunk: float = _derived()
     """The shrunk mean, between ``value`` and ``team_mean``; nan when ``n`` is 0."""
+
+    shrinkage = RenamedField[RatingMethod | None]("method")
+    """Deprecated alias of ``method``; removed in 0.3."""
 
     def __attrs_post_init__(self) -> None:
         if self.team_mean is None:
@@ -459,7 +468,7 @@ class RatingBreakdown(Breakdown[Rating]):
     """Ratings per group with shrunk means, plus the overall (unshrunk) rating.
 
     Returned by `csmetrics.rating` with ``by=``. ``prior`` is the fitted
-    normal-normal model (None with ``shrinkage=None``). ``merge`` adds up the
+    normal-normal model (None with ``method=None``). ``merge`` adds up the
     moments of two disjoint parts and refits the prior.
     """
 
@@ -467,19 +476,24 @@ class RatingBreakdown(Breakdown[Rating]):
     """The fitted prior every group is shrunk with; None without shrinkage."""
 
     @classmethod
+    @renamed(shrinkage="method")
     def from_means(
         cls,
         means: Breakdown[Mean],
         /,
         *,
         scale: tuple[int, int] = (1, 5),
-        shrinkage: Shrinkage | None = "empirical-bayes",
+        method: RatingMethod | None = "empirical-bayes",
     ) -> RatingBreakdown:
-        """Fit the prior to a breakdown of means and shrink every group."""
-        option("shrinkage", shrinkage, SHRINKAGES)
+        """Fit the prior to a breakdown of means and shrink every group.
+
+        ``method`` is `rating`'s; the old name ``shrinkage=`` still works
+        until 0.3, with a `DeprecationWarning`.
+        """
+        option("method", method, RATING_METHODS)
         groups = list(means.groups.values())
         prior = None
-        if shrinkage is not None:
+        if method is not None:
             prior = shrinkage_prior(
                 [r.n for r in groups], [r.mean for r in groups], [r.m2 for r in groups]
             )
@@ -497,7 +511,7 @@ class RatingBreakdown(Breakdown[Rating]):
                 mean=result.mean,
                 m2=result.m2,
                 scale=scale,
-                shrinkage=shrinkage,
+                method=method,
                 period=result.period,
                 **fit,
             )
@@ -541,7 +555,7 @@ class RatingBreakdown(Breakdown[Rating]):
         return RatingBreakdown.from_means(
             plain(self).merge(plain(other)),
             scale=self.overall.scale,
-            shrinkage=self.overall.shrinkage,
+            method=self.overall.method,
         )
 
 
@@ -1003,7 +1017,7 @@ def rating(
     *,
     by: SurveyBy = "agent_id",
     scale: tuple[int, int] = (1, 5),
-    shrinkage: Shrinkage | None = "empirical-bayes",
+    method: RatingMethod | None = "empirical-bayes",
     period: Window | None = None,
 ) -> RatingBreakdown: ...
 
@@ -1015,18 +1029,19 @@ def rating(
     *,
     by: None,
     scale: tuple[int, int] = (1, 5),
-    shrinkage: Shrinkage | None = "empirical-bayes",
+    method: RatingMethod | None = "empirical-bayes",
     period: Window | None = None,
 ) -> Rating: ...
 
 
+@renamed(shrinkage="method")
 def rating(
     surveys: SurveyData,
     /,
     *,
     by: SurveyBy | None = "agent_id",
     scale: tuple[int, int] = (1, 5),
-    shrinkage: Shrinkage | None = "empirical-bayes",
+    method: RatingMethod | None = "empirical-bayes",
     period: Window | None = None,
 ) -> Rating | RatingBreakdown:
     """Agent star rating: the mean rating, and a shrunk mean that is fair to small samples.
@@ -1035,7 +1050,7 @@ def rating(
 
     A mean of two ratings is mostly luck: ranking agents by raw means puts
     the agents with the fewest ratings at the top and the bottom. With
-    ``shrinkage="empirical-bayes"`` each group's result also carries
+    ``method="empirical-bayes"`` each group's result also carries
     ``shrunk``, the posterior mean under a normal-normal model fitted to the
     whole team (`csmetrics.core.stats.shrinkage_prior`):
 
@@ -1060,8 +1075,10 @@ def rating(
     scale
         ``(low, high)`` of the rating, default 1..5 stars; a survey asked on
         another scale is an error.
-    shrinkage
-        ``"empirical-bayes"`` (default) or None (``shrunk`` equals the mean).
+    method
+        How group means are shrunk: ``"empirical-bayes"`` (default) or None
+        (``shrunk`` equals the mean). The old name ``shrinkage=`` still works
+        until 0.3, with a `DeprecationWarning`.
     period
         Keep ratings given in the `Window`.
 
@@ -1117,7 +1134,7 @@ def rating(
 
     Two five-star ratings no longer outrank four hundred that average 4.8.
     """
-    option("shrinkage", shrinkage, SHRINKAGES)
+    option("method", method, RATING_METHODS)
     scale = check_scale("scale", scale)
     option("by", by, (*SURVEY_BY, None))
     scores, group = _answers(surveys, "rating", scale, period, by)
@@ -1126,10 +1143,10 @@ def rating(
     means = reduce_mean(partial(Mean, metric="rating", period=period), scores, group, by)
     result: Rating | RatingBreakdown
     if isinstance(means, Breakdown):
-        result = RatingBreakdown.from_means(means, scale=scale, shrinkage=shrinkage)
+        result = RatingBreakdown.from_means(means, scale=scale, method=method)
     else:
         result = Rating(
-            n=means.n, mean=means.mean, m2=means.m2, scale=scale, shrinkage=shrinkage, period=period
+            n=means.n, mean=means.mean, m2=means.m2, scale=scale, method=method, period=period
         )
     warn_if_undefined(result, "rating", "no rating in scope")
     return result

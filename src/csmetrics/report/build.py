@@ -37,7 +37,7 @@ import numpy as np
 from csmetrics import catalog
 from csmetrics.analysis.compare import WITH_INTERVAL
 from csmetrics.core import html as html_table
-from csmetrics.core.check import option
+from csmetrics.core.check import deprecated, option
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, Survey, Window
 from csmetrics.core.periods import Every, buckets, start_label
@@ -910,45 +910,8 @@ def _aligned(header: list[str], body: list[list[str]], align: str) -> list[str]:
     return [line(header), line(["-" * w for w in widths]), *(line(c) for c in body)]
 
 
-def format_text(report: KPIReport | Sequence[KPIRow], /) -> str:
-    """Render a report (or KPI rows) as aligned plain-text tables with definitions.
-
-    Rates are shown in percent with one decimal, NPS in points with a sign,
-    CES as a mean with two decimals, times as ``4m 05s``; the rows keep the
-    unrounded values.
-
-    Parameters
-    ----------
-    report
-        A `KPIReport`, or rows from `kpi_report`.
-
-    Returns
-    -------
-    str
-        The title, the table (a skipped metric says why in its counts
-        column), the breakdown, then the definitions used and why any metric
-        is undefined; ends in a newline.
-
-    Examples
-    --------
-    >>> from datetime import datetime, timedelta, timezone
-    >>> from csmetrics import Interaction
-    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
-    >>> contacts = [
-    ...     Interaction(id=str(i), customer_id=f"c{i}", start=t + timedelta(hours=i),
-    ...                 end=t + timedelta(hours=i, minutes=9), resolved=i % 4 > 0)
-    ...     for i in range(8)
-    ... ]
-    >>> rows = kpi_report(contacts, as_of=datetime(2026, 3, 31, tzinfo=timezone.utc))
-    >>> for line in format_text(rows).splitlines()[:5]:
-    ...     print(line)
-    KPI                         Value    95% interval  Counts
-    ------------------------  -------  --------------  ------------------------------------------
-    First-contact resolution    75.0%  [40.9%, 92.9%]  6 of 8 episodes; 0 pending; 0 repeats
-    Resolution rate             75.0%  [40.9%, 92.9%]  6 of 8 requests
-    Reopen rate               skipped               -  no issue_id values in the data
-    """
-    report = _report_of(report)
+def _text(report: KPIReport) -> str:
+    """Aligned plain-text tables with definitions."""
     out = [report.title, ""] if report.title else []
     out += _aligned(*_table(report.rows), "<>><")
     if report.groups:
@@ -976,42 +939,8 @@ def _md_table(header: list[str], body: list[list[str]], align: list[str]) -> lis
     ]
 
 
-def format_markdown(report: KPIReport | Sequence[KPIRow], /) -> str:
-    """Render a report (or KPI rows) as Markdown tables with definitions.
-
-    The same content and rounding as `format_text`.
-
-    Parameters
-    ----------
-    report
-        A `KPIReport`, or rows from `kpi_report`.
-
-    Returns
-    -------
-    str
-        A Markdown table (with the title as a heading), the breakdown, then
-        bullet lists of the definitions used and of the reasons why any
-        metric is undefined.
-
-    Examples
-    --------
-    >>> from datetime import datetime, timedelta, timezone
-    >>> from csmetrics import Interaction
-    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
-    >>> contacts = [
-    ...     Interaction(id=str(i), customer_id=f"c{i}", start=t + timedelta(hours=i),
-    ...                 end=t + timedelta(hours=i, minutes=9), resolved=i % 4 > 0)
-    ...     for i in range(8)
-    ... ]
-    >>> rows = kpi_report(contacts, as_of=datetime(2026, 3, 31, tzinfo=timezone.utc))
-    >>> for line in format_markdown(rows).splitlines()[:4]:
-    ...     print(line)
-    | KPI | Value | 95% interval | Counts |
-    | --- | ---: | ---: | --- |
-    | First-contact resolution | 75.0% | [40.9%, 92.9%] | 6 of 8 episodes; 0 pending; 0 repeats |
-    | Resolution rate | 75.0% | [40.9%, 92.9%] | 6 of 8 requests |
-    """
-    report = _report_of(report)
+def _markdown(report: KPIReport) -> str:
+    """Markdown tables with definitions."""
     out = [f"# {report.title}", ""] if report.title else []
     out += _md_table(*_table(report.rows), ["---", "---:", "---:", "---"])
     if report.groups:
@@ -1037,14 +966,8 @@ figure { display: inline-block; margin: 1rem; } figure img { max-width: 34rem; }
 """
 
 
-def format_html(report: KPIReport | Sequence[KPIRow], /) -> str:
-    """Render a report as one self-contained HTML page (inline styles and images).
-
-    Every value written into the page is HTML-escaped, so a category or
-    agent named ``<script>`` shows as text. Plots are embedded as PNG
-    ``data:`` URIs; nothing is loaded from elsewhere.
-    """
-    report = _report_of(report)
+def _html(report: KPIReport) -> str:
+    """One self-contained HTML page."""
     esc = html.escape
     title = report.title or "KPI report"
     parts = [
@@ -1103,12 +1026,8 @@ def _row_record(row: KPIRow) -> dict[str, Any]:
     }
 
 
-def format_json(report: KPIReport | Sequence[KPIRow], /) -> str:
-    """Render a report as JSON: unrounded values, counts, intervals and definitions.
-
-    nan (undefined) and infinite bounds are written as ``null``.
-    """
-    report = _report_of(report)
+def _json(report: KPIReport) -> str:
+    """JSON with unrounded values."""
     document = {
         "title": report.title,
         "rows": [_row_record(row) for row in report.rows],
@@ -1155,14 +1074,8 @@ _CSV_FIELDS = (
 )
 
 
-def format_csv(report: KPIReport | Sequence[KPIRow], /) -> str:
-    """Render a report as CSV, one line per metric and group, values unrounded.
-
-    The overall rows have an empty ``group``. Text cells starting with ``=``,
-    ``+``, ``-``, ``@``, a tab or a carriage return are prefixed with ``'`` so
-    a spreadsheet shows them instead of running them as formulas.
-    """
-    report = _report_of(report)
+def _csv(report: KPIReport) -> str:
+    """CSV, one line per metric and group."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_FIELDS)
@@ -1191,15 +1104,111 @@ def format_csv(report: KPIReport | Sequence[KPIRow], /) -> str:
 
 
 _RENDERERS: dict[str, Callable[[KPIReport], str]] = {
-    "text": format_text,
-    "markdown": format_markdown,
-    "html": format_html,
-    "json": format_json,
-    "csv": format_csv,
+    "text": _text,
+    "markdown": _markdown,
+    "html": _html,
+    "json": _json,
+    "csv": _csv,
 }
 
 
-def render(report: KPIReport, /, *, format: Format = "text") -> str:
-    """Render a report in one of `FORMATS`: text, markdown, html, json or csv."""
+def render(report: KPIReport | Sequence[KPIRow], /, *, format: Format = "text") -> str:
+    """Render a report (or KPI rows) in one of `FORMATS`: text, markdown, html, json or csv.
+
+    The one way to write a report out. Text, Markdown and HTML round for
+    reading: rates in percent with one decimal, NPS in points with a sign,
+    CES as a mean with two decimals, times as ``4m 05s``. JSON and CSV carry
+    the unrounded values.
+
+    Parameters
+    ----------
+    report
+        A `KPIReport` (from `build_report`), or rows from `kpi_report`.
+    format
+        - ``"text"`` (default): the title, an aligned table (a skipped metric
+          says why in its counts column), the breakdown, then the definitions
+          used and why any metric is undefined; ends in a newline.
+        - ``"markdown"``: the same content as Markdown tables (the title as a
+          heading) and bullet lists.
+        - ``"html"``: one self-contained page (inline styles, plots embedded
+          as PNG ``data:`` URIs; nothing is loaded from elsewhere). Every
+          value written into the page is HTML-escaped, so a category or agent
+          named ``<script>`` shows as text.
+        - ``"json"``: unrounded values, counts, intervals and definitions;
+          nan (undefined) and infinite bounds are written as ``null``.
+        - ``"csv"``: one line per metric and group, values unrounded; the
+          overall rows have an empty ``group``. Text cells starting with
+          ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed
+          with ``'`` so a spreadsheet shows them instead of running them as
+          formulas.
+
+    Returns
+    -------
+    str
+        The report in that format.
+
+    Raises
+    ------
+    ValueError
+        ``format`` is not one of `FORMATS`.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Interaction
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> contacts = [
+    ...     Interaction(id=str(i), customer_id=f"c{i}", start=t + timedelta(hours=i),
+    ...                 end=t + timedelta(hours=i, minutes=9), resolved=i % 4 > 0)
+    ...     for i in range(8)
+    ... ]
+    >>> rows = kpi_report(contacts, as_of=datetime(2026, 3, 31, tzinfo=timezone.utc))
+    >>> for line in render(rows).splitlines()[:5]:
+    ...     print(line)
+    KPI                         Value    95% interval  Counts
+    ------------------------  -------  --------------  ------------------------------------------
+    First-contact resolution    75.0%  [40.9%, 92.9%]  6 of 8 episodes; 0 pending; 0 repeats
+    Resolution rate             75.0%  [40.9%, 92.9%]  6 of 8 requests
+    Reopen rate               skipped               -  no issue_id values in the data
+    >>> for line in render(rows, format="markdown").splitlines()[:4]:
+    ...     print(line)
+    | KPI | Value | 95% interval | Counts |
+    | --- | ---: | ---: | --- |
+    | First-contact resolution | 75.0% | [40.9%, 92.9%] | 6 of 8 episodes; 0 pending; 0 repeats |
+    | Resolution rate | 75.0% | [40.9%, 92.9%] | 6 of 8 requests |
+    """
     option("format", format, FORMATS)
-    return _RENDERERS[format](report)
+    return _RENDERERS[format](_report_of(report))
+
+
+# -- deprecated since 0.2, removed in 0.3 --------------------------------------------------------
+
+
+@deprecated('render(report, format="text")')
+def format_text(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Deprecated: use ``render(report, format="text")``; removed in 0.3."""
+    return render(report, format="text")
+
+
+@deprecated('render(report, format="markdown")')
+def format_markdown(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Deprecated: use ``render(report, format="markdown")``; removed in 0.3."""
+    return render(report, format="markdown")
+
+
+@deprecated('render(report, format="html")')
+def format_html(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Deprecated: use ``render(report, format="html")``; removed in 0.3."""
+    return render(report, format="html")
+
+
+@deprecated('render(report, format="json")')
+def format_json(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Deprecated: use ``render(report, format="json")``; removed in 0.3."""
+    return render(report, format="json")
+
+
+@deprecated('render(report, format="csv")')
+def format_csv(report: KPIReport | Sequence[KPIRow], /) -> str:
+    """Deprecated: use ``render(report, format="csv")``; removed in 0.3."""
+    return render(report, format="csv")
