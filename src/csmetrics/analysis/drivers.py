@@ -25,6 +25,7 @@ from csmetrics.analysis.periodic import (
 )
 from csmetrics.core.check import check_min_n
 from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Key, Window
 from csmetrics.core.results import Breakdown, Result
 from csmetrics.core.stats import z_value
@@ -95,7 +96,7 @@ class DriverRow:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class Drivers:
+class Drivers(ToFrame):
     """Segments sorted by how much they move the overall value.
 
     Returned by `drivers`.

@@ -32,6 +32,7 @@ from csmetrics.analysis.periodic import (
 from csmetrics.core.check import option
 from csmetrics.core.episodes import as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Interaction, Survey, Window
 from csmetrics.core.periods import Every
 from csmetrics.core.results import Result
@@ -361,7 +362,7 @@ def guardrail(
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class GuardrailTrend:
+class GuardrailTrend(ToFrame):
     """Guardrail checks of each period against the one before.
 
     Returned by `guardrail_trend`.

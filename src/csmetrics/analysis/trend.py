@@ -33,6 +33,7 @@ from csmetrics.analysis.periodic import (
 from csmetrics.core import html as html_table
 from csmetrics.core.check import check_min_n, option
 from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Window
 from csmetrics.core.periods import Every
 from csmetrics.core.results import Result
@@ -191,7 +192,7 @@ class TrendPoint:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class Trend:
+class Trend(ToFrame):
     """A metric per calendar period, its slope, and the periods that changed.
 
     Returned by `trend`.

@@ -19,21 +19,27 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics.core.check import option
 from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.model import Window
 from csmetrics.core.table import Deferred, Encoded
 
 __all__ = [
+    "BACKENDS",
+    "Backend",
+    "ToFrame",
     "frame_columns",
     "import_narwhals",
     "is_frame",
     "parquet_columns",
     "release_arrow_memory",
+    "rows_frame",
     "series_values",
 ]
 
@@ -70,6 +76,60 @@ def series_values(data: object) -> npt.NDArray[Any] | None:
         values = values.astype(object)
         values[series.is_null().to_numpy()] = None
     return values
+
+
+Backend = Literal["pandas", "polars", "pyarrow"]
+"""The dataframe library `to_frame` builds with."""
+BACKENDS: tuple[Backend, ...] = ("pandas", "polars", "pyarrow")
+
+
+def rows_frame(rows: Sequence[Mapping[str, Any]], /, *, backend: Backend = "pandas") -> Any:
+    """Rows (dicts with the same keys) as a pandas or polars DataFrame or a pyarrow Table.
+
+    The columns are the keys of the first row, in order; a `Window` value
+    becomes two columns, ``<key>_start`` and ``<key>_end``. No rows give an
+    empty frame without columns. The backend is imported only here.
+    """
+    option("backend", backend, BACKENDS)
+    rows = [_flat(row) for row in rows]
+    module = {"pandas": "pandas", "polars": "polars", "pyarrow": "pyarrow"}[backend]
+    try:
+        lib = importlib.import_module(module)
+    except ImportError as err:
+        msg = f"to_frame(backend={backend!r}) needs {module}: pip install {module}"
+        raise ImportError(msg) from err
+    columns = {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
+    if backend == "pyarrow":
+        return lib.table(columns)
+    return lib.DataFrame(columns)
+
+
+def _flat(row: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, Window):
+            out[f"{key}_start"], out[f"{key}_end"] = value.start, value.end
+        else:
+            out[key] = value
+    return out
+
+
+class _HasRows(Protocol):
+    def to_rows(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+class ToFrame:
+    """Mixin of the results that have rows: ``to_frame()`` is ``to_rows()`` as a dataframe."""
+
+    __slots__ = ()
+
+    def to_frame(self: _HasRows, *, backend: Backend = "pandas") -> Any:
+        """The rows of `to_rows` as a pandas DataFrame (or ``backend``'s table).
+
+        ``backend`` is ``"pandas"`` (default), ``"polars"`` or ``"pyarrow"``;
+        the library must be installed.
+        """
+        return rows_frame(self.to_rows(), backend=backend)
 
 
 def import_narwhals() -> Any:

@@ -10,7 +10,7 @@ computed with different definition parameters.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, overload
@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from csmetrics.core import html as html_table
 from csmetrics.core.check import check_min_n, is_number, option
+from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Key, Window
 from csmetrics.core.stats import (
     BandMethod,
@@ -383,7 +384,7 @@ def _key_order(key: Key | None) -> tuple[bool, Any]:
 
 
 @attrs.frozen(kw_only=True)
-class Breakdown(Mapping["Key | None", R], Generic[R]):
+class Breakdown(ToFrame, Mapping["Key | None", R], Generic[R]):
     """Results per group, ordered by group key (missing key last), plus the overall.
 
     Returned by every metric called with ``by=``. ``breakdown[key]`` is one
@@ -497,7 +498,7 @@ _SHOWN_QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
 
 
 @attrs.frozen(order=False, kw_only=True, repr=False, unsafe_hash=False)
-class Durations(Result):
+class Durations(ToFrame, Result):
     """Durations in seconds (response, resolution, handle times) with open work censored.
 
     The headline, ``float(result)``, is the median. The result keeps its data,
@@ -659,6 +660,17 @@ class Durations(Result):
         curve never reaches ``1 - q``.
         """
         return self._quantiles({"q": _probability("q", q)})["q"]
+
+    def to_rows(
+        self, *, quantiles: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
+    ) -> list[dict[str, Any]]:
+        """One dict per quantile: ``quantile`` (in [0, 1]) and ``seconds``.
+
+        The same numbers as `quantile`, nan where it is nan; `to_frame` gives
+        them as a dataframe.
+        """
+        found = self._quantiles({str(q): _probability("quantiles", q) for q in quantiles})
+        return [{"quantile": float(q), "seconds": found[str(q)]} for q in quantiles]
 
     @property
     def median(self) -> float:

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from csmetrics.core import html as html_table
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Interaction, Key, Window
 from csmetrics.core.periods import Every, buckets
 from csmetrics.core.reduce import group_of, in_period, split_by_group
@@ -68,7 +69,7 @@ def _read_only(values: npt.ArrayLike) -> I64:
 
 
 @attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)
-class Volume:
+class Volume(ToFrame):
     """Contacts per calendar period: handled, abandoned and blocked.
 
     Returned by `volume`. Every period of the range is present, also the
@@ -293,7 +294,7 @@ def volume(
 
 
 @attrs.frozen(kw_only=True, repr=False, unsafe_hash=False)
-class Pareto:
+class Pareto(ToFrame):
     """Handled contacts per reason, largest first, with shares and the vital few.
 
     Returned by `pareto`.
