@@ -27,5 +27,8 @@ _COMMON = {
 }
 
 settings.register_profile("default", max_examples=100, derandomize=True, **_COMMON)
-settings.register_profile("explore", max_examples=1000, **_COMMON)
+# A profile registered without a parent inherits from the current default
+# profile, which is now the derandomized one above: explore must turn
+# derandomization off explicitly, or every seed tries the same examples.
+settings.register_profile("explore", max_examples=1000, derandomize=False, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
