@@ -1,10 +1,14 @@
 """Declared invariants of every public metric, checked with Hypothesis.
 
-`REGISTRY` lists every public metric; each invariant list (`BOUNDED`,
-`PERMUTATION_INVARIANT`, `MERGEABLE`, `MONOTONE`, `OBJECT_COLUMNAR_AGREE`)
-names the metrics it is checked on, and `test_every_public_metric_is_classified`
-fails when a public metric is missing from the registry or from a list, so no
-KPI skips the invariants.
+`REGISTRY` lists every public metric, one per entry of `csmetrics.catalog`,
+with a strategy of its own input: contacts, survey answers, contacts and
+sales, agent time, outages, customer counts or formula parameters. Each
+invariant list (`BOUNDED`, `PERMUTATION_INVARIANT`, `MERGEABLE`, `MONOTONE`,
+`OBJECT_COLUMNAR_AGREE`) names the metrics it is checked on, and
+`test_every_public_metric_is_classified` fails when a catalogue entry is
+missing from the registry, or a metric is neither in a list nor exempt from
+it with a reason (`EXEMPT`), so no KPI skips the invariants. Where a property
+found a library bug, a strict xfail pins a minimal case.
 
 Each test is parametrized by metric name and runs a Hypothesis test on that
 metric's own input strategy (`Metric.records`), with the empty input pinned by
@@ -17,70 +21,108 @@ invariants (business time, thresholds, quantiles) are in
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import csmetrics
-from csmetrics import Interactions, Surveys, Window, catalog
+from csmetrics import AgentTimes, Interactions, Sales, Surveys, Window, catalog
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 from strategies import (
     BASE,
+    MINUTE,
+    Cohort,
+    Downtime,
+    Sold,
+    agent_time_columns,
+    agent_times,
     assert_same_result,
     aware_datetimes,
+    cohorts,
+    contacts_and_sales,
+    customer_counts,
+    erlang_parameters,
     interaction_columns,
     interactions,
     message_columns,
+    outages,
+    sale_columns,
     scores,
+    staffing_plans,
     survey_columns,
     surveys,
     undefined_allowed,
     undefined_warnings,
 )
 
+TABLES: dict[str, Any] = {
+    "contacts": Interactions,
+    "surveys": Surveys,
+    "sales": Sales,
+    "agent_time": AgentTimes,
+}
+"""The columnar table of each catalogue input that has one (outages have none)."""
+
 
 @dataclass(frozen=True)
 class Metric:
     """How the invariant tests call one public metric.
 
-    ``source`` is ``"contacts"`` for contact metrics or the survey kind the
-    metric reads; ``records`` draws its input (survey metrics get answers of
-    their own kind mixed with another kind, which they must ignore);
-    ``low``/``high`` bound its value; ``variants`` are option sets, one picked
-    per example; ``by`` is a grouping field it accepts (None: it has no
-    ``by=``); ``edge_cases`` are inputs pinned with ``@example`` in every
-    invariant test, besides ``[]``. ``positional`` names options passed
-    positionally (the SLA policy); ``explicit_as_of`` metrics always get an
-    ``as_of``; ``examples`` scales the profile's ``max_examples`` for the
-    metric (its draws are costlier).
+    ``source`` is the survey kind a survey metric reads, else its catalogue
+    input (`input`). ``records`` draws its input, the *data* of the tests: a
+    list of records (contacts, survey answers, agent time; survey metrics get
+    answers of their own kind mixed with another kind, which they must
+    ignore), a `Sold`, `Cohort` or `Downtime` bundle of record lists and
+    arguments, or a dict of keyword arguments (customer counts, formula
+    parameters). ``empty`` is the data without any record, pinned with
+    ``@example`` in every invariant test (None for the formulas, which have
+    no records). ``low``/``high`` bound its value; ``variants`` are option
+    sets, one picked per example; ``by`` is a grouping field it accepts for
+    the breakdown tests (None: it has no ``by=``, or its variants pick the
+    grouping: `complaint_rate` and `rating` group by agent by default);
+    ``edge_cases`` are data pinned with ``@example`` in every invariant test.
+    ``positional`` names options passed positionally (the SLA policy);
+    ``explicit_as_of`` metrics always get an ``as_of``; ``examples`` scales
+    the profile's ``max_examples`` for the metric (its draws are costlier).
     """
 
     func: Any
     source: str
-    records: st.SearchStrategy[list[Any]]
+    records: st.SearchStrategy[Any]
     low: float
     high: float
     by: str | None = "agent_id"
     variants: tuple[dict[str, Any], ...] = field(default=({},))
-    edge_cases: tuple[list[Any], ...] = ()
+    edge_cases: tuple[Any, ...] = ()
     positional: tuple[str, ...] = ()
     explicit_as_of: bool = False
     examples: float = 1.0
+    empty: Any = field(default_factory=list)
 
     @property
-    def is_contacts(self) -> bool:
-        return self.source == "contacts"
+    def entry(self) -> catalog.Entry:
+        return catalog.get(self.func.__name__)
+
+    @property
+    def input(self) -> str:
+        """What the metric reads: "contacts", "surveys", "sales", ... (`catalog.Input`)."""
+        return self.entry.input
+
+    @property
+    def has_table(self) -> bool:
+        return self.input in TABLES
 
     def options(self, variant: int) -> dict[str, Any]:
         options = dict(self.variants[variant % len(self.variants)])
@@ -88,18 +130,44 @@ class Metric:
             options["as_of"] = AS_OFS[variant // len(self.variants) % len(AS_OFS)]
         return options
 
+    def grouped(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The options plus ``by=self.by`` when the metric has a ``by`` to test."""
+        return options if self.by is None else {**options, "by": self.by}
+
     def call(self, data: Any, **options: Any) -> Any:
-        """Call the metric, passing the ``positional`` options positionally
-        (``by=metric.by`` is dropped for a metric without ``by=``)."""
-        if self.by is None and options.get("by", "") is None:
-            del options["by"]
+        """Call the metric on ``data`` (records, tables, a bundle or keyword
+        arguments), passing the ``positional`` options positionally."""
+        if isinstance(data, dict):
+            return self.func(**data, **options)
+        if isinstance(data, Sold):
+            return self.func(data.contacts, data.sales, **options)
+        if isinstance(data, Cohort):
+            return self.func(data.contacts, first=data.first, second=data.second, **options)
+        if isinstance(data, Downtime):
+            return self.func(data.outages, data.period, **options)
         args = [options.pop(name) for name in self.positional]
         return self.func(data, *args, **options)
 
-    def table(self, records: list[Any]) -> Any:
-        if self.is_contacts:
-            return Interactions.from_records(records)
-        return Surveys.from_records(records)
+    def inputs(self, data: Any) -> dict[str, Any]:
+        """The record lists (or tables) in ``data``, by catalogue input.
+
+        A bundle's fields that hold records are named after their input
+        ("contacts", "sales", "outages").
+        """
+        if isinstance(data, tuple):
+            return {
+                name: getattr(data, name) for name in (*TABLES, "outages") if name in data._fields
+            }
+        return {self.input: data}
+
+    def replace(self, data: Any, change: Callable[[str, Any], Any]) -> Any:
+        """``data`` with each record list replaced by ``change(input, records)``."""
+        changed = {name: change(name, records) for name, records in self.inputs(data).items()}
+        return data._replace(**changed) if isinstance(data, tuple) else changed[self.input]
+
+    def table(self, data: Any) -> Any:
+        """``data`` with every record list made a table (`TABLES`)."""
+        return self.replace(data, lambda name, records: TABLES[name].from_records(records))
 
 
 def _contact(id: str, start: datetime, minutes: int | None, **fields: Any) -> Any:
@@ -398,12 +466,343 @@ REGISTRY.update(
         ),
     }
 )
+
+
+# -- team, workload, business and staffing metrics -----------------------------------------------
+
+
+def _team_contact(id: str, customer: str, *, start: datetime = BASE, **fields: Any) -> Any:
+    """A contact lasting an hour, with the given fields."""
+    return csmetrics.Interaction(
+        id=id, customer_id=customer, start=start, end=start + timedelta(hours=1), **fields
+    )
+
+
+TEAM_CONTACTS = interactions(service=True, team=True)
+"""Contacts with the queue fields (abandoned and blocked contacts are not
+handled; priority and tier are groups of `product_gaps` and `pareto`) and the
+team flags."""
+
+TEAM_EDGE_CASES: tuple[list[Any], ...] = (
+    # Escalated and complained about, but abandoned (in neither part), and the
+    # same on a handled contact.
+    [
+        _team_contact("ab", "ann", abandoned=True, escalated=True, complaint=True),
+        _team_contact(
+            "ok", "bob", agent_id="amy", escalated=True, escalated_to="tier2", complaint=True
+        ),
+    ],
+    # An open escalated contact counts with its escalation so far.
+    [_contact("open", BASE, None, agent_id="amy", category="billing", escalated=True)],
+    # A repeat exactly window_days (7) after the first contact's end.
+    [
+        _contact("first", BASE, 60, category="billing", agent_id="amy"),
+        _contact("repeat", BASE + timedelta(days=7, minutes=60), 5, category="billing"),
+    ],
+)
+
+
+def _agent_time(agent: str, state: str, start: int, minutes: int) -> Any:
+    begin = BASE + start * MINUTE
+    return csmetrics.AgentTime(
+        agent_id=agent,
+        start=begin,
+        end=begin + minutes * MINUTE,
+        state=state,  # type: ignore[arg-type]
+    )
+
+
+def _rated(*ratings: tuple[str | None, int]) -> list[Any]:
+    return [
+        csmetrics.Survey(id=f"r{i}", kind="rating", score=score, at=BASE, agent_id=agent)
+        for i, (agent, score) in enumerate(ratings)
+    ]
+
+
+def _sale(id: str, at: datetime, customer: str = "ann", amount: float = 5.0) -> Any:
+    return csmetrics.Sale(id=id, customer_id=customer, at=at, amount=amount)
+
+
+WEEK = timedelta(days=7)
+DAY = Window(start=BASE, end=BASE + timedelta(days=1))
+FIRST_WEEK = Window(start=BASE, end=BASE + WEEK)
+SECOND_WEEK = Window(start=BASE + WEEK, end=BASE + 2 * WEEK)
+
+
+def _outage(start_hours: float, end_hours: float | None, service: str | None = None) -> Any:
+    return csmetrics.Outage(
+        start=BASE + timedelta(hours=start_hours),
+        end=None if end_hours is None else BASE + timedelta(hours=end_hours),
+        service=service,
+    )
+
+
+def _formula(func: Any, records: Any, high: float, *edge_cases: dict[str, Any]) -> Metric:
+    """A formula over parameters: no records, no grouping, no empty input."""
+    return Metric(func, "parameters", records, 0, high, by=None, edge_cases=edge_cases, empty=None)
+
+
+_ERLANG_EDGES = (
+    {"traffic": 0.0, "agents": 0},
+    {"traffic": 0.0, "agents": 3},
+    {"traffic": 10.0, "agents": 10},  # as many agents as Erlangs: unstable
+    {"traffic": 10.0, "agents": 14},
+    {"traffic": 299.99999999999994, "agents": 300},  # just stable
+)
+_TIMES = {"threshold_seconds": 20.0, "aht_seconds": 180.0}
+STAFFING = {
+    "calls": 100,
+    "interval_seconds": 1800,
+    "aht_seconds": 180,
+    "target_service_level": 0.8,
+    "threshold_seconds": 20,
+}
+"""The Call Centre Helper worked example (10 Erlangs)."""
+
+REGISTRY.update(
+    {
+        "escalation_rate": Metric(
+            csmetrics.escalation_rate,
+            "contacts",
+            TEAM_CONTACTS,
+            0,
+            1,
+            edge_cases=TEAM_EDGE_CASES,
+            examples=0.15,
+        ),
+        "complaint_rate": Metric(
+            csmetrics.complaint_rate,
+            "contacts",
+            TEAM_CONTACTS,
+            0,
+            1,
+            by=None,
+            variants=(
+                {},  # a funnel by agent
+                {"by": None},
+                {"limits": "normal", "min_complaints": 0},
+                {"by": "category", "min_complaints": 1},
+            ),
+            edge_cases=TEAM_EDGE_CASES,
+            examples=0.2,
+        ),
+        "product_gaps": Metric(
+            csmetrics.product_gaps,
+            "contacts",
+            TEAM_CONTACTS,
+            0,
+            1,
+            by=None,
+            variants=(
+                {},
+                {"signal": "repeat"},
+                {"by": "channel"},
+                {"by": "priority", "signal": "repeat", "match": "category", "window_days": 2.5},
+            ),
+            edge_cases=TEAM_EDGE_CASES,
+            examples=0.2,
+        ),
+        "rating": Metric(
+            csmetrics.rating,
+            "rating",
+            surveys(kinds=("rating", "csat"), agents=4),
+            1,
+            5,
+            by=None,
+            variants=(
+                {},  # by agent, shrunk
+                {"by": None},
+                {"shrinkage": None},
+                {"by": "customer_id"},
+            ),
+            edge_cases=(
+                _answers("rating", 1, 5),  # no agent: the group None
+                _rated(("amy", 5), ("amy", 5), ("bob", 1), ("cy", 3)),
+                _rated(("amy", 4), ("bob", 4), ("bob", 4)),  # every rating equal
+                _answers("csat", 5),  # only another kind
+            ),
+            examples=0.2,
+        ),
+        "volume": Metric(
+            csmetrics.volume,
+            "contacts",
+            TEAM_CONTACTS,
+            0,
+            math.inf,
+            by=None,
+            variants=(
+                {},
+                {"every": "hour", "by": "channel"},
+                {"every": "week", "timezone": "Europe/Berlin"},
+                {"every": "month", "timezone": "America/New_York", "by": "agent_id"},
+            ),
+            edge_cases=TEAM_EDGE_CASES,
+            examples=0.15,
+        ),
+        "pareto": Metric(
+            csmetrics.pareto,
+            "contacts",
+            TEAM_CONTACTS,
+            0,
+            1,
+            by=None,
+            variants=(
+                {},
+                {"by": "channel", "share": 0.5},
+                {"by": "priority", "share": 1.0},
+                {"by": "agent_id", "share": 0.01},
+            ),
+            edge_cases=TEAM_EDGE_CASES,
+            examples=0.2,
+        ),
+        "sales_after_contact": Metric(
+            csmetrics.sales_after_contact,
+            "sales",
+            contacts_and_sales(),
+            0,
+            1,
+            variants=({}, {"within_days": 0}, {"within_days": 2.5}),
+            edge_cases=(
+                # A sale exactly at the window's end counts, one a minute later
+                # goes nowhere; a refund is no sale.
+                Sold(
+                    [_contact("c", BASE, 60, agent_id="amy")],
+                    [
+                        _sale("at", BASE + WEEK + timedelta(minutes=60)),
+                        _sale("late", BASE + WEEK + timedelta(minutes=61)),
+                        _sale("refund", BASE, amount=-10.0),
+                    ],
+                ),
+                # Equal starts: the sale goes to the last id; an open contact's
+                # window runs from its start.
+                Sold(
+                    [_contact("a", BASE, None), _contact("b", BASE, None, agent_id="bob")],
+                    [_sale("s", BASE + WEEK)],
+                ),
+                # A sale without a contact.
+                Sold([], [_sale("s", BASE)]),
+            ),
+            explicit_as_of=True,
+            empty=Sold([], []),
+            examples=0.2,
+        ),
+        "occupancy": Metric(
+            csmetrics.occupancy,
+            "agent_time",
+            agent_times(),
+            0,
+            1,
+            variants=({}, {"denominator": "logged_in"}),
+            edge_cases=(
+                # Only a break: undefined with "available", 0 with "logged_in".
+                [_agent_time("amy", "break", 0, 15)],
+                # Zero-length intervals, and one agent's intervals back to back.
+                [
+                    _agent_time("amy", "handling", 0, 0),
+                    _agent_time("amy", "available", 0, 15),
+                    _agent_time("amy", "wrap", 15, 5),
+                    _agent_time("bob", "available", 0, 0),
+                ],
+            ),
+            examples=0.25,
+        ),
+        "uptime": Metric(
+            csmetrics.uptime,
+            "outages",
+            outages(),
+            0,
+            1,
+            by=None,
+            variants=({}, {"service": "api"}),
+            edge_cases=(
+                # Touching outages (one incident); another service's outage.
+                Downtime([_outage(1, 2), _outage(2, 3, "api"), _outage(4, 5, "web")], DAY),
+                # Ongoing since before the period: down all of it.
+                Downtime([_outage(-1, None)], DAY),
+                # A zero-length outage and one after the period: no incident.
+                Downtime([_outage(5, 5), _outage(48, 72)], DAY),
+            ),
+            empty=Downtime([], DAY),
+            examples=0.6,
+        ),
+        "cohort_retention": Metric(
+            csmetrics.cohort_retention,
+            "contacts",
+            cohorts(),
+            0,
+            1,
+            by=None,
+            edge_cases=(
+                # Windows are half-open: a contact at the first window's end is
+                # in the second; bob comes back only before it ends.
+                Cohort(
+                    [
+                        _contact("1", BASE, 5),
+                        _contact("2", BASE + WEEK, 5),
+                        _team_contact("3", "bob"),
+                        _team_contact("4", "bob", start=BASE + 2 * WEEK),
+                    ],
+                    FIRST_WEEK,
+                    SECOND_WEEK,
+                ),
+            ),
+            empty=Cohort([], FIRST_WEEK, SECOND_WEEK),
+            examples=0.2,
+        ),
+        "retention_rate": Metric(
+            csmetrics.retention_rate,
+            "counts",
+            customer_counts(),
+            0,
+            1,
+            by=None,
+            edge_cases=(
+                {"start": 10, "end": 10, "new": 0},  # every customer kept
+                {"start": 10, "end": 3, "new": 3},  # none kept
+            ),
+            empty={"start": 0, "end": 0, "new": 0},
+        ),
+        "churn_rate": Metric(
+            csmetrics.churn_rate,
+            "counts",
+            customer_counts(),
+            0,
+            1,
+            by=None,
+            edge_cases=({"start": 10, "end": 10, "new": 0}, {"start": 10, "end": 3, "new": 3}),
+            empty={"start": 0, "end": 0, "new": 0},
+        ),
+        "erlang_b": _formula(csmetrics.erlang_b, erlang_parameters(), 1, *_ERLANG_EDGES),
+        "erlang_c": _formula(csmetrics.erlang_c, erlang_parameters(), 1, *_ERLANG_EDGES),
+        "erlang_c_service_level": _formula(
+            csmetrics.erlang_c_service_level,
+            erlang_parameters(threshold=True, aht=True),
+            1,
+            *({**edge, **_TIMES} for edge in _ERLANG_EDGES),
+        ),
+        "erlang_c_asa": _formula(
+            csmetrics.erlang_c_asa,
+            erlang_parameters(aht=True),
+            math.inf,
+            *({**edge, "aht_seconds": 180.0} for edge in _ERLANG_EDGES),
+        ),
+        "agents_needed": _formula(
+            csmetrics.agents_needed,
+            staffing_plans(),
+            math.inf,
+            STAFFING,
+            {**STAFFING, "max_occupancy": 0.85, "shrinkage": 0.3},
+            {**STAFFING, "calls": 0},
+            {**STAFFING, "calls": 5e-324},  # traffic rounds to 0.0, yet is not 0
+        ),
+    }
+)
 TIME_METRICS = ["first_response_time", "reply_time", "resolution_time", "contact_length"]
 """Metrics returning `Durations`."""
 QUEUE_METRICS = ["service_level", "asa", "abandonment_rate", "blocked_rate", "handle_time"]
 SERVICE_METRICS = [*TIME_METRICS, *QUEUE_METRICS, "sla_attainment"]
 
-BOUNDED = [
+RESOLUTION_AND_SURVEY_METRICS = [
     "fcr",
     "resolution_rate",
     "reopen_rate",
@@ -411,27 +810,30 @@ BOUNDED = [
     "csat",
     "ces",
     "survey_fcr",
-    *SERVICE_METRICS,
 ]
-PERMUTATION_INVARIANT = [
-    "fcr",
-    "resolution_rate",
-    "reopen_rate",
-    "nps",
-    "csat",
-    "ces",
-    "survey_fcr",
+TEAM_METRICS = ["escalation_rate", "complaint_rate", "product_gaps", "rating"]
+WORKLOAD_METRICS = ["volume", "pareto"]
+BUSINESS_RECORD_METRICS = ["sales_after_contact", "occupancy", "uptime", "cohort_retention"]
+"""Business metrics over records: contacts and sales, agent time, outages, contacts."""
+COUNT_METRICS = ["retention_rate", "churn_rate"]
+"""Formulas over three customer counts."""
+FORMULAS = ["erlang_b", "erlang_c", "erlang_c_service_level", "erlang_c_asa", "agents_needed"]
+"""Staffing formulas over parameters."""
+RECORD_METRICS = [
+    *RESOLUTION_AND_SURVEY_METRICS,
     *SERVICE_METRICS,
+    *TEAM_METRICS,
+    *WORKLOAD_METRICS,
+    *BUSINESS_RECORD_METRICS,
 ]
+
+BOUNDED = [*RECORD_METRICS, *COUNT_METRICS, *FORMULAS]
+PERMUTATION_INVARIANT = RECORD_METRICS
 MERGEABLE = [
-    "fcr",
-    "resolution_rate",
-    "reopen_rate",
-    "nps",
-    "csat",
-    "ces",
-    "survey_fcr",
+    *RESOLUTION_AND_SURVEY_METRICS,
     *SERVICE_METRICS,
+    *TEAM_METRICS,
+    *BUSINESS_RECORD_METRICS,
 ]
 MONOTONE = [
     "fcr",
@@ -444,16 +846,20 @@ MONOTONE = [
     "abandonment_rate",
     "blocked_rate",
     "sla_attainment",
+    *TEAM_METRICS,
+    *WORKLOAD_METRICS,
+    *BUSINESS_RECORD_METRICS,
+    *COUNT_METRICS,
+    *FORMULAS,
 ]
 OBJECT_COLUMNAR_AGREE = [
-    "fcr",
-    "resolution_rate",
-    "reopen_rate",
-    "nps",
-    "csat",
-    "ces",
-    "survey_fcr",
+    *RESOLUTION_AND_SURVEY_METRICS,
     *SERVICE_METRICS,
+    *TEAM_METRICS,
+    *WORKLOAD_METRICS,
+    "sales_after_contact",
+    "occupancy",
+    "cohort_retention",
 ]
 
 INVARIANTS = {
@@ -468,18 +874,58 @@ _NO_SUCCESS = (
     "a duration or mean, not a share of successes: one more contact can move it either way "
     "(the time-specific invariants are in test_time_properties.py)"
 )
+_NO_RECORDS = "{}: named arguments, not records; there is no order to change and no table"
 EXEMPT: dict[str, dict[str, str]] = {name: {} for name in INVARIANTS}
 EXEMPT["MONOTONE"] = dict.fromkeys([*TIME_METRICS, "asa", "handle_time"], _NO_SUCCESS)
 EXEMPT["MONOTONE"]["reopen_rate"] = (
     "one more contact can resolve an issue as well as reopen one, so it can move the rate "
     "either way; the reopen rules are hand-tested in test_trends.py"
 )
+for _invariant in ("PERMUTATION_INVARIANT", "OBJECT_COLUMNAR_AGREE"):
+    EXEMPT[_invariant].update(
+        dict.fromkeys(COUNT_METRICS, _NO_RECORDS.format("three customer counts"))
+    )
+    EXEMPT[_invariant].update(dict.fromkeys(FORMULAS, _NO_RECORDS.format("a formula's parameters")))
+EXEMPT["OBJECT_COLUMNAR_AGREE"]["uptime"] = (
+    "outages have no columnar table (no Outages class): uptime reads Outage objects only"
+)
+EXEMPT["MERGEABLE"] = {
+    # The catalogue's own word: each of these says "does not merge: ...".
+    **{name: f"catalogue: {catalog.get(name).merge}" for name in [*COUNT_METRICS, *FORMULAS]},
+    # The catalogue says these merge, but they cannot: see test_catalogue_merge_claim_holds.
+    **dict.fromkeys(
+        WORKLOAD_METRICS,
+        "Volume and Pareto have no merge(), although the catalogue's merge says "
+        "'add the counts of the parts' (pinned as an xfail: test_catalogue_merge_claim_holds)",
+    ),
+}
+MERGE_MISSING = WORKLOAD_METRICS
+"""Metrics whose catalogue entry claims a merge their result does not have (a
+library bug, pinned as strict xfails)."""
 
-SURVEY_METRICS = [name for name, m in REGISTRY.items() if not m.is_contacts]
+SURVEY_METRICS = [name for name, m in REGISTRY.items() if m.input == "surveys"]
 GROUPED = [name for name in MERGEABLE if REGISTRY[name].by is not None]
-"""Mergeable metrics with a ``by=`` option."""
-WITH_INTERVALS = [name for name in BOUNDED if name not in TIME_METRICS]
-"""Bounded metrics whose result has ``.ci()`` (`Durations` has none yet)."""
+"""Mergeable metrics with a ``by=`` option giving a plain `Breakdown`."""
+SPLIT_MERGEABLE = [name for name in MERGEABLE if REGISTRY[name].input != "outages"]
+"""Mergeable metrics whose results of parts of the records merge into the
+whole; uptime merges over adjacent periods instead
+(`test_uptime_of_adjacent_periods_merges_to_the_whole`)."""
+PERIOD_MERGEABLE = [name for name in MERGEABLE if "period" in catalog.get(name).defaults()]
+"""Mergeable metrics with a ``period=`` option."""
+RATING_CI_BUG = (
+    "library bug: Rating.ci() is Mean's t interval, not clipped to the rating scale as CES.ci() "
+    "is; rating([1, 5] stars, by=None).ci() is (-22.4, 28.4) on a 1..5 scale"
+)
+WITH_INTERVALS = [
+    pytest.param(
+        name,
+        marks=[pytest.mark.xfail(strict=True, reason=RATING_CI_BUG)] if name == "rating" else [],
+    )
+    for name in BOUNDED
+    if hasattr(catalog.get(name).result, "ci") and name not in TIME_METRICS
+]
+"""Bounded metrics whose result has ``.ci()`` (the quantile intervals of
+`Durations` are tested in test_durations.py)."""
 
 VARIANT = st.integers(0, 35)
 LEVEL = st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
@@ -494,22 +940,45 @@ FAR_PAST = BASE - timedelta(days=400)
 FAR_FUTURE = BASE + timedelta(days=400)
 
 
+def undefined(result: Any) -> bool:
+    """Whether the metric must have warned: its value, or a group's, is nan; a
+    Pareto without contacts has no shares. Volumes, Erlang values and staffing
+    plans never warn."""
+    if isinstance(result, csmetrics.Breakdown):
+        return not result.overall.is_defined or any(not r.is_defined for r in result.values())
+    if isinstance(result, csmetrics.Result):
+        return not result.is_defined
+    if isinstance(result, csmetrics.Pareto):
+        return result.total == 0
+    return False
+
+
+def headline(result: Any) -> float:
+    """The number a result stands for: a breakdown's overall value, a staffing
+    plan's agents, else the value."""
+    if isinstance(result, csmetrics.Breakdown):
+        return float(result.overall)
+    if isinstance(result, csmetrics.Staffing):
+        return result.agents
+    return float(result)
+
+
+def period_of(result: Any) -> Window | None:
+    return (result.overall if isinstance(result, csmetrics.Breakdown) else result).period
+
+
 def run(metric: Metric, data: Any, **options: Any) -> Any:
     """Call a metric; check it warns exactly when its value (or a group's) is nan."""
     with undefined_allowed() as caught:
         result = metric.call(data, **options)
-    overall = result.overall if isinstance(result, csmetrics.Breakdown) else result
-    undefined = not overall.is_defined
-    if isinstance(result, csmetrics.Breakdown):
-        undefined |= any(not group.is_defined for group in result.values())
-    assert undefined_warnings(caught) == int(undefined)
+    assert undefined_warnings(caught) == int(undefined(result))
     return result
 
 
 def with_as_of(metric: Metric, options: dict[str, Any], as_of: datetime) -> dict[str, Any]:
-    """Options plus an explicit as_of for FCR and the time and queue metrics:
-    their default depends on the data, so parts and whole (or two periods) must
-    share one."""
+    """Options plus an explicit as_of for FCR and the metrics with
+    ``explicit_as_of``: their default depends on the data, so parts and whole
+    (or two periods) must share one."""
     if metric.func is csmetrics.fcr or metric.explicit_as_of:
         return {**options, "as_of": as_of}
     return options
@@ -524,9 +993,10 @@ def budget(metric: Metric) -> Any:
 def pinned(metric: Metric, **others: Any) -> Any:
     """Pin the empty input and the metric's known edge cases with @example, and
     apply the metric's example budget."""
+    empty = () if metric.empty is None else (metric.empty,)
 
     def decorate(test: Any) -> Any:
-        for records in ([], *metric.edge_cases):
+        for records in (*empty, *metric.edge_cases):
             test = example(records=records, **others)(test)
         return budget(metric)(test)
 
@@ -536,51 +1006,47 @@ def pinned(metric: Metric, **others: Any) -> Any:
 # -- classification -----------------------------------------------------------------------------
 
 
-TESTED_ELSEWHERE = {
-    # Metrics over inputs this registry does not draw (sales, customer counts,
-    # outages, agent time); each module states and tests their invariants.
-    "sales_after_contact": "test_business.py",
-    "retention_rate": "test_business.py",
-    "churn_rate": "test_business.py",
-    "cohort_retention": "test_business.py",
-    "uptime": "test_business.py",
-    "occupancy": "test_business.py",
-    "pareto": "test_workload.py",
-    "volume": "test_workload.py",
-    # Formulas over parameters, not records.
-    "erlang_b": "test_staffing.py",
-    "erlang_c": "test_staffing.py",
-    "erlang_c_service_level": "test_staffing.py",
-    "erlang_c_asa": "test_staffing.py",
-    "agents_needed": "test_staffing.py",
-    # Need the escalation, complaint and rating fields these strategies omit.
-    "escalation_rate": "test_team.py",
-    "product_gaps": "test_team.py",
-    "complaint_rate": "test_team.py",
-    "rating": "test_team.py",
-}
-
-
 def test_every_public_metric_is_classified():
-    public = set(catalog.names())
-    unregistered = sorted(public - set(REGISTRY) - set(TESTED_ELSEWHERE))
-    assert not unregistered, f"register every public metric in REGISTRY: {unregistered}"
-    assert set(REGISTRY) <= public
-    here = Path(__file__).parent
-    for name, module in TESTED_ELSEWHERE.items():
-        assert name in public
-        source = (here / module).read_text()
-        assert "@given" in source
-        assert f"{name}(" in source, f"{module} does not test {name}"
+    assert set(REGISTRY) == set(catalog.names()), "register every public metric in REGISTRY"
     for invariant, names in INVARIANTS.items():
-        missing = set(REGISTRY) - set(names) - set(EXEMPT[invariant])
+        exempt = EXEMPT[invariant]
+        missing = set(REGISTRY) - set(names) - set(exempt)
         assert not missing, f"{sorted(missing)} neither in {invariant} nor exempt from it"
         assert set(names) <= set(REGISTRY)
+        assert not set(names) & set(exempt), f"in {invariant} and exempt from it"
+        assert all(reason.strip() for reason in exempt.values()), "every exemption has a reason"
+
+
+def test_merge_classification_follows_the_catalogue():
+    """A metric is in MERGEABLE only where its catalogue entry says it merges,
+    and exempt where the entry says it does not; the only other exemptions are
+    the catalogue's wrong merge claims, pinned by test_catalogue_merge_claim_holds."""
+    says_no = {name for name in REGISTRY if catalog.get(name).merge.startswith("does not merge")}
+    assert not says_no & set(MERGEABLE)
+    assert set(EXEMPT["MERGEABLE"]) == says_no | set(MERGE_MISSING)
+    assert not says_no & set(MERGE_MISSING)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="library bug: the catalogue entries of volume and pareto keep the default merge, "
+    "'add the counts of the parts', but Volume and Pareto have no merge()",
+)
+@pytest.mark.parametrize("name", MERGE_MISSING)
+def test_catalogue_merge_claim_holds(name):
+    entry = catalog.get(name)
+    assert not entry.merge.startswith("does not merge")
+    assert callable(getattr(entry.result, "merge", None)), f"{entry.result.__name__} has no merge"
 
 
 def test_registry_functions_are_the_public_ones():
     for name, metric in REGISTRY.items():
         assert metric.func is getattr(csmetrics, name)
+        assert metric.func is catalog.get(name).function
+        # A survey metric's source is the kind it reads; any other's is its input.
+        kinds = catalog.get(name).needs if metric.input == "surveys" else ()
+        assert metric.source in (metric.input, *kinds)
+        assert (metric.empty is None) == (metric.input == "parameters")
 
 
 # -- bounds -------------------------------------------------------------------------------------
@@ -646,11 +1112,167 @@ def check_counts(result: Any) -> None:
         for breakdown in (result.by_target, result.by_priority):
             assert breakdown is not None
             assert breakdown.overall.counts() == result.counts()
+    else:
+        check_team_and_business_counts(result)
 
 
-def check_bounds(metric: Metric, result: Any, records: Sequence[Any] = ()) -> None:
+def check_team_and_business_counts(result: Any) -> None:
+    """The counts of team and business results agree with their definitions."""
+    if isinstance(result, csmetrics.SalesAfterContact):
+        # A converted contact has a sale; only sales (amount > 0) bring revenue.
+        assert result.numerator <= result.sales
+        assert (result.revenue > 0) == (result.sales > 0)
+    elif isinstance(result, csmetrics.FunnelRate):
+        if result.team_rate is None:
+            assert not result.flagged
+        else:
+            assert 0 <= result.low998 <= result.low95 <= result.high95 <= result.high998 <= 1
+            high = result.value > result.high998
+            assert result.flagged == (high and result.numerator >= result.min_count)
+    elif isinstance(result, csmetrics.Gap):
+        if result.overall_rate is not None:
+            assert result.expected == pytest.approx(result.denominator * result.overall_rate)
+            assert 0 <= result.p_value <= 1
+    elif isinstance(result, csmetrics.Rating):
+        # The shrunk mean lies between the group's mean and the team mean.
+        assert 0 <= result.weight <= 1
+        if result.n:
+            team = result.mean if result.team_mean is None else result.team_mean
+            assert min(result.mean, team) <= result.shrunk <= max(result.mean, team)
+    elif isinstance(result, csmetrics.Uptime):
+        assert result.downtime <= result.length
+        assert result.ongoing <= result.incidents
+        assert (result.incidents == 0) == (not result.downtime)
+        assert result.value == pytest.approx(1 - result.downtime / result.length)
+        if result.incidents:
+            # mttr is rounded to the microsecond.
+            tick = timedelta(microseconds=result.incidents)
+            assert abs(result.mttr * result.incidents - result.downtime) <= tick
+    elif isinstance(result, csmetrics.Occupancy):
+        busy, available = result.busy_seconds, result.available_seconds
+        breaks = result.break_seconds if result.denominator == "logged_in" else 0
+        assert result.denominator_seconds == pytest.approx(busy + available + breaks)
+
+
+def check_groups(result: Any) -> None:
+    """The groups of a breakdown share out the overall counts; product gaps,
+    funnels and ratings compare each group with the overall as documented."""
+    overall, groups = result.overall, list(result.values())
+    if isinstance(overall, csmetrics.Rate):
+        assert sum(g.numerator for g in groups) == overall.numerator
+        assert sum(g.denominator for g in groups) == overall.denominator
+    elif isinstance(overall, csmetrics.Mean):
+        assert sum(g.n for g in groups) == overall.n
+    rate = overall.value if isinstance(overall, csmetrics.Rate) and overall.denominator else None
+    if isinstance(result, csmetrics.ProductGaps):
+        # Largest excess first; the expected counts add up to the observed total.
+        excess = [g.excess for g in groups]
+        assert excess == sorted(excess, reverse=True)
+        assert sum(g.expected for g in groups) == pytest.approx(overall.numerator, abs=1e-9)
+        assert all(g.overall_rate == rate for g in groups)
+    elif isinstance(result, csmetrics.Funnel):
+        assert result.flagged == [key for key, r in result.items() if r.flagged]
+        assert all(g.team_rate == rate for g in groups)
+    elif isinstance(result, csmetrics.RatingBreakdown) and groups and result.prior is not None:
+        # The prior's mean is the team mean, of all ratings.
+        assert result.prior.mean == pytest.approx(overall.mean)
+
+
+def check_volume(result: Any, contacts: Sequence[Any]) -> None:
+    """Every contact counted once, in the period of its start, by kind."""
+    for counts in (result.handled, result.abandoned, result.blocked):
+        assert (counts >= 0).all()
+    assert all(a.end == b.start for a, b in zip(result.windows, result.windows[1:], strict=False))
+    assert int(result.offered.sum()) == len(contacts)
+    assert int(result.blocked.sum()) == sum(c.blocked for c in contacts)
+    assert int(result.abandoned.sum()) == sum(c.abandoned and not c.blocked for c in contacts)
+    if contacts:
+        assert result.windows[0].start <= min(c.start for c in contacts)
+        assert max(c.start for c in contacts) < result.windows[-1].end
+    if result.by is not None:
+        assert all(list(g.windows) == list(result.windows) for g in result.groups.values())
+        handled = sum((g.handled for g in result.groups.values()), np.zeros(len(result), int))
+        assert (handled == result.handled).all()
+
+
+def check_pareto(result: Any, contacts: Sequence[Any]) -> None:
+    """Counts largest first, cumulative shares up to exactly 1, and the vital
+    few the fewest leading reasons that reach the share."""
+    counts, cumulative = result.counts.tolist(), result.cumulative.tolist()
+    assert all(count > 0 for count in counts)
+    assert counts == sorted(counts, reverse=True)
+    assert result.total + result.excluded == len(contacts)
+    assert result.excluded == sum(c.abandoned or c.blocked for c in contacts)
+    assert cumulative == sorted(cumulative)
+    assert all(0 <= share <= 1 for share in (*cumulative, *result.shares.tolist()))
+    k = len(result.vital_few)
+    if not counts:
+        assert k == 0
+        return
+    assert cumulative[-1] == 1.0
+    assert cumulative[k - 1] >= result.share
+    assert k == 1 or cumulative[k - 2] < result.share
+
+
+def check_formula(metric: Metric, value: float, params: dict[str, Any]) -> None:
+    """Erlang values in their bounds; waiting at least as likely as blocking;
+    an unstable queue (agents <= traffic) waits always, forever, never within
+    the threshold."""
+    assert metric.low <= value <= metric.high
+    traffic, agents = params["traffic"], params["agents"]
+    stable = agents > traffic
+    if metric.func is csmetrics.erlang_b and agents == 0:
+        assert value == 1.0
+    elif metric.func is csmetrics.erlang_c:
+        assert value >= csmetrics.erlang_b(traffic, agents)
+        assert stable or value == 1.0
+    elif metric.func is csmetrics.erlang_c_service_level:
+        assert stable or value == 0.0
+    elif metric.func is csmetrics.erlang_c_asa:
+        assert math.isinf(value) == (not stable)
+
+
+def check_staffing(plan: Any) -> None:
+    """No calls need no agents; otherwise more agents than Erlangs of traffic,
+    meeting the target and the occupancy cap, and at least as many scheduled."""
+    assert plan.scheduled >= plan.agents >= 0
+    if plan.calls == 0:
+        assert (plan.agents, plan.scheduled, plan.service_level) == (0, 0, 1.0)
+        return
+    assert plan.agents > plan.traffic
+    assert plan.target_service_level <= plan.service_level <= 1
+    assert 0 <= plan.wait_probability <= 1
+    assert 0 <= plan.occupancy < 1
+    assert plan.max_occupancy is None or plan.occupancy <= plan.max_occupancy
+    assert 0 <= plan.asa < math.inf
+    assert plan.shrinkage > 0 or plan.scheduled == plan.agents
+
+
+def check_other(metric: Metric, result: Any, data: Any) -> bool:
+    """Check a result with no single value and no counts, or a formula's float;
+    False for any other result."""
     if isinstance(result, csmetrics.Durations):
         check_durations(result)
+    elif isinstance(result, csmetrics.Breakdown):
+        check_groups(result)
+        for part in (result.overall, *result.values()):
+            check_bounds(metric, part)
+    elif isinstance(result, csmetrics.Volume):
+        check_volume(result, data)
+    elif isinstance(result, csmetrics.Pareto):
+        check_pareto(result, data)
+    elif isinstance(result, csmetrics.Staffing):
+        check_staffing(result)
+    elif isinstance(result, float):
+        check_formula(metric, result, data)
+    else:
+        return False
+    return True
+
+
+def check_bounds(metric: Metric, result: Any, data: Any = ()) -> None:
+    """Check a result against its bounds and definitions; ``data`` is the input."""
+    if check_other(metric, result, data):
         return
     check_counts(result)
     value = float(result)
@@ -658,6 +1280,8 @@ def check_bounds(metric: Metric, result: Any, records: Sequence[Any] = ()) -> No
         # Undefined: nothing counted in the value (FCR may still count pending).
         if isinstance(result, csmetrics.Rate):
             assert result.numerator == result.denominator == 0
+        elif isinstance(result, csmetrics.Occupancy):
+            assert result.denominator_seconds == 0
         else:
             assert result.n == 0
     else:
@@ -680,6 +1304,10 @@ def test_value_is_within_bounds(name):
 
 
 def check_intervals(metric: Metric, result: Any, level: float) -> None:
+    if isinstance(result, csmetrics.Breakdown):
+        for part in (result.overall, *result.values()):
+            check_intervals(metric, part, level)
+        return
     intervals = []  # (interval, check it contains the estimate, check it is in bounds)
     if isinstance(result, csmetrics.Rate):
         for method in ("wilson", "agresti-coull", "wald"):
@@ -727,14 +1355,20 @@ def test_shuffled_input_gives_the_same_result(name):
     @given(records=metric.records, variant=VARIANT, rnd=st.randoms(use_true_random=False))
     @pinned(metric, variant=0, rnd=random.Random(0))
     def check(records, variant, rnd):
-        shuffled = list(records)
-        rnd.shuffle(shuffled)
+        def shuffle(_: str, items: list[Any]) -> list[Any]:
+            items = list(items)
+            rnd.shuffle(items)
+            return items
+
+        shuffled = metric.replace(records, shuffle)
         options = metric.options(variant)
         assert_same_result(run(metric, shuffled, **options), run(metric, records, **options))
-        assert_same_result(
-            run(metric, metric.table(shuffled), by=metric.by, **options),
-            run(metric, metric.table(records), by=metric.by, **options),
-        )
+        if metric.has_table:
+            grouped = metric.grouped(options)
+            assert_same_result(
+                run(metric, metric.table(shuffled), **grouped),
+                run(metric, metric.table(records), **grouped),
+            )
 
     check()
 
@@ -742,25 +1376,80 @@ def test_shuffled_input_gives_the_same_result(name):
 # -- merge --------------------------------------------------------------------------------------
 
 
-def split(metric: Metric, records: list[Any], assign: list[int]) -> list[list[Any]]:
-    """Three disjoint parts: contacts by customer (all contacts of one customer
-    must meet), survey answers one by one."""
-    parts: list[list[Any]] = [[], [], []]
-    if metric.is_contacts:
-        customers = sorted({r.customer_id for r in records}, key=repr)
+PARTITION_BUGS = {"sla_attainment": ("issue_id",)}
+"""The partition a catalogue entry should have, where it has a wrong one
+(test_catalogue_partition_holds): SLA resolution targets are per issue."""
+
+
+def split(metric: Metric, data: Any, assign: list[int]) -> list[Any]:
+    """Three disjoint parts of the records, as the catalogue's ``partition`` allows.
+
+    Where it names fields whose records must meet (a customer's or an issue's),
+    by customer: all contacts and sales of one customer in one part (issue
+    ids belong to one customer, so every issue lies in one part). Where it is
+    empty, record by record, whatever the customer.
+    """
+    records = metric.inputs(data)
+    partition = PARTITION_BUGS.get(metric.func.__name__, metric.entry.partition)
+    if partition:
+        customers = sorted({r.customer_id for rs in records.values() for r in rs}, key=repr)
         part_of = {c: assign[i % len(assign)] for i, c in enumerate(customers)}
-        for record in records:
-            parts[part_of[record.customer_id]].append(record)
-        # Issue ids belong to one customer, so every issue lies in one part.
-        issues = [{r.issue_id for r in part} - {None} for part in parts]
-        assert sum(map(len, issues)) == len(set().union(*issues))
+
+        def part(_: int, record: Any) -> int:
+            return part_of[record.customer_id]
     else:
-        for i, record in enumerate(records):
-            parts[assign[i % len(assign)]].append(record)
+
+        def part(i: int, record: Any) -> int:
+            return assign[i % len(assign)]
+
+    parts = [
+        metric.replace(data, lambda _, rs, p=p: [r for i, r in enumerate(rs) if part(i, r) == p])
+        for p in range(3)
+    ]
+    if partition and "contacts" in records:
+        issues = [{r.issue_id for r in metric.inputs(p)["contacts"]} - {None} for p in parts]
+        assert sum(map(len, issues)) == len(set().union(*issues))
     return parts
 
 
-@pytest.mark.parametrize("name", MERGEABLE)
+def _pending_issue() -> list[Any]:
+    def contact(id: str) -> Any:
+        return csmetrics.Interaction(id=id, customer_id="ann", start=BASE, issue_id="T1")
+
+    return [contact("1"), contact("2")]
+
+
+PARTITION_CASES = {
+    # One issue, two open contacts: first-response targets are per contact,
+    # the resolution target per issue, so the parts count the issue twice.
+    "sla_attainment": (_pending_issue(), {"policy": SLA_CALENDAR_TIME, "as_of": BASE}),
+    # Two outages on one day: each part measures the whole day again.
+    "uptime": (Downtime([_outage(0, 5), _outage(1, 2)], DAY), {}),
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="library bug: catalogue partition=() says any split of the records merges; "
+    "sla_attainment counts a resolution target per issue (its partition should be issue_id, "
+    "as resolution_time's), and uptime merges over periods, not over parts of the outages",
+)
+@pytest.mark.parametrize("name", PARTITION_CASES)
+def test_catalogue_partition_holds(name):
+    """Where the catalogue's partition is empty, results of the records one by
+    one merge into the whole's."""
+    metric = REGISTRY[name]
+    data, options = PARTITION_CASES[name]
+    assert metric.entry.partition == ()
+    singles = [
+        metric.replace(data, lambda _, records, i=i: records[i : i + 1])
+        for i in range(len(next(iter(metric.inputs(data).values()))))
+    ]
+    merged = functools.reduce(lambda a, b: a.merge(b), (run(metric, s, **options) for s in singles))
+    assert merged.counts() == run(metric, data, **options).counts()
+
+
+@pytest.mark.parametrize("name", SPLIT_MERGEABLE)
 def test_merged_parts_equal_the_whole(name):
     metric = REGISTRY[name]
 
@@ -813,8 +1502,10 @@ def test_breakdown_groups_are_bounded_ordered_and_merge_to_the_overall(name):
         check_bounds(metric, breakdown.overall, records)
         for result in breakdown.values():
             check_bounds(metric, result, records)
-            # A group exists only where there is at least one unit to count.
-            assert sum(v for v in result.counts().values() if isinstance(v, int)) > 0
+            # A group exists only where there is at least one unit to count
+            # (occupancy counts seconds, and an agent's may all be zero-length).
+            counts = [v for v in result.counts().values() if isinstance(v, int)]
+            assert not counts or sum(counts) > 0
         keys = list(breakdown)
         present = [k for k in keys if k is not None]
         # Ordered by key, the missing key (None) last.
@@ -840,7 +1531,25 @@ def test_breakdown_groups_are_bounded_ordered_and_merge_to_the_overall(name):
     check()
 
 
-@pytest.mark.parametrize("name", MERGEABLE)
+BREAKDOWN_PERIOD_BUG = (
+    "library bug: Breakdown.merge keeps a group's period when the group is in one part only, "
+    "while the overall's becomes None: see test_merged_breakdown_groups_cover_both_periods"
+)
+
+
+GROUPED_BY_DEFAULT = ["complaint_rate", "product_gaps", "rating"]
+"""Metrics whose default call returns a breakdown (by agent, or by category)."""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=BREAKDOWN_PERIOD_BUG))
+        if name in GROUPED_BY_DEFAULT
+        else name
+        for name in PERIOD_MERGEABLE
+    ],
+)
 def test_results_of_adjacent_periods_merge_to_the_whole(name):
     metric = REGISTRY[name]
 
@@ -853,9 +1562,61 @@ def test_results_of_adjacent_periods_merge_to_the_whole(name):
         after = Window(start=cut, end=FAR_FUTURE)
         first = run(metric, table, period=before, **options)
         second = run(metric, table, period=after, **options)
-        assert first.period == before
-        assert second.period == after
+        assert period_of(first) == before
+        assert period_of(second) == after
         assert_same_result(first.merge(second), run(metric, table, **options))
+
+    check()
+
+
+@pytest.mark.xfail(strict=True, reason="library bug: Breakdown.merge keeps a group's period")
+def test_merged_breakdown_groups_cover_both_periods():
+    """A breakdown merged from two periods covers both, in every group: amy's
+    result must not claim the first period only because she has no contact in
+    the second. Found by test_results_of_adjacent_periods_merge_to_the_whole
+    on the funnels (complaint_rate), product gaps and ratings, which group by
+    default; plain breakdowns (escalation_rate below) do the same."""
+    contacts = [csmetrics.Interaction(id="1", customer_id="ann", start=BASE, agent_id="amy")]
+    first = Window(start=BASE - timedelta(days=1), end=BASE + timedelta(days=1))
+    second = Window(start=first.end, end=first.end + timedelta(days=1))
+    merged = csmetrics.escalation_rate(contacts, by="agent_id", period=first).merge(
+        csmetrics.escalation_rate(contacts, by="agent_id", period=second)
+    )
+    assert merged.overall.period is None
+    assert merged["amy"].period is None  # is `first`
+
+
+def test_uptime_of_adjacent_periods_merges_to_the_whole():
+    """Uptime merges over adjacent periods: lengths and downtimes add up to the
+    whole's; an incident down across the cut is one incident of each part."""
+    metric = REGISTRY["uptime"]
+    touching = [_outage(1, 12), _outage(12, 13), _outage(20, None)]
+
+    @given(records=metric.records, variant=VARIANT, cut=st.integers(0, 10 * 24 * 60))
+    @pinned(metric, variant=0, cut=0)
+    @example(records=Downtime(touching, DAY), variant=0, cut=12 * 60 - 1)
+    def check(records, variant, cut):
+        outages, period = records
+        minutes = (period.end - period.start) // MINUTE
+        if minutes < 2:
+            return
+        middle = period.start + (1 + cut % (minutes - 1)) * MINUTE
+        options = metric.options(variant)
+
+        def measure(start: datetime, end: datetime) -> Any:
+            return run(metric, Downtime(outages, Window(start=start, end=end)), **options)
+
+        left = measure(period.start, middle)
+        right = measure(middle, period.end)
+        whole = run(metric, records, **options)
+        merged = left.merge(right)
+        assert merged.period is None
+        assert (merged.length, merged.downtime) == (whole.length, whole.downtime)
+        assert merged.value == whole.value
+        tick = timedelta(microseconds=1)
+        across = measure(middle - tick, middle + tick).downtime == 2 * tick
+        assert merged.incidents == whole.incidents + across
+        assert merged.ongoing == whole.ongoing + left.ongoing
 
     check()
 
@@ -870,7 +1631,7 @@ def test_survey_period_keeps_answers_given_in_the_window(name):
         options = metric.options(variant)
         inside = [s for s in records if window.start <= s.at < window.end]
         filtered = run(metric, metric.table(records), period=window, **options)
-        assert filtered.period == window
+        assert period_of(filtered) == window
         assert_same_result(filtered, run(metric, inside, **options), check_period=False)
 
     check()
@@ -895,7 +1656,7 @@ MISMATCHED = [
 
 
 def sample_data(name: str) -> list[Any]:
-    if REGISTRY[name].is_contacts:
+    if REGISTRY[name].input == "contacts":
         start = BASE
         return [
             csmetrics.Interaction(
@@ -1128,10 +1889,172 @@ ONE_MORE_SUCCESS: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
+# Steps of the team, workload, business and staffing metrics.
+
+
+def _inserted(draw: st.DrawFn, items: list[Any], extra: Any) -> list[Any]:
+    position = draw(st.integers(0, len(items)))
+    return [*items[:position], extra, *items[position:]]
+
+
+SPAN = Window(start=BASE - timedelta(days=1), end=BASE + timedelta(days=60))
+"""A period around every drawn contact start, for `volume`'s fixed periods."""
+
+
+def one_more_handled_contact(
+    name: str, *, fixed: dict[str, Any] | None = None, **flags: bool
+) -> st.SearchStrategy[Any]:
+    """Contacts, the same plus one handled contact (neither abandoned nor
+    blocked) with ``flags`` set, and the options of a drawn variant (plus
+    ``fixed``)."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[list[Any], list[Any], dict[str, Any]]:
+        options = {**REGISTRY[name].options(draw(VARIANT)), **(fixed or {})}
+        contacts = draw(interactions(service=True, team=True, key_type="str"))
+        start = draw(aware_datetimes())
+        extra = csmetrics.Interaction(
+            id="extra",
+            customer_id=draw(st.sampled_from(["cust0", "extra"])),
+            start=start,
+            end=start + timedelta(minutes=draw(st.integers(0, 600))),
+            agent_id=draw(st.sampled_from([None, "agent0", "agent1"])),
+            category=draw(st.sampled_from([None, "cat0", "cat1"])),
+            channel=draw(st.sampled_from([None, "phone", "chat"])),
+            **flags,
+        )
+        return contacts, _inserted(draw, contacts, extra), options
+
+    return build()
+
+
+@st.composite
+def gaps_with_a_repeat(draw: st.DrawFn) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """`fcr_with_a_repeat` for product_gaps' repeat signal: the repeat counts,
+    and can only make later contacts repeats too."""
+    contacts, more, options = draw(fcr_with_a_repeat())
+    gaps = {"signal": "repeat", "match": options["match"], "window_days": options["window_days"]}
+    return contacts, more, gaps
+
+
+@st.composite
+def one_more_sale(draw: st.DrawFn) -> tuple[Sold, Sold, dict[str, Any]]:
+    """Contacts and sales, and the same plus one sale (amount > 0) to a
+    customer with contacts, at any time; ``as_of`` is explicit."""
+    options = REGISTRY["sales_after_contact"].options(draw(VARIANT))
+    sold = draw(contacts_and_sales(key_type="str"))
+    customers = sorted({c.customer_id for c in sold.contacts}) or ["cust0"]
+    extra = csmetrics.Sale(
+        id="extra",
+        customer_id=draw(st.sampled_from(customers)),
+        at=draw(aware_datetimes(days=30)),
+        amount=draw(st.sampled_from([0.5, 20.5])),
+    )
+    return sold, sold._replace(sales=_inserted(draw, sold.sales, extra)), options
+
+
+@st.composite
+def one_more_busy_interval(draw: st.DrawFn) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """Agent time, and the same plus a new agent's interval handling or in wrap-up."""
+    options = REGISTRY["occupancy"].options(draw(VARIANT))
+    spans = draw(agent_times(key_type="str"))
+    start = draw(aware_datetimes())
+    extra = csmetrics.AgentTime(
+        agent_id="extra",
+        start=start,
+        end=start + draw(st.integers(1, 240)) * MINUTE,
+        state=draw(st.sampled_from(["handling", "wrap"])),
+    )
+    return spans, _inserted(draw, spans, extra), options
+
+
+@st.composite
+def one_more_outage(draw: st.DrawFn) -> tuple[Downtime, Downtime, dict[str, Any]]:
+    """Outages in a period, and the same plus one outage of any service
+    starting up to an hour before the period or in it."""
+    options = REGISTRY["uptime"].options(draw(VARIANT))
+    data = draw(outages())
+    minutes = (data.period.end - data.period.start) // MINUTE
+    start = data.period.start + draw(st.integers(-60, minutes)) * MINUTE
+    end = draw(st.none() | st.integers(0, 600).map(lambda m: start + m * MINUTE))
+    extra = csmetrics.Outage(start=start, end=end, service=draw(st.sampled_from([None, "api"])))
+    return data, data._replace(outages=_inserted(draw, data.outages, extra)), options
+
+
+@st.composite
+def one_more_return(draw: st.DrawFn) -> tuple[Cohort, Cohort, dict[str, Any]]:
+    """A cohort, and the same plus a contact in the second window by one of the
+    customers or a new one: a customer coming back never lowers retention."""
+    cohort = draw(cohorts(key_type="str"))
+    second = cohort.second
+    minutes = (second.end - second.start) // MINUTE
+    customers = sorted({c.customer_id for c in cohort.contacts})
+    extra = csmetrics.Interaction(
+        id="extra",
+        customer_id=draw(st.sampled_from([*customers, "new"])),
+        start=second.start + draw(st.integers(0, minutes - 1)) * MINUTE,
+    )
+    return cohort, cohort._replace(contacts=_inserted(draw, cohort.contacts, extra)), {}
+
+
+@st.composite
+def one_more_customer(draw: st.DrawFn, *, kept: bool) -> tuple[dict, dict, dict[str, Any]]:
+    """Customer counts, and the same with one more customer at the start who
+    is still there at the end (``kept``) or is lost."""
+    counts = draw(customer_counts())
+    more = {**counts, "start": counts["start"] + 1, "end": counts["end"] + kept}
+    return counts, more, {}
+
+
+@st.composite
+def one_more_agent(draw: st.DrawFn, params: st.SearchStrategy[dict[str, Any]]) -> Any:
+    """Erlang parameters, and the same with one more agent."""
+    before = draw(params)
+    return before, {**before, "agents": before["agents"] + 1}, {}
+
+
+@st.composite
+def more_calls(draw: st.DrawFn) -> tuple[dict, dict, dict[str, Any]]:
+    """A staffing plan's inputs, and the same with more calls."""
+    plan = draw(staffing_plans())
+    more = draw(st.sampled_from([1, 10, 100]) | st.integers(1, 500))
+    return plan, {**plan, "calls": plan["calls"] + more}, {}
+
+
+ONE_MORE_SUCCESS.update(
+    {
+        "escalation_rate": one_more_handled_contact("escalation_rate", escalated=True),
+        "complaint_rate": one_more_handled_contact("complaint_rate", complaint=True),
+        "product_gaps": st.one_of(
+            one_more_handled_contact(
+                "product_gaps",
+                fixed={"signal": "escalation", "window_days": None, "match": None},
+                escalated=True,
+            ),
+            gaps_with_a_repeat(),
+        ),
+        "rating": one_more_answer("rating", st.just(5)),
+        "volume": one_more_handled_contact("volume", fixed={"period": SPAN}),
+        "pareto": one_more_handled_contact("pareto"),
+        "sales_after_contact": one_more_sale(),
+        "occupancy": one_more_busy_interval(),
+        "uptime": one_more_outage(),
+        "cohort_retention": one_more_return(),
+        "retention_rate": one_more_customer(kept=True),
+        "churn_rate": one_more_customer(kept=False),
+        "erlang_b": one_more_agent(erlang_parameters()),
+        "erlang_c": one_more_agent(erlang_parameters()),
+        "erlang_c_service_level": one_more_agent(erlang_parameters(threshold=True, aht=True)),
+        "erlang_c_asa": one_more_agent(erlang_parameters(aht=True)),
+        "agents_needed": more_calls(),
+    }
+)
+
+
 # Pinned steps: a success followed by a repeat exactly at the window's end, and
 # one success added to no data.
 _SOLVED = _contact("solved", BASE, 60, category="billing")
-MONOTONE_PINNED: dict[str, tuple[list[Any], list[Any], dict[str, Any]]] = {
+MONOTONE_PINNED: dict[str, tuple[Any, Any, dict[str, Any]]] = {
     "fcr": (
         [_SOLVED],
         [_SOLVED, _contact("again", BASE + timedelta(days=7, minutes=60), 5, category="billing")],
@@ -1164,11 +2087,76 @@ MONOTONE_PINNED: dict[str, tuple[list[Any], list[Any], dict[str, Any]]] = {
         [queued("late", 7200), queued("fast", 0, customer_id="bob", resolved=True)],
         {"policy": SLA_CALENDAR_TIME, "as_of": LATE},
     ),
+    "escalation_rate": ([], [_team_contact("up", "ann", escalated=True)], {}),
+    "complaint_rate": ([], [_team_contact("bad", "ann", agent_id="amy", complaint=True)], {}),
+    "product_gaps": (
+        [_team_contact("a", "ann", category="billing")],
+        [_team_contact("a", "ann", category="billing"), _team_contact("b", "bob", escalated=True)],
+        {},
+    ),
+    "rating": ([], _rated(("amy", 5)), {}),
+    "volume": ([], [_SOLVED], {"period": SPAN, "every": "hour"}),
+    "pareto": ([_SOLVED], [_SOLVED, _contact("more", BASE, 5)], {}),
+    # A sale exactly at the end of the window converts the contact.
+    "sales_after_contact": (
+        Sold([_SOLVED], []),
+        Sold([_SOLVED], [_sale("s", BASE + WEEK + timedelta(minutes=60))]),
+        {"as_of": LATE},
+    ),
+    "occupancy": (
+        [_agent_time("amy", "break", 0, 15)],
+        [_agent_time("amy", "break", 0, 15), _agent_time("bob", "handling", 0, 1)],
+        {},
+    ),
+    "uptime": (Downtime([], DAY), Downtime([_outage(0, 24)], DAY), {}),
+    # Ann comes back at the very start of the second window.
+    "cohort_retention": (
+        Cohort([_contact("1", BASE, 5)], FIRST_WEEK, SECOND_WEEK),
+        Cohort([_contact("1", BASE, 5), _contact("2", BASE + WEEK, 5)], FIRST_WEEK, SECOND_WEEK),
+        {},
+    ),
+    "retention_rate": ({"start": 0, "end": 0, "new": 0}, {"start": 1, "end": 1, "new": 0}, {}),
+    "churn_rate": ({"start": 0, "end": 0, "new": 0}, {"start": 1, "end": 0, "new": 0}, {}),
+    # As many agents as Erlangs (unstable), then one more.
+    "erlang_b": ({"traffic": 10.0, "agents": 10}, {"traffic": 10.0, "agents": 11}, {}),
+    "erlang_c": ({"traffic": 10.0, "agents": 10}, {"traffic": 10.0, "agents": 11}, {}),
+    "erlang_c_service_level": (
+        {"traffic": 10.0, "agents": 10, **_TIMES},
+        {"traffic": 10.0, "agents": 11, **_TIMES},
+        {},
+    ),
+    "erlang_c_asa": (
+        {"traffic": 10.0, "agents": 10, "aht_seconds": 180.0},
+        {"traffic": 10.0, "agents": 11, "aht_seconds": 180.0},
+        {},
+    ),
+    "agents_needed": (STAFFING, {**STAFFING, "calls": 101}, {}),
 }
 
-STEP_LOWERS = {"abandonment_rate"}
-"""Metrics whose tested step (one more answered contact) can only lower the
-value: lower abandonment is better."""
+STEP_LOWERS = {"abandonment_rate", "uptime", "erlang_b", "erlang_c", "erlang_c_asa"}
+"""Metrics whose tested step can only lower the value: one more answered
+contact (lower abandonment is better), one more outage, one more agent (less
+blocking and waiting). Every other step is one more success (of the metric's
+numerator: an escalation, a complaint, a sale, a returning customer...), one
+more contact counted, or, for agents_needed, more calls."""
+
+
+ADDS_NO_UNIT = {
+    "sales_after_contact": "a sale converts a contact but adds none",
+    "cohort_retention": "a customer coming back adds nobody to the cohort",
+}
+"""Metrics whose step need not make an undefined value defined."""
+
+
+def check_one_more_counted(before: Any, after: Any) -> None:
+    """One more handled contact: counted once more in total, and no count falls."""
+    assert after.total == before.total + 1
+    if isinstance(after, csmetrics.Volume):
+        assert list(after.windows) == list(before.windows)
+        assert (after.handled >= before.handled).all()
+    else:
+        counts = dict(zip(after.keys, after.counts.tolist(), strict=True))
+        assert all(counts[k] >= n for k, n in zip(before.keys, before.counts.tolist(), strict=True))
 
 
 def test_every_monotone_metric_has_a_step():
@@ -1192,13 +2180,22 @@ def test_one_more_success_never_lowers_the_value(name):
             assert after.numerator <= before.numerator
             assert after.denominator + after.pending <= before.denominator + before.pending
             return
-        assert after.is_defined
+        if isinstance(after, (csmetrics.Volume, csmetrics.Pareto)):
+            check_one_more_counted(before, after)
+            return
+        if isinstance(after, csmetrics.Staffing):
+            # More calls never need fewer agents.
+            assert after.agents >= before.agents
+            assert after.scheduled >= before.scheduled
+            return
+        assert name in ADDS_NO_UNIT or not math.isnan(headline(after))
+        assert math.isnan(headline(before)) or not math.isnan(headline(after))
         if name == "service_level":
             assert after.numerator == before.numerator + 1
-        if before.is_defined and name in STEP_LOWERS:
-            assert float(after) <= float(before)
-        elif before.is_defined:
-            assert float(after) >= float(before)
+        if not math.isnan(headline(before)) and name in STEP_LOWERS:
+            assert headline(after) <= headline(before)
+        elif not math.isnan(headline(before)):
+            assert headline(after) >= headline(before)
 
     check()
 
@@ -1209,8 +2206,9 @@ def test_one_more_success_never_lowers_the_value(name):
 TOKYO = timezone(timedelta(hours=9))
 
 
-def in_zone(metric: Metric, records: list[Any], zone: timezone) -> list[Any]:
-    if metric.is_contacts:
+def in_zone(name: str, records: list[Any], zone: timezone) -> list[Any]:
+    """The same records with every datetime written in ``zone``."""
+    if name == "contacts":
         return [
             attrs.evolve(
                 r,
@@ -1221,7 +2219,29 @@ def in_zone(metric: Metric, records: list[Any], zone: timezone) -> list[Any]:
             )
             for r in records
         ]
+    if name == "agent_time":
+        return [
+            attrs.evolve(r, start=r.start.astimezone(zone), end=r.end.astimezone(zone))
+            for r in records
+        ]
     return [attrs.evolve(r, at=r.at.astimezone(zone)) for r in records]
+
+
+def columnar(name: str, records: list[Any], *, numpy_layout: bool) -> Any:
+    """The records as a table built from columns: numpy arrays (UTC
+    datetime64, float scores) or Python lists (aware datetimes, object scores)."""
+    times = "datetime64" if numpy_layout else "aware"
+    if name == "contacts":
+        return Interactions.from_columns(
+            interaction_columns(records, times=times, service=True),
+            messages=message_columns(records, times=times),
+        )
+    if name == "surveys":
+        scores_as = "float" if numpy_layout else "object"
+        return Surveys.from_columns(survey_columns(records, scores_as=scores_as))
+    if name == "sales":
+        return Sales.from_columns(sale_columns(records, times=times))
+    return AgentTimes.from_columns(agent_time_columns(records, times=times))
 
 
 @pytest.mark.parametrize("name", OBJECT_COLUMNAR_AGREE)
@@ -1232,30 +2252,30 @@ def test_object_and_columnar_paths_agree(name):
     @pinned(metric, variant=0, numpy_layout=True)
     def check(records, variant, numpy_layout):
         options = metric.options(variant)
-        if metric.is_contacts:
-            times = "datetime64" if numpy_layout else "aware"
-            columns = Interactions.from_columns(
-                interaction_columns(records, times=times, service=True),
-                messages=message_columns(records, times=times),
-            )
-        else:
-            scores_as = "float" if numpy_layout else "object"
-            columns = Surveys.from_columns(survey_columns(records, scores_as=scores_as))
+        columns = metric.replace(
+            records, lambda kind, items: columnar(kind, items, numpy_layout=numpy_layout)
+        )
         from_objects = run(metric, records, **options)
         assert_same_result(run(metric, metric.table(records), **options), from_objects)
         # The same instants written in another time zone.
-        assert_same_result(run(metric, in_zone(metric, records, TOKYO), **options), from_objects)
+        tokyo = metric.replace(records, lambda kind, items: in_zone(kind, items, TOKYO))
+        assert_same_result(run(metric, tokyo, **options), from_objects)
         assert_same_result(run(metric, columns, **options), from_objects)
-        if metric.is_contacts:
+        if "contacts" in metric.inputs(records):
             # The table's records are the same contacts (in UTC).
-            back = metric.table(records).to_records()
+            back = metric.replace(
+                records,
+                lambda kind, items: (
+                    Interactions.from_records(items).to_records() if kind == "contacts" else items
+                ),
+            )
             assert back == records
             assert_same_result(run(metric, back, **options), from_objects)
         if metric.by is None:
             return
         by_table = run(metric, metric.table(records), by=metric.by, **options)
         assert_same_result(run(metric, columns, by=metric.by, **options), by_table)
-        if records:
+        if any(metric.inputs(records).values()):
             assert_same_result(run(metric, records, by=metric.by, **options), by_table)
 
     check()
@@ -1272,7 +2292,8 @@ def test_plain_scores_agree_with_survey_records(name):
             csmetrics.Survey(id=i, kind=metric.source, score=v, at=BASE)
             for i, v in enumerate(values)
         ]
-        options = metric.options(variant)
+        # Plain scores carry no agent: no grouping (rating groups by agent by default).
+        options = {**metric.options(variant), "by": None}
         assert_same_result(run(metric, values, **options), run(metric, records, **options))
 
     check()
@@ -1281,21 +2302,47 @@ def test_plain_scores_agree_with_survey_records(name):
 # -- undefined ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", list(REGISTRY))
+DEFINED_WHEN_EMPTY = {
+    "uptime": "no outage is 100% uptime",
+    "volume": "no contact gives no period, hence no count to be undefined",
+}
+UNDEFINED_WHEN_EMPTY = [
+    name for name, m in REGISTRY.items() if m.empty is not None and name not in DEFINED_WHEN_EMPTY
+]
+"""Metrics whose value is nan, with a warning, on their empty input (the
+formulas over parameters have none)."""
+
+
+@pytest.mark.parametrize("name", UNDEFINED_WHEN_EMPTY)
 def test_empty_input_is_nan_with_undefined_warning(name):
     metric = REGISTRY[name]
     for variant in range(len(metric.variants)):
         with pytest.warns(csmetrics.UndefinedMetricWarning, match="undefined"):
-            result = metric.call([], **metric.options(variant))
+            result = metric.call(metric.empty, **metric.options(variant))
+        if isinstance(result, csmetrics.Pareto):
+            assert (result.keys, result.total, result.vital_few) == ((), 0, ())
+            continue
+        if isinstance(result, csmetrics.Breakdown):
+            assert len(result) == 0
+            result = result.overall
         assert math.isnan(float(result))
         assert all(v == 0 for v in result.counts().values() if not isinstance(v, float))
+
+
+@pytest.mark.parametrize("name", DEFINED_WHEN_EMPTY)
+def test_empty_input_is_defined_without_warning(name):
+    metric = REGISTRY[name]
+    for variant in range(len(metric.variants)):
+        result = run(metric, metric.empty, **metric.options(variant))
+        assert not undefined(result)
+        check_bounds(metric, result, metric.empty)
 
 
 @pytest.mark.parametrize("name", [name for name in REGISTRY if REGISTRY[name].by is not None])
 def test_empty_table_by_group_is_an_empty_breakdown(name):
     metric = REGISTRY[name]
     with pytest.warns(csmetrics.UndefinedMetricWarning):
-        result = metric.call(metric.table([]), by=metric.by, **metric.options(0))
+        result = metric.call(metric.table(metric.empty), by=metric.by, **metric.options(0))
     assert isinstance(result, csmetrics.Breakdown)
     assert len(result) == 0
     assert result.to_rows() == []
