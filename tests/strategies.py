@@ -460,14 +460,14 @@ def contacts_and_sales(
     max_contacts: int = 10,
     max_sales: int = 10,
     customers: int = 3,
-    within_days: float = 7,
+    window_days: float = 7,
     key_type: KeyType | None = None,
     zones: Sequence[timezone] = ZONES,
 ) -> Sold:
     """Contacts (`interactions`) and sales to their customers, in one key type.
 
     Half the sales belong to the customer of a drawn contact and fall at its
-    start, at its end, exactly at the end of its ``within_days`` window (from
+    start, at its end, exactly at the end of its ``window_days`` window (from
     its end, from its start while it is open), one minute after that, or one
     minute before its start; the others go to any customer, including one
     with no contact at all, at any time of the range (also before the first
@@ -480,11 +480,11 @@ def contacts_and_sales(
             max_size=max_contacts,
             customers=customers,
             key_type=key_type,
-            window_days=within_days,
+            window_days=window_days,
             zones=zones,
         )
     )
-    window = timedelta(days=within_days)
+    window = timedelta(days=window_days)
     sales = []
     for number in draw(_unique_numbers(draw(_ints(0, max_sales)))):
         if contacts and draw(BOOLEANS):
@@ -663,7 +663,7 @@ def erlang_parameters(
     Traffic is a whole number or any float in ``[0, max_traffic]``; agents are
     often two below to six above the traffic (the queue turns stable once
     agents exceed it), else anything up to ``max_traffic + 10``. With
-    ``threshold`` and ``aht``, ``threshold_seconds`` (>= 0) and
+    ``threshold`` and ``aht``, ``threshold`` (>= 0) and
     ``aht_seconds`` (> 0) are drawn too, common values or any float.
     """
     whole = st.sampled_from((0.0, 1.0, 10.0, float(int(max_traffic))))
@@ -674,7 +674,7 @@ def erlang_parameters(
         agents = draw(_ints(0, math.ceil(max_traffic) + 10))
     params: dict[str, Any] = {"traffic": traffic, "agents": agents}
     if threshold:
-        params["threshold_seconds"] = draw(st.sampled_from((0.0, 20.0, 60.0)) | st.floats(0, 600))
+        params["threshold"] = draw(st.sampled_from((0.0, 20.0, 60.0)) | st.floats(0, 600))
     if aht:
         params["aht_seconds"] = draw(st.sampled_from((30.0, 180.0, 600.0)) | st.floats(1, 1200))
     return params
@@ -698,7 +698,7 @@ def staffing_plans(draw: st.DrawFn, *, max_calls: int = 1500) -> dict[str, Any]:
         "target_service_level": draw(
             st.sampled_from((0.5, 0.8, 0.9, 0.99)) | st.floats(0.01, 0.99)
         ),
-        "threshold_seconds": draw(st.sampled_from((0, 20, 60)) | st.floats(0, 300)),
+        "threshold": draw(st.sampled_from((0, 20, 60)) | st.floats(0, 300)),
         "max_occupancy": draw(st.sampled_from((None, None, 0.7, 0.85, 1.0)) | st.floats(0.3, 1)),
         "shrinkage": draw(st.sampled_from((0.0, 0.3)) | st.floats(0, 0.6)),
     }

@@ -142,9 +142,9 @@ class Metric:
         if isinstance(data, Sold):
             return self.func(data.contacts, data.sales, **options)
         if isinstance(data, Cohort):
-            return self.func(data.contacts, first=data.first, second=data.second, **options)
+            return self.func(data.contacts, baseline=data.first, current=data.second, **options)
         if isinstance(data, Downtime):
-            return self.func(data.outages, data.period, **options)
+            return self.func(data.outages, period=data.period, **options)
         args = [options.pop(name) for name in self.positional]
         return self.func(data, *args, **options)
 
@@ -549,13 +549,13 @@ _ERLANG_EDGES = (
     {"traffic": 10.0, "agents": 14},
     {"traffic": 299.99999999999994, "agents": 300},  # just stable
 )
-_TIMES = {"threshold_seconds": 20.0, "aht_seconds": 180.0}
+_TIMES = {"threshold": 20.0, "aht_seconds": 180.0}
 STAFFING = {
     "calls": 100,
     "interval_seconds": 1800,
     "aht_seconds": 180,
     "target_service_level": 0.8,
-    "threshold_seconds": 20,
+    "threshold": 20,
 }
 """The Call Centre Helper worked example (10 Erlangs)."""
 
@@ -612,7 +612,7 @@ REGISTRY.update(
             variants=(
                 {},  # by agent, shrunk
                 {"by": None},
-                {"shrinkage": None},
+                {"method": None},
                 {"by": "customer_id"},
             ),
             edge_cases=(
@@ -661,7 +661,7 @@ REGISTRY.update(
             contacts_and_sales(),
             0,
             1,
-            variants=({}, {"within_days": 0}, {"within_days": 2.5}),
+            variants=({}, {"window_days": 0}, {"window_days": 2.5}),
             edge_cases=(
                 # A sale exactly at the window's end counts, one a minute later
                 # goes nowhere; a refund is no sale.
