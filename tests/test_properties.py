@@ -8,7 +8,7 @@ invariant list (`BOUNDED`, `PERMUTATION_INVARIANT`, `MERGEABLE`, `MONOTONE`,
 `test_every_public_metric_is_classified` fails when a catalogue entry is
 missing from the registry, or a metric is neither in a list nor exempt from
 it with a reason (`EXEMPT`), so no KPI skips the invariants. Where a property
-found a library bug, a strict xfail pins a minimal case.
+found a library bug, a named test pins the minimal case.
 
 Each test is parametrized by metric name and runs a Hypothesis test on that
 metric's own input strategy (`Metric.records`), with the empty input pinned by
@@ -891,17 +891,9 @@ EXEMPT["OBJECT_COLUMNAR_AGREE"]["uptime"] = (
 )
 EXEMPT["MERGEABLE"] = {
     # The catalogue's own word: each of these says "does not merge: ...".
-    **{name: f"catalogue: {catalog.get(name).merge}" for name in [*COUNT_METRICS, *FORMULAS]},
-    # The catalogue says these merge, but they cannot: see test_catalogue_merge_claim_holds.
-    **dict.fromkeys(
-        WORKLOAD_METRICS,
-        "Volume and Pareto have no merge(), although the catalogue's merge says "
-        "'add the counts of the parts' (pinned as an xfail: test_catalogue_merge_claim_holds)",
-    ),
+    name: f"catalogue: {catalog.get(name).merge}"
+    for name in [*COUNT_METRICS, *FORMULAS, *WORKLOAD_METRICS]
 }
-MERGE_MISSING = WORKLOAD_METRICS
-"""Metrics whose catalogue entry claims a merge their result does not have (a
-library bug, pinned as strict xfails)."""
 
 SURVEY_METRICS = [name for name, m in REGISTRY.items() if m.input == "surveys"]
 GROUPED = [name for name in MERGEABLE if REGISTRY[name].by is not None]
@@ -912,17 +904,8 @@ whole; uptime merges over adjacent periods instead
 (`test_uptime_of_adjacent_periods_merges_to_the_whole`)."""
 PERIOD_MERGEABLE = [name for name in MERGEABLE if "period" in catalog.get(name).defaults()]
 """Mergeable metrics with a ``period=`` option."""
-RATING_CI_BUG = (
-    "library bug: Rating.ci() is Mean's t interval, not clipped to the rating scale as CES.ci() "
-    "is; rating([1, 5] stars, by=None).ci() is (-22.4, 28.4) on a 1..5 scale"
-)
 WITH_INTERVALS = [
-    pytest.param(
-        name,
-        marks=[pytest.mark.xfail(strict=True, reason=RATING_CI_BUG)] if name == "rating" else [],
-    )
-    for name in BOUNDED
-    if hasattr(catalog.get(name).result, "ci") and name not in TIME_METRICS
+    name for name in BOUNDED if hasattr(catalog.get(name).result, "ci") and name not in TIME_METRICS
 ]
 """Bounded metrics whose result has ``.ci()`` (the quantile intervals of
 `Durations` are tested in test_durations.py)."""
@@ -1018,25 +1001,13 @@ def test_every_public_metric_is_classified():
 
 
 def test_merge_classification_follows_the_catalogue():
-    """A metric is in MERGEABLE only where its catalogue entry says it merges,
-    and exempt where the entry says it does not; the only other exemptions are
-    the catalogue's wrong merge claims, pinned by test_catalogue_merge_claim_holds."""
+    """A metric is in MERGEABLE exactly where its catalogue entry says it
+    merges, and a metric said to merge has a result with merge()."""
     says_no = {name for name in REGISTRY if catalog.get(name).merge.startswith("does not merge")}
-    assert not says_no & set(MERGEABLE)
-    assert set(EXEMPT["MERGEABLE"]) == says_no | set(MERGE_MISSING)
-    assert not says_no & set(MERGE_MISSING)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="library bug: the catalogue entries of volume and pareto keep the default merge, "
-    "'add the counts of the parts', but Volume and Pareto have no merge()",
-)
-@pytest.mark.parametrize("name", MERGE_MISSING)
-def test_catalogue_merge_claim_holds(name):
-    entry = catalog.get(name)
-    assert not entry.merge.startswith("does not merge")
-    assert callable(getattr(entry.result, "merge", None)), f"{entry.result.__name__} has no merge"
+    assert set(EXEMPT["MERGEABLE"]) == says_no
+    for name in set(REGISTRY) - says_no:
+        result = catalog.get(name).result
+        assert callable(getattr(result, "merge", None)), f"{result.__name__} has no merge"
 
 
 def test_registry_functions_are_the_public_ones():
@@ -1376,11 +1347,6 @@ def test_shuffled_input_gives_the_same_result(name):
 # -- merge --------------------------------------------------------------------------------------
 
 
-PARTITION_BUGS = {"sla_attainment": ("issue_id",)}
-"""The partition a catalogue entry should have, where it has a wrong one
-(test_catalogue_partition_holds): SLA resolution targets are per issue."""
-
-
 def split(metric: Metric, data: Any, assign: list[int]) -> list[Any]:
     """Three disjoint parts of the records, as the catalogue's ``partition`` allows.
 
@@ -1390,7 +1356,7 @@ def split(metric: Metric, data: Any, assign: list[int]) -> list[Any]:
     empty, record by record, whatever the customer.
     """
     records = metric.inputs(data)
-    partition = PARTITION_BUGS.get(metric.func.__name__, metric.entry.partition)
+    partition = metric.entry.partition
     if partition:
         customers = sorted({r.customer_id for rs in records.values() for r in rs}, key=repr)
         part_of = {c: assign[i % len(assign)] for i, c in enumerate(customers)}
@@ -1428,25 +1394,20 @@ PARTITION_CASES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library bug: catalogue partition=() says any split of the records merges; "
-    "sla_attainment counts a resolution target per issue (its partition should be issue_id, "
-    "as resolution_time's), and uptime merges over periods, not over parts of the outages",
-)
 @pytest.mark.parametrize("name", PARTITION_CASES)
-def test_catalogue_partition_holds(name):
-    """Where the catalogue's partition is empty, results of the records one by
-    one merge into the whole's."""
+def test_catalogue_declares_the_partition_records_need(name):
+    """Where results of the records one by one do not merge into the whole's,
+    the catalogue says which records must meet: an issue's contacts for SLA
+    resolution targets, a period's outages for uptime."""
     metric = REGISTRY[name]
     data, options = PARTITION_CASES[name]
-    assert metric.entry.partition == ()
+    assert metric.entry.partition != ()
     singles = [
         metric.replace(data, lambda _, records, i=i: records[i : i + 1])
         for i in range(len(next(iter(metric.inputs(data).values()))))
     ]
     merged = functools.reduce(lambda a, b: a.merge(b), (run(metric, s, **options) for s in singles))
-    assert merged.counts() == run(metric, data, **options).counts()
+    assert merged.counts() != run(metric, data, **options).counts()
 
 
 @pytest.mark.parametrize("name", SPLIT_MERGEABLE)
@@ -1531,25 +1492,7 @@ def test_breakdown_groups_are_bounded_ordered_and_merge_to_the_overall(name):
     check()
 
 
-BREAKDOWN_PERIOD_BUG = (
-    "library bug: Breakdown.merge keeps a group's period when the group is in one part only, "
-    "while the overall's becomes None: see test_merged_breakdown_groups_cover_both_periods"
-)
-
-
-GROUPED_BY_DEFAULT = ["complaint_rate", "product_gaps", "rating"]
-"""Metrics whose default call returns a breakdown (by agent, or by category)."""
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=BREAKDOWN_PERIOD_BUG))
-        if name in GROUPED_BY_DEFAULT
-        else name
-        for name in PERIOD_MERGEABLE
-    ],
-)
+@pytest.mark.parametrize("name", PERIOD_MERGEABLE)
 def test_results_of_adjacent_periods_merge_to_the_whole(name):
     metric = REGISTRY[name]
 
@@ -1569,21 +1512,25 @@ def test_results_of_adjacent_periods_merge_to_the_whole(name):
     check()
 
 
-@pytest.mark.xfail(strict=True, reason="library bug: Breakdown.merge keeps a group's period")
 def test_merged_breakdown_groups_cover_both_periods():
     """A breakdown merged from two periods covers both, in every group: amy's
     result must not claim the first period only because she has no contact in
     the second. Found by test_results_of_adjacent_periods_merge_to_the_whole
     on the funnels (complaint_rate), product gaps and ratings, which group by
     default; plain breakdowns (escalation_rate below) do the same."""
-    contacts = [csmetrics.Interaction(id="1", customer_id="ann", start=BASE, agent_id="amy")]
+    contacts = [
+        csmetrics.Interaction(
+            id="1", customer_id="ann", start=BASE, end=BASE, agent_id="amy", escalated=True
+        )
+    ]
     first = Window(start=BASE - timedelta(days=1), end=BASE + timedelta(days=1))
     second = Window(start=first.end, end=first.end + timedelta(days=1))
-    merged = csmetrics.escalation_rate(contacts, by="agent_id", period=first).merge(
-        csmetrics.escalation_rate(contacts, by="agent_id", period=second)
-    )
+    with undefined_allowed():  # nothing in the second period
+        merged = csmetrics.escalation_rate(contacts, by="agent_id", period=first).merge(
+            csmetrics.escalation_rate(contacts, by="agent_id", period=second)
+        )
     assert merged.overall.period is None
-    assert merged["amy"].period is None  # is `first`
+    assert merged["amy"].period is None  # was `first` before the fix
 
 
 def test_uptime_of_adjacent_periods_merges_to_the_whole():

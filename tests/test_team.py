@@ -821,3 +821,10 @@ def test_rating_ignores_order_and_merges_over_agents(agents, order):
             assert merged[key].n == whole[key].n
             assert merged[key].shrunk == pytest.approx(whole[key].shrunk, rel=1e-9)
             assert again[key].shrunk == pytest.approx(whole[key].shrunk, rel=1e-9)
+
+
+def test_rating_interval_is_clipped_to_the_scale():
+    # Mean 3 of one 1-star and one 5-star rating: Student's t with 1 degree of
+    # freedom gives (-22.4, 28.4), which a 1..5 mean cannot reach.
+    ci = rating([1, 5], by=None).ci()
+    assert (ci.low, ci.high) == (1.0, 5.0)

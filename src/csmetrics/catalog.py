@@ -138,7 +138,8 @@ class Entry:
     partition
         The fields whose records must be in one partition when results of
         partitions are merged: empty when any split of the records merges to
-        the whole.
+        the whole; ``("period",)`` when parts must be disjoint periods, each
+        with all its records (uptime).
     merge
         How results of partitions combine, in words.
     trend
@@ -477,6 +478,8 @@ def _entries() -> tuple[Entry, ...]:
                 "period": _PERIOD,
                 "policy": "decision 32: the first matching rule wins; pending is not a breach",
             },
+            partition=("issue_id",),
+            merge=_COUNTS + "; resolution targets are per issue: its contacts must be in one part",
         ),
         # -- team ------------------------------------------------------------------------------
         e(
@@ -568,6 +571,7 @@ def _entries() -> tuple[Entry, ...]:
                 "every": "decision 34b: local days",
                 "timezone": "decision 34b: UTC unless a zone is given",
             },
+            merge="does not merge: count the whole data (Volume has no merge yet)",
         ),
         e(
             name="pareto",
@@ -585,6 +589,7 @@ def _entries() -> tuple[Entry, ...]:
                 "by": "the contact reason",
                 "share": "the 80/20 rule: the reasons behind 80% of the contacts",
             },
+            merge="does not merge: rank the reasons over the whole data (Pareto has no merge yet)",
         ),
         # -- staffing --------------------------------------------------------------------------
         e(
@@ -751,7 +756,8 @@ def _entries() -> tuple[Entry, ...]:
             input="outages",
             needs=("start", "end"),
             sources={"service": "None: every service in the outages"},
-            merge="add the seconds down and the seconds measured",
+            partition=("period",),
+            merge="add the seconds down and measured of adjacent periods, each with its outages",
         ),
     ]
     return tuple(out)

@@ -334,8 +334,18 @@ class Mean(Result):
         return self.n * self.mean if self.n else 0.0
 
     def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
-        """Student t interval; see `csmetrics.core.stats.t_interval`."""
-        return t_interval(self.value, self.std, self.n, confidence_level=confidence_level)
+        """Student t interval; see `csmetrics.core.stats.t_interval`.
+
+        A mean of answers on a bounded scale (a subclass with a ``scale``
+        field: CES, ratings) has its interval clipped to the scale, which the
+        mean cannot leave.
+        """
+        ci = t_interval(self.value, self.std, self.n, confidence_level=confidence_level)
+        scale = getattr(self, "scale", None)
+        if scale is None:
+            return ci
+        low, high = scale
+        return attrs.evolve(ci, low=max(ci.low, float(low)), high=min(ci.high, float(high)))
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
         assert isinstance(other, Mean)
@@ -444,11 +454,19 @@ class Breakdown(ToFrame, Mapping["Key | None", R], Generic[R]):
         if other.by != self.by:
             msg = f"cannot merge a breakdown by {self.by!r} with one by {other.by!r}"
             raise ValueError(msg)
+        overall = self.overall.merge(other.overall)
         groups = dict(self.groups)
         for key, result in other.groups.items():
             groups[key] = groups[key].merge(result) if key in groups else result
-        ordered = {k: groups[k] for k in sorted(groups, key=_key_order)}
-        return Breakdown(by=self.by, overall=self.overall.merge(other.overall), groups=ordered)
+        # A group found in one part only still covers the merged period (None
+        # when the parts' periods differ), like every other group.
+        ordered = {
+            k: groups[k]
+            if groups[k].period == overall.period
+            else attrs.evolve(groups[k], period=overall.period)
+            for k in sorted(groups, key=_key_order)
+        }
+        return Breakdown(by=self.by, overall=overall, groups=ordered)
 
     def _repr_html_(self) -> str:
         return html_table.records(self.to_rows(), empty=f"Breakdown by {self.by}: no groups")

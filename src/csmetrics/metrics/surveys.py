@@ -148,12 +148,6 @@ class CES(Mean):
     metric: str = "ces"
     missing: int = attrs.field(default=0, validator=check_count)
 
-    def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
-        """Student t interval, clipped to the scale (a mean cannot leave it)."""
-        ci = super().ci(confidence_level=confidence_level)
-        low, high = self.scale
-        return attrs.evolve(ci, low=max(ci.low, float(low)), high=min(ci.high, float(high)))
-
 
 @attrs.frozen(order=False, kw_only=True, repr=False)
 class SurveyFCR(Rate):
