@@ -13,10 +13,22 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # tests/typing is checked by `mypy --strict tests/typing`, never run.
 collect_ignore = ["typing"]
+
+SLOW_FILES = frozenset({"test_properties.py", "test_time_properties.py"})
+"""Files of property tests: every test in them is slow."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the property tests ``slow``, so ``pytest -m "not slow"`` is a quick check."""
+    for item in items:
+        drawn = getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+        if item.path.name in SLOW_FILES or drawn:
+            item.add_marker(pytest.mark.slow)
 
 # Strategies draw whole lists of records per example; generation is the slow
 # part, not the metric, so the too_slow check only adds noise here.

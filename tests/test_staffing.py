@@ -372,6 +372,7 @@ def test_result_records_inputs_and_is_frozen():
 # -- large staffs -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("traffic", "agents"), [(1000, 1000), (950, 1000), (4900, 5000)])
 def test_thousands_of_agents_do_not_overflow(traffic, agents):
     # A^N / N! alone would overflow a float long before this (171! > 1.8e308).
