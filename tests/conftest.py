@@ -30,6 +30,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.path.name in SLOW_FILES or drawn:
             item.add_marker(pytest.mark.slow)
 
+
 # Strategies draw whole lists of records per example; generation is the slow
 # part, not the metric, so the too_slow check only adds noise here.
 _COMMON = {

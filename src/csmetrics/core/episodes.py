@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics.core.check import non_negative, positive_number
 from csmetrics.core.frames import is_frame
 from csmetrics.core.model import Interaction
 from csmetrics.core.reduce import segment_cummax, segment_starts
@@ -32,6 +33,21 @@ CONTACT_BY: tuple[ContactBy, ...] = ("agent_id", "channel", "category", "custome
 
 DAY_MICROS = 86_400_000_000
 """Microseconds in a day: window lengths in days become table units."""
+MAX_WINDOW = 2**62
+"""The longest window in microseconds (about 146,000 years). A longer one
+cannot end inside datetime's range anyway; capping it keeps ``end + window``
+and ``start - window`` inside int64."""
+
+
+def window_micros(name: str, days: object, *, allow_zero: bool = False) -> int:
+    """A window length option in days as table microseconds, capped at `MAX_WINDOW`.
+
+    A finite number > 0 (>= 0 with ``allow_zero``), numpy numbers included;
+    anything else is a ValueError naming the option.
+    """
+    value = non_negative(name, days) if allow_zero else positive_number(name, days)
+    micros = value * DAY_MICROS  # may be inf for a huge finite number of days
+    return MAX_WINDOW if micros >= MAX_WINDOW else round(micros)
 
 
 def as_interactions(data: Interactions | Iterable[Interaction]) -> Interactions:

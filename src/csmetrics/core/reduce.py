@@ -146,8 +146,14 @@ def reduce_mean(
     counts = counts or {}
     kept = values[measured]
     n = len(kept)
-    mean = float(kept.mean()) if n else math.nan
-    m2 = float(((kept - mean) ** 2).sum()) if n else 0.0
+    # Values near the float64 limit would overflow their sum (two handle times
+    # of 1e308 s have a mean of 1e308, not inf): sum them scaled down by a
+    # power of two, which is exact, and scale the moments back.
+    scale = 2.0**-64 if n and float(np.abs(kept).max()) > 2.0**960 else 1.0
+    if scale != 1.0:
+        kept = kept * scale
+    mean = float(kept.mean()) / scale if n else math.nan
+    m2 = float(((kept - mean * scale) ** 2).sum()) / scale**2 if n else 0.0
     overall = factory(n=n, mean=mean, m2=m2, **{k: int(c.sum()) for k, c in counts.items()})
     if group is None or by is None:
         return overall
@@ -156,7 +162,9 @@ def reduce_mean(
     means = np.bincount(slot[measured], weights=kept, minlength=nslots) / np.where(
         size > 0, size, np.nan
     )
-    m2s = np.bincount(slot[measured], weights=(kept - means[slot[measured]]) ** 2, minlength=nslots)
+    deviations = (kept - means[slot[measured]]) ** 2
+    m2s = np.bincount(slot[measured], weights=deviations, minlength=nslots) / scale**2
+    means /= scale
     sums = {
         k: np.bincount(slot, weights=c, minlength=nslots).astype(np.int64)
         for k, c in counts.items()

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import option
+from csmetrics.core.check import is_number, option, plain
 
 __all__ = [
     "KM_TOLERANCE",
@@ -63,10 +63,15 @@ def z_value(confidence_level: float) -> float:
     >>> round(z_value(0.95), 6)
     1.959964
     """
-    if not 0 < confidence_level < 1:
-        msg = f"confidence_level={confidence_level!r} is not allowed; use a number in (0, 1)"
+    # Above 1 - 1.1e-16, (1 + level) / 2 rounds to 1 in floating point: no finite quantile.
+    tail = (1 + confidence_level) / 2 if is_number(confidence_level) else math.nan
+    if not 0 < tail - 0.5 < 0.5:
+        msg = (
+            f"confidence_level={plain(confidence_level)!r} is not allowed; "
+            "use a number in (0, 1), at most 1 - 1e-15"
+        )
         raise ValueError(msg)
-    return NormalDist().inv_cdf((1 + confidence_level) / 2)
+    return NormalDist().inv_cdf(tail)
 
 
 def _clip(low: float, high: float, lo: float, hi: float) -> tuple[float, float]:

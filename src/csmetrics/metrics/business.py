@@ -44,7 +44,13 @@ from csmetrics.core.check import (
     plain,
     renamed,
 )
-from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions, ordered_rows
+from csmetrics.core.episodes import (
+    CONTACT_BY,
+    ContactBy,
+    as_interactions,
+    ordered_rows,
+    window_micros,
+)
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
     AGENT_STATES,
@@ -96,11 +102,7 @@ F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 R = TypeVar("R", bound=Result)
 
-DAY_MICROS = 86_400_000_000
 _MICROS = 1_000_000
-# A window longer than this (about 146,000 years) cannot end inside datetime's
-# range anyway; capping it keeps ``end + window`` inside int64.
-_MAX_WINDOW = 2**62
 
 OccupancyDenominator = Literal["available", "logged_in"]
 """What `occupancy` divides the busy time by."""
@@ -356,7 +358,7 @@ def sales_after_contact(
     table = as_interactions(interactions)
     sold = _as_sales(sales)
     days = non_negative("window_days", window_days)
-    window = min(round(days * DAY_MICROS), _MAX_WINDOW)
+    window = window_micros("window_days", days, allow_zero=True)
     if by is not None:
         option("by", by, CONTACT_BY)
     if as_of is not None:

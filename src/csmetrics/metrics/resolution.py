@@ -17,11 +17,10 @@ from typing import ClassVar, overload
 import attrs
 import numpy as np
 
-from csmetrics.core.check import option, positive_number
+from csmetrics.core.check import option
 from csmetrics.core.elapsed import resolve_as_of
 from csmetrics.core.episodes import (
     CONTACT_BY,
-    DAY_MICROS,
     MATCHES,
     ContactBy,
     Match,
@@ -29,6 +28,7 @@ from csmetrics.core.episodes import (
     episodes,
     issue_ends,
     ticket_rows,
+    window_micros,
 )
 from csmetrics.core.model import Interaction, Window
 from csmetrics.core.reduce import (
@@ -232,7 +232,7 @@ def fcr(
     0.5
     """
     table = as_interactions(interactions)
-    window = round(positive_number("window_days", window_days) * DAY_MICROS)
+    window = window_micros("window_days", window_days)
     option("match", match, MATCHES)
     table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     # Taken from the cut table: its rows are the ones `first` indexes.
@@ -461,7 +461,7 @@ def reopen_rate(
     (1, 2, 0, 0.5)
     """
     table = as_interactions(interactions)
-    window = round(positive_number("window_days", window_days) * DAY_MICROS)
+    window = window_micros("window_days", window_days)
     table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     group_column = group_of(table, by, CONTACT_BY)
     order = ticket_rows(table)

@@ -416,6 +416,10 @@ class Staffing:
         return html_table.fields("Staffing", attrs.asdict(self))
 
 
+MAX_AGENTS = 1_000_000
+"""The most agents `agents_needed` searches: each Erlang B step is one pass per agent."""
+
+
 @renamed(threshold_seconds="threshold")
 def agents_needed(
     *,
@@ -588,6 +592,13 @@ def agents_needed(
     agents = math.floor(exact) + 1
     if max_occupancy is not None:
         agents = max(agents, math.ceil(exact / _decimal(max_occupancy)))
+    if agents > MAX_AGENTS:
+        msg = (
+            f"agents_needed: {traffic:.6g} Erlangs with max_occupancy="
+            f"{plain(max_occupancy)!r} need at least {agents} agents, more than the "
+            f"{MAX_AGENTS} this search covers; check calls, aht_seconds and max_occupancy"
+        )
+        raise ValueError(msg)
     b = _erlang_b(traffic, agents)
     while True:
         c = _erlang_c(traffic, agents, b)

@@ -204,7 +204,11 @@ def _plain_scores(items: Any, kind: str, scale: tuple[int, int] | None) -> F64:
             )
             bad_record(f"at position {row}", "score", values[row], score_type_error(kind))
         arr = np.full(len(values), np.nan)
-        arr[~missing] = np.asarray(given, dtype=bool if kind == "fcr" else np.float64)
+        try:
+            arr[~missing] = np.asarray(given, dtype=bool if kind == "fcr" else np.float64)
+        except OverflowError:  # an int beyond float64: off any scale
+            row = next(i for i, v in enumerate(values) if isinstance(v, int) and abs(v) > 2**1023)
+            bad_record(f"at position {row}", "score", values[row], f"off the {kind} scale")
     if scale is None:  # "fcr" answers: bools, nothing more to check
         return arr
     bad = ~missing & (np.isinf(arr) | (arr < scale[0]) | (arr > scale[1]))

@@ -33,12 +33,12 @@ import numpy.typing as npt
 from csmetrics.core.check import RenamedField, bad_record, option, positive_number, renamed
 from csmetrics.core.episodes import (
     CONTACT_BY,
-    DAY_MICROS,
     MATCHES,
     ContactBy,
     Match,
     as_interactions,
     episodes,
+    window_micros,
 )
 from csmetrics.core.model import Interaction, Key, Window, check_scale
 from csmetrics.core.reduce import (
@@ -612,7 +612,7 @@ def repeat_contacts(
     [False, True, False]
     """
     table = as_interactions(interactions)
-    window = round(positive_number("window_days", window_days) * DAY_MICROS)
+    window = window_micros("window_days", window_days)
     option("match", match, MATCHES)
     order, episode_starts = episodes(table, window, match)
     repeat = np.zeros(len(table), dtype=bool)
