@@ -229,7 +229,9 @@ def erlang_c(traffic: float, agents: int) -> float:
 
     See Also
     --------
-    erlang_c_service_level, erlang_c_asa, agents_needed
+    erlang_c_service_level : the share of calls answered within a threshold.
+    erlang_c_asa : the mean wait of all calls.
+    agents_needed : the fewest agents that meet a service-level target.
 
     References
     ----------
@@ -498,7 +500,8 @@ def agents_needed(
 
     See Also
     --------
-    erlang_c_service_level, erlang_c_asa
+    erlang_c_service_level : the service level of a given number of agents.
+    erlang_c_asa : the mean wait of a given number of agents.
 
     References
     ----------
