@@ -20,6 +20,11 @@ Erlang C models a queue with Poisson arrivals, exponential handle times, as
 many agents as given, and callers who never hang up (M/M/N). Where callers
 abandon, it overstates waiting and so overstaffs; Erlang A (M/M/N+M, with
 abandonment) is not provided yet.
+
+Inputs: numbers only, no contact data: a forecast of the calls in an
+interval, the interval's length and the average handle time.
+`csmetrics.handle_time` measures the handle time of past contacts, given in
+any form the contact metrics take (objects, a table or a dataframe).
 """
 
 from __future__ import annotations
