@@ -388,12 +388,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["report", "--sample", "--format", "markdown"])  # doctest: +ELLIPSIS
-    # KPI report: 3074 contacts, 1463 survey answers; sample data ...
-    <BLANKLINE>
-    | KPI | Value | 95% interval | Counts |
-    ...
+    The report of the sample data, as Markdown in a file:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> out = Path(folder.name) / "report.md"
+    >>> main(["report", "--sample", "--format", "markdown", "--output", str(out)])
     0
+    >>> out.read_text(encoding="utf-8").splitlines()[2:4]
+    ['| KPI | Value | 95% interval | Counts |', '| --- | ---: | ---: | --- |']
+    >>> folder.cleanup()
+
+    Bad input returns 2, after ``csmetrics: error: --sample already includes
+    surveys; drop --surveys or --sample`` on stderr:
+
+    >>> main(["report", "--sample", "--surveys", "surveys.csv"])
+    2
     """
     try:
         args = _parser().parse_args(argv)

@@ -20,6 +20,20 @@
   wrapping them up, a fraction in [0, 1]. Neither end is good: low occupancy
   means agents wait for work, sustained very high occupancy (commonly put at
   above 85-90%) wears agents out and lengthens queues.
+
+Inputs: `sales_after_contact` and `cohort_retention` take the contacts as
+
+- `Interaction` objects (a list or any iterable);
+- an `Interactions` table, the columnar form for large data;
+- with the ``frames`` extra (``pip install "csmetrics[frames]"``), a pandas,
+  polars or pyarrow table or a DuckDB relation whose columns are named like
+  the `Interaction` fields (`Interactions.from_frame` converts one once, to
+  compute several metrics on it).
+
+The sales of `sales_after_contact` are `Sale` objects or a `Sales` table; the
+agent time of `occupancy` is `AgentTime` objects or an `AgentTimes` table; the
+outages of `uptime` are `Outage` objects. `retention_rate` and `churn_rate`
+take customer counts.
 """
 
 from __future__ import annotations

@@ -5,6 +5,15 @@ Both are fractions in [0, 1]; higher is better.
 - `fcr`: episodes resolved at the first contact with no repeat contact within
   the window, over decided episodes.
 - `resolution_rate`: requests whose latest contact is resolved, over requests.
+
+Inputs: every function takes the contacts as
+
+- `Interaction` objects (a list or any iterable);
+- an `Interactions` table, the columnar form for large data;
+- with the ``frames`` extra (``pip install "csmetrics[frames]"``), a pandas,
+  polars or pyarrow table or a DuckDB relation whose columns are named like
+  the `Interaction` fields (`Interactions.from_frame` converts one once, to
+  compute several metrics on it).
 """
 
 from __future__ import annotations

@@ -13,6 +13,15 @@ A contact's wait is from its start to its first human response (the
 `csmetrics.first_response_time`) when it was answered, and ``end - start``
 when it was abandoned; with ``calendar=`` only business time counts. Blocked
 contacts never queued: they count only in `blocked_rate`.
+
+Inputs: every function takes the contacts as
+
+- `Interaction` objects (a list or any iterable);
+- an `Interactions` table, the columnar form for large data;
+- with the ``frames`` extra (``pip install "csmetrics[frames]"``), a pandas,
+  polars or pyarrow table or a DuckDB relation whose columns are named like
+  the `Interaction` fields (`Interactions.from_frame` converts one once, to
+  compute several metrics on it).
 """
 
 from __future__ import annotations

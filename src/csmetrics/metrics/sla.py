@@ -8,6 +8,15 @@ A `SLAPolicy` is an ordered list of `SLARule` objects; a contact gets the
 targets of the first rule whose ``priority`` and ``tier`` match it (None
 matches anything). Each target is a `SLATarget`: seconds, in calendar time or,
 with ``business=True``, in the policy's `BusinessCalendar`.
+
+Inputs: `sla_attainment` takes an `SLAPolicy` and the contacts as
+
+- `Interaction` objects (a list or any iterable);
+- an `Interactions` table, the columnar form for large data;
+- with the ``frames`` extra (``pip install "csmetrics[frames]"``), a pandas,
+  polars or pyarrow table or a DuckDB relation whose columns are named like
+  the `Interaction` fields (`Interactions.from_frame` converts one once, to
+  compute several metrics on it).
 """
 
 from __future__ import annotations

@@ -20,6 +20,11 @@ Erlang C models a queue with Poisson arrivals, exponential handle times, as
 many agents as given, and callers who never hang up (M/M/N). Where callers
 abandon, it overstates waiting and so overstaffs; Erlang A (M/M/N+M, with
 abandonment) is not provided yet.
+
+Inputs: numbers only, no contact data: a forecast of the calls in an
+interval, the interval's length and the average handle time.
+`csmetrics.handle_time` measures the handle time of past contacts, given in
+any form the contact metrics take (objects, a table or a dataframe).
 """
 
 from __future__ import annotations
@@ -229,7 +234,9 @@ def erlang_c(traffic: float, agents: int) -> float:
 
     See Also
     --------
-    erlang_c_service_level, erlang_c_asa, agents_needed
+    erlang_c_service_level : the share of calls answered within a threshold.
+    erlang_c_asa : the mean wait of all calls.
+    agents_needed : the fewest agents that meet a service-level target.
 
     References
     ----------
@@ -502,7 +509,8 @@ def agents_needed(
 
     See Also
     --------
-    erlang_c_service_level, erlang_c_asa
+    erlang_c_service_level : the service level of a given number of agents.
+    erlang_c_asa : the mean wait of a given number of agents.
 
     References
     ----------

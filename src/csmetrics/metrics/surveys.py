@@ -8,8 +8,20 @@
 - `survey_fcr`: share of customers who say their issue was resolved at first
   contact, a fraction in [0, 1]; higher is better.
 
-Each takes an iterable of plain scores, an iterable of `Survey` objects, or a
-`Surveys` table; given surveys of several kinds, each metric uses its own kind.
+Inputs: every function takes the answers as
+
+- plain scores: a list, a numpy array, a pandas or polars Series, or a
+  pyarrow Array or ChunkedArray (None, nan or a null is a missing answer,
+  counted in ``missing``), so ``df.groupby("agent_id")["score"].agg(csmetrics.nps)``
+  works;
+- `Survey` objects (a list or any iterable);
+- a `Surveys` table, the columnar form for large data;
+- with the ``frames`` extra (``pip install "csmetrics[frames]"``), a pandas,
+  polars or pyarrow table or a DuckDB relation whose columns are named like
+  the `Survey` fields.
+
+``period=`` and ``by=`` need the answers' fields, so not plain scores. Given
+answers of several kinds, each metric uses its own kind.
 """
 
 from __future__ import annotations

@@ -17,6 +17,20 @@
 A *handled* contact is one that was neither abandoned nor blocked: only
 handled contacts can be escalated by an agent or be an agent's work to
 complain about.
+
+Inputs: `escalation_rate`, `product_gaps` and `complaint_rate` take the contacts as
+
+- `Interaction` objects (a list or any iterable);
+- an `Interactions` table, the columnar form for large data;
+- with the ``frames`` extra (``pip install "csmetrics[frames]"``), a pandas,
+  polars or pyarrow table or a DuckDB relation whose columns are named like
+  the `Interaction` fields (`Interactions.from_frame` converts one once, to
+  compute several metrics on it).
+
+`rating` takes survey answers as the survey metrics do (see
+`csmetrics.metrics.surveys`): `Survey` objects, a `Surveys` table, a
+dataframe with the `Survey` fields, or, with ``by=None``, plain scores (a
+list, an array or a pandas or polars Series).
 """
 
 from __future__ import annotations

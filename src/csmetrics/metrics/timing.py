@@ -14,6 +14,15 @@ default ``censoring="kaplan-meier"`` quantiles come from the Kaplan-Meier
 estimate. ``as_of`` defaults to the latest recorded event in the data (a start,
 end, first response or message); contacts starting after an explicit ``as_of``
 are ignored. With ``calendar=`` only business time counts.
+
+Inputs: every function takes the contacts as
+
+- `Interaction` objects (a list or any iterable);
+- an `Interactions` table, the columnar form for large data;
+- with the ``frames`` extra (``pip install "csmetrics[frames]"``), a pandas,
+  polars or pyarrow table or a DuckDB relation whose columns are named like
+  the `Interaction` fields (`Interactions.from_frame` converts one once, to
+  compute several metrics on it).
 """
 
 from __future__ import annotations

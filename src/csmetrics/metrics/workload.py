@@ -12,6 +12,15 @@ Neither has a better or worse direction: they say where the work is.
 A *handled* contact is one that was neither abandoned nor blocked, the same
 contacts `csmetrics.handle_time` averages over: a contact an agent took,
 finished or still in progress.
+
+Inputs: every function takes the contacts as
+
+- `Interaction` objects (a list or any iterable);
+- an `Interactions` table, the columnar form for large data;
+- with the ``frames`` extra (``pip install "csmetrics[frames]"``), a pandas,
+  polars or pyarrow table or a DuckDB relation whose columns are named like
+  the `Interaction` fields (`Interactions.from_frame` converts one once, to
+  compute several metrics on it).
 """
 
 from __future__ import annotations
