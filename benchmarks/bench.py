@@ -933,7 +933,9 @@ def _traceable(modules: dict[Any, tuple[str, ...]]) -> list[Any]:
 
 def _profiled_functions() -> list[Any]:
     """The csmetrics functions whose lines the profile times."""
-    from csmetrics import _reduce, frames, resolution, service_level, surveys, table, timing
+    from csmetrics.core import episodes, frames, table
+    from csmetrics.core import reduce as _reduce
+    from csmetrics.metrics import resolution, service_level, surveys, timing
 
     return _traceable(
         {
@@ -956,14 +958,13 @@ def _profiled_functions() -> list[Any]:
                 "_take",
             ),
             frames: ("frame_columns", "parquet_columns", "_column"),
-            resolution: (
-                "fcr",
-                "resolution_rate",
+            resolution: ("fcr", "resolution_rate"),
+            episodes: (
                 "episodes",
                 "time_rank",
                 "time_order",
                 "_issue_order",
-                "_ticket_rows",
+                "ticket_rows",
                 "_start_then_id_order",
                 "_ticket_issues",
             ),
@@ -1012,7 +1013,7 @@ def _profile_files(rows: int, paths: dict[str, Path]) -> str:
     import pyarrow.parquet as pq
 
     import csmetrics
-    from csmetrics.core import frames, resolution, table
+    from csmetrics.core import episodes, frames, table
 
     arrow = pq.read_table(paths["contacts"])
     sarrow = pq.read_table(paths["surveys"])
@@ -1045,7 +1046,7 @@ def _profile_files(rows: int, paths: dict[str, Path]) -> str:
         "Interactions.from_columns (numpy columns)": lambda: csmetrics.Interactions.from_columns(
             cols
         ),
-        "time_rank": fresh(lambda: resolution.time_rank(t)),
+        "time_rank": fresh(lambda: episodes.time_rank(t)),
         'fcr(match="issue")': fresh(lambda: csmetrics.fcr(t, match="issue")),
         'fcr(match="category")': fresh(lambda: csmetrics.fcr(t, match="category")),
         "resolution_rate": fresh(lambda: csmetrics.resolution_rate(t)),

@@ -375,9 +375,10 @@ def test_period_compares_instants_across_time_zones():
     assert (r.numerator, r.denominator) == (0, 1)
 
 
-def test_period_must_be_a_window():
-    with pytest.raises(TypeError, match="period"):
-        nps(MIXED, period=(at(0), at(1)))
+def test_period_must_be_a_period():
+    with pytest.raises(TypeError, match="period=7 is not allowed"):
+        nps(MIXED, period=7)  # type: ignore[arg-type]
+    assert nps(MIXED, period=(at(0), at(1))) == nps(MIXED, period=Window(start=at(0), end=at(1)))
 
 
 def test_by_agent_breakdown_ordered_by_key_with_missing_last():

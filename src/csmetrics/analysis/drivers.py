@@ -26,7 +26,7 @@ from csmetrics.analysis.periodic import (
 from csmetrics.core.check import check_min_n
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.frames import ToFrame
-from csmetrics.core.model import Key, Window
+from csmetrics.core.model import Key, PeriodLike
 from csmetrics.core.results import Breakdown, Result
 from csmetrics.core.stats import z_value
 
@@ -207,7 +207,7 @@ def drivers(
     by: str | Sequence[str] = ("category", "channel", "agent_id"),
     min_n: int | None = None,
     confidence_level: float = 0.95,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     **metric_options: Any,
 ) -> Drivers:
     """Which segments drive the overall number, and by how much.

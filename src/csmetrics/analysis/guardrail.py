@@ -33,7 +33,7 @@ from csmetrics.core.check import option
 from csmetrics.core.episodes import as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.frames import ToFrame
-from csmetrics.core.model import Interaction, Survey, Window
+from csmetrics.core.model import Interaction, PeriodLike, Survey, Window
 from csmetrics.core.periods import Every
 from csmetrics.core.results import Result
 from csmetrics.core.stats import z_value
@@ -429,7 +429,7 @@ def guardrail_trend(
     counter: str = "csat",
     every: Every = "week",
     timezone: str | ZoneInfo = "UTC",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     confidence_level: float = 0.95,
     **metric_options: Any,
 ) -> GuardrailTrend:

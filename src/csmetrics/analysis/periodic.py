@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from csmetrics.analysis.compare import Comparison, compare
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.model import Interaction, Survey, Window, check_window
+from csmetrics.core.model import Interaction, PeriodLike, Survey, Window, as_window
 from csmetrics.core.periods import Every, buckets, start_label
 from csmetrics.core.results import Breakdown, Result
 from csmetrics.core.table import Interactions, Surveys
@@ -96,7 +96,9 @@ def check_options(func: str, options: Mapping[str, Any]) -> None:
             raise TypeError(msg)
 
 
-def call(metric: Metric, data: Any, period: Window | None, options: Mapping[str, Any]) -> Result:
+def call(
+    metric: Metric, data: Any, period: PeriodLike | None, options: Mapping[str, Any]
+) -> Result:
     """The metric's single result over ``period``; a breakdown or non-result is refused."""
     result = metric(data, period=period, **options)
     if isinstance(result, Breakdown) or not isinstance(result, Result):
@@ -148,10 +150,10 @@ def warn_undefined(
 
 
 def windows_of(
-    times: I64, every: Every, timezone: str | ZoneInfo, period: Window | None
+    times: I64, every: Every, timezone: str | ZoneInfo, period: PeriodLike | None
 ) -> tuple[tuple[Window, ...], ZoneInfo]:
     """The local calendar periods that cover ``times`` (or ``period``), and their zone."""
-    check_window("period", period, optional=True)
+    period = as_window("period", period, optional=True)
     start, end = (period.start, period.end) if period is not None else (None, None)
     b = buckets(times, every=every, timezone=timezone, start=start, end=end)
     return b.windows, b.zone

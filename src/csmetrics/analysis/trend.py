@@ -34,7 +34,7 @@ from csmetrics.core import html as html_table
 from csmetrics.core.check import check_min_n, option
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.frames import ToFrame
-from csmetrics.core.model import Window
+from csmetrics.core.model import PeriodLike, Window
 from csmetrics.core.periods import Every
 from csmetrics.core.results import Result
 from csmetrics.core.stats import t_quantile, z_value
@@ -283,7 +283,7 @@ def trend(
     *,
     every: Every = "week",
     timezone: str | ZoneInfo = "UTC",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     slope_method: SlopeMethod = "ols",
     confidence_level: float = 0.95,
     min_n: int | None = None,

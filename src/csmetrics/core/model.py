@@ -8,9 +8,11 @@ the offending value. Every timestamp must be timezone-aware.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, overload
+from zoneinfo import ZoneInfo
 
 import attrs
 import numpy as np
@@ -28,11 +30,12 @@ __all__ = [
     "Key",
     "Message",
     "Outage",
+    "PeriodLike",
     "Sale",
     "Survey",
     "SurveyKind",
     "Window",
-    "check_window",
+    "as_window",
 ]
 
 Key = str | int
@@ -404,13 +407,104 @@ class Window:
         return self.start <= moment < self.end
 
 
-def check_window(name: str, value: object, *, optional: bool = False) -> None:
-    """Raise TypeError unless ``value`` is a `Window` (or None, when ``optional``)."""
+PeriodLike = Window | tuple[datetime | str, datetime | str] | str
+"""What ``period=`` takes: a `Window`; a ``(start, end)`` pair of aware
+datetimes or ISO 8601 strings; a calendar period as text (``"2026"``,
+``"2026-Q1"``, ``"2026-03"``, ``"2026-03-05"``); or a pandas ``Period``."""
+
+_ALLOWED_PERIODS = (
+    "a csmetrics.Window, a (start, end) pair of datetimes or ISO strings, a period "
+    "such as '2026', '2026-Q1', '2026-03' or '2026-03-05', or a pandas Period"
+)
+
+
+@overload
+def as_window(
+    name: str, value: object, *, optional: Literal[False] = False, timezone: str = "UTC"
+) -> Window: ...
+
+
+@overload
+def as_window(
+    name: str, value: object, *, optional: bool, timezone: str = "UTC"
+) -> Window | None: ...
+
+
+def as_window(
+    name: str, value: object, *, optional: bool = False, timezone: str = "UTC"
+) -> Window | None:
+    """``value`` as a `Window` (None stays None when ``optional``); else an error naming it.
+
+    Text without a UTC offset (a calendar period, an ISO time, a pandas
+    ``Period``) is read in ``timezone`` (an IANA name, UTC by default): the
+    month ``"2026-03"`` is ``[2026-03-01, 2026-04-01)`` there. A datetime
+    object must be timezone-aware, as everywhere in csmetrics.
+
+    >>> as_window("period", "2026-Q1").end.isoformat()
+    '2026-04-01T00:00:00+00:00'
+    >>> as_window("period", ("2026-03-01T00:00+01:00", "2026-03-02")).start.isoformat()
+    '2026-03-01T00:00:00+01:00'
+    """
     if isinstance(value, Window) or (optional and value is None):
-        return
-    allowed = "a csmetrics.Window or None" if optional else "a csmetrics.Window"
-    msg = f"{name}={value!r} is not allowed; use {allowed}"
+        return value
+    zone = ZoneInfo(timezone)
+    if isinstance(value, tuple) and len(value) == 2:
+        start, end = (_moment(name, part, zone) for part in value)
+        return Window(start=start, end=end)
+    if isinstance(value, str):
+        return _calendar_period(name, value, zone)
+    if hasattr(value, "start_time") and hasattr(value, "freqstr"):  # a pandas Period
+        span: Any = value
+        start = span.start_time.to_pydatetime().replace(tzinfo=zone)
+        end = (span + 1).start_time.to_pydatetime().replace(tzinfo=zone)
+        return Window(start=start, end=end)
+    allowed = _ALLOWED_PERIODS + (" or None" if optional else "")
+    msg = f"{name}={plain(value)!r} is not allowed; use {allowed}"
     raise TypeError(msg)
+
+
+def _moment(name: str, value: object, zone: ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        _check_aware(name, "start or end", value)
+        return value
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    msg = f"{name}={plain(value)!r}: a start or end must be a datetime or an ISO 8601 string"
+    raise ValueError(msg)
+
+
+def _calendar_period(name: str, text: str, zone: ZoneInfo) -> Window:
+    """The year, quarter, month or day that ``text`` names, in ``zone``."""
+    parts = re.fullmatch(r"(\d{4})(?:-Q([1-4])|-(\d{2})(?:-(\d{2}))?)?", text.strip())
+    if parts is None:
+        msg = f"{name}={text!r} is not allowed; use {_ALLOWED_PERIODS}"
+        raise ValueError(msg)
+    year, quarter, month, day = parts.groups()
+    try:
+        if day is not None:
+            start = date(int(year), int(month), int(day))
+            end = start + timedelta(days=1)
+        elif month is not None:
+            start = date(int(year), int(month), 1)
+            end = date(int(year) + int(month) // 12, int(month) % 12 + 1, 1)
+        elif quarter is not None:
+            first = 3 * int(quarter) - 2
+            start = date(int(year), first, 1)
+            end = date(int(year) + first // 10, (first + 2) % 12 + 1, 1)
+        else:
+            start, end = date(int(year), 1, 1), date(int(year) + 1, 1, 1)
+    except ValueError as err:  # month 13, February 30th
+        msg = f"{name}={text!r} is not a date: {err}"
+        raise ValueError(msg) from None
+    return Window(
+        start=datetime.combine(start, datetime.min.time(), zone),
+        end=datetime.combine(end, datetime.min.time(), zone),
+    )
 
 
 @attrs.frozen(kw_only=True)

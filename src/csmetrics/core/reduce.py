@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from csmetrics.core.check import option, stacklevel
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.model import Window, check_window
+from csmetrics.core.model import PeriodLike, as_window
 from csmetrics.core.results import Breakdown, Durations, Mean, Result
 from csmetrics.core.table import Codes, Encoded, to_micros
 
@@ -64,9 +64,9 @@ def micros(name: str, moment: datetime) -> int:
     return to_micros(moment)
 
 
-def in_period(times: I64, period: Window | None) -> Bool:
+def in_period(times: I64, period: PeriodLike | None) -> Bool:
     """Rows whose time lies in ``[period.start, period.end)``; all rows if None."""
-    check_window("period", period, optional=True)
+    period = as_window("period", period, optional=True)
     if period is None:
         return np.ones(len(times), dtype=bool)
     return (times >= to_micros(period.start)) & (times < to_micros(period.end))

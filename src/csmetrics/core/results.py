@@ -22,7 +22,7 @@ import numpy.typing as npt
 from csmetrics.core import html as html_table
 from csmetrics.core.check import check_min_n, is_number, option
 from csmetrics.core.frames import ToFrame
-from csmetrics.core.model import Key, Window
+from csmetrics.core.model import Key, PeriodLike, Window, as_window
 from csmetrics.core.stats import (
     BandMethod,
     ConfidenceInterval,
@@ -82,6 +82,10 @@ duration's units (`Result.sample_size`).
 """
 
 
+def _as_period(value: PeriodLike | None) -> Window | None:
+    return as_window("period", value, optional=True)
+
+
 def _nan_as_none(value: float) -> float | None:
     """Comparison key where nan equals nan: two empty means are equal (and hash alike)."""
     return None if math.isnan(value) else value
@@ -115,7 +119,7 @@ class Result:
     _counts: ClassVar[tuple[str, ...]] = ()
     _params: ClassVar[tuple[str, ...]] = ()
 
-    period: Window | None = None
+    period: Window | None = attrs.field(default=None, converter=_as_period)
     """The period the result covers; None for all data (or merged periods)."""
 
     @property

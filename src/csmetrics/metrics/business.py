@@ -72,9 +72,10 @@ from csmetrics.core.model import (
     Interaction,
     Key,
     Outage,
+    PeriodLike,
     Sale,
     Window,
-    check_window,
+    as_window,
 )
 from csmetrics.core.reduce import (
     group_of,
@@ -244,7 +245,7 @@ def sales_after_contact(
     *,
     window_days: float = 7,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> SalesAfterContact: ...
 
@@ -257,7 +258,7 @@ def sales_after_contact(
     *,
     window_days: float = 7,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
 ) -> Breakdown[SalesAfterContact]: ...
 
@@ -270,7 +271,7 @@ def sales_after_contact(
     *,
     window_days: float = 7,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
 ) -> SalesAfterContact | Breakdown[SalesAfterContact]:
     """Sales after contact: the share of contacts followed by a sale to the same customer.
@@ -661,8 +662,8 @@ def cohort_retention(
     >>> r.numerator, r.denominator, float(r)
     (1, 2, 0.5)
     """
-    check_window("baseline", baseline)
-    check_window("current", current)
+    baseline = as_window("baseline", baseline)
+    current = as_window("current", current)
     if current.start < baseline.end:
         msg = (
             f"current={current!r} is not allowed with baseline={baseline!r}: "
@@ -849,7 +850,7 @@ def uptime(outages: Iterable[Outage], /, *, period: Window, service: Key | None 
     >>> uptime([], period=week).value
     1.0
     """
-    check_window("period", period)
+    period = as_window("period", period)
     if service is not None and (
         isinstance(service, bool)
         or not isinstance(service, (str, int))
@@ -922,7 +923,7 @@ def _occupancy(
     available: float,
     pause: float,
     denominator: OccupancyDenominator,
-    period: Window | None,
+    period: PeriodLike | None,
 ) -> Occupancy:
     return Occupancy(
         busy_seconds=busy / _MICROS,
@@ -963,7 +964,7 @@ def occupancy(
     *,
     by: None = None,
     denominator: OccupancyDenominator = "available",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> Occupancy: ...
 
 
@@ -974,7 +975,7 @@ def occupancy(
     *,
     by: Literal["agent_id"],
     denominator: OccupancyDenominator = "available",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> Breakdown[Occupancy]: ...
 
 
@@ -984,7 +985,7 @@ def occupancy(
     *,
     by: Literal["agent_id"] | None = None,
     denominator: OccupancyDenominator = "available",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> Occupancy | Breakdown[Occupancy]:
     """Occupancy: the share of agents' working time spent on contacts.
 
@@ -1068,6 +1069,7 @@ def occupancy(
     group = group_of(table, by, ("agent_id",))
     _check_no_overlap(table)
     start, end = table.start, table.end
+    period = as_window("period", period, optional=True)
     keep = in_period(start, period)
     if period is not None:
         # Intervals starting in the period, or running into it from before.

@@ -39,7 +39,7 @@ from csmetrics.core.episodes import (
     ticket_rows,
     window_micros,
 )
-from csmetrics.core.model import Interaction, Window
+from csmetrics.core.model import Interaction, PeriodLike
 from csmetrics.core.reduce import (
     group_of,
     in_period,
@@ -109,7 +109,7 @@ def fcr(
     window_days: float = 7,
     match: Match = "issue",
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> FCR: ...
 
@@ -122,7 +122,7 @@ def fcr(
     window_days: float = 7,
     match: Match = "issue",
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
 ) -> Breakdown[FCR]: ...
 
@@ -134,7 +134,7 @@ def fcr(
     window_days: float = 7,
     match: Match = "issue",
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
 ) -> FCR | Breakdown[FCR]:
     """First-contact resolution: the share of issues solved at the first contact.
@@ -276,7 +276,7 @@ def resolution_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> Rate: ...
 
@@ -286,7 +286,7 @@ def resolution_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
 ) -> Breakdown[Rate]: ...
 
@@ -295,7 +295,7 @@ def resolution_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
 ) -> Rate | Breakdown[Rate]:
     """Resolution rate: the share of customer requests that ended resolved.
@@ -380,7 +380,7 @@ def reopen_rate(
     *,
     window_days: float = 7,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> ReopenRate: ...
 
@@ -392,7 +392,7 @@ def reopen_rate(
     *,
     window_days: float = 7,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
 ) -> Breakdown[ReopenRate]: ...
 
@@ -403,7 +403,7 @@ def reopen_rate(
     *,
     window_days: float = 7,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
 ) -> ReopenRate | Breakdown[ReopenRate]:
     """Reopen rate: the share of resolved issues the customer came back about.

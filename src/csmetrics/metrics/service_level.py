@@ -38,7 +38,7 @@ import numpy.typing as npt
 from csmetrics.core.check import option
 from csmetrics.core.elapsed import Threshold, elapsed_into, resolve_as_of, seconds, thresholds
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
-from csmetrics.core.model import Interaction, Window
+from csmetrics.core.model import Interaction, PeriodLike
 from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
 from csmetrics.core.results import Breakdown, Rate, TimeMean, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions
@@ -190,7 +190,7 @@ def _short_limit(formula: Formula, short_abandon: float | None) -> float | None:
 def _queue(
     interactions: Interactions | Iterable[Interaction],
     as_of: datetime | None,
-    period: Window | None,
+    period: PeriodLike | None,
     by: ContactBy | None,
     calendar: BusinessCalendar | None,
 ) -> _Queue:
@@ -243,7 +243,7 @@ def service_level_curve(
     formula: Formula,
     short_abandon: float | None,
     as_of: datetime | None,
-    period: Window | None,
+    period: PeriodLike | None,
     calendar: BusinessCalendar | None,
 ) -> tuple[F64, F64]:
     """`service_level` at every threshold of a grid, from one sort of the waits.
@@ -284,7 +284,7 @@ def service_level(
     formula: Formula = "offered",
     short_abandon: float | None = None,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
     calendar: BusinessCalendar | None = None,
 ) -> ServiceLevel: ...
@@ -299,7 +299,7 @@ def service_level(
     formula: Formula = "offered",
     short_abandon: float | None = None,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
     calendar: BusinessCalendar | None = None,
 ) -> Breakdown[ServiceLevel]: ...
@@ -313,7 +313,7 @@ def service_level(
     formula: Formula = "offered",
     short_abandon: float | None = None,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
     calendar: BusinessCalendar | None = None,
 ) -> ServiceLevel | Breakdown[ServiceLevel]:
@@ -454,7 +454,7 @@ def asa(
     /,
     *,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
     calendar: BusinessCalendar | None = None,
 ) -> TimeMean: ...
@@ -466,7 +466,7 @@ def asa(
     /,
     *,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
     calendar: BusinessCalendar | None = None,
 ) -> Breakdown[TimeMean]: ...
@@ -477,7 +477,7 @@ def asa(
     /,
     *,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
     calendar: BusinessCalendar | None = None,
 ) -> TimeMean | Breakdown[TimeMean]:
@@ -539,7 +539,7 @@ def abandonment_rate(
     *,
     short_abandon: float | None = None,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
     calendar: BusinessCalendar | None = None,
 ) -> AbandonmentRate: ...
@@ -552,7 +552,7 @@ def abandonment_rate(
     *,
     short_abandon: float | None = None,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
     calendar: BusinessCalendar | None = None,
 ) -> Breakdown[AbandonmentRate]: ...
@@ -564,7 +564,7 @@ def abandonment_rate(
     *,
     short_abandon: float | None = None,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
     calendar: BusinessCalendar | None = None,
 ) -> AbandonmentRate | Breakdown[AbandonmentRate]:
@@ -641,7 +641,7 @@ def blocked_rate(
     /,
     *,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> Rate: ...
 
@@ -652,7 +652,7 @@ def blocked_rate(
     /,
     *,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
 ) -> Breakdown[Rate]: ...
 
@@ -662,7 +662,7 @@ def blocked_rate(
     /,
     *,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
 ) -> Rate | Breakdown[Rate]:
     """Blocked rate: the share of attempted contacts that never reached a queue.

@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from csmetrics.core.elapsed import resolve_as_of, seconds
 from csmetrics.core.episodes import as_interactions
-from csmetrics.core.model import Interaction, Key, Window
+from csmetrics.core.model import Interaction, Key, PeriodLike
 from csmetrics.core.reduce import in_period, reduce_counts, segment_starts, warn_if_undefined
 from csmetrics.core.results import Breakdown, Rate, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions
@@ -334,7 +334,7 @@ def sla_attainment(
     /,
     *,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> SLAAttainment:
     """SLA attainment: the share of promised response and resolution times kept.
 

@@ -39,8 +39,8 @@ from csmetrics.core.check import bad_record
 from csmetrics.core.frames import is_frame, series_values
 from csmetrics.core.model import (
     SURVEY_KINDS,
+    PeriodLike,
     Survey,
-    Window,
     check_scale,
     score_type_error,
     score_type_ok,
@@ -238,7 +238,7 @@ def _answers(
     data: SurveyData,
     kind: str,
     scale: tuple[int, int] | None,
-    period: Window | None,
+    period: PeriodLike | None,
     by: SurveyBy | None,
 ) -> tuple[F64, Encoded | None]:
     """Scores of one kind, filtered by period, with the ``by=`` group column.
@@ -277,7 +277,7 @@ def nps(
     data: SurveyData,
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> NPS: ...
 
@@ -287,7 +287,7 @@ def nps(
     data: SurveyData,
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: SurveyBy,
 ) -> Breakdown[NPS]: ...
 
@@ -296,7 +296,7 @@ def nps(
     data: SurveyData,
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: SurveyBy | None = None,
 ) -> NPS | Breakdown[NPS]:
     """Net Promoter Score: promoters minus detractors, in points from -100 to 100.
@@ -379,7 +379,7 @@ def csat(
     *,
     scale: tuple[int, int] = (1, 5),
     satisfied_from: float | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> CSAT: ...
 
@@ -391,7 +391,7 @@ def csat(
     *,
     scale: tuple[int, int] = (1, 5),
     satisfied_from: float | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: SurveyBy,
 ) -> Breakdown[CSAT]: ...
 
@@ -402,7 +402,7 @@ def csat(
     *,
     scale: tuple[int, int] = (1, 5),
     satisfied_from: float | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: SurveyBy | None = None,
 ) -> CSAT | Breakdown[CSAT]:
     """Customer satisfaction: the share of answers that are satisfied.
@@ -486,7 +486,7 @@ def ces(
     *,
     scale: tuple[int, int] = (1, 7),
     higher_is_easier: bool = True,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> CES: ...
 
@@ -498,7 +498,7 @@ def ces(
     *,
     scale: tuple[int, int] = (1, 7),
     higher_is_easier: bool = True,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: SurveyBy,
 ) -> Breakdown[CES]: ...
 
@@ -509,7 +509,7 @@ def ces(
     *,
     scale: tuple[int, int] = (1, 7),
     higher_is_easier: bool = True,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: SurveyBy | None = None,
 ) -> CES | Breakdown[CES]:
     """Customer effort score: how easy customers found it, as a mean answer.
@@ -578,7 +578,7 @@ def survey_fcr(
     data: SurveyData,
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> SurveyFCR: ...
 
@@ -588,7 +588,7 @@ def survey_fcr(
     data: SurveyData,
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: SurveyBy,
 ) -> Breakdown[SurveyFCR]: ...
 
@@ -597,7 +597,7 @@ def survey_fcr(
     data: SurveyData,
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: SurveyBy | None = None,
 ) -> SurveyFCR | Breakdown[SurveyFCR]:
     """Survey-based FCR: the share of customers who say one contact solved it.

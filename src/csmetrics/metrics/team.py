@@ -54,7 +54,7 @@ from csmetrics.core.episodes import (
     episodes,
     window_micros,
 )
-from csmetrics.core.model import Interaction, Key, Window, check_scale
+from csmetrics.core.model import Interaction, Key, PeriodLike, check_scale
 from csmetrics.core.reduce import (
     group_of,
     in_period,
@@ -576,7 +576,7 @@ class RatingBreakdown(Breakdown[Rating]):
 # -- metrics -----------------------------------------------------------------------------------
 
 
-def _handled(table: Interactions, period: Window | None) -> Bool:
+def _handled(table: Interactions, period: PeriodLike | None) -> Bool:
     """Contacts in the period that were neither abandoned nor blocked."""
     return in_period(table.start, period) & ~table.abandoned & ~table.blocked
 
@@ -639,7 +639,7 @@ def escalation_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: None = None,
 ) -> Rate: ...
 
@@ -649,7 +649,7 @@ def escalation_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy,
 ) -> Breakdown[Rate]: ...
 
@@ -658,7 +658,7 @@ def escalation_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
     *,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     by: ContactBy | None = None,
 ) -> Rate | Breakdown[Rate]:
     """Escalation rate: the share of handled contacts passed on to a higher tier or team.
@@ -744,7 +744,7 @@ def product_gaps(
     signal: Signal = "escalation",
     window_days: float | None = None,
     match: Match | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> ProductGaps:
     """Product gaps: the contact reasons with more escalations or repeats than the rest explains.
 
@@ -876,7 +876,7 @@ def complaint_rate(
     by: ContactBy = "agent_id",
     min_complaints: int = 2,
     limits: FunnelMethod = "exact",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> Funnel: ...
 
 
@@ -888,7 +888,7 @@ def complaint_rate(
     by: None,
     min_complaints: int = 2,
     limits: FunnelMethod = "exact",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> FunnelRate: ...
 
 
@@ -899,7 +899,7 @@ def complaint_rate(
     by: ContactBy | None = "agent_id",
     min_complaints: int = 2,
     limits: FunnelMethod = "exact",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> FunnelRate | Funnel:
     """Complaint rate per agent, in a funnel plot: who gets clearly more complaints than chance.
 
@@ -1032,7 +1032,7 @@ def rating(
     by: SurveyBy = "agent_id",
     scale: tuple[int, int] = (1, 5),
     method: RatingMethod | None = "empirical-bayes",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> RatingBreakdown: ...
 
 
@@ -1044,7 +1044,7 @@ def rating(
     by: None,
     scale: tuple[int, int] = (1, 5),
     method: RatingMethod | None = "empirical-bayes",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> Rating: ...
 
 
@@ -1056,7 +1056,7 @@ def rating(
     by: SurveyBy | None = "agent_id",
     scale: tuple[int, int] = (1, 5),
     method: RatingMethod | None = "empirical-bayes",
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> Rating | RatingBreakdown:
     """Agent star rating: the mean rating, and a shrunk mean that is fair to small samples.
 

@@ -41,7 +41,7 @@ from csmetrics.core import html as html_table
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.frames import ToFrame
-from csmetrics.core.model import Interaction, Key, Window
+from csmetrics.core.model import Interaction, Key, PeriodLike, Window, as_window
 from csmetrics.core.periods import Every, buckets
 from csmetrics.core.reduce import group_of, in_period, split_by_group
 from csmetrics.core.table import Interactions
@@ -204,7 +204,7 @@ def volume(
     every: Every = "day",
     timezone: str | ZoneInfo = "UTC",
     by: ContactBy | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> Volume:
     """Contact volume: how many contacts agents handled in each period.
 
@@ -285,6 +285,7 @@ def volume(
     """
     table = as_interactions(interactions)
     column = group_of(table, by, CONTACT_BY)
+    period = as_window("period", period, optional=True)
     keep = in_period(table.start, period)
     start = end = None
     if period is not None:
@@ -411,7 +412,7 @@ def pareto(
     *,
     by: ParetoBy = "category",
     share: float = 0.8,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
 ) -> Pareto:
     """Pareto of contact reasons: which few reasons make most of the work.
 
@@ -483,6 +484,7 @@ def pareto(
     ([0.5, 0.8, 0.9, 1.0], ('billing', 'login'))
     """
     share = _share(share)
+    period = as_window("period", period, optional=True)
     table = as_interactions(interactions)
     column = group_of(table, by, PARETO_BY)
     assert column is not None  # by is never None here

@@ -39,7 +39,7 @@ from csmetrics.analysis.compare import WITH_INTERVAL
 from csmetrics.core import html as html_table
 from csmetrics.core.check import deprecated, option
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.model import Interaction, Survey, Window
+from csmetrics.core.model import Interaction, PeriodLike, Survey, Window
 from csmetrics.core.periods import Every, buckets, start_label
 from csmetrics.core.results import Breakdown, Durations, Mean, Result
 from csmetrics.core.stats import ConfidenceInterval, z_value
@@ -466,7 +466,7 @@ def _report_rows(
     contacts: Interactions,
     answers: Surveys | None,
     opts: _Options,
-    period: Window | None,
+    period: PeriodLike | None,
     *,
     progress: Progress | None = None,
 ) -> list[KPIRow]:
@@ -492,7 +492,7 @@ def kpi_report(
     window_days: float = 7,
     as_of: datetime | None = None,
     confidence_level: float = 0.95,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     service_level: float | None = None,
 ) -> list[KPIRow]:
     """Compute every KPI the data supports, each with its counts and an interval.
@@ -674,7 +674,7 @@ def build_report(
     window_days: float = 7,
     as_of: datetime | None = None,
     confidence_level: float = 0.95,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     service_level: float | None = None,
     by: str | None = None,
     every: Every | None = None,

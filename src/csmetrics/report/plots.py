@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from csmetrics.analysis.trend import Trend
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.model import Interaction, Key, Window
+from csmetrics.core.model import Interaction, Key, PeriodLike
 from csmetrics.core.results import Durations, Rate, Result, TimeMean
 from csmetrics.core.stats import funnel_limits
 from csmetrics.core.table import Interactions
@@ -513,7 +513,7 @@ def plot_service_level(
     formula: Formula = "offered",
     short_abandon: float | None = None,
     as_of: datetime | None = None,
-    period: Window | None = None,
+    period: PeriodLike | None = None,
     calendar: BusinessCalendar | None = None,
     ax: Axes | None = None,
 ) -> Axes:
