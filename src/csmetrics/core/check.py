@@ -14,8 +14,10 @@ import math
 import sys
 import warnings
 from collections.abc import Callable, Collection
+from difflib import get_close_matches
 from types import FrameType
 from typing import Any, Generic, NoReturn, ParamSpec, TypeVar, overload
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
 
@@ -51,6 +53,31 @@ def non_negative(name: str, value: Any) -> float:
         msg = f"{name}={plain(value)!r} is not allowed; use a finite number >= 0"
         raise ValueError(msg)
     return float(value)
+
+
+def time_zone(name: str, value: object) -> str:
+    """The IANA name of a time zone given as a name or a `ZoneInfo`, else a ValueError.
+
+    The message names the parameter and the value, and suggests close names
+    (``Europe/Berlni`` -> ``Europe/Berlin``).
+    """
+    if isinstance(value, ZoneInfo):
+        value = value.key
+    if isinstance(value, str) and value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+        else:
+            return value
+    close = get_close_matches(value, available_timezones(), n=3) if isinstance(value, str) else []
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    msg = (
+        f"{name}={value!r} is not a known time zone{hint}; use an IANA name such as "
+        "'Europe/Berlin' or 'UTC' (zoneinfo.available_timezones() lists them; on "
+        "Windows install the tzdata package)"
+    )
+    raise ValueError(msg)
 
 
 def check_min_n(value: object) -> int | None:
