@@ -82,7 +82,7 @@ def test_columns_map_other_names():
 
 
 def test_missing_required_column_lists_found_and_needed():
-    with pytest.raises(InvalidDataError, match=r"missing columns \['start'\]; found .*needed"):
+    with pytest.raises(InvalidDataError, match=r"missing column\(s\) 'start'; found .*Required"):
         Interactions.from_frame(SAMPLE_FRAME.drop(columns=["start"]))
 
 
@@ -178,10 +178,11 @@ def _same_keys(ours, expected) -> None:
 def test_arrow_integer_keys_with_nulls_encode_like_objects():
     pa = pytest.importorskip("pyarrow")
     from csmetrics.core.frames import frame_columns
+    from csmetrics.core.reading import INTERACTION_FIELDS, Reading
 
     column = pa.array([4, None, 5], pa.int32())
     frame = _arrow_contacts(issue_id=column)
-    read = frame_columns(frame, fields=("issue_id",), required=(), keys=("issue_id",))
+    read = frame_columns(frame, reading=Reading.of(INTERACTION_FIELDS))
     assert isinstance(read["issue_id"], np.ma.MaskedArray)
     table = Interactions.from_frame(frame)
     objects = np.array([4, None, 5], dtype=object)
@@ -268,7 +269,7 @@ def test_read_parquet_maps_columns_and_names_missing_ones(tmp_path):
     )
     table = Interactions.read_parquet(renamed, columns={"id": "ticket_id"})
     _assert_same_table(table, Interactions.read_parquet(path))
-    with pytest.raises(InvalidDataError, match=r"missing columns \['id'\]; found \[.*'ticket_id'"):
+    with pytest.raises(InvalidDataError, match=r"column\(s\) 'id'.*; found \[.*'ticket_id'"):
         Interactions.read_parquet(renamed)
 
 
