@@ -9,6 +9,7 @@ path and the dataframe path give the same table.
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import csmetrics
-from csmetrics import Interactions, InvalidDataError, Surveys
+from csmetrics import Interactions, InvalidDataError, Surveys, catalog
 from csmetrics.adapters.io import read_interactions_csv, read_surveys_csv
+from csmetrics.core.check import READING_OPTIONS
 from csmetrics.core.table import Encoded
 
 pd = pytest.importorskip("pandas")
@@ -203,7 +205,37 @@ def test_bad_column_maps_are_value_errors_on_every_reader(
             read()
 
 
-# -- 1b. a table read with options serves every metric -------------------------
+# -- 1b. metrics take tables; reading options go to the reader ----------------
+
+TABLE_INPUTS = [e.name for e in catalog.entries() if e.input in ("contacts", "surveys", "sales")]
+
+
+@pytest.mark.parametrize("name", TABLE_INPUTS)
+def test_every_metric_of_tables_points_reading_options_to_the_reader(name: str) -> None:
+    function = catalog.get(name).function
+    table = "Surveys" if catalog.get(name).input == "surveys" else "Interactions"
+    assert function.takes_tables == table  # type: ignore[attr-defined]
+    for option in READING_OPTIONS:
+        if option == "kind" and name == "resolution_time":
+            continue  # its own option
+        with pytest.raises(TypeError) as info:
+            function(export_frame(), **{option: None})
+        message = str(info.value)
+        assert f"{name}() takes no {option}=" in message
+        assert f"csmetrics.{table}.from_frame(df, {option}=...)" in message
+
+
+def test_the_report_points_reading_options_to_the_reader() -> None:
+    with pytest.raises(TypeError, match=r"Interactions\.from_frame\(df, columns=\.\.\.\)"):
+        csmetrics.kpi_report(export_frame(), columns=COLUMNS)  # type: ignore[call-arg]
+
+
+def test_a_metric_option_named_like_a_reading_option_is_the_metrics(tmp_path: Path) -> None:
+    table = read_interactions_csv(export_csv(tmp_path), **OPTIONS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
+        result = csmetrics.resolution_time(table, kind="first")
+    assert result.metric == "first_resolution_time"
 
 
 def test_a_table_read_with_options_serves_every_metric(tmp_path: Path) -> None:

@@ -238,6 +238,49 @@ def deprecated(use: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
+READING_OPTIONS = ("columns", "strict", "assume_timezone", "resolved_when", "kind")
+"""The keywords of the readers (`csmetrics.core.reading`), which metrics do not take."""
+
+_READERS = {
+    "Interactions": "csmetrics.read_interactions_csv(path, {0}=...)",
+    "Surveys": "csmetrics.read_surveys_csv(path, {0}=...)",
+}
+
+
+def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Answer a reading option given to a metric with a TypeError naming the reader.
+
+    ``@takes_tables("Interactions")`` on a metric makes ``fcr(df,
+    columns=...)`` (or ``assume_timezone=``, ``strict=``, ``resolved_when=``,
+    ``kind=``) say where the option goes: the reader that builds the table
+    once (decision 45), rather than Python's bare "unexpected keyword". A
+    metric's own parameter of the same name (``resolution_time(kind=...)``)
+    is passed through. The wrapper keeps the signature and ``@overload``s.
+    """
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        name, parameters = func.__qualname__, _parameters(func)
+        options = frozenset(READING_OPTIONS) - set(parameters)
+
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not options.isdisjoint(kwargs):
+                given = next(o for o in READING_OPTIONS if o in options and o in kwargs)
+                reader = _READERS[table].format(given)
+                msg = (
+                    f"{name}() takes no {given}=: reading options go to the reader, which "
+                    f"builds the table once for every metric: table = csmetrics.{table}"
+                    f".from_frame(df, {given}=...) (or {reader}), then {name}(table)"
+                )
+                raise TypeError(msg)
+            return func(*args, **kwargs)
+
+        wrapper.takes_tables = table  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
 class RenamedField(Generic[T]):
     """A read-only alias of a renamed attribute that warns `DeprecationWarning` when read.
 

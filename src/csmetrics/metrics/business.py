@@ -43,6 +43,7 @@ from csmetrics.core.check import (
     option,
     plain,
     renamed,
+    takes_tables,
 )
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions, ordered_rows
 from csmetrics.core.errors import InvalidDataError
@@ -247,6 +248,7 @@ def sales_after_contact(
 
 
 @renamed(within_days="window_days")
+@takes_tables("Interactions")
 def sales_after_contact(
     interactions: Interactions | Iterable[Interaction],
     sales: Sales | Iterable[Sale],
@@ -571,6 +573,7 @@ class CohortRetention(Rate):
 
 
 @renamed(first="baseline", second="current")
+@takes_tables("Interactions")
 def cohort_retention(
     interactions: Interactions | Iterable[Interaction],
     /,

@@ -17,7 +17,7 @@ from typing import ClassVar, overload
 import attrs
 import numpy as np
 
-from csmetrics.core.check import option, positive_number
+from csmetrics.core.check import option, positive_number, takes_tables
 from csmetrics.core.elapsed import resolve_as_of
 from csmetrics.core.episodes import (
     CONTACT_BY,
@@ -118,6 +118,7 @@ def fcr(
 ) -> Breakdown[FCR]: ...
 
 
+@takes_tables("Interactions")
 def fcr(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -282,6 +283,7 @@ def resolution_rate(
 ) -> Breakdown[Rate]: ...
 
 
+@takes_tables("Interactions")
 def resolution_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -388,6 +390,7 @@ def reopen_rate(
 ) -> Breakdown[ReopenRate]: ...
 
 
+@takes_tables("Interactions")
 def reopen_rate(
     interactions: Interactions | Iterable[Interaction],
     /,

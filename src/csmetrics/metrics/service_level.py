@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import option
+from csmetrics.core.check import option, takes_tables
 from csmetrics.core.elapsed import Threshold, elapsed_into, resolve_as_of, seconds, thresholds
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.model import Interaction, Window
@@ -296,6 +296,7 @@ def service_level(
 ) -> Breakdown[ServiceLevel]: ...
 
 
+@takes_tables("Interactions")
 def service_level(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -463,6 +464,7 @@ def asa(
 ) -> Breakdown[TimeMean]: ...
 
 
+@takes_tables("Interactions")
 def asa(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -549,6 +551,7 @@ def abandonment_rate(
 ) -> Breakdown[AbandonmentRate]: ...
 
 
+@takes_tables("Interactions")
 def abandonment_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -648,6 +651,7 @@ def blocked_rate(
 ) -> Breakdown[Rate]: ...
 
 
+@takes_tables("Interactions")
 def blocked_rate(
     interactions: Interactions | Iterable[Interaction],
     /,

@@ -23,7 +23,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record
+from csmetrics.core.check import bad_record, takes_tables
 from csmetrics.core.frames import is_frame, series_values
 from csmetrics.core.model import (
     SURVEY_KINDS,
@@ -282,6 +282,7 @@ def nps(
 ) -> Breakdown[NPS]: ...
 
 
+@takes_tables("Surveys")
 def nps(
     data: SurveyData,
     /,
@@ -386,6 +387,7 @@ def csat(
 ) -> Breakdown[CSAT]: ...
 
 
+@takes_tables("Surveys")
 def csat(
     data: SurveyData,
     /,
@@ -493,6 +495,7 @@ def ces(
 ) -> Breakdown[CES]: ...
 
 
+@takes_tables("Surveys")
 def ces(
     data: SurveyData,
     /,
@@ -583,6 +586,7 @@ def survey_fcr(
 ) -> Breakdown[SurveyFCR]: ...
 
 
+@takes_tables("Surveys")
 def survey_fcr(
     data: SurveyData,
     /,

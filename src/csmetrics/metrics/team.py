@@ -30,7 +30,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import RenamedField, bad_record, option, positive_number, renamed
+from csmetrics.core.check import (
+    RenamedField,
+    bad_record,
+    option,
+    positive_number,
+    renamed,
+    takes_tables,
+)
 from csmetrics.core.episodes import (
     CONTACT_BY,
     DAY_MICROS,
@@ -640,6 +647,7 @@ def escalation_rate(
 ) -> Breakdown[Rate]: ...
 
 
+@takes_tables("Interactions")
 def escalation_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -722,6 +730,7 @@ def escalation_rate(
     return result
 
 
+@takes_tables("Interactions")
 def product_gaps(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -878,6 +887,7 @@ def complaint_rate(
 ) -> FunnelRate: ...
 
 
+@takes_tables("Interactions")
 def complaint_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -1035,6 +1045,7 @@ def rating(
 
 
 @renamed(shrinkage="method")
+@takes_tables("Surveys")
 def rating(
     surveys: SurveyData,
     /,

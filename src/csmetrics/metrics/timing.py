@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import option
+from csmetrics.core.check import option, takes_tables
 from csmetrics.core.elapsed import elapsed, resolve_as_of
 from csmetrics.core.episodes import (
     CONTACT_BY,
@@ -425,6 +425,7 @@ def first_response_time(
 ) -> Breakdown[Durations]: ...
 
 
+@takes_tables("Interactions")
 def first_response_time(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -535,6 +536,7 @@ def reply_time(
 ) -> Breakdown[ReplyTimes]: ...
 
 
+@takes_tables("Interactions")
 def reply_time(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -668,6 +670,7 @@ def resolution_time(
 ) -> Breakdown[Durations]: ...
 
 
+@takes_tables("Interactions")
 def resolution_time(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -771,6 +774,7 @@ def contact_length(
 ) -> Breakdown[Durations]: ...
 
 
+@takes_tables("Interactions")
 def contact_length(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -843,6 +847,7 @@ def handle_time(
 ) -> Breakdown[HandleTime]: ...
 
 
+@takes_tables("Interactions")
 def handle_time(
     interactions: Interactions | Iterable[Interaction],
     /,
