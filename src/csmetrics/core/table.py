@@ -765,6 +765,7 @@ class Interactions:
 
         Needs the ``frames`` extra. The reading options are those of every
         reader (`csmetrics.core.reading`, decision 45), the CSV reader's too.
+        See `csmetrics.core.frames` for null handling.
 
         Parameters
         ----------
@@ -788,8 +789,6 @@ class Interactions:
             value, as text and ignoring case and surrounding spaces, is one of
             ``values``: ``{"status": ["solved", "closed"]}``. The column need
             not be a field.
-
-        See `csmetrics.core.frames` for null handling.
         """
         reading = Reading.of(
             INTERACTION_FIELDS,
