@@ -13,7 +13,7 @@ import csmetrics
 from csmetrics import Interactions, InvalidDataError
 from csmetrics.adapters.datasets import sample
 from csmetrics.core.table import Encoded
-from strategies import interactions
+from strategies import frame_backends, interactions
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("narwhals")
@@ -39,38 +39,13 @@ def as_pandas(records: list[csmetrics.Interaction]) -> pd.DataFrame:
     return frame
 
 
-def backends(frame: pd.DataFrame) -> dict[str, object]:
-    out: dict[str, object] = {"pandas": frame}
-    try:
-        import polars as pl
-
-        out["polars"] = pl.from_pandas(frame)
-    except ImportError:
-        pass
-    try:
-        import pyarrow as pa
-
-        out["pyarrow"] = pa.Table.from_pandas(frame, preserve_index=False)
-    except ImportError:
-        pass
-    try:
-        import duckdb
-
-        connection = duckdb.connect()
-        connection.register("contacts", frame)
-        out["duckdb"] = connection.sql("select * from contacts")
-    except ImportError:
-        pass
-    return out
-
-
 SAMPLE = sample().interactions
 SAMPLE_FRAME = as_pandas(SAMPLE.to_records())
 
 
-@pytest.mark.parametrize("backend", list(backends(SAMPLE_FRAME)))
+@pytest.mark.parametrize("backend", list(frame_backends(SAMPLE_FRAME)))
 def test_every_backend_gives_the_columnar_result(backend):
-    frame = backends(SAMPLE_FRAME)[backend]
+    frame = frame_backends(SAMPLE_FRAME)[backend]
     assert csmetrics.fcr(frame, by="agent_id") == csmetrics.fcr(SAMPLE, by="agent_id")
     assert csmetrics.resolution_rate(frame) == csmetrics.resolution_rate(SAMPLE)
 

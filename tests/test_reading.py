@@ -25,6 +25,7 @@ from csmetrics import Interactions, InvalidDataError, Surveys, catalog
 from csmetrics.adapters.io import read_interactions_csv, read_surveys_csv
 from csmetrics.core.check import READING_OPTIONS
 from csmetrics.core.table import Encoded
+from strategies import frame_backends
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("narwhals")
@@ -79,23 +80,6 @@ def export_frame(text: str = EXPORT) -> Any:
     return frame
 
 
-def backends(frame: Any) -> dict[str, Any]:
-    out = {"pandas": frame}
-    try:
-        import polars as pl
-
-        out["polars"] = pl.from_pandas(frame)
-    except ImportError:
-        pass
-    try:
-        import pyarrow as pa
-
-        out["pyarrow"] = pa.Table.from_pandas(frame, preserve_index=False)
-    except ImportError:
-        pass
-    return out
-
-
 def assert_same_table(ours: Any, expected: Any) -> None:
     """Every column equal, keys and codes included (key dtypes may differ in width)."""
     assert type(ours) is type(expected)
@@ -107,6 +91,16 @@ def assert_same_table(ours: Any, expected: Any) -> None:
         elif isinstance(a, np.ndarray):
             assert a.dtype == b.dtype, field.name
             np.testing.assert_array_equal(a, b, err_msg=field.name)
+
+
+def both_raise(
+    tmp_path: Path, error: type[Exception], pattern: str, text: str = EXPORT, **options: Any
+) -> None:
+    """The CSV reader and the frame reader refuse the same export the same way."""
+    with pytest.raises(error, match=pattern):
+        read_interactions_csv(export_csv(tmp_path, text), **options)
+    with pytest.raises(error, match=pattern):
+        Interactions.from_frame(export_frame(text), **options)
 
 
 def starts(table: Interactions) -> list[datetime]:
@@ -126,9 +120,9 @@ def test_the_export_reads_from_csv_with_its_own_names(tmp_path: Path) -> None:
     assert table.category.codes.tolist() == [0, 1, 0, 1, -1]
 
 
-@pytest.mark.parametrize("backend", list(backends(export_frame())))
+@pytest.mark.parametrize("backend", list(frame_backends(export_frame())))
 def test_every_frame_backend_gives_the_csv_table(tmp_path: Path, backend: str) -> None:
-    frame = backends(export_frame())[backend]
+    frame = frame_backends(export_frame())[backend]
     expected = read_interactions_csv(export_csv(tmp_path), **OPTIONS)
     assert_same_table(Interactions.from_frame(frame, **OPTIONS), expected)
 
@@ -163,10 +157,7 @@ def test_a_mapped_column_must_exist(tmp_path: Path) -> None:
     # read every contact as open.
     options = {**OPTIONS, "columns": {**COLUMNS, "end": "Solved_at"}}
     pattern = r"missing column\(s\) 'Solved_at' \(for end\) \(did you mean 'Solved at'\?\)"
-    with pytest.raises(InvalidDataError, match=pattern):
-        read_interactions_csv(export_csv(tmp_path), **options)
-    with pytest.raises(InvalidDataError, match=pattern):
-        Interactions.from_frame(export_frame(), **options)
+    both_raise(tmp_path, InvalidDataError, pattern, **options)
 
 
 def test_a_missing_required_column_names_the_columns_found(tmp_path: Path) -> None:
@@ -250,10 +241,7 @@ def test_a_table_read_with_options_serves_every_metric(tmp_path: Path) -> None:
 
 def test_strict_names_the_columns_it_would_ignore(tmp_path: Path) -> None:
     pattern = r"unknown column\(s\) \['Reopens', 'Tags'\]: with strict columns"
-    with pytest.raises(InvalidDataError, match=pattern):
-        read_interactions_csv(export_csv(tmp_path), strict=True, **OPTIONS)
-    with pytest.raises(InvalidDataError, match=pattern):
-        Interactions.from_frame(export_frame(), strict=True, **OPTIONS)
+    both_raise(tmp_path, InvalidDataError, pattern, strict=True, **OPTIONS)
     frame = export_frame().drop(columns=["Reopens", "Tags"])
     table = Interactions.from_frame(frame, strict=True, **OPTIONS)
     assert_same_table(table, Interactions.from_frame(export_frame(), **OPTIONS))
@@ -397,18 +385,12 @@ def test_resolved_when_replaces_a_resolved_column(tmp_path: Path) -> None:
 def test_resolved_when_names_a_missing_column(tmp_path: Path) -> None:
     options = {**OPTIONS, "resolved_when": {"State": ["solved"]}}
     pattern = r"missing column\(s\) 'State' \(for resolved_when\) \(did you mean 'Status'\?\)"
-    with pytest.raises(InvalidDataError, match=pattern):
-        read_interactions_csv(export_csv(tmp_path), **options)
-    with pytest.raises(InvalidDataError, match=pattern):
-        Interactions.from_frame(export_frame(), **options)
+    both_raise(tmp_path, InvalidDataError, pattern, **options)
 
 
 def test_a_solved_status_on_an_open_contact_names_the_record(tmp_path: Path) -> None:
     text = EXPORT.replace("2026-03-05 14:00,,Open", "2026-03-05 14:00,,Solved")
-    with pytest.raises(InvalidDataError, match=r"'1003'.*'resolved'.*open contact"):
-        read_interactions_csv(export_csv(tmp_path, text), **OPTIONS)
-    with pytest.raises(InvalidDataError, match=r"'1003'.*'resolved'.*open contact"):
-        Interactions.from_frame(export_frame(text), **OPTIONS)
+    both_raise(tmp_path, InvalidDataError, r"'1003'.*'resolved'.*open contact", text, **OPTIONS)
 
 
 @pytest.mark.parametrize(
@@ -423,19 +405,13 @@ def test_a_solved_status_on_an_open_contact_names_the_record(tmp_path: Path) -> 
     ],
 )
 def test_bad_resolved_when_is_a_value_error(tmp_path: Path, when: Any, pattern: str) -> None:
-    with pytest.raises(ValueError, match=pattern):
-        read_interactions_csv(export_csv(tmp_path), resolved_when=when)
-    with pytest.raises(ValueError, match=pattern):
-        Interactions.from_frame(export_frame(), resolved_when=when)
+    both_raise(tmp_path, ValueError, pattern, resolved_when=when)
 
 
 def test_resolved_has_one_source(tmp_path: Path) -> None:
     options = {**OPTIONS, "columns": {**COLUMNS, "resolved": "Status"}}
     pattern = "columns= maps 'resolved' to 'Status' and resolved_when= gives it too"
-    with pytest.raises(ValueError, match=pattern):
-        read_interactions_csv(export_csv(tmp_path), **options)
-    with pytest.raises(ValueError, match=pattern):
-        Interactions.from_frame(export_frame(), **options)
+    both_raise(tmp_path, ValueError, pattern, **options)
 
 
 SURVEY_EXPORT = """\

@@ -179,7 +179,7 @@ def _micros(source: _Source, field: str, cell: str, *, required: bool) -> int:
             )
             source.fail(field, cell, why)
         source.naive.setdefault(field, []).append(source.row)
-        return (moment.replace(tzinfo=None) - _EPOCH) // _MICRO
+        return (moment - _EPOCH) // _MICRO
     return to_micros(moment)
 
 
