@@ -1013,18 +1013,13 @@ def _profile_files(rows: int, paths: dict[str, Path]) -> str:
     import pyarrow.parquet as pq
 
     import csmetrics
-    from csmetrics.core import episodes, frames, table
+    from csmetrics.core import episodes, frames, reading, table
 
     arrow = pq.read_table(paths["contacts"])
     sarrow = pq.read_table(paths["surveys"])
     # What from_frame passes to from_columns: the frame's columns as numpy.
-    cols = frames.frame_columns(
-        arrow,
-        fields=tuple(arrow.column_names),
-        required=(),
-        flags=("resolved", "abandoned", "blocked"),
-    )
-    scols = frames.frame_columns(sarrow, fields=tuple(sarrow.column_names), required=())
+    cols = frames.frame_columns(arrow, reading=reading.Reading.of(reading.INTERACTION_FIELDS))
+    scols = frames.frame_columns(sarrow, reading=reading.Reading.of(reading.SURVEY_FIELDS))
     functions = _profiled_functions()
     t = csmetrics.Interactions.from_columns(cols)
     st = csmetrics.Surveys.from_columns(scols)

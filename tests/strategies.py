@@ -920,3 +920,29 @@ def assert_same_result(
         assert left.breaches == right.breaches
     if check_period:
         assert left == right
+
+
+def frame_backends(frame: Any) -> dict[str, Any]:
+    """A pandas frame as each installed dataframe library holds it (DuckDB: a relation)."""
+    out: dict[str, Any] = {"pandas": frame}
+    try:
+        import polars as pl
+
+        out["polars"] = pl.from_pandas(frame)
+    except ImportError:
+        pass
+    try:
+        import pyarrow as pa
+
+        out["pyarrow"] = pa.Table.from_pandas(frame, preserve_index=False)
+    except ImportError:
+        pass
+    try:
+        import duckdb
+
+        connection = duckdb.connect()
+        connection.register("frame", frame)
+        out["duckdb"] = connection.sql("select * from frame")
+    except ImportError:
+        pass
+    return out

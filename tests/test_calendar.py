@@ -21,7 +21,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from csmetrics import InvalidDataError
-from csmetrics.core.calendar import WEEKDAYS, BusinessCalendar
+from csmetrics.core.calendar import WEEKDAYS, BusinessCalendar, _to_utc, local_to_utc
 from csmetrics.core.table import OPEN, to_micros
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -711,3 +711,66 @@ def test_dst_zones_match_minute_by_minute_reference(
     expected = reference(cal, start, end)
     assert cal.business_seconds(aware(start), aware(end)) == expected
     assert cal.business_seconds_array(np.array([start]), np.array([end])).tolist() == [expected]
+
+
+# -- local wall times of a whole column (the readers' assume_timezone) --------
+
+WALL_ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",  # 30-minute DST shifts
+    "Pacific/Apia",  # 2011-12-30 never happened there
+    "America/St_Johns",
+    "UTC",
+)
+WALL_DAYS = (
+    datetime(2026, 3, 29),
+    datetime(2026, 10, 25),
+    datetime(2026, 3, 8),
+    datetime(2026, 11, 1),
+    datetime(2026, 4, 5),
+    datetime(2026, 10, 4),
+    datetime(2011, 12, 29),
+    datetime(2026, 7, 1),
+)
+
+
+def _walls(moments: list[datetime]) -> np.ndarray:
+    return np.array(moments, dtype="datetime64[us]").view(np.int64)
+
+
+@given(
+    zone=st.sampled_from(WALL_ZONES),
+    moments=st.lists(
+        st.builds(
+            lambda day, seconds: day + timedelta(seconds=seconds),
+            st.sampled_from(WALL_DAYS),
+            st.integers(-86400, 3 * 86400),
+        ),
+        max_size=40,
+    ),
+)
+@example(
+    zone="Europe/Berlin", moments=[datetime(2026, 10, 25, 2, 30), datetime(2026, 3, 29, 2, 30)]
+)
+def test_local_to_utc_is_the_calendar_rule_row_by_row(zone: str, moments: list[datetime]) -> None:
+    tz = ZoneInfo(zone)
+    got = local_to_utc(_walls(moments), tz)
+    expected = [
+        _to_utc(
+            tz, m.toordinal(), (m - datetime.combine(m.date(), time())) // timedelta(microseconds=1)
+        )
+        for m in moments
+    ]
+    assert got.tolist() == expected
+    order = np.argsort(_walls(moments), kind="stable")
+    assert (np.diff(got[order]) >= 0).all()  # never runs backwards
+
+
+def test_local_to_utc_keeps_missing_times_and_reads_repeats_first() -> None:
+    walls = np.array(["2026-10-25T02:30", "NaT", "2026-03-29T02:30"], "datetime64[us]")
+    got = local_to_utc(walls.view(np.int64), BERLIN)
+    assert got.view("datetime64[us]").tolist()[1] is None
+    assert got[0] == to_micros(datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc))
+    assert got[2] == to_micros(datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc))
+    assert local_to_utc(np.zeros(0, dtype=np.int64), BERLIN).tolist() == []

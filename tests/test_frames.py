@@ -13,7 +13,7 @@ import csmetrics
 from csmetrics import Interactions, InvalidDataError
 from csmetrics.adapters.datasets import sample
 from csmetrics.core.table import Encoded
-from strategies import interactions
+from strategies import frame_backends, interactions
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("narwhals")
@@ -39,38 +39,13 @@ def as_pandas(records: list[csmetrics.Interaction]) -> pd.DataFrame:
     return frame
 
 
-def backends(frame: pd.DataFrame) -> dict[str, object]:
-    out: dict[str, object] = {"pandas": frame}
-    try:
-        import polars as pl
-
-        out["polars"] = pl.from_pandas(frame)
-    except ImportError:
-        pass
-    try:
-        import pyarrow as pa
-
-        out["pyarrow"] = pa.Table.from_pandas(frame, preserve_index=False)
-    except ImportError:
-        pass
-    try:
-        import duckdb
-
-        connection = duckdb.connect()
-        connection.register("contacts", frame)
-        out["duckdb"] = connection.sql("select * from contacts")
-    except ImportError:
-        pass
-    return out
-
-
 SAMPLE = sample().interactions
 SAMPLE_FRAME = as_pandas(SAMPLE.to_records())
 
 
-@pytest.mark.parametrize("backend", list(backends(SAMPLE_FRAME)))
+@pytest.mark.parametrize("backend", list(frame_backends(SAMPLE_FRAME)))
 def test_every_backend_gives_the_columnar_result(backend):
-    frame = backends(SAMPLE_FRAME)[backend]
+    frame = frame_backends(SAMPLE_FRAME)[backend]
     assert csmetrics.fcr(frame, by="agent_id") == csmetrics.fcr(SAMPLE, by="agent_id")
     assert csmetrics.resolution_rate(frame) == csmetrics.resolution_rate(SAMPLE)
 
@@ -82,7 +57,7 @@ def test_columns_map_other_names():
 
 
 def test_missing_required_column_lists_found_and_needed():
-    with pytest.raises(InvalidDataError, match=r"missing columns \['start'\]; found .*needed"):
+    with pytest.raises(InvalidDataError, match=r"missing column\(s\) 'start'; found .*Required"):
         Interactions.from_frame(SAMPLE_FRAME.drop(columns=["start"]))
 
 
@@ -178,10 +153,11 @@ def _same_keys(ours, expected) -> None:
 def test_arrow_integer_keys_with_nulls_encode_like_objects():
     pa = pytest.importorskip("pyarrow")
     from csmetrics.core.frames import frame_columns
+    from csmetrics.core.reading import INTERACTION_FIELDS, Reading
 
     column = pa.array([4, None, 5], pa.int32())
     frame = _arrow_contacts(issue_id=column)
-    read = frame_columns(frame, fields=("issue_id",), required=(), keys=("issue_id",))
+    read = frame_columns(frame, reading=Reading.of(INTERACTION_FIELDS))
     assert isinstance(read["issue_id"], np.ma.MaskedArray)
     table = Interactions.from_frame(frame)
     objects = np.array([4, None, 5], dtype=object)
@@ -268,7 +244,7 @@ def test_read_parquet_maps_columns_and_names_missing_ones(tmp_path):
     )
     table = Interactions.read_parquet(renamed, columns={"id": "ticket_id"})
     _assert_same_table(table, Interactions.read_parquet(path))
-    with pytest.raises(InvalidDataError, match=r"missing columns \['id'\]; found \[.*'ticket_id'"):
+    with pytest.raises(InvalidDataError, match=r"column\(s\) 'id'.*; found \[.*'ticket_id'"):
         Interactions.read_parquet(renamed)
 
 

@@ -15,7 +15,9 @@ from hypothesis import given
 
 import csmetrics
 from csmetrics import Interaction, Interactions, InvalidDataError, Survey, Surveys
+from csmetrics.adapters import io
 from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_surveys_csv
+from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS
 from strategies import assert_same_result, interactions, surveys
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
@@ -219,6 +221,27 @@ def test_every_scalar_interaction_field_is_a_column() -> None:
     fields = {f.name for f in attrs.fields(Interaction)} - {"messages"}
     assert fields == set(INTERACTION_COLUMNS)
     assert {f.name for f in attrs.fields(Survey)} - {"scale"} == set(SURVEY_COLUMNS)
+    # The CSV reader parses exactly the fields every reader reads.
+    assert set(io._INTERACTION_COLUMNS) == set(INTERACTION_FIELDS.fields)
+    assert set(io._SURVEY_COLUMNS) == set(SURVEY_FIELDS.fields)
+
+
+def test_survey_scales_are_read_as_from_a_frame(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("narwhals")
+    text = "id,kind,score,at,scale_low,scale_high\ns1,csat,6,2026-03-02T09:00Z,1,7\n"
+    table = read_surveys_csv(write_text(tmp_path / "s.csv", text))
+    assert (table.scale_low.tolist(), table.scale_high.tolist()) == ([1], [7])
+    frame = pd.read_csv(tmp_path / "s.csv", dtype={"id": str})
+    frame["at"] = pd.to_datetime(frame["at"])
+    expected = Surveys.from_frame(frame)
+    assert (expected.scale_low.tolist(), expected.scale_high.tolist()) == ([1], [7])
+    assert csmetrics.csat(table, scale=(1, 7)) == csmetrics.csat(expected, scale=(1, 7))
+    bad = write_text(tmp_path / "bad.csv", text.replace(",1,7", ",one,7"))
+    with pytest.raises(
+        InvalidDataError, match="line 2: field 'scale_low' = 'one': expected a whole"
+    ):
+        read_surveys_csv(bad)
 
 
 # -- cell formats -------------------------------------------------------------
@@ -370,16 +393,20 @@ def test_resolved_open_contact_is_an_error(tmp_path: Path) -> None:
         read_interactions_csv(path)
 
 
-def test_missing_and_unknown_columns_are_named(tmp_path: Path) -> None:
+def test_missing_columns_are_named_with_close_names(tmp_path: Path) -> None:
     path = write_text(tmp_path / "c.csv", "id,customer,start,resovled\n")
     with pytest.raises(InvalidDataError) as info:
         read_interactions_csv(path)
     message = str(info.value)
     assert "c.csv" in message
-    assert "missing required column(s) ['customer_id']" in message
-    assert "unknown column(s) ['customer', 'resovled']" in message
+    assert "missing column(s) 'customer_id' (did you mean 'customer'?)" in message
+    assert "found ['id', 'customer', 'start', 'resovled']" in message
+    assert "e.g. {'customer_id': 'customer'}" in message
     path = write_text(tmp_path / "s.csv", "id,kind,at,at\n")
-    with pytest.raises(InvalidDataError, match=r"\['score'\].*repeated column\(s\) \['at'\]"):
+    with pytest.raises(InvalidDataError, match=r"missing column\(s\) 'score'"):
+        read_surveys_csv(path)
+    path = write_text(tmp_path / "s.csv", "id,kind,score,at,at\n")
+    with pytest.raises(InvalidDataError, match=r"repeated column\(s\) \['at'\]"):
         read_surveys_csv(path)
 
 

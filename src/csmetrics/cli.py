@@ -14,6 +14,10 @@ Report options:
 | option | meaning |
 |---|---|
 | ``--columns id=ticket_id,...`` | columns named otherwise (surveys: ``--survey-columns``) |
+| ``--strict-columns`` | refuse the columns that would be ignored, naming them |
+| ``--assume-timezone Europe/Berlin`` | the zone of timestamps written without UTC offset |
+| ``--resolved-when status=solved,closed`` | resolved where that column holds one of the values |
+| ``--survey-kind nps`` | the kind of every answer (a surveys file without ``kind``) |
 | ``--period 2026-01-01..2026-02-01`` | only what starts in the period (dates are UTC) |
 | ``--by agent_id`` | also every KPI per agent (or ``channel``, ``category``) |
 | ``--every week`` | also every KPI per period, local to ``--timezone`` |
@@ -46,7 +50,7 @@ from csmetrics import catalog
 from csmetrics.adapters.datasets import sample, sample_paths
 from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_surveys_csv
 from csmetrics.core.errors import InvalidDataError
-from csmetrics.core.model import Window
+from csmetrics.core.model import SURVEY_KINDS, Window
 from csmetrics.core.table import Interactions, Surveys
 from csmetrics.report.build import FORMATS, Progress, build_report, render
 
@@ -121,6 +125,16 @@ def _columns(text: str) -> dict[str, str]:
     return {field.strip(): column.strip() for field, column in pairs}
 
 
+def _resolved_when(text: str) -> dict[str, list[str]]:
+    """``column=value,value`` as ``{column: [value, value]}``."""
+    column, sep, rest = text.partition("=")
+    values = [value.strip() for value in rest.split(",") if value.strip()]
+    if not sep or not column.strip() or not values:
+        msg = f"{text!r} is not a status rule; write COLUMN=VALUE,VALUE, e.g. status=solved,closed"
+        raise argparse.ArgumentTypeError(msg)
+    return {column.strip(): values}
+
+
 def _bound(text: str) -> datetime:
     """A period bound: a date (midnight UTC) or a timestamp with UTC offset."""
     if len(text) == 10:
@@ -176,8 +190,11 @@ def _parser() -> argparse.ArgumentParser:
             "Files: CSV (or Parquet with the frames extra) with columns named like "
             "the fields (id, customer_id, start, end, resolved, channel, agent_id, "
             "issue_id, category, first_response_at, ...; surveys: id, kind, score, "
-            "at, customer_id, interaction_id, agent_id), ISO 8601 timestamps with "
-            "UTC offset, empty cell = missing. Example: csmetrics report --sample"
+            "at, customer_id, interaction_id, agent_id); other columns are ignored. "
+            "ISO 8601 timestamps with UTC offset (or --assume-timezone), empty cell = "
+            "missing. Example: csmetrics report export.csv --columns "
+            "id=Id,customer_id=Requester,start='Created at' --assume-timezone "
+            "Europe/Berlin --resolved-when Status=solved,closed"
         ),
     )
     report.add_argument(
@@ -197,6 +214,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--survey-columns", type=_columns, metavar="MAP", help="the same for the surveys file"
+    )
+    report.add_argument(
+        "--strict-columns",
+        action="store_true",
+        help="refuse columns that are neither fields nor mapped (default: ignore them)",
+    )
+    report.add_argument(
+        "--assume-timezone",
+        type=_zone,
+        metavar="ZONE",
+        help="IANA zone of timestamps without UTC offset (default: they are an error)",
+    )
+    report.add_argument(
+        "--resolved-when",
+        type=_resolved_when,
+        metavar="COLUMN=VALUES",
+        help=(
+            "derive resolved from a column: true where it holds one of the values, "
+            "any case (e.g. status=solved,closed)"
+        ),
+    )
+    report.add_argument(
+        "--survey-kind",
+        choices=SURVEY_KINDS,
+        help="the kind of every answer in the surveys file (a file without a kind column)",
     )
     report.add_argument(
         "--period",
@@ -262,20 +304,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: str, kind: str, columns: dict[str, str] | None) -> Any:
-    """Read contacts or survey answers from a CSV or Parquet file."""
+def _read(path: str, kind: str, options: dict[str, Any]) -> Any:
+    """Read contacts or survey answers from a CSV or Parquet file with the reading options."""
     table = Interactions if kind == "interactions" else Surveys
     if Path(path).suffix.lower() not in (".parquet", ".pq"):
         reader = read_interactions_csv if kind == "interactions" else read_surveys_csv
-        return reader(path, columns=columns)
+        return reader(path, **options)
     try:
-        return table.read_parquet(path, columns=columns)
+        return table.read_parquet(path, **options)
     except ImportError:
         msg = f"reading {path} needs pyarrow and narwhals: pip install 'csmetrics[frames]'"
         raise _Error(msg) from None
     except InvalidDataError as err:
         msg = f"{path}: {err}"
         raise _Error(msg) from None
+
+
+def _reading(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The reading options of the contacts file and of the surveys file."""
+    given = [
+        option
+        for option, value in (
+            ("--columns", args.columns),
+            ("--survey-columns", args.survey_columns),
+            ("--strict-columns", args.strict_columns or None),
+            ("--assume-timezone", args.assume_timezone),
+            ("--resolved-when", args.resolved_when),
+            ("--survey-kind", args.survey_kind),
+        )
+        if value is not None
+    ]
+    if args.sample and given:
+        msg = f"{given[0]} reads your own files; it does not apply to --sample"
+        raise _Error(msg)
+    surveys_only = [o for o in given if o in ("--survey-columns", "--survey-kind")]
+    if args.surveys is None and surveys_only:
+        msg = f"{surveys_only[0]} applies to the surveys file; give it with --surveys FILE"
+        raise _Error(msg)
+    both = {"strict": args.strict_columns, "assume_timezone": args.assume_timezone}
+    contacts = {**both, "columns": args.columns, "resolved_when": args.resolved_when}
+    answers = {**both, "columns": args.survey_columns, "kind": args.survey_kind}
+    return contacts, answers
 
 
 _BIG = 1_000_000  # rows above which a terminal gets a progress bar
@@ -302,6 +371,7 @@ def _report(args: argparse.Namespace) -> str:
     if args.sample == (args.interactions is not None):
         msg = "give either INTERACTIONS or --sample (see 'csmetrics report --help')"
         raise _Error(msg)
+    contact_options, survey_options = _reading(args)
     if args.sample:
         if args.surveys is not None:
             msg = "--sample already includes surveys; drop --surveys or --sample"
@@ -310,10 +380,10 @@ def _report(args: argparse.Namespace) -> str:
         interactions, surveys = data.interactions, data.surveys
         source = f"sample data ({sample_paths().interactions.parent})"
     else:
-        interactions = _read(args.interactions, "interactions", args.columns)
+        interactions = _read(args.interactions, "interactions", contact_options)
         surveys = None
         if args.surveys is not None:
-            surveys = _read(args.surveys, "surveys", args.survey_columns)
+            surveys = _read(args.surveys, "surveys", survey_options)
         source = os.fspath(args.interactions)
         if args.surveys is not None:
             source += f" and {os.fspath(args.surveys)}"

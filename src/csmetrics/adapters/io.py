@@ -1,22 +1,35 @@
 """Read contacts and survey answers from CSV files into columnar tables.
 
 The readers use the standard library's `csv` module and numpy only. Each file
-has a header row whose column names are fields of `Interaction` or `Survey`;
-the cells are parsed into one array per column and handed to
-`Interactions.from_columns` or `Surveys.from_columns`, so no per-row record
-objects are built.
+has a header row; the cells of the columns that hold csmetrics fields are
+parsed into one array per field and handed to `Interactions.from_columns` or
+`Surveys.from_columns`, so no per-row record objects are built.
+
+Which column holds which field follows the rules of every reader
+(`csmetrics.core.reading`, decision 45), so a CSV file and the same data as a
+dataframe give the same table:
+
+- a column named like a field is read as that field; ``columns=`` maps a
+  field to a column named otherwise (``{"id": "Ticket ID"}``);
+- every other column is ignored (a helpdesk export reads as it is);
+  ``strict=True`` refuses them, naming them;
+- ``assume_timezone=`` reads timestamps without offset as local times in
+  that zone; ``resolved_when=`` derives ``resolved`` from a status column;
+  ``kind=`` gives every survey answer of a file one kind.
 
 Cell formats:
 
-- timestamps: ISO 8601 with a UTC offset, ``2026-01-05T09:13:00+00:00`` (or a
-  trailing ``Z``). A timestamp without an offset is an error: csmetrics never
-  guesses a time zone.
+- timestamps: ISO 8601, ``2026-01-05T09:13:00+00:00`` (or a trailing ``Z``,
+  or a space for the ``T``). A timestamp without an offset is read in the
+  zone ``assume_timezone=`` names, and is an error without it: csmetrics
+  never guesses a time zone.
 - bools (``resolved``, ``abandoned``, ``blocked``, ``escalated``,
   ``complaint``, and the ``score`` of
   ``"fcr"`` answers): ``true``/``false``, ``yes``/``no`` or ``1``/``0``, any
   case.
 - numbers (``score``, ``talk_seconds``, ``hold_seconds``, ``wrap_seconds``):
-  decimal text such as ``4`` or ``312.5``.
+  decimal text such as ``4`` or ``312.5``; ``scale_low`` and ``scale_high``
+  of survey answers are whole numbers.
 - keys (ids, channel, agent, issue, category, priority, tier,
   escalated_to): text, kept as is.
 - an empty cell is a missing value. A missing flag (``resolved``,
@@ -33,15 +46,18 @@ import csv
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timedelta
 from typing import Any, Literal, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics.core.calendar import local_to_utc
 from csmetrics.core.errors import InvalidDataError
-from csmetrics.core.model import SURVEY_KINDS
+from csmetrics.core.model import SURVEY_KINDS, SurveyKind
+from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Reading
 from csmetrics.core.table import Interactions, Surveys, to_micros
 
 __all__ = ["read_interactions_csv", "read_surveys_csv"]
@@ -49,7 +65,7 @@ __all__ = ["read_interactions_csv", "read_surveys_csv"]
 PathLike = str | os.PathLike[str]
 """A file system path."""
 
-_Cell = Literal["key", "required_key", "time", "required_time", "flag", "seconds", "text"]
+_Cell = Literal["key", "required_key", "time", "required_time", "flag", "seconds", "whole", "text"]
 
 # The CSV columns of each table and how their cells are parsed. "text" cells
 # are parsed after the whole file is read (a score's meaning depends on its kind).
@@ -75,21 +91,23 @@ _INTERACTION_COLUMNS: dict[str, _Cell] = {
     "escalated_to": "key",
     "complaint": "flag",
 }
-_INTERACTION_REQUIRED = ("id", "customer_id", "start")
 _SURVEY_COLUMNS: dict[str, _Cell] = {
     "id": "required_key",
     "kind": "text",
     "score": "text",
     "at": "required_time",
+    "scale_low": "whole",
+    "scale_high": "whole",
     "customer_id": "key",
     "interaction_id": "key",
     "agent_id": "key",
 }
-_SURVEY_REQUIRED = ("id", "kind", "score", "at")
 
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 _NAT = int(np.iinfo(np.int64).min)  # the int64 pattern of numpy's NaT
+_EPOCH = datetime(1970, 1, 1)  # naive: local wall times count from it
+_MICRO = timedelta(microseconds=1)
 
 V = TypeVar("V")
 
@@ -97,9 +115,13 @@ V = TypeVar("V")
 class _Source:
     """The file and line being read, for error messages."""
 
-    def __init__(self, path: PathLike) -> None:
+    def __init__(self, path: PathLike, zone: ZoneInfo | None = None) -> None:
         self.path = os.fspath(path)
         self.line = 0
+        self.row = 0
+        self.zone = zone
+        self.naive: dict[str, list[int]] = {}
+        """The rows of each time field whose cells had no offset (local wall times)."""
 
     def fail(self, field: str, value: object, why: str) -> NoReturn:
         msg = f"{self.path}, line {self.line}: field {field!r} = {value!r}: {why}"
@@ -134,7 +156,12 @@ def fromisoformat(text: str) -> datetime:
 
 
 def _micros(source: _Source, field: str, cell: str, *, required: bool) -> int:
-    """Epoch microseconds of an ISO 8601 cell with offset; NaT when empty."""
+    """Epoch microseconds of an ISO 8601 cell; NaT when empty.
+
+    A cell without offset gives its local wall time, and its row is noted in
+    ``source.naive`` for `_array`'s one conversion of the column; without a
+    zone it is an error.
+    """
     text = cell.strip()
     if not text:
         if required:
@@ -145,8 +172,14 @@ def _micros(source: _Source, field: str, cell: str, *, required: bool) -> int:
     except ValueError:
         source.fail(field, cell, "not an ISO 8601 timestamp")
     if moment.utcoffset() is None:
-        why = "timestamp has no UTC offset; write it as e.g. 2026-01-05T09:13:00+00:00"
-        source.fail(field, cell, why)
+        if source.zone is None:
+            why = (
+                "timestamp has no UTC offset; pass assume_timezone='Europe/Berlin' "
+                "(its zone; CLI: --assume-timezone) or write it as 2026-01-05T09:13:00+00:00"
+            )
+            source.fail(field, cell, why)
+        source.naive.setdefault(field, []).append(source.row)
+        return (moment - _EPOCH) // _MICRO
     return to_micros(moment)
 
 
@@ -179,6 +212,14 @@ def _key(source: _Source, field: str, cell: str, *, required: bool) -> str:
     return cell
 
 
+def _whole(source: _Source, field: str, cell: str) -> int:
+    text = cell.strip()
+    try:
+        return int(text)
+    except ValueError:
+        source.fail(field, cell, "expected a whole number")
+
+
 _PARSERS: dict[_Cell, Callable[[_Source, str, str], Any]] = {
     "key": lambda s, f, c: _key(s, f, c, required=False),
     "required_key": lambda s, f, c: _key(s, f, c, required=True),
@@ -186,78 +227,57 @@ _PARSERS: dict[_Cell, Callable[[_Source, str, str], Any]] = {
     "required_time": lambda s, f, c: _micros(s, f, c, required=True),
     "flag": _flag,
     "seconds": lambda s, f, c: _number(s, f, c, required=False),
+    "whole": _whole,
     "text": lambda s, f, c: c,
 }
 
 
-def _array(cell: _Cell, values: list[Any]) -> npt.NDArray[Any]:
+def _array(source: _Source, field: str, cell: _Cell, values: list[Any]) -> npt.NDArray[Any]:
     if cell in ("time", "required_time"):
+        micros = np.array(values, dtype=np.int64)
+        rows = source.naive.get(field)
+        if rows:
+            assert source.zone is not None  # a naive cell without a zone is an error
+            micros[rows] = local_to_utc(micros[rows], source.zone)
         # Epoch microseconds as datetime64, which the tables read as UTC.
-        return np.array(values, dtype=np.int64).view("datetime64[us]")
+        return micros.view("datetime64[us]")
     if cell == "flag":
         return np.array(values, dtype=bool)
     if cell == "seconds":
         return np.array(values, dtype=np.float64)
+    if cell == "whole":
+        return np.array(values, dtype=np.int64)
     return np.array(values, dtype=str)
 
 
-def _renames(names: Mapping[str, str] | None, columns: Mapping[str, _Cell]) -> dict[str, str]:
-    """``{column in the file: field}`` from a ``{field: column in the file}`` mapping."""
-    names = dict(names or {})
-    unknown = sorted(field for field in names if field not in columns)
-    if unknown:
-        msg = f"columns= maps unknown field(s) {unknown}; the fields are {list(columns)}"
-        raise ValueError(msg)
-    renames = {str(column): field for field, column in names.items()}
-    if len(renames) < len(names):
-        msg = f"columns= maps two fields to one column: {names}"
-        raise ValueError(msg)
-    return renames
-
-
-def _positions(
-    source: _Source,
-    header: list[str],
-    columns: Mapping[str, _Cell],
-    required: tuple[str, ...],
-    renames: Mapping[str, str],
-) -> dict[str, int]:
-    """Column positions by field name; every required column present, none unknown."""
-    names = [renames.get(name.strip(), name.strip()) for name in header]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    unknown = [name for name in names if name not in columns]
-    missing = [name for name in required if name not in names]
-    problems = []
-    if missing:
-        problems.append(f"missing required column(s) {missing}")
-    if unknown:
-        problems.append(f"unknown column(s) {unknown}")
+def _positions(source: _Source, header: list[str], reading: Reading) -> tuple[dict[str, int], int]:
+    """Column positions by field name, and of the ``resolved_when`` column (-1: none)."""
+    names = [name.strip() for name in header]
+    try:
+        plan = reading.plan(names)
+    except InvalidDataError as err:
+        msg = f"{source.path}: {err}"
+        raise InvalidDataError(msg) from None
+    read = [*plan.sources.values(), *([plan.status] if plan.status is not None else [])]
+    repeated = sorted({name for name in read if names.count(name) > 1})
     if repeated:
-        problems.append(f"repeated column(s) {repeated}")
-    if problems:
-        optional = [name for name in columns if name not in required]
-        msg = (
-            f"{source.path}: {'; '.join(problems)}. "
-            f"Required: {list(required)}; optional: {optional}"
-        )
+        msg = f"{source.path}: repeated column(s) {repeated}; each field must come from one column"
         raise InvalidDataError(msg)
-    return {name: position for position, name in enumerate(names)}
+    positions = {field: names.index(column) for field, column in plan.sources.items()}
+    return positions, -1 if plan.status is None else names.index(plan.status)
 
 
 def _read(
-    path: PathLike,
-    columns: Mapping[str, _Cell],
-    required: tuple[str, ...],
-    names: Mapping[str, str] | None,
+    path: PathLike, columns: Mapping[str, _Cell], reading: Reading
 ) -> tuple[_Source, dict[str, list[Any]], list[int]]:
-    """Parse every cell of a CSV file into one list per column.
+    """Parse every cell of a CSV file into one list per field.
 
-    Returns the source, the parsed values by column name and the line number
-    of each row. Blank lines are skipped; a row with another number of cells
-    than the header is an error.
+    Returns the source, the parsed values by field and the line number of
+    each row. Blank lines are skipped; a row with another number of cells
+    than the header is an error. With ``resolved_when``, ``resolved`` is
+    derived from its column.
     """
-    source = _Source(path)
-    renames = _renames(names, columns)
+    source = _Source(path, reading.zone)
     lines: list[int] = []
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -266,12 +286,15 @@ def _read(
             if header is None:
                 msg = f"{source.path}: empty file; expected a header row"
                 raise InvalidDataError(msg)
-            positions = _positions(source, header, columns, required, renames)
+            positions, status = _positions(source, header, reading)
             values: dict[str, list[Any]] = {name: [] for name in positions}
             plan = [
                 (values[name], position, name, _PARSERS[columns[name]])
                 for name, position in positions.items()
             ]
+            if status >= 0:
+                values["resolved"] = []
+                plan.append((values["resolved"], status, "resolved", _status(reading)))
             for row in reader:
                 source.line = reader.line_num
                 if not row:
@@ -282,6 +305,7 @@ def _read(
                 lines.append(source.line)
                 for column, position, name, parse in plan:
                     column.append(parse(source, name, row[position]))
+                source.row += 1
     except UnicodeDecodeError as err:
         msg = f"{source.path}: not UTF-8 text ({err.reason})"
         raise InvalidDataError(msg) from None
@@ -289,6 +313,11 @@ def _read(
         msg = f"{source.path}, line {source.line + 1}: malformed CSV ({err})"
         raise InvalidDataError(msg) from None
     return source, values, lines
+
+
+def _status(reading: Reading) -> Callable[[_Source, str, str], bool]:
+    """The parser of the ``resolved_when`` column: the reading's rule, an empty cell no."""
+    return lambda _source, _field, cell: reading.resolved(cell)
 
 
 def _build(source: _Source, build: Callable[[], V]) -> V:
@@ -301,25 +330,50 @@ def _build(source: _Source, build: Callable[[], V]) -> V:
 
 
 def read_interactions_csv(
-    path: PathLike, /, *, columns: Mapping[str, str] | None = None
+    path: PathLike,
+    /,
+    *,
+    columns: Mapping[str, str] | None = None,
+    strict: bool = False,
+    assume_timezone: str | None = None,
+    resolved_when: Mapping[str, str | Collection[str]] | None = None,
 ) -> Interactions:
     """Read contacts from a CSV file into an `Interactions` table.
+
+    Takes the reading options of `Interactions.from_frame` and gives the
+    same table as ``Interactions.from_frame`` of the same data with text keys
+    (decision 45).
 
     Parameters
     ----------
     path
-        A CSV file (UTF-8) with a header row. Required columns: ``id``,
+        A CSV file (UTF-8) with a header row. Required fields: ``id``,
         ``customer_id``, ``start``. Optional: ``end`` (empty while the
         contact is open), ``resolved``, ``channel``, ``agent_id``,
         ``issue_id``, ``category``, ``first_response_at``, ``abandoned``,
         ``blocked``, ``talk_seconds``, ``hold_seconds``, ``wrap_seconds``,
         ``priority``, ``tier``, ``escalated``, ``escalated_to``,
-        ``complaint``. Any other column is an error, so a misspelt
-        column is never silently ignored. A missing optional column means
-        missing values (a missing ``end`` column: every contact is open).
+        ``complaint``. Other columns are ignored. A missing optional column
+        means missing values (a missing ``end`` column: every contact is
+        open).
     columns
         Field names to the file's column names when they differ, e.g.
-        ``{"id": "ticket_id", "start": "created_at"}``.
+        ``{"id": "Ticket ID", "start": "Created at"}``. A mapped column must
+        exist; several fields may read one column.
+    strict
+        Refuse the columns that would be ignored, naming them, so that a
+        misspelt column name cannot go unnoticed.
+    assume_timezone
+        IANA zone of timestamps written without UTC offset
+        (``2026-03-02 09:13``), read as local times there; a time that
+        occurs twice when the clocks go back is its first occurrence, and a
+        time the clocks skip is the instant they jump. Cells with an offset
+        keep it.
+    resolved_when
+        ``{column: values}``: ``resolved`` is true where that column's cell
+        is one of ``values``, ignoring case and surrounding spaces:
+        ``{"status": ["solved", "closed"]}``. The column need not be a
+        field; a ``resolved`` column is then ignored.
 
     Returns
     -------
@@ -330,11 +384,15 @@ def read_interactions_csv(
     ------
     FileNotFoundError
         The file does not exist.
+    ValueError
+        An option is not allowed (an unknown field in ``columns``, an
+        unknown zone...); the message names it.
     InvalidDataError
-        A missing or unknown column, or a bad cell; the message names the
-        file, the line (or the contact id), the field and the value: a
-        timestamp without UTC offset, a bool that is not true/false, an end
-        before the start, a resolved contact without end, a duplicate id.
+        A missing column (or, with ``strict``, an unknown one), or a bad
+        cell; the message names the file, the line (or the contact id), the
+        field and the value: a timestamp without UTC offset and no
+        ``assume_timezone``, a bool that is not true/false, an end before
+        the start, a resolved contact without end, a duplicate id.
 
     See Also
     --------
@@ -348,8 +406,18 @@ def read_interactions_csv(
     >>> table.id.key(int(table.id.codes[0])), int(table.is_open.sum()) > 0
     ('I00001', True)
     """
-    source, values, _ = _read(path, _INTERACTION_COLUMNS, _INTERACTION_REQUIRED, columns)
-    arrays = {name: _array(_INTERACTION_COLUMNS[name], cells) for name, cells in values.items()}
+    reading = Reading.of(
+        INTERACTION_FIELDS,
+        columns=columns,
+        strict=strict,
+        assume_timezone=assume_timezone,
+        resolved_when=resolved_when,
+    )
+    source, values, _ = _read(path, _INTERACTION_COLUMNS, reading)
+    arrays = {
+        name: _array(source, name, _INTERACTION_COLUMNS[name], cells)
+        for name, cells in values.items()
+    }
     return _build(source, lambda: Interactions.from_columns(arrays))
 
 
@@ -376,21 +444,34 @@ def _scores(
     return scores
 
 
-def read_surveys_csv(path: PathLike, /, *, columns: Mapping[str, str] | None = None) -> Surveys:
+def read_surveys_csv(
+    path: PathLike,
+    /,
+    *,
+    columns: Mapping[str, str] | None = None,
+    strict: bool = False,
+    assume_timezone: str | None = None,
+    kind: SurveyKind | None = None,
+) -> Surveys:
     """Read survey answers from a CSV file into a `Surveys` table.
+
+    Takes the reading options of `Surveys.from_frame`.
 
     Parameters
     ----------
     path
-        A CSV file (UTF-8) with a header row. Required columns: ``id``,
-        ``kind`` (``nps``, ``csat``, ``ces``, ``fcr`` or ``rating``),
-        ``score``, ``at``; optional: ``customer_id``, ``interaction_id``,
-        ``agent_id``. ``score`` is a number on the kind's default scale (NPS
-        0..10, CSAT 1..5, CES 1..7, rating 1..5), or a bool for ``fcr``
-        answers (true/false, yes/no, 1/0). Any other column is an error.
-    columns
-        Field names to the file's column names when they differ, e.g.
-        ``{"at": "answered_at"}``.
+        A CSV file (UTF-8) with a header row. Required fields: ``id``,
+        ``kind`` (``nps``, ``csat``, ``ces``, ``fcr`` or ``rating``; or
+        ``kind=``), ``score``, ``at``; optional: ``customer_id``,
+        ``interaction_id``, ``agent_id``, ``scale_low``, ``scale_high``.
+        ``score`` is a number on the kind's default scale (NPS 0..10, CSAT
+        1..5, CES 1..7, rating 1..5), or a bool for ``fcr`` answers
+        (true/false, yes/no, 1/0). Other columns are ignored.
+    columns, strict, assume_timezone
+        As for `read_interactions_csv`, e.g. ``columns={"at": "answered_at"}``.
+    kind
+        The kind of every answer in the file, for a file without a ``kind``
+        column (an export of one survey); a ``kind`` column is then ignored.
 
     Returns
     -------
@@ -401,11 +482,14 @@ def read_surveys_csv(path: PathLike, /, *, columns: Mapping[str, str] | None = N
     ------
     FileNotFoundError
         The file does not exist.
+    ValueError
+        An option is not allowed; the message names it.
     InvalidDataError
-        A missing or unknown column, or a bad cell; the message names the
-        file, the line (or the answer id), the field and the value: an
-        unknown kind, a score that is not a number or off its scale, a
-        timestamp without UTC offset, a duplicate id.
+        A missing column (or, with ``strict``, an unknown one), or a bad
+        cell; the message names the file, the line (or the answer id), the
+        field and the value: an unknown kind, a score that is not a number
+        or off its scale, a timestamp without UTC offset and no
+        ``assume_timezone``, a duplicate id.
 
     See Also
     --------
@@ -419,13 +503,17 @@ def read_surveys_csv(path: PathLike, /, *, columns: Mapping[str, str] | None = N
     >>> 0 < survey_fcr(answers).value < 1
     True
     """
-    source, values, lines = _read(path, _SURVEY_COLUMNS, _SURVEY_REQUIRED, columns)
-    kinds = _kinds(source, values.pop("kind"), lines)
+    reading = Reading.of(
+        SURVEY_FIELDS, columns=columns, strict=strict, assume_timezone=assume_timezone, kind=kind
+    )
+    source, values, lines = _read(path, _SURVEY_COLUMNS, reading)
+    cells = values.pop("kind") if kind is None else [kind] * len(lines)
+    kinds = _kinds(source, cells, lines)
     # A score's meaning depends on its kind, so scores are parsed once the
     # kinds are known.
     scores = _scores(source, kinds, values.pop("score"), lines)
     arrays: dict[str, Any] = {
-        name: _array(_SURVEY_COLUMNS[name], cells) for name, cells in values.items()
+        name: _array(source, name, _SURVEY_COLUMNS[name], cells) for name, cells in values.items()
     }
     arrays["kind"] = np.array(kinds, dtype=str)
     arrays["score"] = scores

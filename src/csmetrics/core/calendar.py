@@ -18,15 +18,14 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
-from difflib import get_close_matches
 from typing import Any, Literal, TypeAlias
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, option
+from csmetrics.core.check import bad_record, option, time_zone
 from csmetrics.core.table import from_micros, to_micros
 
 __all__ = ["CONVENTIONS", "WEEKDAYS", "BusinessCalendar", "Convention", "Weekday"]
@@ -72,23 +71,7 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
 
 
 def _zone_name(value: str | ZoneInfo) -> str:
-    if isinstance(value, ZoneInfo):
-        value = value.key
-    if isinstance(value, str) and value:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-        else:
-            return value
-    close = get_close_matches(value, available_timezones(), n=3) if isinstance(value, str) else []
-    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-    msg = (
-        f"timezone={value!r} is not a known time zone{hint}; use an IANA name such as "
-        "'Europe/Berlin' or 'UTC' (zoneinfo.available_timezones() lists them; on "
-        "Windows install the tzdata package)"
-    )
-    raise ValueError(msg)
+    return time_zone("timezone", value)
 
 
 def _format_time(micros: int) -> str:
@@ -306,6 +289,95 @@ def _to_utc(zone: ZoneInfo, ordinal: int, micros: int) -> int:
         else:
             low = mid
     return high
+
+
+_NAT = np.iinfo(np.int64).min  # numpy's NaT as int64: a missing time
+
+
+def local_to_utc(walls: I64, zone: ZoneInfo) -> I64:
+    """UTC microseconds of local wall times in ``zone``, for a whole column at once.
+
+    ``walls`` are microseconds since 1970-01-01 00:00 *local* time (a naive
+    ``datetime64[us]`` viewed as int64); the int64 of NaT stays NaT. The rule
+    is the calendar's (decision 24): a wall time means the first instant at
+    which the clocks show that time or later. A time that occurs twice (the
+    clocks go back) is its first occurrence; a time the clocks skip is the
+    instant they jump. The readers of naive timestamps (``assume_timezone=``)
+    use it, so a CSV file and a dataframe give the same instants.
+
+    The zone's transitions near the data are found with zoneinfo (a few
+    calls per distinct day and a bisection per transition); the rows are
+    then mapped with one ``searchsorted``, without a Python call per row.
+
+    Examples
+    --------
+    >>> berlin = ZoneInfo("Europe/Berlin")
+    >>> walls = np.array(["2026-10-25T02:30", "2026-03-29T02:30"], "datetime64[us]")
+    >>> local_to_utc(walls.view(np.int64), berlin).view("datetime64[us]")
+    array(['2026-10-25T00:30:00.000000', '2026-03-29T01:00:00.000000'],
+          dtype='datetime64[us]')
+    """
+    walls = np.asarray(walls, dtype=np.int64)
+    out: I64 = walls.copy()
+    present = walls != _NAT
+    given = walls[present] if not present.all() else walls
+    if not len(given):
+        return out
+    starts, offsets = _regions(zone, given)
+    # Region k runs from starts[k] with offsets[k]; its wall times end at
+    # starts[k + 1] + offsets[k]. A wall time lies in the first region whose
+    # wall times reach past it (the running maximum keeps that a search).
+    ends = np.maximum.accumulate(starts[1:] + offsets[:-1])
+    if len(ends) <= 32:  # a few transitions: one comparison pass each beats a search
+        region = np.zeros(len(given), dtype=np.intp)
+        for end in ends:
+            region += given >= end
+    else:
+        region = np.searchsorted(ends, given, side="right")
+    out[present] = np.maximum(given - offsets[region], starts[region])
+    return out
+
+
+def _regions(zone: ZoneInfo, walls: I64) -> tuple[I64, I64]:
+    """The zone's constant-offset stretches around ``walls``: (start instants, offsets).
+
+    The first stretch starts at the lowest int64. Offsets are sampled at the
+    UTC midnights from a day before to two days after each distinct local
+    day of the data (an offset is less than a day, so these bracket every
+    instant a wall time can stand for), and each change is bisected to the
+    microsecond. A change and its reversal within one day would be
+    missed; no zone has one.
+    """
+    days = walls // _DAY
+    low = int(days.min())
+    if int(days.max()) - low <= 4 * len(days) + 4096:
+        seen = np.zeros(int(days.max()) - low + 4, dtype=bool)
+        seen[days - low + 1] = True  # one slot of room before
+        near = seen.copy()
+        near[1:] |= seen[:-1]
+        near[2:] |= seen[:-2]
+        near[:-1] |= seen[1:]
+        samples = (np.flatnonzero(near) + low - 1) * _DAY
+    else:
+        distinct = np.unique(days)
+        samples = np.unique(np.concatenate([distinct + step for step in (-1, 0, 1, 2)])) * _DAY
+    samples = np.clip(samples, _LOW, _HIGH)
+    offsets = [_offset_at(zone, int(at)) for at in samples]
+    starts, found = [np.iinfo(np.int64).min], [offsets[0]]
+    for before, after, offset in zip(samples[:-1], samples[1:], offsets[1:], strict=True):
+        at = int(before)
+        while offset != found[-1]:
+            low_at, high_at = at, int(after)  # the offset changes in (low_at, high_at]
+            while high_at - low_at > 1:
+                mid = (low_at + high_at) // 2
+                if _offset_at(zone, mid) == found[-1]:
+                    low_at = mid
+                else:
+                    high_at = mid
+            starts.append(high_at)
+            found.append(_offset_at(zone, high_at))
+            at = high_at
+    return np.array(starts, dtype=np.int64), np.array(found, dtype=np.int64)
 
 
 def _union(opens: I64, closes: I64) -> tuple[I64, I64]:

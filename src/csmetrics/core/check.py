@@ -14,8 +14,10 @@ import math
 import sys
 import warnings
 from collections.abc import Callable, Collection
+from difflib import get_close_matches
 from types import FrameType
 from typing import Any, Generic, NoReturn, ParamSpec, TypeVar, overload
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
 
@@ -51,6 +53,31 @@ def non_negative(name: str, value: Any) -> float:
         msg = f"{name}={plain(value)!r} is not allowed; use a finite number >= 0"
         raise ValueError(msg)
     return float(value)
+
+
+def time_zone(name: str, value: object) -> str:
+    """The IANA name of a time zone given as a name or a `ZoneInfo`, else a ValueError.
+
+    The message names the parameter and the value, and suggests close names
+    (``Europe/Berlni`` -> ``Europe/Berlin``).
+    """
+    if isinstance(value, ZoneInfo):
+        value = value.key
+    if isinstance(value, str) and value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+        else:
+            return value
+    close = get_close_matches(value, available_timezones(), n=3) if isinstance(value, str) else []
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    msg = (
+        f"{name}={value!r} is not a known time zone{hint}; use an IANA name such as "
+        "'Europe/Berlin' or 'UTC' (zoneinfo.available_timezones() lists them; on "
+        "Windows install the tzdata package)"
+    )
+    raise ValueError(msg)
 
 
 def check_min_n(value: object) -> int | None:
@@ -206,6 +233,49 @@ def deprecated(use: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             warn_deprecated(f"`{func.__qualname__}()`", use)
             return func(*args, **kwargs)
 
+        return wrapper
+
+    return decorate
+
+
+READING_OPTIONS = ("columns", "strict", "assume_timezone", "resolved_when", "kind")
+"""The keywords of the readers (`csmetrics.core.reading`), which metrics do not take."""
+
+_READERS = {
+    "Interactions": "csmetrics.read_interactions_csv(path, {0}=...)",
+    "Surveys": "csmetrics.read_surveys_csv(path, {0}=...)",
+}
+
+
+def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Answer a reading option given to a metric with a TypeError naming the reader.
+
+    ``@takes_tables("Interactions")`` on a metric makes ``fcr(df,
+    columns=...)`` (or ``assume_timezone=``, ``strict=``, ``resolved_when=``,
+    ``kind=``) say where the option goes: the reader that builds the table
+    once (decision 45), rather than Python's bare "unexpected keyword". A
+    metric's own parameter of the same name (``resolution_time(kind=...)``)
+    is passed through. The wrapper keeps the signature and ``@overload``s.
+    """
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        name, parameters = func.__qualname__, _parameters(func)
+        options = frozenset(READING_OPTIONS) - set(parameters)
+
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not options.isdisjoint(kwargs):
+                given = next(o for o in READING_OPTIONS if o in options and o in kwargs)
+                reader = _READERS[table].format(given)
+                msg = (
+                    f"{name}() takes no {given}=: reading options go to the reader, which "
+                    f"builds the table once for every metric: table = csmetrics.{table}"
+                    f".from_frame(df, {given}=...) (or {reader}), then {name}(table)"
+                )
+                raise TypeError(msg)
+            return func(*args, **kwargs)
+
+        wrapper.takes_tables = table  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -6,6 +6,9 @@ dataframe library is imported unless the input is one of its frames.
 
 Columns are read whole into numpy arrays (no per-row Python work):
 
+- which column holds which field, and the options of every reader
+  (``columns=``, ``strict=``, ``assume_timezone=``, ``resolved_when=``,
+  ``kind=``), follow one `csmetrics.core.reading.Reading`;
 - timezone-aware timestamps are converted to UTC; naive ones are an error
   unless ``assume_timezone=`` names the zone they are in;
 - nulls become missing values (None keys, NaT times, nan numbers; an optional
@@ -21,13 +24,16 @@ import importlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics.core.calendar import local_to_utc
 from csmetrics.core.check import option
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import Window
+from csmetrics.core.reading import Reading
 from csmetrics.core.table import Deferred, Encoded
 
 __all__ = [
@@ -142,40 +148,21 @@ def import_narwhals() -> Any:
     return nw
 
 
-def frame_columns(
-    data: Any,
-    /,
-    *,
-    fields: tuple[str, ...],
-    required: tuple[str, ...],
-    flags: tuple[str, ...] = (),
-    keys: tuple[str, ...] = (),
-    columns: Mapping[str, str] | None = None,
-    assume_timezone: str | None = None,
-) -> dict[str, Any]:
-    """Read the ``fields`` csmetrics knows from a dataframe as numpy columns.
+def frame_columns(data: Any, /, *, reading: Reading) -> dict[str, Any]:
+    """Read the fields of ``reading`` from a dataframe as numpy columns.
 
     Parameters
     ----------
     data
         A pandas, polars or pyarrow table, or a DuckDB relation.
-    fields
-        The csmetrics field names to look for; other columns are ignored.
-    required
-        Fields that must be present.
-    flags
-        Bool fields, where a null means False.
-    keys
-        Key fields (ids, and other columns of a few distinct texts such as a
-        survey's kind): an optional integer key column with nulls comes back
-        as a numpy masked int64 array rather than Python objects, and an Arrow
-        text column as an `Encoded` of codes into its dictionary of texts
-        (-1 where null), without a Python object per row.
-    columns
-        csmetrics field name to the frame's column name, for columns named
-        differently (``{"id": "ticket_id", "start": "created_at"}``).
-    assume_timezone
-        IANA zone of naive timestamp columns; without it they are an error.
+    reading
+        The table's fields and the reading options: which column each field
+        comes from (`Reading.plan`), the zone of naive timestamps, the
+        ``resolved_when`` rule and a fixed survey kind. Flag fields read a
+        null as False. Key fields come back without a Python object per row:
+        an optional integer key column with nulls as a numpy masked int64
+        array, an Arrow text column as an `Encoded` of codes into its
+        dictionary of texts (-1 where null).
 
     Returns
     -------
@@ -185,44 +172,30 @@ def frame_columns(
     Raises
     ------
     InvalidDataError
-        A required column is missing (the message lists the columns found and
-        needed), or a timestamp column is naive without ``assume_timezone``.
+        A column is missing or, with ``strict``, unknown (`Reading.plan`),
+        or a timestamp column is naive without ``assume_timezone``.
     """
     nw = import_narwhals()
     frame = nw.from_native(data)
     if hasattr(frame, "collect"):
         frame = frame.collect()
-    return {
-        field: _column(
-            nw,
-            frame[name],
-            field,
-            flag=field in flags,
-            key=field in keys,
-            # A required key's nulls are an error; objects keep its message.
-            masked=field in keys and field not in required,
-            assume_timezone=assume_timezone,
-        )
-        for field, name in _sources(fields, required, columns, list(frame.columns)).items()
+    plan = reading.plan(list(frame.columns))
+    columns = {
+        field: _column(nw, frame[name], field, reading) for field, name in plan.sources.items()
     }
+    if plan.status is not None:
+        columns["resolved"] = _resolved(frame[plan.status], reading)
+    if reading.kind is not None:
+        columns["kind"] = _fixed_kind(reading.kind, len(frame))
+    return columns
 
 
-def parquet_columns(
-    path: str | os.PathLike[str],
-    /,
-    *,
-    fields: tuple[str, ...],
-    required: tuple[str, ...],
-    flags: tuple[str, ...] = (),
-    keys: tuple[str, ...] = (),
-    columns: Mapping[str, str] | None = None,
-    assume_timezone: str | None = None,
-) -> dict[str, Deferred]:
-    """The ``fields`` csmetrics knows in a Parquet file, each read when called.
+def parquet_columns(path: str | os.PathLike[str], /, *, reading: Reading) -> dict[str, Deferred]:
+    """The fields of ``reading`` in a Parquet file, each read when called.
 
-    Takes the parameters of `frame_columns` and gives the same columns, but
-    each as a `csmetrics.core.table.Deferred`: its length is the file's row count,
-    and calling it reads that one column and converts it as `frame_columns`
+    Gives the columns of `frame_columns`, but each as a
+    `csmetrics.core.table.Deferred`: its length is the file's row count, and
+    calling it reads that one column and converts it as `frame_columns`
     would. A table build that converts and frees each column before calling
     the next (``Interactions.read_parquet``) so never holds the whole Arrow
     table, nor more than one raw column. Call `release_arrow_memory` after.
@@ -234,37 +207,34 @@ def parquet_columns(
         also when the file, or a column when called, cannot be read.
     """
     pa, pq = _import_pyarrow()
+    nw = import_narwhals()
     try:
         file = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as err:
         msg = f"{os.fspath(path)!r} is not a readable Parquet file: {err}"
         raise InvalidDataError(msg) from None
 
-    def reader(field: str, name: str) -> Callable[[], Any]:
-        def read() -> Any:
-            try:
-                table = file.read(columns=[name])
-            except (pa.ArrowInvalid, OSError) as err:
-                msg = f"{os.fspath(path)!r}: column {name!r} cannot be read: {err}"
-                raise InvalidDataError(msg) from None
-            (values,) = frame_columns(
-                table,
-                fields=(field,),
-                required=(field,) if field in required else (),
-                flags=flags,
-                keys=keys,
-                columns={field: name},
-                assume_timezone=assume_timezone,
-            ).values()
-            return values
+    def series(name: str) -> Any:
+        try:
+            table = file.read(columns=[name])
+        except (pa.ArrowInvalid, OSError) as err:
+            msg = f"{os.fspath(path)!r}: column {name!r} cannot be read: {err}"
+            raise InvalidDataError(msg) from None
+        return nw.from_native(table)[name]
 
-        return read
+    def reader(field: str, name: str) -> Callable[[], Any]:
+        return lambda: _column(nw, series(name), field, reading)
 
     rows = file.metadata.num_rows
-    return {
-        field: Deferred(reader(field, name), rows)
-        for field, name in _sources(fields, required, columns, file.schema_arrow.names).items()
-    }
+    plan = reading.plan(file.schema_arrow.names)
+    columns = {field: Deferred(reader(field, name), rows) for field, name in plan.sources.items()}
+    if plan.status is not None:
+        status = plan.status
+        columns["resolved"] = Deferred(lambda: _resolved(series(status), reading), rows)
+    if reading.kind is not None:
+        kind = reading.kind
+        columns["kind"] = Deferred(lambda: _fixed_kind(kind, rows), rows)
+    return columns
 
 
 def release_arrow_memory() -> None:
@@ -284,57 +254,43 @@ def _import_pyarrow() -> tuple[Any, Any]:
         raise ImportError(msg) from err
 
 
-def _sources(
-    fields: tuple[str, ...],
-    required: tuple[str, ...],
-    columns: Mapping[str, str] | None,
-    found: list[str],
-) -> dict[str, str]:
-    """Field name to column name, for the fields among the ``found`` columns.
-
-    Raises ValueError for a ``columns`` key that is not a field, and
-    InvalidDataError naming the columns found and needed when a required one
-    is missing.
-    """
-    names = dict(columns or {})
-    unknown = sorted(set(names) - set(fields))
-    if unknown:
-        msg = f"columns={names!r}: {unknown} are not csmetrics fields; use some of {list(fields)}"
-        raise ValueError(msg)
-    source = {field: names.get(field, field) for field in fields}
-    missing = [f for f in required if source[f] not in found]
-    if missing:
-        wanted = [source[f] for f in required]
-        msg = f"missing columns {[source[f] for f in missing]}; found {found}, needed {wanted}"
-        raise InvalidDataError(msg)
-    return {field: name for field, name in source.items() if name in found}
-
-
-def _column(
-    nw: Any,
-    series: Any,
-    field: str,
-    *,
-    flag: bool,
-    key: bool,
-    masked: bool,
-    assume_timezone: str | None,
-) -> Any:
+def _column(nw: Any, series: Any, field: str, reading: Reading) -> Any:
     """One series as a numpy array with csmetrics' missing values."""
+    spec = reading.spec
+    key = field in spec.keys
     dtype = series.dtype
     native = nw.to_native(series)
     # pyarrow's own columns skip narwhals' generic steps where they cost a pass.
     arrow = type(native).__module__.split(".", 1)[0] == "pyarrow"
     if isinstance(dtype, nw.Datetime):
-        return _utc(series, field, arrow=arrow, assume_timezone=assume_timezone)
-    if flag:
+        return _utc(series, field, arrow=arrow, zone=reading.zone)
+    if field in spec.flags:
         return series.fill_null(value=False).to_numpy().astype(bool)
     nulls = series.null_count()
     if arrow and str(native.type) in _ARROW_TEXT:
         return _arrow_text(native, nulls=nulls, coded=key)
     if arrow and (dtype.is_integer() or dtype.is_float()) and not nulls:
         return _arrow_numpy(native)
-    return _values(series, nulls=nulls, masked=masked)
+    # A required key's nulls are an error; objects keep its message.
+    return _values(series, nulls=nulls, masked=key and field not in spec.required)
+
+
+def _resolved(series: Any, reading: Reading) -> Any:
+    """``resolved`` derived from a column by the ``resolved_when`` rule (null: False).
+
+    The rule (`Reading.resolved`) runs once per distinct value; the rows
+    follow by one vectorised membership test.
+    """
+    distinct = series.drop_nulls().unique().to_list()
+    hits = [value for value in distinct if reading.resolved(value)]
+    if not hits:
+        return np.zeros(len(series), dtype=bool)
+    return series.is_in(hits).fill_null(value=False).to_numpy().astype(bool)
+
+
+def _fixed_kind(kind: str, rows: int) -> Encoded:
+    """One survey kind for every row, as codes into a dictionary of one text."""
+    return Encoded(np.zeros(rows, dtype=np.int32), np.array([kind]))
 
 
 def _arrow_numpy(native: Any) -> Any:
@@ -372,17 +328,26 @@ def _values(series: Any, *, nulls: int, masked: bool) -> Any:
     return objects
 
 
-def _utc(series: Any, field: str, *, arrow: bool, assume_timezone: str | None) -> Any:
-    """A timestamp series as naive UTC datetime64, NaT where null."""
+def _utc(series: Any, field: str, *, arrow: bool, zone: ZoneInfo | None) -> Any:
+    """A timestamp series as naive UTC datetime64, NaT where null.
+
+    Naive timestamps are local wall times in ``zone``, converted by
+    `csmetrics.core.calendar.local_to_utc` (the readers' one DST rule).
+    """
     if series.dtype.time_zone is None:
-        if assume_timezone is None:
+        walls = series.to_numpy().astype("datetime64[us]")
+        if zone is None:
+            given = np.flatnonzero(~np.isnat(walls))
+            row = int(given[0]) if len(given) else 0
+            shown = str(walls[row]) if len(given) else "NaT"
             msg = (
-                f"column {series.name!r} ({field}) has naive timestamps; pass "
-                "assume_timezone='Europe/Berlin' (their zone) or store them with a zone"
+                f"column {series.name!r} (field {field!r}) has naive timestamps, "
+                f"e.g. row {row}: {shown}; pass assume_timezone='Europe/Berlin' "
+                "(their zone; CLI: --assume-timezone) or store them with a zone"
             )
             raise InvalidDataError(msg)
-        series = series.dt.replace_time_zone(assume_timezone)
-    elif arrow:
+        return local_to_utc(walls.view(np.int64), zone).view("datetime64[us]")
+    if arrow:
         # Arrow stores zoned timestamps as UTC instants, which numpy's
         # datetime64 reads as they are: no conversion pass.
         return _arrow_numpy(series.to_native())

@@ -11,9 +11,9 @@ checks that name the first bad row.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -31,9 +31,11 @@ from csmetrics.core.model import (
     Message,
     Sale,
     Survey,
+    SurveyKind,
     score_type_error,
     score_type_ok,
 )
+from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Reading
 
 __all__ = [
     "OPEN",
@@ -370,70 +372,20 @@ def _take(table: T, rows: I64 | Bool) -> T:
     )
 
 
-_INTERACTION_KEYS = (
-    "channel",
-    "agent_id",
-    "issue_id",
-    "category",
-    "priority",
-    "tier",
-    "escalated_to",
-)
-_FLAGS = ("resolved", "abandoned", "blocked", "escalated", "complaint")
+_INTERACTION_KEYS = tuple(k for k in INTERACTION_FIELDS.keys if k not in ("id", "customer_id"))
+_FLAGS = INTERACTION_FIELDS.flags
 _SECONDS = ("talk_seconds", "hold_seconds", "wrap_seconds")
 _AUTHOR_CODES: dict[str, int] = {author: code for code, author in enumerate(AUTHORS)}
 
 
-class _Fields(NamedTuple):
-    """What a table reads from a dataframe or file (see `csmetrics.core.frames`)."""
-
-    fields: tuple[str, ...]
-    required: tuple[str, ...]
-    flags: tuple[str, ...]
-    keys: tuple[str, ...]
-
-
-_INTERACTION_FIELDS = _Fields(
-    fields=(
-        "id",
-        "customer_id",
-        "start",
-        "end",
-        "first_response_at",
-        *_FLAGS,
-        *_SECONDS,
-        *_INTERACTION_KEYS,
-    ),
-    required=("id", "customer_id", "start"),
-    flags=_FLAGS,
-    keys=("id", "customer_id", *_INTERACTION_KEYS),
-)
-
-
 def _read(
-    source: Any,
-    spec: _Fields,
-    columns: Mapping[str, str] | None,
-    assume_timezone: str | None,
-    *,
-    parquet: bool,
-    build: Callable[[dict[str, Any]], T],
+    source: Any, reading: Reading, *, parquet: bool, build: Callable[[dict[str, Any]], T]
 ) -> T:
     """The table ``build`` makes of a dataframe's columns, or of a Parquet file's."""
     from csmetrics.core import frames  # noqa: PLC0415 (optional extra)
 
     read = frames.parquet_columns if parquet else frames.frame_columns
-    table = build(
-        read(
-            source,
-            fields=spec.fields,
-            required=spec.required,
-            flags=spec.flags,
-            keys=spec.keys,
-            columns=columns,
-            assume_timezone=assume_timezone,
-        )
-    )
+    table = build(read(source, reading=reading))
     if parquet:
         # The columns read are freed; pyarrow's pool would keep their memory.
         frames.release_arrow_memory()
@@ -805,19 +757,47 @@ class Interactions:
         /,
         *,
         columns: Mapping[str, str] | None = None,
+        strict: bool = False,
         assume_timezone: str | None = None,
+        resolved_when: Mapping[str, str | Collection[str]] | None = None,
     ) -> Interactions:
         """Build the table from a pandas, polars or pyarrow table or a DuckDB relation.
 
-        Needs the ``frames`` extra. Columns named like `Interaction` fields are
-        read (others are ignored); ``columns`` maps field names to differently
-        named columns, e.g. ``{"id": "ticket_id", "start": "created_at"}``.
-        Timezone-aware timestamps are converted to UTC; naive ones need
-        ``assume_timezone``. See `csmetrics.core.frames` for null handling.
+        Needs the ``frames`` extra. The reading options are those of every
+        reader (`csmetrics.core.reading`, decision 45), the CSV reader's too.
+        See `csmetrics.core.frames` for null handling.
+
+        Parameters
+        ----------
+        frame
+            The contacts, one per row. Columns named like `Interaction`
+            fields are read; other columns are ignored.
+        columns
+            Field name to column name, for columns named otherwise:
+            ``{"id": "Ticket ID", "start": "Created at"}``. A mapped column
+            must exist; several fields may read one column.
+        strict
+            Refuse columns that would be ignored, naming them.
+        assume_timezone
+            IANA zone of naive timestamps, read as local wall times there (a
+            time that occurs twice is its first occurrence; a skipped time is
+            the instant the clocks jump). Without it a naive timestamp column
+            is an error naming the column and a row. Timezone-aware
+            timestamps are converted to UTC.
+        resolved_when
+            ``{column: values}``: ``resolved`` is true where the column's
+            value, as text and ignoring case and surrounding spaces, is one of
+            ``values``: ``{"status": ["solved", "closed"]}``. The column need
+            not be a field.
         """
-        return _read(
-            frame, _INTERACTION_FIELDS, columns, assume_timezone, parquet=False, build=cls._build
+        reading = Reading.of(
+            INTERACTION_FIELDS,
+            columns=columns,
+            strict=strict,
+            assume_timezone=assume_timezone,
+            resolved_when=resolved_when,
         )
+        return _read(frame, reading, parquet=False, build=cls._build)
 
     @classmethod
     def read_parquet(
@@ -826,18 +806,25 @@ class Interactions:
         /,
         *,
         columns: Mapping[str, str] | None = None,
+        strict: bool = False,
         assume_timezone: str | None = None,
+        resolved_when: Mapping[str, str | Collection[str]] | None = None,
     ) -> Interactions:
         """Build the table from a Parquet file, like `from_frame` on its Arrow table.
 
-        Needs the ``frames`` extra. Gives the same table as
-        ``from_frame(pyarrow.parquet.read_table(path))`` in less memory: the file
-        is read one column at a time, so the whole Arrow table never exists
-        (see `csmetrics.core.frames.parquet_columns`).
+        Needs the ``frames`` extra; takes the options of `from_frame`. Gives
+        the same table as ``from_frame(pyarrow.parquet.read_table(path))`` in
+        less memory: the file is read one column at a time, so the whole Arrow
+        table never exists (see `csmetrics.core.frames.parquet_columns`).
         """
-        return _read(
-            path, _INTERACTION_FIELDS, columns, assume_timezone, parquet=True, build=cls._build
+        reading = Reading.of(
+            INTERACTION_FIELDS,
+            columns=columns,
+            strict=strict,
+            assume_timezone=assume_timezone,
+            resolved_when=resolved_when,
         )
+        return _read(path, reading, parquet=True, build=cls._build)
 
     def to_records(self) -> list[Interaction]:
         """The contacts as `Interaction` objects (for inspection and tests)."""
@@ -878,14 +865,8 @@ class Interactions:
         ]
 
 
-_SURVEY_KEYS = ("customer_id", "interaction_id", "agent_id")
+_SURVEY_KEYS = tuple(k for k in SURVEY_FIELDS.keys if k not in ("id", "kind"))
 _KIND_CODES: dict[str, int] = {kind: code for code, kind in enumerate(SURVEY_KINDS)}
-_SURVEY_FIELDS = _Fields(
-    fields=("id", "kind", "score", "at", "scale_low", "scale_high", *_SURVEY_KEYS),
-    required=("id", "kind", "score", "at"),
-    flags=(),
-    keys=("id", "kind", *_SURVEY_KEYS),  # kind: a few distinct texts, read as codes
-)
 # Scale bounds per kind code; "fcr" answers are stored as 0.0 / 1.0.
 _LOW = np.array([DEFAULT_SCALES.get(k, (0, 1))[0] for k in SURVEY_KINDS], dtype=np.int64)
 _HIGH = np.array([DEFAULT_SCALES.get(k, (0, 1))[1] for k in SURVEY_KINDS], dtype=np.int64)
@@ -990,12 +971,26 @@ class Surveys:
         /,
         *,
         columns: Mapping[str, str] | None = None,
+        strict: bool = False,
         assume_timezone: str | None = None,
+        kind: SurveyKind | None = None,
     ) -> Surveys:
-        """Build the table from a dataframe, like `Interactions.from_frame`."""
-        return _read(
-            frame, _SURVEY_FIELDS, columns, assume_timezone, parquet=False, build=cls._build
+        """Build the table from a dataframe, like `Interactions.from_frame`.
+
+        ``columns``, ``strict`` and ``assume_timezone`` are those of
+        `Interactions.from_frame`. ``kind`` gives every answer one kind
+        (``"nps"``, ``"csat"``, ``"ces"``, ``"fcr"``, ``"rating"``), for a
+        frame without a ``kind`` column; a column named ``kind`` is then
+        ignored.
+        """
+        reading = Reading.of(
+            SURVEY_FIELDS,
+            columns=columns,
+            strict=strict,
+            assume_timezone=assume_timezone,
+            kind=kind,
         )
+        return _read(frame, reading, parquet=False, build=cls._build)
 
     @classmethod
     def read_parquet(
@@ -1004,10 +999,19 @@ class Surveys:
         /,
         *,
         columns: Mapping[str, str] | None = None,
+        strict: bool = False,
         assume_timezone: str | None = None,
+        kind: SurveyKind | None = None,
     ) -> Surveys:
         """Build the table from a Parquet file, like `Interactions.read_parquet`."""
-        return _read(path, _SURVEY_FIELDS, columns, assume_timezone, parquet=True, build=cls._build)
+        reading = Reading.of(
+            SURVEY_FIELDS,
+            columns=columns,
+            strict=strict,
+            assume_timezone=assume_timezone,
+            kind=kind,
+        )
+        return _read(path, reading, parquet=True, build=cls._build)
 
     @classmethod
     def from_columns(cls, columns: Mapping[str, Any], /) -> Surveys:

@@ -57,6 +57,7 @@ from csmetrics.core.check import (
     option,
     plain,
     renamed,
+    takes_tables,
 )
 from csmetrics.core.episodes import (
     CONTACT_BY,
@@ -264,6 +265,7 @@ def sales_after_contact(
 
 
 @renamed(within_days="window_days")
+@takes_tables("Interactions")
 def sales_after_contact(
     interactions: Interactions | Iterable[Interaction],
     sales: Sales | Iterable[Sale],
@@ -588,6 +590,7 @@ class CohortRetention(Rate):
 
 
 @renamed(first="baseline", second="current")
+@takes_tables("Interactions")
 def cohort_retention(
     interactions: Interactions | Iterable[Interaction],
     /,

@@ -26,7 +26,7 @@ from typing import ClassVar, overload
 import attrs
 import numpy as np
 
-from csmetrics.core.check import option
+from csmetrics.core.check import option, takes_tables
 from csmetrics.core.elapsed import resolve_as_of
 from csmetrics.core.episodes import (
     CONTACT_BY,
@@ -127,6 +127,7 @@ def fcr(
 ) -> Breakdown[FCR]: ...
 
 
+@takes_tables("Interactions")
 def fcr(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -291,6 +292,7 @@ def resolution_rate(
 ) -> Breakdown[Rate]: ...
 
 
+@takes_tables("Interactions")
 def resolution_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -397,6 +399,7 @@ def reopen_rate(
 ) -> Breakdown[ReopenRate]: ...
 
 
+@takes_tables("Interactions")
 def reopen_rate(
     interactions: Interactions | Iterable[Interaction],
     /,

@@ -35,7 +35,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import option
+from csmetrics.core.check import option, takes_tables
 from csmetrics.core.elapsed import Threshold, elapsed_into, resolve_as_of, seconds, thresholds
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.model import Interaction, PeriodLike
@@ -305,6 +305,7 @@ def service_level(
 ) -> Breakdown[ServiceLevel]: ...
 
 
+@takes_tables("Interactions")
 def service_level(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -472,6 +473,7 @@ def asa(
 ) -> Breakdown[TimeMean]: ...
 
 
+@takes_tables("Interactions")
 def asa(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -558,6 +560,7 @@ def abandonment_rate(
 ) -> Breakdown[AbandonmentRate]: ...
 
 
+@takes_tables("Interactions")
 def abandonment_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -657,6 +660,7 @@ def blocked_rate(
 ) -> Breakdown[Rate]: ...
 
 
+@takes_tables("Interactions")
 def blocked_rate(
     interactions: Interactions | Iterable[Interaction],
     /,

@@ -30,6 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics.core.check import takes_tables
 from csmetrics.core.elapsed import resolve_as_of, seconds
 from csmetrics.core.episodes import as_interactions
 from csmetrics.core.model import Interaction, Key, PeriodLike
@@ -328,6 +329,7 @@ def _instances(
     return out
 
 
+@takes_tables("Interactions")
 def sla_attainment(
     interactions: Interactions | Iterable[Interaction],
     policy: SLAPolicy,

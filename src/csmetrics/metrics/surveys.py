@@ -35,7 +35,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record
+from csmetrics.core.check import bad_record, takes_tables
 from csmetrics.core.frames import is_frame, series_values
 from csmetrics.core.model import (
     SURVEY_KINDS,
@@ -292,6 +292,7 @@ def nps(
 ) -> Breakdown[NPS]: ...
 
 
+@takes_tables("Surveys")
 def nps(
     data: SurveyData,
     /,
@@ -396,6 +397,7 @@ def csat(
 ) -> Breakdown[CSAT]: ...
 
 
+@takes_tables("Surveys")
 def csat(
     data: SurveyData,
     /,
@@ -503,6 +505,7 @@ def ces(
 ) -> Breakdown[CES]: ...
 
 
+@takes_tables("Surveys")
 def ces(
     data: SurveyData,
     /,
@@ -593,6 +596,7 @@ def survey_fcr(
 ) -> Breakdown[SurveyFCR]: ...
 
 
+@takes_tables("Surveys")
 def survey_fcr(
     data: SurveyData,
     /,

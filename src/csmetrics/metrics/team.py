@@ -44,7 +44,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import RenamedField, bad_record, option, positive_number, renamed
+from csmetrics.core.check import (
+    RenamedField,
+    bad_record,
+    option,
+    positive_number,
+    renamed,
+    takes_tables,
+)
 from csmetrics.core.episodes import (
     CONTACT_BY,
     MATCHES,
@@ -654,6 +661,7 @@ def escalation_rate(
 ) -> Breakdown[Rate]: ...
 
 
+@takes_tables("Interactions")
 def escalation_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -736,6 +744,7 @@ def escalation_rate(
     return result
 
 
+@takes_tables("Interactions")
 def product_gaps(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -892,6 +901,7 @@ def complaint_rate(
 ) -> FunnelRate: ...
 
 
+@takes_tables("Interactions")
 def complaint_rate(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -1049,6 +1059,7 @@ def rating(
 
 
 @renamed(shrinkage="method")
+@takes_tables("Surveys")
 def rating(
     surveys: SurveyData,
     /,

@@ -37,7 +37,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import option
+from csmetrics.core.check import option, takes_tables
 from csmetrics.core.elapsed import elapsed, resolve_as_of
 from csmetrics.core.episodes import (
     CONTACT_BY,
@@ -434,6 +434,7 @@ def first_response_time(
 ) -> Breakdown[Durations]: ...
 
 
+@takes_tables("Interactions")
 def first_response_time(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -544,6 +545,7 @@ def reply_time(
 ) -> Breakdown[ReplyTimes]: ...
 
 
+@takes_tables("Interactions")
 def reply_time(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -677,6 +679,7 @@ def resolution_time(
 ) -> Breakdown[Durations]: ...
 
 
+@takes_tables("Interactions")
 def resolution_time(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -780,6 +783,7 @@ def contact_length(
 ) -> Breakdown[Durations]: ...
 
 
+@takes_tables("Interactions")
 def contact_length(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -852,6 +856,7 @@ def handle_time(
 ) -> Breakdown[HandleTime]: ...
 
 
+@takes_tables("Interactions")
 def handle_time(
     interactions: Interactions | Iterable[Interaction],
     /,

@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core import html as html_table
+from csmetrics.core.check import takes_tables
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.frames import ToFrame
@@ -197,6 +198,7 @@ def _counts(kind: I64, index: I64, nperiods: int) -> tuple[I64, I64, I64]:
     return flat[:nperiods], flat[nperiods : 2 * nperiods], flat[2 * nperiods :]
 
 
+@takes_tables("Interactions")
 def volume(
     interactions: Interactions | Iterable[Interaction],
     /,
@@ -406,6 +408,7 @@ def _share(value: object) -> float:
     return float(value)
 
 
+@takes_tables("Interactions")
 def pareto(
     interactions: Interactions | Iterable[Interaction],
     /,

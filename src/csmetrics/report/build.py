@@ -37,7 +37,7 @@ import numpy as np
 from csmetrics import catalog
 from csmetrics.analysis.compare import WITH_INTERVAL
 from csmetrics.core import html as html_table
-from csmetrics.core.check import deprecated, option
+from csmetrics.core.check import deprecated, option, takes_tables
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, PeriodLike, Survey, Window
 from csmetrics.core.periods import Every, buckets, start_label
@@ -484,6 +484,7 @@ def _report_rows(
     return rows
 
 
+@takes_tables("Interactions")
 def kpi_report(
     interactions: Interactions | Iterable[Interaction],
     surveys: Surveys | Iterable[Survey] | None = None,
@@ -665,6 +666,7 @@ def _period_rows(
     return tuple(out)
 
 
+@takes_tables("Interactions")
 def build_report(
     interactions: Interactions | Iterable[Interaction],
     surveys: Surveys | Iterable[Survey] | None = None,
