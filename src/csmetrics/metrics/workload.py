@@ -475,6 +475,7 @@ def pareto(
     share = _share(share)
     table = as_interactions(interactions)
     column = group_of(table, by, PARETO_BY)
+    table.require("pareto", (by,))
     assert column is not None  # by is never None here
     scope = in_period(table.start, period)
     handled = scope & ~table.abandoned & ~table.blocked
