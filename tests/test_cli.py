@@ -15,6 +15,7 @@ import pytest
 
 import csmetrics
 from csmetrics.adapters.datasets import sample, sample_paths
+from csmetrics.adapters.io import read_interactions_csv
 from csmetrics.cli import main
 from csmetrics.report.build import KPIRow, build_report, kpi_report, render
 
@@ -35,6 +36,7 @@ KEYS = (
     "csat",
     "ces",
     "survey_fcr",
+    "rating",
 )
 
 
@@ -42,6 +44,22 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     status = main(argv)
     out, err = capsys.readouterr()
     return status, out, err
+
+
+def row_text(report: str, label: str) -> str:
+    """A row of the text table with its wrapped continuation lines, as one line."""
+    lines = report.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(label))
+    more = []
+    for line in lines[start + 1 :]:
+        if not line.startswith(" ") or not line.strip():
+            break
+        more.append(line.strip())
+    return " ".join([lines[start], *more])
+
+
+def without_source(report: str) -> str:
+    return "\n".join(line for line in report.splitlines() if not line.startswith("Source: "))
 
 
 def assert_one_line_error(status: int, out: str, err: str) -> str:
@@ -69,7 +87,7 @@ def test_report_sample_prints_every_kpi_with_counts_and_intervals(
         assert text in out
     assert "95% interval" in out
     assert "Wilson" in out
-    fcr_line = next(line for line in out.splitlines() if line.startswith("First-contact"))
+    fcr_line = row_text(out, "First-contact")
     assert "%" in fcr_line
     assert "[" in fcr_line
     assert "pending" in fcr_line
@@ -83,8 +101,9 @@ def test_report_sample_numbers_match_the_library(capsys: pytest.CaptureFixture[s
     _, out, _ = run(["report", "--sample"], capsys)
     data = sample()
     fcr = csmetrics.fcr(data.interactions)
-    assert f"{fcr.numerator} of {fcr.denominator} episodes; {fcr.pending} pending" in out
-    assert f"{100 * fcr.value:.1f}%" in out
+    fcr_row = row_text(out, "First-contact")
+    assert f"{fcr.numerator} of {fcr.denominator} episodes; {fcr.pending} pending" in fcr_row
+    assert f"{100 * fcr.value:.1f}%" in fcr_row
     nps = csmetrics.nps(data.surveys)
     assert f"{nps.value:+.1f}" in out
     ci = nps.ci()
@@ -95,8 +114,8 @@ def test_report_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(["report", "--sample", "--format", "markdown"], capsys)
     assert status == 0
     assert err == ""
-    assert out.startswith("# KPI report: ")
-    assert "| KPI | Value | 95% interval | Counts |" in out
+    assert out.startswith("# KPI report\n")
+    assert "| KPI | Value | Statistic | 95% interval | Counts |" in out
     assert "| First-contact resolution |" in out
 
 
@@ -116,7 +135,7 @@ def test_report_options_reach_the_definition(capsys: pytest.CaptureFixture[str])
     )
     assert status == 0
     assert "within 3.5 days" in out
-    assert "as_of=2026-03-01T00:00:00+00:00" in out
+    assert "As of: 2026-03-01 00:00 UTC (as given), for every contact metric" in out
     assert "90% interval" in out
 
 
@@ -128,8 +147,9 @@ def test_report_of_csv_files(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert status == 0
     assert err == ""
     sample_out = run(["report", "--sample"], capsys)[1]
-    # Same data, same table; only the title names the source.
-    assert out.split("\n", 1)[1] == sample_out.split("\n", 1)[1]
+    # Same data, same report; only the source line differs, and names files, not paths.
+    assert "Source: interactions.csv, surveys.csv\n" in out
+    assert without_source(out) == without_source(sample_out)
 
 
 def test_report_without_surveys_skips_survey_metrics(
@@ -137,7 +157,8 @@ def test_report_without_surveys_skips_survey_metrics(
 ) -> None:
     status, out, _ = run(["report", str(sample_paths().interactions)], capsys)
     assert status == 0
-    assert out.count("no surveys given") == 4
+    assert out.count("no surveys given") == 5
+    assert "Survey answers: none given" in out
 
 
 def test_undefined_metrics_are_shown_not_warned(
@@ -156,7 +177,7 @@ def test_undefined_metrics_are_shown_not_warned(
     status, out, err = run(["report", str(path), "--surveys", str(surveys)], capsys)
     assert status == 0
     assert err == ""
-    fcr_line = next(line for line in out.splitlines() if line.startswith("First-contact"))
+    fcr_line = row_text(out, "First-contact")
     assert "undefined" in fcr_line
     assert "1 pending" in fcr_line
     assert "no decided episode" in out
@@ -262,12 +283,15 @@ def test_kpi_rows_keep_unrounded_values_and_results() -> None:
     assert by_key["fcr"].value == fcr.value
     assert by_key["fcr"].interval == fcr.ci()
     assert by_key["nps"].value == csmetrics.nps(data.surveys).value
-    frt = csmetrics.first_response_time(data.interactions)
+    # One as_of for every row: the latest contact start (the time metrics' own
+    # default is the latest event).
+    latest_start = datetime(2026, 4, 3, 11, 51, tzinfo=timezone.utc)
+    frt = csmetrics.first_response_time(data.interactions, as_of=latest_start)
     assert by_key["first_response_time"].value == frt.median
     assert by_key["first_response_time"].interval == frt.ci()
     assert all(row.interval is not None and row.value in row.interval for row in ran)
     with_threshold = kpi_report(data.interactions, service_level=60)
-    level = csmetrics.service_level(data.interactions, threshold=60)
+    level = csmetrics.service_level(data.interactions, threshold=60, as_of=latest_start)
     assert with_threshold[KEYS.index("service_level")].result == level
 
 
@@ -290,7 +314,7 @@ def test_kpi_report_accepts_records() -> None:
     assert by_key["fcr"].value == 1.0
     assert by_key["nps"].value == 100.0
     assert [row.status for row in rows[-3:]] == ["skipped"] * 3
-    assert by_key["first_response_time"].note == "no first_response_at values in the data"
+    assert by_key["first_response_time"].note == "no 'first_response_at' values in the data"
 
 
 def test_formats_render_undefined_and_nan_intervals() -> None:
@@ -304,7 +328,7 @@ def test_formats_render_undefined_and_nan_intervals() -> None:
     assert "undefined" in text
     assert math.isnan(rows[0].value)
     markdown = render(rows, format="markdown")
-    assert "| CES | 5.00 | n/a |" in markdown
+    assert "| CES | 5.00 | mean | n/a |" in markdown
 
 
 # -- python -m csmetrics ------------------------------------------------------
@@ -388,11 +412,11 @@ def test_json_report_structure(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["report", "--sample", "--format", "json", "--by", "channel"], capsys)
     assert status == 0
     doc = json.loads(out)
-    assert set(doc) == {"title", "rows", "group_by", "groups"}
+    assert set(doc) == {"title", "scope", "rows", "group_by", "groups"}
     assert [row["key"] for row in doc["rows"]] == list(KEYS)
     fcr = doc["rows"][0]
     assert set(fcr) == {
-        "key", "label", "status", "unit", "value", "low", "high", "confidence_level",
+        "key", "label", "status", "unit", "statistic", "value", "low", "high", "confidence_level",
         "interval_method", "counts", "definition", "note",
     }  # fmt: skip
     expected = csmetrics.fcr(sample().interactions)
@@ -455,7 +479,8 @@ def test_parquet_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     status, out, err = run(["report", str(target), "--columns", "id=ticket"], capsys)
     assert (status, err) == (0, "")
     from_csv = run(["report", str(paths.interactions)], capsys)[1]
-    assert out.split("\n", 1)[1] == from_csv.split("\n", 1)[1]
+    assert "Source: contacts.parquet\n" in out
+    assert without_source(out) == without_source(from_csv)
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"PAR1 not really")
     assert_one_line_error(*run(["report", str(broken)], capsys))
@@ -485,10 +510,10 @@ def test_progress_bar_only_for_big_inputs_on_a_terminal() -> None:
     bar = _progress(2_000_000, screen)
     assert bar is not None
     build_report(sample().interactions, progress=bar)
-    assert bar.done == bar.total == 15
-    assert "15/15" not in screen.getvalue()  # drawn as each step starts
+    assert bar.done == bar.total == 16
+    assert "16/16" not in screen.getvalue()  # drawn as each step starts
     assert "[" in screen.getvalue()
-    assert "14/15 survey_fcr" in screen.getvalue()
+    assert "14/16 survey_fcr" in screen.getvalue()
 
 
 # -- a helpdesk's own export: --columns, --strict-columns, --assume-timezone,
@@ -580,3 +605,235 @@ def test_report_export_errors_are_one_line(
         *run(["report", str(contacts), *EXPORT_ARGS, "--surveys", str(answers)], capsys)
     )
     assert "missing column(s) 'id', 'kind', 'score' (did you mean 'Score'?), 'at'" in err
+
+
+# -- what the report says: fields, statistics, header, as_of, width -----------------------------
+
+
+def export_without(tmp_path: Path, *dropped: str, **replace: str) -> Path:
+    """The sample contacts as a CSV without some columns (or with a column's cells replaced)."""
+    rows = list(csv.DictReader(sample_paths().interactions.open(encoding="utf-8")))
+    fields = [f for f in rows[0] if f not in dropped]
+    path = tmp_path / "contacts.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fields)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({f: replace.get(f, row[f]) for f in fields})
+    return path
+
+
+def test_a_missing_resolved_column_skips_the_metrics_that_need_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = export_without(tmp_path, "resolved", "escalated", "escalated_to")
+    status, out, err = run(["report", str(path), "--format", "json"], capsys)
+    assert (status, err) == (0, "")
+    rows = {row["key"]: row for row in json.loads(out)["rows"]}
+    for key in ("fcr", "resolution_rate", "reopen_rate", "resolution_time"):
+        assert (rows[key]["status"], rows[key]["value"]) == ("skipped", None)
+        assert rows[key]["note"] == "no 'resolved' column in the data"
+    assert rows["escalation_rate"]["note"] == "no 'escalated' column in the data"
+    assert rows["first_response_time"]["status"] == "ok"
+    text = run(["report", str(path)], capsys)[1]
+    fcr_line = next(line for line in text.splitlines() if line.startswith("First-contact"))
+    assert "skipped" in fcr_line
+    assert "%" not in fcr_line
+    # The API says the same: no resolved column is an error naming the field.
+    table = read_interactions_csv(path)
+    assert not table.has("resolved")
+    with pytest.raises(csmetrics.InvalidDataError, match="fcr needs the 'resolved' field"):
+        csmetrics.fcr(table)
+
+
+def test_an_all_false_flag_column_is_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = export_without(tmp_path, "escalated_to", escalated="false", complaint="false")
+    _, out, _ = run(["report", str(path), "--format", "json"], capsys)
+    rows = {row["key"]: row for row in json.loads(out)["rows"]}
+    for key in ("escalation_rate", "complaint_rate"):
+        assert (rows[key]["status"], rows[key]["value"]) == ("ok", 0.0)
+
+
+def test_every_row_says_which_statistic_it_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["report", "--sample"], capsys)
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    expected = {
+        "First-contact resolution": "rate",
+        "First response time": "median",
+        "Resolution time": "median",
+        "Average handle time": "mean",
+        "Average speed of answer": "mean",
+        "NPS": "points",
+        "CES": "mean",
+        "Agent rating": "mean",
+    }
+    for label, statistic in expected.items():
+        assert f"  {statistic}  " in lines[label], lines[label]
+    rows = kpi_report(sample().interactions, sample().surveys)
+    assert {row.statistic for row in rows} == {"rate", "median", "mean", "points"}
+    assert "p90" in lines["First response time"] + out  # the p90 is in the counts
+
+
+def test_the_header_gives_source_period_counts_and_as_of(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    paths = sample_paths()
+    argv = ["report", str(paths.interactions), "--surveys", str(paths.surveys)]
+    _, out, _ = run(argv, capsys)
+    head = out.split("\n\n", 1)[0].splitlines()
+    assert head == [
+        "KPI report",
+        "Source: interactions.csv, surveys.csv",
+        "Contacts: 3074, starting 2026-01-05 08:16 UTC to 2026-04-03 11:51 UTC",
+        "Survey answers: 1463",
+        "As of: 2026-04-03 11:51 UTC (the latest contact start), for every contact metric",
+    ]
+    assert str(paths.interactions.parent) not in out  # a file name, never a path
+    data = sample()
+    assert len(data.interactions) == 3074
+    assert len(data.surveys) == 1463
+    windowed = run([*argv, "--period", "2026-02-01..2026-03-01"], capsys)[1]
+    assert "Contacts: 995 of 3074 (only those starting in the period, by as_of)" in windowed
+    assert "Period: 2026-02-01 00:00 UTC to 2026-03-01 00:00 UTC" in windowed
+
+
+def test_one_as_of_for_the_whole_report(capsys: pytest.CaptureFixture[str]) -> None:
+    data = sample()
+    for given in (None, datetime(2026, 3, 1, tzinfo=timezone.utc)):
+        report = build_report(data.interactions, data.surveys, as_of=given, every="month")
+        assert report.scope is not None
+        expected = given or datetime(2026, 4, 3, 11, 51, tzinfo=timezone.utc)
+        assert report.scope.as_of == expected
+        assert report.scope.as_of_given is (given is not None)
+        moments = {
+            row.result.as_of
+            for rows in (report.rows, *(rows for _, rows in report.groups))
+            for row in rows
+            if hasattr(row.result, "as_of")
+        }
+        assert moments == {expected}
+    _, out, _ = run(["report", "--sample", "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert doc["scope"]["as_of"] == "2026-04-03T11:51:00+00:00"
+    _, text, _ = run(["report", "--sample"], capsys)
+    assert text.count("As of: ") == 1
+    assert "as_of=" not in text
+    _, helptext, _ = run(["report", "--help"], capsys)
+    assert "one moment for every contact metric" in " ".join(helptext.split())
+
+
+def test_every_survey_kind_has_a_row(capsys: pytest.CaptureFixture[str]) -> None:
+    kinds = {csmetrics.catalog.get(key).needs[0] for key in KEYS[11:]}
+    assert kinds == set(csmetrics.SURVEY_KINDS)
+    data = sample()
+    present = {kind for kind in csmetrics.SURVEY_KINDS if len(data.surveys.of_kind(kind))}
+    assert "rating" in present
+    rows = {row.key: row for row in kpi_report(data.interactions, data.surveys)}
+    rating = rows["rating"]
+    assert rating.status == "ok"
+    assert rating.result is not None
+    assert rating.result.n == len(data.surveys.of_kind("rating")) == 223
+    _, out, _ = run(["report", "--sample"], capsys)
+    assert "223 answers" in out
+
+
+def report_lines(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    status, out, err = run(argv, capsys)
+    assert (status, err) == (0, ""), err
+    return out.splitlines()
+
+
+WIDTH_CASES = [
+    [],
+    ["--service-level", "20"],
+    ["--by", "agent_id"],
+    ["--by", "channel", "--service-level", "20"],
+    ["--by", "category"],
+    ["--every", "week"],
+    ["--every", "month", "--timezone", "Europe/Berlin"],
+    ["--every", "quarter", "--period", "2026-01-01..2026-03-01"],
+    ["--as-of", "2026-02-01T00:00:00+00:00", "--confidence-level", "0.9"],
+]
+
+
+@pytest.mark.parametrize("options", WIDTH_CASES, ids=lambda o: " ".join(o) or "plain")
+def test_text_lines_fit_100_columns(
+    options: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = sample_paths()
+    long_name = tmp_path / ("a-contact-export-with-a-rather-long-file-name-" * 3 + ".csv")
+    long_name.write_bytes(paths.interactions.read_bytes())
+    inputs = [
+        ["--sample"],
+        [str(paths.interactions)],
+        [str(long_name), "--surveys", str(paths.surveys)],
+        [str(export_without(tmp_path, "resolved", "first_response_at", "abandoned"))],
+    ]
+    for source in inputs:
+        lines = report_lines(["report", *source, *options], capsys)
+        too_long = [line for line in lines if len(line) > 100]
+        assert not too_long, too_long[:3]
+        assert all(line == line.rstrip() for line in lines)
+
+
+def test_text_lines_fit_100_columns_with_long_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "long.csv"
+    category = "a category whose name goes on and on well past any column width at all " * 2
+    path.write_text(
+        HEADER
+        + f"1,c1,2026-03-02T09:00:00+00:00,2026-03-02T09:10:00+00:00,true,chat,A1,,{category}\n"
+        + "2,c2,2026-03-03T09:00:00+00:00,2026-03-03T09:10:00+00:00,false,chat,A2,,short\n",
+        encoding="utf-8",
+    )
+    lines = report_lines(["report", str(path), "--by", "category"], capsys)
+    assert max(map(len, lines)) <= 100
+    assert "a category whose name" in "\n".join(lines)
+
+
+def test_other_formats_carry_the_same_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    for options in WIDTH_CASES[:6]:
+        for fmt in ("markdown", "html", "json", "csv"):
+            out = "\n".join(report_lines(["report", "--sample", *options, "--format", fmt], capsys))
+            assert "Agent rating" in out
+            assert "median" in out
+
+
+def test_html_title_is_the_reports_title(capsys: pytest.CaptureFixture[str]) -> None:
+    _, page, _ = run(["report", str(sample_paths().interactions), "--format", "html"], capsys)
+    assert "<title>KPI report</title>" in page
+    assert "<h1>KPI report</h1>" in page
+    assert str(sample_paths().interactions.parent) not in page
+    assert '<meta name="viewport"' in page
+    report = build_report(sample().interactions, title="March <KPIs>")
+    assert "<title>March &lt;KPIs&gt;</title>" in render(report, format="html")
+
+
+def test_html_says_how_to_get_charts_without_matplotlib(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    _, page, _ = run(["report", "--sample", "--format", "html"], capsys)
+    assert "data:image/png" not in page
+    assert '<p class="note">Charts need matplotlib' in page
+    assert "pip install &quot;csmetrics[plot]&quot;" in page
+    report = build_report(sample().interactions, charts=True)
+    assert report.charts == ()
+    assert "csmetrics[plot]" in report.charts_note
+
+
+def test_no_chart_for_a_skipped_metric() -> None:
+    pytest.importorskip("matplotlib")
+    data = sample()
+    without = build_report(data.interactions, charts=True)
+    assert {row.key: row.status for row in without.rows}["service_level"] == "skipped"
+    captions = [caption for caption, _ in without.charts]
+    assert not any("Service level" in caption for caption in captions)
+    assert without.charts_note == ""
+    with_threshold = build_report(data.interactions, charts=True, service_level=60)
+    assert "Service level against the threshold" in [c for c, _ in with_threshold.charts]

@@ -628,3 +628,75 @@ def test_trend_small_periods_are_drawn_hollow():
     small = [p.value for p in t.points if not p.reliable]
     assert 0 < len(small) < len(t)
     np.testing.assert_array_equal(ydata(line(plot_trend(t), "n < 170")), small)
+
+
+# -- legends never cover data -------------------------------------------------------------------
+
+
+def _drawn(ax: Axes):
+    """The figure drawn with Agg, and the renderer, so extents are final."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def _legend_extent(ax: Axes):
+    legends = [a.get_legend() for a in ax.figure.axes if a.get_legend() is not None]
+    assert len(legends) == 1
+    return legends[0].get_window_extent(_drawn(ax))
+
+
+def _funnel():
+    contacts = [
+        Interaction(id=f"{a}{i}", customer_id=f"{a}{i}", start=T0, end=T0, agent_id=a,
+                    complaint=i < c)
+        for a, n, c in (("ann", 400, 8), ("bob", 400, 30), ("dee", 400, 10))
+        for i in range(n)
+    ]  # fmt: skip
+    return csmetrics.complaint_rate(contacts, by="agent_id")
+
+
+LEGEND_PLOTS = {
+    "trend": lambda ax: plot_trend(
+        csmetrics.trend(sample().interactions, csmetrics.resolution_rate, every="week"), ax=ax
+    ),
+    "pareto": lambda ax: plot_pareto(csmetrics.pareto(sample().interactions), ax=ax),
+    "funnel": lambda ax: plot_funnel(_funnel(), ax=ax),
+    "durations": lambda ax: plot_durations(
+        Durations(durations=[60, 120, 240, 600], censoring_times=[300]), ax=ax
+    ),
+}
+
+
+@pytest.mark.parametrize("own_figure", [True, False], ids=["new figure", "given ax"])
+@pytest.mark.parametrize("name", sorted(LEGEND_PLOTS))
+def test_legends_sit_outside_the_axes(name, own_figure):
+    ax = LEGEND_PLOTS[name](None if own_figure else new_axes())
+    legend = _legend_extent(ax)
+    renderer = _drawn(ax)
+    for axes in ax.figure.axes:  # the plot's axes and a twin (pareto)
+        assert not legend.overlaps(axes.get_window_extent(renderer)), name
+    # Right of the axes and clear of their tick labels and axis labels (a twin's too).
+    decorations = [a.get_tightbbox(renderer, bbox_extra_artists=[]) for a in ax.figure.axes]
+    assert legend.x0 >= max(box.x1 for box in decorations if box is not None), name
+
+
+def test_the_funnel_legend_leaves_the_flagged_group_visible():
+    ax = plot_funnel(_funnel())
+    legend = _legend_extent(ax)
+    flagged = ax.collections[-1]
+    points = ax.transData.transform(flagged.get_offsets())
+    assert len(points) == 1
+    assert not legend.contains(*points[0])
+
+
+def test_service_level_has_no_legend():
+    calls = [
+        Interaction(id=str(w), customer_id=str(w), start=T0, first_response_at=T0 + timedelta(
+            seconds=w), end=T0 + timedelta(minutes=5))
+        for w in (5, 15, 25, 45)
+    ]  # fmt: skip
+    ax = plot_service_level(calls, thresholds=[10, 20, 30, 60])
+    assert ax.get_legend() is None

@@ -127,8 +127,15 @@ class Entry:
     input
         See `Input`.
     needs
-        The input fields the metric reads; for survey metrics, the survey
-        kind. Without them the metric has nothing to compute from.
+        The input fields the metric cannot do without (with its default
+        options); for survey metrics, the survey kind. A contact metric
+        raises `InvalidDataError` naming the field when its input does not
+        give one of them (`Interactions.has`, decision 46): no ``resolved``
+        column is no FCR, not an FCR of 0%.
+    reads
+        Further input fields the metric reads when they are given: a
+        fallback (FCR matches by category without ``issue_id``), a filter
+        (blocked contacts are left out) or a grouping.
     sources
         Each definition choice (every option with a default, and any
         required option worth a note) mapped to where its default comes
@@ -167,6 +174,7 @@ class Entry:
     merge: str = "add the counts of the parts"
     trend: bool = False
     aliases: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
 
     def defaults(self) -> dict[str, Any]:
         """Each option of the function that has a default, with that default."""
@@ -204,7 +212,8 @@ def _entries() -> tuple[Entry, ...]:
             unit="fraction",
             direction="higher",
             input="contacts",
-            needs=("customer_id", "start", "end", "resolved", "category", "issue_id"),
+            needs=("customer_id", "start", "end", "resolved"),
+            reads=("category", "issue_id"),
             sources={
                 **_CONTACT_SOURCES,
                 "window_days": "SQM Group and ICMI: a 7-day repeat window (decision 1)",
@@ -224,7 +233,8 @@ def _entries() -> tuple[Entry, ...]:
             unit="fraction",
             direction="higher",
             input="contacts",
-            needs=("start", "resolved", "issue_id"),
+            needs=("start", "resolved"),
+            reads=("issue_id",),
             sources={"period": _PERIOD, "by": _BY},
             partition=("issue_id",),
             merge=_COUNTS + "; the contacts of one issue must be in one part",
@@ -326,7 +336,8 @@ def _entries() -> tuple[Entry, ...]:
             unit="seconds",
             direction="lower",
             input="contacts",
-            needs=("start", "first_response_at", "messages"),
+            needs=("start", "first_response_at"),
+            reads=("messages", "abandoned", "blocked"),
             sources={**_TIME_SOURCES, "by": _BY},
             merge=_DURATIONS,
         ),
@@ -356,7 +367,8 @@ def _entries() -> tuple[Entry, ...]:
             unit="seconds",
             direction="lower",
             input="contacts",
-            needs=("start", "end", "resolved", "issue_id"),
+            needs=("start", "end", "resolved"),
+            reads=("issue_id",),
             sources={
                 **_TIME_SOURCES,
                 "kind": "decision 31: full resolution (the last resolution of the issue)",
@@ -376,7 +388,16 @@ def _entries() -> tuple[Entry, ...]:
             unit="seconds",
             direction="lower",
             input="contacts",
-            needs=("talk_seconds", "hold_seconds", "wrap_seconds"),
+            needs=(),
+            reads=(
+                "talk_seconds",
+                "hold_seconds",
+                "wrap_seconds",
+                "end",
+                "first_response_at",
+                "abandoned",
+                "blocked",
+            ),
             sources={**_CONTACT_SOURCES, "calendar": _CALENDAR},
             merge=_MEAN,
         ),
@@ -407,7 +428,8 @@ def _entries() -> tuple[Entry, ...]:
             unit="fraction",
             direction="higher",
             input="contacts",
-            needs=("start", "first_response_at", "abandoned"),
+            needs=("start", "first_response_at"),
+            reads=("abandoned", "blocked", "channel", "messages"),
             sources={
                 **_CONTACT_SOURCES,
                 "calendar": _CALENDAR,
@@ -427,6 +449,7 @@ def _entries() -> tuple[Entry, ...]:
             direction="lower",
             input="contacts",
             needs=("start", "first_response_at"),
+            reads=("messages", "abandoned", "blocked"),
             sources={**_CONTACT_SOURCES, "calendar": _CALENDAR},
             merge=_MEAN,
         ),
@@ -472,7 +495,16 @@ def _entries() -> tuple[Entry, ...]:
             unit="fraction",
             direction="higher",
             input="contacts",
-            needs=("start", "first_response_at", "end", "priority", "channel"),
+            needs=("start",),
+            reads=(
+                "first_response_at",
+                "end",
+                "resolved",
+                "messages",
+                "priority",
+                "tier",
+                "channel",
+            ),
             sources={
                 "as_of": _AS_OF,
                 "period": _PERIOD,
@@ -505,7 +537,8 @@ def _entries() -> tuple[Entry, ...]:
             unit="fraction",
             direction="lower",
             input="contacts",
-            needs=("complaint", "agent_id"),
+            needs=("complaint",),
+            reads=("agent_id",),
             sources={
                 "period": _PERIOD,
                 "by": "decision 34d: per agent, judged against a funnel",
@@ -544,7 +577,8 @@ def _entries() -> tuple[Entry, ...]:
             unit="mean",
             direction="higher",
             input="surveys",
-            needs=("rating", "agent_id"),
+            needs=("rating",),
+            reads=("agent_id",),
             sources={
                 "period": _PERIOD,
                 "by": "per agent",

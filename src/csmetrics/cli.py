@@ -23,14 +23,20 @@ Report options:
 | ``--every week`` | also every KPI per period, local to ``--timezone`` |
 | ``--window-days 7`` | the FCR and reopen window |
 | ``--service-level 20`` | the service-level threshold in seconds |
-| ``--as-of ISO`` | the moment the data is complete up to |
+| ``--as-of ISO`` | the one moment every metric is complete up to (default: latest start) |
 | ``--format text`` | ``text``, ``markdown``, ``html`` (one file with plots), ``json`` or ``csv`` |
 | ``--output FILE`` | write to a file instead of stdout |
 
-With more than a million contacts and a terminal on stderr, a progress bar
-shows each step. HTML output escapes every value; CSV output prefixes text
-cells that start with ``=``, ``+``, ``-`` or ``@`` with ``'`` so a
-spreadsheet does not run them as formulas.
+The report starts with what it covers: the source file names, the number of
+contacts with their first and last start, the number of survey answers, and
+the one ``as_of`` every contact metric is computed at. Each row says which
+statistic it shows (a rate, a median, a mean or NPS points); a metric whose
+input column is not in the file is listed as skipped, naming the column.
+Text lines are at most 100 characters wide. With more than a million
+contacts and a terminal on stderr, a progress bar shows each step. HTML
+output escapes every value; CSV output prefixes text cells that start with
+``=``, ``+``, ``-`` or ``@`` with ``'`` so a spreadsheet does not run them
+as formulas.
 """
 
 from __future__ import annotations
@@ -183,8 +189,9 @@ def _parser() -> argparse.ArgumentParser:
             "Print every KPI the data supports (FCR, resolution, reopen, response "
             "and resolution times, handle time, service level, abandonment, "
             "escalation, complaints and, with survey answers, NPS, CSAT, CES and "
-            "survey FCR), each with its counts, a confidence interval and its "
-            "definition. Metrics whose fields are missing are listed as skipped."
+            "survey FCR, agent rating), each with its counts, a confidence interval, "
+            "the statistic shown and its definition, computed at one as_of. Metrics "
+            "whose columns are not in the file are listed as skipped, naming the column."
         ),
         epilog=(
             "Files: CSV (or Parquet with the frames extra) with columns named like "
@@ -279,8 +286,9 @@ def _parser() -> argparse.ArgumentParser:
         type=_moment,
         metavar="ISO",
         help=(
-            "the moment the data is complete up to, with UTC offset "
-            "(default: the latest contact start)"
+            "the moment the data is complete up to, with UTC offset; one moment for "
+            "every contact metric, stated in the report's header; contacts starting "
+            "after it are left out (default: the latest contact start)"
         ),
     )
     report.add_argument(
@@ -378,24 +386,25 @@ def _report(args: argparse.Namespace) -> str:
             raise _Error(msg)
         data = sample()
         interactions, surveys = data.interactions, data.surveys
-        source = f"sample data ({sample_paths().interactions.parent})"
+        paths = sample_paths()
+        source = f"csmetrics sample data: {paths.interactions.name}, {paths.surveys.name}"
     else:
         interactions = _read(args.interactions, "interactions", contact_options)
         surveys = None
         if args.surveys is not None:
             surveys = _read(args.surveys, "surveys", survey_options)
-        source = os.fspath(args.interactions)
-        if args.surveys is not None:
-            source += f" and {os.fspath(args.surveys)}"
+        # File names, not paths: a report is shared, and a path says who made it where.
+        files = [args.interactions] + ([args.surveys] if args.surveys is not None else [])
+        source = ", ".join(Path(os.fspath(file)).name for file in files)
     if args.by and args.every:
         msg = "--by and --every cannot be combined; break the report down by one of them"
         raise _Error(msg)
-    answers = "no surveys" if surveys is None else f"{len(surveys)} survey answers"
     progress = _progress(len(interactions), sys.stderr)
     report = build_report(
         interactions,
         surveys,
-        title=f"KPI report: {len(interactions)} contacts, {answers}; {source}",
+        title="KPI report",
+        source=source,
         window_days=args.window_days,
         as_of=args.as_of,
         confidence_level=args.confidence_level,
@@ -466,8 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> out = Path(folder.name) / "report.md"
     >>> main(["report", "--sample", "--format", "markdown", "--output", str(out)])
     0
-    >>> out.read_text(encoding="utf-8").splitlines()[2:4]
-    ['| KPI | Value | 95% interval | Counts |', '| --- | ---: | ---: | --- |']
+    >>> [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| KPI")]
+    ['| KPI | Value | Statistic | 95% interval | Counts |']
     >>> folder.cleanup()
 
     Bad input returns 2, after ``csmetrics: error: --sample already includes

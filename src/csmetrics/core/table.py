@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.check import bad_record, check_type, plain
+from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
     AGENT_STATES,
     AUTHORS,
@@ -39,6 +40,7 @@ from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Reading
 
 __all__ = [
     "OPEN",
+    "OPTIONAL_FIELDS",
     "AgentTimes",
     "Deferred",
     "Encoded",
@@ -376,6 +378,13 @@ _INTERACTION_KEYS = tuple(k for k in INTERACTION_FIELDS.keys if k not in ("id", 
 _FLAGS = INTERACTION_FIELDS.flags
 _SECONDS = ("talk_seconds", "hold_seconds", "wrap_seconds")
 _AUTHOR_CODES: dict[str, int] = {author: code for code, author in enumerate(AUTHORS)}
+OPTIONAL_FIELDS: frozenset[str] = frozenset(
+    ("end", "first_response_at", *_FLAGS, *_SECONDS, *_INTERACTION_KEYS, "messages")
+)
+"""The contact fields a table may be built without (`Interactions.given`)."""
+_REQUIRED_FIELDS = ("id", "customer_id", "start")
+_EITHER = {"first_response_at": "messages"}
+"""A needed field another field can stand in for: a first response is found in messages."""
 
 
 def _read(
@@ -538,6 +547,10 @@ class Interactions:
         bool: the customer complained about the contact.
     messages : Messages
         All contacts' messages as one flat child table.
+    given : frozenset of str
+        The optional fields (`OPTIONAL_FIELDS`) the table was built with; see
+        `has`. A column not given still exists, holding "no value" (a flag is
+        False, a time has not happened, a key or seconds value is missing).
 
     Examples
     --------
@@ -574,6 +587,7 @@ class Interactions:
     escalated_to: Encoded
     complaint: Bool
     messages: Messages
+    given: frozenset[str] = OPTIONAL_FIELDS
     memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """Derived arrays computed once per table (the table itself never changes)."""
 
@@ -588,14 +602,82 @@ class Interactions:
         """True where the contact has no end yet."""
         return np.equal(self.end, OPEN)
 
+    def has(self, field: str) -> bool:
+        """Whether the input gave ``field``: the one test of "is this field in the data".
+
+        A table built from columns (`from_columns`, `from_frame`,
+        `read_parquet`, the CSV reader) has the optional fields whose columns
+        were given, even when every value is missing or False: a
+        ``resolved`` column that is all false says nothing was resolved,
+        while no ``resolved`` column says nothing. ``messages`` is given by
+        ``from_columns(messages=...)``. A table built from `Interaction`
+        objects has every field, because every object states each one (a
+        flag defaults to False, meaning no). The required fields ``id``,
+        ``customer_id`` and ``start`` are always there.
+
+        Raises
+        ------
+        ValueError
+            ``field`` is not a contact field.
+
+        Examples
+        --------
+        >>> from datetime import datetime
+        >>> t = Interactions.from_columns({
+        ...     "id": ["a"], "customer_id": ["c"], "start": [datetime.fromisoformat(
+        ...         "2026-01-05T09:00+00:00")], "escalated": [False],
+        ... })
+        >>> t.has("escalated"), t.has("resolved"), t.has("start")
+        (True, False, True)
+        """
+        if field in _REQUIRED_FIELDS:
+            return True
+        if field not in OPTIONAL_FIELDS:
+            known = sorted((*_REQUIRED_FIELDS, *OPTIONAL_FIELDS))
+            msg = f"{field!r} is not a contact field; use one of {known}"
+            raise ValueError(msg)
+        return field in self.given
+
+    def absent(self, fields: Iterable[str]) -> tuple[str, ...]:
+        """The ones of ``fields`` the input did not give (`has`), in order.
+
+        ``first_response_at`` counts as given when ``messages`` are, since a
+        first response is found in them.
+        """
+        return tuple(
+            field
+            for field in fields
+            if not self.has(field) and not (field in _EITHER and self.has(_EITHER[field]))
+        )
+
+    def require(self, metric: str, fields: Iterable[str]) -> None:
+        """Raise `InvalidDataError` naming the first of ``fields`` the input did not give.
+
+        A metric calls this with the fields it needs (its catalogue entry's
+        ``needs``), so a metric whose input field is absent fails loudly
+        instead of reading the column's "no value" as data (no ``resolved``
+        column would otherwise be an FCR of 0%). ``first_response_at`` is
+        also satisfied by ``messages``, from which a first response is found.
+        """
+        for field in self.absent(fields)[:1]:
+            instead = f" (or {_EITHER[field]})" if field in _EITHER else ""
+            msg = (
+                f"{metric} needs the {field!r} field{instead}, which the data does not give: "
+                f"no {field!r} column; read a file or frame that has it, or name the column "
+                f"that holds it with columns={{{field!r}: ...}}"
+            )
+            raise InvalidDataError(msg)
+
     def take(self, rows: I64 | Bool) -> Interactions:
         """The contacts selected by a boolean mask or an index array without repeats."""
         columns = {
             f.name: getattr(self, f.name)[rows]
             for f in attrs.fields(Interactions)
-            if f.name not in ("messages", "memo")
+            if f.name not in ("messages", "memo", "given")
         }
-        return Interactions(**columns, messages=self.messages.for_rows(rows, len(self)))
+        return Interactions(
+            **columns, messages=self.messages.for_rows(rows, len(self)), given=self.given
+        )
 
     @classmethod
     def from_records(cls, records: Iterable[Interaction], /) -> Interactions:
@@ -685,6 +767,9 @@ class Interactions:
             ("id", "customer_id", "start"),
             ("end", "first_response_at", *_FLAGS, *_SECONDS, *_INTERACTION_KEYS),
         )[0]
+        given = frozenset(name for name in OPTIONAL_FIELDS if name in cols)
+        if messages is not None:
+            given |= {"messages"}
         ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
         _unique_ids(ids)
         start = _times("start", _pop(cols, "start"), ids)
@@ -745,7 +830,7 @@ class Interactions:
         if (row := _first(escalated_to & ~flags["escalated"])) is not None:
             value = fields["escalated_to"].key(int(fields["escalated_to"].codes[row]))
             bad_record(_row_name(ids, row), "escalated_to", value, "set without escalated=True")
-        table = cls(**fields, messages=Messages.empty())
+        table = cls(**fields, messages=Messages.empty(), given=given)
         if messages is None:
             return table
         return attrs.evolve(table, messages=_messages_from_columns(messages, ids, start))

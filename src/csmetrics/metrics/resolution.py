@@ -191,7 +191,8 @@ def fcr(
     Raises
     ------
     InvalidDataError
-        A record is invalid (see `Interaction`).
+        A record is invalid (see `Interaction`), or the input gives no ``end``
+        or ``resolved`` column (decision 46).
     ValueError
         An option is not allowed.
 
@@ -242,6 +243,7 @@ def fcr(
     0.5
     """
     table = as_interactions(interactions)
+    table.require("fcr", ("end", "resolved"))
     window = window_micros("window_days", window_days)
     option("match", match, MATCHES)
     table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
@@ -356,6 +358,7 @@ def resolution_rate(
     (1, 2, 0.5)
     """
     table = as_interactions(interactions)
+    table.require("resolution_rate", ("resolved",))
     group_column = group_of(table, by, CONTACT_BY)
     first, last, single = issue_ends(table)
     # A contact without issue_id is a request of its own, first and latest.
@@ -473,6 +476,7 @@ def reopen_rate(
     (1, 2, 0, 0.5)
     """
     table = as_interactions(interactions)
+    table.require("reopen_rate", ("end", "resolved", "issue_id"))
     window = window_micros("window_days", window_days)
     table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
     group_column = group_of(table, by, CONTACT_BY)

@@ -193,8 +193,13 @@ def _queue(
     period: PeriodLike | None,
     by: ContactBy | None,
     calendar: BusinessCalendar | None,
+    *,
+    metric: str,
+    needs: tuple[str, ...] = ("first_response_at",),
 ) -> _Queue:
-    table, _, as_of = resolve_as_of(as_interactions(interactions), as_of)
+    table = as_interactions(interactions)
+    table.require(metric, needs)
+    table, _, as_of = resolve_as_of(table, as_of)
     # Index the few columns needed rather than taking the whole table; when
     # every contact is in scope (no period, none blocked), views of them.
     keep = in_period(table.start, period) & ~table.blocked
@@ -253,7 +258,7 @@ def service_level_curve(
     and the service level at each point (nan where the denominator is empty).
     """
     short_limit = _short_limit(formula, short_abandon)
-    q = _queue(interactions, as_of, period, None, calendar)
+    q = _queue(interactions, as_of, period, None, calendar, metric="service_level")
     answered, abandoned = np.sort(q.wait[q.answered]), np.sort(q.wait[q.abandoned])
     grid = _threshold_grid(thresholds, np.concatenate((answered, abandoned)))
     # The same "wait <= threshold" as service_level, counted by binary search.
@@ -369,7 +374,8 @@ def service_level(
     ValueError
         A bad option, or ``short_abandon`` given or missing against the formula.
     InvalidDataError
-        A contact whose channel has no threshold in the mapping.
+        A contact whose channel has no threshold in the mapping, or the input
+        gives no ``first_response_at`` column and no messages (decision 46).
 
     Warns
     -----
@@ -401,7 +407,7 @@ def service_level(
     0.6666666666666666
     """
     short_limit = _short_limit(formula, short_abandon)
-    q = _queue(interactions, as_of, period, by, calendar)
+    q = _queue(interactions, as_of, period, by, calendar, metric="service_level")
     limit, threshold_param = thresholds(
         "threshold", threshold, q.table.channel[q.rows], q.table.id[q.rows]
     )
@@ -523,7 +529,7 @@ def asa(
     >>> asa(calls).value
     30.0
     """
-    q = _queue(interactions, as_of, period, by, calendar)
+    q = _queue(interactions, as_of, period, by, calendar, metric="asa")
     result = reduce_mean(
         partial(TimeMean, metric="asa", calendar=calendar, as_of=q.as_of, period=period),
         q.wait[q.answered],
@@ -618,7 +624,15 @@ def abandonment_rate(
     (0.6666666666666666, 0.5)
     """
     limit = seconds("short_abandon", short_abandon) if short_abandon is not None else None
-    q = _queue(interactions, as_of, period, by, calendar)
+    q = _queue(
+        interactions,
+        as_of,
+        period,
+        by,
+        calendar,
+        metric="abandonment_rate",
+        needs=("first_response_at", "abandoned"),
+    )
     short = q.abandoned & (q.wait <= limit) if limit is not None else np.zeros_like(q.abandoned)
     result = reduce_counts(
         partial(
@@ -704,7 +718,9 @@ def blocked_rate(
     >>> blocked_rate(calls).value
     0.25
     """
-    table, _, _ = resolve_as_of(as_interactions(interactions), as_of)
+    table = as_interactions(interactions)
+    table.require("blocked_rate", ("blocked",))
+    table, _, _ = resolve_as_of(table, as_of)
     table = table.take(in_period(table.start, period))
     result = reduce_counts(
         partial(Rate, metric="blocked_rate", period=period),

@@ -262,6 +262,19 @@ class _Instances:
     still_open: Bool
 
 
+def _policy_needs(policy: SLAPolicy) -> tuple[str, ...]:
+    """The contact fields the policy's targets are measured from."""
+    needs: list[str] = []
+    rules = policy.rules
+    if any(rule.first_response is not None for rule in rules):
+        needs.append("first_response_at")
+    if any(rule.next_reply is not None for rule in rules):
+        needs.append("messages")
+    if any(rule.resolution is not None for rule in rules):
+        needs += ["end", "resolved"]
+    return tuple(needs)
+
+
 def _rules_of(table: Interactions, rules: tuple[SLARule, ...]) -> I64:
     """Index of the first rule matching each contact; -1 where none does."""
     chosen = np.full(len(table), -1, dtype=np.int64)
@@ -403,7 +416,9 @@ def sla_attainment(
     if not isinstance(policy, SLAPolicy):
         msg = f"policy={policy!r} is not allowed; use a csmetrics.SLAPolicy"
         raise TypeError(msg)
-    table, cutoff, as_of = resolve_as_of(as_interactions(interactions), as_of)
+    table = as_interactions(interactions)
+    table.require("sla_attainment", _policy_needs(policy))
+    table, cutoff, as_of = resolve_as_of(table, as_of)
     parts = _instances(table, policy, cutoff, _rules_of(table, policy.rules))
     rows = np.concatenate([p.rows for p in parts] + [np.zeros(0, np.int64)])
     target = np.concatenate([p.target for p in parts] + [np.zeros(0, np.int64)])

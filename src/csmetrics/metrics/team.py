@@ -697,7 +697,8 @@ def escalation_rate(
     Raises
     ------
     InvalidDataError
-        A record is invalid (see `Interaction`).
+        A record is invalid (see `Interaction`), or the input gives no
+        ``escalated`` column (decision 46).
     ValueError
         An option is not allowed.
 
@@ -732,6 +733,7 @@ def escalation_rate(
     (1, 3)
     """
     table = as_interactions(interactions)
+    table.require("escalation_rate", ("escalated",))
     group = group_of(table, by, CONTACT_BY)
     keep = _handled(table, period)
     result = reduce_counts(
@@ -808,7 +810,8 @@ def product_gaps(
     Raises
     ------
     InvalidDataError
-        A record is invalid (see `Interaction`).
+        A record is invalid (see `Interaction`), or the input gives no column
+        of ``by`` or, for ``signal="escalation"``, no ``escalated`` column (decision 46).
     ValueError
         An option is not allowed.
 
@@ -851,6 +854,7 @@ def product_gaps(
     table = as_interactions(interactions)
     option("signal", signal, SIGNALS)
     option("by", by, GAP_BY)
+    table.require("product_gaps", (by, "escalated") if signal == "escalation" else (by,))
     group = group_of(table, by, GAP_BY)
     assert group is not None  # by is never None here
     if signal == "escalation":
@@ -954,7 +958,8 @@ def complaint_rate(
     Raises
     ------
     InvalidDataError
-        A record is invalid (see `Interaction`).
+        A record is invalid (see `Interaction`), or the input gives no
+        ``complaint`` column (decision 46).
     ValueError
         An option is not allowed.
 
@@ -1010,6 +1015,7 @@ def complaint_rate(
         raise ValueError(msg)
     option("limits", limits, FUNNEL_METHODS)
     table = as_interactions(interactions)
+    table.require("complaint_rate", ("complaint",))
     group = group_of(table, by, CONTACT_BY)
     keep = _handled(table, period)
     rates = reduce_counts(

@@ -380,9 +380,13 @@ def _prepare(
     as_of: datetime | None,
     by: ContactBy | None,
     censoring: Censoring,
+    *,
+    metric: str,
+    needs: tuple[str, ...],
 ) -> tuple[Interactions, int, datetime | None]:
     option("censoring", censoring, CENSORING)
     table = as_interactions(interactions)
+    table.require(metric, needs)
     group_of(table, by, CONTACT_BY)
     return resolve_as_of(table, as_of)
 
@@ -507,7 +511,14 @@ def first_response_time(
     >>> r.median, r.n, r.censored
     (1200.0, 3, 0)
     """
-    table, cutoff, as_of = _prepare(interactions, as_of, by, censoring)
+    table, cutoff, as_of = _prepare(
+        interactions,
+        as_of,
+        by,
+        censoring,
+        metric="first_response_time",
+        needs=("first_response_at",),
+    )
     units = _first_response_units(table, cutoff, calendar)
     factory = partial(
         Durations,
@@ -599,7 +610,9 @@ def reply_time(
     >>> r.durations.tolist(), r.requests, r.total_per_request
     ([240.0, 360.0], 1, 600.0)
     """
-    table, cutoff, as_of = _prepare(interactions, as_of, by, censoring)
+    table, cutoff, as_of = _prepare(
+        interactions, as_of, by, censoring, metric="reply_time", needs=("messages",)
+    )
     units, customer_contacts = _reply_units(table, cutoff, calendar)
     in_scope = in_period(table.start, period)
     keep = in_scope[units.rows]
@@ -746,7 +759,9 @@ def resolution_time(
     (8.0, 1.0)
     """
     option("kind", kind, ("full", "first"))
-    table, cutoff, as_of = _prepare(interactions, as_of, by, censoring)
+    table, cutoff, as_of = _prepare(
+        interactions, as_of, by, censoring, metric="resolution_time", needs=("end", "resolved")
+    )
     factory = partial(
         Durations,
         metric=f"{kind}_resolution_time",
@@ -825,7 +840,9 @@ def contact_length(
     >>> r.median, r.mean
     (240.0, 300.0)
     """
-    table, cutoff, as_of = _prepare(interactions, as_of, by, censoring)
+    table, cutoff, as_of = _prepare(
+        interactions, as_of, by, censoring, metric="contact_length", needs=("end",)
+    )
     factory = partial(
         Durations, metric="contact_length", censoring=censoring, calendar=calendar, as_of=as_of
     )
@@ -912,7 +929,9 @@ def handle_time(
     >>> r.value, r.n, r.fallback
     (510.0, 2, 1)
     """
-    table, _, as_of = _prepare(interactions, as_of, by, "kaplan-meier")
+    table, _, as_of = _prepare(
+        interactions, as_of, by, "kaplan-meier", metric="handle_time", needs=()
+    )
     table = table.take(in_period(table.start, period) & ~table.abandoned & ~table.blocked)
     parts = np.stack([table.talk_seconds, table.hold_seconds, table.wrap_seconds])
     recorded = ~np.isnan(parts).all(axis=0)

@@ -490,6 +490,7 @@ def pareto(
     period = as_window("period", period, optional=True)
     table = as_interactions(interactions)
     column = group_of(table, by, PARETO_BY)
+    table.require("pareto", (by,))
     assert column is not None  # by is never None here
     scope = in_period(table.start, period)
     handled = scope & ~table.abandoned & ~table.blocked

@@ -1,11 +1,15 @@
 """A KPI report: every metric a contact export supports, with counts and intervals.
 
 `kpi_report` computes the headline metrics of the data, each with its counts,
-a confidence interval and the definition used (the method beside the number).
-A metric whose input field is missing from the data is skipped, and the row
-says which field it needs; one with nothing in its denominator is undefined,
-and the row says why. `build_report` adds a breakdown by a field (``by=``) or
-by period (``every=``), and `render` writes the report as text, Markdown, a
+a confidence interval, the statistic shown (a rate, a median, a mean or NPS
+points) and the definition used (the method beside the number). Every
+contact metric is computed at one ``as_of``, resolved once: the one given,
+or the latest contact start. A metric whose input field the data does not
+give is skipped, and the row names the field (decision 46); one with nothing
+in its denominator is undefined, and the row says why. `build_report` adds
+what the report covers (source, contacts and their dates, answers, as_of), a
+breakdown by a field (``by=``) or by period (``every=``), and `render`
+writes the report as text (lines of at most 100 characters), Markdown, a
 self-contained HTML page (with plots when matplotlib is installed), JSON or
 CSV. Rounding happens only in text, Markdown and HTML; JSON and CSV carry the
 unrounded values.
@@ -13,9 +17,10 @@ unrounded values.
 Directions and units: FCR, resolution rate, service level, CSAT and survey
 FCR are fractions in [0, 1] (shown in percent), higher is better; reopen,
 abandonment, escalation and complaint rates are fractions, lower is better;
-times (first response, resolution, handle time, speed of answer) are seconds,
-lower is better; NPS is in points from -100 to 100, higher is better; CES is
-a mean on its 1..7 scale, higher is easier.
+times are seconds, lower is better: first response and resolution times are
+medians, handle time and speed of answer means; NPS is in points from -100
+to 100, higher is better; CES is a mean on its 1..7 scale, higher is easier;
+the agent rating is a mean on 1..5 stars, higher is better.
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ import html
 import io
 import json
 import math
+import textwrap
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -39,23 +45,28 @@ from csmetrics.analysis.compare import WITH_INTERVAL
 from csmetrics.core import html as html_table
 from csmetrics.core.check import deprecated, option, takes_tables
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.model import Interaction, PeriodLike, Survey, Window
+from csmetrics.core.model import Interaction, PeriodLike, Survey, Window, as_window
 from csmetrics.core.periods import Every, buckets, start_label
-from csmetrics.core.results import Breakdown, Durations, Mean, Result
+from csmetrics.core.reduce import in_period, micros
+from csmetrics.core.results import Breakdown, Durations, Mean, Rate, Result
 from csmetrics.core.stats import ConfidenceInterval, z_value
-from csmetrics.core.table import OPEN, Encoded, Interactions, Surveys
+from csmetrics.core.table import OPEN, Encoded, Interactions, Surveys, from_micros
 from csmetrics.metrics.resolution import FCR, fcr, reopen_rate, resolution_rate
 from csmetrics.metrics.service_level import ServiceLevel, abandonment_rate, asa, service_level
 from csmetrics.metrics.surveys import CES, CSAT, NPS, ces, csat, nps, survey_fcr
-from csmetrics.metrics.team import Funnel, complaint_rate, escalation_rate
+from csmetrics.metrics.team import Funnel, complaint_rate, escalation_rate, rating
 from csmetrics.metrics.timing import first_response_time, handle_time, resolution_time
 
 __all__ = [
     "FORMATS",
+    "STATISTICS",
+    "WIDTH",
     "Format",
     "KPIReport",
     "KPIRow",
     "Progress",
+    "Scope",
+    "Statistic",
     "Status",
     "Unit",
     "build_report",
@@ -71,9 +82,16 @@ __all__ = [
 Status = Literal["ok", "undefined", "skipped"]
 Unit = Literal["fraction", "points", "mean", "seconds"]
 UNITS: tuple[Unit, ...] = ("fraction", "points", "mean", "seconds")
+Statistic = Literal["rate", "median", "mean", "points"]
+"""What a row's value is: a rate (a share), the median or the mean of its
+units, or NPS points. The p90 of a time is in its counts."""
+STATISTICS: tuple[Statistic, ...] = ("rate", "median", "mean", "points")
 Format = Literal["text", "markdown", "html", "json", "csv"]
 FORMATS: tuple[Format, ...] = ("text", "markdown", "html", "json", "csv")
+WIDTH = 100
+"""The longest line of the text format, in characters."""
 _BY_FIELDS = ("agent_id", "channel", "category")
+_INSTALL_PLOTS = 'Charts need matplotlib, which is not installed: pip install "csmetrics[plot]"'
 
 
 @attrs.frozen(kw_only=True)
@@ -91,8 +109,12 @@ class KPIRow:
         its denominator); ``"skipped"`` when its input is not in the data.
     unit
         ``"fraction"`` (a rate in [0, 1]), ``"points"`` (NPS, -100..100),
-        ``"mean"`` (CES, on its scale) or ``"seconds"`` (times; the value of
-        a duration metric is its median).
+        ``"mean"`` (CES and the agent rating, on their scale) or
+        ``"seconds"`` (times).
+    statistic
+        What the value is (`Statistic`): ``"rate"``, ``"median"`` (first
+        response and resolution times), ``"mean"`` (handle time, speed of
+        answer, CES, rating) or ``"points"`` (NPS).
     result
         The metric's result object with all its counts; None when skipped.
     interval
@@ -100,13 +122,15 @@ class KPIRow:
     definition
         The definition and parameters used, in words.
     note
-        Why the metric is undefined or skipped; empty otherwise.
+        Why the metric is undefined or skipped (a skipped row names the
+        missing field); empty otherwise.
     """
 
     key: str
     label: str
     status: Status
     unit: Unit
+    statistic: Statistic
     result: Result | None
     interval: ConfidenceInterval | None
     definition: str
@@ -124,7 +148,7 @@ class KPIRow:
 @attrs.frozen(kw_only=True)
 class _Options:
     window_days: float
-    as_of: datetime | None
+    as_of: datetime | None  # resolved once: every contact metric gets this one
     confidence_level: float
     service_level: float | None
 
@@ -138,22 +162,20 @@ class _Metric:
     key: str
     label: str
     unit: Unit
+    statistic: Statistic
     surveys: bool
-    needs: str | None  # the field whose absence skips the metric
+    needs: tuple[str, ...]  # from the catalogue: a field the data lacks skips the metric
     run: Run
     define: Callable[[Any], str]
     counts: Callable[[Any], str]
     undefined: str
-
-
-def _as_of(result: Any) -> str:
-    return "latest contact start" if result.as_of is None else result.as_of.isoformat()
+    lacks: Callable[[Interactions], str] | None  # a further reason to skip, from the data
 
 
 def _define_fcr(r: FCR) -> str:
     return (
         "FCR: episodes resolved at first contact with no repeat within "
-        f"{r.window_days:g} days / decided episodes; match={r.match}, as_of={_as_of(r)}"
+        f"{r.window_days:g} days / decided episodes; match={r.match}"
     )
 
 
@@ -168,9 +190,17 @@ def _define_ces(r: CES) -> str:
     return f"CES: mean answer on {low}..{high}, {easier} is easier"
 
 
+def _define_rating(r: Mean) -> str:
+    low, high = getattr(r, "scale", (1, 5))
+    return (
+        f"Agent rating: mean rating on {low}..{high} stars; per agent, "
+        "csmetrics.rating also gives a mean shrunk toward the team's for small samples"
+    )
+
+
 def _define_durations(what: str) -> Callable[[Durations], str]:
     def define(r: Durations) -> str:
-        return f"{what}; median, open work censored ({r.censoring}), as_of={_as_of(r)}"
+        return f"{what}; the median, open work censored ({r.censoring}); p90 in the counts"
 
     return define
 
@@ -189,7 +219,7 @@ def _nps_counts(r: NPS) -> str:
     )
 
 
-def _ces_counts(r: CES) -> str:
+def _mean_counts(r: Mean) -> str:
     std = "n/a" if math.isnan(r.std) else f"{r.std:.2f}"
     return f"{r.n} answers; sd {std}"
 
@@ -220,29 +250,65 @@ def _threshold(r: ServiceLevel) -> str:
     return f"{r.threshold:g} s"
 
 
+def _statistic(result: type) -> Statistic:
+    """What a metric's headline value is, from its result class."""
+    if issubclass(result, Durations):
+        return "median"
+    if issubclass(result, NPS):
+        return "points"
+    if issubclass(result, Mean):
+        return "mean"
+    assert issubclass(result, Rate)  # every other metric of the report is a rate
+    return "rate"
+
+
 def _metric(
     key: str,
     run: Run,
     define: Callable[[Any], str],
     counts: Callable[[Any], str],
     *,
-    needs: str | None = None,
     undefined: str = "nothing in the denominator",
+    lacks: Callable[[Interactions], str] | None = None,
 ) -> _Metric:
-    """A report row's presentation; its label, unit and input come from the catalogue."""
+    """A report row's presentation; its label, unit, statistic and needs come from the catalogue."""
     entry = catalog.get(key)
     assert entry.unit in UNITS  # the report shows rates, NPS points, means and durations
     return _Metric(
         key=key,
         label=entry.label,
         unit=entry.unit,
+        statistic=_statistic(entry.result),
         surveys=entry.input == "surveys",
-        needs=needs,
+        needs=entry.needs,
         run=run,
         define=define,
         counts=counts,
         undefined=undefined,
+        lacks=lacks,
     )
+
+
+def _no_values(*fields: str, named: str = "") -> Callable[[Interactions], str]:
+    """Skip when none of ``fields`` has a value: a column given but empty (or records without)."""
+
+    def lacks(table: Interactions) -> str:
+        if any(_has_values(table, field) for field in fields):
+            return ""
+        return f"no {named or ' or '.join(repr(field) for field in fields)} values in the data"
+
+    return lacks
+
+
+def _has_values(table: Interactions, field: str) -> bool:
+    if not table.has(field):
+        return False
+    if field == "first_response_at":
+        return bool(len(table.messages)) or bool((table.first_response != OPEN).any())
+    column = getattr(table, field)
+    if isinstance(column, Encoded):
+        return bool((column.codes >= 0).any())
+    return bool(np.isfinite(column).any())  # seconds
 
 
 _METRICS: tuple[_Metric, ...] = (
@@ -273,16 +339,16 @@ _METRICS: tuple[_Metric, ...] = (
             f"{r.window_days:g} days of the resolution / decided resolved issues"
         ),
         lambda r: f"{r.numerator} of {r.denominator} resolved issues; {r.pending} pending",
-        needs="issue_id",
         undefined="no decided resolved issue",
+        lacks=_no_values("issue_id"),
     ),
     _metric(
         "first_response_time",
         lambda t, o, p, by: first_response_time(t, as_of=o.as_of, period=p, by=by),
         _define_durations("First response time: first human agent response - start"),
         _durations_counts("contacts"),
-        needs="first_response_at",
         undefined="no contact, or too many unanswered for a median",
+        lacks=_no_values("first_response_at"),
     ),
     _metric(
         "resolution_time",
@@ -294,18 +360,24 @@ _METRICS: tuple[_Metric, ...] = (
     _metric(
         "handle_time",
         lambda t, o, p, by: handle_time(t, as_of=o.as_of, period=p, by=by),
-        lambda _: "AHT: sum of talk + hold + wrap seconds / handled contacts",
+        lambda _: "AHT: the mean of talk + hold + wrap seconds over handled contacts",
         lambda r: f"{r.n} handled contacts; sd {_sd(r)}; {r.unmeasured} unmeasured",
-        needs="talk_seconds",
         undefined="no measured handled contact",
+        lacks=_no_values(
+            "talk_seconds",
+            "hold_seconds",
+            "wrap_seconds",
+            "first_response_at",
+            named="talk, hold or wrap seconds or first_response_at",
+        ),
     ),
     _metric(
         "asa",
         lambda t, o, p, by: asa(t, as_of=o.as_of, period=p, by=by),
-        lambda _: "ASA: sum of waits (first response - start) of answered contacts / answered",
+        lambda _: "ASA: the mean wait (first response - start) of answered contacts",
         lambda r: f"{r.n} answered contacts; sd {_sd(r)}",
-        needs="first_response_at",
         undefined="no answered contact",
+        lacks=_no_values("first_response_at"),
     ),
     _metric(
         "service_level",
@@ -315,23 +387,22 @@ _METRICS: tuple[_Metric, ...] = (
             f"(formula {r.formula!r})"
         ),
         _service_level_counts,
-        needs="first_response_at",
         undefined="no offered contact",
+        lacks=_no_values("first_response_at"),
     ),
     _metric(
         "abandonment_rate",
         lambda t, o, p, by: abandonment_rate(t, as_of=o.as_of, period=p, by=by),
         lambda _: "Abandonment rate: abandoned / (answered + abandoned) contacts",
         lambda r: f"{r.numerator} of {r.denominator} queued contacts; {r.waiting} waiting",
-        needs="abandoned",
         undefined="no queued contact",
+        lacks=_no_values("first_response_at"),
     ),
     _metric(
         "escalation_rate",
         lambda t, o, p, by: escalation_rate(t, period=p, by=by),
         lambda _: "Escalation rate: escalated handled contacts / handled contacts",
         lambda r: f"{r.numerator} of {r.denominator} handled contacts",
-        needs="escalated",
         undefined="no handled contact",
     ),
     _metric(
@@ -339,7 +410,6 @@ _METRICS: tuple[_Metric, ...] = (
         lambda t, o, p, by: complaint_rate(t, period=p, by=by),
         lambda _: "Complaint rate: complaints on handled contacts / handled contacts",
         lambda r: f"{r.numerator} of {r.denominator} handled contacts",
-        needs="complaint",
         undefined="no handled contact",
     ),
     _metric(
@@ -347,61 +417,46 @@ _METRICS: tuple[_Metric, ...] = (
         lambda s, o, p, by: nps(s, period=p, by=by),
         lambda _: "NPS: 100 * (promoters 9-10 - detractors 0-6) / answers on 0..10",
         _nps_counts,
-        needs="nps",
     ),
     _metric(
         "csat",
         lambda s, o, p, by: csat(s, period=p, by=by),
         _define_csat,
         lambda r: f"{r.numerator} of {r.denominator} answers >= {r.satisfied_from:g}",
-        needs="csat",
     ),
-    _metric(
-        "ces",
-        lambda s, o, p, by: ces(s, period=p, by=by),
-        _define_ces,
-        _ces_counts,
-        needs="ces",
-    ),
+    _metric("ces", lambda s, o, p, by: ces(s, period=p, by=by), _define_ces, _mean_counts),
     _metric(
         "survey_fcr",
         lambda s, o, p, by: survey_fcr(s, period=p, by=by),
         lambda _: "Survey FCR: 'yes' answers / answers to 'was it resolved at the first contact?'",
         lambda r: f"{r.numerator} of {r.denominator} answers yes",
-        needs="fcr",
+    ),
+    _metric(
+        "rating",
+        lambda s, o, p, by: rating(s, period=p, by=by),
+        _define_rating,
+        _mean_counts,
     ),
 )
 _BY_KEY = {m.key: m for m in _METRICS}
 _SURVEY_BY = ("agent_id", "customer_id", "interaction_id")
 
 
-def _has(table: Interactions | Surveys, field: str) -> bool:
-    """Whether the data has any value of ``field`` (a survey kind for `Surveys`)."""
-    if isinstance(table, Surveys):
-        return bool(len(table.of_kind(field)))
-    if field == "first_response_at":
-        return bool((table.first_response != OPEN).any())
-    column = getattr(table, field)
-    if isinstance(column, Encoded):
-        return bool((column.codes >= 0).any())
-    if column.dtype == np.float64:
-        return bool(np.isfinite(column).any())
-    return bool(column.any())  # a flag: all false reads as missing
-
-
 def _missing(metric: _Metric, table: Interactions | Surveys | None, opts: _Options) -> str:
     """Why ``metric`` is skipped on this data; empty when it runs."""
     if table is None:
         return "no surveys given"
-    if metric.needs is not None and not _has(table, metric.needs):
-        if metric.surveys:
-            return f"no {metric.needs!r} answers in the surveys"
-        if metric.needs in ("abandoned", "escalated", "complaint"):
-            return f"no contact has {metric.needs} set in the data"
-        return f"no {metric.needs} values in the data"
-    if metric.key == "service_level" and opts.service_level is None:
-        return "needs a threshold: pass service_level= (CLI: --service-level SECONDS)"
-    return ""
+    if isinstance(table, Surveys):
+        kind = metric.needs[0]
+        return "" if len(table.of_kind(kind)) else f"no {kind!r} answers in the surveys"
+    why = ""
+    if absent := table.absent(metric.needs):
+        why = f"no {absent[0]!r} column in the data"
+    elif metric.lacks is not None:
+        why = metric.lacks(table)
+    if not why and metric.key == "service_level" and opts.service_level is None:
+        why = "needs a threshold: --service-level SECONDS (service_level=)"
+    return why
 
 
 def _quietly(run: Run, *args: Any) -> Any:
@@ -417,6 +472,7 @@ def _row(metric: _Metric, result: Result, level: float) -> KPIRow:
         "key": metric.key,
         "label": metric.label,
         "unit": metric.unit,
+        "statistic": metric.statistic,
         "result": result,
         "definition": metric.define(result),
     }
@@ -432,6 +488,7 @@ def _skipped(metric: _Metric, note: str) -> KPIRow:
         label=metric.label,
         status="skipped",
         unit=metric.unit,
+        statistic=metric.statistic,
         result=None,
         interval=None,
         definition="",
@@ -450,13 +507,25 @@ def _tables(
     return interactions, surveys
 
 
+def _resolve_as_of(contacts: Interactions, as_of: datetime | None) -> datetime | None:
+    """The report's one as_of: the one given, else the latest contact start (decision 6)."""
+    if as_of is not None:
+        micros("as_of", as_of)  # a naive datetime is an error, even without contacts
+        return as_of
+    return from_micros(int(contacts.start.max())) if len(contacts) else None
+
+
 def _options(
-    window_days: float, as_of: datetime | None, confidence_level: float, service: float | None
+    contacts: Interactions,
+    window_days: float,
+    as_of: datetime | None,
+    confidence_level: float,
+    service: float | None,
 ) -> _Options:
     z_value(confidence_level)  # validate once, even when every row is skipped
     return _Options(
         window_days=window_days,
-        as_of=as_of,
+        as_of=_resolve_as_of(contacts, as_of),
         confidence_level=confidence_level,
         service_level=service,
     )
@@ -501,14 +570,18 @@ def kpi_report(
     Rows, in order: ``fcr``, ``resolution_rate``, ``reopen_rate``,
     ``first_response_time``, ``resolution_time``, ``handle_time``, ``asa``,
     ``service_level``, ``abandonment_rate``, ``escalation_rate``,
-    ``complaint_rate``, then ``nps``, ``csat``, ``ces`` and ``survey_fcr`` from
-    the survey answers. A metric is skipped (status ``"skipped"``, its note
-    naming the field) when its field has no value in the data: ``issue_id``,
-    ``first_response_at``, ``talk_seconds``, ``abandoned``, ``escalated``,
-    ``complaint`` (a flag column that is all false counts as missing), or
-    answers of its kind; service level is skipped without a ``service_level``
-    threshold. A metric with nothing in its denominator is ``"undefined"``
-    (no `UndefinedMetricWarning` is emitted: the row says it).
+    ``complaint_rate``, then ``nps``, ``csat``, ``ces``, ``survey_fcr`` and
+    ``rating`` from the survey answers (one row per survey kind). A metric
+    is skipped (status ``"skipped"``, its note naming the field) when the
+    data does not give a field its catalogue entry needs
+    (`csmetrics.core.table.Interactions.has`: a table read without a
+    ``resolved`` column has no FCR, while an all-false ``resolved`` column
+    is data); also when ``issue_id`` (reopen rate) or ``first_response_at``
+    (response times, service level) has no value at all, and for a survey
+    metric without answers of its kind. Service level is skipped without a
+    ``service_level`` threshold. A metric with nothing in its denominator is
+    ``"undefined"`` (no `UndefinedMetricWarning` is emitted: the row says
+    it).
 
     Parameters
     ----------
@@ -521,8 +594,9 @@ def kpi_report(
         The FCR and reopen window in days (see `csmetrics.fcr`).
     as_of
         The moment up to which the contact data is complete (pending FCR
-        episodes, open work of the time metrics); default the latest contact
-        start.
+        episodes, open work of the time metrics); contacts starting after
+        it are left out. Resolved once and passed to every contact metric:
+        default the latest contact start (decision 6).
     confidence_level
         Of every interval: Wilson for rates, the multinomial normal interval
         for NPS, Student t for means, Brookmeyer-Crowley for medians.
@@ -545,22 +619,24 @@ def kpi_report(
 
     See Also
     --------
-    build_report : the rows with a breakdown, ready to `render`.
+    build_report : the rows with what they cover and a breakdown, ready to `render`.
 
     Examples
     --------
     >>> from csmetrics.adapters.datasets import sample
     >>> data = sample()
     >>> rows = kpi_report(data.interactions, data.surveys)
-    >>> [row.key for row in rows][:3]
-    ['fcr', 'resolution_rate', 'reopen_rate']
+    >>> [(row.key, row.statistic) for row in rows][3:7]
+    [('first_response_time', 'median'), ('resolution_time', 'median'), ('handle_time', 'mean'), ('asa', 'mean')]
     >>> rows[0].result.pending > 0
     True
-    >>> [row.status for row in kpi_report(data.interactions)][-4:]
-    ['skipped', 'skipped', 'skipped', 'skipped']
-    """
-    opts = _options(window_days, as_of, confidence_level, service_level)
+    >>> len({row.result.as_of for row in rows if hasattr(row.result, "as_of")})
+    1
+    >>> [row.status for row in kpi_report(data.interactions)][-5:]
+    ['skipped', 'skipped', 'skipped', 'skipped', 'skipped']
+    """  # noqa: E501 (a doctest line)
     contacts, answers = _tables(interactions, surveys)
+    opts = _options(contacts, window_days, as_of, confidence_level, service_level)
     return _report_rows(contacts, answers, opts, period)
 
 
@@ -586,15 +662,86 @@ class Progress:
 
 
 @attrs.frozen(kw_only=True)
+class Scope:
+    """What a report covers: its source, its contacts and answers, and its as_of.
+
+    Attributes
+    ----------
+    source
+        Where the data comes from: file names (never a directory path), or
+        empty when not told.
+    contacts
+        The contacts the metrics count: starting in ``period`` and not
+        after ``as_of``.
+    total_contacts
+        All contacts given.
+    first_start, last_start
+        The first and the last start of the counted contacts (UTC); None
+        without contacts.
+    answers
+        The survey answers in ``period``; None when no surveys were given.
+    as_of
+        The one moment every contact metric is computed at; None without
+        contacts.
+    as_of_given
+        Whether ``as_of`` was given; otherwise it is the latest contact
+        start.
+    period
+        The `Window` the report is limited to, or None.
+    """
+
+    source: str
+    contacts: int
+    total_contacts: int
+    first_start: datetime | None
+    last_start: datetime | None
+    answers: int | None
+    as_of: datetime | None
+    as_of_given: bool
+    period: Window | None
+
+
+def _scope(
+    contacts: Interactions,
+    answers: Surveys | None,
+    opts: _Options,
+    *,
+    source: str,
+    period: Window | None,
+    as_of_given: bool,
+) -> Scope:
+    keep = in_period(contacts.start, period)
+    if opts.as_of is not None:
+        keep &= contacts.start <= micros("as_of", opts.as_of)
+    starts = contacts.start[keep]
+    first = from_micros(int(starts.min())) if len(starts) else None
+    last = from_micros(int(starts.max())) if len(starts) else None
+    return Scope(
+        source=source,
+        contacts=len(starts),
+        total_contacts=len(contacts),
+        first_start=first,
+        last_start=last,
+        answers=None if answers is None else int(in_period(answers.at, period).sum()),
+        as_of=opts.as_of,
+        as_of_given=as_of_given,
+        period=period,
+    )
+
+
+@attrs.frozen(kw_only=True)
 class KPIReport:
-    """A KPI report: overall rows, and optionally the same metrics per group.
+    """A KPI report: what it covers, overall rows, and optionally the same metrics per group.
 
     Attributes
     ----------
     title
-        One line naming the data.
+        The report's title ("KPI report"); the HTML page's title too.
     rows
         The overall rows (`kpi_report`).
+    scope
+        What the report covers (`Scope`): source, contacts and their first
+        and last start, answers, the one as_of. None for bare rows.
     group_by
         ``"agent_id"`` (a field), ``"week"`` (a period length) or None.
     groups
@@ -603,13 +750,18 @@ class KPIReport:
     charts
         ``(caption, data URI)`` of the plots for the HTML report; empty
         unless asked for and matplotlib is installed.
+    charts_note
+        Why charts asked for are missing (matplotlib is not installed);
+        empty otherwise. The HTML report shows it.
     """
 
     title: str
     rows: tuple[KPIRow, ...]
+    scope: Scope | None = None
     group_by: str | None = None
     groups: tuple[tuple[str, tuple[KPIRow, ...]], ...] = ()
     charts: tuple[tuple[str, str], ...] = ()
+    charts_note: str = ""
 
 
 def _label(key: object) -> str:
@@ -673,6 +825,7 @@ def build_report(
     /,
     *,
     title: str = "KPI report",
+    source: str = "",
     window_days: float = 7,
     as_of: datetime | None = None,
     confidence_level: float = 0.95,
@@ -684,14 +837,17 @@ def build_report(
     charts: bool = False,
     progress: Progress | None = None,
 ) -> KPIReport:
-    """The whole report: `kpi_report` rows, a breakdown, and plots for HTML.
+    """The whole report: what it covers, `kpi_report` rows, a breakdown, and plots for HTML.
 
     Parameters
     ----------
     interactions, surveys, window_days, as_of, confidence_level, period, service_level
-        As for `kpi_report`.
+        As for `kpi_report`: ``as_of`` is resolved once (default the latest
+        contact start) and stated in the report's header.
     title
-        The report's first line.
+        The report's title: its first line, and the HTML page's title.
+    source
+        Where the data comes from, for the header: file names, not paths.
     by
         A contact field to break every metric down by: ``"agent_id"``,
         ``"channel"`` or ``"category"``. Survey
@@ -705,7 +861,7 @@ def build_report(
         IANA zone of the periods.
     charts
         Draw the plots of the HTML report (needs matplotlib; without it, no
-        charts and no error).
+        charts and a note saying how to get them, in ``charts_note``).
     progress
         A `Progress` told of each step (the CLI's progress bar draws it).
 
@@ -725,14 +881,17 @@ def build_report(
     >>> report = build_report(data.interactions, data.surveys, by="channel")
     >>> [label for label, _ in report.groups]
     ['chat', 'email', 'phone']
+    >>> report.scope.contacts, report.scope.answers, report.scope.as_of.isoformat()
+    (3074, 1463, '2026-04-03T11:51:00+00:00')
     """
-    opts = _options(window_days, as_of, confidence_level, service_level)
     if by is not None and every is not None:
         msg = "by= and every= cannot be combined; break down by one of them"
         raise ValueError(msg)
     if by is not None:
         option("by", by, _BY_FIELDS)
+    period = as_window("period", period, optional=True)
     contacts, answers = _tables(interactions, surveys)
+    opts = _options(contacts, window_days, as_of, confidence_level, service_level)
     if progress is not None:
         progress.total += len(_METRICS) * (2 if by else 1) + bool(charts)
     rows = _report_rows(contacts, answers, opts, period, progress=progress)
@@ -745,18 +904,33 @@ def build_report(
         )
     if charts and progress is not None:
         progress("charts")
-    pictures = _charts(contacts, rows, opts) if charts else ()
+    pictures, note = _charts(contacts, rows, opts) if charts else ((), "")
+    scope = _scope(
+        contacts, answers, opts, source=source, period=period, as_of_given=as_of is not None
+    )
     return KPIReport(
-        title=title, rows=tuple(rows), group_by=by or every, groups=groups, charts=pictures
+        title=title,
+        rows=tuple(rows),
+        scope=scope,
+        group_by=by or every,
+        groups=groups,
+        charts=pictures,
+        charts_note=note,
     )
 
 
-def _charts(contacts: Interactions, rows: Sequence[KPIRow], opts: _Options) -> tuple[Any, ...]:
-    """Plots of the HTML report as ``(caption, data URI)``; none without matplotlib."""
+def _charts(
+    contacts: Interactions, rows: Sequence[KPIRow], opts: _Options
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    """Plots of the HTML report as ``(caption, data URI)``, and a note when there are none.
+
+    A chart is drawn only for a metric whose row has a value: never for a
+    skipped one.
+    """
     try:
         import matplotlib  # noqa: F401, PLC0415 (optional extra)
     except ImportError:
-        return ()
+        return (), _INSTALL_PLOTS
     from csmetrics.analysis.trend import trend  # noqa: PLC0415 (the report needs it only here)
     from csmetrics.metrics.workload import pareto  # noqa: PLC0415
     from csmetrics.report import plots  # noqa: PLC0415 (imports matplotlib)
@@ -765,22 +939,25 @@ def _charts(contacts: Interactions, rows: Sequence[KPIRow], opts: _Options) -> t
     out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
-        weekly = trend(contacts, fcr, every="week", window_days=opts.window_days, as_of=opts.as_of)
-        out.append(("First-contact resolution per week", plots.plot_trend(weekly)))
-        if _has(contacts, "category"):
+        if "fcr" in results:
+            weekly = trend(
+                contacts, fcr, every="week", window_days=opts.window_days, as_of=opts.as_of
+            )
+            out.append(("First-contact resolution per week", plots.plot_trend(weekly)))
+        if _has_values(contacts, "category"):
             out.append(("Contact reasons", plots.plot_pareto(pareto(contacts))))
         for key in ("resolution_time", "first_response_time"):
             times = results.get(key)
             if isinstance(times, Durations):
                 out.append((f"{_BY_KEY[key].label}: share still open", plots.plot_durations(times)))
-        if "service_level" in results or "asa" in results:
+        if "service_level" in results:
             curve = plots.plot_service_level(contacts, as_of=opts.as_of)
             out.append(("Service level against the threshold", curve))
         if "complaint_rate" in results:
             funnel = complaint_rate(contacts, by="agent_id")
             assert isinstance(funnel, Funnel)
             out.append(("Complaint rate per agent (funnel plot)", plots.plot_funnel(funnel)))
-    return tuple((caption, plots.figure_data_uri(ax)) for caption, ax in out)
+    return tuple((caption, plots.figure_data_uri(ax)) for caption, ax in out), ""
 
 
 # -- presentation: the only place where numbers are rounded -----------------------------------
@@ -841,8 +1018,11 @@ def _interval_header(rows: Sequence[KPIRow]) -> str:
 
 
 def _table(rows: Sequence[KPIRow]) -> tuple[list[str], list[list[str]]]:
-    header = ["KPI", "Value", _interval_header(rows), "Counts"]
-    body = [[row.label, _value_text(row), _interval_text(row), _counts_text(row)] for row in rows]
+    header = ["KPI", "Value", "Statistic", _interval_header(rows), "Counts"]
+    body = [
+        [row.label, _value_text(row), row.statistic, _interval_text(row), _counts_text(row)]
+        for row in rows
+    ]
     return header, body
 
 
@@ -850,12 +1030,17 @@ def _grid(report: KPIReport) -> tuple[list[str], list[list[str]]]:
     """The breakdown as one line per group, one cell per metric: value and sample."""
     keys = [row.key for row in report.rows if row.status != "skipped"]
     shown = [k for k in keys if any(r.key == k for _, rows in report.groups for r in rows)]
-    header = [report.group_by or "", *(_BY_KEY[k].label for k in shown)]
+    header = [report.group_by or "", *(_grid_label(k) for k in shown)]
     body = []
     for label, rows in report.groups:
         cells = {row.key: row for row in rows}
         body.append([label, *(_grid_cell(cells.get(k)) for k in shown)])
     return header, body
+
+
+def _grid_label(key: str) -> str:
+    metric = _BY_KEY[key]
+    return metric.label if metric.statistic == "rate" else f"{metric.label} ({metric.statistic})"
 
 
 def _grid_cell(row: KPIRow | None) -> str:
@@ -864,6 +1049,18 @@ def _grid_cell(row: KPIRow | None) -> str:
     size = row.result.sample_size
     mark = "" if row.result.is_reliable() else "*"
     return f"{_value_text(row)} (n={size}){mark}"
+
+
+def _grid_notes(report: KPIReport) -> list[str]:
+    """What the breakdown leaves out, and what its star means."""
+    notes = [_UNRELIABLE]
+    surveys = [r.label for r in report.rows if _BY_KEY[r.key].surveys and r.status != "skipped"]
+    if surveys and report.group_by in _BY_FIELDS and report.group_by not in _SURVEY_BY:
+        notes.append(
+            f"Survey answers carry no {report.group_by}, so {', '.join(surveys)} "
+            "are not broken down by it."
+        )
+    return notes
 
 
 def _notes(rows: Sequence[KPIRow]) -> tuple[list[str], list[str]]:
@@ -902,31 +1099,161 @@ def _report_of(value: KPIReport | Sequence[KPIRow]) -> KPIReport:
     return KPIReport(title="", rows=tuple(value))
 
 
-def _aligned(header: list[str], body: list[list[str]], align: str) -> list[str]:
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+# -- what the report covers ---------------------------------------------------------------------
 
-    def line(cells: list[str]) -> str:
-        parts = (f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths, strict=True))
-        return "  ".join(parts).rstrip()
 
-    return [line(header), line(["-" * w for w in widths]), *(line(c) for c in body)]
+def _moment(moment: datetime) -> str:
+    """A moment in UTC to the minute (to the second when it has seconds)."""
+    utc = moment.astimezone(timezone.utc)
+    text = utc.strftime("%Y-%m-%d %H:%M")
+    if utc.second or utc.microsecond:
+        text += utc.strftime(":%S")
+    return f"{text} UTC"
+
+
+def _rows_as_of(rows: Sequence[KPIRow]) -> datetime | None:
+    """The as_of the rows' results share (bare rows have no scope); None if none or several."""
+    moments = {getattr(row.result, "as_of", None) for row in rows} - {None}
+    return moments.pop() if len(moments) == 1 else None
+
+
+def _scope_lines(report: KPIReport) -> list[tuple[str, str]]:
+    """``(label, text)`` lines of the header: source, contacts, answers, as_of, period."""
+    scope = report.scope
+    if scope is None:
+        as_of = _rows_as_of(report.rows)
+        return [] if as_of is None else [("As of", f"{_moment(as_of)}, for every contact metric")]
+    lines = [("Source", scope.source)] if scope.source else []
+    contacts = f"{scope.contacts}"
+    if scope.contacts != scope.total_contacts:
+        contacts += f" of {scope.total_contacts} (only those starting in the period, by as_of)"
+    if scope.first_start is not None and scope.last_start is not None:
+        contacts += f", starting {_moment(scope.first_start)} to {_moment(scope.last_start)}"
+    lines.append(("Contacts", contacts))
+    answers = "none given" if scope.answers is None else str(scope.answers)
+    lines.append(("Survey answers", answers))
+    if scope.as_of is not None:
+        why = "as given" if scope.as_of_given else "the latest contact start"
+        lines.append(("As of", f"{_moment(scope.as_of)} ({why}), for every contact metric"))
+    if scope.period is not None:
+        window = f"{_moment(scope.period.start)} to {_moment(scope.period.end)}"
+        lines.append(("Period", f"{window}: only contacts and answers starting in it"))
+    return lines
+
+
+# -- text: lines of at most WIDTH characters ----------------------------------------------------
+
+_GAP = "  "
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _fill(text: str, indent: str = "", more: str = "  ") -> list[str]:
+    """``text`` wrapped to `WIDTH`: the first line after ``indent``, the rest after ``more``."""
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + more,
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [""]
+
+
+def _fit(natural: list[int], shrink: Sequence[tuple[int, int]]) -> list[int]:
+    """Column widths within `WIDTH`: shrink the columns ``(index, minimum)`` in order."""
+    widths = list(natural)
+    for index, minimum in shrink:
+        over = sum(widths) + len(_GAP) * (len(widths) - 1) - WIDTH
+        if over <= 0:
+            break
+        widths[index] = max(minimum, widths[index] - over)
+    return widths
+
+
+def _aligned(
+    header: list[str], body: list[list[str]], align: str, widths: Sequence[int]
+) -> list[str]:
+    """A table whose cells wrap within their column's width, under a rule."""
+
+    def lines(cells: list[str]) -> list[str]:
+        parts = [_wrap(cell, width) for cell, width in zip(cells, widths, strict=True)]
+        out = []
+        for k in range(max(map(len, parts))):
+            texts = [part[k] if k < len(part) else "" for part in parts]
+            out.append(
+                _GAP.join(
+                    f"{t:{a}{w}}" for t, a, w in zip(texts, align, widths, strict=True)
+                ).rstrip()
+            )
+        return out
+
+    rule = _GAP.join("-" * w for w in widths)
+    return [*lines(header), rule, *(line for cells in body for line in lines(cells))]
+
+
+def _natural(header: list[str], body: list[list[str]]) -> list[int]:
+    return [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+
+
+def _kpi_table(rows: Sequence[KPIRow]) -> list[str]:
+    header, body = _table(rows)
+    # Counts wrap first, then the labels.
+    widths = _fit(_natural(header, body), [(4, 24), (0, 12)])
+    return _aligned(header, body, "<><><", widths)
+
+
+def _grid_blocks(header: list[str], body: list[list[str]]) -> list[list[str]]:
+    """The breakdown in blocks of metric columns that fit `WIDTH`, the group column in each."""
+    first = min(_natural(header[:1], [row[:1] for row in body])[0], 24)
+    columns = []
+    for i in range(1, len(header)):
+        longest_word = max(len(word) for word in header[i].split())
+        columns.append((i, max(longest_word, *(len(row[i]) for row in body), 4)))
+    blocks: list[list[tuple[int, int]]] = [[]]
+    used = first
+    for column in columns:
+        if blocks[-1] and used + len(_GAP) + column[1] > WIDTH:
+            blocks.append([])
+            used = first
+        blocks[-1].append(column)
+        used += len(_GAP) + column[1]
+    out = []
+    for block in blocks:
+        picked = [0, *(i for i, _ in block)]
+        widths = [first, *(w for _, w in block)]
+        rows = [[row[i] for i in picked] for row in body]
+        out.append(_aligned([header[i] for i in picked], rows, "<" + ">" * len(block), widths))
+    return out
 
 
 def _text(report: KPIReport) -> str:
-    """Aligned plain-text tables with definitions."""
-    out = [report.title, ""] if report.title else []
-    out += _aligned(*_table(report.rows), "<>><")
+    """Aligned plain-text tables with definitions, in lines of at most `WIDTH` characters."""
+    out = _fill(report.title) if report.title else []
+    out += [line for label, text in _scope_lines(report) for line in _fill(f"{label}: {text}")]
+    if out:
+        out.append("")
+    out += _kpi_table(report.rows)
     if report.groups:
+        out += ["", f"By {report.group_by}:"]
         header, body = _grid(report)
-        out += ["", f"By {report.group_by}:", ""]
-        out += _aligned(header, body, "<" + ">" * (len(header) - 1))
-        out += ["", _UNRELIABLE]
+        for block in _grid_blocks(header, body):
+            out += ["", *block]
+        for note in _grid_notes(report):
+            out += ["", *_fill(note)]
     definitions, undefined = _notes(report.rows)
     if definitions:
-        out += ["", "Definitions:", *(f"  {d}" for d in definitions)]
+        out += ["", "Definitions:", *(line for d in definitions for line in _fill(d, "  "))]
     if undefined:
-        out += ["", "Undefined:", *(f"  {s}" for s in undefined)]
+        out += ["", "Undefined:", *(line for s in undefined for line in _fill(s, "  "))]
     return "\n".join(out) + "\n"
+
+
+# -- markdown and html --------------------------------------------------------------------------
 
 
 def _md_cell(text: str) -> str:
@@ -944,12 +1271,16 @@ def _md_table(header: list[str], body: list[list[str]], align: list[str]) -> lis
 def _markdown(report: KPIReport) -> str:
     """Markdown tables with definitions."""
     out = [f"# {report.title}", ""] if report.title else []
-    out += _md_table(*_table(report.rows), ["---", "---:", "---:", "---"])
+    scope = _scope_lines(report)
+    if scope:
+        out += [*(f"- {label}: {text}" for label, text in scope), ""]
+    out += _md_table(*_table(report.rows), ["---", "---:", "---", "---:", "---"])
     if report.groups:
         header, body = _grid(report)
         out += ["", f"## By {report.group_by}", ""]
         out += _md_table(header, body, ["---"] + ["---:"] * (len(header) - 1))
-        out += ["", _UNRELIABLE]
+        for note in _grid_notes(report):
+            out += ["", note]
     definitions, undefined = _notes(report.rows)
     if definitions:
         out += ["", "Definitions:", "", *(f"- {d}" for d in definitions)]
@@ -959,38 +1290,52 @@ def _markdown(report: KPIReport) -> str:
 
 
 _CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem;
+  color: #222; }
+.scroll { overflow-x: auto; } .scroll table { min-width: 44rem; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: .3rem .7rem; text-align: left; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-figure { display: inline-block; margin: 1rem; } figure img { max-width: 34rem; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.scope { list-style: none; padding: 0; } .scope b { font-weight: 600; }
+figure { display: inline-block; margin: 1rem 1rem 1rem 0; max-width: 34rem;
+  vertical-align: top; } figure img { max-width: 100%; height: auto; }
+.note { background: #fff4e5; border-left: 4px solid #e8a33d; padding: .5rem .8rem; }
 .muted { color: #666; }
 """
 
 
 def _html(report: KPIReport) -> str:
-    """One self-contained HTML page."""
+    """One self-contained HTML page; its title is the report's title."""
     esc = html.escape
     title = report.title or "KPI report"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
-        html_table.table(*_table(report.rows), numeric={1, 2}),
     ]
+    scope = _scope_lines(report)
+    if scope:
+        parts += ['<ul class="scope">']
+        parts += [f"<li><b>{esc(label)}:</b> {esc(text)}</li>" for label, text in scope]
+        parts += ["</ul>"]
+    table = html_table.table(*_table(report.rows), numeric={1, 3})
+    parts += [f'<div class="scroll">{table}</div>']
     if report.groups:
         header, body = _grid(report)
-        parts += [f"<h2>By {esc(str(report.group_by))}</h2>"]
-        parts += [html_table.table(header, body, numeric=set(range(1, len(header))))]
-        parts += [f'<p class="muted">{esc(_UNRELIABLE)}</p>']
-    if report.charts:
+        grid = html_table.table(header, body, numeric=set(range(1, len(header))))
+        parts += [f"<h2>By {esc(str(report.group_by))}</h2>", f'<div class="scroll">{grid}</div>']
+        parts += [f'<p class="muted">{esc(note)}</p>' for note in _grid_notes(report)]
+    if report.charts or report.charts_note:
         parts += ["<h2>Charts</h2>"]
-        parts += [
-            f'<figure><img alt="{esc(caption)}" src="{esc(uri)}">'
-            f"<figcaption>{esc(caption)}</figcaption></figure>"
-            for caption, uri in report.charts
-        ]
+    if report.charts_note:
+        parts += [f'<p class="note">{esc(report.charts_note)}</p>']
+    parts += [
+        f'<figure><img alt="{esc(caption)}" src="{esc(uri)}">'
+        f"<figcaption>{esc(caption)}</figcaption></figure>"
+        for caption, uri in report.charts
+    ]
     definitions, undefined = _notes(report.rows)
     for heading, items in (("Definitions", definitions), ("Undefined", undefined)):
         if items:
@@ -999,6 +1344,9 @@ def _html(report: KPIReport) -> str:
             parts += ["</ul>"]
     parts += ['<p class="muted">Made with csmetrics.</p></body></html>']
     return "\n".join(parts) + "\n"
+
+
+# -- json and csv: unrounded --------------------------------------------------------------------
 
 
 def _plain(value: object) -> Any:
@@ -1017,6 +1365,7 @@ def _row_record(row: KPIRow) -> dict[str, Any]:
         "label": row.label,
         "status": row.status,
         "unit": row.unit,
+        "statistic": row.statistic,
         "value": _plain(row.value),
         "low": None if interval is None else _plain(interval.low),
         "high": None if interval is None else _plain(interval.high),
@@ -1028,10 +1377,32 @@ def _row_record(row: KPIRow) -> dict[str, Any]:
     }
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _scope_record(scope: Scope | None) -> dict[str, Any] | None:
+    if scope is None:
+        return None
+    period = scope.period
+    return {
+        "source": scope.source,
+        "contacts": scope.contacts,
+        "total_contacts": scope.total_contacts,
+        "first_start": _iso(scope.first_start),
+        "last_start": _iso(scope.last_start),
+        "answers": scope.answers,
+        "as_of": _iso(scope.as_of),
+        "as_of_given": scope.as_of_given,
+        "period": None if period is None else [_iso(period.start), _iso(period.end)],
+    }
+
+
 def _json(report: KPIReport) -> str:
     """JSON with unrounded values."""
     document = {
         "title": report.title,
+        "scope": _scope_record(report.scope),
         "rows": [_row_record(row) for row in report.rows],
         "group_by": report.group_by,
         "groups": [
@@ -1066,6 +1437,7 @@ _CSV_FIELDS = (
     "label",
     "status",
     "unit",
+    "statistic",
     "value",
     "low",
     "high",
@@ -1093,6 +1465,7 @@ def _csv(report: KPIReport) -> str:
                 row.label,
                 row.status,
                 row.unit,
+                row.statistic,
                 record["value"],
                 record["low"],
                 record["high"],
@@ -1127,17 +1500,27 @@ def render(report: KPIReport | Sequence[KPIRow], /, *, format: Format = "text") 
     report
         A `KPIReport` (from `build_report`), or rows from `kpi_report`.
     format
-        - ``"text"`` (default): the title, an aligned table (a skipped metric
-          says why in its counts column), the breakdown, then the definitions
-          used and why any metric is undefined; ends in a newline.
+        - ``"text"`` (default): the title; what the report covers (source
+          file names, contacts with their first and last start, survey
+          answers, the one ``as_of``; bare rows state only the as_of they
+          share); an aligned table with each row's value, statistic
+          (``rate``, ``median``, ``mean`` or ``points``), interval and counts
+          (a skipped metric says why, naming the missing field); the
+          breakdown; then the definitions used and why any metric is
+          undefined. No line is longer than `WIDTH` (100) characters: long
+          cells and notes wrap, and a breakdown too wide for one table is
+          split into several. Ends in a newline.
         - ``"markdown"``: the same content as Markdown tables (the title as a
-          heading) and bullet lists.
-        - ``"html"``: one self-contained page (inline styles, plots embedded
-          as PNG ``data:`` URIs; nothing is loaded from elsewhere). Every
+          heading) and bullet lists; lines are not wrapped.
+        - ``"html"``: one self-contained page titled with the report's title
+          (inline styles, plots embedded as PNG ``data:`` URIs; nothing is
+          loaded from elsewhere; a note says how to get the plots when
+          matplotlib is not installed). Every
           value written into the page is HTML-escaped, so a category or agent
           named ``<script>`` shows as text.
-        - ``"json"``: unrounded values, counts, intervals and definitions;
-          nan (undefined) and infinite bounds are written as ``null``.
+        - ``"json"``: what the report covers (``scope``), then unrounded
+          values, statistics, counts, intervals and definitions; nan
+          (undefined) and infinite bounds are written as ``null``.
         - ``"csv"``: one line per metric and group, values unrounded; the
           overall rows have an empty ``group``. Text cells starting with
           ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed
@@ -1165,19 +1548,27 @@ def render(report: KPIReport | Sequence[KPIRow], /, *, format: Format = "text") 
     ...     for i in range(8)
     ... ]
     >>> rows = kpi_report(contacts, as_of=datetime(2026, 3, 31, tzinfo=timezone.utc))
-    >>> for line in render(rows).splitlines()[:5]:
+    >>> lines = render(rows).splitlines()
+    >>> lines[0]
+    'As of: 2026-03-31 00:00 UTC, for every contact metric'
+    >>> for line in lines[2:8]:
+    ...     print(line[:60])
+    KPI                         Value  Statistic    95% interval
+    ------------------------  -------  ---------  --------------
+    First-contact resolution    75.0%  rate       [40.9%, 92.9%]
+    Resolution rate             75.0%  rate       [40.9%, 92.9%]
+    Reopen rate               skipped  rate                    -
+    First response time       skipped  median                  -
+    >>> lines[4][62:]
+    '6 of 8 episodes; 0 pending; 0 repeats'
+    >>> max(len(line) for line in lines) <= WIDTH
+    True
+    >>> rows[2].note
+    "no 'issue_id' values in the data"
+    >>> for line in render(rows, format="markdown").splitlines()[2:4]:
     ...     print(line)
-    KPI                         Value    95% interval  Counts
-    ------------------------  -------  --------------  ------------------------------------------
-    First-contact resolution    75.0%  [40.9%, 92.9%]  6 of 8 episodes; 0 pending; 0 repeats
-    Resolution rate             75.0%  [40.9%, 92.9%]  6 of 8 requests
-    Reopen rate               skipped               -  no issue_id values in the data
-    >>> for line in render(rows, format="markdown").splitlines()[:4]:
-    ...     print(line)
-    | KPI | Value | 95% interval | Counts |
-    | --- | ---: | ---: | --- |
-    | First-contact resolution | 75.0% | [40.9%, 92.9%] | 6 of 8 episodes; 0 pending; 0 repeats |
-    | Resolution rate | 75.0% | [40.9%, 92.9%] | 6 of 8 requests |
+    | KPI | Value | Statistic | 95% interval | Counts |
+    | --- | ---: | --- | ---: | --- |
     """
     option("format", format, FORMATS)
     return _RENDERERS[format](_report_of(report))

@@ -20,7 +20,8 @@ without ``ax=`` each function draws on a new `matplotlib.figure.Figure`.
 
 Every plot function takes its data positional-only and its options
 keyword-only, draws on ``ax`` when given and returns the
-`matplotlib.axes.Axes` it drew on. The plots show the results' own numbers:
+`matplotlib.axes.Axes` it drew on. Legends sit outside the axes, to their
+right, so they never cover data. The plots show the results' own numbers:
 nothing is rounded or recomputed. Rates are drawn as fractions with percent
 ticks; times are drawn in the unit that reads best (seconds, minutes, hours or
 days, named on the axis).
@@ -73,6 +74,10 @@ _ACRONYMS = {"fcr": "FCR", "nps": "NPS", "csat": "CSAT", "ces": "CES", "asa": "A
 _TIME_UNITS = (("seconds", 1.0), ("minutes", 60.0), ("hours", 3600.0), ("days", 86400.0))
 _FUNNEL_POINTS = 200
 _FUNNEL_LINES = ((0.95, "--"), (0.998, ":"))
+_LEGEND_GAP = 6.0
+"""Points between the right edge of the axes and a legend."""
+_TWIN_GAP = 64.0
+"""Points between the axes and a legend when a twin's y axis and label are in between."""
 
 
 # -- shared steps -------------------------------------------------------------------------------
@@ -141,13 +146,32 @@ def _key_label(key: Key | None) -> str:
 
 
 def _legend(ax: Axes, *more: Axes) -> None:
-    """One legend for the labelled artists of ``ax`` and its twins, if there are any."""
+    """One legend for the labelled artists of ``ax`` and its twins, outside the axes.
+
+    The legend sits to the right of the axes, top-aligned, clear of the
+    data (and of a twin's y axis and its label), so it never covers a point
+    or a line; a new figure's constrained layout makes room for it.
+    """
+    from matplotlib.transforms import ScaledTranslation  # noqa: PLC0415 (optional extra)
+
     handles, labels = ax.get_legend_handles_labels()
     for other in more:
         h, lab = other.get_legend_handles_labels()
         handles, labels = handles + h, labels + lab
-    if handles:
-        (more[-1] if more else ax).legend(handles, labels, fontsize="small")
+    if not handles:
+        return
+    # Past the twin's tick labels and axis label, in points (the figure's size does not matter).
+    gap = (_TWIN_GAP if more else _LEGEND_GAP) / 72
+    anchor = ax.transAxes + ScaledTranslation(gap, 0, ax.figure.dpi_scale_trans)
+    (more[-1] if more else ax).legend(
+        handles,
+        labels,
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        bbox_transform=anchor,
+        borderaxespad=0.0,
+    )
 
 
 # -- trend --------------------------------------------------------------------------------------
@@ -173,6 +197,15 @@ def _intervals(results: Sequence[Result], level: float) -> tuple[F64, F64]:
                 interval = ci(confidence_level=level)
                 low[i], high[i] = interval.low, interval.high
     return low, high
+
+
+def _date_ticks(ax: Axes) -> None:
+    """Short date labels (``Feb``, ``15``, with the year once) that do not run into each other."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: PLC0415
+
+    locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
 def _target(target: object) -> float | None:
@@ -322,6 +355,7 @@ def plot_trend(
         ax.axhline(goal / size, linestyle=":", color="C2", label="target")
     if len(trend) and isinstance(trend.results[0], Rate):
         _percent_ticks(ax)
+    _date_ticks(ax)
     name = _metric_label(trend.metric)
     ax.set_title(f"{name} per {trend.every}")
     ax.set_xlabel(f"{trend.every} starting ({trend.timezone})")
