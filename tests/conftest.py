@@ -3,10 +3,11 @@
 ``default`` is what ``pytest`` runs with no environment variable set, as the
 README's test command and CI run it: derandomized, so every run on every
 machine tries the same examples and a failure reproduces. ``explore`` draws
-fresh random examples, ten times as many, for the periodic search for new
-failures (``HYPOTHESIS_PROFILE=explore pytest``, or ``scripts/explore`` over
-many seeds). Both print the reproduction blob of a failure, so a report can be
-replayed with ``@reproduce_failure``.
+fresh random examples, ten times as many (or ``HYPOTHESIS_EXAMPLES`` of
+them), for the periodic search for new failures (``HYPOTHESIS_PROFILE=explore
+pytest``, or ``scripts/explore`` over many seeds). Both print the
+reproduction blob of a failure, so a report can be replayed with
+``@reproduce_failure``.
 """
 
 from __future__ import annotations
@@ -43,5 +44,10 @@ settings.register_profile("default", max_examples=100, derandomize=True, **_COMM
 # A profile registered without a parent inherits from the current default
 # profile, which is now the derandomized one above: explore must turn
 # derandomization off explicitly, or every seed tries the same examples.
-settings.register_profile("explore", max_examples=1000, derandomize=False, **_COMMON)
+settings.register_profile(
+    "explore",
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "1000")),
+    derandomize=False,
+    **_COMMON,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
