@@ -17,7 +17,8 @@ import csmetrics
 from csmetrics.adapters.datasets import sample, sample_paths
 from csmetrics.adapters.io import read_interactions_csv
 from csmetrics.cli import main
-from csmetrics.report.build import KPIRow, build_report, kpi_report, render
+from csmetrics.report.build import KPIRow, build_report, kpi_report
+from csmetrics.report.render import render
 
 HEADER = "id,customer_id,start,end,resolved,channel,agent_id,issue_id,category\n"
 KEYS = (
@@ -399,7 +400,7 @@ def test_csv_report_neutralises_formulas_and_keeps_numbers(
 
 
 def test_csv_cells_that_are_numbers_are_not_touched() -> None:
-    from csmetrics.report.build import _safe_cell
+    from csmetrics.report.render import _safe_cell
 
     assert _safe_cell("-12.5") == "-12.5"
     assert _safe_cell("-2+3") == "'-2+3"

@@ -97,13 +97,7 @@ from csmetrics.report.build import (
     KPIRow,
     Progress,
     build_report,
-    format_csv,
-    format_html,
-    format_json,
-    format_markdown,
-    format_text,
     kpi_report,
-    render,
 )
 from csmetrics.report.plots import (
     figure_data_uri,
@@ -112,6 +106,14 @@ from csmetrics.report.plots import (
     plot_pareto,
     plot_service_level,
     plot_trend,
+)
+from csmetrics.report.render import (
+    format_csv,
+    format_html,
+    format_json,
+    format_markdown,
+    format_text,
+    render,
 )
 
 __all__ = [

@@ -58,7 +58,8 @@ from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_sur
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import SURVEY_KINDS, Window
 from csmetrics.core.table import Interactions, Surveys
-from csmetrics.report.build import FORMATS, Progress, build_report, render
+from csmetrics.report.build import Progress, build_report
+from csmetrics.report.render import FORMATS, render
 
 __all__ = ["main"]
 
