@@ -103,3 +103,45 @@ def test_the_mean_of_huge_times_is_not_inf():
 def test_a_score_beyond_float_is_off_the_scale(score):
     with pytest.raises(InvalidDataError, match=r"position 1.*'score'.*off the nps scale"):
         csmetrics.nps([10, score])
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("agent", ["x\r=cmd|' /C calc'!A0", "x\n=cmd|' /C calc'!A0", "\r\n+cmd"])
+def test_a_line_break_cannot_start_a_formula_row_in_the_csv_report(agent):
+    # A spreadsheet reads an unquoted carriage return as a new row: "=cmd..."
+    # would open it and run. Every CSV line must be one record, no line may
+    # start a formula.
+    contacts = [
+        Interaction(id=str(i), customer_id="ann", start=T, end=T, resolved=True, agent_id=agent)
+        for i in range(2)
+    ]
+    report = csmetrics.build_report(contacts, by="agent_id", as_of=T)
+    out = csmetrics.render(report, format="csv")
+    lines = out.replace("\r\n", "\n").split("\n")
+    assert all(not line.startswith(("=", "+", "-", "@")) for line in lines)
+    assert not any("\r" in line for line in lines)
+    assert sum("cmd" in line for line in lines) == sum(len(rows) for _, rows in report.groups)
+
+
+def test_a_dollar_in_a_name_is_drawn_as_text_in_the_html_report():
+    pytest.importorskip("matplotlib")
+    name = "a_b $x_$"  # matplotlib would parse "$x_$" as (broken) math
+    contacts = [
+        Interaction(
+            id=str(i),
+            customer_id=f"c{i}",
+            start=T,
+            end=T,
+            resolved=True,
+            agent_id=name,
+            category=name,
+            complaint=i < 3,
+        )
+        for i in range(20)
+    ]
+    report = csmetrics.build_report(contacts, charts=True, as_of=T)
+    assert report.charts, "the report draws its charts"
+    page = csmetrics.render(report, format="html")
+    assert page.count("data:image/png;base64,") == len(report.charts)

@@ -142,7 +142,8 @@ def _metric_label(metric: str) -> str:
 
 
 def _key_label(key: Key | None) -> str:
-    return "(none)" if key is None else str(key)
+    """A group key as plot text; ``$`` escaped, so matplotlib never reads data as math."""
+    return "(none)" if key is None else str(key).replace("$", r"\$")
 
 
 def _legend(ax: Axes, *more: Axes) -> None:

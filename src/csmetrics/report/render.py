@@ -13,6 +13,7 @@ import html
 import io
 import json
 import math
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -480,8 +481,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _safe_cell(value: object) -> object:
     """Neutralise text a spreadsheet would run as a formula: prefix it with ``'``.
 
-    Numbers are left as they are (a negative NPS is a number, not a formula).
+    A line break inside a cell becomes a space first: spreadsheets read an
+    unquoted carriage return as a new row, whose first cell (``=cmd|...``
+    after an ``x`` and a carriage return) would run. Numbers are left as they are (a negative NPS is
+    a number, not a formula).
     """
+    if isinstance(value, str):
+        value = re.sub(r"[\r\n]+", " ", value)
     if not isinstance(value, str) or not value.startswith(_FORMULA_START):
         return value
     try:
