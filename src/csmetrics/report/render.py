@@ -475,7 +475,7 @@ def _json(report: KPIReport) -> str:
     return json.dumps(document, indent=2, allow_nan=False, default=str) + "\n"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t")  # a line break never starts a cell: see _safe_cell
 
 
 def _safe_cell(value: object) -> object:
