@@ -145,3 +145,454 @@ def test_a_dollar_in_a_name_is_drawn_as_text_in_the_html_report():
     assert report.charts, "the report draws its charts"
     page = csmetrics.render(report, format="html")
     assert page.count("data:image/png;base64,") == len(report.charts)
+
+
+# -- readers and tables: one shared check per kind of value ---------------------------------------
+
+BACKENDS = ("pandas", "polars", "pyarrow")
+START = np.array(["2026-03-02T09:00", "2026-03-02T10:00"], "datetime64[us]")
+AWARE = [T, T.replace(hour=10)]
+
+
+def _frame(backend, columns):
+    """A frame of ``columns`` (name to list) in one backend."""
+    if backend == "pandas":
+        pd = pytest.importorskip("pandas")
+        return pd.DataFrame(columns)
+    if backend == "polars":
+        pl = pytest.importorskip("polars")
+        return pl.DataFrame(columns, strict=False)
+    pa = pytest.importorskip("pyarrow")
+    return pa.table(columns)
+
+
+def _contacts(**extra):
+    """Two closed contacts as columns, plus ``extra`` columns."""
+    return {"id": ["a", "b"], "customer_id": ["c1", "c2"], "start": AWARE, "end": AWARE, **extra}
+
+
+# Flags: only bools are flags, never truthiness (decision 57).
+
+NOT_FLAGS = [
+    (["false", "no"], "'false'"),
+    (["yes", "no"], "'yes'"),
+    (["True", "False"], "'True'"),
+    ([0, 2], "0"),
+    ([0, 1], "0"),
+    ([1.0, 0.0], "1.0"),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("values", "shown"), NOT_FLAGS)
+def test_a_flag_column_that_is_not_bool_is_refused_in_every_backend(backend, values, shown):
+    frame = _frame(backend, {**_contacts(), "resolved": values})
+    with pytest.raises(
+        InvalidDataError, match=rf"row 0: field 'resolved' = {shown}: expected a bool"
+    ):
+        csmetrics.Interactions.from_frame(frame)
+
+
+@pytest.mark.parametrize("flag", ["abandoned", "blocked", "escalated", "complaint"])
+def test_every_flag_field_is_checked_the_same_way(flag):
+    frame = _frame("pandas", {**_contacts(), flag: ["no", "no"]})
+    with pytest.raises(InvalidDataError, match=rf"field '{flag}' = 'no'.*truthiness"):
+        csmetrics.Interactions.from_frame(frame)
+
+
+def test_a_mapped_flag_column_is_named_with_its_field():
+    frame = _frame("polars", {**_contacts(), "Solved?": ["yes", "no"]})
+    with pytest.raises(InvalidDataError, match=r"field 'resolved' \(column 'Solved\?'\) = 'yes'"):
+        csmetrics.Interactions.from_frame(frame, columns={"resolved": "Solved?"})
+
+
+def test_the_flag_error_suggests_the_mapping():
+    frame = _frame("pandas", {**_contacts(), "resolved": ["yes", "no"]})
+    with pytest.raises(InvalidDataError, match=r"resolved_when=\{'resolved': \['yes'\]\}"):
+        csmetrics.Interactions.from_frame(frame)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_text_flags_read_with_resolved_when_are_right(backend):
+    frame = _frame(backend, {**_contacts(), "status": ["solved", "no"]})
+    table = csmetrics.Interactions.from_frame(frame, resolved_when={"status": ["solved"]})
+    assert table.resolved.tolist() == [True, False]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_bool_flag_with_nulls_reads_null_as_false(backend):
+    frame = _frame(backend, {**_contacts(), "resolved": [True, None]})
+    assert csmetrics.Interactions.from_frame(frame).resolved.tolist() == [True, False]
+
+
+@pytest.mark.parametrize(("values", "shown"), [(["no", "yes"], "'no'"), ([1, 0], "1")])
+def test_a_parquet_flag_of_another_type_is_invalid_data_not_an_arrow_error(tmp_path, values, shown):
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "contacts.parquet"
+    pq.write_table(_frame("pyarrow", {**_contacts(), "escalated": values}), path)
+    with pytest.raises(InvalidDataError, match=rf"field 'escalated' = {shown}: expected a bool"):
+        csmetrics.Interactions.read_parquet(path)
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        (np.array([0, 1]), "0"),
+        (["no", "yes"], "'no'"),
+        ([True, "yes"], "'yes'"),
+        ([None, True], "None"),
+    ],
+)
+def test_from_columns_flags_must_be_bools(values, shown):
+    with pytest.raises(InvalidDataError, match=r"'a' \(position 0\)|position 1"):
+        csmetrics.Interactions.from_columns(_contacts(resolved=values))
+    with pytest.raises(InvalidDataError, match=rf"field 'resolved' = {shown}"):
+        csmetrics.Interactions.from_columns(_contacts(resolved=values[::-1][::-1]))
+
+
+def test_a_flag_error_names_the_first_bad_row():
+    with pytest.raises(InvalidDataError, match=r"record 'b' \(position 1\): field 'blocked' = 'x'"):
+        csmetrics.Interactions.from_columns(_contacts(blocked=[False, "x"]))
+
+
+# Time edges (decision 58).
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("wall", "utc"),
+    [
+        ("2026-10-25T02:30", "2026-10-25T00:30"),  # occurs twice: the first occurrence
+        ("2026-03-29T02:30", "2026-03-29T01:00"),  # skipped: the instant the clocks jump
+    ],
+)
+def test_naive_times_in_a_dst_change_follow_the_rule_in_every_backend(backend, wall, utc):
+    walls = np.array([wall, "2026-10-26T12:00"], "datetime64[us]")
+    frame = _frame(backend, {"id": ["a", "b"], "customer_id": ["c", "c"], "start": walls})
+    table = csmetrics.Interactions.from_frame(frame, assume_timezone="Europe/Berlin")
+    assert table.start[0] == np.datetime64(utc, "us").astype(np.int64)
+
+
+@pytest.mark.parametrize("unit", ["Y", "M", "W", "D", "h", "m", "s", "ms"])
+def test_a_coarse_datetime64_beyond_the_microsecond_range_is_refused_not_wrapped(unit):
+    far = np.array([300_000 * 365 * 86_400], dtype="datetime64[s]").astype(f"datetime64[{unit}]")
+    with pytest.raises(InvalidDataError, match=r"field 'start' = '.*': outside the instants"):
+        csmetrics.Interactions.from_columns({"id": ["a"], "customer_id": ["c"], "start": far})
+
+
+@pytest.mark.parametrize("when", ["10000-01-01", "-0001-01-01"])
+def test_a_microsecond_time_outside_datetimes_range_is_refused(when):
+    moment = np.array([when], "datetime64[us]")
+    with pytest.raises(InvalidDataError, match=r"'a' \(position 0\): field 'end' = .*outside"):
+        csmetrics.Interactions.from_columns(
+            {"id": ["a"], "customer_id": ["c"], "start": START[:1], "end": moment}
+        )
+
+
+def test_a_coarse_datetime64_inside_the_range_is_read():
+    day = np.array(["2026-03-02"], "datetime64[D]")
+    table = csmetrics.Interactions.from_columns({"id": ["a"], "customer_id": ["c"], "start": day})
+    assert table.start[0] == np.datetime64("2026-03-02", "us").astype(np.int64)
+
+
+NEVER = datetime.fromisoformat("9999-12-31T23:59:59-05:00")
+
+
+def test_a_never_end_past_the_last_instant_is_refused_on_an_object():
+    with pytest.raises(InvalidDataError, match=r"record '1': field 'end' = .*outside the instants"):
+        Interaction(id="1", customer_id="c", start=T, end=NEVER)
+
+
+def test_a_never_end_past_the_last_instant_is_refused_in_columns():
+    columns = {"id": ["a"], "customer_id": ["c"], "start": [T], "end": [NEVER]}
+    with pytest.raises(InvalidDataError, match=r"'a' \(position 0\): field 'end'.*missing value"):
+        csmetrics.Interactions.from_columns(columns)
+
+
+def test_a_never_end_past_the_last_instant_is_refused_in_a_csv_file(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text("id,customer_id,start,end\na,c,2026-03-02T09:00Z,9999-12-31T23:59:59-05:00\n")
+    with pytest.raises(InvalidDataError, match=r"field 'end'.*outside the instants"):
+        csmetrics.read_interactions_csv(path)
+
+
+def test_the_last_instant_itself_is_accepted_and_gives_numbers():
+    last = datetime.max.replace(tzinfo=timezone.utc)
+    contact = Interaction(id="1", customer_id="c", start=T, end=last, talk_seconds=60.0)
+    assert csmetrics.handle_time([contact]).n == 1
+    assert csmetrics.contact_length([contact]).max == (last - T).total_seconds()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda at: csmetrics.Survey(id="s", kind="nps", score=9, at=at),
+        lambda at: csmetrics.Message(at=at, author="agent"),
+        lambda at: csmetrics.Window(start=T, end=at),
+        lambda at: csmetrics.Sale(id="s", customer_id="c", at=at, amount=1.0),
+    ],
+)
+def test_every_record_refuses_an_instant_past_the_last(make):
+    with pytest.raises(InvalidDataError, match=r"outside the instants csmetrics can hold"):
+        make(NEVER)
+
+
+def test_a_pandas_nat_end_in_columns_is_a_missing_value():
+    pd = pytest.importorskip("pandas")
+    columns = {"id": ["a"], "customer_id": ["c"], "start": [T], "end": [pd.NaT]}
+    assert csmetrics.Interactions.from_columns(columns).is_open.tolist() == [True]
+
+
+def test_a_pandas_nat_on_an_object_is_named_a_missing_value_not_naive():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(InvalidDataError, match=r"field 'end' = NaT: a missing value \(NaT\)"):
+        Interaction(id="1", customer_id="c", start=T, end=pd.NaT)
+
+
+def test_a_pandas_nat_start_is_reported_missing():
+    pd = pytest.importorskip("pandas")
+    columns = {"id": ["a"], "customer_id": ["c"], "start": [pd.NaT]}
+    with pytest.raises(InvalidDataError, match=r"field 'start' = None: start is required"):
+        csmetrics.Interactions.from_columns(columns)
+
+
+# Keys (decision 59).
+
+
+@pytest.mark.parametrize("key", [2**63, -(2**63) - 1, 2**64, 10**30])
+def test_an_int_key_beyond_int64_is_refused_in_columns(key):
+    columns = {"id": [key, 1], "customer_id": ["c", "c"], "start": [T, T]}
+    with pytest.raises(
+        InvalidDataError, match=rf"field 'id' = {key}: an int key must fit in 64 bits"
+    ):
+        csmetrics.Interactions.from_columns(columns)
+
+
+@pytest.mark.parametrize("key", [2**63, -(2**63) - 1])
+def test_an_int_key_beyond_int64_is_refused_on_an_object(key):
+    with pytest.raises(InvalidDataError, match=rf"field 'customer_id' = {key}: an int key"):
+        Interaction(id="1", customer_id=key, start=T)
+
+
+@pytest.mark.parametrize("key", [-(2**63), 2**63 - 1])
+def test_the_int64_limits_are_kept_exactly(key):
+    table = csmetrics.Interactions.from_columns(
+        {"id": [key, 0], "customer_id": ["c", "c"], "start": [T, T]}
+    )
+    assert sorted(table.id.keys.tolist()) == sorted([key, 0])
+
+
+def test_an_unsigned_key_beyond_int64_is_refused_not_wrapped():
+    ids = np.array([2**64 - 1, 5], dtype=np.uint64)
+    with pytest.raises(InvalidDataError, match=r"field 'id' = 18446744073709551615"):
+        csmetrics.Interactions.from_columns({"id": ids, "customer_id": ["c", "c"], "start": [T, T]})
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars"])
+def test_an_unsigned_frame_key_beyond_int64_is_refused(backend):
+    if backend == "pandas":
+        pd = pytest.importorskip("pandas")
+        agents = pd.array([2**64 - 1, None], dtype="UInt64")
+    else:
+        pl = pytest.importorskip("polars")
+        agents = pl.Series([2**64 - 1, None], dtype=pl.UInt64)
+    frame = _frame(backend, {"id": ["a", "b"], "customer_id": ["c", "c"], "start": AWARE})
+    frame = (
+        frame.assign(agent_id=agents)
+        if backend == "pandas"
+        else frame.with_columns(agent_id=agents)
+    )
+    with pytest.raises(InvalidDataError, match=r"field 'agent_id' = 18446744073709551615"):
+        csmetrics.Interactions.from_frame(frame)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(np.inf, "inf"), (-np.inf, "-inf"), (1e19, "1e\\+19"), (-1e300, "-1e\\+300")],
+)
+def test_a_float_key_beyond_int64_does_not_collapse_customers(value, shown):
+    customers = np.array([value, 7.0])
+    with pytest.raises(InvalidDataError, match=rf"field 'customer_id' = {shown}: a float key"):
+        csmetrics.Interactions.from_columns(
+            {"id": ["a", "b"], "customer_id": customers, "start": [T, T]}
+        )
+
+
+def test_a_nan_float_key_is_missing_not_a_customer():
+    agents = np.array([np.nan, 7.0])
+    table = csmetrics.Interactions.from_columns(_contacts(agent_id=agents))
+    assert (table.agent_id.codes.tolist(), table.agent_id.keys.tolist()) == ([-1, 0], [7])
+
+
+@pytest.mark.parametrize("backend", [*BACKENDS, "list", "objects", "csv"])
+def test_a_key_ending_in_nul_is_refused_not_merged(backend, tmp_path):
+    customers = ["x", "x\0"]
+    if backend == "objects":
+        records = [Interaction(id=str(i), customer_id=c, start=T) for i, c in enumerate(customers)]
+        make = lambda: csmetrics.Interactions.from_records(records)  # noqa: E731
+    elif backend == "list":
+        make = lambda: csmetrics.Interactions.from_columns(  # noqa: E731
+            {"id": ["a", "b"], "customer_id": customers, "start": [T, T]}
+        )
+    elif backend == "csv":
+        path = tmp_path / "contacts.csv"
+        path.write_text("id,customer_id,start\na,x,2026-03-02T09:00Z\nb,x\0,2026-03-02T09:00Z\n")
+        make = lambda: csmetrics.read_interactions_csv(path)  # noqa: E731
+    else:
+        frame = _frame(backend, {"id": ["a", "b"], "customer_id": customers, "start": AWARE})
+        make = lambda: csmetrics.Interactions.from_frame(frame)  # noqa: E731
+    with pytest.raises(
+        InvalidDataError, match=r"field 'customer_id' = 'x\\x00': a key may not end"
+    ):
+        make()
+
+
+def test_a_nul_inside_a_key_is_kept():
+    table = csmetrics.Interactions.from_columns(
+        {"id": ["a", "b"], "customer_id": ["x\0y", "x"], "start": [T, T]}
+    )
+    assert sorted(table.customer_id.keys.tolist()) == ["x", "x\0y"]
+
+
+# Shapes and tables (decision 60).
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        ("id", np.array([["a"], ["b"]])),
+        ("customer_id", np.array([["c"], ["c"]])),
+        ("start", START.reshape(2, 1)),
+        ("end", START.reshape(1, 2)),
+        ("resolved", np.array([[True], [False]])),
+        ("talk_seconds", np.ones((2, 1))),
+        ("agent_id", [["a"], ["b"]]),
+    ],
+)
+def test_a_two_dimensional_column_is_refused(field, values):
+    with pytest.raises(
+        InvalidDataError, match=rf"column '{field}': .*not a column|column '{field}': row 0"
+    ):
+        csmetrics.Interactions.from_columns({**_contacts(), field: values})
+
+
+def test_a_two_dimensional_score_column_does_not_count_four_answers():
+    columns = {
+        "id": ["a", "b"],
+        "kind": ["nps", "nps"],
+        "score": np.array([[1, 2], [9, 10]]),
+        "at": [T, T],
+    }
+    with pytest.raises(InvalidDataError, match=r"column 'score': an array of shape \(2, 2\)"):
+        csmetrics.Surveys.from_columns(columns)
+
+
+@pytest.mark.parametrize("metric", ["nps", "csat", "ces", "survey_fcr"])
+def test_a_two_dimensional_array_of_plain_scores_is_refused(metric):
+    scores = np.ones((2, 2), dtype=bool if metric == "survey_fcr" else np.int64)
+    with pytest.raises(InvalidDataError, match=r"scores: an array of shape \(2, 2\)"):
+        getattr(csmetrics, metric)(scores)
+
+
+@pytest.mark.parametrize("rows", [[0, 0, 1], [1, -1], [0, 1, 0]])
+def test_take_with_a_repeated_row_is_refused_not_double_counted(rows):
+    table = csmetrics.Interactions.from_columns(_contacts(resolved=[True, False]))
+    with pytest.raises(
+        InvalidDataError, match=r"take\(rows\): row \d \(id '[ab]'\) is selected more"
+    ):
+        table.take(np.array(rows))
+
+
+def test_surveys_take_with_a_repeated_row_is_refused():
+    table = csmetrics.Surveys.from_columns(
+        {"id": ["a", "b"], "kind": ["nps", "nps"], "score": [9, 3], "at": [T, T]}
+    )
+    with pytest.raises(InvalidDataError, match=r"Surveys.take\(rows\): row 0 \(id 'a'\)"):
+        table.take(np.array([0, 0]))
+    assert len(table.take(np.array([1, 0]))) == 2
+
+
+def test_take_out_of_range_names_the_index():
+    table = csmetrics.Interactions.from_columns(_contacts())
+    with pytest.raises(IndexError, match=r"index 5 is out of range for 2 rows"):
+        table.take(np.array([5]))
+
+
+# Options whose errors named the wrong thing.
+
+
+@pytest.mark.parametrize("metric", ["first_response_time", "handle_time", "contact_length", "asa"])
+def test_a_calendar_that_is_not_a_calendar_names_the_option(metric):
+    contacts = [Interaction(id="1", customer_id="c", start=T, end=T, first_response_at=T)]
+    with pytest.raises(TypeError, match=r"calendar='9-17' is not allowed"):
+        getattr(csmetrics, metric)(contacts, calendar="9-17")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "ten", "1e400"])
+def test_the_cli_service_level_agrees_with_its_help(value, capsys):
+    from csmetrics.adapters.datasets import sample_paths
+    from csmetrics.cli import main
+
+    status = main(["report", str(sample_paths().interactions), f"--service-level={value}"])
+    assert status == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"argument --service-level: {value!r} is not allowed; use a number of seconds > 0" in err
+
+
+def test_the_cli_help_says_the_service_level_must_be_positive(capsys):
+    from csmetrics.cli import main
+
+    assert main(["report", "--help"]) == 0
+    assert "seconds, > 0" in " ".join(capsys.readouterr().out.split())
+
+
+# -- every metric of the catalogue: a bad option is named with its value ---------------------------
+
+_CONTACTS = [
+    Interaction(
+        id=str(i),
+        customer_id="ann",
+        start=T,
+        end=T,
+        resolved=True,
+        first_response_at=T,
+        talk_seconds=5.0,
+        channel="chat",
+        agent_id="a",
+        category="x",
+        issue_id="i",
+    )
+    for i in range(3)
+]
+_SURVEYS = [
+    csmetrics.Survey(id=str(i), kind=kind, score=True if kind == "fcr" else 3, at=T)
+    for i, kind in enumerate(csmetrics.SURVEY_KINDS)
+]
+_REQUIRED = {"service_level": {"threshold": 20}}
+_BAD_OPTIONS = {
+    "by": ("nope", "by='nope'", ValueError),
+    "period": (42, "period=42", TypeError),
+    "as_of": (datetime(2026, 1, 1), r"as_of=datetime.datetime\(2026, 1, 1, 0, 0\)", ValueError),
+    "censoring": ("km", "censoring='km'", ValueError),
+    "window_days": (-1, "window_days=-1", ValueError),
+    "calendar": ("9-17", "calendar='9-17'", TypeError),
+}
+
+
+def _option_cases():
+    import inspect
+
+    for entry in csmetrics.catalog.entries():
+        if entry.input not in ("contacts", "surveys") or entry.name == "sla_attainment":
+            continue
+        parameters = inspect.signature(entry.function).parameters
+        for name, (value, shown, error) in _BAD_OPTIONS.items():
+            if name in parameters and not (name == "window_days" and entry.name == "product_gaps"):
+                yield pytest.param(entry, name, value, shown, error, id=f"{entry.name}-{name}")
+
+
+@pytest.mark.parametrize(("entry", "name", "value", "shown", "error"), list(_option_cases()))
+def test_every_metric_names_a_bad_option_and_its_value(entry, name, value, shown, error):
+    data = _CONTACTS if entry.input == "contacts" else _SURVEYS
+    with pytest.raises(error, match=rf"{shown} is not allowed"):
+        entry.function(data, **_REQUIRED.get(entry.name, {}), **{name: value})

@@ -117,8 +117,10 @@ def _positive_seconds(text: str) -> float:
         seconds = float(text)
     except ValueError:
         seconds = float("nan")
-    if not 0 <= seconds < float("inf"):
-        msg = f"{text!r} is not allowed; use a number of seconds >= 0"
+    # > 0, as service_level(threshold=) takes: a contact answered in 0 s is
+    # the only one "within 0 s", which no service-level target means.
+    if not 0 < seconds < float("inf"):
+        msg = f"{text!r} is not allowed; use a number of seconds > 0"
         raise argparse.ArgumentTypeError(msg)
     return seconds
 
@@ -280,7 +282,7 @@ def _parser() -> argparse.ArgumentParser:
         "--service-level",
         type=_positive_seconds,
         metavar="SECONDS",
-        help="service-level threshold in seconds (without it, service level is skipped)",
+        help=("service-level threshold in seconds, > 0 (without it, service level is skipped)"),
     )
     report.add_argument(
         "--as-of",

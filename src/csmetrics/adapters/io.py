@@ -247,7 +247,9 @@ def _array(source: _Source, field: str, cell: _Cell, values: list[Any]) -> npt.N
         return np.array(values, dtype=np.float64)
     if cell == "whole":
         return np.array(values, dtype=np.int64)
-    return np.array(values, dtype=str)
+    # Texts as Python str: a fixed-width numpy text array would drop a trailing
+    # NUL and merge two keys; the table refuses such a key (decision 59).
+    return np.array(values, dtype=object)
 
 
 def _positions(source: _Source, header: list[str], reading: Reading) -> tuple[dict[str, int], int]:

@@ -103,6 +103,29 @@ def bad_record(record: object, field: str, value: object, why: str) -> NoReturn:
     raise InvalidDataError(msg)
 
 
+def one_dimensional(name: str, values: object) -> None:
+    """Raise InvalidDataError unless ``values`` is one value per row: a 1-D array or sequence.
+
+    A (2, 2) array of scores would otherwise count four answers for two rows
+    (decision 60). ``name`` is the column or argument the values came as.
+    """
+    shape = getattr(values, "shape", None)
+    if isinstance(shape, tuple) and len(shape) != 1:
+        msg = (
+            f"{name}: an array of shape {shape} is not a column; give one value per row "
+            "(a 1-D array or sequence)"
+        )
+        raise InvalidDataError(msg)
+    if isinstance(values, (list, tuple)) and values:
+        first = values[0]
+        if isinstance(first, (list, tuple, np.ndarray)):
+            msg = (
+                f"{name}: row 0 holds {type(first).__name__} {first!r}, not one value; "
+                "give one value per row (a 1-D array or sequence)"
+            )
+            raise InvalidDataError(msg)
+
+
 def check_type(position: int, record: object, expected: type) -> None:
     """Raise InvalidDataError naming the position unless ``record`` is an ``expected``."""
     if not isinstance(record, expected):

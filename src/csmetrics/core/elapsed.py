@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics.core.calendar import BusinessCalendar
 from csmetrics.core.check import bad_record, is_number, plain
 from csmetrics.core.reduce import micros
 from csmetrics.core.table import OPEN, Encoded, Interactions, _row_name, from_micros
-
-if TYPE_CHECKING:
-    from csmetrics.core.calendar import BusinessCalendar
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -61,8 +59,16 @@ def resolve_as_of(
     return table, latest, from_micros(latest)
 
 
+def check_calendar(calendar: object) -> None:
+    """Raise TypeError naming the option unless ``calendar`` is a `BusinessCalendar` or None."""
+    if calendar is not None and not isinstance(calendar, BusinessCalendar):
+        msg = f"calendar={calendar!r} is not allowed; use a csmetrics.BusinessCalendar or None"
+        raise TypeError(msg)
+
+
 def elapsed(start: I64, end: I64, calendar: BusinessCalendar | None) -> F64:
     """Seconds from ``start`` to ``end`` (epoch microseconds), in business time if given."""
+    check_calendar(calendar)
     if calendar is None:
         return (end - start) / _MICROS
     return calendar.business_seconds_array(start, end)
@@ -75,6 +81,7 @@ def elapsed_into(
 
     Without a calendar the rows are not gathered first: no copies of the columns.
     """
+    check_calendar(calendar)
     if calendar is None:
         # The int64 difference is cast into ``out``; numpy reads the rows left
         # alone (nan) through the int64 buffer too, hence "invalid" is ignored.

@@ -34,7 +34,7 @@ from csmetrics.core.check import option
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import Window
 from csmetrics.core.reading import Reading
-from csmetrics.core.table import Deferred, Encoded
+from csmetrics.core.table import Deferred, Encoded, flag_column
 
 __all__ = [
     "BACKENDS",
@@ -265,7 +265,7 @@ def _column(nw: Any, series: Any, field: str, reading: Reading) -> Any:
     if isinstance(dtype, nw.Datetime):
         return _utc(series, field, arrow=arrow, zone=reading.zone)
     if field in spec.flags:
-        return series.fill_null(value=False).to_numpy().astype(bool)
+        return _flag(nw, series, field)
     nulls = series.null_count()
     if arrow and str(native.type) in _ARROW_TEXT:
         return _arrow_text(native, nulls=nulls, coded=key)
@@ -273,6 +273,20 @@ def _column(nw: Any, series: Any, field: str, reading: Reading) -> Any:
         return _arrow_numpy(native)
     # A required key's nulls are an error; objects keep its message.
     return _values(series, nulls=nulls, masked=key and field not in spec.required)
+
+
+def _flag(nw: Any, series: Any, field: str) -> Any:
+    """A flag column: a bool column as it is (null: False); any other checked by `flag_column`.
+
+    A text or integer column is never read by truthiness (decision 57): its
+    first value that is not a bool is an error naming the column and the row.
+    """
+    if series.dtype == nw.Boolean:
+        return series.fill_null(value=False).to_numpy().astype(bool)
+    values = series.to_numpy()
+    if values.dtype.kind == "O":
+        values = np.where(series.is_null().to_numpy(), None, values)
+    return flag_column(field, values, n=len(series), column=series.name, null_is_false=True)
 
 
 def _resolved(series: Any, reading: Reading) -> Any:
@@ -306,9 +320,17 @@ def _arrow_numpy(native: Any) -> Any:
 
 
 def _values(series: Any, *, nulls: int, masked: bool) -> Any:
-    """A number or key series as numpy, None (or nan, or masked) where null."""
+    """A number or key series as numpy, None (or nan, or masked) where null.
+
+    A text series that numpy would hold as fixed-width text keeps a trailing
+    NUL (which such arrays drop) by going through Python texts, so the table
+    can refuse that key rather than merge it (decision 59).
+    """
     if not nulls:
-        return series.to_numpy()
+        values = series.to_numpy()
+        if values.dtype.kind == "U" and series.str.ends_with("\0").any():
+            return np.array(series.to_list(), dtype=object)
+        return values
     if nulls == len(series):
         # An all-null column has no meaningful dtype (pandas makes it float).
         return np.full(nulls, None, dtype=object)
@@ -316,7 +338,9 @@ def _values(series: Any, *, nulls: int, masked: bool) -> Any:
         return series.to_numpy()  # nan is missing
     null = series.is_null().to_numpy()
     if series.dtype.is_integer():
-        ints = series.fill_null(0).to_numpy().astype(np.int64, copy=False)
+        ints = series.fill_null(0).to_numpy()
+        if ints.dtype.kind == "i":  # unsigned keys stay unsigned: the table checks their range
+            ints = ints.astype(np.int64, copy=False)
         if masked:
             # Integer keys with nulls: a masked array keeps them integers
             # without a Python object per row; from_columns reads it as is.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,10 @@ from csmetrics.core.check import bad_record, plain
 __all__ = [
     "AGENT_STATES",
     "AUTHORS",
+    "BIG_INT_KEY",
+    "FIRST_INSTANT",
+    "INT_KEYS",
+    "LAST_INSTANT",
     "SURVEY_KINDS",
     "AgentState",
     "AgentTime",
@@ -36,6 +40,9 @@ __all__ = [
     "SurveyKind",
     "Window",
     "as_window",
+    "big_int_key",
+    "check_instant",
+    "is_nat",
 ]
 
 Key = str | int
@@ -59,10 +66,52 @@ DEFAULT_SCALES: dict[str, tuple[int, int]] = {
 }
 
 
+INT_KEYS = (-(2**63), 2**63 - 1)
+"""The range of integer keys: a table holds them as int64 (decision 59)."""
+FIRST_INSTANT = datetime.min.replace(tzinfo=timezone.utc)
+"""The earliest instant a timestamp may be: 0001-01-01T00:00 UTC (decision 58)."""
+LAST_INSTANT = datetime.max.replace(tzinfo=timezone.utc)
+"""The latest instant a timestamp may be: 9999-12-31T23:59:59.999999 UTC (decision 58)."""
+
+
 def _is_key(value: object) -> bool:
     if isinstance(value, str):
         return value != ""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def big_int_key(value: object) -> bool:
+    """Whether ``value`` is an int key outside int64, which a table cannot hold exactly."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not INT_KEYS[0] <= value <= INT_KEYS[1]
+    )
+
+
+BIG_INT_KEY = "an int key must fit in 64 bits (-2**63 .. 2**63-1); give larger ids as str"
+
+
+def is_nat(value: object) -> bool:
+    """Whether ``value`` is a not-a-time (``pandas.NaT``, a numpy NaT): a missing value."""
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    return isinstance(value, datetime) and value != value  # noqa: PLR0124 (NaT != NaT)
+
+
+def check_instant(record: object, field: str, value: datetime) -> None:
+    """Raise unless the aware ``value`` is an instant between 0001 and 9999 in UTC.
+
+    A "never" sentinel such as ``9999-12-31T23:59:59-05:00`` is after the last
+    UTC instant Python's datetime can hold, so no duration or report could be
+    computed from it: it is refused here, at input (decision 58).
+    """
+    if not FIRST_INSTANT <= value <= LAST_INSTANT:
+        why = (
+            "outside the instants csmetrics can hold (0001-01-01 to 9999-12-31T23:59:59.999999 "
+            "UTC); write a 'never' time as a missing value (None, an empty cell)"
+        )
+        bad_record(record, field, value, why)
 
 
 def _optional_key(value: object) -> object:
@@ -72,10 +121,13 @@ def _optional_key(value: object) -> object:
 
 
 def _check_aware(record: object, field: str, value: object) -> None:
+    if is_nat(value):
+        bad_record(record, field, value, "a missing value (NaT); give None for a missing time")
     if not isinstance(value, datetime):
         bad_record(record, field, value, "expected a timezone-aware datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         bad_record(record, field, value, "naive datetime; attach a time zone")
+    check_instant(record, field, value)
 
 
 def _check_keys(
@@ -87,6 +139,8 @@ def _check_keys(
             continue
         if not _is_key(value):
             bad_record(record, name, value, "expected a non-empty str or an int")
+        if big_int_key(value):
+            bad_record(record, name, value, BIG_INT_KEY)
 
 
 def _check_seconds(record: object, field: str, value: object) -> None:

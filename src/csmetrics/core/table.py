@@ -19,12 +19,15 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, check_type, plain
+from csmetrics.core.check import bad_record, check_type, one_dimensional, plain
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
     AGENT_STATES,
     AUTHORS,
+    BIG_INT_KEY,
     DEFAULT_SCALES,
+    FIRST_INSTANT,
+    LAST_INSTANT,
     SURVEY_KINDS,
     AgentTime,
     Interaction,
@@ -33,6 +36,9 @@ from csmetrics.core.model import (
     Sale,
     Survey,
     SurveyKind,
+    big_int_key,
+    check_instant,
+    is_nat,
     score_type_error,
     score_type_ok,
 )
@@ -48,6 +54,8 @@ __all__ = [
     "Messages",
     "Sales",
     "Surveys",
+    "check_rows",
+    "flag_column",
     "from_micros",
     "to_micros",
 ]
@@ -61,6 +69,10 @@ Bool = npt.NDArray[np.bool_]
 OPEN = np.iinfo(np.int64).max
 """The time of an event that has not happened: an open contact's ``end``."""
 _MISSING_TIME = np.iinfo(np.int64).min
+_MIN_MICROS = -62135596800000000
+"""Epoch microseconds of 0001-01-01T00:00 UTC, the first instant a datetime holds."""
+_MAX_MICROS = 253402300799999999
+"""Epoch microseconds of 9999-12-31T23:59:59.999999 UTC, the last one."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICRO = timedelta(microseconds=1)
@@ -99,7 +111,10 @@ class Encoded:
 
     def key(self, code: int) -> Key | None:
         """The key of one code as a Python value; None for -1 (missing)."""
-        return None if code < 0 else self.keys[code].item()
+        if code < 0:
+            return None
+        key: Key = plain(self.keys[code])  # type: ignore[assignment]
+        return key
 
     def __getitem__(self, rows: npt.NDArray[np.integer[Any]] | Bool | slice) -> Encoded:
         """The rows selected by an index array, mask or slice, sharing the same keys."""
@@ -178,10 +193,31 @@ def _typed_objects(
         row = next((int(i) for i in rows if type(arr[i]) is not first), int(rows[0]))
         bad_record(_row_name(ids, row), field, arr[row], "keys must be all str or all int")
     if texts:
+        # One join finds any NUL without a Python step per row; numpy's text
+        # arrays would drop a trailing one, merging "x\0" into "x".
+        if len(values) and "\0" in "".join(values):
+            _trailing_nul(field, arr, ids)
         return np.where(present, arr, "").astype(str), present
     ints = np.zeros(len(arr), dtype=np.int64)
-    ints[present] = values.astype(np.int64)
+    try:
+        ints[present] = values.astype(np.int64)
+    except OverflowError:
+        row = next(i for i, v in enumerate(arr) if big_int_key(v))
+        bad_record(_row_name(ids, row), field, arr[row], BIG_INT_KEY)
     return ints, present
+
+
+TRAILING_NUL = (
+    "a key may not end with a NUL character ('\\x00'): numpy text arrays drop it, which "
+    "would merge it with the key without it; remove it from the data"
+)
+
+
+def _trailing_nul(field: str, arr: npt.NDArray[Any], ids: Encoded | None) -> None:
+    """Refuse the first text key that ends with a NUL character (decision 59)."""
+    for row, value in enumerate(arr.tolist()):
+        if isinstance(value, str) and value.endswith("\0"):
+            bad_record(_row_name(ids, row), field, value, TRAILING_NUL)
 
 
 def _missing(n: int) -> Encoded:
@@ -228,10 +264,12 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
         present = ~np.ma.getmaskarray(values)
         if arr.dtype.kind not in "iu":
             bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
+        arr = _signed(field, arr, present, ids)
         return _encoded(field, values, arr, present, required=required, ids=ids)
-    arr = np.asarray(values)
+    arr = np.asarray(values) if isinstance(values, np.ndarray) else _sequence(values)
     if arr.dtype.kind in "iu":
         present = np.ones(len(arr), dtype=bool)
+        arr = _signed(field, arr, present, ids)
     elif arr.dtype.kind == "U":
         present = arr != ""
     elif arr.dtype.kind == "O" or arr.size == 0:
@@ -241,6 +279,10 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
         present = ~np.isnan(arr)
         if (row := _first(present & (arr != np.floor(arr)))) is not None:
             bad_record(_row_name(ids, row), field, arr[row], "a float key must be a whole number")
+        # 2**63 is the first float beyond int64; inf is beyond it too.
+        if (row := _first(present & ((arr >= 2.0**63) | (arr < -(2.0**63))))) is not None:
+            why = "a float key must be a finite whole number in int64's range; " + BIG_INT_KEY
+            bad_record(_row_name(ids, row), field, arr[row], why)
         arr = np.where(present, arr, 0).astype(np.int64)
     else:
         bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
@@ -256,6 +298,9 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     words = coded.keys
     if not all(isinstance(word, str) for word in words.tolist()):
         bad_record(f"column {field!r}", field, words.dtype, "expected a dictionary of str")
+    nul = [code for code, word in enumerate(words.tolist()) if word.endswith("\0")]
+    if nul and (row := _first(np.isin(coded.codes, nul))) is not None:
+        bad_record(_row_name(ids, row), field, words[coded.codes[row]], TRAILING_NUL)
     # One slot per text, and a last one for null, which code -1 indexes.
     nonempty = np.append(words != "", False)
     if required and not (present := nonempty[coded.codes]).all():
@@ -269,6 +314,32 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     lookup = np.full(len(used), -1, dtype=np.int32)
     lookup[np.flatnonzero(used)] = inverse.reshape(-1)
     return Encoded(lookup[coded.codes], keys)
+
+
+def _signed(field: str, arr: npt.NDArray[Any], present: Bool, ids: Encoded | None) -> Any:
+    """An integer key column as int64: unsigned keys beyond int64 are refused, not wrapped."""
+    if arr.dtype.kind != "u" or arr.dtype.itemsize < 8:
+        return arr
+    if (row := _first(present & (arr > np.uint64(2**63 - 1)))) is not None:
+        bad_record(_row_name(ids, row), field, arr[row], BIG_INT_KEY)
+    return arr.astype(np.int64)
+
+
+def _sequence(values: Any) -> npt.NDArray[Any]:
+    r"""A key column given as a sequence, as numpy without losing a text's trailing NUL.
+
+    numpy's fixed-width text arrays drop trailing NUL characters, so
+    ``["x", "x\0"]`` would become two equal keys, and ints beyond int64
+    become floats; such sequences go through an object array instead, where
+    `_typed_objects` refuses those keys (decision 59).
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind == "U" or (
+        # Ints beyond int64 (or mixed with floats) become floats in numpy: inexact keys.
+        arr.dtype.kind == "f" and not all(isinstance(v, (float, np.floating)) for v in values)
+    ):
+        return np.array(list(values), dtype=object)
+    return arr
 
 
 def _encoded(
@@ -300,35 +371,120 @@ def _encoded(
     return Encoded(codes, keys)
 
 
+_COARSE = frozenset({"Y", "M", "W", "D", "h", "m", "s", "ms", "generic"})
+"""datetime64 units coarser than the microsecond: converting them can wrap."""
+
+
 def _times(field: str, values: Any, ids: Encoded | None) -> I64:
-    """Timestamps as epoch microseconds; missing (None, NaT) as _MISSING_TIME."""
+    """Timestamps as epoch microseconds; missing (None, NaT) as _MISSING_TIME.
+
+    Every instant must lie between `FIRST_INSTANT` and `LAST_INSTANT`
+    (decision 58); a datetime64 of a coarse unit is checked before it is
+    converted, since numpy's conversion to microseconds wraps silently.
+    """
     arr = np.asarray(values)
     if arr.dtype.kind == "M":
         # datetime64 carries no zone; csmetrics reads it as UTC.
-        return arr.astype("datetime64[us]", copy=False).astype(np.int64)
+        unit = np.datetime_data(arr.dtype)[0]
+        if unit in _COARSE:
+            low = np.datetime64(FIRST_INSTANT.replace(tzinfo=None), "us").astype(arr.dtype)
+            high = np.datetime64(LAST_INSTANT.replace(tzinfo=None), "us").astype(arr.dtype)
+            _range_check(field, arr, (arr < low) | (arr > high), ids)
+        micros = arr.astype("datetime64[us]", copy=False).astype(np.int64)
+        if unit not in _COARSE:
+            out = (micros != _MISSING_TIME) & ((micros < _MIN_MICROS) | (micros > _MAX_MICROS))
+            _range_check(field, arr, out, ids)
+        return micros
     if arr.dtype.kind != "O" and arr.size:
         bad_record(f"column {field!r}", field, arr.dtype, "expected datetime64 or datetimes")
     out = np.empty(len(arr), dtype=np.int64)
     for row, value in enumerate(arr.reshape(-1)):
-        if value is None:
+        if value is None or is_nat(value):
             out[row] = _MISSING_TIME
         elif not isinstance(value, datetime):
             bad_record(_row_name(ids, row), field, value, "expected a timezone-aware datetime")
         elif value.tzinfo is None or value.utcoffset() is None:
             bad_record(_row_name(ids, row), field, value, "naive datetime; attach a time zone")
         else:
+            check_instant(_row_name(ids, row), field, value)
             out[row] = to_micros(value)
     return out
 
 
-def _bools(field: str, values: Any, ids: Encoded | None, n: int) -> Bool:
-    arr = np.asarray(values)
+def _range_check(field: str, arr: npt.NDArray[Any], bad: Bool, ids: Encoded | None) -> None:
+    """Name the first timestamp outside the instants a datetime can hold, if any."""
+    if (row := _first(bad.reshape(-1))) is not None:
+        why = (
+            "outside the instants csmetrics can hold (0001-01-01 to 9999-12-31T23:59:59.999999 UTC)"
+        )
+        bad_record(_row_name(ids, row), field, str(arr.reshape(-1)[row]), why)
+
+
+def _flag_hint(field: str, column: str) -> str:
+    """How to turn a column of other values into a flag, for the error message."""
+    hint = f"convert it to bool yourself, e.g. df[{column!r}] == 'yes' or df[{column!r}] == 1"
+    if field == "resolved":
+        hint += f", or pass resolved_when={{{column!r}: ['yes']}} (the values meaning resolved)"
+    return hint
+
+
+def flag_column(
+    field: str,
+    values: Any,
+    *,
+    n: int,
+    ids: Encoded | None = None,
+    column: str | None = None,
+    null_is_false: bool = False,
+) -> Bool:
+    """A flag column (``resolved``, ``abandoned``...) as bool: the one check of flags.
+
+    Only bools are flags: a numpy bool array as it is, an object array whose
+    values are all ``bool`` (or numpy bools). Anything else (the texts
+    ``"false"`` or ``"no"``, the integers 0 and 2, even 0/1 integers) is an
+    error naming the column and the first row that is not a bool, never read
+    by truthiness (decision 57). With ``null_is_false`` (dataframes, whose
+    nulls are None here) a None is False, as a null flag is in every reader.
+
+    Raises
+    ------
+    InvalidDataError
+        A value that is not a bool, naming the field, the ``column`` it was
+        read from, the row and the value, with a hint to map the column.
+    """
+    # A sequence goes through objects: numpy would make [True, "yes"] two texts.
+    arr = np.asarray(values) if isinstance(values, np.ndarray) else np.array(values, dtype=object)
     if arr.dtype == np.bool_:
         return arr.reshape(n)
-    for row, value in enumerate(arr.reshape(-1)):
-        if not isinstance(value, (bool, np.bool_)):
-            bad_record(_row_name(ids, row), field, value, "expected a bool")
-    return arr.astype(bool)
+    flat = arr.reshape(-1)
+    if arr.dtype.kind == "O":
+        kinds = np.fromiter(
+            (type(v) in (bool, np.bool_) or (null_is_false and v is None) for v in flat),
+            dtype=bool,
+            count=len(flat),
+        )
+        if kinds.all():
+            return np.asarray(flat == True, dtype=bool)  # noqa: E712 (elementwise, None is False)
+        row = int(np.flatnonzero(~kinds)[0])
+    else:
+        given = np.ones(len(flat), dtype=bool) if arr.dtype.kind != "f" else ~np.isnan(flat)
+        if not given.any():
+            # A float column of nan only: nulls, which an all-null frame column becomes.
+            if null_is_false:
+                return np.zeros(len(flat), dtype=bool)
+            row = 0
+        else:
+            row = int(np.flatnonzero(given)[0])
+    name = column if column is not None else field
+    where = _row_name(ids, row) if ids is not None else f"at row {row}"
+    read = f"field {field!r}" if name == field else f"field {field!r} (column {name!r})"
+    value = plain(flat[row]) if len(flat) else None
+    msg = (
+        f"record {where}: {read} = {value!r}: expected a bool (True or False), not "
+        f"a {type(value).__name__} (column dtype {arr.dtype}); a flag is never read by truthiness, "
+        f"not even 0/1: {_flag_hint(field, name)}"
+    )
+    raise InvalidDataError(msg)
 
 
 def _first(mask: Bool) -> int | None:
@@ -348,6 +504,9 @@ def _columns(
             f"required: {list(required)}, optional: {list(optional)}"
         )
         raise ValueError(msg)
+    for name, col in columns.items():
+        if not isinstance(col, (Encoded, Deferred)):
+            one_dimensional(f"column {name!r}", col)
     lengths = {name: len(col) for name, col in columns.items()}
     if len(set(lengths.values())) > 1:
         msg = f"columns differ in length: {lengths}"
@@ -365,6 +524,36 @@ def _unique_ids(ids: Encoded) -> None:
 
 
 T = TypeVar("T", "Interactions", "Surveys")
+
+
+def check_rows(rows: Any, n: int, ids: Encoded, table: str) -> None:
+    """Refuse an index array that selects a row twice: ``take`` keeps ids unique (decision 60).
+
+    A repeated row would build a table with two contacts of one id, which
+    every count would then count twice. A boolean mask cannot repeat a row.
+    """
+    index = np.asarray(rows)
+    if index.dtype == np.bool_:
+        return
+    one_dimensional(f"{table}.take(rows)", index)
+    if index.dtype.kind not in "iu":
+        msg = f"{table}.take(rows): rows of dtype {index.dtype} are neither a mask nor indices"
+        raise TypeError(msg)
+    if not len(index):
+        return
+    low, high = int(index.min()), int(index.max())
+    if low < -n or high >= n:
+        msg = f"{table}.take(rows): index {low if low < -n else high} is out of range for {n} rows"
+        raise IndexError(msg)
+    seen = np.bincount(np.where(index < 0, index + n, index), minlength=n)
+    if (row := _first(seen > 1)) is not None:
+        key = ids.key(int(ids.codes[row]))
+        msg = (
+            f"{table}.take(rows): row {row} (id {key!r}) is selected more than once; a "
+            "table's ids are unique, and a repeated row would be counted twice: select "
+            "each row once (np.unique(rows)) or use a boolean mask"
+        )
+        raise InvalidDataError(msg)
 
 
 def _take(table: T, rows: I64 | Bool) -> T:
@@ -489,7 +678,7 @@ def _messages_from_columns(columns: Mapping[str, Any], ids: Encoded, start: I64)
         why = "missing" if at[row] == _MISSING_TIME else "before the contact's start"
         bad_record(f"message at position {row}", "at", from_micros(at[row]), why)
     author = _codes_of("author", cols["author"], AUTHORS, None, what="message ")
-    public = _bools("public", cols["public"], None, n) if "public" in cols else np.ones(n, bool)
+    public = flag_column("public", cols["public"], n=n) if "public" in cols else np.ones(n, bool)
     order = np.lexsort((at, interaction))
     return Messages(
         interaction=interaction[order], at=at[order], author=author[order], public=public[order]
@@ -669,7 +858,15 @@ class Interactions:
             raise InvalidDataError(msg)
 
     def take(self, rows: I64 | Bool) -> Interactions:
-        """The contacts selected by a boolean mask or an index array without repeats."""
+        """The contacts selected by a boolean mask or an index array without repeats.
+
+        Raises
+        ------
+        InvalidDataError
+            An index array selects a row more than once (the table would have
+            duplicate ids and count that contact twice).
+        """
+        check_rows(rows, len(self), self.id, "Interactions")
         columns = {
             f.name: getattr(self, f.name)[rows]
             for f in attrs.fields(Interactions)
@@ -791,7 +988,9 @@ class Interactions:
             happened[name] = moment
         end, first_response = happened["end"], happened["first_response_at"]
         flags = {
-            name: _bools(name, _pop(cols, name), ids, n) if name in cols else np.zeros(n, bool)
+            name: flag_column(name, _pop(cols, name), n=n, ids=ids)
+            if name in cols
+            else np.zeros(n, bool)
             for name in _FLAGS
         }
         for name, why in (
@@ -1001,7 +1200,15 @@ class Surveys:
         return f"Surveys({len(self)} answers)"
 
     def take(self, rows: I64 | Bool) -> Surveys:
-        """The answers selected by an index array or a boolean mask."""
+        """The answers selected by an index array without repeats or a boolean mask.
+
+        Raises
+        ------
+        InvalidDataError
+            An index array selects a row more than once (the table would have
+            duplicate ids and count that answer twice).
+        """
+        check_rows(rows, len(self), self.id, "Surveys")
         return _take(self, rows)
 
     def of_kind(self, kind: str) -> Surveys:

@@ -35,7 +35,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, takes_tables
+from csmetrics.core.check import bad_record, one_dimensional, takes_tables
 from csmetrics.core.frames import is_frame, series_values
 from csmetrics.core.model import (
     SURVEY_KINDS,
@@ -253,6 +253,7 @@ def _answers(
         data = Surveys.from_frame(data)
     if not isinstance(data, Surveys):
         items: Any = data if isinstance(data, np.ndarray) else list(data)  # type: ignore[arg-type]
+        one_dimensional("scores", items)
         if len(items) and not isinstance(items[0], Survey):
             if period is not None or by is not None:
                 msg = "period= and by= need Survey records or a Surveys table, not plain scores"
