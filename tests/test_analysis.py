@@ -453,7 +453,7 @@ def test_comparison_is_frozen_with_a_short_repr():
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         c.difference = 0.0  # type: ignore[misc]
     text = repr(c)
-    assert text.startswith("Comparison(difference=0.2")
+    assert text.startswith("Comparison(difference=+20.0 pp, low=+5.2 pp, high=+33.4 pp")
     assert "method='newcombe'" in text
     assert "numerator" not in text  # a and b are not repeated
     assert "<caption>Comparison of Rate results</caption>" in c._repr_html_()
@@ -582,7 +582,9 @@ def test_target_check_is_frozen_with_a_readable_repr():
     t = target(fcr_result(80, 100), goal=0.85)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         t.met = True  # type: ignore[misc]
-    assert repr(t).startswith("TargetCheck(value=0.8, goal=0.85, direction='higher', met=False")
+    assert repr(t).startswith(
+        "TargetCheck(value=80.0%, goal=85.0%, direction='higher', met=False, gap=+5.0 pp"
+    )
     assert "<caption>Target check of FCR</caption>" in t._repr_html_()
 
 

@@ -466,7 +466,7 @@ def test_columns_map_other_names(tmp_path: Path, capsys: pytest.CaptureFixture[s
         status, out, err
     )
     status, out, err = run(["report", str(path), "--columns", "ident=ticket"], capsys)
-    assert "['ident'] are not csmetrics fields" in assert_one_line_error(status, out, err)
+    assert "'ident' in 'ident=ticket' is not a field" in assert_one_line_error(status, out, err)
 
 
 def test_parquet_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -591,7 +591,7 @@ def test_report_export_errors_are_one_line(
     )
     assert "unknown column(s) ['Reopens', 'Tags']" in err
     err = assert_one_line_error(*run(["report", str(contacts), *EXPORT_ARGS[:2]], capsys))
-    assert "line 2: field 'start' = '2026-03-02 09:00': timestamp has no UTC offset" in err
+    assert "line 2: field 'start' (column 'Created at') = '2026-03-02 09:00': timestamp" in err
     assert "--assume-timezone" in err
     err = assert_one_line_error(
         *run(["report", str(contacts), *EXPORT_ARGS[:4], "--resolved-when", "State=solved"], capsys)

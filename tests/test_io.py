@@ -366,13 +366,19 @@ def test_record_errors_from_the_table_name_the_file_and_id(tmp_path: Path) -> No
         tmp_path / "s.csv",
         "id,kind,score,at\nok,nps,9,2026-03-02T08:00Z\nbad,nps,11,2026-03-02T08:00Z\n",
     )
-    with pytest.raises(InvalidDataError, match=r"s\.csv: .*'bad'.*'score'.*11"):
+    # The file's line (the header is line 1), the record's id and the cell as written.
+    with pytest.raises(
+        InvalidDataError, match=r"s\.csv, line 3: record 'bad', field 'score' = '11'"
+    ):
         read_surveys_csv(path)
     path = write_text(
         tmp_path / "c.csv",
         "id,customer_id,start,end\na,c,2026-03-02T09:00+00:00,2026-03-02T08:00+00:00\n",
     )
-    with pytest.raises(InvalidDataError, match=r"c\.csv: .*'a'.*'end'"):
+    with pytest.raises(
+        InvalidDataError,
+        match=r"c\.csv, line 2: record 'a', field 'end' = '2026-03-02T08:00\+00:00'",
+    ):
         read_interactions_csv(path)
 
 

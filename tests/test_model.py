@@ -73,7 +73,7 @@ def test_interaction_is_frozen_and_keyword_only():
 def test_interaction_naive_start_is_rejected():
     with pytest.raises(InvalidDataError) as info:
         contact(start=NAIVE, end=None)
-    assert_names(info, "'c-1'", "'start'", repr(NAIVE), "naive")
+    assert_names(info, "'c-1'", "'start'", repr(NAIVE.isoformat()), "naive")
 
 
 def test_interaction_naive_end_is_rejected():
@@ -92,7 +92,7 @@ def test_interaction_end_before_start_is_rejected():
     end = T0 - timedelta(seconds=1)
     with pytest.raises(InvalidDataError) as info:
         contact(end=end)
-    assert_names(info, "'c-1'", "'end'", repr(end), "before start")
+    assert_names(info, "'c-1'", "'end'", repr(end.isoformat()), "before start")
 
 
 def test_interaction_end_equal_to_start_is_allowed():

@@ -276,7 +276,7 @@ def test_naive_times_without_a_zone_name_the_field_and_the_row(tmp_path: Path) -
     with pytest.raises(InvalidDataError) as info:
         read_interactions_csv(export_csv(tmp_path), **options)
     message = str(info.value)
-    assert "export.csv, line 2: field 'start' = '2026-03-02 09:00'" in message
+    assert "export.csv, line 2: field 'start' (column 'Created at') = '2026-03-02 09:00'" in message
     assert "assume_timezone=" in message
     frame = export_frame()
     frame.loc[0, "Created at"] = pd.NaT  # the first row with a value is named

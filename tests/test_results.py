@@ -81,7 +81,7 @@ def test_rate_is_frozen_and_hashable():
 def test_rate_repr_shows_value_and_counts():
     text = repr(Rate(numerator=1, denominator=4, metric="resolution_rate"))
     assert text.startswith("Rate(")
-    assert "value=0.25" in text
+    assert "value=25.0%" in text
     assert "numerator=1" in text
     assert "denominator=4" in text
     assert "metric='resolution_rate'" in text
@@ -89,7 +89,7 @@ def test_rate_repr_shows_value_and_counts():
 
 def test_repr_shows_period_when_set():
     text = repr(Rate(numerator=1, denominator=4, period=WEEK1))
-    assert "period=Window(" in text
+    assert f"period={WEEK1.start.isoformat()}..{WEEK1.end.isoformat()}" in text
     assert "period" not in repr(Rate(numerator=1, denominator=4))
 
 
@@ -230,7 +230,7 @@ def test_nps_merge_adds_the_three_counts():
 
 def test_nps_repr_shows_value_and_counts():
     text = repr(NPS(promoters=5, passives=2, detractors=3))
-    assert text == "NPS(value=20.0, promoters=5, passives=2, detractors=3, missing=0)"
+    assert text == "NPS(value=+20.0, promoters=5, passives=2, detractors=3, missing=0)"
 
 
 def test_nps_ci_matches_rocks_formula():
@@ -331,7 +331,7 @@ def test_repr_html_is_a_table_with_value_and_counts():
     page = Rate(numerator=1, denominator=4)._repr_html_()
     assert page.startswith("<table>")
     assert "<caption>Rate</caption>" in page
-    assert "<th>value</th><td>0.25</td>" in page
+    assert "<th>value</th><td>25.0%</td>" in page
     assert "<th>numerator</th><td>1</td>" in page
 
 
@@ -490,3 +490,108 @@ def test_durations_compare_by_their_median():
     slow = csmetrics.Durations(durations=[40.0, 50.0, 60.0])
     assert fast < slow
     assert fast < 25 < slow
+
+
+# -- repr: rounded, with units; equality exact ------------------------------------------------
+
+
+def test_repr_rounds_each_unit():
+    as_of = datetime(2026, 4, 3, 11, 51, tzinfo=timezone.utc)
+    assert repr(Rate(numerator=1, denominator=3, metric="fcr")) == (
+        "Rate(value=33.3%, numerator=1, denominator=3, metric='fcr')"
+    )
+    # 100 * (2 - 1) / 3 = 33.33... points, shown signed with one decimal.
+    assert repr(NPS(promoters=2, passives=0, detractors=1)) == (
+        "NPS(value=+33.3, promoters=2, passives=0, detractors=1, missing=0)"
+    )
+    # mean of 1, 2, 4 = 2.333..., std = sqrt(4.6667 / 2) = 1.5275.
+    assert repr(mean_of([1, 2, 4], metric="ces")) == (
+        "Mean(value=2.33, n=3, std=1.53, metric='ces')"
+    )
+    # (794 + 15234.3) / 2 = 8014.15 s is 2 h 13 min 34 s: hours and minutes, not rounded up.
+    handle = csmetrics.TimeMean(n=2, mean=8014.15, m2=0.0, metric="asa", as_of=as_of)
+    assert repr(handle) == (
+        "TimeMean(value=2h 13m, n=2, std=0s, metric='asa', as_of=2026-04-03T11:51:00+00:00)"
+    )
+    times = csmetrics.Durations(durations=[26.0, 794.0, 15234.3])
+    assert repr(times).startswith("Durations(median=13m 14s, p90=4h 13m, p95=4h 13m, mean=1h 29m,")
+
+
+def test_repr_of_seconds_fields_and_timedeltas():
+    occupancy = csmetrics.Occupancy(busy_seconds=5400.0, available_seconds=1800.0)
+    assert repr(occupancy).startswith(
+        "Occupancy(value=75.0%, busy_seconds=1h 30m, available_seconds=30m 00s, break_seconds=0s"
+    )
+    up = csmetrics.Uptime(length=timedelta(days=30), downtime=timedelta(hours=3), incidents=2)
+    assert repr(up).startswith("Uptime(value=99.6%, length=30d 00h, downtime=3h 00m, incidents=2")
+
+
+def test_repr_shows_undefined_as_n_a_and_leaves_unset_parameters_out():
+    text = repr(csmetrics.Durations(metric="first_response_time"))
+    assert text.startswith("Durations(median=n/a, p90=n/a, p95=n/a, mean=n/a, n=0,")
+    assert "None" not in text
+    assert "calendar" not in text
+    assert repr(Rate(numerator=0, denominator=0)).startswith("Rate(value=n/a,")
+
+
+def test_repr_is_rounded_but_equality_is_exact():
+    a = Mean(n=2, mean=4.001, m2=0.0, metric="ces")
+    b = Mean(n=2, mean=4.0, m2=0.0, metric="ces")
+    assert repr(a) == repr(b)
+    assert a != b
+    assert a.value == 4.001
+
+
+def test_repr_html_shows_the_same_rounded_values():
+    page = csmetrics.nps([10, 9, 9, 7, 3])._repr_html_()
+    assert "<th>value</th><td>+40.0</td>" in page
+    page = csmetrics.Durations(durations=[26.0, 794.0])._repr_html_()
+    assert "<th>median</th><td>26s</td>" in page
+    assert "<th>p90</th><td>13m 14s</td>" in page
+
+
+def test_breakdown_repr_html_rounds_the_value_in_the_unit():
+    b = Breakdown(
+        by="agent_id",
+        overall=Rate(numerator=2, denominator=3),
+        groups={"a": Rate(numerator=1, denominator=1), "b": Rate(numerator=1, denominator=2)},
+    )
+    page = b._repr_html_()
+    assert "<td>100.0%</td>" in page
+    assert "<td>50.0%</td>" in page
+
+
+def test_every_catalogued_result_shows_the_catalogue_unit():
+    from csmetrics.core.results import Result, unit_of
+
+    shown_units = ("fraction", "points", "seconds", "mean")
+    checked = 0
+    for entry in csmetrics.catalog.entries():
+        result = entry.result
+        if isinstance(result, type) and issubclass(result, Result) and entry.unit in shown_units:
+            assert result._unit == entry.unit, entry.name
+            checked += 1
+    assert checked >= 25
+    assert unit_of(NPS(promoters=1, passives=0, detractors=0)) == "points"
+
+
+def test_no_result_of_the_sample_report_shows_long_floats_or_python_reprs():
+    import re
+
+    from csmetrics.adapters.datasets import sample
+    from csmetrics.report.build import build_report
+
+    data = sample()
+    report = build_report(
+        data.interactions, data.surveys, service_level=20.0, by="agent_id", charts=False
+    )
+    shown = 0
+    for row in report.rows:
+        if row.result is None:
+            continue
+        for text in (repr(row.result), row.result._repr_html_()):
+            assert not re.search(r"\d\.\d{5,}", text), text
+            assert "datetime.datetime" not in text, text
+            assert "calendar=None" not in text, text
+        shown += 1
+    assert shown >= 15

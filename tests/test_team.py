@@ -762,8 +762,8 @@ def test_shrinkage_prior_matches_a_direct_anova_computation(agents):
 
 def test_rating_result_repr_shows_the_shrunk_mean():
     r = rating(rated({"ann": [5, 5], "bob": [4, 3, 4, 1]}))["ann"]
-    assert repr(r).startswith("Rating(value=5.0, n=2, mean=5.0, m2=0.0, metric='rating'")
-    assert "shrunk=" in repr(r)
+    assert repr(r).startswith("Rating(value=5.00, n=2, std=0.00, scale=(1, 5)")
+    assert repr(r).endswith(f"shrunk={r.shrunk:.2f})")
 
 
 def test_results_are_rates_and_means():

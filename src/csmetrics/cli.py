@@ -4,10 +4,23 @@
 with the package; ``csmetrics report contacts.csv --surveys surveys.csv``
 prints the report of your own export (the CSV format is described in
 `csmetrics.adapters.io`; Parquet files need the ``frames`` extra). ``csmetrics
-definitions`` lists every metric with its meaning and options. Bad input
-(a missing or unreadable file, missing columns, a bad timestamp) ends with a
-one-line ``csmetrics: error: ...`` on stderr and exit status 2, never a
-traceback.
+definitions`` lists every metric with its meaning and options.
+
+It never prints a traceback. Exit status:
+
+- 0: done (``--help`` and ``--version`` too).
+- 2: bad input or usage: an option's value, a missing or unreadable file,
+  missing columns, a bad timestamp, an output that cannot be written; one
+  line ``csmetrics: error: ...`` on stderr naming the option, the file and
+  line, the field and the value.
+- 3: a bug in csmetrics: one line ``csmetrics: internal error: ...`` on
+  stderr asking you to report it; set ``CSMETRICS_TRACEBACK=1`` to see the
+  traceback.
+- 130: interrupted (Ctrl-C).
+
+Line numbers in messages are the file's own, 1-based and counting the
+header line, so line 2 is the first record; values are quoted as the file or
+the command line has them.
 
 Report options:
 
@@ -47,16 +60,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from difflib import get_close_matches
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from csmetrics import catalog
 from csmetrics.adapters.datasets import sample, sample_paths
 from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_surveys_csv
+from csmetrics.core.check import time_zone
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import SURVEY_KINDS, Window
+from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Fields
 from csmetrics.core.table import Interactions, Surveys
 from csmetrics.report.build import Progress, build_report
 from csmetrics.report.render import FORMATS, render
@@ -65,6 +80,12 @@ __all__ = ["main"]
 
 _PROG = "csmetrics"
 _USAGE_ERROR = 2
+_INTERNAL_ERROR = 3
+_INTERRUPTED = 130
+_REPORT_IT = (
+    "this is a bug in csmetrics; please report it with the command line that caused it "
+    "(CSMETRICS_TRACEBACK=1 shows the traceback)"
+)
 
 
 class _Error(Exception):
@@ -98,6 +119,11 @@ def _moment(text: str) -> datetime:
     if moment.utcoffset() is None:
         msg = f"{text!r} has no UTC offset; write e.g. 2026-04-01T00:00:00+00:00"
         raise argparse.ArgumentTypeError(msg)
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        msg = f"{text!r} is outside the years 1 to 9999 in UTC"
+        raise argparse.ArgumentTypeError(msg) from None
     return moment
 
 
@@ -125,13 +151,27 @@ def _positive_seconds(text: str) -> float:
     return seconds
 
 
-def _columns(text: str) -> dict[str, str]:
-    """``field=column,field=column`` as ``{field: column}``."""
-    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
-    if not pairs or any(len(pair) != 2 or not all(p.strip() for p in pair) for pair in pairs):
-        msg = f"{text!r} is not a column map; write FIELD=COLUMN pairs, e.g. id=ticket_id"
-        raise argparse.ArgumentTypeError(msg)
-    return {field.strip(): column.strip() for field, column in pairs}
+def _columns(fields: Fields) -> Callable[[str], dict[str, str]]:
+    """The parser of ``field=column,field=column`` as ``{field: column}`` for ``fields``."""
+
+    def parse(text: str) -> dict[str, str]:
+        pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+        if not pairs or any(len(pair) != 2 or not all(p.strip() for p in pair) for pair in pairs):
+            msg = f"{text!r} is not a column map; write FIELD=COLUMN pairs, e.g. id=ticket_id"
+            raise argparse.ArgumentTypeError(msg)
+        mapping = {field.strip(): column.strip() for field, column in pairs}
+        for field in mapping:
+            if field not in fields.fields:
+                close = get_close_matches(field, fields.fields, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                msg = (
+                    f"{field!r} in {text!r} is not a field{hint}; the fields are "
+                    f"{', '.join(fields.fields)}"
+                )
+                raise argparse.ArgumentTypeError(msg)
+        return mapping
+
+    return parse
 
 
 def _resolved_when(text: str) -> dict[str, list[str]]:
@@ -167,10 +207,16 @@ def _period(text: str) -> Window:
 
 def _zone(text: str) -> str:
     try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        msg = f"{text!r} is not an IANA time zone, e.g. Europe/Berlin"
-        raise argparse.ArgumentTypeError(msg) from None
+        return time_zone("zone", text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _path(text: str) -> str:
+    """A file name: not empty, no NUL character (which no file system takes)."""
+    if not text.strip() or "\0" in text:
+        msg = f"{text!r} is not a file name"
+        raise argparse.ArgumentTypeError(msg)
     return text
 
 
@@ -208,9 +254,15 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     report.add_argument(
-        "interactions", nargs="?", metavar="INTERACTIONS", help="contacts (.csv or .parquet)"
+        "interactions",
+        nargs="?",
+        type=_path,
+        metavar="INTERACTIONS",
+        help="contacts (.csv or .parquet)",
     )
-    report.add_argument("--surveys", metavar="SURVEYS", help="survey answers (.csv or .parquet)")
+    report.add_argument(
+        "--surveys", type=_path, metavar="SURVEYS", help="survey answers (.csv or .parquet)"
+    )
     report.add_argument(
         "--sample",
         action="store_true",
@@ -218,12 +270,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--columns",
-        type=_columns,
+        type=_columns(INTERACTION_FIELDS),
         metavar="MAP",
         help="contact columns named differently: FIELD=COLUMN,... (e.g. id=ticket_id)",
     )
     report.add_argument(
-        "--survey-columns", type=_columns, metavar="MAP", help="the same for the surveys file"
+        "--survey-columns",
+        type=_columns(SURVEY_FIELDS),
+        metavar="MAP",
+        help="the same for the surveys file",
     )
     report.add_argument(
         "--strict-columns",
@@ -305,7 +360,7 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
     report.add_argument(
-        "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+        "--output", type=_path, metavar="FILE", help="write the report to FILE instead of stdout"
     )
     commands.add_parser(
         "definitions",
@@ -446,12 +501,35 @@ def _definitions() -> str:
     return "\n".join(lines)
 
 
+class _WriteError(Exception):
+    """The report could not be written: reported as a write error, exit status 2."""
+
+
 def _one_line(err: BaseException) -> str:
     if isinstance(err, OSError) and err.filename is not None:
         text = f"cannot read {os.fsdecode(err.filename)}: {err.strerror}"
     else:
         text = str(err) or type(err).__name__
     return " ".join(text.split())
+
+
+def _write(output: str, path: str | None) -> None:
+    """Write the report to ``path`` (stdout when None); a failure is a `_WriteError`."""
+    if path is None:
+        sys.stdout.write(output)
+        return
+    try:
+        Path(path).write_text(output, encoding="utf-8")
+    except (OSError, ValueError) as err:  # ValueError: a NUL in the path
+        reason = getattr(err, "strerror", None) or str(err)
+        msg = f"cannot write the report to {path!r}: {reason}"
+        raise _WriteError(msg) from None
+
+
+def _fail(status: int, text: str) -> int:
+    label = "internal error" if status == _INTERNAL_ERROR else "error"
+    print(f"{_PROG}: {label}: {' '.join(text.split())}", file=sys.stderr)
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -466,7 +544,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         The exit status: 0 on success (``--help`` and ``--version`` too), 2
-        on bad input, after a one-line ``csmetrics: error: ...`` on stderr.
+        on bad input, after a one-line ``csmetrics: error: ...`` on stderr,
+        3 on a bug in csmetrics (``csmetrics: internal error: ...``), 130 when
+        interrupted. Never a traceback, unless the environment variable
+        ``CSMETRICS_TRACEBACK`` is set.
 
     Examples
     --------
@@ -489,19 +570,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        return _fail(_INTERRUPTED, "interrupted")
+    except Exception as err:
+        # The guard of last resort: whatever went wrong is one line, not a traceback.
+        if os.environ.get("CSMETRICS_TRACEBACK"):
+            raise
+        return _fail(_INTERNAL_ERROR, f"{type(err).__name__}: {_one_line(err)}; {_REPORT_IT}")
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
         args = _parser().parse_args(argv)
     except SystemExit as done:  # --help and --version print and exit
         return 0 if done.code is None else int(done.code)
     except _Error as err:
-        print(f"{_PROG}: error: {_one_line(err)}", file=sys.stderr)
-        return _USAGE_ERROR
+        return _fail(_USAGE_ERROR, _one_line(err))
     try:
         output = _definitions() if args.command == "definitions" else _report(args)
-        if getattr(args, "output", None):
-            Path(args.output).write_text(output, encoding="utf-8")
-        else:
-            sys.stdout.write(output)
-    except (_Error, InvalidDataError, ValueError, OSError) as err:
-        print(f"{_PROG}: error: {_one_line(err)}", file=sys.stderr)
-        return _USAGE_ERROR
+        _write(output, getattr(args, "output", None))
+    except (_Error, _WriteError, InvalidDataError, ValueError, OSError) as err:
+        return _fail(_USAGE_ERROR, _one_line(err))
     return 0

@@ -120,12 +120,18 @@ class _Source:
         self.line = 0
         self.row = 0
         self.zone = zone
+        self.columns: dict[str, tuple[int, str]] = {}
+        """Position and header name of each field's column."""
+        self.lines: list[int] = []
+        """The file line of each record (1-based, the header is line 1)."""
         self.naive: dict[str, list[int]] = {}
         """The rows of each time field whose cells had no offset (local wall times)."""
 
     def fail(self, field: str, value: object, why: str) -> NoReturn:
-        msg = f"{self.path}, line {self.line}: field {field!r} = {value!r}: {why}"
-        raise InvalidDataError(msg)
+        column = self.columns.get(field, (0, field))[1]
+        named = f"{field!r}" if column == field else f"{field!r} (column {column!r})"
+        msg = f"{self.path}, line {self.line}: field {named} = {value!r}: {why}"
+        raise InvalidDataError(msg, field=field, value=value, why=why)
 
 
 _FRACTION = re.compile(r"(:\d\d)[.,](\d+)")
@@ -266,6 +272,11 @@ def _positions(source: _Source, header: list[str], reading: Reading) -> tuple[di
         msg = f"{source.path}: repeated column(s) {repeated}; each field must come from one column"
         raise InvalidDataError(msg)
     positions = {field: names.index(column) for field, column in plan.sources.items()}
+    source.columns = {
+        field: (names.index(column), column) for field, column in plan.sources.items()
+    }
+    if plan.status is not None:  # resolved derived from a status column
+        source.columns["resolved"] = (names.index(plan.status), plan.status)
     return positions, -1 if plan.status is None else names.index(plan.status)
 
 
@@ -314,6 +325,7 @@ def _read(
     except csv.Error as err:
         msg = f"{source.path}, line {source.line + 1}: malformed CSV ({err})"
         raise InvalidDataError(msg) from None
+    source.lines = lines
     return source, values, lines
 
 
@@ -322,13 +334,43 @@ def _status(reading: Reading) -> Callable[[_Source, str, str], bool]:
     return lambda _source, _field, cell: reading.resolved(cell)
 
 
+def _cell(path: str, line: int, position: int) -> str | None:
+    """The text of one cell, read again from the file (only to write an error message)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        for row in reader:
+            if reader.line_num == line:
+                return row[position] if position < len(row) else None
+    return None
+
+
 def _build(source: _Source, build: Callable[[], V]) -> V:
-    """Run a table constructor; its record errors gain the file name."""
+    """Run a table constructor; its record errors name the file, the line and the cell.
+
+    An error about one row (`InvalidDataError.row`) is told as the file
+    tells it: the line number (1-based, counting the header) and the cell's
+    text as written, not the position in the table and the parsed value.
+    """
     try:
         return build()
     except InvalidDataError as err:
-        msg = f"{source.path}: {err}"
-        raise InvalidDataError(msg) from None
+        row, field = err.row, err.field
+        if row is None or field is None or not 0 <= row < len(source.lines):
+            msg = f"{source.path}: {err}"
+            raise InvalidDataError(msg) from None
+        line = source.lines[row]
+        record = "" if err.record is None else f"record {err.record}, "
+        where = f"{source.path}, line {line}: {record}field {field!r}"
+        if field in source.columns:
+            position, column = source.columns[field]
+            if column != field:
+                where += f" (column {column!r})"
+            cell = _cell(source.path, line, position)
+            shown = cell if cell is not None else err.value
+        else:
+            shown = err.value
+        msg = f"{where} = {shown!r}: {err.why}"
+        raise InvalidDataError(msg, row=row, field=field, value=err.value, why=err.why) from None
 
 
 def read_interactions_csv(

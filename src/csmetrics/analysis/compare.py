@@ -29,10 +29,11 @@ import attrs
 import numpy as np
 
 from csmetrics.catalog import DIRECTIONS, Direction, direction_of
+from csmetrics.core import display
 from csmetrics.core import html as html_table
 from csmetrics.core.check import option
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.results import Breakdown, Durations, Mean, Rate, Result
+from csmetrics.core.results import Breakdown, Durations, Mean, Rate, Result, unit_of
 from csmetrics.core.stats import ConfidenceInterval, rate_interval, t_cdf, t_quantile, z_value
 from csmetrics.metrics.surveys import CES, NPS
 
@@ -101,13 +102,28 @@ class Comparison:
             "confidence_level": self.confidence_level,
         }
 
+    def _shown(self) -> dict[str, str]:
+        """The fields rounded, in the results' unit (a difference of rates in points)."""
+        unit = unit_of(self.a)
+        spans = ("difference", "low", "high")
+        shown = {k: display.difference(getattr(self, k), unit) for k in spans}
+        change = self.relative_change
+        return {
+            **shown,
+            "p_value": f"{self.p_value:.3g}",
+            "significant": str(self.significant),
+            "relative_change": "n/a" if math.isnan(change) else f"{100 * change:+.1f}%",
+            "method": repr(self.method),
+            "confidence_level": display.value_text(self.confidence_level),
+        }
+
     def __repr__(self) -> str:
         # a and b are left out: their own reprs are long; read them as .a and .b.
-        inner = ", ".join(f"{k}={v!r}" for k, v in self._fields().items())
+        inner = ", ".join(f"{k}={v}" for k, v in self._shown().items())
         return f"Comparison({inner})"
 
     def _repr_html_(self) -> str:
-        return html_table.fields(f"Comparison of {type(self.a).__name__} results", self._fields())
+        return html_table.fields(f"Comparison of {type(self.a).__name__} results", self._shown())
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -173,12 +189,25 @@ class TargetCheck:
             "method": self.method,
         }
 
+    def _shown(self) -> dict[str, str]:
+        """The fields rounded, in the result's unit."""
+        unit = unit_of(self.result)
+        shown = {}
+        for key, value in self._fields().items():
+            if key in ("value", "goal", "low", "high"):
+                shown[key] = display.number(value, unit)
+            elif key == "gap":
+                shown[key] = display.difference(value, unit)
+            else:
+                shown[key] = display.value_text(value)
+        return shown
+
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self._fields().items())
+        inner = ", ".join(f"{k}={v}" for k, v in self._shown().items())
         return f"TargetCheck({inner})"
 
     def _repr_html_(self) -> str:
-        return html_table.fields(f"Target check of {type(self.result).__name__}", self._fields())
+        return html_table.fields(f"Target check of {type(self.result).__name__}", self._shown())
 
 
 # -- argument checks ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import math
 import sys
 import warnings
 from collections.abc import Callable, Collection
+from datetime import datetime
 from difflib import get_close_matches
 from types import FrameType
 from typing import Any, Generic, NoReturn, ParamSpec, TypeVar, overload
@@ -97,10 +98,44 @@ def plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
+class RowName(str):
+    """How a message names a row of a table (``'c-1' (position 3)``), keeping its position.
+
+    ``row`` is the 0-based position, ``key`` the record's id as text
+    (``'c-1'``) or None when it has none.
+    """
+
+    row: int
+    key: str | None
+
+    def __new__(cls, text: str, row: int, key: str | None = None) -> RowName:  # noqa: D102
+        name = super().__new__(cls, text)
+        name.row, name.key = row, key
+        return name
+
+
+def shown(value: object) -> object:
+    """A value as a message shows it: numpy scalars as Python values, times in ISO 8601.
+
+    A datetime is shown as its ISO text (``'2026-03-01T09:10:00+00:00'``),
+    the way a file or a user writes it, not as ``datetime.datetime(...)``.
+    """
+    value = plain(value)
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
 def bad_record(record: object, field: str, value: object, why: str) -> NoReturn:
-    """Raise InvalidDataError naming the record, the field and the value."""
-    msg = f"record {record}: field {field!r} = {plain(value)!r}: {why}"
-    raise InvalidDataError(msg)
+    """Raise InvalidDataError naming the record, the field and the value.
+
+    A `RowName` record gives the error its ``row``, so a file reader can name
+    the line instead.
+    """
+    msg = f"record {record}: field {field!r} = {shown(value)!r}: {why}"
+    if isinstance(record, RowName):
+        raise InvalidDataError(
+            msg, row=record.row, record=record.key, field=field, value=value, why=why
+        )
+    raise InvalidDataError(msg, field=field, value=value, why=why)
 
 
 def one_dimensional(name: str, values: object) -> None:

@@ -250,7 +250,8 @@ class Reading:
             if unknown:
                 msg = (
                     f"unknown column(s) {unknown}: with strict columns every column must be "
-                    f"a field or mapped with columns=; the fields are {list(self.spec.fields)}"
+                    f"a field or mapped with columns= (CLI: --columns); the fields are "
+                    f"{list(self.spec.fields)}"
                 )
                 raise InvalidDataError(msg)
         return Plan(sources=sources, status=status)
@@ -269,9 +270,10 @@ class Reading:
         shown = [*found[:30], f"... {len(found) - 30} more"] if len(found) > 30 else list(found)
         msg = f"missing column(s) {', '.join(parts)}; found {shown}"
         if any(field != "resolved_when" for field, _ in missing):
+            field, column = next(iter(example.items()))
             msg += (
                 f". Required fields: {required}; map a column named otherwise with "
-                f"columns=, e.g. {example}"
+                f"columns=, e.g. {example} (CLI: --columns {field}={column!r})"
             )
         raise InvalidDataError(msg)
 

@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics.core import display
 from csmetrics.core import html as html_table
 from csmetrics.core.check import check_min_n, is_number, option
 from csmetrics.core.frames import ToFrame
@@ -52,6 +53,7 @@ __all__ = [
     "check_durations",
     "durations_array",
     "no_durations",
+    "unit_of",
 ]
 
 
@@ -118,6 +120,12 @@ class Result:
 
     _counts: ClassVar[tuple[str, ...]] = ()
     _params: ClassVar[tuple[str, ...]] = ()
+    _unit: ClassVar[str] = "mean"
+    """The unit the value is shown in (`csmetrics.core.display.number`)."""
+    _unit_fields: ClassVar[tuple[str, ...]] = ("value",)
+    """The shown fields in the value's unit (a mean's ``std``, a quantile)."""
+    _seconds_fields: ClassVar[tuple[str, ...]] = ()
+    """The shown fields that are seconds, whatever the value's unit."""
 
     period: Window | None = attrs.field(default=None, converter=_as_period)
     """The period the result covers; None for all data (or merged periods)."""
@@ -235,12 +243,46 @@ class Result:
             out["period"] = self.period
         return out
 
+    def _shown(self, *, quote: bool = True) -> dict[str, str]:
+        """The fields as a person reads them: rounded, with units, unset parameters left out.
+
+        The value (and the fields in its unit) by `csmetrics.core.display.number`,
+        everything else by `csmetrics.core.display.value_text`; ``metric`` is
+        left out where the class is named after it (``FCR(metric='fcr')``).
+        """
+        shown: dict[str, str] = {}
+        redundant = type(self).__name__.lower()
+        for key, value in self._fields().items():
+            if value is None or (key == "metric" and value == redundant):
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if key in self._unit_fields:
+                    shown[key] = display.number(float(value), self._unit)
+                    continue
+                if key in self._seconds_fields:
+                    shown[key] = display.seconds_text(float(value))
+                    continue
+            plain = isinstance(value, str) and not quote
+            shown[key] = value if plain else display.value_text(value)
+        return shown
+
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self._fields().items())
+        inner = ", ".join(f"{k}={v}" for k, v in self._shown().items())
         return f"{type(self).__name__}({inner})"
 
     def _repr_html_(self) -> str:
-        return html_table.fields(type(self).__name__, self._fields())
+        return html_table.fields(type(self).__name__, self._shown(quote=False))
+
+
+def unit_of(result: Result) -> str:
+    """The unit a result's value is shown in: ``"fraction"``, ``"points"``, ``"seconds"``...
+
+    ``"mean"`` for any other value.
+
+    The unit of `csmetrics.core.display.number`; a result's repr, its
+    comparisons and target checks show their numbers in it.
+    """
+    return result._unit
 
 
 @attrs.frozen(order=False, kw_only=True, repr=False)
@@ -253,6 +295,7 @@ class Rate(Result):
 
     _counts: ClassVar[tuple[str, ...]] = ("numerator", "denominator")
     _params: ClassVar[tuple[str, ...]] = ("metric",)
+    _unit: ClassVar[str] = "fraction"
 
     numerator: int = attrs.field(validator=check_count)
     denominator: int = attrs.field(validator=check_count)
@@ -306,6 +349,7 @@ class Mean(Result):
 
     _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2")
     _params: ClassVar[tuple[str, ...]] = ("metric",)
+    _unit_fields: ClassVar[tuple[str, ...]] = ("value", "std")
 
     n: int = attrs.field(validator=check_count)
     mean: float = attrs.field(default=math.nan, eq=_nan_as_none)
@@ -351,6 +395,12 @@ class Mean(Result):
         low, high = scale
         return attrs.evolve(ci, low=max(ci.low, float(low)), high=min(ci.high, float(high)))
 
+    def _fields(self) -> dict[str, Any]:
+        # The moments are for merging; a person reads the value and the spread.
+        out = super()._fields()
+        del out["mean"], out["m2"]
+        return {"value": out.pop("value"), "n": out.pop("n"), "std": self.std, **out}
+
     def _merged_fields(self, other: Result) -> dict[str, Any]:
         assert isinstance(other, Mean)
         # Counts a subclass adds beyond the moments simply add up.
@@ -378,6 +428,7 @@ class TimeMean(Mean):
     """A mean duration in seconds, with the calendar and ``as_of`` it was measured with."""
 
     _params: ClassVar[tuple[str, ...]] = ("metric", "calendar", "as_of")
+    _unit: ClassVar[str] = "seconds"
 
     calendar: BusinessCalendar | None = None
     as_of: datetime | None = None
@@ -473,7 +524,10 @@ class Breakdown(ToFrame, Mapping["Key | None", R], Generic[R]):
         return Breakdown(by=self.by, overall=overall, groups=ordered)
 
     def _repr_html_(self) -> str:
-        return html_table.records(self.to_rows(), empty=f"Breakdown by {self.by}: no groups")
+        # The value in its unit, as the groups' own reprs show it; other columns as they are.
+        unit = self.overall._unit
+        rows = [{**row, "value": display.number(row["value"], unit)} for row in self.to_rows()]
+        return html_table.records(rows, empty=f"Breakdown by {self.by}: no groups")
 
 
 F64 = npt.NDArray[np.float64]
@@ -516,7 +570,7 @@ def no_durations() -> F64:
 ARRAY_EQ = attrs.cmp_using(eq=np.array_equal)
 """Equality of array fields: same values, not the same object."""
 
-_SHOWN_QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
+_SHOWN_QUANTILES = {"median": 0.5, "p90": 0.9, "p95": 0.95}
 
 
 @attrs.frozen(order=False, kw_only=True, repr=False, unsafe_hash=False)
@@ -575,6 +629,8 @@ class Durations(ToFrame, Result):
 
     _counts: ClassVar[tuple[str, ...]] = ("n", "censored", "excluded")
     _params: ClassVar[tuple[str, ...]] = ("metric", "censoring", "calendar", "as_of")
+    _unit: ClassVar[str] = "seconds"
+    _unit_fields: ClassVar[tuple[str, ...]] = ("median", "p90", "p95", "mean")
 
     durations: F64 = attrs.field(
         factory=no_durations, converter=durations_array, validator=check_durations, eq=ARRAY_EQ
@@ -766,13 +822,3 @@ class Durations(ToFrame, Result):
         if self.period is not None:
             out["period"] = self.period
         return out
-
-    def _repr_html_(self) -> str:
-        shown: dict[str, object] = {}
-        for key, value in self._fields().items():
-            shown[key] = value
-            if key in _SHOWN_QUANTILES or key == "mean":
-                delta = self.as_timedelta(value)
-                text = html_table.show(value)
-                shown[key] = f"{text} s" if delta is None else f"{text} s ({delta})"
-        return html_table.fields("Durations", shown)

@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, check_type, one_dimensional, plain
+from csmetrics.core.check import RowName, bad_record, check_type, one_dimensional, plain
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
     AGENT_STATES,
@@ -88,10 +88,11 @@ def from_micros(micros: int) -> datetime:
     return _EPOCH + timedelta(microseconds=int(micros))
 
 
-def _row_name(ids: Encoded | None, row: int) -> str:
+def _row_name(ids: Encoded | None, row: int, what: str = "") -> RowName:
     if ids is None or ids.codes[row] < 0:
-        return f"at position {row}"
-    return f"{plain(ids.keys[ids.codes[row]])!r} (position {row})"
+        return RowName(f"{what}at position {row}", row)
+    key = repr(plain(ids.keys[ids.codes[row]]))
+    return RowName(f"{what}{key} (position {row})", row, key)
 
 
 @attrs.frozen(eq=False)
@@ -157,7 +158,7 @@ def _codes_of(
         coded = lookup[values.codes]
         if (row := _first(coded < 0)) is not None:
             word = str(words[values.codes[row]])
-            bad_record(what + _row_name(ids, row), field, word, f"use one of {names}")
+            bad_record(_row_name(ids, row, what), field, word, f"use one of {names}")
         return coded
     text = np.asarray(values).reshape(-1)
     if text.dtype.kind not in "OU":
@@ -167,7 +168,7 @@ def _codes_of(
     for code, name in enumerate(names):
         codes[text == name] = code
     if (row := _first(codes < 0)) is not None:
-        bad_record(what + _row_name(ids, row), field, str(text[row]), f"use one of {names}")
+        bad_record(_row_name(ids, row, what), field, str(text[row]), f"use one of {names}")
     return codes
 
 
@@ -983,7 +984,7 @@ class Interactions:
                     _row_name(ids, row),
                     name,
                     from_micros(moment[row]),
-                    f"before start {from_micros(start[row])}",
+                    f"before start {from_micros(start[row]).isoformat()}",
                 )
             happened[name] = moment
         end, first_response = happened["end"], happened["first_response_at"]

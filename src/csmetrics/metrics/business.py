@@ -707,6 +707,7 @@ class Uptime(Result):
 
     _counts: ClassVar[tuple[str, ...]] = ("length", "downtime", "incidents", "ongoing")
     _params: ClassVar[tuple[str, ...]] = ("metric", "service")
+    _unit: ClassVar[str] = "fraction"
 
     length: timedelta = attrs.field(validator=_non_negative_timedelta)
     downtime: timedelta = attrs.field(validator=_non_negative_timedelta)
@@ -892,6 +893,8 @@ class Occupancy(Result):
 
     _counts: ClassVar[tuple[str, ...]] = ("busy_seconds", "available_seconds", "break_seconds")
     _params: ClassVar[tuple[str, ...]] = ("metric", "denominator")
+    _unit: ClassVar[str] = "fraction"
+    _seconds_fields: ClassVar[tuple[str, ...]] = _counts
 
     busy_seconds: float = attrs.field(validator=_finite_at_least_zero)
     available_seconds: float = attrs.field(validator=_finite_at_least_zero)

@@ -108,6 +108,7 @@ class NPS(Result):
     """
 
     _counts: ClassVar[tuple[str, ...]] = ("promoters", "passives", "detractors", "missing")
+    _unit: ClassVar[str] = "points"
 
     promoters: int = attrs.field(validator=check_count)
     passives: int = attrs.field(validator=check_count)

@@ -166,6 +166,7 @@ class Gap(Rate):
     """
 
     _params: ClassVar[tuple[str, ...]] = ("metric", "overall_rate", "window_days", "match")
+    _unit_fields: ClassVar[tuple[str, ...]] = ("value", "overall_rate")
 
     overall_rate: float | None
     """The rate over all groups the group is compared with."""
@@ -292,6 +293,14 @@ class FunnelRate(Rate):
     """
 
     _params: ClassVar[tuple[str, ...]] = ("metric", "team_rate", "limits", "min_count")
+    _unit_fields: ClassVar[tuple[str, ...]] = (
+        "value",
+        "team_rate",
+        "low95",
+        "high95",
+        "low998",
+        "high998",
+    )
 
     team_rate: float | None
     """The rate the funnel is drawn around; None for the overall result."""
@@ -445,6 +454,7 @@ class Rating(Mean):
         "between_variance",
         "within_variance",
     )
+    _unit_fields: ClassVar[tuple[str, ...]] = ("value", "std", "team_mean", "shrunk")
 
     scale: tuple[int, int] = (1, 5)
     """The rating scale."""

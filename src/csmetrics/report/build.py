@@ -37,6 +37,7 @@ import numpy as np
 
 from csmetrics import catalog
 from csmetrics.analysis.compare import WITH_INTERVAL
+from csmetrics.core import display
 from csmetrics.core.check import option, takes_tables
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, PeriodLike, Survey, Window, as_window
@@ -942,29 +943,5 @@ def _charts(
     return tuple((caption, plots.figure_data_uri(ax)) for caption, ax in out), ""
 
 
-def _seconds_text(value: float) -> str:
-    if math.isinf(value):
-        return "inf"
-    seconds = round(value)
-    if seconds < 60:
-        return f"{value:.0f}s" if value >= 10 or value == seconds else f"{value:.1f}s"
-    minutes, s = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {s:02d}s"
-    hours, m = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours}h {m:02d}m"
-    days, h = divmod(hours, 24)
-    return f"{days}d {h:02d}h"
-
-
 def _number(value: float, unit: Unit) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if unit == "fraction":
-        return f"{100 * value:.1f}%"
-    if unit == "points":
-        return f"{value:+.1f}"
-    if unit == "seconds":
-        return _seconds_text(value)
-    return f"{value:.2f}"
+    return display.number(value, unit)

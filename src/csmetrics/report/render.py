@@ -1,6 +1,7 @@
 """Rendering a KPI report: text, Markdown, HTML, JSON and CSV.
 
-The only place where numbers are rounded: text, Markdown and HTML show
+The only place where a report's numbers are rounded, by the rule result
+reprs use too (`csmetrics.core.display`): text, Markdown and HTML show
 rates in percent with one decimal, NPS in points with a sign and durations in
 the unit that reads best; JSON and CSV keep every value unrounded. Text lines
 fit in `WIDTH` columns. `render` is the one entry point.
