@@ -345,7 +345,7 @@ def test_a_pandas_nat_end_in_columns_is_a_missing_value():
 
 def test_a_pandas_nat_on_an_object_is_named_a_missing_value_not_naive():
     pd = pytest.importorskip("pandas")
-    with pytest.raises(InvalidDataError, match=r"field 'end' = NaT: a missing value \(NaT\)"):
+    with pytest.raises(InvalidDataError, match=r"field 'end' = 'NaT': a missing value \(NaT\)"):
         Interaction(id="1", customer_id="c", start=T, end=pd.NaT)
 
 

@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import AgentTimes, Interactions, Sales, Surveys, Window, catalog
+from csmetrics.core.episodes import time_rank
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -2294,3 +2295,54 @@ def test_empty_table_by_group_is_an_empty_breakdown(name):
     assert len(result) == 0
     assert result.to_rows() == []
     assert math.isnan(float(result.overall))
+
+
+# -- as_of and period select without copying ----------------------------------------------------
+
+AS_OF_CONTACT_METRICS = [
+    name
+    for name, metric in REGISTRY.items()
+    if metric.input == "contacts" and "as_of" in catalog.get(name).defaults()
+]
+"""Contact metrics with an ``as_of``: they select the contacts it keeps with a view."""
+
+
+def _sorted_table(records: list[Any]) -> Interactions:
+    """The records' table with its time order computed and cached, as after an earlier metric."""
+    table = Interactions.from_records(records)
+    time_rank(table)
+    return table
+
+
+@pytest.mark.parametrize("name", AS_OF_CONTACT_METRICS)
+def test_as_of_view_gives_the_numbers_of_a_table_of_the_kept_contacts(name):
+    # as_of selects the contacts it keeps as a view of the table, whose columns
+    # are gathered when read and whose time order comes from the table's: the
+    # numbers must be those of a new table of only the kept contacts, with or
+    # without a cached order, with or without a period.
+    metric = REGISTRY[name]
+
+    @given(records=metric.records, variant=VARIANT, as_of=AS_OF, with_period=st.booleans())
+    @pinned(metric, variant=0, as_of=LATE, with_period=False)
+    def check(records, variant, as_of, with_period):
+        options = {**metric.options(variant), "as_of": as_of}
+        if with_period and "period" in catalog.get(name).defaults():
+            options["period"] = (BASE, BASE + timedelta(days=5))
+        cut = metric.replace(
+            records,
+            lambda kind, items: (
+                Interactions.from_records([r for r in items if r.start <= as_of])
+                if kind == "contacts"
+                else items
+            ),
+        )
+        expected = run(metric, cut, **options)
+        fresh = metric.replace(records, lambda kind, items: TABLES[kind].from_records(items))
+        assert_same_result(run(metric, fresh, **options), expected)
+        cached = metric.replace(
+            records,
+            lambda kind, items: _sorted_table(items) if kind == "contacts" else items,
+        )
+        assert_same_result(run(metric, cached, **options), expected)
+
+    check()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -11,7 +12,9 @@ from hypothesis import example, given
 
 import csmetrics
 from csmetrics import Interaction, Interactions, InvalidDataError, Survey, Surveys
-from csmetrics.core.table import OPEN, from_micros, to_micros
+from csmetrics.core import episodes
+from csmetrics.core.episodes import time_rank
+from csmetrics.core.table import OPEN, from_micros, rows_in_order, to_micros
 from strategies import interaction_columns, interactions, survey_columns, surveys
 
 UTC = timezone.utc
@@ -559,3 +562,144 @@ def test_text_score_in_object_column_is_rejected():
                 "at": [at, at],
             }
         )
+
+
+# -- views: what as_of and period select ----------------------------------------------------------
+
+
+def _ten_contacts() -> Interactions:
+    """Ten contacts of two customers, shuffled, some sharing a start; no queue or team fields."""
+    order = [3, 7, 0, 9, 5, 1, 8, 2, 6, 4]
+    starts = [T0 + timedelta(hours=i // 2) for i in order]  # pairs share a start
+    return Interactions.from_columns(
+        {
+            "id": [f"c{i}" for i in order],
+            "customer_id": ["ann" if i % 2 else "bob" for i in order],
+            "start": utc64(*starts),
+            "end": utc64(*(s + timedelta(minutes=5) for s in starts)),
+            "resolved": np.array([i % 3 != 0 for i in order]),
+            "category": ["billing" if i < 6 else "login" for i in order],
+        }
+    )
+
+
+def _slots(table: Interactions) -> set[str]:
+    """The column slots a table has set (a view sets them when they are read)."""
+    return {name for name in Interactions._COLUMNS if _is_set(table, name)}
+
+
+def _is_set(table: object, name: str) -> bool:
+    try:
+        object.__getattribute__(table, name)
+    except AttributeError:
+        return False
+    return True
+
+
+def test_explicit_as_of_that_drops_nothing_keeps_the_cached_time_order(monkeypatch):
+    table = _ten_contacts()
+    rank, rows = time_rank(table), table.memo["time_rows"]
+    # No metric may sort again: the order is cached on the table it was given.
+    monkeypatch.setattr(episodes, "_start_steps", _no_sort)
+    monkeypatch.setattr(episodes, "_start_then_id_order", _no_sort)
+    late = T0 + timedelta(days=30)
+    fcr = csmetrics.fcr(table, as_of=late)
+    csmetrics.fcr(table, as_of=late, match="customer")
+    csmetrics.fcr(table, as_of=late, period=(T0, T0 + timedelta(hours=3)), by="category")
+    assert table.memo["time_rank"] is rank
+    assert table.memo["time_rows"] is rows
+    monkeypatch.undo()
+    assert fcr.counts() == csmetrics.fcr(_ten_contacts(), as_of=late).counts()
+
+
+def _no_sort(*_: object) -> object:
+    raise AssertionError("the time order was computed again")
+
+
+def test_as_of_that_drops_rows_orders_the_view_from_the_table_without_a_second_sort(monkeypatch):
+    table = _ten_contacts()
+    as_of = T0 + timedelta(hours=2)  # drops the four contacts starting from hour 3
+    hour = 1 / 24  # a window that closes before as_of for the first contacts
+    first = csmetrics.fcr(table, as_of=as_of, window_days=hour)
+    # The first call sorted the whole table once and cached it there.
+    assert "time_rows" in table.memo
+    monkeypatch.setattr(episodes, "_start_steps", _no_sort)
+    monkeypatch.setattr(episodes, "_start_then_id_order", _no_sort)
+    again = csmetrics.fcr(table, as_of=as_of, window_days=hour, match="customer")
+    monkeypatch.undo()
+    kept = Interactions.from_records([r for r in table.to_records() if r.start <= as_of])
+    assert len(kept) == 6
+    assert first.counts() == csmetrics.fcr(kept, as_of=as_of, window_days=hour).counts()
+    assert first.denominator > 0
+    expected = csmetrics.fcr(kept, as_of=as_of, window_days=hour, match="customer")
+    assert again.counts() == expected.counts()
+
+
+def test_view_gathers_only_the_columns_read():
+    table = _ten_contacts()
+    view = table.view(table.start <= to_micros(T0 + timedelta(hours=2)))
+    assert len(view) == 6
+    assert _slots(view) == set()
+    assert view.start.tolist() == table.start[table.start <= view.start.max()].tolist()
+    assert _slots(view) == {"start"}
+    assert view.source is not None
+    assert view.source[0] is table
+    assert table.view(np.ones(len(table), bool)) is table  # nothing dropped: the table itself
+
+
+def test_view_and_take_give_the_same_columns():
+    table = _ten_contacts()
+    for rows in (table.resolved, np.array([4, 0, 9, 2]), np.zeros(len(table), bool)):
+        view, taken = table.view(rows), table.take(rows)
+        assert len(view) == len(taken)
+        for name in Interactions._COLUMNS:
+            ours, theirs = getattr(view, name), getattr(taken, name)
+            if name == "messages":
+                assert len(ours) == len(theirs) == 0
+            elif isinstance(ours, csmetrics.core.table.Encoded):
+                assert ours.codes.tolist() == theirs.codes.tolist()
+                assert ours.keys.tolist() == theirs.keys.tolist()
+            else:
+                assert np.array_equal(ours, theirs, equal_nan=True)
+        assert view.given == taken.given == table.given
+        assert [r.id for r in view.to_records()] == [r.id for r in taken.to_records()]
+
+
+def test_a_field_not_given_stays_one_broadcast_value_in_views_and_takes():
+    table = _ten_contacts()
+    assert table.first_response.strides == (0,)
+    assert table.abandoned.strides == (0,)
+    for part in (table.view(table.resolved), table.take(table.resolved)):
+        for column in (part.first_response, part.abandoned, part.talk_seconds, part.tier.codes):
+            assert column.strides == (0,)
+            assert len(column) == int(table.resolved.sum())
+        assert (part.first_response == OPEN).all()
+        assert not part.abandoned.any()
+
+
+def test_take_carries_a_cached_time_order():
+    table = _ten_contacts()
+    time_rank(table)
+    rows = np.array([7, 1, 4, 0])
+    taken = table.take(rows)
+    carried = taken.memo["time_rank"].tolist()
+    taken.memo.clear()
+    assert carried == time_rank(taken).tolist()
+    assert taken.source is None  # a take refers to nothing
+
+
+def test_rows_in_order_follows_the_order_through_a_selection():
+    order = np.array([3, 0, 4, 1, 2])
+    mask = np.array([True, False, True, True, False])
+    # Kept rows 0, 2, 3 are 0, 1, 2 of the selection; in `order`: 3, 0 (4 and 1 dropped), 2.
+    assert rows_in_order(order, mask, 5).tolist() == [2, 0, 1]
+    index = np.array([2, 3, 0])  # selection positions: row 2 -> 0, row 3 -> 1, row 0 -> 2
+    assert rows_in_order(order, index, 5).tolist() == [1, 2, 0]
+
+
+def test_a_view_pickles_with_its_own_columns():
+    table = _ten_contacts()
+    view = table.view(table.resolved)
+    copy = pickle.loads(pickle.dumps(view))
+    assert copy.source is None
+    assert copy.to_records() == table.take(table.resolved).to_records()

@@ -51,7 +51,7 @@ def resolve_as_of(
     if as_of is not None:
         cutoff = micros("as_of", as_of)
         if len(table) and int(table.start.max()) > cutoff:
-            table = table.take(table.start <= cutoff)
+            table = table.view(table.start <= cutoff)
         return table, cutoff, as_of
     latest = (int(table.start.max()) if len(table) else None) if by_start else latest_event(table)
     if latest is None:

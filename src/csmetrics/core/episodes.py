@@ -19,7 +19,7 @@ from csmetrics.core.check import non_negative, positive_number
 from csmetrics.core.frames import is_frame
 from csmetrics.core.model import Interaction
 from csmetrics.core.reduce import segment_cummax, segment_starts
-from csmetrics.core.table import Codes, Interactions
+from csmetrics.core.table import Codes, Interactions, rows_in_order
 
 I64 = npt.NDArray[np.int64]
 Bool = npt.NDArray[np.bool_]
@@ -73,12 +73,19 @@ def time_rank(table: Interactions) -> Codes:
 def _time_ranks(table: Interactions) -> tuple[Codes, I64]:
     """`time_rank` and its inverse, the rows in time order; cached on the table.
 
-    The rank is int32 below 2**31 contacts, like key codes.
+    The rank is int32 below 2**31 contacts, like key codes. A view takes its
+    order from its parent's, without a sort.
     """
     if "time_rank" not in table.memo:
         n = len(table)
-        steps = _start_steps(table)
-        rows = _start_then_id_order(table) if steps is None else time_order(steps, table.id.codes)
+        if (source := table.source) is not None:
+            # A view (as_of, period): its order is its parent's, cached there for later calls.
+            parent, selected = source
+            rows = rows_in_order(_time_ranks(parent)[1], selected, len(parent))
+        elif (steps := _start_steps(table)) is not None:
+            rows = time_order(steps, table.id.codes)
+        else:
+            rows = _start_then_id_order(table)
         dtype = np.int32 if n < 2**31 else np.int64
         rank = np.empty(n, dtype=dtype)
         rank[rows] = np.arange(n, dtype=dtype)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 import numpy as np
@@ -57,6 +57,7 @@ __all__ = [
     "check_rows",
     "flag_column",
     "from_micros",
+    "rows_in_order",
     "to_micros",
 ]
 
@@ -557,11 +558,154 @@ def check_rows(rows: Any, n: int, ids: Encoded, table: str) -> None:
         raise InvalidDataError(msg)
 
 
-def _take(table: T, rows: I64 | Bool) -> T:
-    """The rows of a table selected by an index array or a boolean mask."""
-    return attrs.evolve(
-        table, **{f.name: getattr(table, f.name)[rows] for f in attrs.fields(type(table))}
+def _gather(column: Any, rows: I64 | Bool, count: int) -> Any:
+    """``column[rows]``; a placeholder (one value broadcast to every row) stays one."""
+    if isinstance(column, Encoded):
+        return Encoded(_gather(column.codes, rows, count), column.keys)
+    if column.ndim == 1 and column.strides == (0,) and len(column):
+        return np.broadcast_to(column[0], (count,))
+    return column[rows]
+
+
+def _selected(rows: I64 | Bool) -> int:
+    return int(np.count_nonzero(rows)) if rows.dtype == np.bool_ else len(rows)
+
+
+def rows_in_order(order: I64, rows: I64 | Bool, parent_rows: int) -> I64:
+    """The selected rows, as positions in the selection, in the order of ``order``.
+
+    ``order`` is a permutation of a table's ``parent_rows`` rows (its time order,
+    say); ``rows`` selects some of them (a mask, or an index array without
+    repeats, whose order numbers the selection). One pass over ``order``, no sort.
+    """
+    if rows.dtype == np.bool_:
+        position = np.cumsum(rows, dtype=np.int64)
+        position -= 1
+        kept = order[rows[order]]
+    else:
+        position = np.full(parent_rows, -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        kept = order[position[order] >= 0]
+    ordered: I64 = position[kept]
+    return ordered
+
+
+class _Columns:
+    """Columns a table holds lazily: a view's, gathered when first read; unread ones.
+
+    A selection made with ``view`` sets none of its column slots: reading one
+    gathers it from the table it was selected from and keeps it. A column that
+    a reader was told not to read (``fields=``, decision 49) is never set, and
+    reading it raises, so nothing computes on it as if it were absent.
+    """
+
+    __slots__ = ()
+    _COLUMNS: ClassVar[tuple[str, ...]] = ()
+    _view: tuple[Any, I64 | Bool, int] | None
+    unread: frozenset[str]
+
+    if not TYPE_CHECKING:  # mypy keeps checking attribute names on the tables
+
+        def __getattr__(self, name: str) -> Any:
+            # Only called for a slot that is not set: a view's column not read
+            # yet, or a column the reader left out.
+            try:
+                view = object.__getattribute__(self, "_view")
+                unread = object.__getattribute__(self, "unread")
+            except AttributeError:
+                raise AttributeError(name) from None
+            field = _FIELD_OF.get(name, name)
+            if field in unread:
+                raise InvalidDataError(_unread_message(type(self).__name__, field))
+            if view is None or name not in self._COLUMNS:
+                raise AttributeError(name)
+            parent, rows, count = view
+            if name == "messages":
+                value = parent.messages.for_rows(rows, len(parent))
+            else:
+                value = _gather(getattr(parent, name), rows, count)
+            object.__setattr__(self, name, value)
+            return value
+
+    def _set_columns(self) -> dict[str, Any]:
+        """Every column slot that is or can be set: a view's are gathered."""
+        return {
+            name: getattr(self, name)
+            for name in self._COLUMNS
+            if _FIELD_OF.get(name, name) not in self.unread
+        }
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled view carries its own columns, not the table it came from.
+        state = self._set_columns()
+        state.update(
+            {
+                f.name: getattr(self, f.name)
+                for f in attrs.fields(type(self))  # type: ignore[arg-type]
+                if f.name not in state and f.name not in ("_view", "memo")
+            }
+        )
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_view", None)
+        if hasattr(type(self), "memo"):
+            object.__setattr__(self, "memo", {})
+
+
+_FIELD_OF = {"first_response": "first_response_at"}
+"""The field of a column named otherwise."""
+
+
+def _carry_time_order(parent: Interactions, table: Interactions, rows: I64 | Bool) -> None:
+    """Give ``table``, selected from ``parent`` by ``rows``, the parent's cached time order."""
+    if "time_rows" not in parent.memo:
+        return
+    ordered = rows_in_order(parent.memo["time_rows"], rows, len(parent))
+    n = len(ordered)
+    dtype = np.int32 if n < 2**31 else np.int64
+    rank = np.empty(n, dtype=dtype)
+    rank[ordered] = np.arange(n, dtype=dtype)
+    table.memo["time_rank"] = rank
+    table.memo["time_rows"] = ordered
+
+
+def _unread_message(table: str, field: str) -> str:
+    reader = f"{table}.read_parquet"
+    return (
+        f"the {field!r} column was not read: this table was read with fields= that "
+        f"leave it out, though the file has it; a metric that reads {field!r} would "
+        f"otherwise compute as if the data did not give it. Read the file again with "
+        f"{field!r} in fields= ({reader}(path, fields=[..., {field!r}]))"
     )
+
+
+def _view(table: T, rows: I64 | Bool) -> T:
+    """A selection of ``table``'s rows whose columns are gathered when first read."""
+    view = object.__new__(type(table))
+    for f in attrs.fields(type(table)):
+        if f.name not in table._COLUMNS and f.name not in ("_view", "memo"):
+            object.__setattr__(view, f.name, getattr(table, f.name))
+    object.__setattr__(view, "_view", (table, rows, _selected(rows)))
+    if hasattr(type(table), "memo"):
+        object.__setattr__(view, "memo", {})
+    return view
+
+
+def _take(table: T, rows: I64 | Bool) -> T:
+    """The rows of a table selected by an index array or a boolean mask, gathered now.
+
+    Placeholder columns stay placeholders and unread columns stay unread; the
+    result does not refer to ``table``.
+    """
+    view = _view(table, rows)
+    columns = view._set_columns()
+    for name, value in columns.items():
+        object.__setattr__(view, name, value)
+    object.__setattr__(view, "_view", None)
+    return view
 
 
 _INTERACTION_KEYS = tuple(k for k in INTERACTION_FIELDS.keys if k not in ("id", "customer_id"))
@@ -573,6 +717,17 @@ OPTIONAL_FIELDS: frozenset[str] = frozenset(
 )
 """The contact fields a table may be built without (`Interactions.given`)."""
 _REQUIRED_FIELDS = ("id", "customer_id", "start")
+_TABLE_COLUMNS = (
+    "id",
+    "customer_id",
+    "start",
+    "end",
+    "first_response",
+    *_FLAGS,
+    *_SECONDS,
+    *_INTERACTION_KEYS,
+)
+"""The array columns of `Interactions` (``first_response`` holds ``first_response_at``)."""
 _EITHER = {"first_response_at": "messages"}
 """A needed field another field can stand in for: a first response is found in messages."""
 
@@ -643,6 +798,8 @@ class Messages:
 
     def for_rows(self, rows: I64 | Bool, parent_rows: int) -> Messages:
         """The messages of the selected parent rows, renumbered to the new rows."""
+        if not len(self):
+            return self
         position = np.full(parent_rows, -1, dtype=np.int64)
         position[rows] = np.arange(len(position[rows]))
         new = position[self.interaction]
@@ -686,8 +843,9 @@ def _messages_from_columns(columns: Mapping[str, Any], ids: Encoded, start: I64)
     )
 
 
-@attrs.frozen(eq=False, repr=False)
-class Interactions:
+# Pickling is `_Columns`': a view pickles its own columns, not its source.
+@attrs.frozen(eq=False, repr=False, getstate_setstate=False)
+class Interactions(_Columns):
     """Contacts as columns: the table every contact metric computes on.
 
     Key columns are `Encoded` (``keys[codes[i]]`` is row i's key; code ``-1``
@@ -778,11 +936,21 @@ class Interactions:
     complaint: Bool
     messages: Messages
     given: frozenset[str] = OPTIONAL_FIELDS
+    unread: frozenset[str] = frozenset()
+    """Fields the source has that the reader was told not to read (``fields=``).
+
+    Reading one of their columns raises `InvalidDataError` (decision 49)."""
     memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """Derived arrays computed once per table (the table itself never changes)."""
+    _view: tuple[Interactions, I64 | Bool, int] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
+    """For a `view`: the table it selects from, the rows, and how many."""
+
+    _COLUMNS: ClassVar[tuple[str, ...]] = (*_TABLE_COLUMNS, "messages")
 
     def __len__(self) -> int:
-        return len(self.start)
+        return len(self.start) if self._view is None else self._view[2]
 
     def __repr__(self) -> str:
         return f"Interactions({len(self)} contacts)"
@@ -861,6 +1029,11 @@ class Interactions:
     def take(self, rows: I64 | Bool) -> Interactions:
         """The contacts selected by a boolean mask or an index array without repeats.
 
+        Every column is gathered now, and the result holds no reference to this
+        table; a column that holds no value (a field not given) stays one value
+        broadcast to every row. The cached time order, if this table has one,
+        carries over without a sort. Metrics select with `view` instead.
+
         Raises
         ------
         InvalidDataError
@@ -868,14 +1041,29 @@ class Interactions:
             duplicate ids and count that contact twice).
         """
         check_rows(rows, len(self), self.id, "Interactions")
-        columns = {
-            f.name: getattr(self, f.name)[rows]
-            for f in attrs.fields(Interactions)
-            if f.name not in ("messages", "memo", "given")
-        }
-        return Interactions(
-            **columns, messages=self.messages.for_rows(rows, len(self)), given=self.given
-        )
+        table = _take(self, rows)
+        _carry_time_order(self, table, rows)
+        return table
+
+    def view(self, rows: I64 | Bool) -> Interactions:
+        """The contacts selected by a mask or an index array, gathered as they are read.
+
+        What a metric uses for ``as_of`` and ``period``: no column is copied
+        until it is read, so a metric pays for the few columns it reads, not
+        for the twenty a table has. The view keeps this table alive and, when
+        it needs the time order, sorts this table (once, cached for every
+        later call) and takes its own order from it, without a sort of its own.
+        Gives the same numbers as `take`. A mask that keeps every row gives
+        this table itself, with its caches.
+        """
+        if rows.dtype == np.bool_ and bool(rows.all()):
+            return self
+        return _view(self, rows)
+
+    @property
+    def source(self) -> tuple[Interactions, I64 | Bool] | None:
+        """For a `view`: the table it selects from and the rows selected; else None."""
+        return None if self._view is None else self._view[:2]
 
     @classmethod
     def from_records(cls, records: Iterable[Interaction], /) -> Interactions:
@@ -975,9 +1163,11 @@ class Interactions:
             bad_record(_row_name(ids, row), "start", None, "start is required")
         happened = {}
         for name in ("end", "first_response_at"):
-            moment = (
-                _times(name, _pop(cols, name), ids) if name in cols else np.full(n, _MISSING_TIME)
-            )
+            if name not in cols:
+                # Never happened: one read-only value for every row, like any field not given.
+                happened[name] = np.broadcast_to(np.int64(OPEN), (n,))
+                continue
+            moment = _times(name, _pop(cols, name), ids)
             moment[moment == _MISSING_TIME] = OPEN
             if (row := _first(moment < start)) is not None:
                 bad_record(
@@ -991,7 +1181,7 @@ class Interactions:
         flags = {
             name: flag_column(name, _pop(cols, name), n=n, ids=ids)
             if name in cols
-            else np.zeros(n, bool)
+            else np.broadcast_to(np.False_, (n,))
             for name in _FLAGS
         }
         for name, why in (
@@ -1157,8 +1347,9 @@ _LOW = np.array([DEFAULT_SCALES.get(k, (0, 1))[0] for k in SURVEY_KINDS], dtype=
 _HIGH = np.array([DEFAULT_SCALES.get(k, (0, 1))[1] for k in SURVEY_KINDS], dtype=np.int64)
 
 
-@attrs.frozen(eq=False, repr=False)
-class Surveys:
+# Pickling is `_Columns`': a view pickles its own columns, not its source.
+@attrs.frozen(eq=False, repr=False, getstate_setstate=False)
+class Surveys(_Columns):
     """Survey answers as columns.
 
     Attributes
@@ -1193,9 +1384,28 @@ class Surveys:
     agent_id: Encoded
     scale_low: I64
     scale_high: I64
+    unread: frozenset[str] = frozenset()
+    """Fields the source has that the reader was told not to read (``fields=``).
+
+    Reading one of their columns raises `InvalidDataError` (decision 49)."""
+    _view: tuple[Surveys, I64 | Bool, int] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
+
+    _COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "kind",
+        "score",
+        "at",
+        "customer_id",
+        "interaction_id",
+        "agent_id",
+        "scale_low",
+        "scale_high",
+    )
 
     def __len__(self) -> int:
-        return len(self.score)
+        return len(self.score) if self._view is None else self._view[2]
 
     def __repr__(self) -> str:
         return f"Surveys({len(self)} answers)"
@@ -1251,10 +1461,12 @@ class Surveys:
             at=np.array(cols["at"], dtype=np.int64),
             scale_low=np.array(cols["scale_low"], dtype=np.int64),
             scale_high=np.array(cols["scale_high"], dtype=np.int64),
-            **{
-                name: _encode(name, np.array(cols[name], dtype=object), required=False, ids=ids)
-                for name in _SURVEY_KEYS
-            },
+            **_keys(
+                {
+                    name: _encode(name, np.array(cols[name], dtype=object), required=False, ids=ids)
+                    for name in _SURVEY_KEYS
+                }
+            ),
         )
 
     @classmethod
@@ -1351,13 +1563,20 @@ class Surveys:
             at=at,
             scale_low=low,
             scale_high=high,
-            **{
-                name: _encode(name, _pop(cols, name), required=False, ids=ids)
-                if name in cols
-                else _missing(n)
-                for name in _SURVEY_KEYS
-            },
+            **_keys(
+                {
+                    name: _encode(name, _pop(cols, name), required=False, ids=ids)
+                    if name in cols
+                    else _missing(n)
+                    for name in _SURVEY_KEYS
+                }
+            ),
         )
+
+
+def _keys(columns: dict[str, Encoded]) -> dict[str, Any]:
+    """Key columns as keyword arguments (typed loosely: the tables take other keywords too)."""
+    return columns
 
 
 def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:

@@ -385,7 +385,7 @@ def sales_after_contact(
         as_of = from_micros(cutoff)
     else:
         cutoff = 0
-    table = table.take(table.start <= cutoff)
+    table = table.view(table.start <= cutoff)
     group_column = group_of(table, by, CONTACT_BY)
     kept = (sold.at <= cutoff) & (sold.amount > 0)
     sale_customer = _codes_in(table.customer_id, sold.customer_id)[kept]

@@ -721,7 +721,7 @@ def blocked_rate(
     table = as_interactions(interactions)
     table.require("blocked_rate", ("blocked",))
     table, _, _ = resolve_as_of(table, as_of)
-    table = table.take(in_period(table.start, period))
+    table = table.view(in_period(table.start, period))
     result = reduce_counts(
         partial(Rate, metric="blocked_rate", period=period),
         {"numerator": table.blocked, "denominator": np.ones(len(table), bool)},

@@ -932,7 +932,7 @@ def handle_time(
     table, _, as_of = _prepare(
         interactions, as_of, by, "kaplan-meier", metric="handle_time", needs=()
     )
-    table = table.take(in_period(table.start, period) & ~table.abandoned & ~table.blocked)
+    table = table.view(in_period(table.start, period) & ~table.abandoned & ~table.blocked)
     parts = np.stack([table.talk_seconds, table.hold_seconds, table.wrap_seconds])
     recorded = ~np.isnan(parts).all(axis=0)
     answered_and_ended = (table.first_response != OPEN) & (table.end != OPEN)
