@@ -231,8 +231,10 @@ def pandas_first_response_time(df: pd.DataFrame) -> Counts:
     }
 
 
-def pandas_service_level(df: pd.DataFrame, thresholds: Mapping[int, float]) -> Counts:
-    """Service level (formula "offered") by channel, with pandas."""
+def pandas_service_level(
+    df: pd.DataFrame, thresholds: Mapping[int, float], *, by_channel: bool = True
+) -> Counts:
+    """Service level (formula "offered") by channel (or overall only), with pandas."""
     import pandas as pd
 
     q = df[~df["blocked"]]
@@ -254,11 +256,38 @@ def pandas_service_level(df: pd.DataFrame, thresholds: Mapping[int, float]) -> C
             "unanswered": neither & q["end"].notna(),
         }
     )
+    if not by_channel:
+        return {name: int(v) for name, v in flags.sum().items()}
     per = flags.groupby(q["channel"]).sum()
     return {
         "overall": {name: int(v) for name, v in per.sum().items()},
         "groups": {str(k): [int(v) for v in row] for k, row in per.iterrows()},
     }
+
+
+def pandas_first_response_time_by_channel(df: pd.DataFrame) -> Counts:
+    """First response time overall and per channel: counts and Kaplan-Meier quantiles."""
+    import pandas as pd
+
+    as_of = max(df["start"].max(), df["end"].max(), df["first_response_at"].max())
+    q = df[~df["blocked"]]
+    answered = _pandas_answered(q)
+    stop = q["first_response_at"].where(answered, q["end"].fillna(as_of))
+    stop = stop.where(stop >= q["start"], q["start"])
+    seconds = ((stop - q["start"]) / pd.Timedelta(seconds=1)).to_numpy()
+    done = answered.to_numpy()
+    blocked = df["blocked"].groupby(df["channel"]).sum()
+
+    def counts(s: np.ndarray, d: np.ndarray, excluded: int) -> list:
+        found = _km_quantiles(s, d)
+        return [len(s), int((~d).sum()), excluded, found["median"], found["p90"]]
+
+    channel = q["channel"].to_numpy()
+    groups = {}
+    for key in np.unique(channel):
+        rows = channel == key
+        groups[str(key)] = counts(seconds[rows], done[rows], int(blocked.get(key, 0)))
+    return {"overall": counts(seconds, done, int(blocked.sum())), "groups": groups}
 
 
 def pandas_nps(s: pd.DataFrame) -> Counts:
@@ -487,29 +516,102 @@ def duckdb_first_response_time(con: duckdb.DuckDBPyConnection) -> Counts:
     }
 
 
-def duckdb_service_level(con: duckdb.DuckDBPyConnection, thresholds: Mapping[int, float]) -> Counts:
-    """Service level (formula "offered") by channel in SQL."""
+def duckdb_service_level(
+    con: duckdb.DuckDBPyConnection, thresholds: Mapping[int, float], *, by_channel: bool = True
+) -> Counts:
+    """Service level (formula "offered") by channel (or overall only) in SQL."""
     limit = " ".join(f"WHEN {int(k)} THEN {float(v)!r}::DOUBLE" for k, v in thresholds.items())
+    key, group = ("channel,", "GROUP BY channel ORDER BY channel") if by_channel else ("", "")
     rows = con.execute(
         f"""
         WITH {_WAITS},
         judged AS (
             SELECT *, seconds <= CASE channel {limit} END AS within FROM waits
         )
-        SELECT channel,
+        SELECT {key}
             count_if(answered AND within), count_if(answered OR abandoned),
             count_if(answered), count_if(answered AND within),
             count_if(abandoned), count_if(abandoned AND within), 0,
             count_if(NOT answered AND NOT abandoned AND still_open),
             count_if(NOT answered AND NOT abandoned AND NOT still_open)
-        FROM judged GROUP BY channel ORDER BY channel
+        FROM judged {group}
         """
     ).fetchall()
+    if not by_channel:
+        return dict(zip(SERVICE_LEVEL_COUNTS, map(int, rows[0]), strict=True))
     groups = {str(row[0]): [int(v) for v in row[1:]] for row in rows}
     totals = np.array(list(groups.values()), dtype=np.int64).sum(axis=0)
     return {
         "overall": dict(zip(SERVICE_LEVEL_COUNTS, map(int, totals), strict=True)),
         "groups": groups,
+    }
+
+
+def duckdb_first_response_time_by_channel(con: duckdb.DuckDBPyConnection) -> Counts:
+    """First response time overall and per channel in SQL: counts, Kaplan-Meier quantiles.
+
+    The waits are counted once per (channel, seconds); the overall curve adds
+    those counts up per second (channel -1 below), then every curve is a window
+    over its own partition.
+    """
+    levels = [1 - q + KM_TOLERANCE for q in QUANTILES.values()]
+    rows = con.execute(
+        f"""
+        WITH {_WAITS},
+        per AS (
+            SELECT channel, seconds, count_if(answered) AS done, count(*) AS units
+            FROM waits GROUP BY channel, seconds
+        ),
+        times AS (
+            SELECT * FROM per
+            UNION ALL
+            SELECT -1, seconds, sum(done), sum(units) FROM per GROUP BY seconds
+        ),
+        at_risk AS (
+            SELECT channel, seconds, done, units,
+                sum(units) OVER (PARTITION BY channel) - coalesce(sum(units) OVER (
+                    PARTITION BY channel ORDER BY seconds
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS n
+            FROM times
+        ),
+        curve AS (
+            SELECT channel, seconds, product(1 - done / n) OVER (
+                PARTITION BY channel ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS survival
+            FROM at_risk WHERE done > 0
+        ),
+        blocked AS (
+            SELECT channel, count_if(blocked) AS excluded FROM contacts GROUP BY channel
+        )
+        SELECT t.channel, t.n, t.censored,
+            coalesce(b.excluded, (SELECT count_if(blocked) FROM contacts)),
+            q.median, q.p90
+        FROM (SELECT channel, sum(units) AS n, sum(units) - sum(done) AS censored
+              FROM times GROUP BY channel) t
+        LEFT JOIN (
+            SELECT channel, min(seconds) FILTER (WHERE survival <= $1) AS median,
+                min(seconds) FILTER (WHERE survival <= $2) AS p90
+            FROM curve GROUP BY channel
+        ) q USING (channel)
+        LEFT JOIN blocked b USING (channel)
+        ORDER BY t.channel
+        """,
+        levels,
+    ).fetchall()
+    nan = float("nan")
+
+    def counts(row: tuple) -> list:
+        _, n, censored, excluded, median, p90 = row
+        return [
+            int(n),
+            int(censored),
+            int(excluded),
+            nan if median is None else float(median),
+            nan if p90 is None else float(p90),
+        ]
+
+    return {
+        "overall": counts(rows[0]),
+        "groups": {str(row[0]): counts(row) for row in rows[1:]},
     }
 
 

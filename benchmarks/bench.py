@@ -64,6 +64,8 @@ STEPS = (
     ("fcr_by_agent", '`fcr(by="agent_id")` (match="issue")'),
     ("first_response_time", "`first_response_time`: `.median`, `.p90`"),
     ("service_level", '`service_level(threshold={...}, by="channel")`'),
+    ("first_response_time_by_channel", '`first_response_time(by="channel")`'),
+    ("service_level_overall", "`service_level(threshold={...})` (no `by=`)"),
     ("surveys", "load surveys: `Surveys.read_parquet(...)`"),
     ("nps", "`nps`"),
     ("csat", "`csat`"),
@@ -328,6 +330,20 @@ class Csmetrics:
             "groups": {str(k): list(r.counts().values()) for k, r in result.items()},
         }
 
+    def first_response_time_by_channel(self, table: Any) -> dict:
+        result = self.cs.first_response_time(table, by="channel")
+
+        def counts(r: Any) -> list:
+            return [r.n, r.censored, r.excluded, r.median, r.p90]
+
+        return {
+            "overall": counts(result.overall),
+            "groups": {str(k): counts(r) for k, r in result.items()},
+        }
+
+    def service_level_overall(self, table: Any) -> dict:
+        return self.cs.service_level(table, threshold=THRESHOLDS).counts()
+
     def surveys(self, path: Path) -> Any:
         return self.cs.Surveys.read_parquet(path)
 
@@ -376,6 +392,12 @@ class Pandas:
     def service_level(self, df: Any) -> dict:
         return self.b.pandas_service_level(df, THRESHOLDS)
 
+    def first_response_time_by_channel(self, df: Any) -> dict:
+        return self.b.pandas_first_response_time_by_channel(df)
+
+    def service_level_overall(self, df: Any) -> dict:
+        return self.b.pandas_service_level(df, THRESHOLDS, by_channel=False)
+
     def surveys(self, path: Path) -> Any:
         return self.b.pandas_read(path)
 
@@ -416,6 +438,12 @@ class DuckDB:
 
     def service_level(self, con: Any) -> dict:
         return self.b.duckdb_service_level(con, THRESHOLDS)
+
+    def first_response_time_by_channel(self, con: Any) -> dict:
+        return self.b.duckdb_first_response_time_by_channel(con)
+
+    def service_level_overall(self, con: Any) -> dict:
+        return self.b.duckdb_service_level(con, THRESHOLDS, by_channel=False)
 
     def surveys(self, path: Path) -> Any:
         self.b.duckdb_load(self.con, "surveys", path)
@@ -539,6 +567,12 @@ def worker(args: argparse.Namespace) -> None:
     run("fcr_by_agent", lambda: engine.fcr_by_agent(table), table)
     run("first_response_time", lambda: engine.first_response_time(table), table)
     run("service_level", lambda: engine.service_level(table), table)
+    run(
+        "first_response_time_by_channel",
+        lambda: engine.first_response_time_by_channel(table),
+        table,
+    )
+    run("service_level_overall", lambda: engine.service_level_overall(table), table)
     stable = run("surveys", lambda: engine.surveys(paths["surveys"]))
     run("nps", lambda: engine.nps(stable))
     run("csat", lambda: engine.csat(stable))
@@ -571,6 +605,11 @@ def _best(results: dict, engine: str, key: str) -> float | None:
 
 def _count_text(c: dict) -> str:
     c = c.get("overall", c)
+    if isinstance(c, list):  # first_response_time_by_channel: n, censored, excluded, median, p90
+        return (
+            f"n {c[0]:,} (censored {c[1]:,}, excluded {c[2]:,}), median {c[3]:g} s, "
+            f"p90 {c[4]:g} s; per channel too"
+        )
     if "pending" in c:
         return (
             f"{c['numerator']:,} / {c['denominator']:,} = "

@@ -8,6 +8,8 @@ monotone quantiles, and breakdowns that match per-group results.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -32,6 +34,7 @@ from csmetrics.core.stats import (
     km_quantile_interval,
 )
 from csmetrics.core.table import Encoded
+from reference_durations import ReferenceDurations
 
 # --- strategies ------------------------------------------------------------
 
@@ -635,3 +638,140 @@ def test_median_interval_covers_the_true_median():
         # Measured: 389 of 400 for both (the interval steps between event times, so
         # it is a little conservative).
         assert 0.92 <= count / runs <= 0.99, (method, count)
+
+
+# --- distinct values: the same numbers as keeping every time (decision 53) ---
+
+# Times with many ties (whole seconds, and a few distinct fractions) as well as
+# arbitrary floats, so that a distinct value often has several completed and
+# censored units.
+tied_seconds = st.one_of(
+    st.integers(0, 12).map(float),
+    st.sampled_from([0.5, 1e-6, 2.25, 3600.0, 86_400.000001]),
+    st.floats(0, 1e6, allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def tied_units(draw: st.DrawFn, *, max_size: int = 60) -> tuple[list[float], list[bool]]:
+    times = draw(st.lists(tied_seconds, max_size=max_size))
+    censored = draw(st.lists(st.booleans(), min_size=len(times), max_size=len(times)))
+    return times, censored
+
+
+@pytest.mark.parametrize("censoring", ["kaplan-meier", "exclude"])
+@given(
+    data=tied_units(),
+    qs=st.lists(probabilities, min_size=1, max_size=6),
+    level=st.sampled_from([0.8, 0.95, 0.99]),
+)
+@example(
+    data=([1.0, 1.0, 2.0, 2.0, 2.0, 3.0], [False, True, False, False, True, False]),
+    qs=[0.5, 0.9],
+    level=0.95,
+)
+@example(data=([0.0, -0.0, 5e-324, 0.0], [False, False, True, False]), qs=[0.0, 1.0], level=0.95)
+def test_distinct_values_give_the_statistics_of_every_time_bit_for_bit(censoring, data, qs, level):
+    times, censored = data
+    t = np.asarray(times, dtype=np.float64)
+    c = np.asarray(censored, dtype=bool)
+    new = Durations(durations=t[~c], censoring_times=t[c], censoring=censoring)
+    old = ReferenceDurations.of(t[~c], t[c], censoring)
+    for q in qs:
+        assert same(new.quantile(q), old.quantile(q)), q
+    assert [row["seconds"] for row in new.to_rows(quantiles=qs)] == pytest.approx(
+        [old.quantile(q) for q in qs], nan_ok=True, rel=0, abs=0
+    )
+    for got, want in zip(new.km_curve(), old.km_curve(), strict=True):
+        assert got.tobytes() == want.tobytes()
+    for method in ("log-log", "linear"):
+        for q in (0.5, *qs[:2]):
+            got = new.ci(confidence_level=level, method=method, q=q)
+            want = old.ci(level, method, q)
+            assert same(got.low, want.low)
+            assert same(got.high, want.high)
+    assert same(new.median_se, old.median_se)
+    assert same(new.min, old.min)
+    assert same(new.max, old.max)
+    assert (new.n, new.completed, new.censored) == (len(t), int((~c).sum()), int(c.sum()))
+    assert new.durations.tobytes() == old.durations.tobytes()
+    assert new.censoring_times.tobytes() == old.censoring_times.tobytes()
+
+
+@given(data=tied_units(max_size=80), cuts=st.lists(st.integers(0, 80), max_size=4))
+@example(data=([0.1, 0.1, 0.1, 0.2], [False] * 4), cuts=[1, 3])
+def test_mean_is_the_correctly_rounded_sum_over_n_for_any_split(data, cuts):
+    times, censored = data
+    t = np.asarray(times, dtype=np.float64)
+    c = np.asarray(censored, dtype=bool)
+    whole = Durations(durations=t[~c], censoring_times=t[c])
+    done = t[~c]
+    if len(done):
+        expected = min(max(math.fsum(done) / len(done), done.min()), done.max())
+        assert whole.mean == expected
+        assert whole.total == math.fsum(done)
+        # The old mean (numpy's pairwise sum of the sorted times) is within a
+        # rounding error of it.
+        assert whole.mean == pytest.approx(float(np.sort(done).mean()), rel=1e-12, abs=1e-300)
+    else:
+        assert math.isnan(whole.mean)
+        assert whole.total == 0.0
+    bounds = [0, *sorted(min(cut, len(t)) for cut in cuts), len(t)]
+    parts = [
+        Durations(durations=t[a:b][~c[a:b]], censoring_times=t[a:b][c[a:b]])
+        for a, b in itertools.pairwise(bounds)
+    ]
+    merged = functools.reduce(Durations.merge, parts)
+    assert merged == whole
+    assert same(merged.mean, whole.mean)
+    assert merged.total == whole.total
+
+
+def test_mean_of_repeated_value_stays_at_the_value():
+    r = Durations(values=[0.1], completed_counts=[3], censored_counts=[0])
+    assert r.mean == 0.1
+    assert r.total == math.fsum([0.1] * 3)
+
+
+def test_mean_of_huge_and_tiny_durations_takes_the_exact_slow_path():
+    huge = Durations(durations=[1e308, 1e308, 1e307])
+    assert huge.mean == pytest.approx(7e307, rel=1e-15)
+    tiny = Durations(durations=[5e-324, 1e-310, 3.0])
+    assert tiny.mean == math.fsum([5e-324, 1e-310, 3.0]) / 3
+
+
+def test_counts_constructor_is_the_times_constructor():
+    by_times = Durations(durations=[3, 1, 1, 2], censoring_times=[2, 5])
+    assert list(by_times.values) == [1.0, 2.0, 3.0, 5.0]
+    assert list(by_times.completed_counts) == [2, 1, 1, 0]
+    assert list(by_times.censored_counts) == [0, 1, 0, 1]
+    # Unsorted, duplicated and empty values are put in canonical form.
+    by_counts = Durations(
+        values=[5, 2, 1, 3, 1, 7],
+        completed_counts=[0, 1, 1, 1, 1, 0],
+        censored_counts=[1, 1, 0, 0, 0, 0],
+    )
+    assert by_counts == by_times
+    assert not by_times.values.flags.writeable
+    assert not by_times.durations.flags.writeable
+
+
+def test_counts_constructor_rejects_bad_counts():
+    with pytest.raises(ValueError, match="completed_counts: a count must be an int >= 0"):
+        Durations(values=[1.0], completed_counts=[-1], censored_counts=[0])
+    with pytest.raises(ValueError, match="censored_counts: a count must be an int >= 0"):
+        Durations(values=[1.0], completed_counts=[1], censored_counts=[0.5])
+    with pytest.raises(ValueError, match="completed_counts has 2 counts for 1 values"):
+        Durations(values=[1.0], completed_counts=[1, 1], censored_counts=[0])
+    with pytest.raises(ValueError, match="values: a duration must be finite seconds >= 0"):
+        Durations(values=[-1.0], completed_counts=[1], censored_counts=[0])
+    with pytest.raises(TypeError, match="not both"):
+        Durations(durations=[1.0], values=[1.0], completed_counts=[1], censored_counts=[0])
+
+
+def test_result_keeps_distinct_values_not_every_unit():
+    waits = np.tile(np.arange(30.0), 10_000)  # 300,000 units, 30 distinct waits
+    r = Durations(durations=waits, censoring_times=waits[:1000])
+    assert len(r.values) == 30
+    assert r.n == 301_000
+    assert r.values.nbytes + r.completed_counts.nbytes + r.censored_counts.nbytes == 30 * 24

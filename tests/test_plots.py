@@ -474,6 +474,12 @@ def test_duration_curve_ticks_open_work_on_the_curve():
     np.testing.assert_allclose(ydata(ticks), [1.0, 0.5, 0.25])
 
 
+def test_duration_curve_ticks_each_distinct_open_time_once_and_counts_every_unit():
+    result = Durations(durations=[60, 120], censoring_times=[30, 30, 30, 300])
+    ticks = line(plot_durations(result), "still open at as_of (4)")
+    np.testing.assert_allclose(xdata(ticks) * 60, [30, 300])
+
+
 def test_duration_curve_marks_the_median():
     result = Durations(durations=[60, 120, 240, 600], censoring_times=[300])
     ax = plot_durations(result)

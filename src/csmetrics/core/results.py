@@ -27,10 +27,12 @@ from csmetrics.core.model import Key, PeriodLike, Window, as_window
 from csmetrics.core.stats import (
     BandMethod,
     ConfidenceInterval,
+    KMSteps,
     RateMethod,
-    _km_quantile_interval_sorted,
-    _km_quantile_se,
-    _km_sorted,
+    _km_curve_of_steps,
+    _km_quantile_interval_of_steps,
+    _km_quantile_se_of_steps,
+    _km_steps_of_counts,
     _probability,
     km_quantile,
     rate_interval,
@@ -51,8 +53,10 @@ __all__ = [
     "Result",
     "TimeMean",
     "check_durations",
+    "distinct_counts",
     "durations_array",
     "no_durations",
+    "repeated_sum",
     "unit_of",
 ]
 
@@ -531,6 +535,7 @@ class Breakdown(ToFrame, Mapping["Key | None", R], Generic[R]):
 
 
 F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
 
 Censoring = Literal["kaplan-meier", "exclude"]
 CENSORING: tuple[Censoring, ...] = ("kaplan-meier", "exclude")
@@ -548,10 +553,14 @@ def durations_array(values: npt.ArrayLike) -> F64:
 
 def check_durations(inst: object, attribute: attrs.Attribute[F64], value: F64) -> None:
     """Attrs validator of a durations field: finite seconds >= 0."""
+    _check_seconds(attribute.name, value)
+
+
+def _check_seconds(name: str, value: F64) -> None:
     bad = ~np.isfinite(value) | (value < 0)
     if bad.any():
         msg = (
-            f"{attribute.name}: a duration must be finite seconds >= 0, "
+            f"{name}: a duration must be finite seconds >= 0, "
             f"got {float(value[bad][0])!r} ({int(bad.sum())} bad of {len(value)})"
         )
         raise ValueError(msg)
@@ -566,22 +575,152 @@ def no_durations() -> F64:
     return np.empty(0)
 
 
+def _no_counts() -> I64:
+    return np.zeros(0, dtype=np.int64)
+
+
+def _read_only(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    arr.flags.writeable = False
+    return arr
+
+
+def _values_field(values: npt.ArrayLike) -> F64:
+    return _read_only(np.asarray(values, dtype=np.float64).reshape(-1))
+
+
+def _counts_field(counts: npt.ArrayLike) -> I64:
+    # Cast (and checked) in __attrs_post_init__, so a bad count is named there.
+    arr: I64 = np.asarray(counts).reshape(-1)
+    return arr
+
+
+def distinct_counts(completed: F64, censored: F64) -> tuple[F64, I64, I64]:
+    """``(values, completed_counts, censored_counts)`` of completed and censoring times.
+
+    ``values`` are the distinct times, increasing (``-0.0`` counted as
+    ``0.0``); the counts say how many units completed and how many were
+    censored at each. One sort of all the times.
+    """
+    times = np.concatenate((completed, censored)) + 0.0
+    values, inverse = np.unique(times, return_inverse=True)
+    done = np.bincount(inverse[: len(completed)], minlength=len(values))
+    still_open = np.bincount(inverse[len(completed) :], minlength=len(values))
+    return values, done.astype(np.int64), still_open.astype(np.int64)
+
+
+def _canonical_counts(
+    values: npt.ArrayLike, completed: npt.ArrayLike, censored: npt.ArrayLike
+) -> tuple[F64, I64, I64]:
+    """Checked distinct-value counts: values increasing, no duplicate, no empty value."""
+    vals = np.array(values, dtype=np.float64).reshape(-1) + 0.0
+    _check_seconds("values", vals)
+    counts = []
+    for name, given in (("completed_counts", completed), ("censored_counts", censored)):
+        arr = np.asarray(given).reshape(-1)
+        if arr.size and (arr.dtype.kind not in "iu" or (arr < 0).any()):
+            msg = f"{name}: a count must be an int >= 0, got {arr[:5].tolist()!r}"
+            raise ValueError(msg)
+        if len(arr) != len(vals):
+            msg = f"{name} has {len(arr)} counts for {len(vals)} values"
+            raise ValueError(msg)
+        counts.append(arr.astype(np.int64))
+    done, still_open = counts
+    canonical = (vals[1:] > vals[:-1]).all() and ((done + still_open) > 0).all()
+    if canonical:
+        return vals, done, still_open
+    unique, inverse = np.unique(vals, return_inverse=True)
+    merged = [np.zeros(len(unique), dtype=np.int64) for _ in range(2)]
+    np.add.at(merged[0], inverse, done)
+    np.add.at(merged[1], inverse, still_open)
+    used = (merged[0] + merged[1]) > 0
+    return unique[used], merged[0][used], merged[1][used]
+
+
+def _merge_counts(a: tuple[F64, I64, I64], b: tuple[F64, I64, I64]) -> tuple[F64, I64, I64]:
+    """The distinct-value counts of two results together (counts add up)."""
+    values = np.union1d(a[0], b[0])
+    done = np.zeros(len(values), dtype=np.int64)
+    still_open = np.zeros(len(values), dtype=np.int64)
+    for part in (a, b):
+        at = np.searchsorted(values, part[0])
+        done[at] += part[1]
+        still_open[at] += part[2]
+    return values, done, still_open
+
+
+# Dekker's product is exact while no partial product under- or overflows;
+# durations outside these bounds take the slow exact path.
+_SPLIT = 2.0**27 + 1
+_EXACT_PRODUCT_RANGE = (2.0**-500, 2.0**500)
+
+
+def _split(a: F64) -> tuple[F64, F64]:
+    """Veltkamp's split: ``a = hi + lo`` exactly, each with at most 26 significant bits."""
+    t = _SPLIT * a
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def repeated_sum(values: F64, counts: I64) -> float:
+    """The sum of every ``values[i]`` taken ``counts[i]`` times, correctly rounded.
+
+    Each product ``values[i] * counts[i]`` is split exactly into the rounded
+    product and its error (Dekker's TwoProduct: Dekker, T. J. (1971). "A
+    floating-point technique for extending the available precision".
+    Numerische Mathematik 18, 224-242), and `math.fsum` adds all the pieces
+    exactly and rounds once. So the result depends only on the multiset of
+    durations, not on their order or on how they were split into parts: a
+    merged result gives the same bits as the whole. Values too small or too
+    large for the split, or counts beyond 2**53, are summed repeated, also
+    with `math.fsum`.
+    """
+    if not len(values):
+        return 0.0
+    positive = values[values > 0]
+    low, high = _EXACT_PRODUCT_RANGE
+    outside = len(positive) and (float(positive[0]) < low or float(positive[-1]) > high)
+    if outside or int(counts.max()) >= 2**53:
+        return _repeated_fsum(values, counts)
+    c = counts.astype(np.float64)
+    product = values * c
+    a_hi, a_lo = _split(values)
+    c_hi, c_lo = _split(c)
+    error = ((a_hi * c_hi - product) + a_hi * c_lo + a_lo * c_hi) + a_lo * c_lo
+    return math.fsum(np.concatenate((product, error)).tolist())
+
+
+def _repeated_fsum(values: F64, counts: I64) -> float:
+    repeated = np.repeat(values, counts)
+    try:
+        return math.fsum(repeated.tolist())
+    except OverflowError:
+        return math.inf  # the exact sum is beyond float64
+
+
 # Arrays compare element by element; a result is equal when all its data is.
 ARRAY_EQ = attrs.cmp_using(eq=np.array_equal)
 """Equality of array fields: same values, not the same object."""
 
 _SHOWN_QUANTILES = {"median": 0.5, "p90": 0.9, "p95": 0.95}
+_DISTINCT_FIELDS = ("values", "completed_counts", "censored_counts")
 
 
 @attrs.frozen(order=False, kw_only=True, repr=False, unsafe_hash=False)
 class Durations(ToFrame, Result):
     """Durations in seconds (response, resolution, handle times) with open work censored.
 
-    The headline, ``float(result)``, is the median. The result keeps its data,
-    the sorted completed ``durations`` and the sorted ``censoring_times`` of
-    work still open at ``as_of`` (``as_of - start``), so every quantile is
-    exact and merging the results of parts gives exactly the result of the
-    whole.
+    The headline, ``float(result)``, is the median. The result keeps the
+    distinct durations (``values``) with how many units completed at each
+    (``completed_counts``) and how many were still open at ``as_of`` after
+    that long (``censored_counts``, the censoring time ``as_of - start``). So
+    every quantile is exact, merging the results of parts (counts add up)
+    gives exactly the result of the whole, and a result's size grows with the
+    distinct durations, not the units: durations measured to the second or
+    microsecond take a few hundred thousand distinct values at most.
+
+    Build one from the times (``durations=`` completed, ``censoring_times=``
+    open, any order) or from the counts (``values=``, ``completed_counts=``,
+    ``censored_counts=``).
 
     ``censoring`` says how open work counts:
 
@@ -597,8 +736,10 @@ class Durations(ToFrame, Result):
       quantiles are ``numpy.quantile(durations, q)``, linear interpolation,
       what most dashboards show.
 
-    ``mean``, ``min`` and ``max`` are of completed durations only, in both
-    modes.
+    ``mean``, ``total``, ``min`` and ``max`` are of completed durations only,
+    in both modes. The mean is the correctly rounded sum (`total`) divided by
+    the number completed, so it does not depend on the order of the data or
+    on how it was split into parts.
 
     ``.ci()`` is the Brookmeyer-Crowley interval of a quantile (the median by
     default) and ``median_se`` its standard error by Collett's approximation,
@@ -621,6 +762,15 @@ class Durations(ToFrame, Result):
     >>> Durations(durations=[60, 120, 240, 600], censoring_times=[300], censoring="exclude").median
     180.0
 
+    The same result from its distinct values and their counts:
+
+    >>> r == Durations(
+    ...     values=[60, 120, 240, 300, 600],
+    ...     completed_counts=[1, 1, 1, 0, 1],
+    ...     censored_counts=[0, 0, 0, 1, 0],
+    ... )
+    True
+
     With two of three still open, the median is not known yet:
 
     >>> Durations(durations=[60], censoring_times=[300, 300]).median
@@ -632,14 +782,12 @@ class Durations(ToFrame, Result):
     _unit: ClassVar[str] = "seconds"
     _unit_fields: ClassVar[tuple[str, ...]] = ("median", "p90", "p95", "mean")
 
-    durations: F64 = attrs.field(
-        factory=no_durations, converter=durations_array, validator=check_durations, eq=ARRAY_EQ
-    )
-    """Completed durations in seconds, sorted, read-only."""
-    censoring_times: F64 = attrs.field(
-        factory=no_durations, converter=durations_array, validator=check_durations, eq=ARRAY_EQ
-    )
-    """Seconds each open unit had been open at ``as_of``, sorted, read-only."""
+    values: F64 = attrs.field(factory=no_durations, converter=_values_field, eq=ARRAY_EQ)
+    """The distinct durations in seconds, increasing, read-only."""
+    completed_counts: I64 = attrs.field(factory=_no_counts, converter=_counts_field, eq=ARRAY_EQ)
+    """How many units completed after each of ``values`` seconds, read-only."""
+    censored_counts: I64 = attrs.field(factory=_no_counts, converter=_counts_field, eq=ARRAY_EQ)
+    """How many units had been open ``values`` seconds at ``as_of``, read-only."""
     metric: str = "durations"
     censoring: Censoring = attrs.field(default="kaplan-meier", validator=_check_censoring)
     excluded: int = attrs.field(default=0, validator=check_count)
@@ -649,10 +797,55 @@ class Durations(ToFrame, Result):
     as_of: datetime | None = None
     """The moment open work was censored at."""
 
+    _given_durations: npt.ArrayLike | None = attrs.field(
+        default=None, alias="durations", eq=False, repr=False
+    )
+    _given_censoring_times: npt.ArrayLike | None = attrs.field(
+        default=None, alias="censoring_times", eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        # Times given as durations= / censoring_times= become the counts; the
+        # arrays given are not kept. Counts given are checked and put in
+        # canonical form (values increasing, no duplicate, none without units).
+        durations, censoring_times = self._given_durations, self._given_censoring_times
+        if durations is not None or censoring_times is not None:
+            if len(self.values) or len(self.completed_counts) or len(self.censored_counts):
+                msg = (
+                    f"{type(self).__name__} takes durations=/censoring_times= or "
+                    "values=/completed_counts=/censored_counts=, not both"
+                )
+                raise TypeError(msg)
+            found = distinct_counts(
+                _times("durations", durations), _times("censoring_times", censoring_times)
+            )
+            object.__setattr__(self, "_given_durations", None)
+            object.__setattr__(self, "_given_censoring_times", None)
+        else:
+            found = _canonical_counts(self.values, self.completed_counts, self.censored_counts)
+        for name, array in zip(_DISTINCT_FIELDS, found, strict=True):
+            object.__setattr__(self, name, _read_only(array))
+
+    @property
+    def durations(self) -> F64:
+        """Every completed duration in seconds, sorted: ``values`` repeated by their counts.
+
+        Built on each access; its size is the number of completed units.
+        """
+        return _read_only(np.repeat(self.values, self.completed_counts))
+
+    @property
+    def censoring_times(self) -> F64:
+        """Seconds each open unit had been open at ``as_of``, sorted.
+
+        Built on each access; its size is the number of censored units.
+        """
+        return _read_only(np.repeat(self.values, self.censored_counts))
+
     @property
     def n(self) -> int:
         """Number of units: completed plus censored."""
-        return len(self.durations) + len(self.censoring_times)
+        return self.completed + self.censored
 
     @property
     def sample_size(self) -> int:
@@ -667,12 +860,17 @@ class Durations(ToFrame, Result):
     @property
     def completed(self) -> int:
         """Number of completed units."""
-        return len(self.durations)
+        return int(self.completed_counts.sum())
 
     @property
     def censored(self) -> int:
         """Number of units still open at ``as_of`` (right-censored), in either censoring mode."""
-        return len(self.censoring_times)
+        return int(self.censored_counts.sum())
+
+    def _steps(self) -> KMSteps:
+        """The Kaplan-Meier steps the curve, interval and quantiles come from, by ``censoring``."""
+        censored = self.censored_counts if self.censoring == "kaplan-meier" else _zeros(self.values)
+        return _km_steps_of_counts(self.values, self.completed_counts, censored)
 
     def km_curve(self) -> tuple[F64, F64]:
         """The survival curve ``(times, survival)`` behind the quantiles, for plots.
@@ -682,12 +880,7 @@ class Durations(ToFrame, Result):
         With ``censoring="exclude"`` open work is left out, so the curve is one
         minus the empirical CDF of the completed durations.
         """
-        return _km_sorted(*self._curve_data())
-
-    def _curve_data(self) -> tuple[F64, F64]:
-        """The completed and censoring times the curve is built from, by ``censoring``."""
-        censored = self.censoring_times if self.censoring == "kaplan-meier" else np.empty(0)
-        return self.durations, censored
+        return _km_curve_of_steps(*self._steps())
 
     def ci(
         self, *, confidence_level: float = 0.95, method: BandMethod = "log-log", q: float = 0.5
@@ -707,7 +900,7 @@ class Durations(ToFrame, Result):
         distribution (`csmetrics.core.stats.km_quantile`) and also contains the
         interpolated estimate ``numpy.quantile`` gives.
         """
-        return _km_quantile_interval_sorted(*self._curve_data(), q, confidence_level, method)
+        return _km_quantile_interval_of_steps(self._steps(), q, confidence_level, method)
 
     @property
     def median_se(self) -> float:
@@ -721,13 +914,13 @@ class Durations(ToFrame, Result):
         Modelling Survival Data in Medical Research, 3rd ed., CRC Press,
         section 2.4.
         """
-        return _km_quantile_se(*self._curve_data(), 0.5, self.median)
+        return _km_quantile_se_of_steps(self._steps(), 0.5, self.median)
 
     def _quantiles(self, qs: Mapping[str, float]) -> dict[str, float]:
         if self.censoring == "exclude":
-            if not self.completed:
-                return dict.fromkeys(qs, math.nan)
-            return {k: float(np.quantile(self.durations, q)) for k, q in qs.items()}
+            done = self.completed_counts > 0
+            values, ends = self.values[done], np.cumsum(self.completed_counts[done])
+            return {k: _interpolated_quantile(values, ends, q) for k, q in qs.items()}
         times, survival = self.km_curve()
         return {k: km_quantile(times, survival, q) for k, q in qs.items()}
 
@@ -776,23 +969,43 @@ class Durations(ToFrame, Result):
         return self.quantile(0.95)
 
     @property
+    def total(self) -> float:
+        """Sum of the completed durations in seconds, correctly rounded; 0 if none."""
+        return repeated_sum(self.values, self.completed_counts)
+
+    @property
     def mean(self) -> float:
-        """Mean of the completed durations in seconds (open work left out); nan if none."""
-        if not self.completed:
+        """Mean of the completed durations in seconds (open work left out); nan if none.
+
+        ``total / completed``: the correctly rounded sum divided once, so the
+        same bits for any order or split of the data.
+        """
+        completed = self.completed
+        if not completed:
             return math.nan
-        # Summation can round a mean of equal values one ulp past them.
-        mean = float(self.durations.mean())
-        return min(max(mean, float(self.durations[0])), float(self.durations[-1]))
+        total = self.total
+        if math.isinf(total):
+            # A sum beyond float64: add up the values scaled down by a power
+            # of two (exact for durations this large) and scale the mean back.
+            scale = 2.0**-64
+            mean = repeated_sum(self.values * scale, self.completed_counts) / completed / scale
+        else:
+            mean = total / completed
+        # Dividing a rounded sum can land one ulp outside the values (a mean
+        # of equal values); the mean never leaves them.
+        return min(max(mean, self.min), self.max)
 
     @property
     def min(self) -> float:
         """Shortest completed duration in seconds; nan if none."""
-        return float(self.durations[0]) if self.completed else math.nan
+        done = np.flatnonzero(self.completed_counts)
+        return float(self.values[done[0]]) if len(done) else math.nan
 
     @property
     def max(self) -> float:
         """Longest completed duration in seconds; nan if none."""
-        return float(self.durations[-1]) if self.completed else math.nan
+        done = np.flatnonzero(self.completed_counts)
+        return float(self.values[done[-1]]) if len(done) else math.nan
 
     @staticmethod
     def as_timedelta(seconds: float) -> timedelta | None:
@@ -806,9 +1019,14 @@ class Durations(ToFrame, Result):
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
         assert isinstance(other, Durations)
+        values, done, still_open = _merge_counts(
+            (self.values, self.completed_counts, self.censored_counts),
+            (other.values, other.completed_counts, other.censored_counts),
+        )
         return {
-            "durations": np.concatenate((self.durations, other.durations)),
-            "censoring_times": np.concatenate((self.censoring_times, other.censoring_times)),
+            "values": values,
+            "completed_counts": done,
+            "censored_counts": still_open,
             "excluded": self.excluded + other.excluded,
         }
 
@@ -822,3 +1040,36 @@ class Durations(ToFrame, Result):
         if self.period is not None:
             out["period"] = self.period
         return out
+
+
+D = TypeVar("D", bound=Durations)
+
+
+def _times(name: str, given: npt.ArrayLike | None) -> F64:
+    """Seconds given to the constructor as a checked 1-D float64 array."""
+    arr = no_durations() if given is None else np.asarray(given, dtype=np.float64).reshape(-1)
+    _check_seconds(name, arr)
+    return arr
+
+
+def _zeros(values: F64) -> I64:
+    return np.zeros(len(values), dtype=np.int64)
+
+
+def _interpolated_quantile(values: F64, ends: I64, q: float) -> float:
+    """``numpy.quantile(x, q)`` (linear) of the sorted ``x`` the counts stand for.
+
+    ``values[i]`` fills positions ``ends[i - 1]`` to ``ends[i] - 1`` of ``x``.
+    numpy interpolates between ``x[floor(h)]`` and the next element with
+    weight ``h - floor(h)``, ``h = (n - 1) q``; the same two elements and
+    weight are given to numpy, so the rounding is numpy's own.
+    """
+    if not len(values):
+        return math.nan
+    n = int(ends[-1])
+    h = (n - 1) * q
+    if h >= n - 1:
+        return float(values[-1])
+    below = math.floor(h)
+    a, b = values[np.searchsorted(ends, [below, below + 1], side="right")]
+    return float(np.quantile(np.array([a, b]), h - below))

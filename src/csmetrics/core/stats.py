@@ -280,7 +280,11 @@ it does exactly. R's ``quantile.survfit`` uses a tolerance for the same reason.
 """
 
 
-def _km_steps(completed: F64, censored: F64) -> tuple[F64, F64, F64]:
+KMSteps = tuple[F64, F64, F64]
+"""``(event_times, completions, at_risk)``: what every Kaplan-Meier statistic is built from."""
+
+
+def _km_steps(completed: F64, censored: F64) -> KMSteps:
     """``(event_times, completions, at_risk)`` from sorted completed and censoring times."""
     if len(completed) == 0:
         return np.empty(0), np.empty(0), np.empty(0)
@@ -295,8 +299,30 @@ def _km_steps(completed: F64, censored: F64) -> tuple[F64, F64, F64]:
     return times, deaths, at_risk.astype(np.float64)
 
 
-def _km_sorted(completed: F64, censored: F64) -> tuple[F64, F64]:
-    """Kaplan-Meier curve from sorted completed durations and sorted censoring times.
+def _km_steps_of_counts(
+    values: F64, completed: npt.NDArray[np.int64], censored: npt.NDArray[np.int64]
+) -> KMSteps:
+    """``(event_times, completions, at_risk)`` from distinct times and their counts.
+
+    ``values`` are distinct and increasing; ``completed[i]`` and
+    ``censored[i]`` count the units completed and censored at ``values[i]``.
+    The steps are the same numbers `_km_steps` finds on the sorted times the
+    counts stand for (the counts are exact integers, so their float64 copies
+    are too), hence the same curve to the last bit.
+    """
+    events = completed > 0
+    units = completed + censored
+    # At risk at values[i]: every unit at values[i] or later.
+    at_risk = np.cumsum(units[::-1])[::-1]
+    return (
+        values[events],
+        completed[events].astype(np.float64),
+        at_risk[events].astype(np.float64),
+    )
+
+
+def _km_curve_of_steps(times: F64, deaths: F64, n_at: F64) -> tuple[F64, F64]:
+    """Kaplan-Meier curve from its steps (`_km_steps_of_counts`).
 
     Computes ``S(t_j) = prod_{i <= j} (n_i - d_i) / n_i`` telescoped as
     ``(n_1 - d_1) / n_2 * ... * (n_{j-1} - d_{j-1}) / n_j * (n_j - d_j) / n_1``:
@@ -304,7 +330,6 @@ def _km_sorted(completed: F64, censored: F64) -> tuple[F64, F64]:
     with nothing censored ``S(t_j)`` is the correctly rounded ``(n - c_j) / n``
     (``c_j`` completed by ``t_j``), with no error accumulated along the product.
     """
-    times, deaths, n_at = _km_steps(completed, censored)
     if len(times) == 0:
         return times, times
     remaining = n_at - deaths
@@ -312,6 +337,11 @@ def _km_sorted(completed: F64, censored: F64) -> tuple[F64, F64]:
     np.cumprod(remaining[:-1] / n_at[1:], out=scale[1:])
     survival: F64 = scale * remaining / n_at[0]
     return times, survival
+
+
+def _km_sorted(completed: F64, censored: F64) -> tuple[F64, F64]:
+    """Kaplan-Meier curve from sorted completed durations and sorted censoring times."""
+    return _km_curve_of_steps(*_km_steps(completed, censored))
 
 
 def _durations_observed(durations: npt.ArrayLike, observed: npt.ArrayLike) -> tuple[F64, BoolArray]:
@@ -469,26 +499,24 @@ BandMethod = Literal["log-log", "linear"]
 BAND_METHODS: tuple[BandMethod, ...] = ("log-log", "linear")
 
 
-def _km_greenwood(completed: F64, censored: F64) -> tuple[F64, F64, F64]:
+def _km_greenwood(steps: KMSteps) -> tuple[F64, F64, F64]:
     """``(event_times, S, G)``: the curve and Greenwood's sum ``G``, ``Var S = S^2 G``.
 
     ``G(t) = sum_{t_i <= t} d_i / (n_i (n_i - d_i))`` is infinite only where
     ``S`` reaches 0.
     """
-    times, survival = _km_sorted(completed, censored)
-    _, deaths, n_at = _km_steps(completed, censored)
+    times, survival = _km_curve_of_steps(*steps)
+    _, deaths, n_at = steps
     with np.errstate(divide="ignore"):
         greenwood = np.cumsum(deaths / (n_at * (n_at - deaths)))
     return times, survival, greenwood
 
 
-def _km_band_sorted(
-    completed: F64, censored: F64, level: float, method: BandMethod
-) -> tuple[F64, F64, F64, F64]:
-    """`km_band` on sorted completed durations and sorted censoring times."""
+def _km_band_steps(steps: KMSteps, level: float, method: BandMethod) -> tuple[F64, F64, F64, F64]:
+    """`km_band` on the curve's steps."""
     option("method", method, BAND_METHODS)
     z = z_value(level)
-    times, survival, greenwood = _km_greenwood(completed, censored)
+    times, survival, greenwood = _km_greenwood(steps)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "linear":
             half = z * survival * np.sqrt(greenwood)
@@ -558,7 +586,8 @@ def km_band(
     ([0.8, 0.6, 0.3, 0.0], [0.204, 0.126, 0.012, 0.0], [0.969, 0.882, 0.719, 0.0])
     """
     times, flags = _durations_observed(durations, observed)
-    return _km_band_sorted(np.sort(times[flags]), np.sort(times[~flags]), confidence_level, method)
+    steps = _km_steps(np.sort(times[flags]), np.sort(times[~flags]))
+    return _km_band_steps(steps, confidence_level, method)
 
 
 def _first_at_or_below(times: F64, curve: F64, level: float) -> float:
@@ -566,11 +595,11 @@ def _first_at_or_below(times: F64, curve: F64, level: float) -> float:
     return float(times[index]) if index < len(times) else math.inf
 
 
-def _km_quantile_interval_sorted(
-    completed: F64, censored: F64, q: float, level: float, method: BandMethod
+def _km_quantile_interval_of_steps(
+    steps: KMSteps, q: float, level: float, method: BandMethod
 ) -> ConfidenceInterval:
-    """`km_quantile_interval` on sorted arrays; ``[nan, nan]`` when the quantile is undefined."""
-    times, survival, low, high = _km_band_sorted(completed, censored, level, method)
+    """`km_quantile_interval` on the curve's steps; ``[nan, nan]`` if the quantile is undefined."""
+    times, survival, low, high = _km_band_steps(steps, level, method)
     target = 1 - _probability("q", q)
     if math.isinf(_first_at_or_below(times, survival, target)):
         return ConfidenceInterval(
@@ -639,15 +668,14 @@ def km_quantile_interval(
     (3.0, 12.0)
     """
     times, flags = _durations_observed(durations, observed)
-    return _km_quantile_interval_sorted(
-        np.sort(times[flags]), np.sort(times[~flags]), q, confidence_level, method
-    )
+    steps = _km_steps(np.sort(times[flags]), np.sort(times[~flags]))
+    return _km_quantile_interval_of_steps(steps, q, confidence_level, method)
 
 
 _DENSITY_STEP = 0.05
 
 
-def _km_quantile_se(completed: F64, censored: F64, q: float, estimate: float) -> float:
+def _km_quantile_se_of_steps(steps: KMSteps, q: float, estimate: float) -> float:
     """Standard error of a Kaplan-Meier quantile: ``se(S(xi)) / f(xi)`` (Collett).
 
     ``f`` is the slope of the curve between the last event time with
@@ -657,7 +685,7 @@ def _km_quantile_se(completed: F64, censored: F64, q: float, estimate: float) ->
     """
     if math.isnan(estimate):
         return math.nan
-    times, survival, greenwood = _km_greenwood(completed, censored)
+    times, survival, greenwood = _km_greenwood(steps)
     p = 1 - q
     below = np.flatnonzero(survival <= p - _DENSITY_STEP + KM_TOLERANCE)
     if len(below) == 0:

@@ -146,7 +146,7 @@ class ReplyTimes(Durations):
     @property
     def total_per_request(self) -> float:
         """Completed reply seconds / contacts with a customer message; nan without any."""
-        return float(self.durations.sum()) / self.requests if self.requests else math.nan
+        return self.total / self.requests if self.requests else math.nan
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
         assert isinstance(other, ReplyTimes)
@@ -644,7 +644,7 @@ def reply_time(
 
     def extend(base: Durations, contacts: I64) -> ReplyTimes:
         return ReplyTimes(
-            **{f.name: getattr(base, f.name) for f in attrs.fields(Durations)},
+            **{(f.alias or f.name): getattr(base, f.name) for f in attrs.fields(Durations)},
             requests=int(requested[contacts].sum()),
             contact_means=means[contacts][count[contacts] > 0],
         )

@@ -721,7 +721,10 @@ def plot_durations(durations: Durations, /, *, ax: Axes | None = None) -> Axes:
     _expect(durations, Durations, "durations", "csmetrics.resolution_time(interactions)")
     ax = _axes(ax)
     times, survival = durations.km_curve()
-    open_work = durations.censoring_times if durations.censoring == "kaplan-meier" else np.empty(0)
+    # One tick per distinct censoring time (a tick per open unit would draw the
+    # same mark many times over); the legend counts the units.
+    ticked = durations.censoring == "kaplan-meier"
+    open_work = durations.values[durations.censored_counts > 0] if ticked else np.empty(0)
     end = _largest(np.concatenate((times, open_work)))
     unit, size = _time_unit(end)
     if not math.isnan(end):
@@ -736,7 +739,7 @@ def plot_durations(durations: Durations, /, *, ax: Axes | None = None) -> Axes:
             marker="|",
             markersize=10,
             color="C0",
-            label=f"still open at as_of ({len(open_work)})",
+            label=f"still open at as_of ({durations.censored})",
         )
     median = durations.median
     if not math.isnan(median):
