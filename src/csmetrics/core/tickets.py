@@ -33,9 +33,12 @@ from csmetrics.core.model import (
     Ticket,
 )
 from csmetrics.core.reading import Fields, Reading
+from csmetrics.core.reduce import segment_starts
 from csmetrics.core.table import (
     _MISSING_TIME,
+    OPEN,
     Encoded,
+    Interactions,
     Messages,
     _codes_of,
     _columns,
@@ -56,14 +59,21 @@ from csmetrics.core.table import (
 
 __all__ = [
     "ASSIGNMENT_FIELDS",
+    "CONTACT_FIELDS",
     "MESSAGE_FIELDS",
     "PRIORITY_FIELDS",
     "SCHEDULE_FIELDS",
+    "SOLVED_CODES",
     "STATUS_FIELDS",
     "TICKET_FIELDS",
     "Changes",
     "StatusChanges",
     "Tickets",
+    "Timeline",
+    "contacts",
+    "is_solved",
+    "latest_ticket_event",
+    "union_keys",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -463,6 +473,18 @@ class Tickets:
             )
         return cls(**fields)
 
+    def contacts(self) -> Interactions:
+        """The tickets as contacts, one per resolution cycle: see `contacts`.
+
+        Every contact metric then runs on tickets:
+        ``csmetrics.fcr(tickets.contacts(), window_days=7)``; a metric given
+        the `Tickets` table itself converts it this way.
+        """
+        if "contacts" not in self.memo:
+            self.memo["contacts"] = contacts(self)
+        table: Interactions = self.memo["contacts"]
+        return table
+
     def to_records(self) -> list[Ticket]:
         """The tickets as `Ticket` objects (for inspection and tests)."""
 
@@ -550,3 +572,199 @@ def _changes(
     value = _encode(field, columns[field], required=required, ids=None)
     order = np.lexsort((at, ticket))
     return Changes(ticket=ticket[order], at=at[order], value=value[order])
+
+
+SOLVED_CODES = (STATUSES.index("solved"), STATUSES.index("closed"))
+"""The status codes of a resolved ticket: solved and closed."""
+
+
+def is_solved(status: I64) -> Bool:
+    """Where a status code is solved or closed."""
+    solved: Bool = status >= SOLVED_CODES[0]
+    return solved
+
+
+def latest_ticket_event(table: Tickets) -> int | None:
+    """The latest recorded timestamp of the tickets: creation or any history event."""
+    if not len(table):
+        return None
+    children = (table.messages, table.statuses, *(getattr(table, n) for n, *_ in _HISTORIES))
+    moments = [int(child.at.max()) for child in children if len(child)]
+    return max([int(table.created.max()), *moments])
+
+
+@attrs.frozen(eq=False)
+class Timeline:
+    """Every ticket's life as status segments up to a cutoff, sorted by ticket and time.
+
+    Each ticket starts with a ``"new"`` segment at its creation (the status
+    before its first change); each status change up to the cutoff starts a
+    segment that lasts until the next change, the last one until the cutoff.
+
+    Attributes
+    ----------
+    ticket
+        The ticket row of each segment.
+    start, end
+        Its bounds, epoch microseconds.
+    status
+        Its status code (`csmetrics.STATUSES`).
+    resolution
+        The change that started it solved the ticket: from new, open,
+        pending or hold to solved or closed.
+    reopen
+        The change that started it reopened the ticket: from solved or
+        closed back to new, open, pending or hold.
+    cycle
+        The resolution cycle it belongs to, numbered across all tickets
+        (each ticket's creation and each reopen start one).
+    """
+
+    ticket: I64
+    start: I64
+    end: I64
+    status: I64
+    resolution: Bool
+    reopen: Bool
+    cycle: I64
+
+    @classmethod
+    def of(cls, table: Tickets, cutoff: int) -> Timeline:
+        """The timeline of ``table`` up to ``cutoff`` (later changes are ignored)."""
+        n, s = len(table), table.statuses
+        keep = s.at <= cutoff
+        # The implicit "new" rows come first, so a lexsort (stable) keeps them
+        # before a change at the same instant, and the changes in their order.
+        ticket = np.concatenate([np.arange(n, dtype=np.int64), s.ticket[keep]])
+        at = np.concatenate([table.created, s.at[keep]])
+        status = np.concatenate([np.zeros(n, dtype=np.int64), s.status[keep]])
+        order = np.lexsort((at, ticket))
+        ticket, at, status = ticket[order], at[order], status[order]
+        first = segment_starts(ticket)
+        end = np.empty_like(at)
+        end[:-1] = at[1:]
+        last = np.ones_like(first)
+        last[:-1] = first[1:]
+        end[last] = cutoff
+        solved = is_solved(status)
+        before = np.empty_like(solved)
+        before[1:] = solved[:-1]
+        before[first] = False
+        reopen = ~solved & before
+        return cls(
+            ticket=ticket,
+            start=at,
+            end=end,
+            status=status,
+            resolution=solved & ~before,
+            reopen=reopen,
+            cycle=np.cumsum(first | reopen) - 1,
+        )
+
+
+def contacts(table: Tickets) -> Interactions:
+    """The tickets as contacts, one per resolution cycle (decision 67).
+
+    A cycle runs from the ticket's creation, or from a reopen, to the next
+    change to solved or closed (its ``end``, with ``resolved=True``), or
+    stays open. Its contact has the ``id`` ``"<ticket id>#<n>"`` (``n`` from
+    1), the ticket id as ``issue_id``, the ticket's customer, channel,
+    priority and category, the comments from its start until the next cycle
+    starts, and as ``agent_id`` the author of its first public agent comment,
+    else the ticket's assignee.
+    """
+    cutoff = latest_ticket_event(table)
+    line = Timeline.of(table, 0 if cutoff is None else cutoff)
+    opens = np.flatnonzero(segment_starts(line.cycle))
+    ticket, start = line.ticket[opens], line.start[opens]
+    ncycles = len(opens)
+    end = np.full(ncycles, OPEN, dtype=np.int64)
+    solves = np.flatnonzero(line.resolution)
+    end[line.cycle[solves]] = line.start[solves]
+    position = np.arange(ncycles)
+    firsts = np.maximum.accumulate(np.where(segment_starts(ticket), position, 0))
+    number = position - firsts + 1
+    ticket_ids = table.id.keys[table.id.codes[ticket]].astype(str)
+    names = np.char.add(np.char.add(ticket_ids, "#"), number.astype(str))
+    ids = _encode("id", names, required=True, ids=None)
+    m = table.messages
+    cycle_of = _cycle_of(ticket, start, m.interaction, m.at)
+    none = np.zeros(ncycles, dtype=bool)
+    nothing = np.broadcast_to(np.float64(np.nan), (ncycles,))
+    return Interactions(
+        id=ids,
+        customer_id=table.customer_id[ticket],
+        start=start,
+        end=end,
+        resolved=end != OPEN,
+        channel=table.channel[ticket],
+        agent_id=_first_agents(table, cycle_of, ticket),
+        issue_id=table.id[ticket],
+        category=table.category[ticket],
+        first_response=np.full(ncycles, OPEN, dtype=np.int64),
+        abandoned=none,
+        blocked=none,
+        talk_seconds=nothing,
+        hold_seconds=nothing,
+        wrap_seconds=nothing,
+        priority=table.priority[ticket],
+        tier=_missing(ncycles),
+        escalated=none,
+        escalated_to=_missing(ncycles),
+        complaint=none,
+        messages=Messages(
+            interaction=cycle_of,
+            at=m.at,
+            author=m.author,
+            public=m.public,
+            author_id=m.author_id,
+        ),
+        given=CONTACT_FIELDS,
+    )
+
+
+CONTACT_FIELDS = frozenset(
+    ("end", "resolved", "channel", "agent_id", "issue_id", "category", "priority", "messages")
+)
+"""The contact fields `contacts` gives (`Interactions.has`)."""
+
+
+def _cycle_of(start_ticket: I64, start: I64, ticket: I64, at: I64) -> I64:
+    """The cycle of each event: the latest cycle of its ticket started at or before it."""
+    ncycles = len(start)
+    kind = np.concatenate([np.zeros(ncycles, dtype=np.int64), np.ones(len(at), dtype=np.int64)])
+    order = np.lexsort((kind, np.concatenate([start, at]), np.concatenate([start_ticket, ticket])))
+    is_cycle = kind[order] == 0
+    running = np.cumsum(is_cycle) - 1
+    out = np.empty(len(at), dtype=np.int64)
+    out[order[~is_cycle] - ncycles] = running[~is_cycle]
+    return out
+
+
+def _first_agents(table: Tickets, cycle_of: I64, ticket: I64) -> Encoded:
+    """Per cycle, the author of its first public agent comment, else the ticket's assignee."""
+    m = table.messages
+    agent = (m.author == AUTHORS.index("agent")) & m.public & (m.author_id.codes >= 0)
+    rows = np.flatnonzero(agent)
+    cycles, first = np.unique(cycle_of[rows], return_index=True)
+    author = np.full(len(ticket), -1, dtype=np.int64)
+    author[cycles] = m.author_id.codes[rows[first]]
+    assignee = table.assignee_id.codes[ticket].astype(np.int64)
+    keys, (author_map, assignee_map) = union_keys(m.author_id.keys, table.assignee_id.keys)
+    codes = np.where(author >= 0, author_map[author], assignee_map[assignee])
+    return Encoded(codes.astype(np.int32 if len(keys) < 2**31 else np.int64), keys)
+
+
+def union_keys(*dictionaries: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], list[I64]]:
+    """One sorted dictionary of the keys of several, and each one's code map.
+
+    Each map has one more slot, -1, so that code -1 (missing) maps to -1.
+    Keys of different types (str and int) are compared as text.
+    """
+    kinds = {d.dtype.kind for d in dictionaries if len(d)}
+    if len(kinds) > 1:
+        dictionaries = tuple(d.astype(str) for d in dictionaries)
+    given = [d for d in dictionaries if len(d)]
+    keys = np.unique(np.concatenate(given)) if given else np.zeros(0, dtype=np.int64)
+    maps = [np.append(np.searchsorted(keys, d), -1).astype(np.int64) for d in dictionaries]
+    return keys, maps
