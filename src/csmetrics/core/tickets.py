@@ -632,14 +632,18 @@ class Timeline:
     def of(cls, table: Tickets, cutoff: int) -> Timeline:
         """The timeline of ``table`` up to ``cutoff`` (later changes are ignored)."""
         n, s = len(table), table.statuses
-        keep = s.at <= cutoff
-        # The implicit "new" rows come first, so a lexsort (stable) keeps them
-        # before a change at the same instant, and the changes in their order.
-        ticket = np.concatenate([np.arange(n, dtype=np.int64), s.ticket[keep]])
-        at = np.concatenate([table.created, s.at[keep]])
-        status = np.concatenate([np.zeros(n, dtype=np.int64), s.status[keep]])
-        order = np.lexsort((at, ticket))
-        ticket, at, status = ticket[order], at[order], status[order]
+        keep = np.flatnonzero(s.at <= cutoff)
+        # The changes are sorted by ticket and time; each ticket's implicit
+        # "new" row goes just before its first change (and so before a change
+        # at the same instant): change k of ticket t lands at k + t + 1.
+        implicit = np.arange(n, dtype=np.int64)
+        implicit += np.searchsorted(s.ticket[keep], implicit)
+        changes = np.arange(len(keep), dtype=np.int64) + s.ticket[keep] + 1
+        size = n + len(keep)
+        ticket, at, status = (np.empty(size, dtype=np.int64) for _ in range(3))
+        ticket[implicit], ticket[changes] = np.arange(n), s.ticket[keep]
+        at[implicit], at[changes] = table.created, s.at[keep]
+        status[implicit], status[changes] = 0, s.status[keep]
         first = segment_starts(ticket)
         end = np.empty_like(at)
         end[:-1] = at[1:]

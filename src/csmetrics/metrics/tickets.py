@@ -369,7 +369,10 @@ def _agents(table: Tickets, seen: Bool, cutoff: int) -> I64:
             current_map[table.assignee_id.codes[current]],
         ]
     )
-    pairs = np.unique(tickets * (len(keys) + 1) + codes)
+    # Distinct (ticket, agent) pairs by one sort (numpy's hashing unique is
+    # slower on millions of int64 pairs).
+    pairs = np.sort(tickets * (len(keys) + 1) + codes)
+    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])] if len(pairs) else pairs
     counts: I64 = np.bincount(pairs // (len(keys) + 1), minlength=n).astype(np.int64)
     return counts
 
