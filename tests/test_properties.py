@@ -35,7 +35,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import csmetrics
-from csmetrics import AgentTimes, Interactions, Sales, Surveys, Window, catalog
+from csmetrics import AgentTimes, Interactions, Sales, Surveys, Tickets, Window, catalog
 from csmetrics.core.episodes import time_rank
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ from strategies import (
     staffing_plans,
     survey_columns,
     surveys,
+    tickets,
     undefined_allowed,
     undefined_warnings,
 )
@@ -73,6 +74,7 @@ TABLES: dict[str, Any] = {
     "surveys": Surveys,
     "sales": Sales,
     "agent_time": AgentTimes,
+    "tickets": Tickets,
 }
 """The columnar table of each catalogue input that has one (outages have none)."""
 
@@ -798,8 +800,40 @@ REGISTRY.update(
         ),
     }
 )
+
+
+def _tickets(func: Any, low: float, high: float, *variants: dict[str, Any]) -> Metric:
+    return Metric(
+        func,
+        "tickets",
+        tickets(),
+        low,
+        high,
+        by="channel",
+        variants=variants or ({},),
+        explicit_as_of=True,
+        examples=0.5,
+    )
+
+
+REGISTRY.update(
+    {
+        "ticket_metrics": replace(_tickets(csmetrics.ticket_metrics, 0, math.inf), by=None),
+        "requester_wait_time": _tickets(
+            csmetrics.requester_wait_time, 0, math.inf, {}, {"calendar": OFFICE}
+        ),
+        "agent_wait_time": _tickets(csmetrics.agent_wait_time, 0, math.inf),
+        "on_hold_time": _tickets(csmetrics.on_hold_time, 0, math.inf, {}, {"calendar": OFFICE}),
+        "touch_rate": _tickets(csmetrics.touch_rate, 0, 1, {}, {"touches": 2}, {"touches": 3}),
+        "reopen_count": _tickets(csmetrics.reopen_count, 0, math.inf),
+    }
+)
 TIME_METRICS = ["first_response_time", "reply_time", "resolution_time", "contact_length"]
 """Metrics returning `Durations`."""
+TICKET_WAITS = ["requester_wait_time", "agent_wait_time", "on_hold_time"]
+"""Ticket metrics returning `Durations`."""
+TICKET_AGGREGATES = [*TICKET_WAITS, "touch_rate", "reopen_count"]
+"""Ticket metrics returning one mergeable result (`ticket_metrics` gives rows)."""
 QUEUE_METRICS = ["service_level", "asa", "abandonment_rate", "blocked_rate", "handle_time"]
 SERVICE_METRICS = [*TIME_METRICS, *QUEUE_METRICS, "sla_attainment"]
 
@@ -826,6 +860,7 @@ RECORD_METRICS = [
     *TEAM_METRICS,
     *WORKLOAD_METRICS,
     *BUSINESS_RECORD_METRICS,
+    *TICKET_AGGREGATES,
 ]
 
 BOUNDED = [*RECORD_METRICS, *COUNT_METRICS, *FORMULAS]
@@ -835,6 +870,7 @@ MERGEABLE = [
     *SERVICE_METRICS,
     *TEAM_METRICS,
     *BUSINESS_RECORD_METRICS,
+    *TICKET_AGGREGATES,
 ]
 MONOTONE = [
     "fcr",
@@ -887,13 +923,32 @@ for _invariant in ("PERMUTATION_INVARIANT", "OBJECT_COLUMNAR_AGREE"):
         dict.fromkeys(COUNT_METRICS, _NO_RECORDS.format("three customer counts"))
     )
     EXEMPT[_invariant].update(dict.fromkeys(FORMULAS, _NO_RECORDS.format("a formula's parameters")))
+_TICKET_ROWS = (
+    "a table of one row per ticket, not one value: its rows are checked field by field in "
+    "test_tickets.py (bounds, waits adding up, permuted tickets, objects against columns)"
+)
+for _invariant in ("BOUNDED", "PERMUTATION_INVARIANT", "MONOTONE", "OBJECT_COLUMNAR_AGREE"):
+    EXEMPT[_invariant]["ticket_metrics"] = _TICKET_ROWS
+EXEMPT["MONOTONE"].update(dict.fromkeys(TICKET_WAITS, _NO_SUCCESS))
+EXEMPT["MONOTONE"]["reopen_count"] = _NO_SUCCESS
+EXEMPT["MONOTONE"]["touch_rate"] = (
+    "one more ticket can be a success or not only by its whole history; the one-touch "
+    "rules are hand-tested in test_tickets.py"
+)
+EXEMPT["OBJECT_COLUMNAR_AGREE"].update(
+    dict.fromkeys(
+        TICKET_AGGREGATES,
+        "computed from ticket_metrics' rows, whose object and columnar paths (rows in any "
+        "order) agree in test_tickets.py::test_objects_and_columns_in_any_row_order_agree",
+    )
+)
 EXEMPT["OBJECT_COLUMNAR_AGREE"]["uptime"] = (
     "outages have no columnar table (no Outages class): uptime reads Outage objects only"
 )
 EXEMPT["MERGEABLE"] = {
     # The catalogue's own word: each of these says "does not merge: ...".
     name: f"catalogue: {catalog.get(name).merge}"
-    for name in [*COUNT_METRICS, *FORMULAS, *WORKLOAD_METRICS]
+    for name in [*COUNT_METRICS, *FORMULAS, *WORKLOAD_METRICS, "ticket_metrics"]
 }
 
 SURVEY_METRICS = [name for name, m in REGISTRY.items() if m.input == "surveys"]
@@ -1237,9 +1292,22 @@ def check_other(metric: Metric, result: Any, data: Any) -> bool:
         check_staffing(result)
     elif isinstance(result, float):
         check_formula(metric, result, data)
+    elif isinstance(result, csmetrics.TicketMetrics):
+        check_ticket_rows(result, data)
     else:
         return False
     return True
+
+
+def check_ticket_rows(result: Any, data: Any) -> None:
+    """One row per ticket, in order; every time >= 0; business times within calendar times."""
+    rows = result.to_rows()
+    assert [r["ticket_id"] for r in rows] == [t.id for t in data]
+    for r in rows:
+        for name in ("first_reply", "first_resolution", "full_resolution", "solve_time"):
+            assert r[name] is None or r[name] >= 0
+            business = r[f"{name}_business"]
+            assert business is None or business <= r[name] + 1e-6
 
 
 def check_bounds(metric: Metric, result: Any, data: Any = ()) -> None:
@@ -2252,6 +2320,7 @@ def test_plain_scores_agree_with_survey_records(name):
 
 DEFINED_WHEN_EMPTY = {
     "uptime": "no outage is 100% uptime",
+    "ticket_metrics": "no ticket is a table of no rows",
     "volume": "no contact gives no period, hence no count to be undefined",
 }
 UNDEFINED_WHEN_EMPTY = [

@@ -36,6 +36,7 @@ from csmetrics.metrics import (
     staffing,
     surveys,
     team,
+    tickets,
     timing,
     workload,
 )
@@ -64,16 +65,20 @@ Unit = Literal["fraction", "points", "mean", "seconds", "count", "agents"]
 """``fraction``: a rate in [0, 1]; ``points``: NPS in [-100, 100]; ``mean``: a
 mean answer on the survey's own scale; ``seconds``: a duration; ``count``:
 contacts; ``agents``: a head count."""
-Input = Literal["contacts", "surveys", "sales", "agent_time", "outages", "counts", "parameters"]
-"""What a metric reads: contacts (`Interaction`/`Interactions`), survey answers
-(or plain scores), contacts with sales, agent time, outages, customer counts,
-or plain parameters (the Erlang formulas)."""
+Input = Literal[
+    "contacts", "tickets", "surveys", "sales", "agent_time", "outages", "counts", "parameters"
+]
+"""What a metric reads: contacts (`Interaction`/`Interactions`), tickets
+(`Ticket`/`Tickets`), survey answers (or plain scores), contacts with sales,
+agent time, outages, customer counts, or plain parameters (the Erlang
+formulas)."""
 
 DIRECTIONS: tuple[Direction, ...] = ("higher", "lower")
 _DIRECTIONS: tuple[Direction | None, ...] = (*DIRECTIONS, None)
 _UNITS: tuple[Unit, ...] = ("fraction", "points", "mean", "seconds", "count", "agents")
 _INPUTS: tuple[Input, ...] = (
     "contacts",
+    "tickets",
     "surveys",
     "sales",
     "agent_time",
@@ -194,6 +199,19 @@ _CUSTOMER = ("customer_id", "issue_id")
 
 _CONTACT_SOURCES = {"as_of": _AS_OF, "period": _PERIOD, "by": _BY}
 _TIME_SOURCES = {**_CONTACT_SOURCES, "calendar": _CALENDAR, "censoring": _CENSORING}
+_TICKET_AS_OF = (
+    "decision 67: the latest event in the data (creation or any history event); pass it to merge"
+)
+_TICKET_SOURCES = {
+    "as_of": _TICKET_AS_OF,
+    "period": "decision 70: filter by ticket creation; None keeps every ticket",
+    "by": "decision 70: a breakdown by a ticket field ('ticket': one group each)",
+}
+_TICKET_WAIT_SOURCES = {**_TICKET_SOURCES, "calendar": _CALENDAR}
+_ZENDESK_WAITS = (
+    "Zendesk, 'About native Support time duration metrics' (decision 67); "
+    "open tickets censored at as_of (decision 30)"
+)
 _SURVEY_SOURCES = {"period": _PERIOD, "by": "a breakdown by an answer's agent, customer or contact"}
 
 
@@ -624,6 +642,98 @@ def _entries() -> tuple[Entry, ...]:
                 "share": "the 80/20 rule: the reasons behind 80% of the contacts",
             },
             merge="does not merge: rank the reasons over the whole data (Pareto has no merge yet)",
+        ),
+        # -- tickets ---------------------------------------------------------------------------
+        e(
+            name="ticket_metrics",
+            function=tickets.ticket_metrics,
+            result=tickets.TicketMetrics,
+            family="tickets",
+            label="Ticket metrics",
+            meaning="One row per ticket: reply, resolution and status-wait times, counts.",
+            unit="seconds",
+            direction="lower",
+            input="tickets",
+            needs=("created", "statuses", "messages"),
+            sources={
+                "as_of": _TICKET_AS_OF,
+                "calendar": "decision 67: no business fields without a calendar (None)",
+            },
+            merge="does not merge: a table of one row per ticket; concatenate the rows",
+        ),
+        e(
+            name="requester_wait_time",
+            function=tickets.requester_wait_time,
+            result=Durations,
+            family="tickets",
+            label="Requester wait time",
+            meaning="Time a ticket waited on the team: in new, open or on hold, over its life.",
+            unit="seconds",
+            direction="lower",
+            input="tickets",
+            needs=("created", "statuses"),
+            sources={**_TICKET_WAIT_SOURCES, "calendar": _ZENDESK_WAITS},
+            merge=_DURATIONS,
+        ),
+        e(
+            name="agent_wait_time",
+            function=tickets.agent_wait_time,
+            result=Durations,
+            family="tickets",
+            label="Agent wait time",
+            meaning="Time a ticket waited on the customer: pending, over its life.",
+            unit="seconds",
+            direction="lower",
+            input="tickets",
+            needs=("created", "statuses"),
+            sources={**_TICKET_WAIT_SOURCES, "calendar": _ZENDESK_WAITS},
+            merge=_DURATIONS,
+        ),
+        e(
+            name="on_hold_time",
+            function=tickets.on_hold_time,
+            result=Durations,
+            family="tickets",
+            label="On-hold time",
+            meaning="Time a ticket waited on a third party: on hold, over its life.",
+            unit="seconds",
+            direction="lower",
+            input="tickets",
+            needs=("created", "statuses"),
+            sources={**_TICKET_WAIT_SOURCES, "calendar": _ZENDESK_WAITS},
+            merge=_DURATIONS,
+        ),
+        e(
+            name="touch_rate",
+            function=tickets.touch_rate,
+            result=Rate,
+            family="tickets",
+            label="One-touch rate",
+            meaning="Share of solved tickets solved with one agent reply.",
+            unit="fraction",
+            direction="higher",
+            input="tickets",
+            needs=("created", "statuses", "messages"),
+            sources={
+                **_TICKET_SOURCES,
+                "touches": "Zendesk Explore, 'One-touch tickets' (decision 68)",
+            },
+            merge="add the numerators and denominators of the parts",
+            aliases=("touch_rate_2", "touch_rate_3"),
+        ),
+        e(
+            name="reopen_count",
+            function=tickets.reopen_count,
+            result=tickets.ReopenCount,
+            family="tickets",
+            label="Reopens per solved ticket",
+            meaning="Mean number of reopens of the tickets solved or closed.",
+            unit="count",
+            direction="lower",
+            input="tickets",
+            needs=("created", "statuses"),
+            sources=_TICKET_SOURCES,
+            merge=_MEAN,
         ),
         # -- staffing --------------------------------------------------------------------------
         e(

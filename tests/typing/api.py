@@ -234,3 +234,26 @@ def goals_and_catalog(contacts: list[csmetrics.Interaction]) -> None:
     assert_type(csmetrics.fcr(contacts).counts(), dict[str, Any])
     assert_type(csmetrics.fcr(contacts).counts()["pending"], Any)
     assert_type(csmetrics.nps([9, 10]).counts(), dict[str, Any])
+
+
+def tickets(records: list[csmetrics.Ticket]) -> None:
+    table = csmetrics.Tickets.from_records(records)
+    assert_type(csmetrics.ticket_metrics(table, as_of=T0), csmetrics.TicketMetrics)
+    assert_type(csmetrics.ticket_metrics(records).to_rows(), list[dict[str, Any]])
+    assert_type(csmetrics.requester_wait_time(table), Durations)
+    assert_type(csmetrics.agent_wait_time(table, by="channel"), Breakdown[Durations])
+    assert_type(csmetrics.on_hold_time(records, period="2026-03"), Durations)
+    assert_type(csmetrics.touch_rate(table, touches=2), Rate)
+    assert_type(csmetrics.touch_rate(table, by="ticket"), Breakdown[Rate])
+    assert_type(csmetrics.reopen_count(table), csmetrics.ReopenCount)
+    assert_type(table.contacts(), csmetrics.Interactions)
+    assert_type(csmetrics.fcr(table), FCR)
+    ticket = csmetrics.Ticket(
+        id=1,
+        customer_id="ann",
+        created=T0,
+        messages=[csmetrics.Message(at=T0, author="customer", author_id="ann")],
+        statuses=[csmetrics.StatusChange(at=T0, status="new"), (T0, "open")],
+        assignments=[(T0, "max")],
+    )
+    assert_type(ticket.status, csmetrics.core.model.Status)

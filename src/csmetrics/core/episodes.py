@@ -20,6 +20,7 @@ from csmetrics.core.frames import is_frame
 from csmetrics.core.model import Interaction
 from csmetrics.core.reduce import segment_cummax, segment_starts
 from csmetrics.core.table import Codes, Interactions, rows_in_order
+from csmetrics.core.tickets import Tickets
 
 I64 = npt.NDArray[np.int64]
 Bool = npt.NDArray[np.bool_]
@@ -50,10 +51,17 @@ def window_micros(name: str, days: object, *, allow_zero: bool = False) -> int:
     return MAX_WINDOW if micros >= MAX_WINDOW else round(micros)
 
 
-def as_interactions(data: Interactions | Iterable[Interaction]) -> Interactions:
-    """The columnar table of a metric's input: objects, a table or a dataframe."""
+def as_interactions(data: Interactions | Tickets | Iterable[Interaction]) -> Interactions:
+    """The columnar table of a metric's input: objects, a table or a dataframe.
+
+    `Tickets` become contacts here, one per resolution cycle
+    (`Tickets.contacts`, decision 67): the one place a contact metric
+    converts tickets.
+    """
     if isinstance(data, Interactions):
         return data
+    if isinstance(data, Tickets):
+        return data.contacts()
     if is_frame(data):
         return Interactions.from_frame(data)
     return Interactions.from_records(data)

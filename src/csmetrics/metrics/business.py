@@ -98,6 +98,7 @@ from csmetrics.core.table import (
     from_micros,
     to_micros,
 )
+from csmetrics.core.tickets import Tickets
 
 __all__ = [
     "CohortRetention",
@@ -240,7 +241,7 @@ def _latest_contact(
 
 @overload
 def sales_after_contact(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     sales: Sales | Iterable[Sale],
     /,
     *,
@@ -253,7 +254,7 @@ def sales_after_contact(
 
 @overload
 def sales_after_contact(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     sales: Sales | Iterable[Sale],
     /,
     *,
@@ -267,7 +268,7 @@ def sales_after_contact(
 @renamed(within_days="window_days")
 @takes_tables("Interactions")
 def sales_after_contact(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     sales: Sales | Iterable[Sale],
     /,
     *,
@@ -592,7 +593,7 @@ class CohortRetention(Rate):
 @renamed(first="baseline", second="current")
 @takes_tables("Interactions")
 def cohort_retention(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     baseline: Window,

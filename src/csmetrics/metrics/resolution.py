@@ -49,6 +49,7 @@ from csmetrics.core.reduce import (
 )
 from csmetrics.core.results import Breakdown, Rate, check_count
 from csmetrics.core.table import OPEN, Interactions
+from csmetrics.core.tickets import Tickets
 
 __all__ = ["FCR", "ReopenRate", "fcr", "reopen_rate", "resolution_rate"]
 
@@ -103,7 +104,7 @@ class ReopenRate(Rate):
 
 @overload
 def fcr(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     window_days: float = 7,
@@ -116,7 +117,7 @@ def fcr(
 
 @overload
 def fcr(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     window_days: float = 7,
@@ -129,7 +130,7 @@ def fcr(
 
 @takes_tables("Interactions")
 def fcr(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     window_days: float = 7,
@@ -276,7 +277,7 @@ def fcr(
 
 @overload
 def resolution_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     period: PeriodLike | None = None,
@@ -286,7 +287,7 @@ def resolution_rate(
 
 @overload
 def resolution_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     period: PeriodLike | None = None,
@@ -296,7 +297,7 @@ def resolution_rate(
 
 @takes_tables("Interactions")
 def resolution_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     period: PeriodLike | None = None,
@@ -380,7 +381,7 @@ def resolution_rate(
 
 @overload
 def reopen_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     window_days: float = 7,
@@ -392,7 +393,7 @@ def reopen_rate(
 
 @overload
 def reopen_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     window_days: float = 7,
@@ -404,7 +405,7 @@ def reopen_rate(
 
 @takes_tables("Interactions")
 def reopen_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     window_days: float = 7,

@@ -42,6 +42,7 @@ from csmetrics.core.model import Interaction, PeriodLike
 from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
 from csmetrics.core.results import Breakdown, Rate, TimeMean, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions
+from csmetrics.core.tickets import Tickets
 from csmetrics.metrics.timing import first_responses
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def _short_limit(formula: Formula, short_abandon: float | None) -> float | None:
 
 
 def _queue(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     as_of: datetime | None,
     period: PeriodLike | None,
     by: ContactBy | None,
@@ -241,7 +242,7 @@ def _threshold_grid(thresholds: Iterable[float | timedelta] | None, waits: F64) 
 
 
 def service_level_curve(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     thresholds: Iterable[float | timedelta] | None,
@@ -282,7 +283,7 @@ def service_level_curve(
 
 @overload
 def service_level(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     threshold: Threshold,
@@ -297,7 +298,7 @@ def service_level(
 
 @overload
 def service_level(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     threshold: Threshold,
@@ -312,7 +313,7 @@ def service_level(
 
 @takes_tables("Interactions")
 def service_level(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     threshold: Threshold,
@@ -457,7 +458,7 @@ def service_level(
 
 @overload
 def asa(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -469,7 +470,7 @@ def asa(
 
 @overload
 def asa(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -481,7 +482,7 @@ def asa(
 
 @takes_tables("Interactions")
 def asa(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -542,7 +543,7 @@ def asa(
 
 @overload
 def abandonment_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     short_abandon: float | None = None,
@@ -555,7 +556,7 @@ def abandonment_rate(
 
 @overload
 def abandonment_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     short_abandon: float | None = None,
@@ -568,7 +569,7 @@ def abandonment_rate(
 
 @takes_tables("Interactions")
 def abandonment_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     short_abandon: float | None = None,
@@ -654,7 +655,7 @@ def abandonment_rate(
 
 @overload
 def blocked_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -665,7 +666,7 @@ def blocked_rate(
 
 @overload
 def blocked_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -676,7 +677,7 @@ def blocked_rate(
 
 @takes_tables("Interactions")
 def blocked_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,

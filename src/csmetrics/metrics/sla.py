@@ -37,6 +37,7 @@ from csmetrics.core.model import Interaction, Key, PeriodLike
 from csmetrics.core.reduce import in_period, reduce_counts, segment_starts, warn_if_undefined
 from csmetrics.core.results import Breakdown, Rate, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions
+from csmetrics.core.tickets import Tickets
 from csmetrics.metrics.timing import _first_response_units, _issue_units, _reply_units, _Units
 
 if TYPE_CHECKING:
@@ -344,7 +345,7 @@ def _instances(
 
 @takes_tables("Interactions")
 def sla_attainment(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     policy: SLAPolicy,
     /,
     *,

@@ -79,6 +79,7 @@ from csmetrics.core.stats import (
     shrinkage_prior,
 )
 from csmetrics.core.table import Interactions
+from csmetrics.core.tickets import Tickets
 from csmetrics.metrics.surveys import SURVEY_BY, SurveyBy, SurveyData, _answers
 
 __all__ = [
@@ -599,7 +600,7 @@ def _handled(table: Interactions, period: PeriodLike | None) -> Bool:
 
 
 def repeat_contacts(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     window_days: float = 7,
@@ -653,7 +654,7 @@ def repeat_contacts(
 
 @overload
 def escalation_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     period: PeriodLike | None = None,
@@ -663,7 +664,7 @@ def escalation_rate(
 
 @overload
 def escalation_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     period: PeriodLike | None = None,
@@ -673,7 +674,7 @@ def escalation_rate(
 
 @takes_tables("Interactions")
 def escalation_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     period: PeriodLike | None = None,
@@ -758,7 +759,7 @@ def escalation_rate(
 
 @takes_tables("Interactions")
 def product_gaps(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     by: GapBy = "category",
@@ -893,7 +894,7 @@ def product_gaps(
 
 @overload
 def complaint_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     by: ContactBy = "agent_id",
@@ -905,7 +906,7 @@ def complaint_rate(
 
 @overload
 def complaint_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     by: None,
@@ -917,7 +918,7 @@ def complaint_rate(
 
 @takes_tables("Interactions")
 def complaint_rate(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     by: ContactBy | None = "agent_id",

@@ -71,6 +71,7 @@ from csmetrics.core.results import (
     no_durations,
 )
 from csmetrics.core.table import OPEN, Interactions
+from csmetrics.core.tickets import Tickets
 
 if TYPE_CHECKING:
     from csmetrics.core.calendar import BusinessCalendar
@@ -376,7 +377,7 @@ def _length_units(table: Interactions, cutoff: int, calendar: BusinessCalendar |
 
 
 def _prepare(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     as_of: datetime | None,
     by: ContactBy | None,
     censoring: Censoring,
@@ -414,7 +415,7 @@ def _reduce(
 
 @overload
 def first_response_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -427,7 +428,7 @@ def first_response_time(
 
 @overload
 def first_response_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -440,7 +441,7 @@ def first_response_time(
 
 @takes_tables("Interactions")
 def first_response_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -532,7 +533,7 @@ def first_response_time(
 
 @overload
 def reply_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -545,7 +546,7 @@ def reply_time(
 
 @overload
 def reply_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -558,7 +559,7 @@ def reply_time(
 
 @takes_tables("Interactions")
 def reply_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -666,7 +667,7 @@ def reply_time(
 
 @overload
 def resolution_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     kind: ResolutionKind = "full",
@@ -680,7 +681,7 @@ def resolution_time(
 
 @overload
 def resolution_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     kind: ResolutionKind = "full",
@@ -694,7 +695,7 @@ def resolution_time(
 
 @takes_tables("Interactions")
 def resolution_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     kind: ResolutionKind = "full",
@@ -774,7 +775,7 @@ def resolution_time(
 
 @overload
 def contact_length(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -787,7 +788,7 @@ def contact_length(
 
 @overload
 def contact_length(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -800,7 +801,7 @@ def contact_length(
 
 @takes_tables("Interactions")
 def contact_length(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -851,7 +852,7 @@ def contact_length(
 
 @overload
 def handle_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -863,7 +864,7 @@ def handle_time(
 
 @overload
 def handle_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,
@@ -875,7 +876,7 @@ def handle_time(
 
 @takes_tables("Interactions")
 def handle_time(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     as_of: datetime | None = None,

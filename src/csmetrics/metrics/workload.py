@@ -46,6 +46,7 @@ from csmetrics.core.model import Interaction, Key, PeriodLike, Window, as_window
 from csmetrics.core.periods import Every, buckets
 from csmetrics.core.reduce import group_of, in_period, split_by_group
 from csmetrics.core.table import Interactions
+from csmetrics.core.tickets import Tickets
 
 __all__ = ["Pareto", "ParetoBy", "Volume", "pareto", "volume"]
 
@@ -200,7 +201,7 @@ def _counts(kind: I64, index: I64, nperiods: int) -> tuple[I64, I64, I64]:
 
 @takes_tables("Interactions")
 def volume(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     every: Every = "day",
@@ -410,7 +411,7 @@ def _share(value: object) -> float:
 
 @takes_tables("Interactions")
 def pareto(
-    interactions: Interactions | Iterable[Interaction],
+    interactions: Interactions | Tickets | Iterable[Interaction],
     /,
     *,
     by: ParetoBy = "category",
