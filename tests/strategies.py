@@ -946,3 +946,57 @@ def frame_backends(frame: Any) -> dict[str, Any]:
     except ImportError:
         pass
     return out
+
+
+@st.composite
+def tickets(
+    draw: st.DrawFn, *, max_size: int = 8, key_type: KeyType = "str"
+) -> list[csmetrics.Ticket]:
+    """Tickets with a status history, a comment thread and an assignee history.
+
+    Event times within a ticket are distinct whole seconds, so no order
+    depends on ties.
+    """
+    n = draw(st.integers(0, max_size))
+    base = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)
+    out = []
+    for number in range(n):
+        created = base + timedelta(minutes=draw(st.integers(0, 60 * 24 * 14)))
+        events = draw(st.integers(0, 12))
+        gaps = draw(st.lists(st.integers(1, 60 * 60 * 30), min_size=events, max_size=events))
+        moments = [created + timedelta(seconds=sum(gaps[: i + 1])) for i in range(events)]
+        messages: list[csmetrics.Message] = []
+        statuses: list[csmetrics.StatusChange] = []
+        if draw(st.booleans()):
+            statuses.append(csmetrics.StatusChange(at=created, status="new"))
+        first = draw(st.sampled_from(("customer", "agent")))
+        messages.append(csmetrics.Message(at=created, author=first, author_id=f"{first}{number}"))
+        for moment in moments:
+            if draw(st.booleans()):
+                status = draw(st.sampled_from(csmetrics.STATUSES))
+                statuses.append(csmetrics.StatusChange(at=moment, status=status))
+            else:
+                author = draw(st.sampled_from(csmetrics.AUTHORS))
+                agent = draw(st.integers(0, 3))
+                messages.append(
+                    csmetrics.Message(
+                        at=moment,
+                        author=author,
+                        public=draw(st.booleans()) if author == "agent" else True,
+                        author_id=f"agent{agent}" if author == "agent" else None,
+                    )
+                )
+        assignments = [(created, f"agent{draw(st.integers(0, 3))}")] if draw(st.booleans()) else []
+        out.append(
+            csmetrics.Ticket(
+                id=_key(key_type, "t", number),
+                customer_id=_key(key_type, "c", draw(st.integers(0, 3))),
+                created=created,
+                messages=messages,
+                statuses=statuses,
+                channel=draw(st.sampled_from((None, "email", "web"))),
+                submitter_role=first,
+                assignments=assignments,
+            )
+        )
+    return out

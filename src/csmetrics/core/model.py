@@ -1,4 +1,4 @@
-"""Value objects: one contact, one survey answer, one period.
+"""Value objects: one contact, one ticket, one survey answer, one period.
 
 Every class is frozen, slotted and keyword-only, and validates itself once, at
 construction. Errors are `InvalidDataError` naming the record id, the field and
@@ -22,18 +22,25 @@ from csmetrics.core.check import bad_record, plain
 __all__ = [
     "AGENT_STATES",
     "AUTHORS",
+    "STATUSES",
     "SURVEY_KINDS",
     "AgentState",
     "AgentTime",
+    "Assignment",
     "Author",
     "Interaction",
     "Key",
     "Message",
     "Outage",
     "PeriodLike",
+    "PriorityChange",
     "Sale",
+    "ScheduleChange",
+    "Status",
+    "StatusChange",
     "Survey",
     "SurveyKind",
+    "Ticket",
     "Window",
     "as_window",
 ]
@@ -115,11 +122,16 @@ class Message:
         never counts as a reply).
     public
         False for an internal note, which the customer never sees.
+
+    author_id
+        Who wrote it (a user id), or None when unknown; counts distinct agents
+        and replies on a `Ticket`. A helpdesk admin is an ``"agent"`` author.
     """
 
     at: datetime
     author: Author
     public: bool = True
+    author_id: Key | None = attrs.field(default=None, converter=_optional_key)
 
     def __attrs_post_init__(self) -> None:
         _check_aware("Message", "at", self.at)
@@ -127,6 +139,7 @@ class Message:
             bad_record("Message", "author", self.author, f"use one of {AUTHORS}")
         if not isinstance(self.public, bool):
             bad_record("Message", "public", self.public, "expected a bool")
+        _check_keys("Message", self, (), ("author_id",))
 
 
 @attrs.frozen(kw_only=True)
@@ -605,3 +618,249 @@ class AgentTime:
             bad_record(record, "end", self.end, f"before start {self.start}")
         if self.state not in AGENT_STATES:
             bad_record(record, "state", self.state, f"use one of {AGENT_STATES}")
+
+
+Status = Literal["new", "open", "pending", "hold", "solved", "closed"]
+"""A ticket status, in Zendesk's set; each reader maps its vendor's statuses onto it."""
+STATUSES: tuple[Status, ...] = ("new", "open", "pending", "hold", "solved", "closed")
+"""The ticket statuses, in the order `StatusChanges.status` codes them."""
+
+
+@attrs.frozen(kw_only=True)
+class StatusChange:
+    """The moment a ticket entered a status.
+
+    Attributes
+    ----------
+    at
+        When the ticket entered the status (timezone-aware).
+    status
+        ``"new"``, ``"open"``, ``"pending"`` (waiting for the customer),
+        ``"hold"`` (waiting for a third party), ``"solved"`` or ``"closed"``.
+    """
+
+    at: datetime
+    status: Status
+
+    def __attrs_post_init__(self) -> None:
+        _check_aware("StatusChange", "at", self.at)
+        if self.status not in STATUSES:
+            bad_record("StatusChange", "status", self.status, f"use one of {STATUSES}")
+
+
+@attrs.frozen(kw_only=True)
+class PriorityChange:
+    """The moment a ticket's priority was set or changed (an ``(at, priority)`` pair).
+
+    Attributes
+    ----------
+    at
+        When the priority took effect (timezone-aware).
+    priority
+        The new priority ("low".."urgent", "P1".."P4"); None when it was cleared.
+    """
+
+    at: datetime
+    priority: Key | None = attrs.field(converter=_optional_key)
+
+    def __attrs_post_init__(self) -> None:
+        _check_aware("PriorityChange", "at", self.at)
+        _check_keys("PriorityChange", self, (), ("priority",))
+
+
+@attrs.frozen(kw_only=True)
+class Assignment:
+    """The moment a ticket was assigned to an agent (an ``(at, assignee_id)`` pair).
+
+    Attributes
+    ----------
+    at
+        When the assignment took effect (timezone-aware).
+    assignee_id
+        The agent now assigned; None when the ticket was unassigned.
+    """
+
+    at: datetime
+    assignee_id: Key | None = attrs.field(converter=_optional_key)
+
+    def __attrs_post_init__(self) -> None:
+        _check_aware("Assignment", "at", self.at)
+        _check_keys("Assignment", self, (), ("assignee_id",))
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleChange:
+    """The moment a ticket moved to a business-hours schedule (an ``(at, schedule_id)`` pair).
+
+    Attributes
+    ----------
+    at
+        When the schedule took effect (timezone-aware).
+    schedule_id
+        The schedule (a key of the calendars given to the metrics).
+    """
+
+    at: datetime
+    schedule_id: Key = attrs.field(converter=plain)
+
+    def __attrs_post_init__(self) -> None:
+        _check_aware("ScheduleChange", "at", self.at)
+        _check_keys("ScheduleChange", self, ("schedule_id",), ())
+
+
+def _events(cls: type[Any], value_name: str, values: Iterable[object]) -> tuple[Any, ...]:
+    """The events of a history: ``cls`` objects as they are, ``(at, value)`` pairs built."""
+    return tuple(
+        cls(at=v[0], **{value_name: v[1]}) if isinstance(v, tuple) and len(v) == 2 else v
+        for v in values
+    )
+
+
+def _to_statuses(values: Iterable[StatusChange | tuple[datetime, str]]) -> tuple[StatusChange, ...]:
+    return _events(StatusChange, "status", values)
+
+
+def _to_priority_changes(
+    values: Iterable[PriorityChange | tuple[datetime, Key | None]],
+) -> tuple[PriorityChange, ...]:
+    return _events(PriorityChange, "priority", values)
+
+
+def _to_assignments(
+    values: Iterable[Assignment | tuple[datetime, Key | None]],
+) -> tuple[Assignment, ...]:
+    return _events(Assignment, "assignee_id", values)
+
+
+def _to_schedule_changes(
+    values: Iterable[ScheduleChange | tuple[datetime, Key]],
+) -> tuple[ScheduleChange, ...]:
+    return _events(ScheduleChange, "schedule_id", values)
+
+
+@attrs.frozen(kw_only=True)
+class Ticket:
+    """One helpdesk ticket: its status history, comment thread and field histories.
+
+    Before its first status change a ticket is ``"new"``. A status change to
+    the status the ticket already has changes nothing. Events at the same
+    instant keep their given order.
+
+    Attributes
+    ----------
+    id
+        Unique identifier of the ticket.
+    customer_id
+        The requester.
+    created
+        When the ticket was created (timezone-aware).
+    messages
+        The comments (`Message`): public or internal (``public=False``), by the
+        customer, an agent (an admin is an agent) or a bot (an automation,
+        which never counts as a reply), in time order, none before
+        ``created``. A ticket's first comment at ``created`` is the one that
+        created it (its description).
+    statuses
+        The `StatusChange` objects (or ``(at, status)`` pairs) in time order,
+        none before ``created``.
+    channel
+        How the ticket came in ("email", "web", "chat"); optional.
+    priority
+        The current priority; optional.
+    category
+        The contact reason; optional.
+    assignee_id
+        The agent assigned now; optional.
+    submitter_role
+        Who created the ticket: ``"customer"``, ``"agent"`` (a ticket an agent
+        opened for the customer, as for an outbound email or a phone call
+        logged after the fact) or ``"bot"``; None when unknown, read as the
+        customer.
+    priority_changes
+        `PriorityChange` objects (or ``(at, priority)`` pairs) in time order,
+        none before ``created``.
+    assignments
+        `Assignment` objects (or ``(at, assignee_id)`` pairs) in time order,
+        none before ``created``.
+    schedule_changes
+        `ScheduleChange` objects (or ``(at, schedule_id)`` pairs) in time
+        order, none before ``created``: the business-hours schedule the ticket
+        is measured in from each moment.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> t0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> from datetime import timedelta as td
+    >>> ticket = Ticket(
+    ...     id=1, customer_id="c1", created=t0,
+    ...     messages=[Message(at=t0, author="customer"),
+    ...               Message(at=t0 + td(hours=1), author="agent", author_id=7)],
+    ...     statuses=[StatusChange(at=t0, status="new"),
+    ...               StatusChange(at=t0 + td(hours=1), status="solved")],
+    ...     assignments=[(t0, 7)],
+    ... )
+    >>> ticket.assignments[0].assignee_id
+    7
+    """
+
+    id: Key = attrs.field(converter=plain)
+    customer_id: Key = attrs.field(converter=plain)
+    created: datetime
+    messages: tuple[Message, ...] = attrs.field(converter=_to_tuple)
+    statuses: tuple[StatusChange, ...] = attrs.field(converter=_to_statuses)
+    channel: Key | None = attrs.field(default=None, converter=_optional_key)
+    priority: Key | None = attrs.field(default=None, converter=_optional_key)
+    category: Key | None = attrs.field(default=None, converter=_optional_key)
+    assignee_id: Key | None = attrs.field(default=None, converter=_optional_key)
+    submitter_role: Author | None = attrs.field(default=None, converter=_optional_key)
+    priority_changes: tuple[PriorityChange, ...] = attrs.field(
+        default=(), converter=_to_priority_changes
+    )
+    assignments: tuple[Assignment, ...] = attrs.field(default=(), converter=_to_assignments)
+    schedule_changes: tuple[ScheduleChange, ...] = attrs.field(
+        default=(), converter=_to_schedule_changes
+    )
+
+    def __attrs_post_init__(self) -> None:
+        record = f"ticket {self.id!r}"
+        _check_keys(
+            record,
+            self,
+            ("id", "customer_id"),
+            ("channel", "priority", "category", "assignee_id"),
+        )
+        if self.submitter_role is not None and self.submitter_role not in AUTHORS:
+            bad_record(record, "submitter_role", self.submitter_role, f"use one of {AUTHORS}")
+        _check_aware(record, "created", self.created)
+        for name, cls in (
+            ("messages", Message),
+            ("statuses", StatusChange),
+            ("priority_changes", PriorityChange),
+            ("assignments", Assignment),
+            ("schedule_changes", ScheduleChange),
+        ):
+            _check_events(record, name, getattr(self, name), cls, self.created)
+
+    @property
+    def status(self) -> Status:
+        """The latest status: that of the last status change, ``"new"`` without one."""
+        return self.statuses[-1].status if self.statuses else "new"
+
+
+def _check_events(
+    record: str, name: str, events: tuple[Any, ...], cls: type[Any], created: datetime
+) -> None:
+    """Each event is a ``cls``, at or after ``created``, and not before the previous one."""
+    previous = created
+    for position, event in enumerate(events):
+        if not isinstance(event, cls):
+            bad_record(record, f"{name}[{position}]", event, f"expected a {cls.__name__}")
+        if event.at < previous:
+            why = (
+                "before the ticket was created"
+                if position == 0
+                else "out of order (before the previous one)"
+            )
+            bad_record(record, f"{name}[{position}].at", event.at, why)
+        previous = event.at

@@ -48,7 +48,11 @@ __all__ = [
     "Messages",
     "Sales",
     "Surveys",
+    "child_rows",
+    "child_times",
     "from_micros",
+    "messages_from_columns",
+    "parent_rows",
     "to_micros",
 ]
 
@@ -417,27 +421,35 @@ def _seconds(field: str, values: Any, ids: Encoded, n: int) -> F64:
 
 @attrs.frozen(eq=False, repr=False)
 class Messages:
-    """The messages of all contacts as one flat child table.
+    """The messages of all contacts (or tickets) as one flat child table.
 
-    Sorted by contact and then time (ties keep their input order), so metrics
-    over replies stay vectorised.
+    Sorted by parent row and then time (ties keep their input order), so
+    metrics over replies stay vectorised.
 
     Attributes
     ----------
     interaction
-        int64 row index of the contact in the parent `Interactions`.
+        int64 row index of the parent in its table: the contact in
+        `Interactions`, the ticket in `csmetrics.Tickets`.
     at
         int64 microseconds since the epoch (UTC).
     author
         int64 index into `csmetrics.AUTHORS` ("customer", "agent", "bot").
     public
         bool; False for internal notes.
+    author_id
+        The writers (`Encoded`; -1 where unknown).
     """
 
     interaction: I64
     at: I64
     author: I64
     public: Bool
+    author_id: Encoded = attrs.field()
+
+    @author_id.default
+    def _no_author_ids(self) -> Encoded:
+        return _missing(len(self.at))
 
     def __len__(self) -> int:
         return len(self.at)
@@ -453,46 +465,89 @@ class Messages:
 
     def for_rows(self, rows: I64 | Bool, parent_rows: int) -> Messages:
         """The messages of the selected parent rows, renumbered to the new rows."""
-        position = np.full(parent_rows, -1, dtype=np.int64)
-        position[rows] = np.arange(len(position[rows]))
-        new = position[self.interaction]
-        keep = new >= 0
-        order = np.lexsort((self.at[keep], new[keep]))
+        take, parent = child_rows(self.interaction, self.at, rows, parent_rows)
         return Messages(
-            interaction=new[keep][order],
-            at=self.at[keep][order],
-            author=self.author[keep][order],
-            public=self.public[keep][order],
+            interaction=parent,
+            at=self.at[take],
+            author=self.author[take],
+            public=self.public[take],
+            author_id=self.author_id[take],
         )
 
 
-def _messages_from_columns(columns: Mapping[str, Any], ids: Encoded, start: I64) -> Messages:
-    """Build the child table; ``interaction_id`` holds keys of the parent ids."""
-    n, cols = _columns(columns, ("interaction_id", "at", "author"), ("public",))
-    parent = _encode("interaction_id", cols["interaction_id"], required=True, ids=None)
-    # Map each message's interaction key to the parent's row.
-    code = np.searchsorted(ids.keys, parent.keys)
+def child_rows(parent: I64, at: I64, rows: I64 | Bool, parent_rows: int) -> tuple[I64, I64]:
+    """The child rows of the selected parent rows, in (new parent, time) order.
+
+    Returns the child row indices to take and their parents' new row numbers.
+    """
+    position = np.full(parent_rows, -1, dtype=np.int64)
+    position[rows] = np.arange(len(position[rows]))
+    new = position[parent]
+    keep = np.flatnonzero(new >= 0)
+    order = np.lexsort((at[keep], new[keep]))
+    return keep[order], new[keep][order]
+
+
+def parent_rows(field: str, values: Any, ids: Encoded, *, what: str, parent: str) -> I64:
+    """The parent row of each child row, from a column of parent ids.
+
+    ``field`` names the column (``interaction_id``, ``ticket_id``), ``what``
+    the child in errors (``"message"``), ``parent`` the parent (``"contact"``).
+    An id no parent has is an `InvalidDataError` naming the child's position.
+    """
+    keys = _encode(field, values, required=True, ids=None)
+    code = np.searchsorted(ids.keys, keys.keys)
     code = np.minimum(code, max(len(ids.keys) - 1, 0))
-    known = (ids.keys[code] == parent.keys) if len(ids.keys) else np.zeros(len(parent.keys), bool)
-    if (missing := _first(~known[parent.codes])) is not None:
+    known = (ids.keys[code] == keys.keys) if len(ids.keys) else np.zeros(len(keys.keys), bool)
+    if (missing := _first(~known[keys.codes])) is not None:
         bad_record(
-            f"message at position {missing}",
-            "interaction_id",
-            parent.key(int(parent.codes[missing])),
-            "no contact has this id",
+            f"{what} at position {missing}",
+            field,
+            keys.key(int(keys.codes[missing])),
+            f"no {parent} has this id",
         )
     row_of_code = np.empty(len(ids.keys), dtype=np.int64)
     row_of_code[ids.codes] = np.arange(len(ids.codes))
-    interaction = row_of_code[code[parent.codes]]
-    at = _times("at", cols["at"], None)
-    if (row := _first((at == _MISSING_TIME) | (at < start[interaction]))) is not None:
-        why = "missing" if at[row] == _MISSING_TIME else "before the contact's start"
-        bad_record(f"message at position {row}", "at", from_micros(at[row]), why)
+    rows: I64 = row_of_code[code[keys.codes]]
+    return rows
+
+
+def child_times(field: str, values: Any, parent: I64, start: I64, *, what: str, why: str) -> I64:
+    """A child table's required times, none before its parent's ``start``."""
+    at = _times(field, values, None)
+    if (row := _first((at == _MISSING_TIME) | (at < start[parent]))) is not None:
+        reason = "missing" if at[row] == _MISSING_TIME else why
+        shown = None if at[row] == _MISSING_TIME else from_micros(at[row])
+        bad_record(f"{what} at position {row}", field, shown, reason)
+    return at
+
+
+def messages_from_columns(
+    columns: Mapping[str, Any], ids: Encoded, start: I64, *, parent: str = "interaction_id"
+) -> Messages:
+    """Build the child table; the ``parent`` column holds keys of the parent ids."""
+    n, cols = _columns(columns, (parent, "at", "author"), ("public", "author_id"))
+    noun, before = (
+        ("contact", "before the contact's start")
+        if parent == "interaction_id"
+        else ("ticket", "before the ticket was created")
+    )
+    interaction = parent_rows(parent, cols[parent], ids, what="message", parent=noun)
+    at = child_times("at", cols["at"], interaction, start, what="message", why=before)
     author = _codes_of("author", cols["author"], AUTHORS, None, what="message ")
     public = _bools("public", cols["public"], None, n) if "public" in cols else np.ones(n, bool)
+    author_id = (
+        _encode("author_id", cols["author_id"], required=False, ids=None)
+        if "author_id" in cols
+        else _missing(n)
+    )
     order = np.lexsort((at, interaction))
     return Messages(
-        interaction=interaction[order], at=at[order], author=author[order], public=public[order]
+        interaction=interaction[order],
+        at=at[order],
+        author=author[order],
+        public=public[order],
+        author_id=author_id[order],
     )
 
 
@@ -686,6 +741,7 @@ class Interactions:
         names = ("id", "customer_id", *times, *_FLAGS, *_SECONDS, *_INTERACTION_KEYS)
         cols: dict[str, list[Any]] = {name: [] for name in names}
         messages: list[tuple[int, int, int, bool]] = []
+        authors: list[Key | None] = []
         for position, record in enumerate(records):
             check_type(position, record, Interaction)
             cols["id"].append(record.id)
@@ -700,6 +756,7 @@ class Interactions:
                 (position, to_micros(m.at), _AUTHOR_CODES[m.author], m.public)
                 for m in record.messages
             )
+            authors.extend(m.author_id for m in record.messages)
         ids = _encode("id", np.array(cols["id"], dtype=object), required=True, ids=None)
         _unique_ids(ids)
         flat = np.array(messages, dtype=np.int64).reshape(-1, 4)
@@ -726,6 +783,9 @@ class Interactions:
                 at=flat[:, 1].copy(),
                 author=flat[:, 2].copy(),
                 public=flat[:, 3].astype(bool),
+                author_id=_encode(
+                    "author_id", np.array(authors, dtype=object), required=False, ids=None
+                ),
             ),
         )
 
@@ -747,8 +807,9 @@ class Interactions:
         check is vectorised and names the first bad row.
 
         ``messages`` optionally maps ``interaction_id`` (the contact's id),
-        ``at``, ``author`` ("customer", "agent", "bot") and ``public`` (bool,
-        default True) to columns of one row per message.
+        ``at``, ``author`` ("customer", "agent", "bot"), ``public`` (bool,
+        default True) and ``author_id`` (optional) to columns of one row per
+        message.
         """
         return cls._build(dict(columns), messages)
 
@@ -833,7 +894,7 @@ class Interactions:
         table = cls(**fields, messages=Messages.empty(), given=given)
         if messages is None:
             return table
-        return attrs.evolve(table, messages=_messages_from_columns(messages, ids, start))
+        return attrs.evolve(table, messages=messages_from_columns(messages, ids, start))
 
     @classmethod
     def from_frame(
@@ -915,10 +976,22 @@ class Interactions:
         """The contacts as `Interaction` objects (for inspection and tests)."""
         per_row: list[list[Message]] = [[] for _ in range(len(self))]
         m = self.messages
-        for row, at, author, public in zip(
-            m.interaction.tolist(), m.at.tolist(), m.author.tolist(), m.public.tolist(), strict=True
+        for row, at, author, public, author_id in zip(
+            m.interaction.tolist(),
+            m.at.tolist(),
+            m.author.tolist(),
+            m.public.tolist(),
+            m.author_id.codes.tolist(),
+            strict=True,
         ):
-            per_row[row].append(Message(at=from_micros(at), author=AUTHORS[author], public=public))
+            per_row[row].append(
+                Message(
+                    at=from_micros(at),
+                    author=AUTHORS[author],
+                    public=public,
+                    author_id=m.author_id.key(author_id),
+                )
+            )
 
         def moment(value: np.int64) -> datetime | None:
             return None if value == OPEN else from_micros(int(value))

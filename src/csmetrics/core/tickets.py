@@ -1,0 +1,552 @@
+"""The ticket table: `Tickets` and its child tables, in the encoding of `Interactions`.
+
+One row per ticket (int64 epoch-microsecond times, dictionary-encoded keys),
+and one flat child table per history, each sorted by ticket row and then time
+(ties keep their input order): the comments (`Messages`, whose
+``interaction`` column is the ticket row), the status changes
+(`StatusChanges`), and the priority, assignee and schedule changes
+(`Changes`). Built from `Ticket` objects (`Tickets.from_records`), from arrays
+(`Tickets.from_columns`, no object per row) or from dataframes
+(`Tickets.from_frame`); every path runs the same vectorised checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from csmetrics.core.check import bad_record, check_type
+from csmetrics.core.model import (
+    AUTHORS,
+    STATUSES,
+    Assignment,
+    Key,
+    Message,
+    PriorityChange,
+    ScheduleChange,
+    StatusChange,
+    Ticket,
+)
+from csmetrics.core.reading import Fields, Reading
+from csmetrics.core.table import (
+    _MISSING_TIME,
+    Encoded,
+    Messages,
+    _codes_of,
+    _columns,
+    _encode,
+    _first,
+    _missing,
+    _pop,
+    _row_name,
+    _times,
+    _unique_ids,
+    child_rows,
+    child_times,
+    from_micros,
+    messages_from_columns,
+    parent_rows,
+    to_micros,
+)
+
+__all__ = [
+    "ASSIGNMENT_FIELDS",
+    "MESSAGE_FIELDS",
+    "PRIORITY_FIELDS",
+    "SCHEDULE_FIELDS",
+    "STATUS_FIELDS",
+    "TICKET_FIELDS",
+    "Changes",
+    "StatusChanges",
+    "Tickets",
+]
+
+I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
+
+_TICKET_KEYS = ("channel", "priority", "category", "assignee_id")
+TICKET_FIELDS = Fields(
+    fields=("id", "customer_id", "created", *_TICKET_KEYS, "submitter_role"),
+    required=("id", "customer_id", "created"),
+    flags=(),
+    keys=("id", "customer_id", *_TICKET_KEYS, "submitter_role"),
+)
+"""The columns of the ticket rows of `Tickets`."""
+MESSAGE_FIELDS = Fields(
+    fields=("ticket_id", "at", "author", "public", "author_id"),
+    required=("ticket_id", "at", "author"),
+    flags=(),
+    keys=("ticket_id", "author", "author_id"),
+)
+"""The columns of a ticket's comments: one row per comment."""
+STATUS_FIELDS = Fields(
+    fields=("ticket_id", "at", "status"),
+    required=("ticket_id", "at", "status"),
+    flags=(),
+    keys=("ticket_id", "status"),
+)
+"""The columns of the status history: one row per status change."""
+PRIORITY_FIELDS = Fields(
+    fields=("ticket_id", "at", "priority"),
+    required=("ticket_id", "at", "priority"),
+    flags=(),
+    keys=("ticket_id", "priority"),
+)
+"""The columns of the priority history."""
+ASSIGNMENT_FIELDS = Fields(
+    fields=("ticket_id", "at", "assignee_id"),
+    required=("ticket_id", "at", "assignee_id"),
+    flags=(),
+    keys=("ticket_id", "assignee_id"),
+)
+"""The columns of the assignee history (a missing assignee: unassigned)."""
+SCHEDULE_FIELDS = Fields(
+    fields=("ticket_id", "at", "schedule_id"),
+    required=("ticket_id", "at", "schedule_id"),
+    flags=(),
+    keys=("ticket_id", "schedule_id"),
+)
+"""The columns of the schedule history."""
+
+# The histories with one key value per change: (name, value field, required).
+_HISTORIES: tuple[tuple[str, str, bool, Fields], ...] = (
+    ("priority_changes", "priority", False, PRIORITY_FIELDS),
+    ("assignments", "assignee_id", False, ASSIGNMENT_FIELDS),
+    ("schedule_changes", "schedule_id", True, SCHEDULE_FIELDS),
+)
+_CHILDREN = ("messages", "statuses", *(name for name, *_ in _HISTORIES))
+
+
+@attrs.frozen(eq=False, repr=False)
+class StatusChanges:
+    """Every ticket's status history as one flat child table.
+
+    Attributes
+    ----------
+    ticket
+        int64 row of the ticket in its `Tickets`.
+    at
+        int64 microseconds since the epoch (UTC).
+    status
+        int64 index into `csmetrics.STATUSES`.
+    """
+
+    ticket: I64
+    at: I64
+    status: I64
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __repr__(self) -> str:
+        return f"StatusChanges({len(self)} changes)"
+
+    def for_rows(self, rows: I64 | Bool, parent_rows: int) -> StatusChanges:
+        """The changes of the selected tickets, renumbered to the new rows."""
+        take, ticket = child_rows(self.ticket, self.at, rows, parent_rows)
+        return StatusChanges(ticket=ticket, at=self.at[take], status=self.status[take])
+
+
+@attrs.frozen(eq=False, repr=False)
+class Changes:
+    """One field's history (priority, assignee or schedule) as a flat child table.
+
+    Attributes
+    ----------
+    ticket
+        int64 row of the ticket in its `Tickets`.
+    at
+        int64 microseconds since the epoch (UTC).
+    value
+        The new value (`Encoded`; -1: cleared, e.g. unassigned).
+    """
+
+    ticket: I64
+    at: I64
+    value: Encoded
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __repr__(self) -> str:
+        return f"Changes({len(self)} changes)"
+
+    def for_rows(self, rows: I64 | Bool, parent_rows: int) -> Changes:
+        """The changes of the selected tickets, renumbered to the new rows."""
+        take, ticket = child_rows(self.ticket, self.at, rows, parent_rows)
+        return Changes(ticket=ticket, at=self.at[take], value=self.value[take])
+
+
+def _no_status_changes() -> StatusChanges:
+    none = np.zeros(0, dtype=np.int64)
+    return StatusChanges(ticket=none, at=none, status=none)
+
+
+def _no_changes() -> Changes:
+    none = np.zeros(0, dtype=np.int64)
+    return Changes(ticket=none, at=none, value=_missing(0))
+
+
+def _roles(values: Any, ids: Encoded, n: int) -> I64:
+    """``submitter_role`` as codes into `AUTHORS`; -1 where missing."""
+    keys = _encode("submitter_role", values, required=False, ids=ids)
+    names = keys.keys.tolist()
+    lookup = np.array([AUTHORS.index(k) if k in AUTHORS else -1 for k in names] + [-1])
+    unknown = np.array([k not in AUTHORS for k in names] + [False])
+    codes = keys.codes.astype(np.int64)
+    if (row := _first(unknown[codes])) is not None:
+        bad_record(
+            _row_name(ids, row), "submitter_role", names[codes[row]], f"use one of {AUTHORS}"
+        )
+    roles: I64 = lookup[codes].reshape(n)
+    return roles
+
+
+@attrs.frozen(eq=False, repr=False)
+class Tickets:
+    """Tickets as columns: the table `ticket_metrics` and the ticket aggregates compute on.
+
+    Attributes
+    ----------
+    id : Encoded
+        Ticket ids, unique.
+    customer_id : Encoded
+        Requesters, never missing.
+    created : numpy.ndarray
+        int64 creation times, microseconds since the epoch (UTC).
+    channel, priority, category, assignee_id : Encoded
+        The ticket's current fields (-1: missing).
+    submitter_role : numpy.ndarray
+        int64 index into `csmetrics.AUTHORS` of who created the ticket; -1
+        when unknown (read as the customer).
+    messages : Messages
+        The comments; ``messages.interaction`` is the ticket row.
+    statuses : StatusChanges
+        The status history.
+    priority_changes, assignments, schedule_changes : Changes
+        The priority, assignee and schedule histories.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = Tickets.from_columns(
+    ...     {"id": [1, 2], "customer_id": ["a", "b"],
+    ...      "created": np.array(["2026-03-02T09:00", "2026-03-02T10:00"], "datetime64[us]")},
+    ...     statuses={"ticket_id": [1, 1, 2],
+    ...               "at": np.array(["2026-03-02T09:00", "2026-03-02T11:00",
+    ...                               "2026-03-02T10:00"], "datetime64[us]"),
+    ...               "status": ["new", "solved", "open"]},
+    ... )
+    >>> len(t), len(t.statuses)
+    (2, 3)
+    """
+
+    id: Encoded
+    customer_id: Encoded
+    created: I64
+    channel: Encoded
+    priority: Encoded
+    category: Encoded
+    assignee_id: Encoded
+    submitter_role: I64
+    messages: Messages
+    statuses: StatusChanges
+    priority_changes: Changes
+    assignments: Changes
+    schedule_changes: Changes
+    memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """Derived arrays computed once per table (the table itself never changes)."""
+
+    def __len__(self) -> int:
+        return len(self.created)
+
+    def __repr__(self) -> str:
+        return (
+            f"Tickets({len(self)} tickets, {len(self.messages)} comments, "
+            f"{len(self.statuses)} status changes)"
+        )
+
+    def take(self, rows: I64 | Bool) -> Tickets:
+        """The tickets selected by a boolean mask or an index array without repeats."""
+        n = len(self)
+        columns = {
+            name: getattr(self, name)[rows]
+            for name in ("id", "customer_id", "created", *_TICKET_KEYS, "submitter_role")
+        }
+        children = {name: getattr(self, name).for_rows(rows, n) for name in _CHILDREN}
+        return Tickets(**columns, **children)
+
+    @classmethod
+    def from_records(cls, records: Iterable[Ticket], /) -> Tickets:
+        """Build the table from `Ticket` objects in one pass."""
+        rows: list[Ticket] = []
+        for position, record in enumerate(records):
+            check_type(position, record, Ticket)
+            rows.append(record)
+
+        def times(values: Iterable[datetime]) -> npt.NDArray[Any]:
+            return np.array([to_micros(v) for v in values], dtype=np.int64).astype("datetime64[us]")
+
+        def objects(values: Iterable[object]) -> npt.NDArray[Any]:
+            return np.array(list(values), dtype=object)
+
+        columns: dict[str, Any] = {
+            "id": objects(r.id for r in rows),
+            "customer_id": objects(r.customer_id for r in rows),
+            "created": times(r.created for r in rows),
+            **{name: objects(getattr(r, name) for r in rows) for name in _TICKET_KEYS},
+            "submitter_role": objects(r.submitter_role for r in rows),
+        }
+        messages = [(r.id, m) for r in rows for m in r.messages]
+        statuses = [(r.id, s) for r in rows for s in r.statuses]
+        children: dict[str, Any] = {
+            "messages": {
+                "ticket_id": objects(t for t, _ in messages),
+                "at": times(m.at for _, m in messages),
+                "author": objects(m.author for _, m in messages),
+                "public": np.array([m.public for _, m in messages], dtype=bool),
+                "author_id": objects(m.author_id for _, m in messages),
+            },
+            "statuses": {
+                "ticket_id": objects(t for t, _ in statuses),
+                "at": times(s.at for _, s in statuses),
+                "status": objects(s.status for _, s in statuses),
+            },
+        }
+        for name, field, _, _ in _HISTORIES:
+            events = [(r.id, e) for r in rows for e in getattr(r, name)]
+            children[name] = {
+                "ticket_id": objects(t for t, _ in events),
+                "at": times(e.at for _, e in events),
+                field: objects(getattr(e, field) for _, e in events),
+            }
+        return cls._build(columns, children)
+
+    @classmethod
+    def from_columns(
+        cls,
+        columns: Mapping[str, Any],
+        /,
+        *,
+        messages: Mapping[str, Any] | None = None,
+        statuses: Mapping[str, Any] | None = None,
+        priority_changes: Mapping[str, Any] | None = None,
+        assignments: Mapping[str, Any] | None = None,
+        schedule_changes: Mapping[str, Any] | None = None,
+    ) -> Tickets:
+        """Build the table from mappings of field name to array or sequence.
+
+        ``columns`` holds one row per ticket. Required: ``id``,
+        ``customer_id``, ``created``; optional: ``channel``, ``priority``,
+        ``category``, ``assignee_id``, ``submitter_role`` ("customer",
+        "agent", "bot"; missing: unknown). Times are numpy datetime64 (read
+        as UTC) or timezone-aware datetimes; keys are str or int, None or ""
+        missing, as in `Interactions.from_columns`.
+
+        Each history is a mapping of columns with one row per event, whose
+        ``ticket_id`` names the ticket; rows may come in any order (they are
+        sorted by ticket and time; ties keep their order):
+
+        - ``messages``: ``ticket_id``, ``at``, ``author`` ("customer",
+          "agent", "bot"), ``public`` (bool, default True), ``author_id``
+          (optional);
+        - ``statuses``: ``ticket_id``, ``at``, ``status`` (one of
+          `csmetrics.STATUSES`);
+        - ``priority_changes``: ``ticket_id``, ``at``, ``priority``;
+        - ``assignments``: ``ticket_id``, ``at``, ``assignee_id`` (missing:
+          unassigned);
+        - ``schedule_changes``: ``ticket_id``, ``at``, ``schedule_id``.
+
+        Raises
+        ------
+        InvalidDataError
+            A duplicate or missing id, a naive or missing time, an event
+            before its ticket's creation or of a ticket not in ``columns``,
+            an unknown status, author or role; the message names the row.
+        """
+        children = {
+            "messages": messages,
+            "statuses": statuses,
+            "priority_changes": priority_changes,
+            "assignments": assignments,
+            "schedule_changes": schedule_changes,
+        }
+        return cls._build(
+            dict(columns),
+            {name: dict(cols) for name, cols in children.items() if cols is not None},
+        )
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: Any,
+        /,
+        *,
+        messages: Any = None,
+        statuses: Any = None,
+        priority_changes: Any = None,
+        assignments: Any = None,
+        schedule_changes: Any = None,
+        assume_timezone: str | None = None,
+    ) -> Tickets:
+        """Build the table from dataframes: the tickets and one per history.
+
+        Needs the ``frames`` extra. Each frame is a pandas, polars or pyarrow
+        table or a DuckDB relation whose columns are named like the fields of
+        `from_columns` (other columns are ignored). ``assume_timezone`` is the
+        IANA zone of naive timestamps, as for `Interactions.from_frame`;
+        without it a naive timestamp column is an error.
+        """
+        from csmetrics.core import frames  # noqa: PLC0415 (optional extra)
+
+        def read(data: Any, spec: Fields) -> dict[str, Any]:
+            reading = Reading.of(spec, assume_timezone=assume_timezone)
+            return frames.frame_columns(data, reading=reading)
+
+        specs = {
+            "messages": (messages, MESSAGE_FIELDS),
+            "statuses": (statuses, STATUS_FIELDS),
+            "priority_changes": (priority_changes, PRIORITY_FIELDS),
+            "assignments": (assignments, ASSIGNMENT_FIELDS),
+            "schedule_changes": (schedule_changes, SCHEDULE_FIELDS),
+        }
+        children = {
+            name: read(data, spec) for name, (data, spec) in specs.items() if data is not None
+        }
+        return cls._build(read(frame, TICKET_FIELDS), children)
+
+    @classmethod
+    def _build(cls, cols: dict[str, Any], children: dict[str, dict[str, Any]]) -> Tickets:
+        n = _columns(cols, TICKET_FIELDS.required, (*_TICKET_KEYS, "submitter_role"))[0]
+        ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
+        _unique_ids(ids)
+        created = _times("created", _pop(cols, "created"), ids)
+        if (row := _first(created == _MISSING_TIME)) is not None:
+            bad_record(_row_name(ids, row), "created", None, "created is required")
+        fields: dict[str, Any] = {
+            "id": ids,
+            "customer_id": _encode(
+                "customer_id", _pop(cols, "customer_id"), required=True, ids=ids
+            ),
+            "created": created,
+            **{
+                name: _encode(name, _pop(cols, name), required=False, ids=ids)
+                if name in cols
+                else _missing(n)
+                for name in _TICKET_KEYS
+            },
+            "submitter_role": _roles(_pop(cols, "submitter_role"), ids, n)
+            if "submitter_role" in cols
+            else np.full(n, -1, dtype=np.int64),
+        }
+        given = children.get("messages")
+        fields["messages"] = (
+            Messages.empty()
+            if given is None
+            else messages_from_columns(given, ids, created, parent="ticket_id")
+        )
+        given = children.get("statuses")
+        fields["statuses"] = (
+            _no_status_changes() if given is None else _status_changes(given, ids, created)
+        )
+        for name, field, required, _ in _HISTORIES:
+            given = children.get(name)
+            fields[name] = (
+                _no_changes()
+                if given is None
+                else _changes(given, field, ids, created, required=required)
+            )
+        return cls(**fields)
+
+    def to_records(self) -> list[Ticket]:
+        """The tickets as `Ticket` objects (for inspection and tests)."""
+
+        def per_ticket(ticket: I64) -> list[list[int]]:
+            out: list[list[int]] = [[] for _ in range(len(self))]
+            for child, row in enumerate(ticket.tolist()):
+                out[row].append(child)
+            return out
+
+        m, s = self.messages, self.statuses
+        messages = per_ticket(m.interaction)
+        statuses = per_ticket(s.ticket)
+        histories = {name: per_ticket(getattr(self, name).ticket) for name, *_ in _HISTORIES}
+
+        def history(name: str, field: str, cls: type[Any], row: int) -> list[Any]:
+            changes: Changes = getattr(self, name)
+            return [
+                cls(
+                    at=from_micros(changes.at[i]),
+                    **{field: changes.value.key(changes.value.codes[i])},
+                )
+                for i in histories[name][row]
+            ]
+
+        def key(column: Encoded, row: int) -> Key | None:
+            return column.key(int(column.codes[row]))
+
+        return [
+            Ticket(
+                id=key(self.id, row),
+                customer_id=key(self.customer_id, row),
+                created=from_micros(self.created[row]),
+                messages=[
+                    Message(
+                        at=from_micros(m.at[i]),
+                        author=AUTHORS[m.author[i]],
+                        public=bool(m.public[i]),
+                        author_id=m.author_id.key(int(m.author_id.codes[i])),
+                    )
+                    for i in messages[row]
+                ],
+                statuses=[
+                    StatusChange(at=from_micros(s.at[i]), status=STATUSES[s.status[i]])
+                    for i in statuses[row]
+                ],
+                **{name: key(getattr(self, name), row) for name in _TICKET_KEYS},
+                submitter_role=None
+                if self.submitter_role[row] < 0
+                else AUTHORS[self.submitter_role[row]],
+                priority_changes=history("priority_changes", "priority", PriorityChange, row),
+                assignments=history("assignments", "assignee_id", Assignment, row),
+                schedule_changes=history("schedule_changes", "schedule_id", ScheduleChange, row),
+            )
+            for row in range(len(self))
+        ]
+
+
+def _status_changes(columns: dict[str, Any], ids: Encoded, created: I64) -> StatusChanges:
+    _columns(columns, STATUS_FIELDS.required, ())
+    ticket = parent_rows(
+        "ticket_id", columns["ticket_id"], ids, what="status change", parent="ticket"
+    )
+    at = child_times(
+        "at",
+        columns["at"],
+        ticket,
+        created,
+        what="status change",
+        why="before the ticket was created",
+    )
+    status = _codes_of("status", columns["status"], STATUSES, None, what="status change ")
+    order = np.lexsort((at, ticket))
+    return StatusChanges(ticket=ticket[order], at=at[order], status=status[order])
+
+
+def _changes(
+    columns: dict[str, Any], field: str, ids: Encoded, created: I64, *, required: bool
+) -> Changes:
+    what = f"{field} change"
+    _columns(columns, ("ticket_id", "at", field), ())
+    ticket = parent_rows("ticket_id", columns["ticket_id"], ids, what=what, parent="ticket")
+    at = child_times(
+        "at", columns["at"], ticket, created, what=what, why="before the ticket was created"
+    )
+    value = _encode(field, columns[field], required=required, ids=None)
+    order = np.lexsort((at, ticket))
+    return Changes(ticket=ticket[order], at=at[order], value=value[order])
