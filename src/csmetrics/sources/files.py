@@ -36,10 +36,21 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.adapters.io import fromisoformat
-from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.errors import CsmetricsWarning, InvalidDataError
 from csmetrics.core.table import to_micros
 
-__all__ = ["NAT", "Table", "dates", "flags", "ints", "keys", "load", "texts", "times"]
+__all__ = [
+    "NAT",
+    "OrphanRowsWarning",
+    "Table",
+    "dates",
+    "flags",
+    "ints",
+    "keys",
+    "load",
+    "texts",
+    "times",
+]
 
 PathLike = str | os.PathLike[str]
 I64 = npt.NDArray[np.int64]
@@ -52,6 +63,15 @@ _SUFFIXES = (".csv", ".parquet")
 _DELETED = "_fivetran_deleted"
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
+
+
+class OrphanRowsWarning(CsmetricsWarning):
+    """A reader left rows out on purpose, and says how many and why.
+
+    Rows whose ticket or user is missing (with ``on_orphan="warn"``) and
+    tickets the helpdesk marks deleted. Turn it into an error with
+    ``warnings.simplefilter("error", OrphanRowsWarning)``.
+    """
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -437,3 +457,35 @@ def _date(table: Table, row: int, column: str, cell: str) -> date:
     if moment.time() != datetime.min.time():
         table.fail(row, column, cell, "expected a date; a timestamp must be at midnight")
     return moment.date()
+
+
+def index_of(keys: Obj, wanted: Obj) -> I64:
+    """The position in ``keys`` (unique texts) of each of ``wanted``; -1 where absent.
+
+    Vectorised: one sort of ``keys`` and one `numpy.searchsorted`. A missing
+    (None) wanted key is absent.
+    """
+    out = np.full(len(wanted), -1, dtype=np.int64)
+    if not len(keys) or not len(wanted):
+        return out
+    text = keys.astype(str)
+    order = np.argsort(text, kind="stable")
+    ordered = text[order]
+    given = np.array([v is not None for v in wanted], dtype=bool)
+    probe = wanted[given].astype(str)
+    position = np.minimum(np.searchsorted(ordered, probe), len(ordered) - 1)
+    found = ordered[position] == probe
+    out[np.flatnonzero(given)[found]] = order[position[found]]
+    return out
+
+
+def first_repeat(keys: Obj) -> int | None:
+    """The index of the first key that repeats an earlier one, or None."""
+    if len(keys) < 2:  # one key cannot repeat
+        return None
+    _, first, counts = np.unique(keys.astype(str), return_index=True, return_counts=True)
+    if (counts == 1).all():
+        return None
+    seen = np.zeros(len(keys), dtype=bool)
+    seen[first] = True
+    return int(np.argmin(seen))

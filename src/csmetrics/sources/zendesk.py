@@ -16,18 +16,34 @@ The mapping from Zendesk's fields to csmetrics' is in the docs page
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from csmetrics.core.calendar import WEEKDAYS, BusinessCalendar
+from csmetrics.core.check import option
 from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.model import STATUSES
+from csmetrics.core.tickets import Tickets
 from csmetrics.sources import files
+from csmetrics.sources.files import OrphanRowsWarning
 from csmetrics.sources.timezones import iana_zone
 
-__all__ = ["read_schedules"]
+__all__ = ["ON_ORPHAN", "OrphanPolicy", "OrphanRowsWarning", "read_schedules", "read_tables"]
 
 PathLike = str | os.PathLike[str]
+I64 = npt.NDArray[np.int64]
+Obj = npt.NDArray[np.object_]
+Bool = npt.NDArray[np.bool_]
+
+OrphanPolicy = Literal["error", "warn"]
+ON_ORPHAN: tuple[OrphanPolicy, ...] = ("error", "warn")
+"""What `read_tables` does with a row whose ticket or user is missing."""
 
 _WEEK_MINUTES = 7 * 24 * 60
 _DAY_MINUTES = 24 * 60
@@ -229,3 +245,397 @@ def read_schedules(path: PathLike, /) -> dict[str, BusinessCalendar]:
     ('America/New_York', (('mon', (('09:00', '17:00'),)), ('tue', (('09:00', '17:00'),))))
     """
     return _schedules(_directory(path)).calendars
+
+
+# --- tickets ----------------------------------------------------------------------------------
+
+_ROLES = {"end-user": "customer", "agent": "agent", "admin": "agent"}
+"""Zendesk user roles to comment authors: an admin's comment is an agent's."""
+_SYSTEM_USER = "-1"
+"""The id Zendesk gives its own system user: updates and comments by automations."""
+_HISTORY_FIELDS = ("status", "priority", "assignee_id")
+_SCHEDULE_GRACE = 5_000_000
+"""A ticket_schedule row up to 5 seconds after creation is the ticket's first schedule."""
+
+
+class _Orphans:
+    """Rows that refer to a missing ticket or user: an error, or left out and counted."""
+
+    def __init__(self, policy: OrphanPolicy) -> None:
+        self.policy = policy
+        self.counts: dict[str, int] = {}
+
+    def check(self, table: files.Table, field: str, values: Obj, orphan: Bool, what: str) -> Bool:
+        """Rows to keep; the first orphan is an error under ``"error"``."""
+        if not orphan.any():
+            return ~orphan
+        if self.policy == "error":
+            row = int(np.argmax(orphan))
+            why = f"no such {what}; pass on_orphan='warn' to leave such rows out"
+            table.fail(row, field, values[row], why)
+        key = f"{Path(table.path).name} ({field}: no such {what})"
+        self.counts[key] = self.counts.get(key, 0) + int(orphan.sum())
+        return ~orphan
+
+    def report(self) -> None:
+        """One warning counting every row left out, per table and reason."""
+        if self.counts:
+            rows = "; ".join(f"{n} in {where}" for where, n in self.counts.items())
+            msg = f"left out {sum(self.counts.values())} row(s): {rows}"
+            warnings.warn(msg, OrphanRowsWarning, stacklevel=3)
+
+
+def _users(directory: Path) -> tuple[Obj, Obj]:
+    """User ids and their author ("customer" or "agent")."""
+    table = files.load(directory, "user", required=("id", "role"))
+    assert table is not None  # required
+    ids = files.keys(table, "id", required=True)
+    if (row := files.first_repeat(ids)) is not None:
+        table.fail(row, "id", ids[row], "repeats an earlier user id")
+    roles = files.texts(table, "role", required=True)
+    authors = np.empty(len(roles), dtype=object)
+    for value in np.unique(roles.astype(str)):
+        rows = roles == value
+        author = _ROLES.get(value.lower())
+        if author is None:
+            row = int(np.argmax(rows))
+            table.fail(row, "role", roles[row], f"use one of {tuple(_ROLES)}")
+        authors[rows] = author
+    return ids, authors
+
+
+def _lookup(values: Obj) -> Obj:
+    """``values`` with a None appended, so that index -1 (not found) gives None."""
+    return np.append(values, np.array([None], dtype=object))
+
+
+def _without(values: Obj, mask: Bool) -> Obj:
+    """A copy of ``values`` with None where ``mask`` is set."""
+    out: Obj = values.copy()
+    out[mask] = None
+    return out
+
+
+def _micros(values: I64) -> npt.NDArray[np.datetime64]:
+    return values.view("datetime64[us]")
+
+
+def _ticket_rows(directory: Path) -> tuple[files.Table, Obj, I64, Obj, Bool]:
+    """The ticket table, its ids, creation times, statuses and the rows of deleted tickets."""
+    table = files.load(
+        directory,
+        "ticket",
+        required=("id", "created_at", "requester_id"),
+        optional=("submitter_id", "assignee_id", "status", "priority", "type", "via_channel"),
+    )
+    assert table is not None  # required
+    ids = files.keys(table, "id", required=True)
+    if (row := files.first_repeat(ids)) is not None:
+        table.fail(row, "id", ids[row], "repeats an earlier ticket id")
+    created = files.times(table, "created_at", required=True)
+    status = files.texts(table, "status", required=False)
+    lowered = np.array([None if v is None else v.lower() for v in status], dtype=object)
+    deleted = lowered == "deleted"
+    known = (*STATUSES, "deleted")
+    for value in np.unique(lowered[lowered != None].astype(str)):  # noqa: E711 - numpy
+        if value not in known:
+            row = int(np.argmax(lowered == value))
+            table.fail(row, "status", status[row], f"use one of {known}")
+    return table, ids, created, lowered, deleted
+
+
+def _check_times(
+    table: files.Table, field: str, *, rows: I64, at: I64, ticket: I64, created: I64, what: str
+) -> None:
+    """A row dated before its ticket's creation is an error naming the row.
+
+    ``rows`` are the table indexes of ``at`` and ``ticket`` (rows left out
+    before the check are not in them).
+    """
+    early = at < created[ticket]
+    if early.any():
+        first = int(np.argmax(early))
+        row = int(rows[first])
+        raw = table.columns[field]
+        value = raw[row] if isinstance(raw, np.ndarray) else raw[row].as_py()
+        when = str(_micros(created[ticket[first] : ticket[first] + 1])[0]).replace("T", " ")
+        table.fail(row, field, value, f"{what} before the ticket was created ({when} UTC)")
+
+
+def _comments(
+    directory: Path,
+    tickets: tuple[Obj, I64, Bool],
+    users: tuple[Obj, Obj],
+    orphans: _Orphans,
+) -> dict[str, Any]:
+    ids, created, deleted = tickets
+    table = files.load(
+        directory, "ticket_comment", required=("ticket_id", "user_id", "created", "public")
+    )
+    assert table is not None  # required
+    ticket_ids = files.keys(table, "ticket_id", required=True)
+    ticket = files.index_of(ids, ticket_ids)
+    keep = orphans.check(table, "ticket_id", ticket_ids, ticket < 0, "ticket")
+    user_ids = files.keys(table, "user_id", required=False)
+    system = np.array([u is None or u == _SYSTEM_USER for u in user_ids], dtype=bool)
+    user = files.index_of(users[0], user_ids)
+    keep &= orphans.check(table, "user_id", user_ids, (user < 0) & ~system & keep, "user")
+    at = files.times(table, "created", required=True)
+    public = files.flags(table, "public", default=None)
+    keep &= ticket >= 0
+    keep[keep] = ~deleted[ticket[keep]]
+    _check_times(
+        table,
+        "created",
+        rows=np.flatnonzero(keep),
+        at=at[keep],
+        ticket=ticket[keep],
+        created=created,
+        what="comment",
+    )
+    author = _lookup(users[1])[user]
+    author[system] = "bot"
+    return {
+        "ticket_id": ids[ticket[keep]],
+        "at": _micros(at[keep]),
+        "author": author[keep],
+        "public": public[keep],
+        "author_id": _without(user_ids, system)[keep],
+    }
+
+
+def _histories(
+    directory: Path,
+    tickets: tuple[Obj, I64, Bool],
+    orphans: _Orphans,
+) -> dict[str, dict[str, Any]]:
+    """Status, priority and assignee histories from ticket_field_history."""
+    ids, created, deleted = tickets
+    table = files.load(
+        directory, "ticket_field_history", required=("ticket_id", "field_name", "updated", "value")
+    )
+    assert table is not None  # required
+    names = files.texts(table, "field_name", required=True)
+    used = np.isin(names.astype(str), _HISTORY_FIELDS)
+    ticket_ids = files.keys(table, "ticket_id", required=True)
+    ticket = files.index_of(ids, ticket_ids)
+    keep = used & orphans.check(table, "ticket_id", ticket_ids, used & (ticket < 0), "ticket")
+    keep[keep] = ~deleted[ticket[keep]]
+    at = files.times(table, "updated", required=True)
+    values = files.texts(table, "value", required=False)
+    out: dict[str, dict[str, Any]] = {}
+    for field, name, column in (
+        ("status", "statuses", "status"),
+        ("priority", "priority_changes", "priority"),
+        ("assignee_id", "assignments", "assignee_id"),
+    ):
+        rows = keep & (names == field)
+        where = np.flatnonzero(rows)
+        _check_times(
+            table,
+            "updated",
+            rows=where,
+            at=at[rows],
+            ticket=ticket[rows],
+            created=created,
+            what=f"{field} change",
+        )
+        given = values[rows]
+        if field == "status":
+            given = _statuses(table, np.flatnonzero(rows), given)
+        out[name] = {"ticket_id": ids[ticket[rows]], "at": _micros(at[rows]), column: given}
+    return out
+
+
+def _statuses(table: files.Table, rows: I64, values: Obj) -> Obj:
+    lowered = np.array([None if v is None else v.lower() for v in values], dtype=object)
+    for position, value in enumerate(lowered):
+        if value not in STATUSES:
+            table.fail(int(rows[position]), "value", values[position], f"use one of {STATUSES}")
+    return lowered
+
+
+def _schedule_changes(
+    directory: Path,
+    tickets: tuple[Obj, I64, Bool],
+    schedules: Schedules,
+    orphans: _Orphans,
+) -> dict[str, Any] | None:
+    """Each ticket's schedules: the default one from creation, then ticket_schedule's rows."""
+    ids, created, deleted = tickets
+    if schedules.default is None:
+        return None
+    table = files.load(
+        directory,
+        "ticket_schedule",
+        required=("ticket_id", "created_at", "schedule_id"),
+        table_required=False,
+    )
+    ticket = np.zeros(0, dtype=np.int64)
+    at = np.zeros(0, dtype=np.int64)
+    schedule = np.zeros(0, dtype=object)
+    if table is not None:
+        ticket_ids = files.keys(table, "ticket_id", required=True)
+        ticket = files.index_of(ids, ticket_ids)
+        keep = orphans.check(table, "ticket_id", ticket_ids, ticket < 0, "ticket")
+        keep[keep] = ~deleted[ticket[keep]]
+        schedule = files.keys(table, "schedule_id", required=True)
+        unknown = keep & ~np.isin(schedule.astype(str), list(schedules.calendars))
+        if unknown.any():
+            row = int(np.argmax(unknown))
+            table.fail(row, "schedule_id", schedule[row], "no such schedule in the schedule table")
+        at = files.times(table, "created_at", required=True)
+        where = np.flatnonzero(keep)
+        ticket, at, schedule = ticket[keep], at[keep], schedule[keep]
+        _check_times(
+            table, "created_at", rows=where, at=at, ticket=ticket, created=created, what="schedule"
+        )
+    # dbt_zendesk: the default schedule applies from creation unless a
+    # ticket_schedule row lies within 5 seconds after it (a trigger that set
+    # the schedule as the ticket was created).
+    early = at <= created[ticket] + _SCHEDULE_GRACE
+    has_first = np.zeros(len(ids), dtype=bool)
+    has_first[ticket[early]] = True
+    default = np.flatnonzero(~has_first & ~deleted)
+    return {
+        "ticket_id": np.concatenate([ids[default], ids[ticket]]),
+        "at": _micros(np.concatenate([created[default], at])),
+        "schedule_id": np.concatenate(
+            [np.full(len(default), schedules.default, dtype=object), schedule]
+        ),
+    }
+
+
+def read_tables(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tickets:
+    """Read a Zendesk export in the warehouse schema into a `csmetrics.Tickets` table.
+
+    ``path`` is a directory with one file per table of the schema that the
+    common Zendesk-to-warehouse connector writes and dbt_zendesk reads,
+    named after the table (``ticket.csv`` or ``ticket.parquet``, ...); each
+    table may be CSV or Parquet. Other tables and columns are ignored.
+
+    ==========================  ==================================================
+    table (required columns)    becomes
+    ==========================  ==================================================
+    ``ticket`` (``id``,         one ticket: ``id``; ``customer_id`` =
+    ``created_at``,             ``requester_id``; ``created`` = ``created_at``;
+    ``requester_id``)           ``channel`` = ``via_channel``; ``priority``;
+                                ``category`` = ``type``; ``assignee_id``;
+                                ``submitter_role`` = the role of ``submitter_id``
+    ``user`` (``id``,           ``end-user`` is the customer, ``agent`` and
+    ``role``)                   ``admin`` are agents
+    ``ticket_comment``          one message: ``at`` = ``created``, ``public``,
+    (``ticket_id``,             ``author_id`` = ``user_id``, ``author`` from the
+    ``user_id``, ``created``,   user's role; ``user_id`` empty or ``-1``
+    ``public``)                 (Zendesk's system user) is a bot
+    ``ticket_field_history``    rows with ``field_name`` ``status``,
+    (``ticket_id``,             ``priority`` and ``assignee_id`` become the
+    ``field_name``,             status, priority and assignee histories
+    ``updated``, ``value``)     (``at`` = ``updated``); other fields are ignored
+    ``schedule``,               the schedules (`read_schedules`)
+    ``schedule_holiday``
+    ``ticket_schedule``         the schedule history: the default schedule (the
+    (``ticket_id``,             earliest created) from creation, unless a row
+    ``created_at``,             lies within 5 seconds after it; then each row
+    ``schedule_id``)            from its ``created_at``
+    ==========================  ==================================================
+
+    ``ticket``, ``user``, ``ticket_comment`` and ``ticket_field_history``
+    are required; without ``schedule`` the tickets have no schedule history.
+    Timestamps without offset are UTC. A ticket whose ``status`` is
+    ``deleted`` is left out with its rows, counted in an
+    `OrphanRowsWarning`; so is any row with ``_fivetran_deleted`` true. A
+    ticket without any status row gets its ``status`` from creation.
+
+    Parameters
+    ----------
+    path
+        The export directory.
+    on_orphan
+        ``"error"`` (default): a comment, history or schedule row whose ticket
+        is not in ``ticket``, or a comment whose user is not in ``user``, is
+        an `InvalidDataError` naming it. ``"warn"``: such rows are left out,
+        counted per table in one `OrphanRowsWarning`.
+
+    Returns
+    -------
+    Tickets
+        One row per ticket, in the order of ``ticket``; keys are texts
+        (``"1001"``), so CSV and Parquet exports give the same table.
+
+    Raises
+    ------
+    FileNotFoundError
+        The directory does not exist.
+    InvalidDataError
+        A missing table or column (named), or a bad row: a repeated id, an
+        unknown role or status, a bad timestamp, a comment or history row
+        before its ticket's creation, an orphan row; the message names the
+        file, the row (the header is row 1), the field and the value.
+
+    Warns
+    -----
+    OrphanRowsWarning
+        Rows left out: orphans under ``on_orphan="warn"``, deleted tickets.
+
+    See Also
+    --------
+    read_schedules : the schedules as calendars by schedule id.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> export = Path("tests/data/zendesk")
+    >>> tickets = read_tables(export)  # doctest: +SKIP
+    >>> len(tickets)  # doctest: +SKIP
+    10
+    """
+    option("on_orphan", on_orphan, ON_ORPHAN)
+    directory = _directory(path)
+    orphans = _Orphans(on_orphan)
+    users = _users(directory)
+    table, ids, created, status, deleted = _ticket_rows(directory)
+    tickets = (ids, created, deleted)
+    messages = _comments(directory, tickets, users, orphans)
+    histories = _histories(directory, tickets, orphans)
+    schedules = _schedules(directory)
+    schedule_changes = _schedule_changes(directory, tickets, schedules, orphans)
+
+    submitters = files.keys(table, "submitter_id", required=False)
+    submitter = files.index_of(users[0], submitters)
+    given = np.array([s is not None and s != _SYSTEM_USER for s in submitters], dtype=bool)
+    orphans.check(table, "submitter_id", submitters, given & (submitter < 0), "user")
+    role = _lookup(users[1])[submitter]
+    role[np.array([s == _SYSTEM_USER for s in submitters], dtype=bool)] = "bot"
+
+    # A ticket without a status row: its status from creation.
+    statuses = histories["statuses"]
+    has_status = np.isin(ids.astype(str), statuses["ticket_id"].astype(str))
+    fill = np.flatnonzero(~has_status & ~deleted & (status != None))  # noqa: E711 - numpy
+    statuses = {
+        "ticket_id": np.concatenate([statuses["ticket_id"], ids[fill]]),
+        "at": np.concatenate([statuses["at"], _micros(created[fill])]),
+        "status": np.concatenate([statuses["status"], status[fill]]),
+    }
+    if deleted.any():
+        orphans.counts[f"{Path(table.path).name} (status: deleted)"] = int(deleted.sum())
+    orphans.report()
+    keep = ~deleted
+    columns = {
+        "id": ids[keep],
+        "customer_id": files.keys(table, "requester_id", required=True)[keep],
+        "created": _micros(created[keep]),
+        "channel": files.keys(table, "via_channel", required=False)[keep],
+        "priority": files.keys(table, "priority", required=False)[keep],
+        "category": files.keys(table, "type", required=False)[keep],
+        "assignee_id": files.keys(table, "assignee_id", required=False)[keep],
+        "submitter_role": role[keep],
+    }
+    return Tickets.from_columns(
+        columns,
+        messages=messages,
+        statuses=statuses,
+        priority_changes=histories["priority_changes"],
+        assignments=histories["assignments"],
+        schedule_changes=schedule_changes,
+    )
