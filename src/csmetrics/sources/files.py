@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.adapters.io import fromisoformat
+from csmetrics.core.check import plain
 from csmetrics.core.errors import CsmetricsWarning, InvalidDataError
 from csmetrics.core.table import to_micros
 
@@ -54,7 +55,7 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 I64 = npt.NDArray[np.int64]
-Obj = npt.NDArray[np.object_]
+Text = npt.NDArray[np.str_]
 
 NAT = int(np.iinfo(np.int64).min)
 """A missing timestamp: the int64 pattern of numpy's NaT."""
@@ -78,8 +79,8 @@ class OrphanRowsWarning(CsmetricsWarning):
 class Table:
     """The columns of one table file that a reader asked for.
 
-    ``columns`` holds, per column, the raw values: an object array of
-    stripped texts (``None`` for an empty cell) for CSV, or a pyarrow
+    ``columns`` holds, per column, the raw values: a numpy text array of
+    stripped cells (``""`` for an empty cell) for CSV, or a pyarrow
     ``ChunkedArray`` for Parquet. Data rows are indexed from 0; `fail`
     names the row number a user sees (the header being row 1).
     """
@@ -101,7 +102,7 @@ class Table:
 
     def fail(self, index: int, field: str, value: object, why: str) -> NoReturn:
         """Raise `InvalidDataError` naming the file, the row of ``index`` and the field."""
-        msg = f"{self.path}, row {self.row(index)}: field {field!r} = {value!r}: {why}"
+        msg = f"{self.path}, row {self.row(index)}: field {field!r} = {plain(value)!r}: {why}"
         raise InvalidDataError(msg)
 
     def has(self, column: str) -> bool:
@@ -211,11 +212,9 @@ def _read_csv(path: Path, wanted: Sequence[str]) -> tuple[list[str], dict[str, A
     except csv.Error as err:
         msg = f"{path}, row {row + 1}: malformed CSV ({err})"
         raise InvalidDataError(msg) from None
-    columns: dict[str, Any] = {}
-    for name, values in cells.items():
-        array = np.array([v.strip() for v in values], dtype=object)
-        array[array == ""] = None
-        columns[name] = array
+    columns: dict[str, Any] = {
+        name: np.array([v.strip() for v in values], dtype=str) for name, values in cells.items()
+    }
     return header, columns, np.array(numbers, dtype=np.int64)
 
 
@@ -269,16 +268,21 @@ def _arrow_kind(pa: Any, kind: Any) -> str:
     return next((name for name, check in checks if check(kind)), str(kind))
 
 
-def _arrow_texts(values: Any) -> Obj:
-    """An Arrow column as an object array of stripped texts and None."""
+def _arrow_texts(values: Any) -> Text:
+    """An Arrow column as a numpy text array, stripped; ``""`` where null."""
     pa, pc, _ = _pyarrow()
     if pa.types.is_dictionary(values.type):
         values = values.cast(values.type.value_type)
+    if pa.types.is_integer(values.type):
+        # Integer ids: numpy formats them without a Python object per row.
+        nulls = np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        out: Text = np.asarray(values.fill_null(0).to_numpy(), dtype=np.int64).astype(str)
+        out[nulls] = ""
+        return out
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         values = values.cast(pa.string())
-    out = np.asarray(pc.utf8_trim_whitespace(values).to_numpy(zero_copy_only=False), dtype=object)
-    out[out == ""] = None
-    return out
+    trimmed = pc.utf8_trim_whitespace(values).fill_null("")
+    return np.asarray(trimmed.to_numpy(zero_copy_only=False)).astype(str)
 
 
 def times(table: Table, column: str, *, required: bool) -> I64:
@@ -309,22 +313,20 @@ def _as_texts(table: Table, column: str) -> Table:
     return attrs.evolve(table, columns=columns)
 
 
-def _text_times(table: Table, column: str, values: Obj, *, required: bool) -> I64:
-    missing = np.array([v is None for v in values], dtype=bool)
+def _text_times(table: Table, column: str, values: Text, *, required: bool) -> I64:
+    missing = values == ""
     if required:
         _first_null(table, column, missing)
-    filled = values.copy()
-    filled[missing] = "NaT"
+    filled = np.where(missing, "NaT", values)
     try:  # the common case, naive ISO timestamps, in one numpy call
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            return np.array(filled.astype(str), dtype="datetime64[us]").view(np.int64)
+            return np.array(filled, dtype="datetime64[us]").view(np.int64)
     except (ValueError, UserWarning, DeprecationWarning):
         pass
     out = np.full(len(values), NAT, dtype=np.int64)
-    for row, cell in enumerate(values):
-        if cell is not None:
-            out[row] = _micros(table, row, column, cell)
+    for row in np.flatnonzero(~missing).tolist():
+        out[row] = _micros(table, row, column, str(values[row]))
     return out
 
 
@@ -339,10 +341,10 @@ def _micros(table: Table, row: int, column: str, cell: str) -> int:
     return to_micros(moment)
 
 
-def keys(table: Table, column: str, *, required: bool) -> Obj:
-    """A key column (ids, names) as an object array of texts and None."""
+def keys(table: Table, column: str, *, required: bool) -> Text:
+    """A key column (ids, names) as a numpy text array; ``""`` where missing."""
     if not table.has(column):
-        return np.full(table.rows, None, dtype=object)
+        return np.full(table.rows, "", dtype=str)
     values = table.columns[column]
     if _is_arrow(values):
         pa, pc, _ = _pyarrow()
@@ -355,12 +357,12 @@ def keys(table: Table, column: str, *, required: bool) -> Obj:
             values = values.cast(pa.int64())
         values = _arrow_texts(values)
     if required:
-        _first_null(table, column, np.array([v is None for v in values], dtype=bool))
-    return np.asarray(values, dtype=object)
+        _first_null(table, column, values == "")
+    return np.asarray(values, dtype=str)
 
 
-def texts(table: Table, column: str, *, required: bool) -> Obj:
-    """A text column, stripped, as an object array of texts and None."""
+def texts(table: Table, column: str, *, required: bool) -> Text:
+    """A text column, stripped, as a numpy text array; ``""`` where missing."""
     return keys(table, column, required=required)
 
 
@@ -373,21 +375,26 @@ def ints(table: Table, column: str) -> I64:
             _first_null(table, column, np.asarray(values.is_null().to_numpy(), dtype=bool))
             return np.asarray(values.cast(pa.int64()).to_numpy(), dtype=np.int64)
         values = _arrow_texts(values)
-    out = np.empty(len(values), dtype=np.int64)
-    for row, cell in enumerate(values):
-        if cell is None:
-            table.fail(row, column, cell, "required whole number is missing")
-        try:
-            out[row] = int(cell)
-        except ValueError:
-            try:
-                number = float(cell)
-            except ValueError:
-                number = float("nan")
-            if not number.is_integer():
-                table.fail(row, column, cell, "expected a whole number")
-            out[row] = int(number)
-    return out
+    _first_null(table, column, values == "")
+    try:
+        return np.asarray(values.astype(np.int64), dtype=np.int64)
+    except (ValueError, OverflowError):
+        pass
+    return np.array(
+        [_whole(table, row, column, cell) for row, cell in enumerate(values.tolist())],
+        dtype=np.int64,
+    )
+
+
+def _whole(table: Table, row: int, column: str, cell: str) -> int:
+    """A whole number written as ``12`` or ``12.0``."""
+    try:
+        number = float(cell)
+    except ValueError:
+        number = float("nan")
+    if not number.is_integer():
+        table.fail(row, column, cell, "expected a whole number")
+    return int(number)
 
 
 def flags(table: Table, column: str, *, default: bool | None) -> npt.NDArray[np.bool_]:
@@ -406,18 +413,18 @@ def flags(table: Table, column: str, *, default: bool | None) -> npt.NDArray[np.
                 _first_null(table, column, nulls)
             return np.asarray(values.fill_null(bool(default)).to_numpy(), dtype=bool)
         values = _arrow_texts(values)
-    out = np.empty(len(values), dtype=bool)
-    for row, cell in enumerate(values):
-        text = None if cell is None else cell.lower()
-        if text in _TRUE:
-            out[row] = True
-        elif text in _FALSE:
-            out[row] = False
-        elif text is None and default is not None:
-            out[row] = default
+    words, inverse = np.unique(values, return_inverse=True)
+    lookup = np.empty(len(words), dtype=bool)
+    for code, word in enumerate(words.tolist()):
+        text = word.lower()
+        if text in _TRUE or text in _FALSE:
+            lookup[code] = text in _TRUE
+        elif text == "" and default is not None:
+            lookup[code] = default
         else:
-            table.fail(row, column, cell, "expected true/false, t/f, yes/no or 1/0")
-    return out
+            row = int(np.argmax(inverse.reshape(-1) == code))
+            table.fail(row, column, word or None, "expected true/false, t/f, yes/no or 1/0")
+    return lookup[inverse.reshape(-1)]
 
 
 def dates(table: Table, column: str) -> list[date]:
@@ -433,13 +440,13 @@ def dates(table: Table, column: str) -> list[date]:
                     table.fail(row, column, None, "required date is missing")
             return list(out)
         if kind == "timestamp":
-            values = np.array([None if v is None else v.isoformat() for v in values.to_pylist()])
+            values = np.array(["" if v is None else v.isoformat() for v in values.to_pylist()])
         else:
             values = _arrow_texts(values)
     out = []
-    for row, cell in enumerate(values):
-        if cell is None:
-            table.fail(row, column, cell, "required date is missing")
+    for row, cell in enumerate(values.tolist()):
+        if cell == "":
+            table.fail(row, column, None, "required date is missing")
         out.append(_date(table, row, column, cell))
     return out
 
@@ -459,32 +466,29 @@ def _date(table: Table, row: int, column: str, cell: str) -> date:
     return moment.date()
 
 
-def index_of(keys: Obj, wanted: Obj) -> I64:
+def index_of(keys: Text, wanted: Text) -> I64:
     """The position in ``keys`` (unique texts) of each of ``wanted``; -1 where absent.
 
     Vectorised: one sort of ``keys`` and one `numpy.searchsorted`. A missing
-    (None) wanted key is absent.
+    (``""``) wanted key is absent.
     """
     out = np.full(len(wanted), -1, dtype=np.int64)
     if not len(keys) or not len(wanted):
         return out
-    text = keys.astype(str)
-    order = np.argsort(text, kind="stable")
-    ordered = text[order]
-    given = np.array([v is not None for v in wanted], dtype=bool)
-    probe = wanted[given].astype(str)
-    position = np.minimum(np.searchsorted(ordered, probe), len(ordered) - 1)
-    found = ordered[position] == probe
-    out[np.flatnonzero(given)[found]] = order[position[found]]
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    position = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+    found = (ordered[position] == wanted) & (wanted != "")
+    out[found] = order[position[found]]
     return out
 
 
-def first_repeat(keys: Obj) -> int | None:
+def first_repeat(keys: Text) -> int | None:
     """The index of the first key that repeats an earlier one, or None."""
     if len(keys) < 2:  # one key cannot repeat
         return None
-    _, first, counts = np.unique(keys.astype(str), return_index=True, return_counts=True)
-    if (counts == 1).all():
+    _, first = np.unique(keys, return_index=True)
+    if len(first) == len(keys):
         return None
     seen = np.zeros(len(keys), dtype=bool)
     seen[first] = True

@@ -38,7 +38,7 @@ __all__ = ["ON_ORPHAN", "OrphanPolicy", "OrphanRowsWarning", "read_schedules", "
 
 PathLike = str | os.PathLike[str]
 I64 = npt.NDArray[np.int64]
-Obj = npt.NDArray[np.object_]
+Text = npt.NDArray[np.str_]
 Bool = npt.NDArray[np.bool_]
 
 OrphanPolicy = Literal["error", "warn"]
@@ -139,8 +139,8 @@ def _schedules(directory: Path) -> Schedules:
     )
     if table is None:
         return Schedules({}, {})
-    ids = files.keys(table, "id", required=True)
-    zones = files.texts(table, "time_zone", required=True)
+    ids = files.keys(table, "id", required=True).tolist()
+    zones = files.texts(table, "time_zone", required=True).tolist()
     starts = files.ints(table, "start_time")
     ends = files.ints(table, "end_time")
     created = files.times(table, "created_at", required=False)
@@ -159,7 +159,7 @@ def _schedules(directory: Path) -> Schedules:
                 zone_of[key] = (iana_zone(zones[row]), row)
             except ValueError as err:
                 table.fail(row, "time_zone", zones[row], str(err))
-        elif zones[row] is not None and iana_zone(zones[row]) != zone_of[key][0]:
+        elif zones[row] and iana_zone(zones[row]) != zone_of[key][0]:
             first = table.row(zone_of[key][1])
             table.fail(
                 row, "time_zone", zones[row], f"schedule {key} has another zone in row {first}"
@@ -265,7 +265,7 @@ class _Orphans:
         self.policy = policy
         self.counts: dict[str, int] = {}
 
-    def check(self, table: files.Table, field: str, values: Obj, orphan: Bool, what: str) -> Bool:
+    def check(self, table: files.Table, field: str, values: Text, orphan: Bool, what: str) -> Bool:
         """Rows to keep; the first orphan is an error under ``"error"``."""
         if not orphan.any():
             return ~orphan
@@ -285,7 +285,7 @@ class _Orphans:
             warnings.warn(msg, OrphanRowsWarning, stacklevel=3)
 
 
-def _users(directory: Path) -> tuple[Obj, Obj]:
+def _users(directory: Path) -> tuple[Text, Text]:
     """User ids and their author ("customer" or "agent")."""
     table = files.load(directory, "user", required=("id", "role"))
     assert table is not None  # required
@@ -293,34 +293,40 @@ def _users(directory: Path) -> tuple[Obj, Obj]:
     if (row := files.first_repeat(ids)) is not None:
         table.fail(row, "id", ids[row], "repeats an earlier user id")
     roles = files.texts(table, "role", required=True)
-    authors = np.empty(len(roles), dtype=object)
-    for value in np.unique(roles.astype(str)):
-        rows = roles == value
-        author = _ROLES.get(value.lower())
+    words, inverse = np.unique(roles, return_inverse=True)
+    lookup = []
+    for code, word in enumerate(words.tolist()):
+        author = _ROLES.get(word.lower())
         if author is None:
-            row = int(np.argmax(rows))
-            table.fail(row, "role", roles[row], f"use one of {tuple(_ROLES)}")
-        authors[rows] = author
-    return ids, authors
+            row = int(np.argmax(inverse.reshape(-1) == code))
+            table.fail(row, "role", word, f"use one of {tuple(_ROLES)}")
+        lookup.append(author)
+    return ids, np.array(lookup, dtype=str)[inverse.reshape(-1)]
 
 
-def _lookup(values: Obj) -> Obj:
-    """``values`` with a None appended, so that index -1 (not found) gives None."""
-    return np.append(values, np.array([None], dtype=object))
+def _lookup(values: Text) -> Text:
+    """``values`` with ``""`` appended, so that index -1 (not found) gives a missing value."""
+    return np.append(values, np.array([""], dtype=str)).astype("U8")
 
 
-def _without(values: Obj, mask: Bool) -> Obj:
-    """A copy of ``values`` with None where ``mask`` is set."""
-    out: Obj = values.copy()
-    out[mask] = None
+def _without(values: Text, mask: Bool) -> Text:
+    """A copy of ``values``, missing (``""``) where ``mask`` is set."""
+    out: Text = values.copy()
+    out[mask] = ""
     return out
+
+
+def _lower(values: Text) -> Text:
+    """Texts in lower case, each distinct text lowered once."""
+    words, inverse = np.unique(values, return_inverse=True)
+    return np.char.lower(words)[inverse.reshape(-1)]
 
 
 def _micros(values: I64) -> npt.NDArray[np.datetime64]:
     return values.view("datetime64[us]")
 
 
-def _ticket_rows(directory: Path) -> tuple[files.Table, Obj, I64, Obj, Bool]:
+def _ticket_rows(directory: Path) -> tuple[files.Table, Text, I64, Text, Bool]:
     """The ticket table, its ids, creation times, statuses and the rows of deleted tickets."""
     table = files.load(
         directory,
@@ -334,10 +340,10 @@ def _ticket_rows(directory: Path) -> tuple[files.Table, Obj, I64, Obj, Bool]:
         table.fail(row, "id", ids[row], "repeats an earlier ticket id")
     created = files.times(table, "created_at", required=True)
     status = files.texts(table, "status", required=False)
-    lowered = np.array([None if v is None else v.lower() for v in status], dtype=object)
+    lowered = _lower(status)
     deleted = lowered == "deleted"
     known = (*STATUSES, "deleted")
-    for value in np.unique(lowered[lowered != None].astype(str)):  # noqa: E711 - numpy
+    for value in np.unique(lowered[lowered != ""]).tolist():
         if value not in known:
             row = int(np.argmax(lowered == value))
             table.fail(row, "status", status[row], f"use one of {known}")
@@ -364,8 +370,8 @@ def _check_times(
 
 def _comments(
     directory: Path,
-    tickets: tuple[Obj, I64, Bool],
-    users: tuple[Obj, Obj],
+    tickets: tuple[Text, I64, Bool],
+    users: tuple[Text, Text],
     orphans: _Orphans,
 ) -> dict[str, Any]:
     ids, created, deleted = tickets
@@ -377,7 +383,7 @@ def _comments(
     ticket = files.index_of(ids, ticket_ids)
     keep = orphans.check(table, "ticket_id", ticket_ids, ticket < 0, "ticket")
     user_ids = files.keys(table, "user_id", required=False)
-    system = np.array([u is None or u == _SYSTEM_USER for u in user_ids], dtype=bool)
+    system = (user_ids == "") | (user_ids == _SYSTEM_USER)
     user = files.index_of(users[0], user_ids)
     keep &= orphans.check(table, "user_id", user_ids, (user < 0) & ~system & keep, "user")
     at = files.times(table, "created", required=True)
@@ -406,10 +412,13 @@ def _comments(
 
 def _histories(
     directory: Path,
-    tickets: tuple[Obj, I64, Bool],
+    tickets: tuple[Text, I64, Bool],
     orphans: _Orphans,
-) -> dict[str, dict[str, Any]]:
-    """Status, priority and assignee histories from ticket_field_history."""
+) -> tuple[dict[str, dict[str, Any]], I64]:
+    """Status, priority and assignee histories from ticket_field_history.
+
+    Also returns the ticket row of each status change.
+    """
     ids, created, deleted = tickets
     table = files.load(
         directory, "ticket_field_history", required=("ticket_id", "field_name", "updated", "value")
@@ -443,21 +452,24 @@ def _histories(
         given = values[rows]
         if field == "status":
             given = _statuses(table, np.flatnonzero(rows), given)
+            status_rows = ticket[rows]
         out[name] = {"ticket_id": ids[ticket[rows]], "at": _micros(at[rows]), column: given}
-    return out
+    return out, status_rows
 
 
-def _statuses(table: files.Table, rows: I64, values: Obj) -> Obj:
-    lowered = np.array([None if v is None else v.lower() for v in values], dtype=object)
-    for position, value in enumerate(lowered):
-        if value not in STATUSES:
-            table.fail(int(rows[position]), "value", values[position], f"use one of {STATUSES}")
+def _statuses(table: files.Table, rows: I64, values: Text) -> Text:
+    lowered = _lower(values)
+    bad = ~np.isin(lowered, STATUSES)
+    if bad.any():
+        position = int(np.argmax(bad))
+        value = str(values[position]) or None
+        table.fail(int(rows[position]), "value", value, f"use one of {STATUSES}")
     return lowered
 
 
 def _schedule_changes(
     directory: Path,
-    tickets: tuple[Obj, I64, Bool],
+    tickets: tuple[Text, I64, Bool],
     schedules: Schedules,
     orphans: _Orphans,
 ) -> dict[str, Any] | None:
@@ -473,14 +485,14 @@ def _schedule_changes(
     )
     ticket = np.zeros(0, dtype=np.int64)
     at = np.zeros(0, dtype=np.int64)
-    schedule = np.zeros(0, dtype=object)
+    schedule = np.zeros(0, dtype=str)
     if table is not None:
         ticket_ids = files.keys(table, "ticket_id", required=True)
         ticket = files.index_of(ids, ticket_ids)
         keep = orphans.check(table, "ticket_id", ticket_ids, ticket < 0, "ticket")
         keep[keep] = ~deleted[ticket[keep]]
         schedule = files.keys(table, "schedule_id", required=True)
-        unknown = keep & ~np.isin(schedule.astype(str), list(schedules.calendars))
+        unknown = keep & ~np.isin(schedule, list(schedules.calendars))
         if unknown.any():
             row = int(np.argmax(unknown))
             table.fail(row, "schedule_id", schedule[row], "no such schedule in the schedule table")
@@ -500,9 +512,7 @@ def _schedule_changes(
     return {
         "ticket_id": np.concatenate([ids[default], ids[ticket]]),
         "at": _micros(np.concatenate([created[default], at])),
-        "schedule_id": np.concatenate(
-            [np.full(len(default), schedules.default, dtype=object), schedule]
-        ),
+        "schedule_id": np.concatenate([np.full(len(default), schedules.default), schedule]),
     }
 
 
@@ -597,21 +607,22 @@ def read_tables(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tick
     table, ids, created, status, deleted = _ticket_rows(directory)
     tickets = (ids, created, deleted)
     messages = _comments(directory, tickets, users, orphans)
-    histories = _histories(directory, tickets, orphans)
+    histories, histories_rows = _histories(directory, tickets, orphans)
     schedules = _schedules(directory)
     schedule_changes = _schedule_changes(directory, tickets, schedules, orphans)
 
     submitters = files.keys(table, "submitter_id", required=False)
     submitter = files.index_of(users[0], submitters)
-    given = np.array([s is not None and s != _SYSTEM_USER for s in submitters], dtype=bool)
+    given = (submitters != "") & (submitters != _SYSTEM_USER)
     orphans.check(table, "submitter_id", submitters, given & (submitter < 0), "user")
     role = _lookup(users[1])[submitter]
-    role[np.array([s == _SYSTEM_USER for s in submitters], dtype=bool)] = "bot"
+    role[submitters == _SYSTEM_USER] = "bot"
 
     # A ticket without a status row: its status from creation.
     statuses = histories["statuses"]
-    has_status = np.isin(ids.astype(str), statuses["ticket_id"].astype(str))
-    fill = np.flatnonzero(~has_status & ~deleted & (status != None))  # noqa: E711 - numpy
+    has_status = np.zeros(len(ids), dtype=bool)
+    has_status[histories_rows] = True
+    fill = np.flatnonzero(~has_status & ~deleted & (status != ""))
     statuses = {
         "ticket_id": np.concatenate([statuses["ticket_id"], ids[fill]]),
         "at": np.concatenate([statuses["at"], _micros(created[fill])]),
