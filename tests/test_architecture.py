@@ -2,10 +2,11 @@
 
 From the bottom: ``core`` (value objects, validation, tables, engines,
 statistics, result bases), ``adapters`` (paths in from files and bundled
-data), ``metrics`` (one module per KPI family), ``catalog`` (one entry per
-public metric), ``analysis``, ``report``, and on top the command line and the
-package's re-exports. A module may import from its own layer and the layers
-below it; every import counts, including those inside functions.
+data), ``sources`` (readers of helpdesk exports), ``metrics`` (one module
+per KPI family), ``catalog`` (one entry per public metric), ``analysis``,
+``report``, and on top the command line and the package's re-exports. A
+module may import from its own layer and the layers below it; every import
+counts, including those inside functions.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "csmetrics"
 
-LAYERS = ("core", "adapters", "metrics", "catalog", "analysis", "report", "top")
+LAYERS = ("core", "adapters", "sources", "metrics", "catalog", "analysis", "report", "top")
 """Bottom to top."""
 
 
