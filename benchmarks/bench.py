@@ -610,18 +610,6 @@ def _count_text(c: dict) -> str:
             f"n {c[0]:,} (censored {c[1]:,}, excluded {c[2]:,}), median {c[3]:g} s, "
             f"p90 {c[4]:g} s; per channel too"
         )
-    if "pending" in c:
-        return (
-            f"{c['numerator']:,} / {c['denominator']:,} = "
-            f"{c['numerator'] / c['denominator']:.4f}, pending {c['pending']:,}, "
-            f"repeats {c['repeats']:,}"
-        )
-    if "answered_within" in c:
-        return (
-            f"{c['numerator']:,} / {c['denominator']:,} = "
-            f"{c['numerator'] / c['denominator']:.4f}; "
-            + ", ".join(f"{k} {v:,}" for k, v in c.items() if k not in ("numerator", "denominator"))
-        )
     if "p90" in c:
         return (
             f"n {c['n']:,} (censored {c['censored']:,}, excluded {c['excluded']:,}), "
@@ -631,7 +619,11 @@ def _count_text(c: dict) -> str:
         return ", ".join(f"{k} {v:,}" for k, v in c.items())
     if "mean" in c:
         return f"n {c['n']:,}, mean {c['mean']:.4f}"
-    return f"{c['numerator']:,} / {c['denominator']:,}"
+    ratio = f"{c['numerator']:,} / {c['denominator']:,}"
+    extra = [f"{k} {v:,}" for k, v in c.items() if k not in ("numerator", "denominator")]
+    if not extra:
+        return ratio
+    return f"{ratio} = {c['numerator'] / c['denominator']:.4f}; " + ", ".join(extra)
 
 
 def _counts_lines(results: dict, engines: list[str]) -> list[str]:
