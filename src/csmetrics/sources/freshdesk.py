@@ -24,12 +24,12 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.check import time_zone
-from csmetrics.core.errors import CsmetricsWarning, InvalidDataError
+from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import STATUSES, Status
 from csmetrics.core.tickets import Tickets
 from csmetrics.sources import files, records
 from csmetrics.sources.files import OrphanRowsWarning
-from csmetrics.sources.records import Collect, OrphanPolicy, Place
+from csmetrics.sources.records import Collect, IncompleteHistoryWarning, OrphanPolicy, Place
 
 __all__ = [
     "CHANNELS",
@@ -67,15 +67,6 @@ _STATUS_NAMES: Mapping[str, Status] = {
     "closed": "closed",
 }
 _RANK = {status: rank for rank, status in enumerate(STATUSES)}
-
-
-class IncompleteHistoryWarning(CsmetricsWarning):
-    """The export does not hold the whole status history of some tickets.
-
-    Freshdesk's ``stats`` keep only the latest time of each event (resolved,
-    closed, reopened); the message says how many tickets lost an earlier
-    one and what that changes.
-    """
 
 
 def _statuses(custom: Mapping[int, str] | None) -> dict[int, Status]:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from csmetrics.adapters.io import fromisoformat
 from csmetrics.core.check import option, plain
-from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.errors import CsmetricsWarning, InvalidDataError
 from csmetrics.core.table import to_micros
 from csmetrics.core.tickets import Tickets
 from csmetrics.sources import files
@@ -40,6 +40,7 @@ from csmetrics.sources.files import OrphanRowsWarning
 __all__ = [
     "ON_ORPHAN",
     "Collect",
+    "IncompleteHistoryWarning",
     "OrphanPolicy",
     "Place",
     "flag",
@@ -60,6 +61,16 @@ _HISTORIES = {
     "priority_changes": "priority",
     "assignments": "assignee_id",
 }
+
+
+class IncompleteHistoryWarning(CsmetricsWarning):
+    """The export does not hold the whole history of some tickets, and says which part.
+
+    Freshdesk's ``stats`` keep only the latest time of each event; an
+    Intercom conversation may come with fewer parts than it has. The message
+    says how many tickets and which numbers that leaves unknown. Turn it into
+    an error with ``warnings.simplefilter("error", IncompleteHistoryWarning)``.
+    """
 
 
 @attrs.frozen
@@ -279,12 +290,8 @@ class Collect:
         if len(early):
             first = int(early[0])
             place, field = events.places[first]
-            when = str(created[row[first]].astype("datetime64[us]")).replace("T", " ")
-            place.fail(
-                field,
-                str(at[first].astype("datetime64[us]")).replace("T", " ") + " UTC",
-                f"before its ticket was created ({when} UTC)",
-            )
+            why = f"before its ticket was created ({_utc(int(created[row[first]]))})"
+            place.fail(field, _utc(int(at[first])), why)
         out: dict[str, Any] = {
             "ticket_id": wanted[keep],
             "at": at[keep].view("datetime64[us]"),
@@ -293,3 +300,9 @@ class Collect:
             array = np.array(values, dtype=bool if field == "public" else str)
             out[field] = array[keep]
         return out
+
+
+def _utc(micros: int) -> str:
+    """A moment as ``2026-03-09 09:00:00 UTC`` (with a fraction only when it has one)."""
+    text = str(np.array([micros], dtype=np.int64).view("datetime64[us]")[0]).replace("T", " ")
+    return f"{text.removesuffix('.000000')} UTC"
