@@ -338,7 +338,7 @@ def read_api(
     The example export of the test suite (run from the repository's root):
 
     >>> read_api("tests/data/freshdesk/api", statuses={6: "hold"})
-    Tickets(6 tickets, 19 comments, 19 status changes)
+    Tickets(6 tickets, 17 comments, 14 status changes)
     """
     reader = _Reader(_statuses(statuses), on_orphan)
     for place, data in records.pages(path):

@@ -270,7 +270,7 @@ def read_api(path: PathLike, /) -> Tickets:
     The example export of the test suite (run from the repository's root):
 
     >>> read_api("tests/data/intercom")
-    Tickets(5 tickets, 16 comments, 11 status changes)
+    Tickets(5 tickets, 18 comments, 13 status changes)
     """
     reader = _Reader()
     for place, data in records.pages(path):
