@@ -164,3 +164,22 @@ def test_unknown_lists_and_fields_are_ignored(tmp_path: Path) -> None:
 def test_bad_objects_name_file_object_and_field(tmp_path: Path, data: Any, match: str) -> None:
     with pytest.raises(InvalidDataError, match=match):
         read_api(write(tmp_path / "z.json", data), on_orphan="warn")
+
+
+def test_item_repeated_across_pages_is_kept_once_in_its_latest_version(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    tickets = json.loads((target / "tickets.json").read_text(encoding="utf-8"))["tickets"]
+    older = dict(tickets[3], status="open", updated_at="2026-04-06T14:00:00Z")
+    newer = dict(tickets[3], updated_at="2026-04-06T16:00:00Z")
+    write(target / "z-page.json", {"tickets": [newer, older]})
+    events = json.loads((target / "ticket_events.json").read_text(encoding="utf-8"))
+    write(target / "z-events.json", {"ticket_events": events["ticket_events"][:1]})
+    assert rows(target) == rows()
+    assert rows(target)["204"]["status"] == "hold"  # the newer version's status
+
+
+def test_repeated_audit_is_the_same_event(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    audits = json.loads((target / "ticket-202-audits.json").read_text(encoding="utf-8"))
+    write(target / "z.json", {"audits": audits["audits"][2:]})
+    assert repr(read_api(target)) == repr(read_api(DATA))

@@ -49,6 +49,31 @@ class _Reader:
             if name in data:
                 self.found[name].extend(records.members(place, data[name], name))
 
+    def deduplicate(self) -> None:
+        """Keep one version of each item that several pages return.
+
+        Zendesk's time-based incremental exports may return an item more than
+        once (an item changed while the pages were read); its docs say to keep
+        the one with the latest ``updated_at``. Audits and ticket events
+        never change: a repeated id is the same event.
+        """
+        for name, items in self.found.items():
+            latest: dict[str, tuple[int, int]] = {}
+            for index, (place, item) in enumerate(items):
+                ident = records.key(place, item, "id", required=name in {"tickets", "users"})
+                if not ident:
+                    continue
+                updated = records.moment(place, item, "updated_at", required=False)
+                version = -1 if updated is None or name not in {"tickets", "users"} else updated
+                if ident not in latest or version > latest[ident][0]:
+                    latest[ident] = (version, index)
+            keep = {index for _, index in latest.values()}
+            self.found[name] = [
+                (place, item)
+                for index, (place, item) in enumerate(items)
+                if index in keep or not records.key(place, item, "id", required=False)
+            ]
+
     def users(self) -> dict[str, str]:
         roles: dict[str, str] = {}
         for place, user in self.found["users"]:
@@ -57,8 +82,6 @@ class _Reader:
             author = _ROLES.get(role.lower())
             if author is None:
                 place.fail("role", role, f"use one of {tuple(_ROLES)}")
-            if ident in roles:
-                place.fail("id", ident, "repeats an earlier user id")
             roles[ident] = author
         return roles
 
@@ -160,6 +183,7 @@ class _Reader:
                 yield name, records.key(place, event, name, required=name == "status")
 
     def finish(self) -> Tickets:
+        self.deduplicate()
         roles = self.users()
         status, deleted = self.tickets(roles)
         with_status = self.audits(roles, set(status), deleted)
@@ -208,7 +232,11 @@ def read_api(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tickets
     ``assignee_id``              events: the field as a key)
     ===========================  ==================================================
 
-    A ticket without any status event gets its ``status`` from creation. A
+    An item that several pages return (Zendesk's time-based incremental
+    exports may) is kept once: the version with the latest ``updated_at``
+    for tickets and users, the first for audits and events (which never
+    change). A ticket without any status event gets its ``status`` from
+    creation. A
     ticket whose status is ``deleted`` is left out with its audits, counted
     in an `OrphanRowsWarning`.
 
