@@ -263,3 +263,11 @@ def test_csv_resolved_before_created_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(InvalidDataError, match=r"row 2: field 'Resolved time'.*before Created"):
         read_csv(path, timezone="UTC")
+
+
+def test_search_api_page(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.json", {"results": [ticket(), ticket(7)], "total": 2})
+    assert len(read_api(path)) == 2
+    bad = write(tmp_path / "t.json", {"results": [ticket(created_at=None)], "total": 1})
+    with pytest.raises(InvalidDataError, match=r"results\[0\] \(id 99\): field 'created_at'"):
+        read_api(bad)

@@ -106,7 +106,13 @@ class _Reader:
             # A page of conversations saved with its key.
             self.loose.extend(records.members(place, data["conversations"], "conversations"))
             return
-        items = data if isinstance(data, list) else [data]
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            # A page of the search API: {"results": [...], "total": n}.
+            self.collect_page(place.at("results"), data["results"])
+            return
+        self.collect_page(place, data if isinstance(data, list) else [data])
+
+    def collect_page(self, place: Place, items: list[Any]) -> None:
         for index, item in enumerate(items):
             where = place.at(index, item.get("id") if isinstance(item, dict) else None)
             if not isinstance(item, dict):
@@ -257,8 +263,9 @@ def read_api(
     """Read Freshdesk tickets and conversations, as its API v2 returns them, into `Tickets`.
 
     ``path`` is a JSON file or a directory of them (``*.json``, read in name
-    order: the pages of ``GET /api/v2/tickets?include=stats``, or single
-    tickets from ``GET /api/v2/tickets/{id}?include=conversations,stats``).
+    order: the pages of ``GET /api/v2/tickets?include=stats``, of the search
+    API (``{"results": [...]}``), or single tickets from ``GET
+    /api/v2/tickets/{id}?include=conversations,stats``).
     A file holds a list of tickets or one ticket; a ticket's conversations
     are its ``conversations`` list, or come in their own files (the pages of
     ``GET /api/v2/tickets/{id}/conversations``: lists of objects with a
@@ -406,12 +413,25 @@ def read_csv(
         Custom status names (as in the export, any case) to csmetrics
         statuses, e.g. ``{"Waiting on customer": "pending"}``.
 
+    Returns
+    -------
+    Tickets
+        One row per ticket, in the order of the file.
+
     Raises
     ------
     InvalidDataError
         A missing column (named), an unknown status, a bad timestamp, a
         repeated ticket id; the message names the file, the row (the header
         is row 1) and the column.
+
+    Examples
+    --------
+    The example export of the test suite (run from the repository's root):
+
+    >>> read_csv("tests/data/freshdesk/tickets.csv", timezone="Europe/Berlin",
+    ...          statuses={"Waiting on Third Party": "hold"})
+    Tickets(6 tickets, 12 comments, 14 status changes)
     """
     zone = time_zone("timezone", timezone)
     names = dict(_STATUS_NAMES)

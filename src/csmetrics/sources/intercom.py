@@ -248,6 +248,16 @@ def read_api(path: PathLike, /) -> Tickets:
     Parts are nested in their conversation, so no part can lose its ticket:
     there is no ``on_orphan`` option.
 
+    Parameters
+    ----------
+    path
+        A JSON file or a directory of JSON files.
+
+    Returns
+    -------
+    Tickets
+        One row per conversation, in the order read.
+
     Raises
     ------
     FileNotFoundError
