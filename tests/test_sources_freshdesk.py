@@ -271,3 +271,11 @@ def test_search_api_page(tmp_path: Path) -> None:
     bad = write(tmp_path / "t.json", {"results": [ticket(created_at=None)], "total": 1})
     with pytest.raises(InvalidDataError, match=r"results\[0\] \(id 99\): field 'created_at'"):
         read_api(bad)
+
+
+def test_current_status_without_a_time_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.json", [ticket(status=4, stats={"resolved_at": None})])
+    with pytest.raises(
+        InvalidDataError, match=r"stats: field 'status_updated_at' = None: .*solved"
+    ):
+        read_api(path)

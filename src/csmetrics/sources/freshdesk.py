@@ -201,15 +201,16 @@ class _Reader:
             events.append((updated, current, "status_updated_at"))
         events.sort(key=lambda e: (e[0], _RANK[e[1]]))
         if events[-1][1] != current:
-            # The current status is the latest; it came no earlier than the latest event.
-            events.append((events[-1][0], current, "status"))
+            # The stats do not say when the ticket took its current status.
+            why = f"the ticket is {current} now, but stats give no time for it"
+            where.fail("status_updated_at", None, why)
         resolved, reopened = at("resolved_at"), at("reopened_at")
         if resolved is not None and reopened is not None and reopened < resolved:
             self.incomplete += 1  # an earlier resolution, whose time is not kept
         previous = None
         for moment, status, field in events:
             if status != previous:
-                here = place if field in {"created_at", "status"} else where
+                here = place if field == "created_at" else where
                 self.collect.event("statuses", here, field, ident, moment, status=status)
             previous = status
 
@@ -298,7 +299,8 @@ def read_api(
     ``reopened_at``, pending at ``pending_since`` (when pending now), and
     the current status at ``status_updated_at``, in time order. A ticket
     reopened before its latest resolution lost the time of its earlier
-    resolution: it is counted in an `IncompleteHistoryWarning`.
+    resolution: it is counted in an `IncompleteHistoryWarning`. A ticket
+    whose current status has no time in its ``stats`` is an error.
 
     Parameters
     ----------
