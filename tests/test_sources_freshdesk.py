@@ -279,3 +279,13 @@ def test_current_status_without_a_time_is_an_error(tmp_path: Path) -> None:
         InvalidDataError, match=r"stats: field 'status_updated_at' = None: .*solved"
     ):
         read_api(path)
+
+
+def test_csv_current_status_needs_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "Ticket ID,Status,Created time,Contact ID\n1,Pending,2026-03-02 10:00:00,5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidDataError, match=r"row 2: field 'Last update time' = None"):
+        read_csv(path, timezone="UTC")

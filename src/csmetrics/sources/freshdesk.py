@@ -496,6 +496,11 @@ def _csv_tickets(path: PathLike, zone: str, names: Mapping[str, Status]) -> Tick
     latest = np.maximum.reduce([created, resolved, closed])
     updated = np.maximum(times["Last update time"], latest)
     changed = current != last
+    unknown = changed & (times["Last update time"] == files.NAT)
+    if unknown.any():
+        row = int(np.argmax(unknown))
+        why = f"the ticket is {current[row]} now; the export gives no time for that status"
+        table.fail(row, "Last update time", None, why)
     parts.append((rows[changed], updated[changed], current[changed]))
     ticket = np.concatenate([p[0] for p in parts])
     at = np.concatenate([p[1] for p in parts])
