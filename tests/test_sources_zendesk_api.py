@@ -183,3 +183,10 @@ def test_repeated_audit_is_the_same_event(tmp_path: Path) -> None:
     audits = json.loads((target / "ticket-202-audits.json").read_text(encoding="utf-8"))
     write(target / "z.json", {"audits": audits["audits"][2:]})
     assert repr(read_api(target)) == repr(read_api(DATA))
+
+
+def test_voice_comment_is_a_comment(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    call = {"type": "VoiceComment", "author_id": 10, "public": True, "data": {}}
+    write(target / "z.json", {"audits": [audit(204, "2026-04-06T15:30:00Z", call)]})
+    assert rows(target)["204"]["first_reply"] == 30 * MINUTE

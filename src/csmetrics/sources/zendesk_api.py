@@ -26,6 +26,8 @@ _SYSTEM_USER = "-1"
 """The id Zendesk gives its own system user: updates and comments by automations."""
 _LISTS = ("tickets", "users", "audits", "ticket_events")
 """The keys of the pages the reader knows; other keys (``next_page``, ...) are ignored."""
+_COMMENTS = frozenset({"Comment", "VoiceComment"})
+"""Audit event types that are comments (a voice comment is a call's recording)."""
 _FIELDS = {"status": "statuses", "priority": "priority_changes", "assignee_id": "assignments"}
 """The ticket fields whose changes become histories, and the history each fills."""
 
@@ -141,7 +143,7 @@ class _Reader:
                 kind = records.key(where, event, "type", required=False) or records.key(
                     where, event, "event_type", required=True
                 )
-                if kind == "Comment":
+                if kind in _COMMENTS:
                     author = records.key(where, event, "author_id", required=False) or updater
                     if author and author != _SYSTEM_USER and author not in roles:
                         users.append((where, "author_id"))
@@ -224,8 +226,8 @@ def read_api(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tickets
     audit ``created_at`` (event  the time of each of its events
     ``created_at`` or
     ``timestamp``)
-    ``Comment`` event            a `Message`: ``public``, ``author_id`` (else the
-                                 audit's ``author_id`` / ``updater_id``);
+    ``Comment`` (or              a `Message`: ``public``, ``author_id`` (else the
+    ``VoiceComment``) event      audit's ``author_id`` / ``updater_id``);
                                  ``-1`` (the system user) is a bot
     ``Create``/``Change`` of     a `StatusChange`, `PriorityChange`, `Assignment`
     ``status``, ``priority``,    (audits: ``field_name`` and ``value``; ticket
