@@ -15,6 +15,8 @@ import pytest
 
 from csmetrics.cli import _parser, main
 
+EXPORT = Path(__file__).parent / "data" / "zendesk_api"
+
 CONTACTS = """id,customer_id,start,end,resolved,channel,agent_id,issue_id,category,status
 1,ann,2026-03-02T09:00:00+00:00,2026-03-02T09:10:00+00:00,true,phone,A1,,billing,solved
 2,ann,2026-03-04T09:00:00+00:00,2026-03-04T09:05:00+00:00,true,email,A2,,billing,solved
@@ -94,7 +96,12 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
 
 def _argv(command: str, action: argparse.Action, value: str, files: tuple[str, str]) -> list[str]:
     contacts, surveys = files
-    if command != "report":
+    if command == "tickets":
+        if action.dest == "path":
+            return ["tickets", "--source", "zendesk", "--", value]
+        source = [] if action.dest == "source" else ["--source", "zendesk"]
+        base = ["tickets", str(EXPORT), *source]
+    elif command != "report":
         base = [command]
     elif action.dest == "interactions":
         return ["report", "--surveys", surveys, "--", value]

@@ -6,6 +6,18 @@ prints the report of your own export (the CSV format is described in
 `csmetrics.adapters.io`; Parquet files need the ``frames`` extra). ``csmetrics
 definitions`` lists every metric with its meaning and options.
 
+A helpdesk export is read with ``--source``: ``csmetrics report --source
+zendesk PATH`` (or ``freshdesk``, ``intercom``) reads the tickets with
+`csmetrics.sources` and reports on their contacts (`Tickets.contacts`: one
+per resolution cycle), and ``csmetrics tickets --source zendesk PATH
+--format csv`` writes the per-ticket table of `csmetrics.ticket_metrics`.
+For Zendesk, PATH is a directory of warehouse tables (with ``ticket.csv``
+or ``ticket.parquet``) or the API's JSON; for Freshdesk, the API's JSON or
+the ticket CSV export (with ``--assume-timezone``); ``--statuses
+6=pending,7=hold`` maps Freshdesk's custom statuses and ``--on-orphan warn``
+leaves out (and counts) comments of missing tickets. A reader's warnings
+are printed as ``csmetrics: warning: ...`` lines on stderr.
+
 It never prints a traceback. Exit status:
 
 - 0: done (``--help`` and ``--version`` too).
@@ -56,8 +68,10 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from difflib import get_close_matches
@@ -70,11 +84,14 @@ from csmetrics.adapters.datasets import sample, sample_paths
 from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_surveys_csv
 from csmetrics.core.check import time_zone
 from csmetrics.core.errors import InvalidDataError
-from csmetrics.core.model import SURVEY_KINDS, Window
+from csmetrics.core.model import STATUSES, SURVEY_KINDS, Window
 from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Fields
 from csmetrics.core.table import Interactions, Surveys
+from csmetrics.core.tickets import Tickets
+from csmetrics.metrics.tickets import TICKET_FIELDS, ticket_metrics
 from csmetrics.report.build import Progress, build_report
-from csmetrics.report.render import FORMATS, render
+from csmetrics.report.render import FORMATS, render, rows_csv
+from csmetrics.sources import freshdesk, intercom, zendesk
 
 __all__ = ["main"]
 
@@ -258,7 +275,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         type=_path,
         metavar="INTERACTIONS",
-        help="contacts (.csv or .parquet)",
+        help="contacts (.csv or .parquet); with --source, a helpdesk export",
     )
     report.add_argument(
         "--surveys", type=_path, metavar="SURVEYS", help="survey answers (.csv or .parquet)"
@@ -362,12 +379,142 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--output", type=_path, metavar="FILE", help="write the report to FILE instead of stdout"
     )
+    _source_arguments(report, required=False)
+    tickets = commands.add_parser(
+        "tickets",
+        help="write the per-ticket metrics of a helpdesk export",
+        description=(
+            "Read a Zendesk, Freshdesk or Intercom export and write one row per ticket: "
+            "first reply, first and full resolution, the waits by status, reopens, "
+            "replies, touches (the fields of csmetrics.ticket_metrics), in seconds."
+        ),
+    )
+    tickets.add_argument("path", type=_path, metavar="PATH", help="the export (file or directory)")
+    _source_arguments(tickets, required=True)
+    tickets.add_argument(
+        "--as-of",
+        type=_moment,
+        metavar="ISO",
+        help="the moment the tickets are measured at (default: the latest event)",
+    )
+    tickets.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+    )
+    tickets.add_argument(
+        "--output", type=_path, metavar="FILE", help="write the table to FILE instead of stdout"
+    )
+    tickets.add_argument(
+        "--assume-timezone",
+        type=_zone,
+        metavar="ZONE",
+        help="IANA zone of the times of a Freshdesk CSV export (required for it)",
+    )
     commands.add_parser(
         "definitions",
         help="list every metric with its meaning and options",
         description="List every csmetrics metric: its one-line meaning and its options.",
     )
     return parser
+
+
+_SOURCES = ("zendesk", "freshdesk", "intercom")
+
+
+def _statuses(text: str) -> dict[str, str]:
+    """``6=pending,7=hold`` (Freshdesk status codes or CSV names) as a mapping."""
+    pairs: dict[str, str] = {}
+    for item in text.split(","):
+        key, sep, status = item.partition("=")
+        if not sep or not key.strip() or status.strip() not in STATUSES:
+            msg = f"{item!r} is not allowed; write CODE=STATUS with a status of {STATUSES}"
+            raise argparse.ArgumentTypeError(msg)
+        pairs[key.strip()] = status.strip()
+    return pairs
+
+
+def _source_arguments(command: argparse.ArgumentParser, *, required: bool) -> None:
+    command.add_argument(
+        "--source",
+        choices=_SOURCES,
+        required=required,
+        help=(
+            "read PATH as a helpdesk export: zendesk (a warehouse-table directory or API "
+            "JSON), freshdesk (API JSON or the ticket CSV), intercom (API JSON)"
+        ),
+    )
+    command.add_argument(
+        "--statuses",
+        type=_statuses,
+        metavar="MAP",
+        help="Freshdesk custom statuses: CODE=STATUS,... (CSV export: NAME=STATUS)",
+    )
+    command.add_argument(
+        "--on-orphan",
+        choices=("error", "warn"),
+        help="comments or events of missing tickets: an error (default) or left out, counted",
+    )
+
+
+def _read_tickets(args: argparse.Namespace, path: str) -> Tickets:
+    """The tickets of a helpdesk export; the readers' warnings become one line each."""
+    source = args.source
+    if args.statuses is not None and source != "freshdesk":
+        msg = "--statuses maps Freshdesk's custom statuses; it applies to --source freshdesk"
+        raise _Error(msg)
+    if args.on_orphan is not None and source == "intercom":
+        msg = "--on-orphan does not apply to --source intercom: its parts are nested"
+        raise _Error(msg)
+    orphans: dict[str, Any] = {} if args.on_orphan is None else {"on_orphan": args.on_orphan}
+    where = Path(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if source == "zendesk":
+            tables = [where / "ticket.csv", where / "ticket.parquet"]
+            if where.is_dir() and any(table.is_file() for table in tables):
+                tickets = zendesk.read_tables(where, **orphans)
+            else:
+                tickets = zendesk.read_api(where, **orphans)
+        elif source == "intercom":
+            tickets = intercom.read_api(where)
+        elif where.suffix.lower() == ".csv":
+            tickets = _freshdesk_csv(args, where)
+        else:
+            codes = _codes(args.statuses)
+            tickets = freshdesk.read_api(where, statuses=codes, **orphans)
+    for warning in caught:
+        print(f"{_PROG}: warning: {_one_line(Exception(warning.message))}", file=sys.stderr)
+    return tickets
+
+
+def _codes(statuses: dict[str, str] | None) -> dict[int, str] | None:
+    if statuses is None:
+        return None
+    bad = [code for code in statuses if not code.isdigit()]
+    if bad:
+        msg = f"--statuses: {bad[0]!r} is not a status code; the API gives whole numbers"
+        raise _Error(msg)
+    return {int(code): status for code, status in statuses.items()}
+
+
+def _freshdesk_csv(args: argparse.Namespace, path: Path) -> Tickets:
+    if args.assume_timezone is None:
+        msg = (
+            f"{path.name}: a Freshdesk CSV export writes local times; give their zone "
+            "with --assume-timezone ZONE"
+        )
+        raise _Error(msg)
+    if args.on_orphan is not None:
+        msg = "--on-orphan does not apply to a Freshdesk CSV export: it has one row per ticket"
+        raise _Error(msg)
+    return freshdesk.read_csv(path, timezone=args.assume_timezone, statuses=args.statuses)
+
+
+def _tickets(args: argparse.Namespace) -> str:
+    """The per-ticket table of an export, as CSV or JSON."""
+    rows = ticket_metrics(_read_tickets(args, args.path), as_of=args.as_of).to_rows()
+    if args.format == "json":
+        return json.dumps(rows, indent=2, default=str, allow_nan=False) + "\n"
+    return rows_csv(rows, TICKET_FIELDS)
 
 
 def _read(path: str, kind: str, options: dict[str, Any]) -> Any:
@@ -402,6 +549,17 @@ def _reading(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     ]
     if args.sample and given:
         msg = f"{given[0]} reads your own files; it does not apply to --sample"
+        raise _Error(msg)
+    if args.sample and args.source is not None:
+        msg = "--source reads your own export; it does not apply to --sample"
+        raise _Error(msg)
+    contact_file = [o for o in given if o in ("--columns", "--strict-columns", "--resolved-when")]
+    if args.source is not None and contact_file:
+        msg = f"{contact_file[0]} reads a contacts file; it does not apply to --source"
+        raise _Error(msg)
+    if args.source is None and (args.statuses is not None or args.on_orphan is not None):
+        option_name = "--statuses" if args.statuses is not None else "--on-orphan"
+        msg = f"{option_name} applies to a helpdesk export; give it with --source"
         raise _Error(msg)
     surveys_only = [o for o in given if o in ("--survey-columns", "--survey-kind")]
     if args.surveys is None and surveys_only:
@@ -446,6 +604,14 @@ def _report(args: argparse.Namespace) -> str:
         interactions, surveys = data.interactions, data.surveys
         paths = sample_paths()
         source = f"csmetrics sample data: {paths.interactions.name}, {paths.surveys.name}"
+    elif args.source is not None:
+        interactions = _read_tickets(args, args.interactions).contacts()
+        surveys = None
+        if args.surveys is not None:
+            surveys = _read(args.surveys, "surveys", survey_options)
+        files = [args.interactions] + ([args.surveys] if args.surveys is not None else [])
+        names = ", ".join(Path(os.fspath(file)).name for file in files)
+        source = f"{args.source} export: {names} (one contact per resolution cycle)"
     else:
         interactions = _read(args.interactions, "interactions", contact_options)
         surveys = None
@@ -588,7 +754,12 @@ def _run(argv: Sequence[str] | None) -> int:
     except _Error as err:
         return _fail(_USAGE_ERROR, _one_line(err))
     try:
-        output = _definitions() if args.command == "definitions" else _report(args)
+        if args.command == "definitions":
+            output = _definitions()
+        elif args.command == "tickets":
+            output = _tickets(args)
+        else:
+            output = _report(args)
         _write(output, getattr(args, "output", None))
     except (_Error, _WriteError, InvalidDataError, ValueError, OSError) as err:
         return _fail(_USAGE_ERROR, _one_line(err))

@@ -48,6 +48,7 @@ __all__ = [
     "format_markdown",
     "format_text",
     "render",
+    "rows_csv",
 ]
 
 
@@ -496,6 +497,31 @@ def _safe_cell(value: object) -> object:
     except ValueError:
         return "'" + value
     return value
+
+
+def rows_csv(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> str:
+    """CSV of one line per row, ``fields`` as the header (a per-ticket table, ...).
+
+    None is an empty cell, a bool ``true``/``false``, a datetime ISO 8601,
+    a float as Python writes it (no rounding); text that a spreadsheet
+    would run as a formula is neutralised as in the report's CSV.
+    """
+
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return _safe_cell(value)
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([cell(row.get(field)) for field in fields])
+    return out.getvalue()
 
 
 _CSV_FIELDS = (

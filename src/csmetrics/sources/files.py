@@ -30,6 +30,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 import attrs
 import numpy as np
@@ -49,6 +50,8 @@ __all__ = [
     "ints",
     "keys",
     "load",
+    "load_file",
+    "local_times",
     "texts",
     "times",
 ]
@@ -146,11 +149,30 @@ def load(
             )
             raise InvalidDataError(msg)
         return None
+    return load_file(path, required=required, optional=optional, name=name)
+
+
+def load_file(
+    path: Path,
+    *,
+    required: Collection[str],
+    optional: Collection[str] = (),
+    name: str | None = None,
+) -> Table:
+    """Read the ``required`` and ``optional`` columns of one CSV or Parquet file.
+
+    ``name`` is the table's name in messages (default: the file's stem). A
+    missing required column is an `InvalidDataError` naming it.
+    """
+    name = path.stem if name is None else name
+    if not path.is_file():
+        msg = f"{path}: no such file"
+        raise FileNotFoundError(msg)
     wanted = [*required, *(c for c in optional if c not in required), _DELETED]
-    if path.suffix == ".csv":
-        header, columns, numbers = _read_csv(path, wanted)
-    else:
+    if path.suffix == ".parquet":
         header, columns, numbers = _read_parquet(path, wanted)
+    else:
+        header, columns, numbers = _read_csv(path, wanted)
     missing = [column for column in required if column not in header]
     if missing:
         msg = (
@@ -339,6 +361,34 @@ def _micros(table: Table, row: int, column: str, cell: str) -> int:
     if moment.utcoffset() is None:
         moment = moment.replace(tzinfo=timezone.utc)  # the connectors write UTC
     return to_micros(moment)
+
+
+def local_times(table: Table, column: str, zone: str, *, required: bool) -> I64:
+    """UTC epoch microseconds of a text timestamp column written in local time ``zone``.
+
+    A cell with an offset keeps it; a cell without one is a wall-clock time
+    in ``zone``. `NAT` where missing (or where the column is absent).
+    """
+    if not table.has(column):
+        return np.full(table.rows, NAT, dtype=np.int64)
+    values = table.columns[column]
+    if _is_arrow(values):
+        values = _arrow_texts(values)
+    missing = values == ""
+    if required:
+        _first_null(table, column, missing)
+    local = ZoneInfo(zone)
+    out = np.full(len(values), NAT, dtype=np.int64)
+    for row in np.flatnonzero(~missing).tolist():
+        cell = str(values[row])
+        try:
+            moment = fromisoformat(cell)
+        except ValueError:
+            table.fail(row, column, cell, "not an ISO 8601 timestamp")
+        if moment.utcoffset() is None:
+            moment = moment.replace(tzinfo=local)
+        out[row] = to_micros(moment)
+    return out
 
 
 def keys(table: Table, column: str, *, required: bool) -> Text:

@@ -7,7 +7,9 @@ object (``ticket``, ``ticket_comment``, ``ticket_field_history``, ``user``,
 ticket metrics from them. `read_tables` reads a directory holding those
 tables, one ``.csv`` or ``.parquet`` file each, into a `csmetrics.Tickets`
 table; `read_schedules` reads the business-hours schedules into
-`csmetrics.BusinessCalendar` objects.
+`csmetrics.BusinessCalendar` objects. `read_api` reads the JSON of Zendesk's
+Support API instead: tickets, users, and ticket audits or the incremental
+ticket event export.
 
 The mapping from Zendesk's fields to csmetrics' is in the docs page
 "Sources: Zendesk" and in decisions 73 to 76.
@@ -33,8 +35,16 @@ from csmetrics.core.tickets import Tickets
 from csmetrics.sources import files
 from csmetrics.sources.files import OrphanRowsWarning
 from csmetrics.sources.timezones import iana_zone
+from csmetrics.sources.zendesk_api import read_api
 
-__all__ = ["ON_ORPHAN", "OrphanPolicy", "OrphanRowsWarning", "read_schedules", "read_tables"]
+__all__ = [
+    "ON_ORPHAN",
+    "OrphanPolicy",
+    "OrphanRowsWarning",
+    "read_api",
+    "read_schedules",
+    "read_tables",
+]
 
 PathLike = str | os.PathLike[str]
 I64 = npt.NDArray[np.int64]

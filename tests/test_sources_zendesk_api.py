@@ -1,0 +1,192 @@
+"""The Zendesk API reader: tickets, users, audits and ticket events as the API returns them.
+
+The example export in ``tests/data/zendesk_api`` is synthetic, written for
+these tests: ticket 201 waits on the customer, is solved, reopened and solved
+again (audits); 202 is created by an agent, gets an automation's comment and
+an admin's reply; 203 (the incremental ticket event export) has an internal
+note first; 204 has no status event and is on hold from its creation.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from csmetrics import InvalidDataError, ticket_metrics
+from csmetrics.sources.zendesk import OrphanRowsWarning, read_api
+
+DATA = Path(__file__).parent / "data" / "zendesk_api"
+AS_OF = datetime(2026, 4, 7, 12, tzinfo=timezone.utc)
+MINUTE = 60.0
+HOUR = 3600.0
+
+
+def rows(path: Path = DATA, **options: Any) -> dict[str, dict[str, Any]]:
+    tickets = read_api(path, **options)
+    return {r["ticket_id"]: r for r in ticket_metrics(tickets, as_of=AS_OF).to_rows()}
+
+
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "api"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def audit(ticket: int, at: str, *events: dict[str, Any], author: int = 10) -> dict[str, Any]:
+    return {"id": 999, "ticket_id": ticket, "created_at": at, "author_id": author, "events": events}
+
+
+def test_example_reads_four_tickets() -> None:
+    assert repr(read_api(DATA)) == "Tickets(4 tickets, 13 comments, 12 status changes)"
+
+
+def test_pending_reopen_and_resolve_again() -> None:
+    row = rows()["201"]
+    assert row["first_reply"] == HOUR
+    assert row["first_resolution"] == 4 * HOUR
+    assert row["full_resolution"] == 24.5 * HOUR
+    # new 1 h, open 0.5 h, open 1 h, open 0.5 h after the reopen
+    assert row["requester_wait"] == 3 * HOUR
+    assert row["agent_wait"] == 1.5 * HOUR
+    assert (row["resolutions"], row["reopens"]) == (2, 1)
+    assert (row["agent_replies"], row["customer_comments"]) == (3, 3)
+    assert (row["touches"], row["touch_class"]) == (3, "multi")
+
+
+def test_agent_created_with_automation_and_admin_reply() -> None:
+    tickets = read_api(DATA)
+    record = {t.id: t for t in tickets.to_records()}["202"]
+    assert record.submitter_role == "agent"
+    assert [m.author for m in record.messages] == ["agent", "bot", "customer", "agent"]
+    row = rows()["202"]
+    assert row["first_reply"] == 90 * MINUTE  # the admin's reply; not the creating one
+    assert (row["public_agent_comments"], row["agent_replies"], row["agents"]) == (2, 1, 2)
+    assert row["touch_class"] == "one"
+
+
+def test_ticket_events_with_internal_note_first() -> None:
+    row = rows()["203"]
+    assert row["internal_comments"] == 1
+    assert row["first_reply"] == 40 * MINUTE
+    assert (row["status"], row["open"]) == ("open", True)
+
+
+def test_ticket_without_status_events_has_its_status_from_creation() -> None:
+    row = rows()["204"]
+    assert (row["status"], row["on_hold"]) == ("hold", 21 * HOUR)
+
+
+def test_audit_of_a_missing_ticket(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    write(target / "z.json", {"audits": [audit(4242, "2026-04-06T09:00:00Z")]})
+    with pytest.raises(
+        InvalidDataError, match=r"z.json, audits\[0\] \(id 999\): field 'ticket_id'"
+    ):
+        read_api(target)
+    with pytest.warns(OrphanRowsWarning, match=r"1 in z.json \(ticket_id: no such ticket\)"):
+        assert len(read_api(target, on_orphan="warn")) == 4
+
+
+def test_comment_by_a_missing_user(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    comment = {"type": "Comment", "author_id": 77, "public": True}
+    write(target / "z.json", {"audits": [audit(203, "2026-04-06T16:00:00Z", comment)]})
+    with pytest.raises(
+        InvalidDataError, match=r"events\[0\]: field 'author_id' = '77': no such user"
+    ):
+        read_api(target)
+    with pytest.warns(OrphanRowsWarning, match="no such user"):
+        assert len(read_api(target, on_orphan="warn").messages) == 13
+
+
+def test_deleted_ticket_is_left_out_and_counted(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    ticket = {
+        "id": 205,
+        "created_at": "2026-04-06T09:00:00Z",
+        "requester_id": 1,
+        "status": "deleted",
+    }
+    write(target / "z.json", {"tickets": [ticket], "audits": [audit(205, "2026-04-06T09:00:00Z")]})
+    with pytest.warns(OrphanRowsWarning, match=r"left out 2 object\(s\)"):
+        assert len(read_api(target)) == 4
+
+
+def test_unknown_lists_and_fields_are_ignored(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    write(target / "z.json", {"groups": [], "tickets": [], "next_page": None})
+    assert rows(target) == rows()
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ({"groups": []}, r"field 'tickets' = None: expected a page"),
+        ({"users": [{"id": 1, "role": "owner"}]}, r"users\[0\] \(id 1\): field 'role' = 'owner'"),
+        (
+            {"tickets": [{"id": 1, "created_at": "2026-04-06T09:00:00Z", "status": "waiting"}]},
+            r"tickets\[0\] \(id 1\): field 'status' = 'waiting'",
+        ),
+        (
+            {
+                "tickets": [{"id": 1, "created_at": "2026-04-06T09:00:00Z", "requester_id": 1}],
+                "audits": [
+                    audit(1, "2026-04-05T09:00:00Z", {"type": "Comment", "public": True}, author=-1)
+                ],
+            },
+            r"audits\[0\] \(id 999\): field 'created_at' = '2026-04-05 09:00:00 UTC': before",
+        ),
+        (
+            {
+                "tickets": [{"id": 1, "created_at": "2026-04-06T09:00:00Z", "requester_id": 1}],
+                "audits": [
+                    audit(
+                        1,
+                        "2026-04-06T09:00:00Z",
+                        {"type": "Change", "field_name": "status", "value": "gone"},
+                    )
+                ],
+            },
+            r"events\[0\]: field 'status' = 'gone'",
+        ),
+    ],
+)
+def test_bad_objects_name_file_object_and_field(tmp_path: Path, data: Any, match: str) -> None:
+    with pytest.raises(InvalidDataError, match=match):
+        read_api(write(tmp_path / "z.json", data), on_orphan="warn")
+
+
+def test_item_repeated_across_pages_is_kept_once_in_its_latest_version(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    tickets = json.loads((target / "tickets.json").read_text(encoding="utf-8"))["tickets"]
+    older = dict(tickets[3], status="open", updated_at="2026-04-06T14:00:00Z")
+    newer = dict(tickets[3], updated_at="2026-04-06T16:00:00Z")
+    write(target / "z-page.json", {"tickets": [newer, older]})
+    events = json.loads((target / "ticket_events.json").read_text(encoding="utf-8"))
+    write(target / "z-events.json", {"ticket_events": events["ticket_events"][:1]})
+    assert rows(target) == rows()
+    assert rows(target)["204"]["status"] == "hold"  # the newer version's status
+
+
+def test_repeated_audit_is_the_same_event(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    audits = json.loads((target / "ticket-202-audits.json").read_text(encoding="utf-8"))
+    write(target / "z.json", {"audits": audits["audits"][2:]})
+    assert repr(read_api(target)) == repr(read_api(DATA))
+
+
+def test_voice_comment_is_a_comment(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    call = {"type": "VoiceComment", "author_id": 10, "public": True, "data": {}}
+    write(target / "z.json", {"audits": [audit(204, "2026-04-06T15:30:00Z", call)]})
+    assert rows(target)["204"]["first_reply"] == 30 * MINUTE
