@@ -147,6 +147,8 @@ def test_no_command_name_gives_a_traceback(value: str, capsys: pytest.CaptureFix
         ("--timezone", "Europe/Berlni", ["--timezone", "'Europe/Berlni'", "'Europe/Berlin'"]),
         ("--service-level", "inf", ["--service-level", "'inf'"]),
         ("--confidence-level", "1", ["--confidence-level", "'1'"]),
+        ("--confidence-level", "1e-320", ["--confidence-level", "'1e-320'"]),
+        ("--confidence-level", "0.9999999999999999", ["--confidence-level", "1 - 1e-15"]),
         ("--as-of", "", ["--as-of", "''"]),
         ("--period", "..", ["--period"]),
         ("--output", "", ["--output", "''"]),

@@ -72,6 +72,7 @@ from csmetrics.core.check import time_zone
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import SURVEY_KINDS, Window
 from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Fields
+from csmetrics.core.stats import z_value
 from csmetrics.core.table import Interactions, Surveys
 from csmetrics.report.build import Progress, build_report
 from csmetrics.report.render import FORMATS, render
@@ -130,11 +131,12 @@ def _moment(text: str) -> datetime:
 def _confidence(text: str) -> float:
     try:
         level = float(text)
+        # The intervals' own rule, so no level passes here that they refuse
+        # later (1e-320 is in (0, 1) but leaves no tail to take a quantile of).
+        z_value(level)
     except ValueError:
-        level = float("nan")
-    if not 0 < level < 1:
-        msg = f"{text!r} is not allowed; use a number in (0, 1), e.g. 0.95"
-        raise argparse.ArgumentTypeError(msg)
+        msg = f"{text!r} is not allowed; use a number in (0, 1), at most 1 - 1e-15, e.g. 0.95"
+        raise argparse.ArgumentTypeError(msg) from None
     return level
 
 
