@@ -151,6 +151,11 @@ def test_no_command_name_gives_a_traceback(value: str, capsys: pytest.CaptureFix
         ("--confidence-level", "0.9999999999999999", ["--confidence-level", "1 - 1e-15"]),
         ("--as-of", "", ["--as-of", "''"]),
         ("--period", "..", ["--period"]),
+        (
+            "--period",
+            "2026-03-01..2026-02-01",
+            ["--period", "'2026-03-01..2026-02-01'", "END ('2026-02-01')", "START ('2026-03-01')"],
+        ),
         ("--output", "", ["--output", "''"]),
         ("--columns", "=", ["--columns", "'='"]),
     ],

@@ -201,8 +201,12 @@ def _period(text: str) -> Window:
     if not sep:
         msg = f"{text!r} is not a period; write START..END, e.g. 2026-01-01..2026-02-01"
         raise argparse.ArgumentTypeError(msg)
+    first, last = _bound(start), _bound(end)
+    if not last > first:
+        msg = f"{text!r} is an empty period: END ({end!r}) must be after START ({start!r})"
+        raise argparse.ArgumentTypeError(msg)
     try:
-        return Window(start=_bound(start), end=_bound(end))
+        return Window(start=first, end=last)
     except (InvalidDataError, ValueError, TypeError) as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
