@@ -1,8 +1,9 @@
 """MkDocs hook: draw the documentation's figures and sample report at build time.
 
 The plots guide shows what each plot function of `csmetrics.report.plots`
-draws on the sample data shipped with csmetrics, and the home page links the
-HTML report of that data (``csmetrics report --sample --format html``). Both
+draws on the sample data shipped with csmetrics, the tutorial shows the trend
+its "Your own export" examples draw, and the home page links the HTML report
+of the sample data (``csmetrics report --sample --format html``). Both
 are made here, on every build, from the source tree being documented: no
 image is committed, and a change to a plot shows in the next build.
 
@@ -14,7 +15,11 @@ brings it); without it the build stops with an error saying so.
 
 from __future__ import annotations
 
+import contextlib
+import doctest
 import io
+import os
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -72,6 +77,7 @@ def _figures() -> dict[str, Callable[[], Any]]:
         return ax
 
     return {
+        "own-export-trend.png": _own_export_trend,
         "trend.png": lambda: plots.plot_trend(
             csmetrics.trend(data.interactions, csmetrics.resolution_rate, every="week"),
             target=0.9,
@@ -82,6 +88,40 @@ def _figures() -> dict[str, Callable[[], Any]]:
         "durations.png": lambda: plots.plot_durations(csmetrics.resolution_time(data.interactions)),
         "durations-log.png": durations_log,
     }
+
+
+_PYCON = re.compile(r"^```pycon[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def _own_export_trend() -> Any:
+    """The trend plot of the tutorial's "Your own export", drawn by the page's own examples.
+
+    The page's ```pycon examples run in order in one namespace, as
+    ``tests/test_docs.py`` runs them, and the figure is the ``ax`` they leave:
+    the picture shows what the code above it draws, on the export the page
+    writes. The examples move to a scratch folder; the build's working
+    directory is restored after them.
+    """
+    text = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    parser = doctest.DocTestParser()
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    cwd = Path.cwd()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for body in _PYCON.findall(text):
+                for example in parser.get_examples(body):
+                    code = compile(example.source, "docs/tutorial.md", "single")
+                    try:
+                        exec(code, namespace)  # the page's own examples, as the tests run them
+                    except Exception:
+                        if example.exc_msg is None:  # an example meant to fail may fail
+                            raise
+    finally:
+        os.chdir(cwd)
+    if "ax" not in namespace:
+        msg = "docs/tutorial.md no longer draws a plot into `ax` for its own-export figure"
+        raise PluginError(msg)
+    return namespace["ax"]
 
 
 def _sample_report() -> str:

@@ -795,6 +795,7 @@ def test_text_lines_fit_100_columns_with_long_names(
     assert "a category whose name" in "\n".join(lines)
 
 
+@pytest.mark.slow  # draws the report's charts: seconds of matplotlib
 def test_other_formats_carry_the_same_rows(capsys: pytest.CaptureFixture[str]) -> None:
     for options in WIDTH_CASES[:6]:
         for fmt in ("markdown", "html", "json", "csv"):
@@ -803,6 +804,7 @@ def test_other_formats_carry_the_same_rows(capsys: pytest.CaptureFixture[str]) -
             assert "median" in out
 
 
+@pytest.mark.slow  # draws the report's charts: seconds of matplotlib
 def test_html_title_is_the_reports_title(capsys: pytest.CaptureFixture[str]) -> None:
     _, page, _ = run(["report", str(sample_paths().interactions), "--format", "html"], capsys)
     assert "<title>KPI report</title>" in page
@@ -828,6 +830,7 @@ def test_html_says_how_to_get_charts_without_matplotlib(
     assert "csmetrics[plot]" in report.charts_note
 
 
+@pytest.mark.slow  # draws the report's charts: seconds of matplotlib
 def test_no_chart_for_a_skipped_metric() -> None:
     pytest.importorskip("matplotlib")
     data = sample()

@@ -64,7 +64,43 @@ def test_blocks_share_a_namespace_and_failures_are_reported() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
-def test_examples_in_page(page: Path) -> None:
+def test_examples_in_page(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pages read files relative to the repository (tests/data/...) and may move
+    # to a scratch folder of their own; the next test starts back at the root.
+    monkeypatch.chdir(ROOT)
     failures, report = run_examples(page.read_text(encoding="utf-8"), str(page.relative_to(ROOT)))
     if failures:
         pytest.fail(report, pytrace=False)
+
+
+# An ELLIPSIS elision in an expected output: "..." starting or ending a word
+# ("...tickets.csv", "reader, ..."), not the traceback's own "..." line and not
+# an ellipsis a message itself writes ("columns=...)").
+ELIDED = re.compile(r"(?:^|[\s:;,(\[])\.\.\.(?=[\w/.'\"]|$)")
+
+
+def elided_lines(text: str) -> list[str]:
+    """The expected-output lines of a page's pycon blocks that elide part of the output."""
+    wants = [
+        line.strip()
+        for _, source in pycon_blocks(text)
+        for example in doctest.DocTestParser().get_examples(source)
+        for line in example.want.splitlines()
+    ]
+    return [line for line in wants if line != "..." and ELIDED.search(line)]
+
+
+def test_elided_lines_are_found() -> None:
+    text = (
+        "```pycon\n>>> f()\nTraceback (most recent call last):\n    ...\n"
+        "Error: ...tickets.csv: bad; ...\n>>> g()\ntake(x=...) and h(a, ...)\n```\n"
+    )
+    assert elided_lines(text) == ["Error: ...tickets.csv: bad; ..."]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+def test_pages_show_outputs_whole(page: Path) -> None:
+    # Readers see the expected outputs as written: an elided path or message
+    # reads as a broken example, so pages show whole outputs (wrapped lines are
+    # fine: the examples run with NORMALIZE_WHITESPACE).
+    assert elided_lines(page.read_text(encoding="utf-8")) == []

@@ -93,3 +93,20 @@ def test_see_also_entries() -> None:
         ),
         (["volume"], ""),
     ]
+
+
+def test_the_tutorials_figure_is_the_plot_its_examples_draw() -> None:
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("matplotlib")
+    figures = load("figures")
+    figures._matplotlib()
+    cwd = Path.cwd()
+    ax = figures._own_export_trend()
+    # The examples move to a scratch folder; the build's directory is restored.
+    assert Path.cwd() == cwd
+    assert ax.get_title() == "Resolution rate per week"
+    # One point per week of the export, 2 to 30 March.
+    assert len(ax.lines[0].get_xdata()) == 5
+    assert figures._png(ax).startswith(b"\x89PNG")
+    page = (HOOKS.parent / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    assert "(figures/own-export-trend.png)" in page

@@ -75,6 +75,27 @@ def test_naive_timestamps_need_assume_timezone():
     assert table.start.tolist() == SAMPLE.start.tolist()
 
 
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+def test_text_timestamps_say_how_to_parse_them(library):
+    # What read_csv gives without parse_dates: the ISO text, not timestamps.
+    text = SAMPLE_FRAME.assign(opened=SAMPLE_FRAME["start"].map(datetime.isoformat))
+    text = text.drop(columns=["start"])
+    if library == "polars":
+        pl = pytest.importorskip("polars")
+        text = pl.from_pandas(text)
+    with pytest.raises(
+        InvalidDataError, match=r"column 'opened' \(field 'start'\) holds text"
+    ) as err:
+        Interactions.from_frame(text, columns={"start": "opened"})
+    assert "parse_dates=['opened']" in str(err.value)
+    assert err.value.field == "start"
+    assert err.value.value == SAMPLE_FRAME["start"].iloc[0].isoformat()
+    pd = pytest.importorskip("pandas")
+    answers = pd.DataFrame({"id": ["s1"], "kind": ["csat"], "score": [5], "at": ["2026-03-02"]})
+    with pytest.raises(InvalidDataError, match=r"column 'at' \(field 'at'\) holds text"):
+        csmetrics.Surveys.from_frame(answers)
+
+
 def test_integer_keys_with_nulls_keep_integers_and_name_the_row():
     at = pd.to_datetime(["2026-01-05T09:00Z"] * 3, utc=True)
     frame = pd.DataFrame(

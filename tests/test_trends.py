@@ -26,6 +26,7 @@ from csmetrics import (
     compare,
     reopen_rate,
 )
+from csmetrics.adapters.datasets import sample_paths
 from csmetrics.analysis.drivers import drivers
 from csmetrics.analysis.guardrail import DEFAULT_PAIRS, GuardrailPair, guardrail, guardrail_trend
 from csmetrics.analysis.trend import trend
@@ -675,3 +676,49 @@ def test_drivers_of_a_survey_metric():
     d = drivers(answers, csmetrics.csat, by="agent_id")
     assert {r.key for r in d.rows} == {"A0", "A1"}
     assert sum(r.n for r in d.rows) == 60
+
+
+def sample_frames() -> tuple[Any, Any]:
+    """The sample contacts and survey answers as pandas frames, times parsed."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("narwhals")
+    paths = sample_paths()
+    text = {"id": str, "customer_id": str, "agent_id": str, "issue_id": str}
+    contacts = pd.read_csv(
+        paths.interactions, dtype=text, parse_dates=["start", "end", "first_response_at"]
+    )
+    answers = pd.read_csv(paths.surveys, dtype={**text, "interaction_id": str}, parse_dates=["at"])
+    # The CSAT answers, whose scores are numbers (survey FCR's are yes/no text).
+    csat = answers[answers["kind"] == "csat"].astype({"score": "int64"})
+    return contacts, csat
+
+
+def test_trend_drivers_and_guardrails_read_a_dataframe_as_the_metric_does():
+    contacts, answers = sample_frames()
+    table = Interactions.from_frame(contacts)
+    survey_table = Surveys.from_frame(answers)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        assert trend(contacts, csmetrics.resolution_rate, every="month") == trend(
+            table, csmetrics.resolution_rate, every="month"
+        )
+        assert trend(answers, csmetrics.csat, every="month") == trend(
+            survey_table, csmetrics.csat, every="month"
+        )
+        assert drivers(contacts, csmetrics.fcr, by="agent_id") == drivers(
+            table, csmetrics.fcr, by="agent_id"
+        )
+        # The last month's FCR is nan (all pending), and nan != nan: compare frames.
+        from_frames = guardrail_trend(contacts, answers, every="month").to_frame()
+        from_tables = guardrail_trend(table, survey_table, every="month").to_frame()
+        assert from_frames.equals(from_tables)
+
+
+def test_trend_of_a_dataframe_needs_a_metric_that_says_what_it_reads():
+    contacts, _ = sample_frames()
+
+    def unknown(data: Any, **options: Any) -> Any:
+        return csmetrics.resolution_rate(data, **options)
+
+    with pytest.raises(TypeError, match=r"trend\(\) cannot tell .* unknown\(\); build the table"):
+        trend(contacts, unknown)

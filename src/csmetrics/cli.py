@@ -86,6 +86,7 @@ from csmetrics.core.check import time_zone
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import STATUSES, SURVEY_KINDS, Window
 from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Fields
+from csmetrics.core.stats import z_value
 from csmetrics.core.table import Interactions, Surveys
 from csmetrics.core.tickets import Tickets
 from csmetrics.metrics.tickets import TICKET_FIELDS, ticket_metrics
@@ -147,11 +148,12 @@ def _moment(text: str) -> datetime:
 def _confidence(text: str) -> float:
     try:
         level = float(text)
+        # The intervals' own rule, so no level passes here that they refuse
+        # later (1e-320 is in (0, 1) but leaves no tail to take a quantile of).
+        z_value(level)
     except ValueError:
-        level = float("nan")
-    if not 0 < level < 1:
-        msg = f"{text!r} is not allowed; use a number in (0, 1), e.g. 0.95"
-        raise argparse.ArgumentTypeError(msg)
+        msg = f"{text!r} is not allowed; use a number in (0, 1), at most 1 - 1e-15, e.g. 0.95"
+        raise argparse.ArgumentTypeError(msg) from None
     return level
 
 
@@ -216,8 +218,12 @@ def _period(text: str) -> Window:
     if not sep:
         msg = f"{text!r} is not a period; write START..END, e.g. 2026-01-01..2026-02-01"
         raise argparse.ArgumentTypeError(msg)
+    first, last = _bound(start), _bound(end)
+    if not last > first:
+        msg = f"{text!r} is an empty period: END ({end!r}) must be after START ({start!r})"
+        raise argparse.ArgumentTypeError(msg)
     try:
-        return Window(start=_bound(start), end=_bound(end))
+        return Window(start=first, end=last)
     except (InvalidDataError, ValueError, TypeError) as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 

@@ -233,7 +233,7 @@ def drivers(
     Parameters
     ----------
     data
-        What the metric takes (records or a table).
+        What the metric takes: records, a table or a dataframe.
     metric
         A csmetrics metric function that takes ``by=`` (``csmetrics.fcr``).
     by
@@ -289,7 +289,7 @@ def drivers(
     if not fields:
         msg = "by=() is not allowed; give at least one field"
         raise ValueError(msg)
-    table, _ = table_of(data, "drivers")
+    table, _ = table_of(data, "drivers", metric)
     name = metric_name(metric)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)

@@ -32,7 +32,7 @@ from csmetrics.analysis.periodic import (
 from csmetrics.core.check import option
 from csmetrics.core.episodes import as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
-from csmetrics.core.frames import ToFrame
+from csmetrics.core.frames import ToFrame, is_frame
 from csmetrics.core.model import Interaction, PeriodLike, Survey, Window
 from csmetrics.core.periods import Every
 from csmetrics.core.results import Result
@@ -236,7 +236,8 @@ def _prepared(
     pair = _pair(primary, counter)
     interactions = as_interactions(interactions) if interactions is not None else None
     if surveys is not None and not isinstance(surveys, Surveys):
-        surveys = Surveys.from_records(surveys)
+        read = Surveys.from_frame if is_frame(surveys) else Surveys.from_records
+        surveys = read(surveys)
     sources = [_source(name, interactions, surveys) for name in (primary, counter)]
     if any(s is None for s in sources):
         msg = f"{func}() needs interactions for a contact metric; pass them first"
@@ -271,10 +272,11 @@ def guardrail(
     Parameters
     ----------
     interactions
-        `Interaction` records or an `Interactions` table (None when both
-        metrics are survey metrics).
+        `Interaction` records, an `Interactions` table or a dataframe of
+        contacts (None when both metrics are survey metrics).
     surveys
-        `Survey` records or a `Surveys` table, for survey metrics (CSAT,
+        `Survey` records, a `Surveys` table or a dataframe of answers, for
+        survey metrics (CSAT,
         NPS, CES, survey FCR). Survey metrics count the answers given in
         each period (by answer time).
     primary, counter

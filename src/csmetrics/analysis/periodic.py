@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from csmetrics import catalog
 from csmetrics.analysis.compare import Comparison, compare
 from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.frames import is_frame
 from csmetrics.core.model import Interaction, PeriodLike, Survey, Window, as_window
 from csmetrics.core.periods import Every, buckets, start_label
 from csmetrics.core.results import Breakdown, Result
@@ -61,8 +63,31 @@ def metric_name(metric: Metric) -> str:
     return str(getattr(metric, "__name__", getattr(getattr(metric, "func", None), "__name__", "")))
 
 
-def table_of(data: Any, func: str) -> tuple[Any, I64]:
-    """The data as a table (built once) and the times its periods are cut by."""
+def _frame_table(frame: Any, func: str, metric: Metric | None) -> Interactions | Surveys:
+    """A dataframe as the table its metric reads, known from the metric's catalogue entry."""
+    name = metric_name(metric) if metric is not None else ""
+    entry = catalog.get(name) if name in catalog.names() else None
+    if entry is not None and entry.input == "contacts":
+        return Interactions.from_frame(frame)
+    if entry is not None and entry.input == "surveys":
+        return Surveys.from_frame(frame)
+    msg = (
+        f"{func}() cannot tell whether a dataframe holds contacts or survey answers for "
+        f"{name or 'this metric'}(); build the table first: "
+        "csmetrics.Interactions.from_frame(df) or csmetrics.Surveys.from_frame(df)"
+    )
+    raise TypeError(msg)
+
+
+def table_of(data: Any, func: str, metric: Metric | None = None) -> tuple[Any, I64]:
+    """The data as a table (built once) and the times its periods are cut by.
+
+    A dataframe is read as the metric's input (`Interactions.from_frame` for a
+    metric of contacts, `Surveys.from_frame` for one of survey answers), as
+    the metric itself would read it.
+    """
+    if is_frame(data):
+        data = _frame_table(data, func, metric)
     if isinstance(data, Interactions):
         return data, data.start
     if isinstance(data, Surveys):

@@ -318,7 +318,9 @@ def trend(
     data
         What the metric takes: `Interaction` records or an `Interactions`
         table (periods by contact start), `Survey` records or a `Surveys`
-        table (periods by answer time). Records are converted once.
+        table (periods by answer time), or a dataframe of either (with the
+        ``frames`` extra; read as the metric reads it, so a csmetrics metric
+        is needed to tell which). Records and frames are converted once.
     metric
         A csmetrics metric function, e.g. ``csmetrics.fcr``; it is called as
         ``metric(data, period=w, **metric_options)``. Wrap one that takes
@@ -407,7 +409,7 @@ def trend(
     z_value(confidence_level)
     min_n = check_min_n(min_n)
     check_options("trend", metric_options)
-    table, times = table_of(data, "trend")
+    table, times = table_of(data, "trend", metric)
     windows, zone = windows_of(times, every, timezone, period)
     results = per_period(metric, table, windows, metric_options)
     points: list[TrendPoint] = []

@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -264,6 +264,8 @@ def _column(nw: Any, series: Any, field: str, reading: Reading) -> Any:
     arrow = type(native).__module__.split(".", 1)[0] == "pyarrow"
     if isinstance(dtype, nw.Datetime):
         return _utc(series, field, arrow=arrow, zone=reading.zone)
+    if field in spec.times and dtype == nw.String:
+        _text_times(series, field)
     if field in spec.flags:
         return _flag(nw, series, field)
     nulls = series.null_count()
@@ -350,6 +352,26 @@ def _values(series: Any, *, nulls: int, masked: bool) -> Any:
         objects = series.to_numpy().astype(object)
     objects[null] = None
     return objects
+
+
+def _text_times(series: Any, field: str) -> NoReturn:
+    """Refuse a text column of timestamps, saying how to parse it.
+
+    A dataframe's timestamps are its library's to parse (its parser, its
+    formats); csmetrics reads timestamp columns. Text is what ``read_csv``
+    gives without ``parse_dates``, so the message says that first.
+    """
+    given = series.drop_nulls()
+    shown = repr(given.item(0)) if len(given) else "None"
+    name = series.name
+    msg = (
+        f"column {name!r} (field {field!r}) holds text, not timestamps, e.g. {shown}; parse it "
+        f"first (pandas: read_csv(..., parse_dates=[{name!r}]) or "
+        f"pd.to_datetime(df[{name!r}], format='ISO8601'); polars: "
+        f"pl.col({name!r}).str.to_datetime()), or read the file with "
+        "csmetrics.read_interactions_csv / read_surveys_csv"
+    )
+    raise InvalidDataError(msg, field=field, value=given.item(0) if len(given) else None)
 
 
 def _utc(series: Any, field: str, *, arrow: bool, zone: ZoneInfo | None) -> Any:

@@ -55,6 +55,8 @@ class Fields(NamedTuple):
     """Bool fields, where a missing value is False."""
     keys: tuple[str, ...]
     """Key fields: ids and texts of a few distinct values."""
+    times: tuple[str, ...] = ()
+    """Timestamp fields: a dataframe must give them as timestamps, not text."""
 
 
 _INTERACTION_KEYS = ("channel", "agent_id", "issue_id", "category", "priority", "tier")
@@ -79,6 +81,7 @@ INTERACTION_FIELDS = Fields(
     required=("id", "customer_id", "start"),
     flags=("resolved", "abandoned", "blocked", "escalated", "complaint"),
     keys=("id", "customer_id", *_INTERACTION_KEYS, "escalated_to"),
+    times=("start", "end", "first_response_at"),
 )
 """The columns of `csmetrics.Interactions`."""
 
@@ -98,6 +101,7 @@ SURVEY_FIELDS = Fields(
     flags=(),
     # kind: a few distinct texts, read as codes
     keys=("id", "kind", "customer_id", "interaction_id", "agent_id"),
+    times=("at",),
 )
 """The columns of `csmetrics.Surveys`."""
 

@@ -10,6 +10,12 @@
   fraction in [0, 1], higher is better).
 - `reopen_count`: reopens per solved ticket (a `Mean`, lower is better).
 
+Input: `Ticket` records (a list or any iterable) or a `Tickets` table. A
+ticket is a row with its histories, so dataframes go through
+`Tickets.from_frame(tickets_df, statuses=..., messages=...)`, one frame per
+history, and a Zendesk export through `csmetrics.sources.zendesk.read_tables`;
+build the table once and pass it to every metric.
+
 Defaults follow Zendesk Support's documented ticket metrics (decisions 67 to
 70).
 """
