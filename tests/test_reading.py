@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 import csmetrics
 from csmetrics import Interactions, InvalidDataError, Surveys, catalog
 from csmetrics.adapters.io import read_interactions_csv, read_surveys_csv
-from csmetrics.core.check import READING_OPTIONS
 from csmetrics.core.table import Encoded
 from strategies import frame_backends
 
@@ -196,29 +195,42 @@ def test_bad_column_maps_are_value_errors_on_every_reader(
             read()
 
 
-# -- 1b. metrics take tables; reading options go to the reader ----------------
+# -- 1b. a metric given a dataframe takes the reading options too ------------
 
 TABLE_INPUTS = [e.name for e in catalog.entries() if e.input in ("contacts", "surveys", "sales")]
 
 
 @pytest.mark.parametrize("name", TABLE_INPUTS)
-def test_every_metric_of_tables_points_reading_options_to_the_reader(name: str) -> None:
+def test_every_metric_of_tables_reads_with_its_tables_options(name: str) -> None:
     function = catalog.get(name).function
     table = "Surveys" if catalog.get(name).input == "surveys" else "Interactions"
     assert function.takes_tables == table  # type: ignore[attr-defined]
-    for option in READING_OPTIONS:
-        if option == "kind" and name == "resolution_time":
-            continue  # its own option
-        with pytest.raises(TypeError) as info:
-            function(export_frame(), **{option: None})
-        message = str(info.value)
-        assert f"{name}() takes no {option}=" in message
-        assert f"csmetrics.{table}.from_frame(df, {option}=...)" in message
+    other = "resolved_when" if table == "Surveys" else "kind"
+    if not (other == "kind" and name == "resolution_time"):  # its own option
+        with pytest.raises(TypeError, match=rf"{name}\(\) takes no {other}=: the reading options"):
+            function(export_frame(), **{other: None})
+    with pytest.raises(TypeError, match=rf"{name}\(\) takes columns= with a dataframe only"):
+        function([], columns={})
 
 
-def test_the_report_points_reading_options_to_the_reader() -> None:
-    with pytest.raises(TypeError, match=r"Interactions\.from_frame\(df, columns=\.\.\.\)"):
-        csmetrics.kpi_report(export_frame(), columns=COLUMNS)  # type: ignore[call-arg]
+@pytest.mark.parametrize(
+    "metric",
+    [csmetrics.fcr, csmetrics.resolution_rate, csmetrics.resolution_time],
+)
+def test_a_metric_reads_a_frame_as_the_reader_does(metric: Any) -> None:
+    table = Interactions.from_frame(export_frame(), **OPTIONS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
+        assert metric(export_frame(), **OPTIONS, by="agent_id") == metric(table, by="agent_id")
+
+
+def test_the_report_reads_a_frame_as_the_reader_does() -> None:
+    table = Interactions.from_frame(export_frame(), **OPTIONS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
+        ours = csmetrics.kpi_report(export_frame(), **OPTIONS)  # type: ignore[call-arg]
+        expected = csmetrics.kpi_report(table)
+    assert [row.result for row in ours] == [row.result for row in expected]
 
 
 def test_a_metric_option_named_like_a_reading_option_is_the_metrics(tmp_path: Path) -> None:

@@ -297,7 +297,12 @@ def deprecated(use: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 READING_OPTIONS = ("columns", "strict", "assume_timezone", "resolved_when", "kind")
-"""The keywords of the readers (`csmetrics.core.reading`), which metrics do not take."""
+"""The keywords of the readers (`csmetrics.core.reading`), which metrics take with a dataframe."""
+
+_TABLE_OPTIONS = {
+    "Interactions": frozenset(READING_OPTIONS) - {"kind"},
+    "Surveys": frozenset(READING_OPTIONS) - {"resolved_when"},
+}
 
 _READERS = {
     "Interactions": "csmetrics.read_interactions_csv(path, {0}=...)",
@@ -306,37 +311,63 @@ _READERS = {
 
 
 def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Answer a reading option given to a metric with a TypeError naming the reader.
+    """Let a metric read a dataframe with the reading options (decision 119).
 
     ``@takes_tables("Interactions")`` on a metric makes ``fcr(df,
-    columns=...)`` (or ``assume_timezone=``, ``strict=``, ``resolved_when=``,
-    ``kind=``) say where the option goes: the reader that builds the table
-    once (decision 45), rather than Python's bare "unexpected keyword". A
-    metric's own parameter of the same name (``resolution_time(kind=...)``)
-    is passed through. The wrapper keeps the signature and ``@overload``s.
+    columns=..., assume_timezone=...)`` read ``df`` (its first argument) as
+    ``Interactions.from_frame(df, columns=..., assume_timezone=...)`` would,
+    then measure the table. The options apply to a dataframe only: given
+    with records or a table that is already read, or an option the table's
+    reader does not take (``kind=`` for contacts, ``resolved_when=`` for
+    survey answers), they are a TypeError naming the reader. A metric's own
+    parameter of the same name (``resolution_time(kind=...)``) is passed
+    through. The wrapper keeps the signature and ``@overload``s.
     """
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         name, parameters = func.__qualname__, _parameters(func)
         options = frozenset(READING_OPTIONS) - set(parameters)
+        first = next(iter(parameters))
 
         @functools.wraps(func)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            if not options.isdisjoint(kwargs):
-                given = next(o for o in READING_OPTIONS if o in options and o in kwargs)
-                reader = _READERS[table].format(given)
-                msg = (
-                    f"{name}() takes no {given}=: reading options go to the reader, which "
-                    f"builds the table once for every metric: table = csmetrics.{table}"
-                    f".from_frame(df, {given}=...) (or {reader}), then {name}(table)"
-                )
-                raise TypeError(msg)
+            reading = {o: kwargs.pop(o) for o in READING_OPTIONS if o in options and o in kwargs}
+            if not reading:
+                return func(*args, **kwargs)
+            positional = bool(args)
+            data = args[0] if positional else kwargs.get(first)
+            _check_reading(name, table, data, reading)
+            from csmetrics.core import table as tables  # noqa: PLC0415 (the tables import check)
+
+            read = getattr(tables, table).from_frame(data, **reading)
+            if positional:
+                return func(read, *args[1:], **kwargs)  # type: ignore[arg-type]
+            kwargs[first] = read
             return func(*args, **kwargs)
 
         wrapper.takes_tables = table  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
+
+
+def _check_reading(name: str, table: str, data: object, reading: dict[str, object]) -> None:
+    """Refuse reading options that cannot read ``data`` as ``table`` (see `takes_tables`)."""
+    from csmetrics.core.frames import is_frame  # noqa: PLC0415 (frames import check)
+
+    wrong = [o for o in reading if o not in _TABLE_OPTIONS[table]]
+    if wrong:
+        known = ", ".join(f"{o}=" for o in READING_OPTIONS if o in _TABLE_OPTIONS[table])
+        msg = f"{name}() takes no {wrong[0]}=: the reading options of {table} are {known}"
+        raise TypeError(msg)
+    if not is_frame(data):
+        given = next(iter(reading))
+        msg = (
+            f"{name}() takes {given}= with a dataframe only, which it reads as "
+            f"csmetrics.{table}.from_frame(df, {given}=...) does; {type(data).__name__} is not "
+            f"one (a file: {_READERS[table].format(given)})"
+        )
+        raise TypeError(msg)
 
 
 class RenamedField(Generic[T]):
