@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+import csmetrics
 from csmetrics.cli import main
 from csmetrics.metrics.tickets import TICKET_FIELDS
+from csmetrics.sources import zendesk
 
 DATA = Path(__file__).parent / "data"
 AS_OF = "2026-03-05T12:00:00+00:00"
@@ -168,3 +170,20 @@ def test_bad_usage_is_one_line(
     assert err.startswith("csmetrics: error:")
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_report_measures_first_response_and_asa_from_the_comments(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Ticket contacts carry no first_response_at column: the comments give it,
+    # as first_response_time finds it; handle time has nothing to measure.
+    argv = ["report", "--source", "zendesk", str(DATA / "zendesk"), "--format", "json"]
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    rows = {row["key"]: row for row in json.loads(out)["rows"]}
+    contacts = zendesk.read_tables(DATA / "zendesk").contacts()
+    expected = csmetrics.first_response_time(contacts)
+    assert rows["first_response_time"]["value"] == expected.value
+    assert rows["first_response_time"]["counts"]["n"] == expected.n == 12
+    assert rows["asa"]["status"] == "ok"
+    assert rows["handle_time"]["status"] == "skipped"

@@ -284,7 +284,9 @@ def _no_values(*fields: str, named: str = "") -> Callable[[Interactions], str]:
 
 
 def _has_values(table: Interactions, field: str) -> bool:
-    if not table.has(field):
+    if field == "first_response":  # the first_response_at column, not messages
+        return table.has("first_response_at") and bool((table.first_response != OPEN).any())
+    if table.absent((field,)):  # first_response_at is given by messages too
         return False
     if field == "first_response_at":
         return bool(len(table.messages)) or bool((table.first_response != OPEN).any())
@@ -350,7 +352,7 @@ _METRICS: tuple[_Metric, ...] = (
             "talk_seconds",
             "hold_seconds",
             "wrap_seconds",
-            "first_response_at",
+            "first_response",  # the fallback end - first_response_at
             named="talk, hold or wrap seconds or first_response_at",
         ),
     ),
