@@ -28,6 +28,7 @@ from csmetrics import (
     ticket_metrics,
     touch_rate,
 )
+from csmetrics.cli import main
 from strategies import tickets
 
 UTC = timezone.utc
@@ -295,6 +296,41 @@ def test_icmi_presets_name_the_service_level_formulas():
     assert within.value == 2 / 3  # 2 / (4 - 1)
     explicit = service_level(calls, threshold=20, preset="icmi-answered", formula="offered")
     assert (explicit.value, explicit.formula) == (0.5, "offered")
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+def test_definitions_preset_shows_the_choices_their_sources_and_the_metrics(
+    capsys: pytest.CaptureFixture[str],
+):
+    assert main(["definitions", "--preset", "dbt_zendesk"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("dbt_zendesk (fivetran/dbt_zendesk v1.6): ")
+    assert "    untouched = 'multi'\n" in out
+    assert "int_zendesk__comment_metrics" in out
+    assert "    not modelled: " in out
+    names = [line for line in out.splitlines() if line and not line.startswith(" ")][1:]
+    assert names == ["ticket_metrics", "touch_rate", "reopen_count"]
+    assert "preset='dbt_zendesk', touch_count='public_agent_comments', untouched='multi'" in out
+
+
+def test_definitions_icmi_preset_shows_service_level_only(capsys: pytest.CaptureFixture[str]):
+    assert main(["definitions", "--preset", "icmi-answered"]) == 0
+    out = capsys.readouterr().out
+    names = [line for line in out.splitlines() if line and not line.startswith(" ")][1:]
+    assert names == ["service_level"]
+    assert "formula='answered'" in out
+
+
+def test_definitions_unknown_preset_is_a_usage_error_listing_the_names(
+    capsys: pytest.CaptureFixture[str],
+):
+    assert main(["definitions", "--preset", "dbt"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("csmetrics: error: argument --preset: invalid choice: 'dbt'")
+    assert "'dbt_zendesk'" in err
+    assert err.count("\n") == 1
 
 
 # -- properties -----------------------------------------------------------------------------
