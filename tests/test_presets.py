@@ -364,3 +364,14 @@ def test_dbt_zendesk_never_counts_more_reopens_or_resolutions(records: list[Tick
     both = ~np.isnan(zendesk["first_reply"])
     assert (dbt["first_reply"][both] <= zendesk["first_reply"][both]).all()
     assert not math.isnan(dbt["first_reply"][both].sum())
+
+
+@given(tickets())
+def test_a_preset_equals_its_choices_given_as_keywords(records: list[Ticket]):
+    data = Tickets.from_records(records)
+    for name in ("dbt_zendesk", "freshdesk", "intercom"):
+        by_name = ticket_metrics(data, preset=name)
+        by_keywords = ticket_metrics(data, **presets.get(name).choices())  # type: ignore[arg-type]
+        assert by_name.choices == by_keywords.choices
+        for column, values in by_name.columns.items():
+            np.testing.assert_array_equal(values, by_keywords.columns[column], err_msg=column)
