@@ -6,9 +6,12 @@ comment next to it. Times are hours after T0 (a Monday, 09:00 UTC).
 
 from __future__ import annotations
 
+import csv
 import inspect
+import io
 import math
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -331,6 +334,30 @@ def test_definitions_unknown_preset_is_a_usage_error_listing_the_names(
     assert err.startswith("csmetrics: error: argument --preset: invalid choice: 'dbt'")
     assert "'dbt_zendesk'" in err
     assert err.count("\n") == 1
+
+
+def test_tickets_preset_measures_by_the_preset(capsys: pytest.CaptureFixture[str]):
+    export = str(Path(__file__).parent / "data" / "zendesk")
+    args = ["tickets", "--source", "zendesk", export]
+
+    def table(*extra: str) -> dict[str, dict[str, str]]:
+        assert main([*args, *extra]) == 0
+        return {
+            row["ticket_id"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))
+        }
+
+    default, zendesk, dbt = table(), table("--preset", "zendesk"), table("--preset", "dbt_zendesk")
+    assert zendesk == default
+    # Ticket 1003 was opened by an agent: dbt_zendesk's first reply is the
+    # creating comment itself, and its two public agent comments make it two-touch.
+    assert (default["1003"]["first_reply"], dbt["1003"]["first_reply"]) == ("79200.0", "0.0")
+    assert (default["1003"]["touch_class"], dbt["1003"]["touch_class"]) == ("one", "two")
+    # Ticket 1007 is reopened and open: a reopen for Zendesk, solves - 1 = 0 for dbt_zendesk.
+    assert (default["1007"]["reopens"], dbt["1007"]["reopens"]) == ("1", "0")
+    # Ticket 1008 was closed without an agent comment: no class, or multi-touch.
+    assert (default["1008"]["touch_class"], dbt["1008"]["touch_class"]) == ("", "multi")
+    assert main([*args, "--preset", "icmi-answered"]) == 2
+    assert "defines nothing for ticket_metrics" in capsys.readouterr().err
 
 
 # -- properties -----------------------------------------------------------------------------

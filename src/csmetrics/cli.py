@@ -411,6 +411,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ZONE",
         help="IANA zone of the times of a Freshdesk CSV export (required for it)",
     )
+    tickets.add_argument(
+        "--preset",
+        choices=presets.names(),
+        metavar="NAME",
+        help="measure by a vendor preset's definitions, e.g. dbt_zendesk "
+        "(default: Zendesk's; see 'csmetrics definitions --preset NAME')",
+    )
     definitions = commands.add_parser(
         "definitions",
         help="list every metric with its meaning and options",
@@ -520,7 +527,8 @@ def _freshdesk_csv(args: argparse.Namespace, path: Path) -> Tickets:
 
 def _tickets(args: argparse.Namespace) -> str:
     """The per-ticket table of an export, as CSV or JSON."""
-    rows = ticket_metrics(_read_tickets(args, args.path), as_of=args.as_of).to_rows()
+    tickets = _read_tickets(args, args.path)
+    rows = ticket_metrics(tickets, as_of=args.as_of, preset=args.preset).to_rows()
     if args.format == "json":
         return json.dumps(rows, indent=2, default=str, allow_nan=False) + "\n"
     return rows_csv(rows, TICKET_FIELDS)
