@@ -3,7 +3,8 @@
 From the bottom: ``core`` (value objects, validation, tables, engines,
 statistics, result bases), ``adapters`` (paths in from files and bundled
 data), ``sources`` (readers of helpdesk exports), ``metrics`` (one module
-per KPI family), ``catalog`` (one entry per public metric), ``analysis``,
+per KPI family), ``catalog`` (one entry per public metric), ``presets``
+(named definition sets), ``analysis``,
 ``report``, and on top the command line and the package's re-exports. A
 module may import from its own layer and the layers below it; every import
 counts, including those inside functions.
@@ -18,7 +19,17 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "csmetrics"
 
-LAYERS = ("core", "adapters", "sources", "metrics", "catalog", "analysis", "report", "top")
+LAYERS = (
+    "core",
+    "adapters",
+    "sources",
+    "metrics",
+    "catalog",
+    "presets",
+    "analysis",
+    "report",
+    "top",
+)
 """Bottom to top."""
 
 

@@ -3,7 +3,7 @@
 Every public name is re-exported here; everything else is private.
 """
 
-from csmetrics import catalog
+from csmetrics import catalog, presets
 from csmetrics.adapters.io import read_interactions_csv, read_surveys_csv
 from csmetrics.analysis.compare import Comparison, TargetCheck, compare, target
 from csmetrics.analysis.drivers import Drivers, drivers
@@ -92,6 +92,7 @@ from csmetrics.metrics.team import (
 from csmetrics.metrics.tickets import (
     ReopenCount,
     TicketMetrics,
+    TouchRate,
     agent_wait_time,
     on_hold_time,
     reopen_count,
@@ -204,6 +205,7 @@ __all__ = [
     "TicketMetrics",
     "Tickets",
     "TimeMean",
+    "TouchRate",
     "Trend",
     "UndefinedMetricWarning",
     "Uptime",
@@ -250,6 +252,7 @@ __all__ = [
     "plot_pareto",
     "plot_service_level",
     "plot_trend",
+    "presets",
     "product_gaps",
     "rating",
     "read_interactions_csv",

@@ -212,6 +212,22 @@ _ZENDESK_WAITS = (
     "Zendesk, 'About native Support time duration metrics' (decision 67); "
     "open tickets censored at as_of (decision 30)"
 )
+_PRESET = (
+    "decision 115: None takes no preset (the defaults); a csmetrics.presets name "
+    "gives its choices, an explicit keyword beating it"
+)
+_DBT_DEPARTS = "decision 116: None is the preset's value, else Zendesk's"
+_TICKET_CHOICES = {
+    "preset": _PRESET,
+    "first_reply": "Zendesk, 'Calculating first reply time' (decision 68); " + _DBT_DEPARTS,
+    "touch_count": "Zendesk, 'How are one-touch resolutions calculated?' (decision 68); "
+    + _DBT_DEPARTS,
+    "untouched": "Zendesk: a ticket without agent reply is in no class (decision 68); "
+    + _DBT_DEPARTS,
+    "resolutions": "Zendesk: closed from unsolved is a resolution (decision 67); " + _DBT_DEPARTS,
+    "reopened_resolution": "Zendesk: set once solved again (decision 67); " + _DBT_DEPARTS,
+    "reopens": "Zendesk API, Ticket Metrics 'reopens' (decision 69); " + _DBT_DEPARTS,
+}
 _SURVEY_SOURCES = {"period": _PERIOD, "by": "a breakdown by an answer's agent, customer or contact"}
 
 
@@ -451,7 +467,8 @@ def _entries() -> tuple[Entry, ...]:
             sources={
                 **_CONTACT_SOURCES,
                 "calendar": _CALENDAR,
-                "formula": "ICMI: answered within / offered (decision 26)",
+                "formula": "ICMI: answered within / offered (decision 26); None: the preset's",
+                "preset": _PRESET,
                 "short_abandon": "ICMI: only with formula='short_abandoned_excluded'",
             },
         ),
@@ -658,6 +675,7 @@ def _entries() -> tuple[Entry, ...]:
             sources={
                 "as_of": _TICKET_AS_OF,
                 "calendar": "decision 67: no business fields without a calendar (None)",
+                **_TICKET_CHOICES,
             },
             merge="does not merge: a table of one row per ticket; concatenate the rows",
         ),
@@ -706,7 +724,7 @@ def _entries() -> tuple[Entry, ...]:
         e(
             name="touch_rate",
             function=tickets.touch_rate,
-            result=Rate,
+            result=tickets.TouchRate,
             family="tickets",
             label="One-touch rate",
             meaning="Share of solved tickets solved with one agent reply.",
@@ -717,6 +735,9 @@ def _entries() -> tuple[Entry, ...]:
             sources={
                 **_TICKET_SOURCES,
                 "touches": "Zendesk Explore, 'One-touch tickets' (decision 68)",
+                "preset": _PRESET,
+                "touch_count": _TICKET_CHOICES["touch_count"],
+                "untouched": _TICKET_CHOICES["untouched"],
             },
             merge="add the numerators and denominators of the parts",
             aliases=("touch_rate_2", "touch_rate_3"),
@@ -732,7 +753,12 @@ def _entries() -> tuple[Entry, ...]:
             direction="lower",
             input="tickets",
             needs=("created", "statuses"),
-            sources=_TICKET_SOURCES,
+            sources={
+                **_TICKET_SOURCES,
+                "preset": _PRESET,
+                "resolutions": _TICKET_CHOICES["resolutions"],
+                "reopens": _TICKET_CHOICES["reopens"],
+            },
             merge=_MEAN,
         ),
         # -- staffing --------------------------------------------------------------------------

@@ -4,7 +4,9 @@
 with the package; ``csmetrics report contacts.csv --surveys surveys.csv``
 prints the report of your own export (the CSV format is described in
 `csmetrics.adapters.io`; Parquet files need the ``frames`` extra). ``csmetrics
-definitions`` lists every metric with its meaning and options.
+definitions`` lists every metric with its meaning and options; with
+``--preset NAME``, a vendor preset's definition choices and their sources,
+and the metrics it applies to with its values (`csmetrics.presets`).
 
 A helpdesk export is read with ``--source``: ``csmetrics report --source
 zendesk PATH`` (or ``freshdesk``, ``intercom``) reads the tickets with
@@ -79,7 +81,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from csmetrics import catalog
+from csmetrics import catalog, presets
 from csmetrics.adapters.datasets import sample, sample_paths
 from csmetrics.adapters.io import fromisoformat, read_interactions_csv, read_surveys_csv
 from csmetrics.core.check import time_zone
@@ -415,10 +417,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ZONE",
         help="IANA zone of the times of a Freshdesk CSV export (required for it)",
     )
-    commands.add_parser(
+    tickets.add_argument(
+        "--preset",
+        choices=presets.names(),
+        metavar="NAME",
+        help="measure by a vendor preset's definitions, e.g. dbt_zendesk "
+        "(default: Zendesk's; see 'csmetrics definitions --preset NAME')",
+    )
+    definitions = commands.add_parser(
         "definitions",
         help="list every metric with its meaning and options",
         description="List every csmetrics metric: its one-line meaning and its options.",
+    )
+    definitions.add_argument(
+        "--preset",
+        choices=presets.names(),
+        metavar="NAME",
+        help="show a vendor preset: each definition choice with its source, and the metrics "
+        f"it applies to with its values ({', '.join(presets.names())})",
     )
     return parser
 
@@ -517,7 +533,8 @@ def _freshdesk_csv(args: argparse.Namespace, path: Path) -> Tickets:
 
 def _tickets(args: argparse.Namespace) -> str:
     """The per-ticket table of an export, as CSV or JSON."""
-    rows = ticket_metrics(_read_tickets(args, args.path), as_of=args.as_of).to_rows()
+    tickets = _read_tickets(args, args.path)
+    rows = ticket_metrics(tickets, as_of=args.as_of, preset=args.preset).to_rows()
     if args.format == "json":
         return json.dumps(rows, indent=2, default=str, allow_nan=False) + "\n"
     return rows_csv(rows, TICKET_FIELDS)
@@ -651,14 +668,25 @@ def _report(args: argparse.Namespace) -> str:
     return render(report, format=args.format)
 
 
-def _definitions() -> str:
-    """Every catalogued metric: its meaning, unit, direction and options with their sources."""
+def _definitions(preset: str | None = None) -> str:
+    """Every catalogued metric: its meaning, unit, direction and options with their sources.
+
+    With ``preset``, the preset's choices and sources, then the metrics it
+    applies to, each option shown with the value the preset gives it.
+    """
     lines = []
-    for entry in catalog.entries():
+    chosen: dict[str, str] = {}
+    entries = catalog.entries()
+    if preset is not None:
+        chosen = presets.get(preset).choices()
+        lines += [presets.get(preset).describe(), ""]
+        entries = tuple(e for e in entries if set(chosen) & set(e.defaults()))
+    for entry in entries:
         better = f", {entry.direction} is better" if entry.direction else ""
         params = inspect.signature(entry.function).parameters.values()
+        given = {"preset": preset, **chosen} if preset is not None else {}
         options = ", ".join(
-            f"{p.name}={p.default!r}" if p.default is not p.empty else p.name
+            f"{p.name}={given.get(p.name, p.default)!r}" if p.default is not p.empty else p.name
             for p in params
             if p.kind is p.KEYWORD_ONLY
         )
@@ -761,7 +789,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return _fail(_USAGE_ERROR, _one_line(err))
     try:
         if args.command == "definitions":
-            output = _definitions()
+            output = _definitions(args.preset)
         elif args.command == "tickets":
             output = _tickets(args)
         else:

@@ -243,9 +243,15 @@ def tickets(records: list[csmetrics.Ticket]) -> None:
     assert_type(csmetrics.requester_wait_time(table), Durations)
     assert_type(csmetrics.agent_wait_time(table, by="channel"), Breakdown[Durations])
     assert_type(csmetrics.on_hold_time(records, period="2026-03"), Durations)
-    assert_type(csmetrics.touch_rate(table, touches=2), Rate)
-    assert_type(csmetrics.touch_rate(table, by="ticket"), Breakdown[Rate])
-    assert_type(csmetrics.reopen_count(table), csmetrics.ReopenCount)
+    assert_type(csmetrics.touch_rate(table, touches=2), csmetrics.TouchRate)
+    assert_type(csmetrics.touch_rate(table, by="ticket"), Breakdown[csmetrics.TouchRate])
+    assert_type(csmetrics.touch_rate(table, preset="dbt_zendesk").touch_count, str)
+    assert_type(csmetrics.reopen_count(table, preset="dbt_zendesk"), csmetrics.ReopenCount)
+    assert_type(
+        csmetrics.ticket_metrics(table, preset="dbt_zendesk", untouched="one").choices,
+        dict[str, str],
+    )
+    assert_type(csmetrics.presets.get("zendesk"), csmetrics.presets.Preset)
     assert_type(table.contacts(), csmetrics.Interactions)
     assert_type(csmetrics.fcr(table), FCR)
     ticket = csmetrics.Ticket(

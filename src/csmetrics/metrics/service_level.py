@@ -43,6 +43,7 @@ from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mea
 from csmetrics.core.results import Breakdown, Rate, TimeMean, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions
 from csmetrics.core.tickets import Tickets
+from csmetrics.metrics import presets
 from csmetrics.metrics.timing import first_responses
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class ServiceLevel(Rate):
     _params: ClassVar[tuple[str, ...]] = (
         "metric",
         "formula",
+        "preset",
         "threshold",
         "short_abandon",
         "calendar",
@@ -125,6 +127,7 @@ class ServiceLevel(Rate):
     short_abandon: float | None
     calendar: BusinessCalendar | None
     as_of: datetime | None
+    preset: str | None = None
     metric: str = "service_level"
 
 
@@ -287,12 +290,13 @@ def service_level(
     /,
     *,
     threshold: Threshold,
-    formula: Formula = "offered",
+    formula: Formula | None = None,
     short_abandon: float | None = None,
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: None = None,
     calendar: BusinessCalendar | None = None,
+    preset: str | None = None,
 ) -> ServiceLevel: ...
 
 
@@ -302,12 +306,13 @@ def service_level(
     /,
     *,
     threshold: Threshold,
-    formula: Formula = "offered",
+    formula: Formula | None = None,
     short_abandon: float | None = None,
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: ContactBy,
     calendar: BusinessCalendar | None = None,
+    preset: str | None = None,
 ) -> Breakdown[ServiceLevel]: ...
 
 
@@ -317,12 +322,13 @@ def service_level(
     /,
     *,
     threshold: Threshold,
-    formula: Formula = "offered",
+    formula: Formula | None = None,
     short_abandon: float | None = None,
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: ContactBy | None = None,
     calendar: BusinessCalendar | None = None,
+    preset: str | None = None,
 ) -> ServiceLevel | Breakdown[ServiceLevel]:
     """Service level: the share of contacts answered within the threshold.
 
@@ -344,9 +350,10 @@ def service_level(
         for email), or a mapping from channel to threshold, e.g.
         ``{"phone": 20, "email": 3600}`` (key None: contacts without channel).
     formula
-        Which published formula; the default counts every abandoned contact
-        against the service level, so it never flatters. ICMI advises stating
-        the formula beside every figure: the result records it.
+        Which published formula; the default, ``"offered"``, counts every
+        abandoned contact against the service level, so it never flatters.
+        ICMI advises stating the formula beside every figure: the result
+        records it.
     short_abandon
         Seconds under which an abandon is a "short abandon" (a misdial, a
         caller who hung up at once). Required by, and only allowed with,
@@ -361,6 +368,10 @@ def service_level(
         ``"agent_id"``, ``"channel"``, ``"category"`` or ``"customer_id"``.
     calendar
         A `BusinessCalendar`: measure waits in business time only.
+    preset
+        An ``icmi-*`` name of `csmetrics.presets` (``"icmi-answered"``, ...)
+        naming the formula; an explicit ``formula`` beats it. The result
+        records the preset.
 
     Returns
     -------
@@ -407,7 +418,10 @@ def service_level(
     >>> float(service_level(calls, threshold=20, formula="abandoned_within_excluded"))
     0.6666666666666666
     """
-    short_limit = _short_limit(formula, short_abandon)
+    chosen: Formula = presets.resolve(  # type: ignore[assignment]
+        "service_level", preset, {"formula": formula}, ("formula",)
+    )["formula"]
+    short_limit = _short_limit(chosen, short_abandon)
     q = _queue(interactions, as_of, period, by, calendar, metric="service_level")
     limit, threshold_param = thresholds(
         "threshold", threshold, q.table.channel[q.rows], q.table.id[q.rows]
@@ -419,17 +433,18 @@ def service_level(
         if short_limit is not None
         else np.zeros_like(q.answered)
     )
-    numerator = answered_within | (abandoned_within if formula == "abandoned_within_met" else False)
+    numerator = answered_within | (abandoned_within if chosen == "abandoned_within_met" else False)
     denominator = {
         "offered": q.answered | q.abandoned,
         "answered": q.answered,
         "abandoned_within_met": q.answered | q.abandoned,
         "abandoned_within_excluded": q.answered | (q.abandoned & ~abandoned_within),
         "short_abandoned_excluded": q.answered | (q.abandoned & ~short_abandoned),
-    }[formula]
+    }[chosen]
     factory = partial(
         ServiceLevel,
-        formula=formula,
+        formula=chosen,
+        preset=preset,
         threshold=threshold_param,
         short_abandon=short_limit,
         calendar=calendar,

@@ -57,6 +57,16 @@ from csmetrics.core.tickets import (
     latest_ticket_event,
     union_keys,
 )
+from csmetrics.metrics import presets
+from csmetrics.metrics.presets import (
+    TICKET_CHOICES,
+    FirstReply,
+    ReopenedResolution,
+    Reopens,
+    Resolutions,
+    TouchCount,
+    Untouched,
+)
 
 __all__ = [
     "TICKET_BY",
@@ -64,6 +74,7 @@ __all__ = [
     "TOUCH_CLASSES",
     "ReopenCount",
     "TicketMetrics",
+    "TouchRate",
     "agent_wait_time",
     "on_hold_time",
     "reopen_count",
@@ -78,6 +89,7 @@ Bool = npt.NDArray[np.bool_]
 
 _MICROS = 1_000_000
 _AGENT, _CUSTOMER = AUTHORS.index("agent"), AUTHORS.index("customer")
+_SOLVED, _CLOSED = STATUSES.index("solved"), STATUSES.index("closed")
 
 TicketBy = Literal["ticket", "customer_id", "channel", "priority", "category", "assignee_id"]
 """What ``by=`` takes for ticket aggregates: ``"ticket"`` gives one group per ticket."""
@@ -142,12 +154,20 @@ class TicketMetrics(ToFrame):
         The moment the tickets were measured at (None for no tickets).
     calendar : BusinessCalendar or None
         The calendar of the ``*_business`` fields; None leaves them None.
+    preset : str or None
+        The preset the definition choices came from (None: none given).
+    choices : dict
+        The effective definition choices (`ticket_metrics`'s ``first_reply``,
+        ``touch_count``, ``untouched``, ``resolutions``,
+        ``reopened_resolution`` and ``reopens``).
     """
 
     ticket_id: Encoded
     columns: dict[str, npt.NDArray[Any]]
     as_of: datetime | None
     calendar: BusinessCalendar | None
+    preset: str | None = None
+    choices: dict[str, str] = attrs.field(factory=dict)
 
     def __len__(self) -> int:
         return len(self.ticket_id)
@@ -211,14 +231,33 @@ class TicketMetrics(ToFrame):
 class ReopenCount(Mean):
     """Reopens per solved ticket (`reopen_count`): a mean count with the ``as_of`` it used."""
 
-    _params: ClassVar[tuple[str, ...]] = ("metric", "as_of")
+    _params: ClassVar[tuple[str, ...]] = ("metric", "as_of", "preset", "resolutions", "reopens")
 
     as_of: datetime | None = None
+    preset: str | None = None
+    resolutions: str = "to_solved_or_closed"
+    reopens: str = "changes"
 
     def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
         """Student t interval, clipped at 0 (a count cannot be negative)."""
         ci = super().ci(confidence_level=confidence_level)
         return attrs.evolve(ci, low=max(ci.low, 0.0))
+
+
+@attrs.frozen(order=False, kw_only=True, repr=False)
+class TouchRate(Rate):
+    """The share of solved tickets of one touch class (`touch_rate`), with its definition.
+
+    ``preset``, ``touch_count`` and ``untouched`` record the definition
+    choices used; results merge only when they agree.
+    """
+
+    _params: ClassVar[tuple[str, ...]] = ("metric", "preset", "touch_count", "untouched")
+
+    preset: str | None = None
+    touch_count: str = "replies_until_solved"
+    untouched: str = "none"
+    metric: str = "touch_rate"
 
 
 def _cutoff(table: Tickets, as_of: datetime | None) -> tuple[Tickets, int, datetime | None]:
@@ -273,9 +312,13 @@ def _since(created: I64, moment: I64, calendar: BusinessCalendar | None) -> F64:
 
 
 def _compute(
-    table: Tickets, cutoff: int, calendar: BusinessCalendar | None
+    table: Tickets,
+    cutoff: int,
+    calendar: BusinessCalendar | None,
+    choices: dict[str, str] | None = None,
 ) -> dict[str, npt.NDArray[Any]]:
-    """Every column of `TicketMetrics` for the tickets in scope."""
+    """Every column of `TicketMetrics` for the tickets in scope, under ``choices``."""
+    rule = presets.resolve("ticket_metrics", None, choices or {}, TICKET_CHOICES)
     n = len(table)
     line = Timeline.of(table, cutoff)
     cols: dict[str, npt.NDArray[Any]] = {}
@@ -287,9 +330,7 @@ def _compute(
     status[line.ticket[last]] = line.status[last]
     solved_now = is_solved(status)
     cols["status"], cols["open"] = status, ~solved_now
-    solves = np.flatnonzero(line.resolution)
-    first_solved = _first_per(line.ticket, solves, n, line.start)
-    solved_at = np.where(solved_now, _last_per(line.ticket, solves, n, line.start), OPEN)
+    resolution, first_solved, solved_at = _solves(line, n, solved_now, rule)
 
     # Comments up to the cutoff. The first comment, written at creation, is
     # the one that created the ticket: never a reply (decision 68).
@@ -299,7 +340,7 @@ def _compute(
     creating = segment_starts(ticket) & (at == table.created[ticket])
     public_agent = seen & (m.author == _AGENT) & m.public
     reply = public_agent & ~creating
-    first_reply = _first_per(ticket, np.flatnonzero(reply), n, at)
+    first_reply, reply_clock = _first_reply(table, public_agent, reply, seen, rule["first_reply"])
     cols["first_reply_at"], cols["first_solved_at"], cols["solved_at"] = (
         first_reply,
         first_solved,
@@ -310,14 +351,14 @@ def _compute(
     # summed per ticket over the statuses of each wait.
     created = table.created
     business: dict[str, F64] = {}
-    for name, moment in (
-        ("first_reply", first_reply),
-        ("first_resolution", first_solved),
-        ("full_resolution", solved_at),
+    for name, start, moment in (
+        ("first_reply", reply_clock, first_reply),
+        ("first_resolution", created, first_solved),
+        ("full_resolution", created, solved_at),
     ):
-        cols[name] = _since(created, moment, None)
+        cols[name] = _since(start, moment, None)
         business[name] = (
-            _since(created, moment, calendar) if calendar is not None else np.full(n, np.nan)
+            _since(start, moment, calendar) if calendar is not None else np.full(n, np.nan)
         )
     counted = ~is_solved(line.status)
     seconds: F64 = np.where(counted, line.end - line.start, 0).astype(np.float64) / _MICROS
@@ -337,8 +378,13 @@ def _compute(
     for name in _TIMES:
         cols[f"{name}_business"] = business[name]
 
-    cols["resolutions"] = _count(line.ticket, line.resolution, n)
-    cols["reopens"] = _count(line.ticket, line.reopen, n)
+    cols["resolutions"] = resolutions = _count(line.ticket, resolution, n)
+    # dbt_zendesk counts solves minus one: a reopen not solved again is missed.
+    cols["reopens"] = (
+        np.maximum(resolutions - 1, 0)
+        if rule["reopens"] == "solves_minus_one"
+        else _count(line.ticket, line.reopen, n)
+    )
     cols["public_agent_comments"] = _count(ticket, public_agent, n)
     cols["agent_replies"] = _count(ticket, reply, n)
     cols["customer_comments"] = _count(ticket, seen & (m.author == _CUSTOMER), n)
@@ -346,14 +392,73 @@ def _compute(
     cols["agents"] = _agents(table, seen, cutoff)
     cols["assignee_changes"] = _assignee_changes(table, cutoff)
 
-    # Touches: agent replies up to the latest resolution, for solved tickets.
-    until_solved = reply & (at <= np.where(solved_now, solved_at, 0)[ticket])
-    touches = np.where(solved_now, _count(ticket, until_solved, n), -1)
-    cols["touches"] = touches
-    cols["touch_class"] = np.select(
-        [touches == 1, touches == 2, touches > 2], [0, 1, 2], default=-1
-    ).astype(np.int64)
+    # Touches, for solved tickets: agent replies up to the latest resolution
+    # (Zendesk), or every public agent comment (dbt_zendesk).
+    if rule["touch_count"] == "public_agent_comments":
+        touched = public_agent
+    else:
+        touched = reply & (at <= np.where(solved_now, solved_at, 0)[ticket])
+    cols["touches"] = np.where(solved_now, _count(ticket, touched, n), -1)
+    cols["touch_class"] = _touch_class(cols["touches"], rule["untouched"])
     return cols
+
+
+def _touch_class(touches: I64, untouched: str) -> I64:
+    """0, 1, 2 for one-, two- and multi-touch; -1 for none (open, or untouched as ``"none"``)."""
+    zero = {"none": -1, "one": 0, "multi": 2}[untouched]
+    out: I64 = np.select(
+        [touches == 0, touches == 1, touches == 2, touches > 2], [zero, 0, 1, 2], default=-1
+    ).astype(np.int64)
+    return out
+
+
+def _solves(
+    line: Timeline, n: int, solved_now: Bool, rule: dict[str, str]
+) -> tuple[Bool, I64, I64]:
+    """The segments a resolution starts, and per ticket the first and the full resolution.
+
+    ``resolutions="to_solved_or_closed"``: every change from an unsolved
+    status to solved or closed. ``"solved_else_closed"``: the changes to
+    solved, or for a ticket never solved its change to closed (dbt_zendesk).
+    The full resolution is the latest one while the ticket is solved, or
+    with ``reopened_resolution="last_solve"`` whatever its status now.
+    """
+    resolution = line.resolution
+    if rule["resolutions"] == "solved_else_closed":
+        to_solved = resolution & (line.status == _SOLVED)
+        never_solved = _count(line.ticket, to_solved, n) == 0
+        resolution = to_solved | (resolution & (line.status == _CLOSED) & never_solved[line.ticket])
+    solves = np.flatnonzero(resolution)
+    first = _first_per(line.ticket, solves, n, line.start)
+    last = _last_per(line.ticket, solves, n, line.start)
+    if rule["reopened_resolution"] == "none":
+        last = np.where(solved_now, last, OPEN)
+    return resolution, first, last
+
+
+def _first_reply(
+    table: Tickets, public_agent: Bool, reply: Bool, seen: Bool, rule: str
+) -> tuple[I64, I64]:
+    """Per ticket, the first reply's moment and the moment its clock starts.
+
+    ``"after_creating_comment"``: the first public agent comment but the one
+    that created the ticket, timed from creation (Zendesk).
+    ``"first_public_agent_comment"``: the first public agent comment, the
+    creating one included, timed from creation (dbt_zendesk).
+    ``"after_customer"``: the first public agent comment after the
+    customer's first comment, timed from that comment (Intercom); no reply
+    without a customer comment.
+    """
+    n, m = len(table), table.messages
+    ticket, at = m.interaction, m.at
+    if rule == "after_creating_comment":
+        return _first_per(ticket, np.flatnonzero(reply), n, at), table.created
+    if rule == "first_public_agent_comment":
+        return _first_per(ticket, np.flatnonzero(public_agent), n, at), table.created
+    customer = seen & (m.author == _CUSTOMER)
+    asked = _first_per(ticket, np.flatnonzero(customer), n, at)
+    after = public_agent & (asked[ticket] != OPEN) & (at > asked[ticket])
+    return _first_per(ticket, np.flatnonzero(after), n, at), asked
 
 
 def _agents(table: Tickets, seen: Bool, cutoff: int) -> I64:
@@ -399,6 +504,13 @@ def ticket_metrics(
     *,
     calendar: BusinessCalendar | None = None,
     as_of: datetime | None = None,
+    preset: str | None = None,
+    first_reply: FirstReply | None = None,
+    touch_count: TouchCount | None = None,
+    untouched: Untouched | None = None,
+    resolutions: Resolutions | None = None,
+    reopened_resolution: ReopenedResolution | None = None,
+    reopens: Reopens | None = None,
 ) -> TicketMetrics:
     """One row of metrics per ticket, as Zendesk Support measures its tickets.
 
@@ -419,6 +531,37 @@ def ticket_metrics(
         tickets created later left out, and a ticket not solved by then is
         open, its current status running until ``as_of``. Default: the
         latest event in the data.
+    preset
+        A `csmetrics.presets` name (``"zendesk"``, ``"dbt_zendesk"``,
+        ``"freshdesk"``, ``"intercom"``): take the definition choices below
+        from that vendor's published definitions. An explicit keyword beats
+        the preset; a choice neither gives is Zendesk's (the default).
+    first_reply
+        ``"after_creating_comment"`` (Zendesk): the first public agent
+        comment but the one that created the ticket, from creation.
+        ``"first_public_agent_comment"`` (dbt_zendesk): the creating comment
+        included, so an agent-created ticket is replied to at once.
+        ``"after_customer"`` (Intercom): the first public agent comment after
+        the customer's first comment, timed from that comment.
+    touch_count
+        ``"replies_until_solved"`` (Zendesk): agent replies up to the latest
+        resolution. ``"public_agent_comments"`` (dbt_zendesk): every public
+        agent comment, the creating one included.
+    untouched
+        The ``touch_class`` of a ticket solved with no touch: ``"none"``
+        (Zendesk), ``"one"`` or ``"multi"`` (dbt_zendesk).
+    resolutions
+        ``"to_solved_or_closed"`` (Zendesk): every change from an unsolved
+        status to solved or closed. ``"solved_else_closed"`` (dbt_zendesk):
+        the changes to solved, or to closed for a ticket never solved.
+    reopened_resolution
+        The full resolution of a ticket reopened and not solved again:
+        ``"none"`` (Zendesk) or ``"last_solve"``, to its latest earlier
+        resolution (dbt_zendesk).
+    reopens
+        ``"changes"`` (Zendesk): changes from solved or closed back to an
+        unsolved status. ``"solves_minus_one"`` (dbt_zendesk): resolutions
+        minus one (a reopen not yet solved again is not counted).
 
     Returns
     -------
@@ -486,24 +629,38 @@ def ticket_metrics(
     >>> row["first_reply"], row["requester_wait"], row["agent_wait"], row["touch_class"]
     (7200.0, 7200.0, 10800.0, 'one')
     """
-    table, cutoff, as_of = _cutoff(_check_table(tickets), as_of)
-    return TicketMetrics(
-        ticket_id=table.id,
-        columns=_compute(table, cutoff, calendar),
-        as_of=as_of,
-        calendar=calendar,
+    choices = presets.resolve(
+        "ticket_metrics",
+        preset,
+        {
+            "first_reply": first_reply,
+            "touch_count": touch_count,
+            "untouched": untouched,
+            "resolutions": resolutions,
+            "reopened_resolution": reopened_resolution,
+            "reopens": reopens,
+        },
+        TICKET_CHOICES,
     )
+    return _metrics_memo(tickets, as_of, calendar, preset, choices)[1]
 
 
 def _metrics_memo(
-    table: Tickets | Iterable[Ticket], as_of: datetime | None, calendar: BusinessCalendar | None
+    table: Tickets | Iterable[Ticket],
+    as_of: datetime | None,
+    calendar: BusinessCalendar | None,
+    preset: str | None = None,
+    choices: dict[str, str] | None = None,
 ) -> tuple[Tickets, TicketMetrics]:
     table, cutoff, resolved = _cutoff(_check_table(table), as_of)
+    effective = presets.resolve("ticket_metrics", None, choices or {}, TICKET_CHOICES)
     return table, TicketMetrics(
         ticket_id=table.id,
-        columns=_compute(table, cutoff, calendar),
+        columns=_compute(table, cutoff, calendar, effective),
         as_of=resolved,
         calendar=calendar,
+        preset=preset,
+        choices=effective,
     )
 
 
@@ -717,13 +874,22 @@ def on_hold_time(
 
 
 def _touch_rate_of(
-    *, numerator: int, denominator: int, touches: int, period: PeriodLike | None
-) -> Rate:
-    return Rate(
+    *,
+    numerator: int,
+    denominator: int,
+    touches: int,
+    period: PeriodLike | None,
+    preset: str | None,
+    choices: dict[str, str],
+) -> TouchRate:
+    return TouchRate(
         numerator=numerator,
         denominator=denominator,
         metric="touch_rate" if touches == 1 else f"touch_rate_{touches}",
         period=period,
+        preset=preset,
+        touch_count=choices["touch_count"],
+        untouched=choices["untouched"],
     )
 
 
@@ -736,7 +902,10 @@ def touch_rate(
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: None = None,
-) -> Rate: ...
+    preset: str | None = None,
+    touch_count: TouchCount | None = None,
+    untouched: Untouched | None = None,
+) -> TouchRate: ...
 
 
 @overload
@@ -748,7 +917,10 @@ def touch_rate(
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: TicketBy,
-) -> Breakdown[Rate]: ...
+    preset: str | None = None,
+    touch_count: TouchCount | None = None,
+    untouched: Untouched | None = None,
+) -> Breakdown[TouchRate]: ...
 
 
 def touch_rate(
@@ -759,7 +931,10 @@ def touch_rate(
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: TicketBy | None = None,
-) -> Rate | Breakdown[Rate]:
+    preset: str | None = None,
+    touch_count: TouchCount | None = None,
+    untouched: Untouched | None = None,
+) -> TouchRate | Breakdown[TouchRate]:
     """The share of solved tickets solved with ``touches`` agent replies: one-touch by default.
 
     Formula: ``tickets solved or closed at as_of with exactly touches agent
@@ -781,12 +956,23 @@ def touch_rate(
         Only tickets created in this period.
     by
         Group by a ticket field, as `requester_wait_time`.
+    preset
+        A `csmetrics.presets` name whose ``touch_count`` and ``untouched``
+        to use (an explicit keyword beats it).
+    touch_count
+        What a touch is: ``"replies_until_solved"`` (Zendesk, default) or
+        ``"public_agent_comments"`` (dbt_zendesk), as `ticket_metrics`.
+    untouched
+        Where a ticket solved with no touch goes: ``"none"`` (in no class,
+        but in the denominator; Zendesk, default), ``"one"`` or ``"multi"``
+        (dbt_zendesk).
 
     Returns
     -------
-    Rate or Breakdown[Rate]
-        ``metric="touch_rate"`` (``"touch_rate_2"``, ``"touch_rate_3"``);
-        ``.ci()`` gives its interval.
+    TouchRate or Breakdown[TouchRate]
+        ``metric="touch_rate"`` (``"touch_rate_2"``, ``"touch_rate_3"``),
+        recording ``preset``, ``touch_count`` and ``untouched``; ``.ci()``
+        gives its interval.
 
     References
     ----------
@@ -809,14 +995,20 @@ def touch_rate(
     if touches not in (1, 2, 3):
         msg = f"touches={touches!r} is not allowed; use 1, 2 or 3 (three or more)"
         raise ValueError(msg)
-    table, rows = _metrics_memo(tickets, as_of, None)
-    # The units are the tickets solved or closed at as_of.
+    choices = presets.resolve(
+        "touch_rate",
+        preset,
+        {"touch_count": touch_count, "untouched": untouched},
+        ("touch_count", "untouched"),
+    )
+    table, rows = _metrics_memo(tickets, as_of, None, preset, choices)
+    # The units are the tickets solved or closed at as_of; the class codes
+    # 0, 1, 2 are one-, two- and multi-touch.
     keep = in_period(table.created, period) & ~rows.columns["open"]
-    count = rows.columns["touches"][keep]
-    hit = (count >= 3) if touches == 3 else (count == touches)
+    hit = rows.columns["touch_class"][keep] == touches - 1
     group = _group(table, by)
     result = reduce_counts(
-        partial(_touch_rate_of, touches=touches, period=period),
+        partial(_touch_rate_of, touches=touches, period=period, preset=preset, choices=choices),
         {"numerator": hit, "denominator": np.ones(len(hit), dtype=bool)},
         None if group is None else group[keep],
         by,
@@ -833,6 +1025,9 @@ def reopen_count(
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: None = None,
+    preset: str | None = None,
+    resolutions: Resolutions | None = None,
+    reopens: Reopens | None = None,
 ) -> ReopenCount: ...
 
 
@@ -844,6 +1039,9 @@ def reopen_count(
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: TicketBy,
+    preset: str | None = None,
+    resolutions: Resolutions | None = None,
+    reopens: Reopens | None = None,
 ) -> Breakdown[ReopenCount]: ...
 
 
@@ -854,6 +1052,9 @@ def reopen_count(
     as_of: datetime | None = None,
     period: PeriodLike | None = None,
     by: TicketBy | None = None,
+    preset: str | None = None,
+    resolutions: Resolutions | None = None,
+    reopens: Reopens | None = None,
 ) -> ReopenCount | Breakdown[ReopenCount]:
     """Reopens per solved ticket: how often a solved ticket comes back.
 
@@ -871,11 +1072,22 @@ def reopen_count(
         Only tickets created in this period.
     by
         Group by a ticket field, as `requester_wait_time`.
+    preset
+        A `csmetrics.presets` name whose ``resolutions`` and ``reopens`` to
+        use (an explicit keyword beats it).
+    resolutions
+        Which changes are resolutions, as `ticket_metrics`:
+        ``"to_solved_or_closed"`` (Zendesk, default) or
+        ``"solved_else_closed"`` (dbt_zendesk).
+    reopens
+        ``"changes"`` (Zendesk, default): changes from solved or closed back
+        to an unsolved status. ``"solves_minus_one"`` (dbt_zendesk).
 
     Returns
     -------
     ReopenCount or Breakdown[ReopenCount]
-        A `Mean` with ``metric="reopen_count"`` and ``as_of``; ``.ci()``
+        A `Mean` with ``metric="reopen_count"``, ``as_of`` and the
+        definition (``preset``, ``resolutions``, ``reopens``); ``.ci()``
         gives its interval.
 
     Examples
@@ -892,12 +1104,26 @@ def reopen_count(
     >>> reopen_count(Tickets.from_records([solved_twice, solved_once])).value
     0.5
     """
-    table, rows = _metrics_memo(tickets, as_of, None)
+    choices = presets.resolve(
+        "reopen_count",
+        preset,
+        {"resolutions": resolutions, "reopens": reopens},
+        ("resolutions", "reopens"),
+    )
+    table, rows = _metrics_memo(tickets, as_of, None, preset, choices)
     # The units are the tickets solved or closed at as_of.
     keep = in_period(table.created, period) & ~rows.columns["open"]
     group = _group(table, by)
     result = reduce_mean(
-        partial(ReopenCount, metric="reopen_count", period=period, as_of=rows.as_of),
+        partial(
+            ReopenCount,
+            metric="reopen_count",
+            period=period,
+            as_of=rows.as_of,
+            preset=preset,
+            resolutions=choices["resolutions"],
+            reopens=choices["reopens"],
+        ),
         rows.columns["reopens"][keep].astype(np.float64),
         None if group is None else group[keep],
         by,
