@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 __all__ = [
     "ZERO",
+    "exact_std",
     "exact_sum",
     "exact_sum_of_squares",
     "grouped_exact_sums",
@@ -220,3 +221,19 @@ def moments_of(n: int, total: Fraction, squares: Fraction) -> tuple[float, float
     if not n:
         return math.nan, 0.0
     return rounded(total / n), rounded(squares - total * total / n)
+
+
+def exact_std(n: int, total: Fraction, squares: Fraction) -> float:
+    """The sample standard deviation (ddof 1) from exact sums, even beyond float64 squares.
+
+    ``sqrt((squares - total**2 / n) / (n - 1))``: the variance is exact and
+    scaled by a power of four into float range before the square root, so a
+    spread of values near 1e200 is a number, not inf. nan when ``n < 2``.
+    """
+    if n < 2:
+        return math.nan
+    variance = (squares - total * total / n) / (n - 1)
+    if not variance:
+        return 0.0
+    half = (variance.numerator.bit_length() - variance.denominator.bit_length()) // 2
+    return math.ldexp(math.sqrt(rounded(variance / Fraction(4) ** half)), half)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from fractions import Fraction
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypedDict, TypeVar, overload
 
 import attrs
 import numpy as np
@@ -22,6 +23,7 @@ import numpy.typing as npt
 from csmetrics.core import display
 from csmetrics.core import html as html_table
 from csmetrics.core.check import check_min_n, is_number, option
+from csmetrics.core.exact import exact_std, moments_of, rounded
 from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Key, PeriodLike, Window, as_window
 from csmetrics.core.stats import (
@@ -49,6 +51,7 @@ __all__ = [
     "Censoring",
     "Durations",
     "Mean",
+    "Moments",
     "Rate",
     "Result",
     "TimeMean",
@@ -342,13 +345,31 @@ class Rate(Result):
         )
 
 
+class Moments(TypedDict):
+    """The fields a `Mean` is built from: its moments and exact sums."""
+
+    n: int
+    mean: float
+    m2: float
+    exact_total: Fraction | None
+    exact_squares: Fraction | None
+
+
 @attrs.frozen(order=False, kw_only=True, repr=False)
 class Mean(Result):
     """An average with its spread: ``n``, ``mean`` and ``m2``.
 
-    ``m2`` is the sum of squared deviations from the mean; merging uses Chan,
-    Golub & LeVeque's pairwise update, which stays accurate where summing
-    squares would cancel.
+    ``m2`` is the sum of squared deviations from the mean.
+
+    A mean computed by a metric also keeps ``exact_total`` and
+    ``exact_squares``, the exact sum and sum of squares of its values
+    (`fractions.Fraction`, `csmetrics.core.exact`); ``mean`` and ``m2`` are
+    derived from them exactly and rounded once. So the numbers depend only
+    on the values, never on their order, and merging adds the exact sums:
+    the merge of any split of the data, in any order, has the same bits as
+    the mean of the whole. A mean built from ``n``, ``mean`` and ``m2``
+    alone (no exact sums) merges by Chan, Golub & LeVeque's pairwise update,
+    accurate but rounded at each merge.
     """
 
     _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2")
@@ -359,6 +380,30 @@ class Mean(Result):
     mean: float = attrs.field(default=math.nan, eq=_nan_as_none)
     m2: float = 0.0
     metric: str = "mean"
+    exact_total: Fraction | None = None
+    """The exact sum of the values; None for a mean built from its moments only."""
+    exact_squares: Fraction | None = None
+    """The exact sum of the squares of the values; None like ``exact_total``."""
+
+    @classmethod
+    def moment_fields(cls, n: int, total: Fraction, squares: Fraction) -> Moments:
+        """The fields of a mean of ``n`` values with exact sum ``total`` and squares ``squares``.
+
+        >>> Mean(**Mean.moment_fields(2, Fraction(3), Fraction(5))).value
+        1.5
+        """
+        mean, m2 = moments_of(n, total, squares)
+        return Moments(n=n, mean=mean, m2=m2, exact_total=total, exact_squares=squares)
+
+    def moments(self) -> Moments:
+        """The mean's ``n``, ``mean``, ``m2`` and exact sums, to build another result from."""
+        return Moments(
+            n=self.n,
+            mean=self.mean,
+            m2=self.m2,
+            exact_total=self.exact_total,
+            exact_squares=self.exact_squares,
+        )
 
     @property
     def value(self) -> float:
@@ -376,14 +421,21 @@ class Mean(Result):
         return MIN_N["mean"]
 
     @property
-    def std(self) -> float:
-        """Sample standard deviation (ddof 1); nan when ``n < 2``."""
-        return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else math.nan
+    def total(self) -> float:
+        """Sum of the values: the exact sum rounded once, else ``n * mean``."""
+        if self.exact_total is not None:
+            return rounded(self.exact_total)
+        return self.n * self.mean if self.n else 0.0
 
     @property
-    def total(self) -> float:
-        """Sum of the values (``n * mean``)."""
-        return self.n * self.mean if self.n else 0.0
+    def std(self) -> float:
+        """Sample standard deviation (ddof 1); nan when ``n < 2``."""
+        if self.n < 2:
+            return math.nan
+        variance = self.m2 / (self.n - 1)
+        if math.isinf(variance) and self.exact_total is not None and self.exact_squares is not None:
+            return exact_std(self.n, self.exact_total, self.exact_squares)
+        return math.sqrt(variance)
 
     def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
         """Student t interval; see `csmetrics.core.stats.t_interval`.
@@ -416,14 +468,25 @@ class Mean(Result):
         if other.n == 0:
             return merged
         if self.n == 0:
-            return {**merged, "n": other.n, "mean": other.mean, "m2": other.m2}
+            return {**merged, **other.moments()}
         n = self.n + other.n
+        if None not in (
+            self.exact_total,
+            self.exact_squares,
+            other.exact_total,
+            other.exact_squares,
+        ):
+            total = self.exact_total + other.exact_total  # type: ignore[operator]
+            squares = self.exact_squares + other.exact_squares  # type: ignore[operator]
+            return {**merged, **self.moment_fields(n, total, squares)}
         delta = other.mean - self.mean
         return {
             **merged,
             "n": n,
             "mean": self.mean + delta * other.n / n,
             "m2": self.m2 + other.m2 + delta * delta * self.n * other.n / n,
+            "exact_total": None,
+            "exact_squares": None,
         }
 
 
