@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from fractions import Fraction
 from typing import Any, TypeVar
 
 import numpy as np
@@ -105,31 +106,51 @@ def _total(column: npt.NDArray[Any]) -> int | float:
     return rounded(exact_sum(column)) if column.dtype.kind == "f" else int(column.sum())
 
 
+def _grouped_float_sums(
+    column: F64, slot: I64, nslots: int, *, exact: bool
+) -> list[Fraction] | list[float]:
+    totals = grouped_exact_sums(column, slot, nslots)
+    return totals if exact else [rounded(t) for t in totals]
+
+
 def reduce_counts(
     factory: Callable[..., R],
     counts: Mapping[str, npt.NDArray[Any]],
     group: Encoded | None,
     by: str | None,
+    *,
+    exact: tuple[str, ...] = (),
 ) -> R | Breakdown[R]:
     """Sum per-unit columns overall and, with ``group``, per group key.
 
     Bool and int columns sum to ints; float columns (money, seconds) to their
     exact sums rounded once (`csmetrics.core.exact`), the same bits for any
-    row order.
+    row order. The float columns named in ``exact`` also pass their exact
+    sums to ``factory`` as ``exact_counts=`` (`Result._exact`), so that
+    merges of the results stay exact.
     """
-    overall = factory(**{name: _total(col) for name, col in counts.items()})
+
+    def build(values: Mapping[str, Any]) -> R:
+        if not exact:
+            return factory(**values)
+        fields = {name: rounded(v) if name in exact else v for name, v in values.items()}
+        return factory(**fields, exact_counts=tuple(values[name] for name in exact))
+
+    overall = build(
+        {name: exact_sum(col) if name in exact else _total(col) for name, col in counts.items()}
+    )
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
     size = np.bincount(slot, minlength=nslots)
     sums: dict[str, list[Any]] = {
-        name: [rounded(t) for t in grouped_exact_sums(col, slot, nslots)]
+        name: _grouped_float_sums(col, slot, nslots, exact=name in exact)
         if col.dtype.kind == "f"
         else np.bincount(slot, weights=col, minlength=nslots).astype(np.int64).tolist()
         for name, col in counts.items()
     }
     groups = {
-        _slot_key(group, int(s)): factory(**{name: col[s] for name, col in sums.items()})
+        _slot_key(group, int(s)): build({name: col[s] for name, col in sums.items()})
         for s in np.flatnonzero(size)
     }
     return Breakdown(by=by, overall=overall, groups=groups)

@@ -58,6 +58,8 @@ __all__ = [
     "check_durations",
     "distinct_counts",
     "durations_array",
+    "exact_counts_of",
+    "merged_exact",
     "no_durations",
     "repeated_sum",
     "unit_of",
@@ -133,6 +135,13 @@ class Result:
     """The shown fields in the value's unit (a mean's ``std``, a quantile)."""
     _seconds_fields: ClassVar[tuple[str, ...]] = ()
     """The shown fields that are seconds, whatever the value's unit."""
+    _exact: ClassVar[tuple[str, ...]] = ()
+    """Float counts (money, seconds) whose exact sums are kept in ``exact_counts``.
+
+    A class that names any declares ``exact_counts: tuple[Fraction, ...] |
+    None``, in this order; `merge` adds the exact sums and rounds each once,
+    so merged float counts do not depend on the order or grouping of merges.
+    """
 
     period: Window | None = attrs.field(default=None, converter=_as_period)
     """The period the result covers; None for all data (or merged periods)."""
@@ -231,7 +240,10 @@ class Result:
             raise ValueError(msg)
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
-        return {name: getattr(self, name) + getattr(other, name) for name in self._counts}
+        merged = {name: getattr(self, name) + getattr(other, name) for name in self._counts}
+        if self._exact:
+            merged.update(merged_exact(self, other))
+        return merged
 
     def merge(self: R, other: R, /) -> R:
         """Combine the results of two disjoint parts into the result of both.
@@ -279,6 +291,37 @@ class Result:
 
     def _repr_html_(self) -> str:
         return html_table.fields(type(self).__name__, self._shown(quote=False))
+
+
+def merged_exact(a: Result, b: Result) -> dict[str, Any]:
+    """The float counts named in ``_exact`` and ``exact_counts`` of two merged results.
+
+    With both exact sums known, each float count is the sum of the exact sums
+    rounded once; otherwise ``exact_counts`` is None and the float counts
+    are the plain sums `Result.merge` computed.
+    """
+    mine: tuple[Fraction, ...] | None = getattr(a, "exact_counts", None)
+    theirs: tuple[Fraction, ...] | None = getattr(b, "exact_counts", None)
+    if mine is None or theirs is None:
+        return {"exact_counts": None}
+    sums = tuple(x + y for x, y in zip(mine, theirs, strict=True))
+    return {"exact_counts": sums} | {
+        name: rounded(total) for name, total in zip(a._exact, sums, strict=True)
+    }
+
+
+def exact_counts_of(inst: Result, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Attrs validator of ``exact_counts``: None, or one fraction per name in ``_exact``."""
+    if value is None:
+        return
+    names = type(inst)._exact
+    if not isinstance(value, tuple) or len(value) != len(names):
+        msg = f"exact_counts={value!r}: give one exact sum for each of {names}"
+        raise ValueError(msg)
+    for name, total in zip(names, value, strict=True):
+        if not isinstance(total, Fraction) or rounded(total) != getattr(inst, name):
+            msg = f"exact_counts: {total!r} is not an exact sum that rounds to {name}"
+            raise ValueError(msg)
 
 
 def unit_of(result: Result) -> str:
