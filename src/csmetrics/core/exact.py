@@ -73,7 +73,7 @@ def rounded(total: Fraction) -> float:
     try:
         return float(total)
     except OverflowError:
-        return math.copysign(math.inf, total)
+        return math.inf if total > 0 else -math.inf
 
 
 def _fields(values: F64) -> Slots:

@@ -106,11 +106,8 @@ def _total(column: npt.NDArray[Any]) -> int | float:
     return rounded(exact_sum(column)) if column.dtype.kind == "f" else int(column.sum())
 
 
-def _grouped_float_sums(
-    column: F64, slot: I64, nslots: int, *, exact: bool
-) -> list[Fraction] | list[float]:
-    totals = grouped_exact_sums(column, slot, nslots)
-    return totals if exact else [rounded(t) for t in totals]
+def _grouped_float_sums(column: F64, slot: I64, nslots: int) -> list[float]:
+    return [rounded(t) for t in grouped_exact_sums(column, slot, nslots)]
 
 
 def reduce_counts(
@@ -119,38 +116,49 @@ def reduce_counts(
     group: Encoded | None,
     by: str | None,
     *,
-    exact: tuple[str, ...] = (),
+    exact: Mapping[str, tuple[F64, I64]] | None = None,
 ) -> R | Breakdown[R]:
     """Sum per-unit columns overall and, with ``group``, per group key.
 
     Bool and int columns sum to ints; float columns (money, seconds) to their
     exact sums rounded once (`csmetrics.core.exact`), the same bits for any
-    row order. The float columns named in ``exact`` also pass their exact
-    sums to ``factory`` as ``exact_counts=`` (`Result._exact`), so that
-    merges of the results stay exact.
+    row order. ``exact`` gives float counts item by item, ``name: (values,
+    unit)`` with the unit (row of ``counts``) each value belongs to, -1 for
+    none: each is passed to ``factory`` rounded once, and all of their exact
+    sums as ``exact_counts=`` (`Result._exact`), so that merges of the
+    results stay exact whatever the order of the items.
     """
+    exact = exact or {}
 
-    def build(values: Mapping[str, Any]) -> R:
+    def build(values: Mapping[str, Any], totals: Mapping[str, Fraction]) -> R:
         if not exact:
             return factory(**values)
-        fields = {name: rounded(v) if name in exact else v for name, v in values.items()}
-        return factory(**fields, exact_counts=tuple(values[name] for name in exact))
+        rounded_totals = {name: rounded(t) for name, t in totals.items()}
+        return factory(**values, **rounded_totals, exact_counts=tuple(totals.values()))
 
+    items = {name: (v[unit >= 0], unit[unit >= 0]) for name, (v, unit) in exact.items()}
     overall = build(
-        {name: exact_sum(col) if name in exact else _total(col) for name, col in counts.items()}
+        {name: _total(col) for name, col in counts.items()},
+        {name: exact_sum(v) for name, (v, _) in items.items()},
     )
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
     size = np.bincount(slot, minlength=nslots)
     sums: dict[str, list[Any]] = {
-        name: _grouped_float_sums(col, slot, nslots, exact=name in exact)
+        name: _grouped_float_sums(col, slot, nslots)
         if col.dtype.kind == "f"
         else np.bincount(slot, weights=col, minlength=nslots).astype(np.int64).tolist()
         for name, col in counts.items()
     }
+    exact_sums = {
+        name: grouped_exact_sums(v, slot[unit], nslots) for name, (v, unit) in items.items()
+    }
     groups = {
-        _slot_key(group, int(s)): build({name: col[s] for name, col in sums.items()})
+        _slot_key(group, int(s)): build(
+            {name: col[s] for name, col in sums.items()},
+            {name: col[s] for name, col in exact_sums.items()},
+        )
         for s in np.flatnonzero(size)
     }
     return Breakdown(by=by, overall=overall, groups=groups)

@@ -408,15 +408,13 @@ def sales_after_contact(
         contact = order[position]
         credited = found & (sale_at <= window_end[contact])
     sales_of = np.bincount(contact[credited], minlength=n)
-    # Each contact's sales added in one order whatever the order of the sales
-    # (by amount), so the per-contact revenue is the same bits for any input order.
-    by_amount = np.lexsort((amount[credited], contact[credited]))
-    revenue_of = np.bincount(
-        contact[credited][by_amount], weights=amount[credited][by_amount], minlength=n
-    )
 
     decided = window_end <= cutoff
     keep = in_period(table.start, period)
+    # Revenue is summed sale by sale (exactly), each sale counted for its
+    # contact's row among the kept ones; -1 for a sale not counted.
+    row_of = np.where(keep & decided, np.cumsum(keep) - 1, -1)
+    revenue_row = np.where(credited, row_of[contact] if n else -1, -1)
     factory = partial(
         SalesAfterContact,
         window_days=days,
@@ -431,11 +429,10 @@ def sales_after_contact(
             "denominator": decided[keep],
             "pending": ~decided[keep],
             "sales": np.where(decided, sales_of, 0)[keep],
-            "revenue": np.where(decided, revenue_of, 0.0)[keep],
         },
         None if group_column is None else group_column[keep],
         by,
-        exact=("revenue",),
+        exact={"revenue": (amount, revenue_row)},
     )
     warn_if_undefined(
         result, "sales_after_contact", "no decided contact (empty input or all pending)"
