@@ -115,8 +115,10 @@ def _bucket_sums(values: F64, slot: Slots | None, nslots: int, *, squares: bool)
     totals = [ZERO] * nslots
     hs, ls = np.zeros(width), np.zeros(width)
     pending = 0
-    for start in range(0, len(values), _CHUNK):
-        stop = min(start + _CHUNK, len(values))
+    # Each step adds its bucket counts to all ``width`` totals: take enough rows.
+    chunk = max(_CHUNK, 4 * width)
+    for start in range(0, len(values), chunk):
+        stop = min(start + chunk, len(values))
         pieces = _pieces(values[start:stop], squares=squares)
         key = _fields(pieces)
         if slot is not None:
