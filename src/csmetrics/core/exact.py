@@ -66,6 +66,9 @@ _WIDE = 1 << 20
 _SUM_RANGE = (1023 - 900, 1023 + 900)
 _SQUARE_RANGE = (1023 - 400, 1023 + 400)
 _SHIFT = 700
+# Every float64 is a whole multiple of the smallest subnormal, 2**-1074.
+_UNIT_BITS = 1074
+_UNIT = 1 << _UNIT_BITS
 
 
 def rounded(total: Fraction) -> float:
@@ -112,7 +115,7 @@ def _bucket_sums(values: F64, slot: Slots | None, nslots: int, *, squares: bool)
             _fields(_pieces(values, squares=squares)) + _twice(slot, squares=squares) * _BUCKETS
         )
         owner, width = compress // _BUCKETS, len(compress)
-    totals = [ZERO] * nslots
+    totals = [0] * nslots
     hs, ls = np.zeros(width), np.zeros(width)
     pending = 0
     # Each step adds its bucket counts to all ``width`` totals: take enough rows.
@@ -132,7 +135,7 @@ def _bucket_sums(values: F64, slot: Slots | None, nslots: int, *, squares: bool)
         if pending >= _FLUSH or stop == len(values):
             _flush(totals, owner, hs, ls)
             pending = 0
-    return totals
+    return [Fraction(total, _UNIT) for total in totals]
 
 
 def _twice(slot: Slots, *, squares: bool) -> Slots:
@@ -140,12 +143,17 @@ def _twice(slot: Slots, *, squares: bool) -> Slots:
     return np.concatenate((slot, slot)) if squares else slot
 
 
-def _flush(totals: list[Fraction], owner: Slots, hs: F64, ls: F64) -> None:
-    """Add the exact bucket totals to ``totals`` (per slot) and reset the buckets."""
+def _flush(totals: list[int], owner: Slots, hs: F64, ls: F64) -> None:
+    """Add the exact bucket totals to ``totals`` (per slot, in units of ``2**-1074``).
+
+    Every float64 is a whole multiple of ``2**-1074``, so the totals are ints.
+    Resets the buckets.
+    """
     for arr in (hs, ls):
         used = np.flatnonzero(arr)
         for slot, total in zip(owner[used].tolist(), arr[used].tolist(), strict=True):
-            totals[slot] += Fraction(total)
+            numerator, denominator = total.as_integer_ratio()
+            totals[slot] += numerator << (_UNIT_BITS + 1 - denominator.bit_length())
         arr[:] = 0.0
 
 
