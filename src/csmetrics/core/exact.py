@@ -11,11 +11,15 @@ with the row order, so the same data could give a mean one bit apart.
 How the exact sum stays vectorised: every float64 ``x`` splits exactly into
 ``hi + lo`` with at most 26 significant bits each (Veltkamp's split, Dekker
 1971). Values with the same binary exponent then have ``hi`` parts that are
-all multiples of one power of two and smaller than ``2**26`` of it, and so
-do their ``lo`` parts; adding up to ``2**26`` of them in float64 (one
-``numpy.bincount`` per part, bucketed by exponent) is therefore exact. The
-few thousand bucket totals are added as fractions. Values too tiny or too
+all multiples of one power of two and at most ``2**26`` times it, and so
+do their ``lo`` parts; adding fewer than ``2**26`` of them in float64 keeps
+every partial sum below ``2**52`` units, so one ``numpy.bincount`` per part,
+bucketed by exponent, adds them exactly. The
+bucket totals, at most a few thousand, are then added as Python integers
+(every float64 is a whole multiple of ``2**-1074``). Values too tiny or too
 huge for the split are scaled by a power of two first, which is exact.
+Squares are first made exact pairs ``p + e`` (Dekker's TwoProduct) and
+summed the same way.
 
 References: Dekker, T. J. (1971). "A floating-point technique for extending
 the available precision". Numerische Mathematik 18, 224-242. Shewchuk, J. R.
