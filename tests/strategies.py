@@ -854,9 +854,12 @@ def undefined_warnings(caught: Sequence[warnings.WarningMessage]) -> int:
 
 def _assert_close(left: Any, right: Any, *, rel: float) -> None:
     """Equal, or both floats equal to ``rel`` (and to ``rel`` absolutely near 0),
-    or both nan."""
+    or both nan. ``rel=0`` asks for the same bits (nan equal to nan)."""
     if isinstance(left, float) and isinstance(right, float):
         same = math.isnan(left) and math.isnan(right)
+        if rel == 0:
+            assert same or (left == right and math.copysign(1, left) == math.copysign(1, right))
+            return
         assert same or math.isclose(left, right, rel_tol=rel, abs_tol=rel), (left, right)
     else:
         assert left == right
@@ -881,6 +884,10 @@ def assert_same_result(
 ) -> None:
     """Assert two results (or breakdowns) are equal; Mean moments approximately.
 
+    ``rel=0`` asks for every float to have the same bits (a mean's moments,
+    standard deviation and total too): what exact sums guarantee for any
+    row order and any split into parts.
+
     Counts and parameters must be identical; the ``mean`` and ``m2`` of a
     `csmetrics.Mean` (floats from sums in different orders) match to ``rel``,
     and so do a `csmetrics.Rating`'s fitted prior (a float parameter) and its
@@ -904,6 +911,16 @@ def assert_same_result(
         _assert_close(value, right.params()[name], rel=rel)
     if check_period:
         assert left.period == right.period
+    if isinstance(left, csmetrics.Mean) and rel == 0:
+        assert left.counts().keys() == right.counts().keys()
+        for name, value in left.counts().items():
+            _assert_close(value, right.counts()[name], rel=0)
+        _assert_close(left.std, right.std, rel=0)
+        _assert_close(left.total, right.total, rel=0)
+        if isinstance(left, csmetrics.Rating):
+            _assert_close(left.shrunk, right.shrunk, rel=0)
+            _assert_close(left.weight, right.weight, rel=0)
+        return
     if isinstance(left, csmetrics.Mean):
         assert left.n == right.n
         if left.n:

@@ -7,10 +7,10 @@ live here once.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from fractions import Fraction
 from typing import Any, TypeVar
 
 import numpy as np
@@ -18,6 +18,13 @@ import numpy.typing as npt
 
 from csmetrics.core.check import option, stacklevel
 from csmetrics.core.errors import UndefinedMetricWarning
+from csmetrics.core.exact import (
+    exact_sum,
+    exact_sum_of_squares,
+    grouped_exact_sums,
+    grouped_exact_sums_of_squares,
+    rounded,
+)
 from csmetrics.core.model import PeriodLike, as_window
 from csmetrics.core.results import Breakdown, Durations, Mean, Result
 from csmetrics.core.table import Codes, Encoded, to_micros
@@ -95,8 +102,12 @@ def split_by_group(values: npt.NDArray[Any], group: Encoded) -> dict[Any, npt.ND
 
 
 def _total(column: npt.NDArray[Any]) -> int | float:
-    """A column's sum: float for float columns (money, seconds), else an exact int."""
-    return float(column.sum()) if column.dtype.kind == "f" else int(column.sum())
+    """A column's sum: an exact int, or for float columns (money, seconds) the exact sum rounded."""
+    return rounded(exact_sum(column)) if column.dtype.kind == "f" else int(column.sum())
+
+
+def _grouped_float_sums(column: F64, slot: I64, nslots: int) -> list[float]:
+    return [rounded(t) for t in grouped_exact_sums(column, slot, nslots)]
 
 
 def reduce_counts(
@@ -104,24 +115,50 @@ def reduce_counts(
     counts: Mapping[str, npt.NDArray[Any]],
     group: Encoded | None,
     by: str | None,
+    *,
+    exact: Mapping[str, tuple[F64, I64]] | None = None,
 ) -> R | Breakdown[R]:
     """Sum per-unit columns overall and, with ``group``, per group key.
 
-    Bool and int columns sum to ints; float columns (money, seconds) to floats.
+    Bool and int columns sum to ints; float columns (money, seconds) to their
+    exact sums rounded once (`csmetrics.core.exact`), the same bits for any
+    row order. ``exact`` gives float counts item by item, ``name: (values,
+    unit)`` with the unit (row of ``counts``) each value belongs to, -1 for
+    none: each is passed to ``factory`` rounded once, and all of their exact
+    sums as ``exact_counts=`` (`Result._exact`), so that merges of the
+    results stay exact whatever the order of the items.
     """
-    overall = factory(**{name: _total(col) for name, col in counts.items()})
+    exact = exact or {}
+
+    def build(values: Mapping[str, Any], totals: Mapping[str, Fraction]) -> R:
+        if not exact:
+            return factory(**values)
+        rounded_totals = {name: rounded(t) for name, t in totals.items()}
+        return factory(**values, **rounded_totals, exact_counts=tuple(totals.values()))
+
+    items = {name: (v[unit >= 0], unit[unit >= 0]) for name, (v, unit) in exact.items()}
+    overall = build(
+        {name: _total(col) for name, col in counts.items()},
+        {name: exact_sum(v) for name, (v, _) in items.items()},
+    )
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
     size = np.bincount(slot, minlength=nslots)
-    sums = {
-        name: np.bincount(slot, weights=col, minlength=nslots).astype(
-            np.float64 if col.dtype.kind == "f" else np.int64
-        )
+    sums: dict[str, list[Any]] = {
+        name: _grouped_float_sums(col, slot, nslots)
+        if col.dtype.kind == "f"
+        else np.bincount(slot, weights=col, minlength=nslots).astype(np.int64).tolist()
         for name, col in counts.items()
     }
+    exact_sums = {
+        name: grouped_exact_sums(v, slot[unit], nslots) for name, (v, unit) in items.items()
+    }
     groups = {
-        _slot_key(group, int(s)): factory(**{name: col[s].item() for name, col in sums.items()})
+        _slot_key(group, int(s)): build(
+            {name: col[s] for name, col in sums.items()},
+            {name: col[s] for name, col in exact_sums.items()},
+        )
         for s in np.flatnonzero(size)
     }
     return Breakdown(by=by, overall=overall, groups=groups)
@@ -146,34 +183,26 @@ def reduce_mean(
     counts = counts or {}
     kept = values[measured]
     n = len(kept)
-    # Values near the float64 limit would overflow their sum (two handle times
-    # of 1e308 s have a mean of 1e308, not inf): sum them scaled down by a
-    # power of two, which is exact, and scale the moments back.
-    scale = 2.0**-64 if n and float(np.abs(kept).max()) > 2.0**960 else 1.0
-    if scale != 1.0:
-        kept = kept * scale
-    mean = float(kept.mean()) / scale if n else math.nan
-    m2 = float(((kept - mean * scale) ** 2).sum()) / scale**2 if n else 0.0
-    overall = factory(n=n, mean=mean, m2=m2, **{k: int(c.sum()) for k, c in counts.items()})
+    # Exact sums (csmetrics.core.exact): the moments are the same bits for any
+    # row order and any split into parts, and values near the float64 limit
+    # do not overflow (two handle times of 1e308 s have a mean of 1e308).
+    overall = factory(
+        **Mean.moment_fields(n, exact_sum(kept), exact_sum_of_squares(kept)),
+        **{k: int(c.sum()) for k, c in counts.items()},
+    )
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
     size = np.bincount(slot[measured], minlength=nslots)
-    means = np.bincount(slot[measured], weights=kept, minlength=nslots) / np.where(
-        size > 0, size, np.nan
-    )
-    deviations = (kept - means[slot[measured]]) ** 2
-    m2s = np.bincount(slot[measured], weights=deviations, minlength=nslots) / scale**2
-    means /= scale
+    totals = grouped_exact_sums(kept, slot[measured], nslots)
+    squares = grouped_exact_sums_of_squares(kept, slot[measured], nslots)
     sums = {
         k: np.bincount(slot, weights=c, minlength=nslots).astype(np.int64)
         for k, c in counts.items()
     }
     groups = {
         _slot_key(group, int(s)): factory(
-            n=int(size[s]),
-            mean=float(means[s]),
-            m2=float(m2s[s]),
+            **Mean.moment_fields(int(size[s]), totals[s], squares[s]),
             **{k: int(c[s]) for k, c in sums.items()},
         )
         for s in np.flatnonzero(np.bincount(slot, minlength=nslots))

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from fractions import Fraction
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypedDict, TypeVar, overload
 
 import attrs
 import numpy as np
@@ -22,6 +23,7 @@ import numpy.typing as npt
 from csmetrics.core import display
 from csmetrics.core import html as html_table
 from csmetrics.core.check import check_min_n, is_number, option
+from csmetrics.core.exact import exact_std, moments_of, rounded
 from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Key, PeriodLike, Window, as_window
 from csmetrics.core.stats import (
@@ -49,12 +51,15 @@ __all__ = [
     "Censoring",
     "Durations",
     "Mean",
+    "Moments",
     "Rate",
     "Result",
     "TimeMean",
     "check_durations",
     "distinct_counts",
     "durations_array",
+    "exact_counts_of",
+    "merged_exact",
     "no_durations",
     "repeated_sum",
     "unit_of",
@@ -130,6 +135,13 @@ class Result:
     """The shown fields in the value's unit (a mean's ``std``, a quantile)."""
     _seconds_fields: ClassVar[tuple[str, ...]] = ()
     """The shown fields that are seconds, whatever the value's unit."""
+    _exact: ClassVar[tuple[str, ...]] = ()
+    """Float counts (money, seconds) whose exact sums are kept in ``exact_counts``.
+
+    A class that names any declares ``exact_counts: tuple[Fraction, ...] |
+    None``, in this order; `merge` adds the exact sums and rounds each once,
+    so merged float counts do not depend on the order or grouping of merges.
+    """
 
     period: Window | None = attrs.field(default=None, converter=_as_period)
     """The period the result covers; None for all data (or merged periods)."""
@@ -228,7 +240,10 @@ class Result:
             raise ValueError(msg)
 
     def _merged_fields(self, other: Result) -> dict[str, Any]:
-        return {name: getattr(self, name) + getattr(other, name) for name in self._counts}
+        merged = {name: getattr(self, name) + getattr(other, name) for name in self._counts}
+        if self._exact:
+            merged.update(merged_exact(self, other))
+        return merged
 
     def merge(self: R, other: R, /) -> R:
         """Combine the results of two disjoint parts into the result of both.
@@ -276,6 +291,37 @@ class Result:
 
     def _repr_html_(self) -> str:
         return html_table.fields(type(self).__name__, self._shown(quote=False))
+
+
+def merged_exact(a: Result, b: Result) -> dict[str, Any]:
+    """The float counts named in ``_exact`` and ``exact_counts`` of two merged results.
+
+    With both exact sums known, each float count is the sum of the exact sums
+    rounded once; otherwise ``exact_counts`` is None and the float counts
+    are the plain sums `Result.merge` computed.
+    """
+    mine: tuple[Fraction, ...] | None = getattr(a, "exact_counts", None)
+    theirs: tuple[Fraction, ...] | None = getattr(b, "exact_counts", None)
+    if mine is None or theirs is None:
+        return {"exact_counts": None}
+    sums = tuple(x + y for x, y in zip(mine, theirs, strict=True))
+    return {"exact_counts": sums} | {
+        name: rounded(total) for name, total in zip(a._exact, sums, strict=True)
+    }
+
+
+def exact_counts_of(inst: Result, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Attrs validator of ``exact_counts``: None, or one fraction per name in ``_exact``."""
+    if value is None:
+        return
+    names = type(inst)._exact
+    if not isinstance(value, tuple) or len(value) != len(names):
+        msg = f"exact_counts={value!r}: give one exact sum for each of {names}"
+        raise ValueError(msg)
+    for name, total in zip(names, value, strict=True):
+        if not isinstance(total, Fraction) or rounded(total) != getattr(inst, name):
+            msg = f"exact_counts: {total!r} is not an exact sum that rounds to {name}"
+            raise ValueError(msg)
 
 
 def unit_of(result: Result) -> str:
@@ -342,13 +388,31 @@ class Rate(Result):
         )
 
 
+class Moments(TypedDict):
+    """The fields a `Mean` is built from: its moments and exact sums."""
+
+    n: int
+    mean: float
+    m2: float
+    exact_total: Fraction | None
+    exact_squares: Fraction | None
+
+
 @attrs.frozen(order=False, kw_only=True, repr=False)
 class Mean(Result):
     """An average with its spread: ``n``, ``mean`` and ``m2``.
 
-    ``m2`` is the sum of squared deviations from the mean; merging uses Chan,
-    Golub & LeVeque's pairwise update, which stays accurate where summing
-    squares would cancel.
+    ``m2`` is the sum of squared deviations from the mean.
+
+    A mean computed by a metric also keeps ``exact_total`` and
+    ``exact_squares``, the exact sum and sum of squares of its values
+    (`fractions.Fraction`, `csmetrics.core.exact`); ``mean`` and ``m2`` are
+    derived from them exactly and rounded once. So the numbers depend only
+    on the values, never on their order, and merging adds the exact sums:
+    the merge of any split of the data, in any order, has the same bits as
+    the mean of the whole. A mean built from ``n``, ``mean`` and ``m2``
+    alone (no exact sums) merges by Chan, Golub & LeVeque's pairwise update,
+    accurate but rounded at each merge.
     """
 
     _counts: ClassVar[tuple[str, ...]] = ("n", "mean", "m2")
@@ -359,6 +423,30 @@ class Mean(Result):
     mean: float = attrs.field(default=math.nan, eq=_nan_as_none)
     m2: float = 0.0
     metric: str = "mean"
+    exact_total: Fraction | None = None
+    """The exact sum of the values; None for a mean built from its moments only."""
+    exact_squares: Fraction | None = None
+    """The exact sum of the squares of the values; None like ``exact_total``."""
+
+    @classmethod
+    def moment_fields(cls, n: int, total: Fraction, squares: Fraction) -> Moments:
+        """The fields of a mean of ``n`` values with exact sum ``total`` and squares ``squares``.
+
+        >>> Mean(**Mean.moment_fields(2, Fraction(3), Fraction(5))).value
+        1.5
+        """
+        mean, m2 = moments_of(n, total, squares)
+        return Moments(n=n, mean=mean, m2=m2, exact_total=total, exact_squares=squares)
+
+    def moments(self) -> Moments:
+        """The mean's ``n``, ``mean``, ``m2`` and exact sums, to build another result from."""
+        return Moments(
+            n=self.n,
+            mean=self.mean,
+            m2=self.m2,
+            exact_total=self.exact_total,
+            exact_squares=self.exact_squares,
+        )
 
     @property
     def value(self) -> float:
@@ -376,14 +464,21 @@ class Mean(Result):
         return MIN_N["mean"]
 
     @property
-    def std(self) -> float:
-        """Sample standard deviation (ddof 1); nan when ``n < 2``."""
-        return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else math.nan
+    def total(self) -> float:
+        """Sum of the values: the exact sum rounded once, else ``n * mean``."""
+        if self.exact_total is not None:
+            return rounded(self.exact_total)
+        return self.n * self.mean if self.n else 0.0
 
     @property
-    def total(self) -> float:
-        """Sum of the values (``n * mean``)."""
-        return self.n * self.mean if self.n else 0.0
+    def std(self) -> float:
+        """Sample standard deviation (ddof 1); nan when ``n < 2``."""
+        if self.n < 2:
+            return math.nan
+        variance = self.m2 / (self.n - 1)
+        if math.isinf(variance) and self.exact_total is not None and self.exact_squares is not None:
+            return exact_std(self.n, self.exact_total, self.exact_squares)
+        return math.sqrt(variance)
 
     def ci(self, *, confidence_level: float = 0.95) -> ConfidenceInterval:
         """Student t interval; see `csmetrics.core.stats.t_interval`.
@@ -416,14 +511,25 @@ class Mean(Result):
         if other.n == 0:
             return merged
         if self.n == 0:
-            return {**merged, "n": other.n, "mean": other.mean, "m2": other.m2}
+            return {**merged, **other.moments()}
         n = self.n + other.n
+        if None not in (
+            self.exact_total,
+            self.exact_squares,
+            other.exact_total,
+            other.exact_squares,
+        ):
+            total = self.exact_total + other.exact_total  # type: ignore[operator]
+            squares = self.exact_squares + other.exact_squares  # type: ignore[operator]
+            return {**merged, **self.moment_fields(n, total, squares)}
         delta = other.mean - self.mean
         return {
             **merged,
             "n": n,
             "mean": self.mean + delta * other.n / n,
             "m2": self.m2 + other.m2 + delta * delta * self.n * other.n / n,
+            "exact_total": None,
+            "exact_squares": None,
         }
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from fractions import Fraction
 from functools import partial
 from typing import Any, ClassVar, Literal, TypeVar, overload
 
@@ -67,6 +68,7 @@ from csmetrics.core.episodes import (
     window_micros,
 )
 from csmetrics.core.errors import InvalidDataError
+from csmetrics.core.exact import rounded
 from csmetrics.core.model import (
     AGENT_STATES,
     AgentTime,
@@ -87,7 +89,7 @@ from csmetrics.core.reduce import (
     segment_starts,
     warn_if_undefined,
 )
-from csmetrics.core.results import Breakdown, Rate, Result, check_count
+from csmetrics.core.results import Breakdown, Rate, Result, check_count, exact_counts_of
 from csmetrics.core.table import (
     OPEN,
     AgentTimes,
@@ -173,6 +175,7 @@ class SalesAfterContact(Rate):
         "revenue",
     )
     _params: ClassVar[tuple[str, ...]] = ("metric", "window_days", "as_of")
+    _exact: ClassVar[tuple[str, ...]] = ("revenue",)
 
     pending: int = attrs.field(validator=check_count)
     sales: int = attrs.field(validator=check_count)
@@ -180,6 +183,8 @@ class SalesAfterContact(Rate):
     window_days: float
     as_of: datetime | None
     metric: str = "sales_after_contact"
+    exact_counts: tuple[Fraction, ...] | None = attrs.field(default=None, validator=exact_counts_of)
+    """The exact revenue (a fraction) that ``revenue`` rounds; merges add it exactly."""
 
     within_days = RenamedField[float]("window_days")
     """Deprecated alias of ``window_days``; removed in 0.3."""
@@ -403,10 +408,13 @@ def sales_after_contact(
         contact = order[position]
         credited = found & (sale_at <= window_end[contact])
     sales_of = np.bincount(contact[credited], minlength=n)
-    revenue_of = np.bincount(contact[credited], weights=amount[credited], minlength=n)
 
     decided = window_end <= cutoff
     keep = in_period(table.start, period)
+    # Revenue is summed sale by sale (exactly), each sale counted for its
+    # contact's row among the kept ones; -1 for a sale not counted.
+    row_of = np.where(keep & decided, np.cumsum(keep) - 1, -1)
+    revenue_row = np.where(credited, row_of[contact] if n else -1, -1)
     factory = partial(
         SalesAfterContact,
         window_days=days,
@@ -421,10 +429,10 @@ def sales_after_contact(
             "denominator": decided[keep],
             "pending": ~decided[keep],
             "sales": np.where(decided, sales_of, 0)[keep],
-            "revenue": np.where(decided, revenue_of, 0.0)[keep],
         },
         None if group_column is None else group_column[keep],
         by,
+        exact={"revenue": (amount, revenue_row)},
     )
     warn_if_undefined(
         result, "sales_after_contact", "no decided contact (empty input or all pending)"
@@ -896,12 +904,15 @@ class Occupancy(Result):
     _params: ClassVar[tuple[str, ...]] = ("metric", "denominator")
     _unit: ClassVar[str] = "fraction"
     _seconds_fields: ClassVar[tuple[str, ...]] = _counts
+    _exact: ClassVar[tuple[str, ...]] = _counts
 
     busy_seconds: float = attrs.field(validator=_finite_at_least_zero)
     available_seconds: float = attrs.field(validator=_finite_at_least_zero)
     break_seconds: float = attrs.field(default=0.0, validator=_finite_at_least_zero)
     denominator: OccupancyDenominator = "available"
     metric: str = "occupancy"
+    exact_counts: tuple[Fraction, ...] | None = attrs.field(default=None, validator=exact_counts_of)
+    """The exact busy, available and break seconds (fractions); merges add them exactly."""
 
     def __attrs_post_init__(self) -> None:
         option("denominator", self.denominator, OCCUPANCY_DENOMINATORS)
@@ -932,10 +943,13 @@ def _occupancy(
     denominator: OccupancyDenominator,
     period: PeriodLike | None,
 ) -> Occupancy:
+    # Whole microseconds: each total is exact, and rounded once to seconds.
+    seconds = tuple(Fraction(int(micros), _MICROS) for micros in (busy, available, pause))
     return Occupancy(
-        busy_seconds=busy / _MICROS,
-        available_seconds=available / _MICROS,
-        break_seconds=pause / _MICROS,
+        busy_seconds=rounded(seconds[0]),
+        available_seconds=rounded(seconds[1]),
+        break_seconds=rounded(seconds[2]),
+        exact_counts=seconds,
         denominator=denominator,
         period=period,
     )

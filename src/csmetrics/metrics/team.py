@@ -539,9 +539,7 @@ class RatingBreakdown(Breakdown[Rating]):
 
         def rating(result: Mean, fit: dict[str, Any]) -> Rating:
             return Rating(
-                n=result.n,
-                mean=result.mean,
-                m2=result.m2,
+                **result.moments(),
                 scale=scale,
                 method=method,
                 period=result.period,
@@ -576,7 +574,7 @@ class RatingBreakdown(Breakdown[Rating]):
 
         def plain(b: Breakdown[Rating]) -> Breakdown[Mean]:
             def mean(r: Rating) -> Mean:
-                return Mean(n=r.n, mean=r.mean, m2=r.m2, metric=r.metric, period=r.period)
+                return Mean(**r.moments(), metric=r.metric, period=r.period)
 
             return Breakdown(
                 by=b.by,
@@ -1187,8 +1185,6 @@ def rating(
     if isinstance(means, Breakdown):
         result = RatingBreakdown.from_means(means, scale=scale, method=method)
     else:
-        result = Rating(
-            n=means.n, mean=means.mean, m2=means.m2, scale=scale, method=method, period=period
-        )
+        result = Rating(**means.moments(), scale=scale, method=method, period=period)
     warn_if_undefined(result, "rating", "no rating in scope")
     return result

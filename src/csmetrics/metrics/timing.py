@@ -47,6 +47,7 @@ from csmetrics.core.episodes import (
     issue_ends,
     time_key,
 )
+from csmetrics.core.exact import exact_sum, rounded
 from csmetrics.core.model import AUTHORS, Interaction, PeriodLike
 from csmetrics.core.reduce import (
     group_of,
@@ -141,8 +142,9 @@ class ReplyTimes(Durations):
 
     @property
     def per_contact_mean(self) -> float:
-        """Mean of the per-contact mean reply times; nan without any."""
-        return float(self.contact_means.mean()) if len(self.contact_means) else math.nan
+        """Mean of the per-contact mean reply times (exact sum, rounded once); nan without any."""
+        n = len(self.contact_means)
+        return rounded(exact_sum(self.contact_means) / n) if n else math.nan
 
     @property
     def total_per_request(self) -> float:
