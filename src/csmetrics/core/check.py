@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
 
+from csmetrics.core.distributed import is_distributed, run_distributed
 from csmetrics.core.errors import InvalidDataError
 
 
@@ -314,6 +315,10 @@ def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     once (decision 45), rather than Python's bare "unexpected keyword". A
     metric's own parameter of the same name (``resolution_time(kind=...)``)
     is passed through. The wrapper keeps the signature and ``@overload``s.
+
+    A Dask DataFrame as the data goes to the distributed runner
+    (`csmetrics.core.distributed`): the metric runs on the cluster, never
+    collected into this process.
     """
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
@@ -331,6 +336,8 @@ def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                     f".from_frame(df, {given}=...) (or {reader}), then {name}(table)"
                 )
                 raise TypeError(msg)
+            if args and is_distributed(args[0]):
+                return run_distributed(func.__name__, args, kwargs)  # type: ignore[no-any-return]
             return func(*args, **kwargs)
 
         wrapper.takes_tables = table  # type: ignore[attr-defined]
