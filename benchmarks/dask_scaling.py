@@ -91,6 +91,10 @@ def _counts(result: Any) -> dict[str, Any]:
 
 
 def _maxrss_mib() -> float:
+    """Peak RSS of this process in MiB (VmHWM: unlike ``ru_maxrss``, reset by exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

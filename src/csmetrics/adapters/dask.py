@@ -15,8 +15,8 @@ Dask scheduler is active (a ``distributed.Client`` included):
 2. **Records that a definition compares** are brought together: a metric
    whose catalogue ``partition`` names ``customer_id`` or ``issue_id``
    shuffles the rows so that every contact of one customer (and every
-   contact of one issue) lands in one partition. The key is the
-   ``issue_id`` where a contact has one and its ``customer_id`` otherwise
+   contact of one issue) lands in one partition. The key is a hash of the
+   ``issue_id`` where a contact has one and of its ``customer_id`` otherwise
    (FCR's ``match="issue"``), or the ``customer_id`` alone for
    ``match="category"`` and ``"customer"``: issues never span two keys.
    Survey metrics and per-contact rates and durations need no shuffle.
@@ -44,6 +44,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+
+import numpy as np
 
 from csmetrics.core.distributed import is_distributed
 from csmetrics.core.errors import UndefinedMetricWarning
@@ -188,7 +190,7 @@ def shuffled(data: Any, partition: Sequence[str], *, match: object) -> Any:
     if "customer_id" not in found:
         return data  # each partition names the missing column
     by_issue = "issue_id" in partition and "issue_id" in found and match not in _BY_CUSTOMER
-    key = data.map_partitions(shuffle_key, by_issue=by_issue, meta=(KEY, "object"))
+    key = data.map_partitions(shuffle_key, by_issue=by_issue, meta=(KEY, "uint64"))
     return data.assign(**{KEY: key}).shuffle(on=KEY)
 
 
@@ -197,17 +199,30 @@ _BY_CUSTOMER = ("category", "customer")
 
 
 def shuffle_key(frame: Any, *, by_issue: bool) -> Any:
-    """Each row's shuffle key: ``"i<issue_id>"`` where it has one, else ``"c<customer_id>"``.
+    """Each row's shuffle key: a hash of its ``issue_id`` where it has one, else of its customer.
 
-    With ``by_issue`` False, the customer key for every row. Contacts of one
-    issue share the issue key; contacts without an issue share their
-    customer's, which is what FCR's fallback (customer and category) needs.
+    With ``by_issue`` False, the customer's hash for every row. Contacts of
+    one issue share a key, and so do the contacts of one customer without an
+    issue (FCR's fallback groups them by customer and category). Two issues
+    or customers whose hashes collide only share a partition, which never
+    changes a result. Numbers are hashed as float64, so an id stored as an
+    integer in one partition and as a float (a column with nulls) in
+    another still gets one key.
     """
-    customer = "c" + frame["customer_id"].astype(str)
+    customer = _hashed(frame["customer_id"])
     if not by_issue:
-        return customer
+        return frame["customer_id"].__class__(customer, index=frame.index, name=KEY)
     issue = frame["issue_id"]
-    return ("i" + issue.astype(str)).where(issue.notna(), customer)
+    key = np.where(issue.notna().to_numpy(), _hashed(issue), customer)
+    return issue.__class__(key, index=frame.index, name=KEY)
+
+
+def _hashed(column: Any) -> Any:
+    """Pandas' stable uint64 hash of each value (numbers as float64) as a numpy array."""
+    pandas = importlib.import_module("pandas")
+    if column.dtype.kind in "iufb":
+        column = column.astype("float64")
+    return pandas.util.hash_pandas_object(column, index=False).to_numpy()
 
 
 def _partial(
