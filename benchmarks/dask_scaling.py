@@ -105,6 +105,7 @@ def run_single(paths: dict[str, str]) -> dict[str, Any]:
 
     times: dict[str, float] = {}
     counts: dict[str, Any] = {}
+    cpu = time.process_time()
     start = time.perf_counter()
     tables = {
         "contacts": csmetrics.Interactions.from_frame(pq.read_table(paths["contacts"])),
@@ -116,7 +117,8 @@ def run_single(paths: dict[str, str]) -> dict[str, Any]:
         result = getattr(csmetrics, name)(tables[table], **options)
         times[key] = time.perf_counter() - start
         counts[key] = _counts(result)
-    return {"times": times, "counts": counts, "client_mib": _maxrss_mib()}
+    cpu = time.process_time() - cpu
+    return {"times": times, "counts": counts, "client_mib": _maxrss_mib(), "cpu": cpu}
 
 
 def run_dask(paths: dict[str, str], workers: int, memory_limit: str) -> dict[str, Any]:
@@ -139,17 +141,20 @@ def run_dask(paths: dict[str, str], workers: int, memory_limit: str) -> dict[str
     ):
         frames = {table: dd.read_parquet(path) for table, path in paths.items()}
         csmetrics.nps(frames["surveys"])  # warm the workers (imports), untimed
+        cpu = time.process_time() + sum(client.run(time.process_time).values())
         for key, name, _, table, options in STEPS:
             start = time.perf_counter()
             result = getattr(csmetrics, name)(frames[table], **options)
             times[key] = time.perf_counter() - start
             counts[key] = _counts(result)
+        cpu = time.process_time() + sum(client.run(time.process_time).values()) - cpu
         worker_mib = sorted(client.run(_maxrss_mib).values())
     return {
         "times": times,
         "counts": counts,
         "client_mib": _maxrss_mib(),
         "worker_mib": worker_mib,
+        "cpu": cpu,
     }
 
 
@@ -198,6 +203,10 @@ def report(rows: int, files: int, single: dict[str, Any], dist: dict[str, Any], 
     total_b = sum(dist["times"].values())
     lines += [
         f"| **total** | **{total_a:.2f} s** | **{total_b:.2f} s** | {total_b / total_a:.1f}x |",
+        (
+            f"| CPU time (the process; client and workers) | {single['cpu']:.1f} s "
+            f"| {dist['cpu']:.1f} s | {dist['cpu'] / single['cpu']:.1f}x |"
+        ),
         "",
         f"Peak RSS: one process {single['client_mib']:.0f} MiB; Dask client "
         f"{dist['client_mib']:.0f} MiB, workers "
