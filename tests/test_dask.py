@@ -282,6 +282,14 @@ def test_empty_partitions_do_not_warn() -> None:
 
 
 @pytest.mark.usefixtures("local")
+def test_columns_that_are_no_field_are_left_out() -> None:
+    extra = CONTACTS.assign(notes="free text", csat_comment=None)
+    ddf = spread(extra, order="spread", cuts=BAD_CUTS)
+    one, dist = both("fcr", CONTACTS, ddf, by="agent_id")
+    assert_same(one, dist)
+
+
+@pytest.mark.usefixtures("local")
 def test_sla_attainment_takes_its_policy() -> None:
     policy = csmetrics.SLAPolicy(rules=[csmetrics.SLARule(first_response=3600, resolution=86400)])
     ddf = spread(CONTACTS, order="spread", cuts=BAD_CUTS)

@@ -29,6 +29,7 @@ import attrs
 from csmetrics.adapters import dask as dask_adapter
 from csmetrics.core.check import option
 from csmetrics.core.distributed import set_runner
+from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS
 from csmetrics.core.results import Durations, Rate, TimeMean
 from csmetrics.metrics import (
     business,
@@ -983,6 +984,7 @@ def _run_on_dask(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> An
         name=name,
         partition=entry.partition,
         merges=hasattr(entry.result, "merge"),
+        fields=(INTERACTION_FIELDS if entry.input == "contacts" else SURVEY_FIELDS).fields,
     )
 
 
