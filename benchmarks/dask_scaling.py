@@ -135,7 +135,7 @@ def run_dask(paths: dict[str, str], workers: int, memory_limit: str) -> dict[str
             threads_per_worker=1,
             processes=True,
             memory_limit=memory_limit,
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

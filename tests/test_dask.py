@@ -67,7 +67,7 @@ def client() -> Iterator[Any]:
     """A LocalCluster of 2 worker processes, the active scheduler for the module."""
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as active,
     ):
