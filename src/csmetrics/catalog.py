@@ -26,7 +26,10 @@ from typing import Any, Literal
 
 import attrs
 
+from csmetrics.adapters import dask as dask_adapter
 from csmetrics.core.check import option
+from csmetrics.core.distributed import set_runner
+from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS
 from csmetrics.core.results import Durations, Rate, TimeMean
 from csmetrics.metrics import (
     business,
@@ -988,3 +991,27 @@ def direction_of(result: object) -> Direction | None:
         return "higher" if result.higher_is_easier else "lower"
     entry = entry_of(result)
     return None if entry is None else entry.direction
+
+
+def _run_on_dask(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run a public metric on a Dask DataFrame with its entry's partitioning (decision 89)."""
+    entry = _CATALOG.get(name)
+    if entry is None or entry.input not in ("contacts", "surveys"):
+        msg = (
+            f"{name}() does not run on a Dask DataFrame: run each metric on it "
+            "(csmetrics.fcr(ddf), ...), or collect the data (ddf.compute()) if it fits "
+            "in one process"
+        )
+        raise TypeError(msg)
+    return dask_adapter.run(
+        entry.function,
+        args,
+        kwargs,
+        name=name,
+        partition=entry.partition,
+        merges=hasattr(entry.result, "merge"),
+        fields=(INTERACTION_FIELDS if entry.input == "contacts" else SURVEY_FIELDS).fields,
+    )
+
+
+set_runner(_run_on_dask)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
 
+from csmetrics.core.distributed import is_distributed, run_distributed
 from csmetrics.core.errors import InvalidDataError
 
 
@@ -322,6 +323,11 @@ def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     survey answers), they are a TypeError naming the reader. A metric's own
     parameter of the same name (``resolution_time(kind=...)``) is passed
     through. The wrapper keeps the signature and ``@overload``s.
+
+    A Dask DataFrame as the data goes to the distributed runner
+    (`csmetrics.core.distributed`): the metric runs on the cluster, never
+    collected into this process; it takes no reading options (name the
+    columns with ``ddf.rename`` first).
     """
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
@@ -332,6 +338,15 @@ def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         @functools.wraps(func)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             reading = {o: kwargs.pop(o) for o in READING_OPTIONS if o in options and o in kwargs}
+            distributed = bool(args) and is_distributed(args[0])
+            if distributed and reading:
+                msg = (
+                    f"{name}() takes no {next(iter(reading))}= with a Dask DataFrame: name its "
+                    "columns with ddf.rename(columns=...) and parse its times first"
+                )
+                raise TypeError(msg)
+            if distributed:
+                return run_distributed(func.__name__, args, kwargs)  # type: ignore[no-any-return]
             if not reading:
                 return func(*args, **kwargs)
             positional = bool(args)

@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from csmetrics.core.calendar import local_to_utc
 from csmetrics.core.check import option
+from csmetrics.core.distributed import refuse_collect
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import Window
 from csmetrics.core.reading import Reading
@@ -174,7 +175,11 @@ def frame_columns(data: Any, /, *, reading: Reading) -> dict[str, Any]:
     InvalidDataError
         A column is missing or, with ``strict``, unknown (`Reading.plan`),
         or a timestamp column is naive without ``assume_timezone``.
+    TypeError
+        ``data`` is a Dask DataFrame: it is not collected into this process
+        (`csmetrics.core.distributed.refuse_collect`).
     """
+    refuse_collect(data, "building a table from it")
     nw = import_narwhals()
     frame = nw.from_native(data)
     if hasattr(frame, "collect"):
