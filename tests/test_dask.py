@@ -314,9 +314,9 @@ def test_building_a_table_refuses_to_collect() -> None:
 
 
 @pytest.mark.usefixtures("local")
-def test_reading_options_still_point_to_the_reader() -> None:
+def test_reading_options_are_refused_with_a_dask_frame() -> None:
     ddf = spread(CONTACTS, order="as-is", cuts=[100])
-    with pytest.raises(TypeError, match="reading options go to the reader"):
+    with pytest.raises(TypeError, match=r"fcr\(\) takes no columns= with a Dask DataFrame"):
         csmetrics.fcr(ddf, columns={"id": "ticket"})
 
 

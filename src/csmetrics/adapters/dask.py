@@ -105,7 +105,7 @@ def run(
     fields
         The fields of the metric's table (`csmetrics.core.reading`): only
         the columns named like one are read from the files and shuffled.
-        A metric reads no other column (reading options go to the reader),
+        A metric on Dask takes no reading options (decision 119),
         so the result is the same; an export with many other columns costs
         less.
 
