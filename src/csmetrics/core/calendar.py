@@ -326,6 +326,7 @@ def _to_utc(zone: ZoneInfo, ordinal: int, micros: int) -> int:
 
 _NAT = np.iinfo(np.int64).min  # numpy's NaT as int64: a missing time
 _MIN, _MAX = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+_OPEN_END = _MAX  # csmetrics.core.table.OPEN: a time that has not come
 
 
 def local_to_utc(walls: I64, zone: ZoneInfo) -> I64:
@@ -806,6 +807,72 @@ class BusinessCalendar:
             first, last = start_us[rows], end_us[rows]
             timeline = self._timeline(int(first.min()), int(last.max()), int(schedule))
             out[rows] = _seconds(timeline.cumulative(last) - timeline.cumulative(first))
+        return out
+
+    def add_business_seconds_array(self, start: Any, seconds: Any, /) -> I64:
+        """The instant at which ``seconds`` of open time have passed since ``start``.
+
+        The inverse of `business_seconds_array`: the earliest ``t >= start``
+        with ``business_seconds(start, t) == seconds``, which is a deadline
+        such as an SLA target's breach time in business hours. Zero seconds
+        give ``start`` itself. Measured under the schedule history as
+        ``convention="split"`` measures it (each part under the schedule in
+        force then); a calendar open around the clock gives ``start +
+        seconds``.
+
+        Parameters
+        ----------
+        start
+            int64 epoch microseconds (UTC) or ``datetime64``.
+        seconds
+            Non-negative float seconds, rounded to the microsecond.
+
+        Returns
+        -------
+        numpy.ndarray
+            int64 epoch microseconds; `csmetrics.core.table.OPEN` (never)
+            where the calendar has no open time left before year 9999.
+
+        Examples
+        --------
+        >>> cal = BusinessCalendar(timezone="UTC", hours={"mon": [("09:00", "17:00")]})
+        >>> monday = 1_778_457_600_000_000  # 2026-05-11 00:00 UTC
+        >>> hour = 3_600_000_000
+        >>> due = cal.add_business_seconds_array(np.array([monday + 16 * hour]), np.array([7200.0]))
+        >>> due.view("datetime64[us]")
+        array(['2026-05-18T10:00:00.000000'], dtype='datetime64[us]')
+        """
+        start_us, amount = np.broadcast_arrays(
+            _micros_array("start", start), np.asarray(seconds, dtype=np.float64)
+        )
+        start_us = start_us.astype(np.int64)
+        wanted = np.rint(amount * _US).astype(np.int64)
+        if start_us.size and (wanted < 0).any():
+            i = int(np.argmax(wanted.reshape(-1) < 0))
+            bad_record(_position(i, wanted.shape), "seconds", float(amount.reshape(-1)[i]), "< 0")
+        _check_arrays(start_us, start_us)
+        if self._always or start_us.size == 0:
+            out: I64 = start_us + wanted
+            return out
+        out = np.where(wanted == 0, start_us, _OPEN_END)
+        todo = wanted > 0
+        low = int(start_us.min())
+        high = int(start_us.max()) + int(wanted.max()) + _WEEK
+        while todo.any():
+            timeline = self._timeline(low, min(high, _HIGH), None)
+            ends = timeline.before + (timeline.closes - timeline.opens)
+            goal = timeline.cumulative(start_us[todo]) + wanted[todo]
+            k = np.searchsorted(ends, goal, side="left")
+            found = k < len(ends)
+            if found.any():
+                kk = k[found]
+                at = timeline.opens[kk] + (goal[found] - timeline.before[kk])
+                rows = np.flatnonzero(todo)[found]
+                out[rows] = np.maximum(at, start_us[rows])
+                todo[rows] = False
+            if high >= _HIGH:
+                break  # no open time left before year 9999: never
+            high = min(_HIGH, low + 2 * (high - low))
         return out
 
     # --- building blocks ------------------------------------------------------

@@ -27,10 +27,17 @@ import numpy.typing as npt
 from csmetrics.core.calendar import BusinessCalendar
 from csmetrics.core.check import bad_record
 from csmetrics.core.reduce import segment_starts
-from csmetrics.core.table import _row_name
+from csmetrics.core.table import OPEN, _row_name
 from csmetrics.core.tickets import Tickets
 
-__all__ = ["PER_TICKET", "CalendarOption", "PerTicket", "TicketSchedules", "calendar_param"]
+__all__ = [
+    "PER_TICKET",
+    "CalendarOption",
+    "PerTicket",
+    "TicketClock",
+    "TicketSchedules",
+    "calendar_param",
+]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -80,6 +87,8 @@ class TicketSchedules:
         Business microseconds of the ticket's earlier pieces, each whole.
     last
         Per ticket, its last piece.
+    end
+        When the piece ends: the next piece's start, `OPEN` for the last.
     """
 
     ticket: I64
@@ -88,6 +97,7 @@ class TicketSchedules:
     calendars: tuple[BusinessCalendar, ...]
     before: I64
     last: I64
+    end: I64
 
     @classmethod
     def of(
@@ -158,6 +168,7 @@ class TicketSchedules:
             calendars=tuple(calendars[key] for key in ids),
             before=before,
             last=last_of,
+            end=np.where(last, OPEN, end),
         )
 
     def piece(self, ticket: I64, at: I64) -> I64:
@@ -179,6 +190,43 @@ class TicketSchedules:
                 seconds = calendar.business_seconds_array(self.start[piece[rows]], at[rows])
                 partial[rows] = np.rint(seconds * _US).astype(np.int64)
         out: I64 = self.before[piece] + partial
+        return out
+
+    def add_business_seconds(self, ticket: I64, start: I64, seconds: F64) -> I64:
+        """The instant at which ``seconds`` of each ticket's open time have passed since ``start``.
+
+        Walks the ticket's pieces from the one holding ``start``: the open
+        time left in a piece is spent first, the rest carried into the next
+        piece; the last piece runs on for ever. `OPEN` where never.
+        """
+        out = np.full(len(ticket), OPEN, dtype=np.int64)
+        left = np.rint(np.asarray(seconds, dtype=np.float64) * _US).astype(np.int64)
+        piece = self.piece(ticket, start)
+        since = start.copy()
+        rows = np.arange(len(ticket))
+        while rows.size:
+            p = piece[rows]
+            last = self.end[p] == OPEN
+            room = np.zeros(len(rows), dtype=np.int64)
+            finite = np.flatnonzero(~last)
+            for index, calendar in enumerate(self.calendars):
+                mine = finite[self.calendar[p[finite]] == index]
+                if mine.size:
+                    room[mine] = np.rint(
+                        calendar.business_seconds_array(since[rows[mine]], self.end[p[mine]]) * _US
+                    ).astype(np.int64)
+            here = last | (room >= left[rows])
+            for index, calendar in enumerate(self.calendars):
+                mine = np.flatnonzero(here & (self.calendar[p] == index))
+                if mine.size:
+                    out[rows[mine]] = calendar.add_business_seconds_array(
+                        since[rows[mine]], left[rows[mine]] / _US
+                    )
+            carry = np.flatnonzero(~here)
+            left[rows[carry]] -= room[carry]
+            since[rows[carry]] = self.end[p[carry]]
+            piece[rows[carry]] += 1
+            rows = rows[carry]
         return out
 
     def business_seconds(self, ticket: I64, start: I64, end: I64) -> F64:
@@ -204,3 +252,43 @@ def _business(
             seconds = calendars[key].business_seconds_array(start[rows], end[rows])
             out[rows] = np.rint(seconds * _US).astype(np.int64)
     return out
+
+
+class TicketClock:
+    """How long a ticket's intervals last, and when a time budget runs out.
+
+    ``seconds(ticket, start, end)`` measures ``[start, end)`` of each row's
+    ticket; ``deadline(ticket, start, seconds)`` is the instant at which
+    ``seconds`` have passed from ``start`` (`OPEN`: never). Calendar time
+    without a calendar, one `BusinessCalendar`'s open hours, or each
+    ticket's own schedule history (`TicketSchedules`).
+    """
+
+    def __init__(self, table: Tickets, cutoff: int, calendar: CalendarOption) -> None:
+        self._one: BusinessCalendar | None = None
+        self._schedules: TicketSchedules | None = None
+        if isinstance(calendar, Mapping):
+            self._schedules = TicketSchedules.of(table, calendar, cutoff)
+        elif calendar is not None:
+            if not isinstance(calendar, BusinessCalendar):
+                msg = f"calendar={calendar!r} is not allowed; use a csmetrics.BusinessCalendar"
+                raise TypeError(msg)
+            self._one = calendar
+
+    def seconds(self, ticket: I64, start: I64, end: I64) -> F64:
+        """Seconds of ``[start, end)`` on each row's ticket clock."""
+        if self._schedules is not None:
+            return self._schedules.business_seconds(ticket, start, end)
+        if self._one is not None:
+            return self._one.business_seconds_array(start, end)
+        out: F64 = (end - start).astype(np.float64) / _US
+        return out
+
+    def deadline(self, ticket: I64, start: I64, seconds: F64) -> I64:
+        """The instant ``seconds`` after ``start`` on each row's ticket clock."""
+        if self._schedules is not None:
+            return self._schedules.add_business_seconds(ticket, start, seconds)
+        if self._one is not None:
+            return self._one.add_business_seconds_array(start, seconds)
+        out: I64 = start + np.rint(np.asarray(seconds) * _US).astype(np.int64)
+        return out
