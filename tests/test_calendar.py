@@ -866,3 +866,24 @@ def test_instant_changes_sum_each_schedule_over_its_era(
     s = np.array([p[0] for p in pairs], dtype=np.int64)
     e = np.array([p[1] for p in pairs], dtype=np.int64)
     assert cal.business_seconds_array(s, e).tolist() == pytest.approx(expected, abs=1e-6)
+
+
+@given(calendars(), st.lists(instants(count=1), min_size=1, max_size=6), st.data())
+def test_add_business_seconds_inverts_business_seconds(
+    cal: BusinessCalendar, starts: list[list[int]], data: st.DataObject
+) -> None:
+    cal = attrs.evolve(cal, convention="split")
+    start = np.array([s[0] for s in starts], dtype=np.int64)
+    amount = np.array(
+        data.draw(st.lists(st.integers(0, 40 * 3600), min_size=len(start), max_size=len(start))),
+        dtype=np.float64,
+    )
+    due = cal.add_business_seconds_array(start, amount)
+    reached = due != OPEN
+    assert (due[reached] >= start[reached]).all()
+    got = cal.business_seconds_array(start[reached], due[reached])
+    assert got.tolist() == amount[reached].tolist()
+    # The earliest such instant: a microsecond earlier is short of it.
+    positive = reached & (amount > 0)
+    short = cal.business_seconds_array(start[positive], due[positive] - 1)
+    assert (short < amount[positive]).all()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import (
@@ -17,6 +20,7 @@ from csmetrics import (
     SLATarget,
     sla_attainment,
 )
+from strategies import tickets
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 LATE = T0 + timedelta(days=30)
@@ -410,3 +414,93 @@ def test_ticket_attainment_of_parts_merges_into_the_whole():
     assert merged.counts() == whole.counts()
     assert merged.breaches == whole.breaches
     assert merged.outcomes is None
+
+
+# --- properties of ticket SLAs -------------------------------------------------------------------
+
+
+PROPERTY_OFFICE = BusinessCalendar(
+    timezone="Europe/Berlin",
+    hours={d: [("08:00", "18:00")] for d in ("mon", "tue", "wed", "thu", "fri")},
+)
+PRIORITY_POLICY = SLAPolicy(
+    calendar={None: PROPERTY_OFFICE, "a": BusinessCalendar.always(), "b": PROPERTY_OFFICE},
+    rules=[
+        SLARule(
+            priority="urgent",
+            first_response=H,
+            next_reply=SLATarget(seconds=H, business=True),
+            requester_wait=SLATarget(seconds=4 * H, business=True),
+            agent_work=2 * H,
+        ),
+        SLARule(
+            priority="high",
+            first_response=SLATarget(seconds=2 * H, business=True),
+            resolution=24 * H,
+        ),
+        SLARule(first_response=8 * H, next_reply=4 * H, requester_wait=24 * H, agent_work=8 * H),
+    ],
+)
+PROPERTY_AS_OF = datetime(2026, 3, 20, tzinfo=timezone.utc)
+
+
+def rows_of(records: list[csmetrics.Ticket]) -> list[dict[str, object]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
+        result = sla_attainment(records, PRIORITY_POLICY, as_of=PROPERTY_AS_OF)
+    assert result.outcomes is not None
+    return result.outcomes.to_rows()
+
+
+@given(tickets(histories=True))
+def test_ticket_outcomes_are_consistent(records: list[csmetrics.Ticket]):
+    for r in rows_of(records):
+        assert r["met"] + r["breached"] + r["open"] + r["excluded"] >= 1
+        assert not (r["met"] and r["breached"])
+        assert r["breached"] == (r["elapsed"] > r["seconds"])
+        # The breach time lies after the target applied, and is reached exactly
+        # when the elapsed time passes the target.
+        assert r["target_at"] is None or r["target_at"] >= r["applied_at"]
+        if (
+            r["target_at"] is not None
+            and not r["business"]
+            and r["target"]
+            in (
+                "first_response",
+                "next_reply",
+                "resolution",
+            )
+        ):
+            assert (r["target_at"] - r["applied_at"]).total_seconds() == r["seconds"]
+
+
+@given(tickets(histories=True), st.randoms(use_true_random=False))
+def test_ticket_outcomes_do_not_depend_on_ticket_order(records: list[csmetrics.Ticket], rng):
+    shuffled = list(records)
+    rng.shuffle(shuffled)
+
+    def key(row: dict[str, object]) -> tuple[str, str, object]:
+        return (str(row["ticket_id"]), str(row["target"]), row["applied_at"])
+
+    assert sorted(rows_of(records), key=key) == sorted(rows_of(shuffled), key=key)
+
+
+@given(tickets(histories=True))
+def test_ticket_objects_and_table_agree(records: list[csmetrics.Ticket]):
+    table = csmetrics.Tickets.from_records(records)
+    assert rows_of(table.to_records()) == rows_of(records)
+
+
+@given(tickets(histories=True), st.lists(st.integers(0, 2), min_size=1, max_size=12))
+def test_ticket_attainment_of_any_split_merges(records: list[csmetrics.Ticket], assign: list[int]):
+    parts: list[list[csmetrics.Ticket]] = [[], [], []]
+    for i, record in enumerate(records):
+        parts[assign[i % len(assign)]].append(record)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
+        whole = sla_attainment(records, PRIORITY_POLICY, as_of=PROPERTY_AS_OF)
+        merged = sla_attainment(parts[0], PRIORITY_POLICY, as_of=PROPERTY_AS_OF)
+        for part in parts[1:]:
+            merged = merged.merge(sla_attainment(part, PRIORITY_POLICY, as_of=PROPERTY_AS_OF))
+    assert merged.counts() == whole.counts()
+    assert merged.breaches == whole.breaches

@@ -175,6 +175,67 @@ def test_per_ticket_calendars_switch_back_and_forth():
     assert r["solve_time_business"] == 9 * H
 
 
+BERLIN_OFFICE = BusinessCalendar(
+    timezone="Europe/Berlin", hours={d: [("00:00", "24:00")] for d in ("sat", "sun")}
+)
+"""Open all weekend (local days), in a zone with DST."""
+
+
+def berlin_ticket(created: datetime, solved: datetime) -> Ticket:
+    return Ticket(
+        id=1,
+        customer_id="ann",
+        created=created,
+        messages=[],
+        statuses=[StatusChange(at=solved, status="solved")],
+    )
+
+
+def test_dst_start_business_day_is_23_hours():
+    # Europe/Berlin springs forward on Sunday 2026-03-29: Saturday 00:00 CET to
+    # Monday 00:00 CEST is 24 + 23 hours of open time.
+    start = datetime(2026, 3, 27, 23, tzinfo=UTC)  # Saturday 00:00 CET
+    end = datetime(2026, 3, 29, 22, tzinfo=UTC)  # Monday 00:00 CEST
+    r = row(berlin_ticket(start, end), calendar=BERLIN_OFFICE)
+    assert r["solve_time"] == r["solve_time_business"] == 47 * H
+
+
+def test_dst_end_business_day_is_25_hours():
+    # Clocks go back on Sunday 2026-10-25: the weekend holds 24 + 25 hours.
+    start = datetime(2026, 10, 23, 22, tzinfo=UTC)  # Saturday 00:00 CEST
+    end = datetime(2026, 10, 25, 23, tzinfo=UTC)  # Monday 00:00 CET
+    r = row(berlin_ticket(start, end), calendar=BERLIN_OFFICE)
+    assert r["solve_time_business"] == 49 * H
+
+
+def test_one_day_holiday_is_closed():
+    # Thursday 2026-12-31 is a holiday: from Thursday 00:00 to Saturday 06:00
+    # local, only Friday 09:00-17:00 is open.
+    start = datetime(2026, 12, 30, 23, tzinfo=UTC)  # Thursday 00:00 CET
+    end = datetime(2027, 1, 2, 5, tzinfo=UTC)  # Saturday 06:00 CET
+    week = BusinessCalendar(
+        timezone="Europe/Berlin",
+        hours={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat")},
+        holidays=["2026-12-31"],
+    )
+    r = row(berlin_ticket(start, end), calendar=week)
+    assert r["solve_time_business"] == 8 * H
+
+
+def test_two_day_holiday_is_closed_on_both_days():
+    # Thursday 24 and Friday 25 December closed: from Wednesday 17:00 to Monday
+    # 10:00, only Saturday and Sunday 09:00-17:00 and Monday 09:00-10:00 are open.
+    week = BusinessCalendar(
+        timezone="Europe/Berlin",
+        hours={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        holidays=["2026-12-24", "2026-12-25"],
+    )
+    start = datetime(2026, 12, 23, 16, tzinfo=UTC)  # Wednesday 17:00 CET
+    end = datetime(2026, 12, 28, 9, tzinfo=UTC)  # Monday 10:00 CET
+    r = row(berlin_ticket(start, end), calendar=week)
+    assert r["solve_time_business"] == 8 * H + 8 * H + 1 * H
+
+
 def test_per_ticket_calendar_errors_name_the_ticket():
     life = ticket(7, (1, "solved"), schedule_changes=[(at(0), "night")])
     with pytest.raises(csmetrics.InvalidDataError, match=r"7.*schedule_id.*'night'"):

@@ -393,6 +393,14 @@ def _instances(
     return out
 
 
+def _ticket_only(policy: SLAPolicy) -> str:
+    """What in the policy needs tickets ("" when nothing does)."""
+    for name in TICKET_TARGETS:
+        if any(getattr(rule, name) is not None for rule in policy.rules):
+            return f"{name} targets"
+    return "calendars by schedule id" if isinstance(policy.calendar, tuple) else ""
+
+
 @takes_tables("Interactions")
 def sla_attainment(
     interactions: Interactions | Tickets | Iterable[Interaction] | Iterable[Ticket],
@@ -467,20 +475,17 @@ def sla_attainment(
     data: Any = interactions
     if not isinstance(data, (Interactions, Tickets)) and not is_frame(data):
         data = list(data)
-        if data and isinstance(data[0], Ticket):
+        # No records: tickets if the policy only makes sense for tickets.
+        tickets_only = not isinstance(policy, SLAPolicy) or _ticket_only(policy)
+        if (data and isinstance(data[0], Ticket)) or (not data and tickets_only):
             data = Tickets.from_records(data)
     if isinstance(data, Tickets):
         return _ticket_attainment(sla_outcomes(data, policy, as_of=as_of), period)
     if not isinstance(policy, SLAPolicy):
         msg = f"policy={policy!r} is not allowed; use a csmetrics.SLAPolicy (several: tickets only)"
         raise TypeError(msg)
-    ticket_only = [
-        name
-        for name in (*TICKET_TARGETS,)
-        if any(getattr(rule, name) is not None for rule in policy.rules)
-    ]
-    if ticket_only or isinstance(policy.calendar, tuple):
-        what = f"{ticket_only[0]} targets" if ticket_only else "calendars by schedule id"
+    if ticket_only := _ticket_only(policy):
+        what = ticket_only
         msg = f"{what} need tickets (their status history): give a csmetrics.Tickets table"
         raise ValueError(msg)
     table = as_interactions(data)
