@@ -522,13 +522,24 @@ def ticket_metrics(
 def _metrics_memo(
     table: Tickets | Iterable[Ticket], as_of: datetime | None, calendar: CalendarOption
 ) -> tuple[Tickets, TicketMetrics]:
+    """The rows the ticket aggregates reduce, computed once per table, cutoff and calendar.
+
+    Calendars by schedule id (a mapping, not hashable) are computed each time.
+    """
     table, cutoff, resolved = _cutoff(_check_table(table), as_of)
-    return table, TicketMetrics(
+    cache: dict[Any, TicketMetrics] = table.memo.setdefault("ticket_metrics", {})
+    key = None if isinstance(calendar, Mapping) else (cutoff, calendar)
+    if key is not None and key in cache:
+        return table, cache[key]
+    rows = TicketMetrics(
         ticket_id=table.id,
         columns=_compute(table, cutoff, calendar),
         as_of=resolved,
         calendar=calendar_param(calendar),
     )
+    if key is not None:
+        cache[key] = rows
+    return table, rows
 
 
 def _group(table: Tickets, by: TicketBy | None) -> Encoded | None:
