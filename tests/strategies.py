@@ -967,12 +967,16 @@ def frame_backends(frame: Any) -> dict[str, Any]:
 
 @st.composite
 def tickets(
-    draw: st.DrawFn, *, max_size: int = 8, key_type: KeyType = "str"
+    draw: st.DrawFn, *, max_size: int = 8, key_type: KeyType = "str", histories: bool = False
 ) -> list[csmetrics.Ticket]:
     """Tickets with a status history, a comment thread and an assignee history.
 
     Event times within a ticket are distinct whole seconds, so no order
-    depends on ties.
+    depends on ties. With ``histories`` they also have a priority history
+    (priorities "low", "normal", "high", "urgent", the first at creation)
+    and a schedule history (schedule ids "a" and "b", none at creation, so
+    a default schedule applies first), each change at a whole second that
+    may fall between the other events.
     """
     n = draw(st.integers(0, max_size))
     base = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)
@@ -1004,6 +1008,19 @@ def tickets(
                     )
                 )
         assignments = [(created, f"agent{draw(st.integers(0, 3))}")] if draw(st.booleans()) else []
+        extra: dict[str, Any] = {}
+        if histories:
+            span = sum(gaps) + 1
+            offsets = sorted(draw(st.lists(st.integers(1, span), max_size=2, unique=True)))
+            extra["schedule_changes"] = [
+                (created + timedelta(seconds=o), draw(st.sampled_from("ab"))) for o in offsets
+            ]
+            priorities = ("low", "normal", "high", "urgent")
+            offsets = sorted(draw(st.lists(st.integers(1, span), max_size=2, unique=True)))
+            extra["priority_changes"] = [
+                (created + timedelta(seconds=o), draw(st.sampled_from(priorities)))
+                for o in [0, *offsets]
+            ]
         out.append(
             csmetrics.Ticket(
                 id=_key(key_type, "t", number),
@@ -1014,6 +1031,7 @@ def tickets(
                 channel=draw(st.sampled_from((None, "email", "web"))),
                 submitter_role=first,
                 assignments=assignments,
+                **extra,
             )
         )
     return out

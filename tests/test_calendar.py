@@ -299,6 +299,61 @@ def test_old_overnight_shift_overlapping_the_new_schedule_counts_once() -> None:
     assert both(cal, berlin(2026, 5, 31, 20), berlin(2026, 6, 1, 10)) == 11 * HOUR
 
 
+def test_change_at_an_instant_cuts_the_shift_it_falls_in() -> None:
+    # A trigger moves the team to 24/7 at 12:00 on Monday 2026-06-01: 09:00-12:00
+    # under the office hours, then 12:00-20:00 around the clock.
+    cal = BusinessCalendar(
+        timezone="Europe/Berlin", hours=OFFICE, changes=[(berlin(2026, 6, 1, 12), ALL_DAY)]
+    )
+    assert both(cal, berlin(2026, 6, 1, 8), berlin(2026, 6, 1, 20)) == 11 * HOUR
+    assert both(cal, berlin(2026, 5, 29, 16), berlin(2026, 6, 1, 12)) == 4 * HOUR
+
+
+def test_change_at_an_instant_is_exact_to_the_second() -> None:
+    # Around the clock until 00:00:03, then office hours: 3 s, then 09:00-17:00.
+    cal = BusinessCalendar(
+        timezone="UTC",
+        hours=ALL_DAY,
+        changes=[(datetime(2026, 6, 1, 0, 0, 3, tzinfo=timezone.utc), OFFICE)],
+    )
+    start = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    assert both(cal, start, start + timedelta(hours=20)) == 3 + 8 * HOUR
+
+
+def test_change_at_an_instant_ends_an_old_overnight_shift() -> None:
+    # The night shift Sunday 22:00-06:00 stops at the change, Monday 01:00.
+    cal = BusinessCalendar(
+        timezone="Europe/Berlin",
+        hours={"sun": [("22:00", "06:00")]},
+        changes=[("2026-06-01T01:00+02:00", OFFICE)],
+    )
+    assert both(cal, berlin(2026, 5, 31, 20), berlin(2026, 6, 1, 10)) == 4 * HOUR
+
+
+def test_date_and_instant_changes_mix_in_time_order() -> None:
+    # Monday 2026-06-01: the long hours from the date, office hours from 12:00.
+    cal = BusinessCalendar(
+        timezone="Europe/Berlin",
+        hours=OFFICE,
+        changes=[(berlin(2026, 6, 1, 12), OFFICE), (date(2026, 6, 1), LONG)],
+    )
+    assert [type(when) for when, _ in cal.changes] == [date, datetime]
+    assert both(cal, berlin(2026, 6, 1, 7), berlin(2026, 6, 1, 19)) == 4 * HOUR + 5 * HOUR
+    single = attrs.evolve(cal, convention="single")
+    assert both(single, berlin(2026, 6, 1, 7), berlin(2026, 6, 1, 19)) == 8 * HOUR
+
+
+def test_changes_at_the_same_instant_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"changes\[1\] takes effect at the same instant"):
+        BusinessCalendar(
+            timezone="Europe/Berlin",
+            hours=OFFICE,
+            changes=[(date(2026, 6, 1), LONG), (berlin(2026, 6, 1), OFFICE)],
+        )
+    with pytest.raises(ValueError, match="timezone-aware"):
+        BusinessCalendar(timezone="UTC", hours=OFFICE, changes=[(datetime(2026, 6, 1), LONG)])
+
+
 def test_changes_are_sorted_by_date() -> None:
     cal = BusinessCalendar(
         timezone="UTC",
@@ -774,3 +829,61 @@ def test_local_to_utc_keeps_missing_times_and_reads_repeats_first() -> None:
     assert got[0] == to_micros(datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc))
     assert got[2] == to_micros(datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc))
     assert local_to_utc(np.zeros(0, dtype=np.int64), BERLIN).tolist() == []
+
+
+@st.composite
+def instant_changes(draw: st.DrawFn) -> BusinessCalendar:
+    """A calendar whose schedule changes at drawn instants (not midnights)."""
+    zone = draw(st.sampled_from(ZONES))
+    low, high = to_micros(SPANS[0][0]), to_micros(SPANS[1][1])
+    moments = draw(st.lists(st.integers(low, high), max_size=3, unique=True))
+    return BusinessCalendar(
+        timezone=zone,
+        hours=draw(weekly_hours()),
+        holidays=draw(st.lists(st.dates(date(2026, 1, 30), date(2026, 12, 16)), max_size=4)),
+        changes=[(aware(at), draw(weekly_hours())) for at in moments],
+    )
+
+
+@given(instant_changes(), st.lists(instants(count=2), min_size=1, max_size=6))
+def test_instant_changes_sum_each_schedule_over_its_era(
+    cal: BusinessCalendar, pairs: list[list[int]]
+) -> None:
+    # The definition: each schedule, as if always in force, over the part of
+    # [start, end) between its change and the next.
+    bounds = [np.iinfo(np.int64).min, *(to_micros(when) for when, _ in cal.changes)]
+    ends = [*bounds[1:], np.iinfo(np.int64).max]
+    weeks = [cal.hours, *(hours for _, hours in cal.changes)]
+    expected = []
+    for a, b in pairs:
+        total = 0.0
+        for since, until, hours in zip(bounds, ends, weeks, strict=True):
+            lo, hi = max(a, since), min(b, until)
+            if lo < hi:
+                fixed = BusinessCalendar(timezone=cal.timezone, hours=hours, holidays=cal.holidays)
+                total += fixed.business_seconds(aware(lo), aware(hi))
+        expected.append(total)
+    s = np.array([p[0] for p in pairs], dtype=np.int64)
+    e = np.array([p[1] for p in pairs], dtype=np.int64)
+    assert cal.business_seconds_array(s, e).tolist() == pytest.approx(expected, abs=1e-6)
+
+
+@given(calendars(), st.lists(instants(count=1), min_size=1, max_size=6), st.data())
+def test_add_business_seconds_inverts_business_seconds(
+    cal: BusinessCalendar, starts: list[list[int]], data: st.DataObject
+) -> None:
+    cal = attrs.evolve(cal, convention="split")
+    start = np.array([s[0] for s in starts], dtype=np.int64)
+    amount = np.array(
+        data.draw(st.lists(st.integers(0, 40 * 3600), min_size=len(start), max_size=len(start))),
+        dtype=np.float64,
+    )
+    due = cal.add_business_seconds_array(start, amount)
+    reached = due != OPEN
+    assert (due[reached] >= start[reached]).all()
+    got = cal.business_seconds_array(start[reached], due[reached])
+    assert got.tolist() == amount[reached].tolist()
+    # The earliest such instant: a microsecond earlier is short of it.
+    positive = reached & (amount > 0)
+    short = cal.business_seconds_array(start[positive], due[positive] - 1)
+    assert (short < amount[positive]).all()

@@ -121,6 +121,147 @@ def test_business_fields_with_an_office_calendar():
     assert r["full_resolution_business"] == 4 * H
 
 
+# -- schedules that change ------------------------------------------------------------------------
+
+WEEKDAY_OFFICE = BusinessCalendar(
+    timezone="UTC", hours={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")}
+)
+SCHEDULES = {"office": WEEKDAY_OFFICE, "24x7": BusinessCalendar.always()}
+
+
+def test_schedule_switched_mid_life_is_summed_piecewise():
+    # Office hours from creation (Monday 09:00), a trigger moves the ticket to
+    # 24x7 at 12:00; replied at 19:00, solved at 20:00.
+    life = ticket(
+        1,
+        (0, "customer"),
+        (10, "agent", "max"),
+        (11, "solved"),
+        schedule_changes=[(at(0), "office"), (at(3), "24x7")],
+    )
+    r = row(life, calendar=SCHEDULES)
+    assert r["first_reply"] == 10 * H
+    assert r["first_reply_business"] == 3 * H + 7 * H  # 09-12 office, 12-19 around the clock
+    assert r["full_resolution_business"] == 3 * H + 8 * H
+    assert r["requester_wait_business"] == r["solve_time_business"] == 11 * H
+    # The same ticket under the office hours alone: 09:00-17:00.
+    assert row(life, calendar=WEEKDAY_OFFICE)["solve_time_business"] == 8 * H
+
+
+def test_schedule_applied_three_seconds_after_creation_is_honoured():
+    # Created Saturday 10:00 on the default 24x7 schedule, moved to office
+    # hours 3 s later, solved Monday 10:00: 3 s + Monday 09:00-10:00.
+    saturday = T0 - timedelta(days=2) + timedelta(hours=1)
+    life = Ticket(
+        id=1,
+        customer_id="ann",
+        created=saturday,
+        messages=[],
+        statuses=[StatusChange(at=saturday + timedelta(days=2), status="solved")],
+        schedule_changes=[(saturday + timedelta(seconds=3), "office")],
+    )
+    r = row(life, calendar={None: BusinessCalendar.always(), "office": WEEKDAY_OFFICE})
+    assert r["solve_time_business"] == r["full_resolution_business"] == 3 + 1 * H
+
+
+def test_per_ticket_calendars_switch_back_and_forth():
+    # office [0, 1) -> 24x7 [1, 2) -> office [2, ...): Monday 09-10, 10-11, 11-17, Tue 09-10.
+    life = ticket(
+        1,
+        (25, "solved"),
+        schedule_changes=[(at(1), "24x7"), (at(2), "office")],
+    )
+    r = row(life, calendar={None: WEEKDAY_OFFICE, **SCHEDULES})
+    assert r["solve_time_business"] == 9 * H
+
+
+BERLIN_OFFICE = BusinessCalendar(
+    timezone="Europe/Berlin", hours={d: [("00:00", "24:00")] for d in ("sat", "sun")}
+)
+"""Open all weekend (local days), in a zone with DST."""
+
+
+def berlin_ticket(created: datetime, solved: datetime) -> Ticket:
+    return Ticket(
+        id=1,
+        customer_id="ann",
+        created=created,
+        messages=[],
+        statuses=[StatusChange(at=solved, status="solved")],
+    )
+
+
+def test_dst_start_business_day_is_23_hours():
+    # Europe/Berlin springs forward on Sunday 2026-03-29: Saturday 00:00 CET to
+    # Monday 00:00 CEST is 24 + 23 hours of open time.
+    start = datetime(2026, 3, 27, 23, tzinfo=UTC)  # Saturday 00:00 CET
+    end = datetime(2026, 3, 29, 22, tzinfo=UTC)  # Monday 00:00 CEST
+    r = row(berlin_ticket(start, end), calendar=BERLIN_OFFICE)
+    assert r["solve_time"] == r["solve_time_business"] == 47 * H
+
+
+def test_dst_end_business_day_is_25_hours():
+    # Clocks go back on Sunday 2026-10-25: the weekend holds 24 + 25 hours.
+    start = datetime(2026, 10, 23, 22, tzinfo=UTC)  # Saturday 00:00 CEST
+    end = datetime(2026, 10, 25, 23, tzinfo=UTC)  # Monday 00:00 CET
+    r = row(berlin_ticket(start, end), calendar=BERLIN_OFFICE)
+    assert r["solve_time_business"] == 49 * H
+
+
+def test_one_day_holiday_is_closed():
+    # Thursday 2026-12-31 is a holiday: from Thursday 00:00 to Saturday 06:00
+    # local, only Friday 09:00-17:00 is open.
+    start = datetime(2026, 12, 30, 23, tzinfo=UTC)  # Thursday 00:00 CET
+    end = datetime(2027, 1, 2, 5, tzinfo=UTC)  # Saturday 06:00 CET
+    week = BusinessCalendar(
+        timezone="Europe/Berlin",
+        hours={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat")},
+        holidays=["2026-12-31"],
+    )
+    r = row(berlin_ticket(start, end), calendar=week)
+    assert r["solve_time_business"] == 8 * H
+
+
+def test_two_day_holiday_is_closed_on_both_days():
+    # Thursday 24 and Friday 25 December closed: from Wednesday 17:00 to Monday
+    # 10:00, only Saturday and Sunday 09:00-17:00 and Monday 09:00-10:00 are open.
+    week = BusinessCalendar(
+        timezone="Europe/Berlin",
+        hours={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        holidays=["2026-12-24", "2026-12-25"],
+    )
+    start = datetime(2026, 12, 23, 16, tzinfo=UTC)  # Wednesday 17:00 CET
+    end = datetime(2026, 12, 28, 9, tzinfo=UTC)  # Monday 10:00 CET
+    r = row(berlin_ticket(start, end), calendar=week)
+    assert r["solve_time_business"] == 8 * H + 8 * H + 1 * H
+
+
+def test_per_ticket_calendar_errors_name_the_ticket():
+    life = ticket(7, (1, "solved"), schedule_changes=[(at(0), "night")])
+    with pytest.raises(csmetrics.InvalidDataError, match=r"7.*schedule_id.*'night'"):
+        row(life, calendar=SCHEDULES)
+    late = ticket(8, (1, "solved"), schedule_changes=[(at(0.5), "office")])
+    with pytest.raises(csmetrics.InvalidDataError, match=r"8.*no schedule at creation"):
+        row(late, calendar=SCHEDULES)
+    with pytest.raises(TypeError, match=r"calendar\['office'\]"):
+        row(late, calendar={"office": "09-17"})
+
+
+def test_per_ticket_results_record_and_merge_as_per_ticket():
+    one = ticket(1, (11, "solved"), schedule_changes=[(at(0), "office"), (at(3), "24x7")])
+    two = ticket(2, (2, "solved"), schedule_changes=[(at(0), "24x7")])
+    assert ticket_metrics([one, two], calendar=SCHEDULES).calendar == "per-ticket"
+    whole = csmetrics.requester_wait_time([one, two], calendar=SCHEDULES, as_of=at(12))
+    parts = csmetrics.requester_wait_time([one], calendar=SCHEDULES, as_of=at(12)).merge(
+        csmetrics.requester_wait_time([two], calendar=SCHEDULES, as_of=at(12))
+    )
+    assert whole.calendar == parts.calendar == "per-ticket"
+    assert whole.values.tolist() == parts.values.tolist() == [2 * H, 11 * H]
+    single = csmetrics.requester_wait_time([two], calendar=WEEKDAY_OFFICE, as_of=at(12))
+    with pytest.raises(ValueError, match="calendar"):
+        whole.merge(single)
+
+
 # -- the vendor rules -----------------------------------------------------------------------------
 
 
@@ -449,12 +590,36 @@ def test_business_time_never_exceeds_calendar_time(records: list[Ticket]):
         assert (business[~np.isnan(business)] <= calendar[~np.isnan(calendar)] + 1e-6).all()
 
 
-@given(tickets(), st.randoms(use_true_random=False))
+PER_TICKET = {None: OFFICE, "a": BusinessCalendar.always(), "b": WEEKDAY_OFFICE}
+
+
+@given(tickets(histories=True))
+def test_per_ticket_waits_add_up_and_stay_within_calendar_time(records: list[Ticket]):
+    cols = metrics_of(records, calendar=PER_TICKET).columns
+    np.testing.assert_allclose(
+        cols["requester_wait_business"] + cols["agent_wait_business"],
+        cols["solve_time_business"],
+        atol=1e-6,
+    )
+    for name in ("first_reply", "first_resolution", "full_resolution", "solve_time"):
+        calendar, business = cols[name], cols[f"{name}_business"]
+        assert np.array_equal(np.isnan(calendar), np.isnan(business))
+        assert (business[~np.isnan(business)] <= calendar[~np.isnan(calendar)] + 1e-6).all()
+
+
+@given(tickets(histories=True))
+def test_one_calendar_under_every_schedule_id_is_that_calendar(records: list[Ticket]):
+    single = metrics_of(records, calendar=OFFICE).to_rows()
+    per_ticket = metrics_of(records, calendar={None: OFFICE, "a": OFFICE, "b": OFFICE})
+    assert per_ticket.to_rows() == single
+
+
+@given(tickets(histories=True), st.randoms(use_true_random=False))
 def test_permuted_tickets_give_the_same_rows(records: list[Ticket], rng: Any):
     shuffled = list(records)
     rng.shuffle(shuffled)
-    rows = {r["ticket_id"]: r for r in metrics_of(records).to_rows()}
-    again = {r["ticket_id"]: r for r in metrics_of(shuffled).to_rows()}
+    rows = {r["ticket_id"]: r for r in metrics_of(records, calendar=PER_TICKET).to_rows()}
+    again = {r["ticket_id"]: r for r in metrics_of(shuffled, calendar=PER_TICKET).to_rows()}
     assert rows == again
 
 
@@ -470,6 +635,8 @@ def columns_of(records: list[Ticket], order: list[int]) -> Tickets:
         return np.argsort(np.array([order[i % len(order)] * 1000 + i for i in range(n)]))
 
     mo, so, ao = shuffle(len(m)), shuffle(len(s)), shuffle(len(a))
+    sc, pc = table.schedule_changes, table.priority_changes
+    sco, pco = shuffle(len(sc)), shuffle(len(pc))
     return Tickets.from_columns(
         {
             "id": ids(np.arange(len(table))),
@@ -495,15 +662,25 @@ def columns_of(records: list[Ticket], order: list[int]) -> Tickets:
             "at": a.at[ao].astype("datetime64[us]"),
             "assignee_id": [a.value.key(c) for c in a.value.codes[ao]],
         },
+        schedule_changes={
+            "ticket_id": ids(sc.ticket[sco]),
+            "at": sc.at[sco].astype("datetime64[us]"),
+            "schedule_id": [sc.value.key(c) for c in sc.value.codes[sco]],
+        },
+        priority_changes={
+            "ticket_id": ids(pc.ticket[pco]),
+            "at": pc.at[pco].astype("datetime64[us]"),
+            "priority": [pc.value.key(c) for c in pc.value.codes[pco]],
+        },
     )
 
 
-@given(tickets(), st.lists(st.integers(0, 9), min_size=1, max_size=20))
+@given(tickets(histories=True), st.lists(st.integers(0, 9), min_size=1, max_size=20))
 def test_objects_and_columns_in_any_row_order_agree(records: list[Ticket], order: list[int]):
     table = columns_of(records, order)
     assert table.to_records() == records
-    columnar = ticket_metrics(table, as_of=AS_OF).to_rows()
-    assert columnar == metrics_of(records).to_rows()
+    columnar = ticket_metrics(table, as_of=AS_OF, calendar=PER_TICKET).to_rows()
+    assert columnar == metrics_of(records, calendar=PER_TICKET).to_rows()
 
 
 @given(tickets(), st.lists(st.integers(0, 2), min_size=1, max_size=12))

@@ -15,9 +15,9 @@ their lengths, so a million durations cost two ``numpy.searchsorted`` calls.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import pairwise
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,7 @@ import numpy.typing as npt
 from csmetrics.core.check import bad_record, option, time_zone
 from csmetrics.core.table import from_micros, to_micros
 
-__all__ = ["CONVENTIONS", "WEEKDAYS", "BusinessCalendar", "Convention", "Weekday"]
+__all__ = ["CONVENTIONS", "WEEKDAYS", "BusinessCalendar", "Convention", "Effective", "Weekday"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -210,9 +210,42 @@ def _holidays(values: Iterable[DateLike]) -> tuple[date, ...]:
     return tuple(sorted({_date(v, f"holidays[{i}]") for i, v in enumerate(values)}))
 
 
+Effective: TypeAlias = date | datetime
+"""When a schedule change takes effect: a local date (from the shifts opening
+on it) or a timezone-aware datetime (from that instant)."""
+
+
+def _effective(value: object, where: str) -> Effective:
+    """A change's effective date (``date`` or ``'YYYY-MM-DD'``) or aware instant."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            msg = (
+                f"{where}={value!r} is not allowed; a change at an instant needs a "
+                "timezone-aware datetime (a date takes effect at local midnight)"
+            )
+            raise ValueError(msg)
+        return value.astimezone(timezone.utc)
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return _effective(parsed, where)
+    try:
+        return _date(value, where)
+    except ValueError:
+        msg = (
+            f"{where}={value!r} is not allowed; use a local date (datetime.date or "
+            "'YYYY-MM-DD') or a timezone-aware datetime"
+        )
+        raise ValueError(msg) from None
+
+
 def _changes(
-    values: Mapping[DateLike, HoursLike] | Iterable[tuple[DateLike, HoursLike]],
-) -> tuple[tuple[date, Hours], ...]:
+    values: Mapping[Effective | str, HoursLike] | Iterable[tuple[Effective | str, HoursLike]],
+) -> tuple[tuple[Effective, Hours], ...]:
+    """The changes as given (sorted by instant once the zone is known)."""
     if isinstance(values, Mapping):
         items: list[Any] = list(values.items())
     elif isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
@@ -220,17 +253,17 @@ def _changes(
         raise ValueError(msg)
     else:
         items = list(values)
-    out: dict[date, Hours] = {}
+    out: dict[Effective, Hours] = {}
     for i, item in enumerate(items):
         if not isinstance(item, (tuple, list)) or len(item) != 2:
             msg = f"changes[{i}]={item!r} is not allowed; use an (effective date, hours) pair"
             raise ValueError(msg)
-        day = _date(item[0], f"changes[{i}] date")
-        if day in out:
-            msg = f"changes[{i}] date={day!r} is given twice; give one hours per date"
+        when = _effective(item[0], f"changes[{i}] date")
+        if when in out:
+            msg = f"changes[{i}] date={when!r} is given twice; give one hours per date"
             raise ValueError(msg)
-        out[day] = _hours(item[1], f"changes[{i}] hours")
-    return tuple(sorted(out.items()))
+        out[when] = _hours(item[1], f"changes[{i}] hours")
+    return tuple(out.items())
 
 
 def _check_convention(_inst: object, _attr: object, value: object) -> None:
@@ -292,6 +325,8 @@ def _to_utc(zone: ZoneInfo, ordinal: int, micros: int) -> int:
 
 
 _NAT = np.iinfo(np.int64).min  # numpy's NaT as int64: a missing time
+_MIN, _MAX = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+_OPEN_END = _MAX  # csmetrics.core.table.OPEN: a time that has not come
 
 
 def local_to_utc(walls: I64, zone: ZoneInfo) -> I64:
@@ -507,9 +542,15 @@ class BusinessCalendar:
         Local dates on which no shift opens (`datetime.date` or
         ``"YYYY-MM-DD"``); stored sorted, without repeats.
     changes
-        Schedule history: ``(effective date, hours)`` pairs. ``hours`` is in
-        force for shifts opening before the first change; each change for
-        shifts opening on its local effective date or later.
+        Schedule history: ``(effective, hours)`` pairs. ``effective`` is a
+        local date (`datetime.date` or ``"YYYY-MM-DD"``): the change governs
+        the shifts opening on that date or later; or a timezone-aware
+        `datetime` (or ISO text with an offset): the change is in force from
+        that instant, to the microsecond, and the schedule before it up to
+        that instant (a shift running across it is cut there). ``hours`` is
+        in force before the first change. Stored in the order they take
+        effect, instants in UTC; two changes taking effect at the same
+        instant are an error.
     convention
         How a duration that spans a schedule change is measured. ``"split"``
         (default): each part under the schedule in force at that moment.
@@ -571,17 +612,44 @@ class BusinessCalendar:
     timezone: str = attrs.field(converter=_zone_name)
     hours: Hours = attrs.field(converter=_hours)
     holidays: tuple[date, ...] = attrs.field(default=(), converter=_holidays)
-    changes: tuple[tuple[date, Hours], ...] = attrs.field(default=(), converter=_changes)
+    changes: tuple[tuple[Effective, Hours], ...] = attrs.field(default=(), converter=_changes)
     convention: Convention = attrs.field(default="split", validator=_check_convention)
     _weeks: tuple[_Week, ...] = attrs.field(init=False, repr=False, eq=False)
-    _change_days: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
+    _instants: I64 = attrs.field(init=False, repr=False, eq=False)
+    _days: tuple[int | None, ...] = attrs.field(init=False, repr=False, eq=False)
     _always: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        weeks = (_compile(self.hours), *(_compile(hours) for _, hours in self.changes))
+        zone = self.zone
+        # Each change's effective instant: local midnight of a date, or the instant.
+        keyed = sorted(
+            (
+                to_micros(when)
+                if isinstance(when, datetime)
+                else _to_utc(zone, when.toordinal(), 0),
+                position,
+            )
+            for position, (when, _) in enumerate(self.changes)
+        )
+        for (one, i), (two, j) in pairwise(keyed):
+            if one == two:
+                first, second = sorted((i, j))
+                msg = (
+                    f"changes[{second}] takes effect at the same instant as changes[{first}] "
+                    f"({from_micros(one)}); give one hours per instant"
+                )
+                raise ValueError(msg)
+        changes = tuple(self.changes[position] for _, position in keyed)
+        object.__setattr__(self, "changes", changes)
+        weeks = (_compile(self.hours), *(_compile(hours) for _, hours in changes))
         full = all(sum(c - o for day in week for o, c in day) == _WEEK for week in weeks)
         object.__setattr__(self, "_weeks", weeks)
-        object.__setattr__(self, "_change_days", tuple(d.toordinal() for d, _ in self.changes))
+        object.__setattr__(self, "_instants", np.array([at for at, _ in keyed], dtype=np.int64))
+        object.__setattr__(
+            self,
+            "_days",
+            tuple(None if isinstance(when, datetime) else when.toordinal() for when, _ in changes),
+        )
         object.__setattr__(self, "_always", full and not self.holidays)
 
     @classmethod
@@ -741,39 +809,133 @@ class BusinessCalendar:
             out[rows] = _seconds(timeline.cumulative(last) - timeline.cumulative(first))
         return out
 
+    def add_business_seconds_array(self, start: Any, seconds: Any, /) -> I64:
+        """The instant at which ``seconds`` of open time have passed since ``start``.
+
+        The inverse of `business_seconds_array`: the earliest ``t >= start``
+        with ``business_seconds(start, t) == seconds``, which is a deadline
+        such as an SLA target's breach time in business hours. Zero seconds
+        give ``start`` itself. Measured under the schedule history as
+        ``convention="split"`` measures it (each part under the schedule in
+        force then); a calendar open around the clock gives ``start +
+        seconds``.
+
+        Parameters
+        ----------
+        start
+            int64 epoch microseconds (UTC) or ``datetime64``.
+        seconds
+            Non-negative float seconds, rounded to the microsecond.
+
+        Returns
+        -------
+        numpy.ndarray
+            int64 epoch microseconds; `csmetrics.core.table.OPEN` (never)
+            where the calendar has no open time left before year 9999.
+
+        Examples
+        --------
+        >>> cal = BusinessCalendar(timezone="UTC", hours={"mon": [("09:00", "17:00")]})
+        >>> monday = 1_778_457_600_000_000  # 2026-05-11 00:00 UTC
+        >>> hour = 3_600_000_000
+        >>> due = cal.add_business_seconds_array(np.array([monday + 16 * hour]), np.array([7200.0]))
+        >>> due.view("datetime64[us]")
+        array(['2026-05-18T10:00:00.000000'], dtype='datetime64[us]')
+        """
+        start_us, amount = np.broadcast_arrays(
+            _micros_array("start", start), np.asarray(seconds, dtype=np.float64)
+        )
+        start_us = start_us.astype(np.int64)
+        wanted = np.rint(amount * _US).astype(np.int64)
+        if start_us.size and (wanted < 0).any():
+            i = int(np.argmax(wanted.reshape(-1) < 0))
+            bad_record(_position(i, wanted.shape), "seconds", float(amount.reshape(-1)[i]), "< 0")
+        _check_arrays(start_us, start_us)
+        if self._always or start_us.size == 0:
+            out: I64 = start_us + wanted
+            return out
+        out = np.where(wanted == 0, start_us, _OPEN_END)
+        todo = wanted > 0
+        low = int(start_us.min())
+        high = int(start_us.max()) + int(wanted.max()) + _WEEK
+        while todo.any():
+            timeline = self._timeline(low, min(high, _HIGH), None)
+            ends = timeline.before + (timeline.closes - timeline.opens)
+            goal = timeline.cumulative(start_us[todo]) + wanted[todo]
+            k = np.searchsorted(ends, goal, side="left")
+            found = k < len(ends)
+            if found.any():
+                kk = k[found]
+                at = timeline.opens[kk] + (goal[found] - timeline.before[kk])
+                rows = np.flatnonzero(todo)[found]
+                out[rows] = np.maximum(at, start_us[rows])
+                todo[rows] = False
+            if high >= _HIGH:
+                break  # no open time left before year 9999: never
+            high = min(_HIGH, low + 2 * (high - low))
+        return out
+
     # --- building blocks ------------------------------------------------------
 
     def _local_ordinal(self, micros: int) -> int:
         return from_micros(micros).astimezone(self.zone).toordinal()
 
     def _change_instants(self) -> I64:
-        """UTC microseconds at which each change takes effect (local midnight)."""
-        zone = self.zone
-        return np.array([_to_utc(zone, d, 0) for d in self._change_days], dtype=np.int64)
+        """UTC microseconds at which each change takes effect (a date: local midnight)."""
+        return self._instants
 
     def _schedule_at(self, micros: int) -> int:
         """Index into ``_weeks`` of the schedule in force at an instant."""
-        return int(np.searchsorted(self._change_instants(), micros, side="right"))
+        return int(np.searchsorted(self._instants, micros, side="right"))
 
     def _timeline(self, low: int, high: int, schedule: int | None) -> _Timeline:
         """Open intervals of every shift that can meet ``[low, high]``.
 
-        ``schedule`` None follows the history (each day's schedule); an index
-        builds every day with that one schedule. A shift ends less than two
-        local days after the midnight of the day it opens, so the days from
-        the one before ``low`` to the one of ``high`` are enough.
+        ``schedule`` None follows the history; an index builds every day with
+        that one schedule. Under the history, schedule ``k`` governs an era:
+        from its change to the next one. A date bound selects shifts by the
+        local date they open on (decision 23); an instant bound cuts them at
+        that instant, and a later change at an instant ends every earlier
+        era there, so no shift of an old schedule runs past it. A shift ends
+        less than two local days after the midnight of the day it opens, so
+        the days from the one before ``low`` (or before an era's first
+        instant) to the one of ``high`` are enough.
         """
         zone = self.zone
         holidays = {d.toordinal() for d in self.holidays}
+        first_day, last_day = self._local_ordinal(low) - 1, self._local_ordinal(high)
         opens: list[int] = []
         closes: list[int] = []
-        for ordinal in range(self._local_ordinal(low) - 1, self._local_ordinal(high) + 1):
-            if ordinal in holidays:
-                continue
-            index = bisect_right(self._change_days, ordinal) if schedule is None else schedule
-            for o, c in self._weeks[index][(ordinal - 1) % 7]:  # ordinal 1 is a Monday
-                opens.append(_to_utc(zone, ordinal, o))
-                closes.append(_to_utc(zone, ordinal, c))
+        eras = range(len(self._weeks)) if schedule is None else (schedule,)
+        for index in eras:
+            since, until = _MIN, _MAX  # instants that cut this era's shifts
+            days_from, days_to = first_day, last_day
+            if schedule is None and index > 0:
+                day = self._days[index - 1]
+                if day is None:
+                    since = int(self._instants[index - 1])
+                    days_from = max(days_from, self._local_ordinal(since) - 1)
+                else:
+                    days_from = max(days_from, day)
+            if schedule is None and index < len(self._days):
+                day = self._days[index]
+                if day is None:
+                    until = int(self._instants[index])
+                    days_to = min(days_to, self._local_ordinal(until))
+                else:
+                    days_to = min(days_to, day - 1)
+                later = [
+                    int(at)
+                    for at, d in zip(self._instants[index:], self._days[index:], strict=True)
+                    if d is None
+                ]
+                until = min([until, *later])
+            for ordinal in range(days_from, days_to + 1):
+                if ordinal in holidays:
+                    continue
+                for o, c in self._weeks[index][(ordinal - 1) % 7]:  # ordinal 1 is a Monday
+                    opens.append(max(_to_utc(zone, ordinal, o), since))
+                    closes.append(min(_to_utc(zone, ordinal, c), until))
         return _Timeline.of(
             *_union(np.array(opens, dtype=np.int64), np.array(closes, dtype=np.int64))
         )

@@ -38,6 +38,7 @@ __all__ = [
     "Outage",
     "PeriodLike",
     "PriorityChange",
+    "SLAPolicyChange",
     "Sale",
     "ScheduleChange",
     "Status",
@@ -762,6 +763,27 @@ class ScheduleChange:
         _check_keys("ScheduleChange", self, ("schedule_id",), ())
 
 
+@attrs.frozen(kw_only=True)
+class SLAPolicyChange:
+    """The moment an SLA policy was applied to a ticket (an ``(at, policy)`` pair).
+
+    Attributes
+    ----------
+    at
+        When the policy took effect (timezone-aware).
+    policy
+        The policy's name (`csmetrics.SLAPolicy.name`); None when the ticket
+        left every policy.
+    """
+
+    at: datetime
+    policy: Key | None = attrs.field(converter=_optional_key)
+
+    def __attrs_post_init__(self) -> None:
+        _check_aware("SLAPolicyChange", "at", self.at)
+        _check_keys("SLAPolicyChange", self, (), ("policy",))
+
+
 def _events(cls: type[Any], value_name: str, values: Iterable[object]) -> tuple[Any, ...]:
     """The events of a history: ``cls`` objects as they are, ``(at, value)`` pairs built."""
     return tuple(
@@ -790,6 +812,12 @@ def _to_schedule_changes(
     values: Iterable[ScheduleChange | tuple[datetime, Key]],
 ) -> tuple[ScheduleChange, ...]:
     return _events(ScheduleChange, "schedule_id", values)
+
+
+def _to_sla_policy_changes(
+    values: Iterable[SLAPolicyChange | tuple[datetime, Key | None]],
+) -> tuple[SLAPolicyChange, ...]:
+    return _events(SLAPolicyChange, "policy", values)
 
 
 @attrs.frozen(kw_only=True)
@@ -840,6 +868,10 @@ class Ticket:
         `ScheduleChange` objects (or ``(at, schedule_id)`` pairs) in time
         order, none before ``created``: the business-hours schedule the ticket
         is measured in from each moment.
+    sla_policy_changes
+        `SLAPolicyChange` objects (or ``(at, policy name)`` pairs) in time
+        order, none before ``created``: the SLA policy applied from each
+        moment (`csmetrics.sla_attainment` given several named policies).
 
     Examples
     --------
@@ -875,6 +907,9 @@ class Ticket:
     schedule_changes: tuple[ScheduleChange, ...] = attrs.field(
         default=(), converter=_to_schedule_changes
     )
+    sla_policy_changes: tuple[SLAPolicyChange, ...] = attrs.field(
+        default=(), converter=_to_sla_policy_changes
+    )
 
     def __attrs_post_init__(self) -> None:
         record = f"ticket {self.id!r}"
@@ -893,6 +928,7 @@ class Ticket:
             ("priority_changes", PriorityChange),
             ("assignments", Assignment),
             ("schedule_changes", ScheduleChange),
+            ("sla_policy_changes", SLAPolicyChange),
         ):
             _check_events(record, name, getattr(self, name), cls, self.created)
 

@@ -898,8 +898,9 @@ class Durations(ToFrame, Result):
     censoring: Censoring = attrs.field(default="kaplan-meier", validator=_check_censoring)
     excluded: int = attrs.field(default=0, validator=check_count)
     """Units the metric's definition leaves out on purpose (see the metric)."""
-    calendar: BusinessCalendar | None = None
-    """The business calendar durations were measured in; None for calendar time."""
+    calendar: BusinessCalendar | str | None = None
+    """The business calendar durations were measured in; None for calendar time;
+    ``"per-ticket"`` when each ticket was measured under its own schedule history."""
     as_of: datetime | None = None
     """The moment open work was censored at."""
 

@@ -29,6 +29,7 @@ from csmetrics.core.model import (
     Message,
     PriorityChange,
     ScheduleChange,
+    SLAPolicyChange,
     StatusChange,
     Ticket,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "MESSAGE_FIELDS",
     "PRIORITY_FIELDS",
     "SCHEDULE_FIELDS",
+    "SLA_POLICY_FIELDS",
     "SOLVED_CODES",
     "STATUS_FIELDS",
     "TICKET_FIELDS",
@@ -122,12 +124,20 @@ SCHEDULE_FIELDS = Fields(
     keys=("ticket_id", "schedule_id"),
 )
 """The columns of the schedule history."""
+SLA_POLICY_FIELDS = Fields(
+    fields=("ticket_id", "at", "policy"),
+    required=("ticket_id", "at", "policy"),
+    flags=(),
+    keys=("ticket_id", "policy"),
+)
+"""The columns of the SLA policy history (a missing policy: none applies)."""
 
 # The histories with one key value per change: (name, value field, required).
 _HISTORIES: tuple[tuple[str, str, bool, Fields], ...] = (
     ("priority_changes", "priority", False, PRIORITY_FIELDS),
     ("assignments", "assignee_id", False, ASSIGNMENT_FIELDS),
     ("schedule_changes", "schedule_id", True, SCHEDULE_FIELDS),
+    ("sla_policy_changes", "policy", False, SLA_POLICY_FIELDS),
 )
 _CHILDREN = ("messages", "statuses", *(name for name, *_ in _HISTORIES))
 
@@ -238,8 +248,8 @@ class Tickets:
         The comments; ``messages.interaction`` is the ticket row.
     statuses : StatusChanges
         The status history.
-    priority_changes, assignments, schedule_changes : Changes
-        The priority, assignee and schedule histories.
+    priority_changes, assignments, schedule_changes, sla_policy_changes : Changes
+        The priority, assignee, schedule and SLA policy histories.
 
     Examples
     --------
@@ -269,6 +279,7 @@ class Tickets:
     priority_changes: Changes
     assignments: Changes
     schedule_changes: Changes
+    sla_policy_changes: Changes
     memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """Derived arrays computed once per table (the table itself never changes)."""
 
@@ -348,6 +359,7 @@ class Tickets:
         priority_changes: Mapping[str, Any] | None = None,
         assignments: Mapping[str, Any] | None = None,
         schedule_changes: Mapping[str, Any] | None = None,
+        sla_policy_changes: Mapping[str, Any] | None = None,
     ) -> Tickets:
         """Build the table from mappings of field name to array or sequence.
 
@@ -370,7 +382,9 @@ class Tickets:
         - ``priority_changes``: ``ticket_id``, ``at``, ``priority``;
         - ``assignments``: ``ticket_id``, ``at``, ``assignee_id`` (missing:
           unassigned);
-        - ``schedule_changes``: ``ticket_id``, ``at``, ``schedule_id``.
+        - ``schedule_changes``: ``ticket_id``, ``at``, ``schedule_id``;
+        - ``sla_policy_changes``: ``ticket_id``, ``at``, ``policy`` (the
+          `csmetrics.SLAPolicy` name; missing: no policy).
 
         Raises
         ------
@@ -385,6 +399,7 @@ class Tickets:
             "priority_changes": priority_changes,
             "assignments": assignments,
             "schedule_changes": schedule_changes,
+            "sla_policy_changes": sla_policy_changes,
         }
         return cls._build(
             dict(columns),
@@ -402,6 +417,7 @@ class Tickets:
         priority_changes: Any = None,
         assignments: Any = None,
         schedule_changes: Any = None,
+        sla_policy_changes: Any = None,
         assume_timezone: str | None = None,
     ) -> Tickets:
         """Build the table from dataframes: the tickets and one per history.
@@ -424,6 +440,7 @@ class Tickets:
             "priority_changes": (priority_changes, PRIORITY_FIELDS),
             "assignments": (assignments, ASSIGNMENT_FIELDS),
             "schedule_changes": (schedule_changes, SCHEDULE_FIELDS),
+            "sla_policy_changes": (sla_policy_changes, SLA_POLICY_FIELDS),
         }
         children = {
             name: read(data, spec) for name, (data, spec) in specs.items() if data is not None
@@ -537,6 +554,7 @@ class Tickets:
                 priority_changes=history("priority_changes", "priority", PriorityChange, row),
                 assignments=history("assignments", "assignee_id", Assignment, row),
                 schedule_changes=history("schedule_changes", "schedule_id", ScheduleChange, row),
+                sla_policy_changes=history("sla_policy_changes", "policy", SLAPolicyChange, row),
             )
             for row in range(len(self))
         ]

@@ -23,7 +23,7 @@ Defaults follow Zendesk Support's documented ticket metrics (decisions 67 to
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar, Literal, overload
@@ -35,7 +35,7 @@ import numpy.typing as npt
 from csmetrics.core import html
 from csmetrics.core.calendar import BusinessCalendar
 from csmetrics.core.check import option
-from csmetrics.core.elapsed import elapsed
+from csmetrics.core.elapsed import check_calendar, elapsed
 from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import AUTHORS, STATUSES, PeriodLike, Ticket
 from csmetrics.core.reduce import (
@@ -48,6 +48,12 @@ from csmetrics.core.reduce import (
     warn_if_undefined,
 )
 from csmetrics.core.results import Breakdown, Durations, Mean, Rate
+from csmetrics.core.schedules import (
+    CalendarOption,
+    PerTicket,
+    TicketSchedules,
+    calendar_param,
+)
 from csmetrics.core.stats import ConfidenceInterval
 from csmetrics.core.table import OPEN, Encoded, Interactions, from_micros
 from csmetrics.core.tickets import (
@@ -152,8 +158,10 @@ class TicketMetrics(ToFrame):
         codes into `csmetrics.STATUSES`, ``open`` bool.
     as_of : datetime or None
         The moment the tickets were measured at (None for no tickets).
-    calendar : BusinessCalendar or None
-        The calendar of the ``*_business`` fields; None leaves them None.
+    calendar : BusinessCalendar, "per-ticket" or None
+        The calendar of the ``*_business`` fields: the one given,
+        ``"per-ticket"`` when each ticket was measured under its own schedule
+        history, None when they are None.
     preset : str or None
         The preset the definition choices came from (None: none given).
     choices : dict
@@ -165,7 +173,7 @@ class TicketMetrics(ToFrame):
     ticket_id: Encoded
     columns: dict[str, npt.NDArray[Any]]
     as_of: datetime | None
-    calendar: BusinessCalendar | None
+    calendar: BusinessCalendar | PerTicket | None
     preset: str | None = None
     choices: dict[str, str] = attrs.field(factory=dict)
 
@@ -303,24 +311,42 @@ def _count(group: I64, mask: Bool, n: int) -> I64:
     return counts
 
 
-def _since(created: I64, moment: I64, calendar: BusinessCalendar | None) -> F64:
+Measure = Callable[[I64, I64, I64], F64]
+"""Seconds of ``[start, end)`` for rows of (ticket, start, end)."""
+
+
+def _measure(table: Tickets, cutoff: int, calendar: CalendarOption) -> Measure | None:
+    """How the ``*_business`` fields are measured: one calendar, per ticket, or not at all."""
+    if calendar is None:
+        return None
+    if isinstance(calendar, Mapping):
+        return TicketSchedules.of(table, calendar, cutoff).business_seconds
+    check_calendar(calendar)
+    return lambda _ticket, start, end: elapsed(start, end, calendar)
+
+
+def _since(created: I64, moment: I64, measure: Measure | None) -> F64:
     """Seconds from creation to ``moment`` (nan where it has not happened)."""
     out = np.full(len(created), np.nan)
-    happened = moment != OPEN
-    out[happened] = elapsed(created[happened], moment[happened], calendar)
+    happened = np.flatnonzero(moment != OPEN)
+    if measure is None:
+        out[happened] = (moment[happened] - created[happened]) / _MICROS
+    else:
+        out[happened] = measure(happened, created[happened], moment[happened])
     return out
 
 
 def _compute(
     table: Tickets,
     cutoff: int,
-    calendar: BusinessCalendar | None,
+    calendar: CalendarOption,
     choices: dict[str, str] | None = None,
 ) -> dict[str, npt.NDArray[Any]]:
     """Every column of `TicketMetrics` for the tickets in scope, under ``choices``."""
     rule = presets.resolve("ticket_metrics", None, choices or {}, TICKET_CHOICES)
     n = len(table)
     line = Timeline.of(table, cutoff)
+    measure = _measure(table, cutoff, calendar)
     cols: dict[str, npt.NDArray[Any]] = {}
 
     # Status: the last segment of each ticket holds its status at the cutoff.
@@ -358,21 +384,20 @@ def _compute(
     ):
         cols[name] = _since(start, moment, None)
         business[name] = (
-            _since(start, moment, calendar) if calendar is not None else np.full(n, np.nan)
+            _since(start, moment, measure) if measure is not None else np.full(n, np.nan)
         )
     counted = ~is_solved(line.status)
     seconds: F64 = np.where(counted, line.end - line.start, 0).astype(np.float64) / _MICROS
     open_seconds = np.zeros(len(line.start))
-    if calendar is not None:
-        open_seconds[counted] = calendar.business_seconds_array(
-            line.start[counted], line.end[counted]
-        )
+    if measure is not None:
+        rows = np.flatnonzero(counted)
+        open_seconds[rows] = measure(line.ticket[rows], line.start[rows], line.end[rows])
     for name, statuses in _WAITS.items():
         member = np.isin(line.status, [STATUSES.index(s) for s in statuses])
         cols[name] = np.bincount(line.ticket, weights=seconds * member, minlength=n)
         business[name] = (
             np.bincount(line.ticket, weights=open_seconds * member, minlength=n).astype(np.float64)
-            if calendar is not None
+            if measure is not None
             else np.full(n, np.nan)
         )
     for name in _TIMES:
@@ -502,7 +527,7 @@ def ticket_metrics(
     tickets: Tickets | Iterable[Ticket],
     /,
     *,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     as_of: datetime | None = None,
     preset: str | None = None,
     first_reply: FirstReply | None = None,
@@ -523,9 +548,16 @@ def ticket_metrics(
     tickets
         A `Tickets` table, or `Ticket` objects.
     calendar
-        A `BusinessCalendar` for the ``*_business`` fields (each time counted
-        in its open hours only). Without it they are None. (Each ticket's own
-        schedule history is not applied yet: one calendar for all.)
+        How the ``*_business`` fields are measured (each time counted in open
+        hours only). A `BusinessCalendar`: that one calendar for every
+        ticket. A mapping from schedule id to `BusinessCalendar` (what
+        `csmetrics.sources.zendesk.read_schedules` returns): each ticket under
+        its own schedule history (``Ticket.schedule_changes``), summed
+        piecewise, each part of a time under the schedule in force then, to
+        the microsecond; the key None is the schedule before a ticket's first
+        change (Zendesk's default schedule). The result then records
+        ``calendar="per-ticket"``. None (default): the business fields are
+        None.
     as_of
         The moment the tickets are measured at: later events are ignored,
         tickets created later left out, and a ticket not solved by then is
@@ -648,20 +680,35 @@ def ticket_metrics(
 def _metrics_memo(
     table: Tickets | Iterable[Ticket],
     as_of: datetime | None,
-    calendar: BusinessCalendar | None,
+    calendar: CalendarOption,
     preset: str | None = None,
     choices: dict[str, str] | None = None,
 ) -> tuple[Tickets, TicketMetrics]:
+    """The rows the ticket aggregates reduce, computed once per table, cutoff and calendar.
+
+    Calendars by schedule id (a mapping, not hashable) are computed each time.
+    """
     table, cutoff, resolved = _cutoff(_check_table(table), as_of)
     effective = presets.resolve("ticket_metrics", None, choices or {}, TICKET_CHOICES)
-    return table, TicketMetrics(
+    cache: dict[Any, TicketMetrics] = table.memo.setdefault("ticket_metrics", {})
+    key = (
+        None
+        if isinstance(calendar, Mapping)
+        else (cutoff, calendar, preset, tuple(sorted(effective.items())))
+    )
+    if key is not None and key in cache:
+        return table, cache[key]
+    rows = TicketMetrics(
         ticket_id=table.id,
         columns=_compute(table, cutoff, calendar, effective),
         as_of=resolved,
-        calendar=calendar,
+        calendar=calendar_param(calendar),
         preset=preset,
         choices=effective,
     )
+    if key is not None:
+        cache[key] = rows
+    return table, rows
 
 
 def _group(table: Tickets, by: TicketBy | None) -> Encoded | None:
@@ -680,7 +727,7 @@ def _wait(  # noqa: PLR0917 (a private helper of three public functions)
     metric: str,
     tickets: Tickets | Iterable[Ticket],
     as_of: datetime | None,
-    calendar: BusinessCalendar | None,
+    calendar: CalendarOption,
     period: PeriodLike | None,
     by: TicketBy | None,
 ) -> Durations | Breakdown[Durations]:
@@ -688,7 +735,9 @@ def _wait(  # noqa: PLR0917 (a private helper of three public functions)
     keep = in_period(table.created, period)
     values = rows.columns[f"{name}_business" if calendar is not None else name]
     group = _group(table, by)
-    factory = partial(Durations, metric=metric, calendar=calendar, as_of=rows.as_of, period=period)
+    factory = partial(
+        Durations, metric=metric, calendar=calendar_param(calendar), as_of=rows.as_of, period=period
+    )
     result = reduce_durations(
         factory,
         values[keep],
@@ -706,7 +755,7 @@ def requester_wait_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: None = None,
 ) -> Durations: ...
@@ -718,7 +767,7 @@ def requester_wait_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: TicketBy,
 ) -> Breakdown[Durations]: ...
@@ -729,7 +778,7 @@ def requester_wait_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: TicketBy | None = None,
 ) -> Durations | Breakdown[Durations]:
@@ -789,7 +838,7 @@ def agent_wait_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: None = None,
 ) -> Durations: ...
@@ -801,7 +850,7 @@ def agent_wait_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: TicketBy,
 ) -> Breakdown[Durations]: ...
@@ -812,7 +861,7 @@ def agent_wait_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: TicketBy | None = None,
 ) -> Durations | Breakdown[Durations]:
@@ -834,7 +883,7 @@ def on_hold_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: None = None,
 ) -> Durations: ...
@@ -846,7 +895,7 @@ def on_hold_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: TicketBy,
 ) -> Breakdown[Durations]: ...
@@ -857,7 +906,7 @@ def on_hold_time(
     /,
     *,
     as_of: datetime | None = None,
-    calendar: BusinessCalendar | None = None,
+    calendar: CalendarOption = None,
     period: PeriodLike | None = None,
     by: TicketBy | None = None,
 ) -> Durations | Breakdown[Durations]:
