@@ -305,9 +305,15 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     row uses are dropped, and "" is missing, as in any other text column.
     """
     words = coded.keys
-    if not all(isinstance(word, str) for word in words.tolist()):
+    texts = words.tolist()
+    if not all(issubclass(kind, str) for kind in set(map(type, texts))):
         bad_record(f"column {field!r}", field, words.dtype, "expected a dictionary of str")
-    nul = [code for code, word in enumerate(words.tolist()) if word.endswith("\0")]
+    # One scan of all the texts finds whether any holds a NUL at all.
+    nul = (
+        [code for code, word in enumerate(texts) if word.endswith("\0")]
+        if "\0" in "".join(texts)
+        else []
+    )
     if nul and (row := _first(np.isin(coded.codes, nul))) is not None:
         bad_record(_row_name(ids, row), field, words[coded.codes[row]], TRAILING_NUL)
     # One slot per text, and a last one for null, which code -1 indexes.
