@@ -1,9 +1,20 @@
 """Read contacts and survey answers from CSV files into columnar tables.
 
-The readers use the standard library's `csv` module and numpy only. Each file
-has a header row; the cells of the columns that hold csmetrics fields are
-parsed into one array per field and handed to `Interactions.from_columns` or
-`Surveys.from_columns`, so no per-row record objects are built.
+Each file has a header row; the cells of the columns that hold csmetrics
+fields become one array per field, handed to `Interactions.from_columns` or
+`Surveys.from_columns`, so no per-row record objects are built. There are two
+ways to the same table (decision 82):
+
+- with pyarrow installed (``pip install "csmetrics[frames]"``), pyarrow's CSV
+  reader reads only the field columns and converts each in bulk: about as
+  fast as ``pandas.read_csv`` with date parsing, in memory about the size of
+  the columns read;
+- otherwise, or for a file pyarrow would read differently (not UTF-8, a
+  misplaced quote) or a cell it does not convert, the standard library's
+  `csv` module parses cell by cell: the same table, several times slower
+  (see docs/performance.md), and the reader that names a bad cell's line.
+
+Both give the same table or the same error for the same file.
 
 Which column holds which field follows the rules of every reader
 (`csmetrics.core.reading`, decision 45), so a CSV file and the same data as a
