@@ -431,17 +431,18 @@ def _arrow_modules() -> tuple[Any, Any, Any] | None:
         return None
 
 
-def _plain_file(path: PathLike, header: list[str]) -> bool:
-    """Whether pyarrow reads the file's cells as `csv.reader` does.
+def _plain_file(path: PathLike, header: list[str]) -> bool | None:
+    """Whether the file has quotes, if pyarrow reads its cells as `csv.reader` does; else None.
 
     The file must be UTF-8 throughout (the reader above decodes every byte)
     and its header without a line break inside a cell. Without a quote
-    character both readers split cells alike; a file with quotes is first
-    checked by `csv.reader` in strict mode, which refuses a quote misplaced
-    where pyarrow would read on.
+    character both readers split cells alike (and no cell holds a line
+    break, which lets pyarrow split the file at any newline); a file with
+    quotes is first checked by `csv.reader` in strict mode, which refuses a
+    quote misplaced where pyarrow would read on.
     """
     if any("\n" in name or "\r" in name for name in header):
-        return False
+        return None
     decoder = codecs.getincrementaldecoder("utf-8")()
     quoted = False
     try:
@@ -456,8 +457,8 @@ def _plain_file(path: PathLike, header: list[str]) -> bool:
                 for _ in csv.reader(text, strict=True):
                     pass
     except (UnicodeDecodeError, csv.Error):
-        return False
-    return True
+        return None
+    return quoted
 
 
 def _words(column: Any) -> tuple[list[str], npt.NDArray[np.int32]]:
@@ -537,11 +538,14 @@ def _arrow_type(arrow: tuple[Any, Any, Any], cell: _Cell, zone: ZoneInfo | None)
     return pa.dictionary(pa.int32(), pa.string())
 
 
-def _arrow_header(path: PathLike, reading: Reading) -> tuple[list[str], dict[str, int], int] | None:
-    """The header, the fields' column positions and the status column's, as `_read` finds them.
+def _arrow_header(
+    path: PathLike, reading: Reading
+) -> tuple[list[str], dict[str, int], int, bool] | None:
+    """The header, the fields' and the status column's positions, and whether there are quotes.
 
-    None when the header or the file is not one pyarrow reads as `csv.reader`
-    does (`_plain_file`), or the header has an error, which `_read` names.
+    The positions are those `_read` finds. None when the header or the file
+    is not one pyarrow reads as `csv.reader` does (`_plain_file`), or the
+    header has an error, which `_read` names.
     """
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -551,9 +555,10 @@ def _arrow_header(path: PathLike, reading: Reading) -> tuple[list[str], dict[str
         positions, status = _positions(_Source(path), header, reading)
     except (OSError, UnicodeDecodeError, csv.Error, InvalidDataError):
         return None
-    if not _plain_file(path, header):
+    quoted = _plain_file(path, header)
+    if quoted is None:
         return None
-    return header, positions, status
+    return header, positions, status, quoted
 
 
 def _arrow_read(
@@ -572,7 +577,7 @@ def _arrow_read(
     found = _arrow_header(path, reading)
     if found is None:
         return None
-    header, positions, status = found
+    header, positions, status, quoted = found
     wanted = {field: (position, columns[field]) for field, position in positions.items()}
     if status >= 0:
         wanted["resolved"] = (status, "text")
@@ -586,7 +591,7 @@ def _arrow_read(
         table = pcsv.read_csv(
             path,
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
             convert_options=pcsv.ConvertOptions(
                 include_columns=sorted(types, key=names.index),
                 column_types=types,
