@@ -463,12 +463,12 @@ def _plain_file(path: PathLike, header: list[str]) -> bool | None:
 
 def _words(column: Any) -> tuple[list[str], npt.NDArray[np.int32]]:
     """A dictionary column's distinct texts and each row's index into them (-1: empty cell)."""
-    words: list[str] = column.chunk(0).dictionary.to_pylist() if column.num_chunks else []
-    codes = np.empty(len(column), dtype=np.int32)
-    at = 0
-    for chunk in column.chunks:
-        codes[at : at + len(chunk)] = chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        at += len(chunk)
+    if not column.num_chunks:
+        return [], np.zeros(0, dtype=np.int32)
+    words: list[str] = column.chunk(0).dictionary.to_pylist()
+    pa = importlib.import_module("pyarrow")
+    indices = pa.chunked_array([chunk.indices for chunk in column.chunks]).fill_null(-1)
+    codes: npt.NDArray[np.int32] = np.asarray(indices.to_numpy(), dtype=np.int32)
     return words, codes
 
 
@@ -535,6 +535,10 @@ def _arrow_type(arrow: tuple[Any, Any, Any], cell: _Cell, zone: ZoneInfo | None)
         return pa.string() if zone is not None else pa.timestamp("us", tz="UTC")
     if cell == "seconds":
         return pa.float64()
+    if cell in ("key", "required_key"):
+        # Read as text and encoded once afterwards: pyarrow's reader builds a
+        # dictionary per block, slow for columns of (nearly) unique ids.
+        return pa.string()
     return pa.dictionary(pa.int32(), pa.string())
 
 
@@ -590,7 +594,7 @@ def _arrow_read(
     try:
         table = pcsv.read_csv(
             path,
-            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
             parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
             convert_options=pcsv.ConvertOptions(
                 include_columns=sorted(types, key=names.index),
@@ -611,7 +615,8 @@ def _arrow_column(
 ) -> npt.NDArray[Any] | Encoded | None:
     """One field's column in the form the reader above gives it, or None."""
     if cell in ("key", "required_key"):
-        words, codes = _words(column)
+        pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
+        words, codes = _words(pa.chunked_array([pc.dictionary_encode(column.combine_chunks())]))
         return Encoded(codes, np.array(words, dtype=object))
     if cell in ("time", "required_time"):
         return _arrow_times(column, reading.zone)
