@@ -1,9 +1,20 @@
 """Read contacts and survey answers from CSV files into columnar tables.
 
-The readers use the standard library's `csv` module and numpy only. Each file
-has a header row; the cells of the columns that hold csmetrics fields are
-parsed into one array per field and handed to `Interactions.from_columns` or
-`Surveys.from_columns`, so no per-row record objects are built.
+Each file has a header row; the cells of the columns that hold csmetrics
+fields become one array per field, handed to `Interactions.from_columns` or
+`Surveys.from_columns`, so no per-row record objects are built. There are two
+ways to the same table (decision 82):
+
+- with pyarrow installed (``pip install "csmetrics[frames]"``), pyarrow's CSV
+  reader reads only the field columns and converts each in bulk: about as
+  fast as ``pandas.read_csv`` with date parsing, in memory about the size of
+  the columns read;
+- otherwise, or for a file pyarrow would read differently (not UTF-8, a
+  misplaced quote) or a cell it does not convert, the standard library's
+  `csv` module parses cell by cell: the same table, several times slower
+  (see docs/performance.md), and the reader that names a bad cell's line.
+
+Both give the same table or the same error for the same file.
 
 Which column holds which field follows the rules of every reader
 (`csmetrics.core.reading`, decision 45), so a CSV file and the same data as a
@@ -42,7 +53,9 @@ the field and the offending value; a missing file raises `FileNotFoundError`.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import importlib
 import math
 import os
 import re
@@ -58,7 +71,7 @@ from csmetrics.core.calendar import local_to_utc
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import SURVEY_KINDS, SurveyKind
 from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Reading
-from csmetrics.core.table import Interactions, Surveys, to_micros
+from csmetrics.core.table import Encoded, Interactions, Surveys, to_micros
 
 __all__ = ["read_interactions_csv", "read_surveys_csv"]
 
@@ -189,27 +202,39 @@ def _micros(source: _Source, field: str, cell: str, *, required: bool) -> int:
     return to_micros(moment)
 
 
-def _flag(source: _Source, field: str, cell: str, *, required: bool = False) -> bool:
+def _flag_value(cell: str, *, required: bool = False) -> bool | None:
+    """The bool a flag cell spells (an empty one is False unless required); None if none."""
     text = cell.strip().lower()
     if text not in _TRUE | _FALSE and (text or required):
-        source.fail(field, cell, "expected true/false, yes/no or 1/0")
+        return None
     return text in _TRUE
+
+
+def _flag(source: _Source, field: str, cell: str, *, required: bool = False) -> bool:
+    value = _flag_value(cell, required=required)
+    if value is None:
+        source.fail(field, cell, "expected true/false, yes/no or 1/0")
+    return value
+
+
+def _number_value(cell: str, *, required: bool) -> float | str:
+    """A finite number (nan for an empty cell not required), or why the cell is not one."""
+    text = cell.strip()
+    if not text:
+        return "required number is missing" if required else math.nan
+    try:
+        number = float(text)
+    except ValueError:
+        return "expected a number"
+    return number if math.isfinite(number) else "expected a finite number"
 
 
 def _number(source: _Source, field: str, cell: str, *, required: bool) -> float:
     """A finite number; nan for an empty cell that is not required."""
-    text = cell.strip()
-    if not text:
-        if required:
-            source.fail(field, cell, "required number is missing")
-        return math.nan
-    try:
-        number = float(text)
-    except ValueError:
-        source.fail(field, cell, "expected a number")
-    if not math.isfinite(number):
-        source.fail(field, cell, "expected a finite number")
-    return number
+    value = _number_value(cell, required=required)
+    if isinstance(value, str):
+        source.fail(field, cell, value)
+    return value
 
 
 def _key(source: _Source, field: str, cell: str, *, required: bool) -> str:
@@ -218,12 +243,18 @@ def _key(source: _Source, field: str, cell: str, *, required: bool) -> str:
     return cell
 
 
-def _whole(source: _Source, field: str, cell: str) -> int:
-    text = cell.strip()
+def _whole_value(cell: str) -> int | None:
     try:
-        return int(text)
+        return int(cell.strip())
     except ValueError:
+        return None
+
+
+def _whole(source: _Source, field: str, cell: str) -> int:
+    value = _whole_value(cell)
+    if value is None:
         source.fail(field, cell, "expected a whole number")
+    return value
 
 
 _PARSERS: dict[_Cell, Callable[[_Source, str, str], Any]] = {
@@ -373,6 +404,297 @@ def _build(source: _Source, build: Callable[[], V]) -> V:
         raise InvalidDataError(msg, row=row, field=field, value=err.value, why=err.why) from None
 
 
+# -- the pyarrow path ----------------------------------------------------------
+# With pyarrow installed (the ``frames`` extra), a file is read by pyarrow's
+# CSV reader, only the columns that hold fields, each converted in bulk: keys
+# and the cells with few spellings (flags, kinds, scores, scale bounds) as
+# dictionaries whose distinct texts are read by the same rules as above,
+# times by Arrow's ISO 8601 parser, seconds by its number parser. It gives
+# the table the reader above gives. Whatever it does not take as it is (a cell
+# it cannot parse, a timestamp Arrow does not read, a table error) sends the
+# file to the reader above, which gives the table or the error naming the
+# line, field and cell (decision 82).
+
+_BLOCK = 1 << 24
+"""Bytes of the file checked (UTF-8, quotes) at a time: memory stays bounded."""
+
+
+def _arrow_modules() -> tuple[Any, Any, Any] | None:
+    """pyarrow, pyarrow.csv and pyarrow.compute, or None when pyarrow is not installed."""
+    try:
+        return (
+            importlib.import_module("pyarrow"),
+            importlib.import_module("pyarrow.csv"),
+            importlib.import_module("pyarrow.compute"),
+        )
+    except ImportError:
+        return None
+
+
+def _plain_file(path: PathLike, header: list[str]) -> bool | None:
+    """Whether the file has quotes, if pyarrow reads its cells as `csv.reader` does; else None.
+
+    The file must be UTF-8 throughout (the reader above decodes every byte)
+    and its header without a line break inside a cell. Without a quote
+    character both readers split cells alike (and no cell holds a line
+    break, which lets pyarrow split the file at any newline); a file with
+    quotes is first checked by `csv.reader` in strict mode, which refuses a
+    quote misplaced where pyarrow would read on.
+    """
+    if any("\n" in name or "\r" in name for name in header):
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    quoted = False
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(_BLOCK):
+                quoted = quoted or b'"' in block
+                if not block.isascii():
+                    decoder.decode(block)
+            decoder.decode(b"", final=True)
+        if quoted:
+            with open(path, encoding="utf-8-sig", newline="") as text:
+                for _ in csv.reader(text, strict=True):
+                    pass
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    return quoted
+
+
+def _words(column: Any) -> tuple[list[str], npt.NDArray[np.int32]]:
+    """A dictionary column's distinct texts and each row's index into them (-1: empty cell)."""
+    if not column.num_chunks:
+        return [], np.zeros(0, dtype=np.int32)
+    words: list[str] = column.chunk(0).dictionary.to_pylist()
+    pa = importlib.import_module("pyarrow")
+    indices = pa.chunked_array([chunk.indices for chunk in column.chunks]).fill_null(-1)
+    codes: npt.NDArray[np.int32] = np.asarray(indices.to_numpy(), dtype=np.int32)
+    return words, codes
+
+
+def _per_row(
+    column: Any, read: Callable[[str], object], dtype: Any
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """Each row's ``read`` of its cell (an empty cell is ""), reading each distinct text once.
+
+    Also gives where ``read`` found a value: elsewhere (None) the reader
+    above would refuse the cell.
+    """
+    words, codes = _words(column)
+    values = [read(word) for word in [*words, ""]]
+    found = np.array([value is not None for value in values], dtype=bool)
+    table = np.array([0 if value is None else value for value in values], dtype=dtype)
+    return table[codes], found[codes]
+
+
+def _lookup(column: Any, read: Callable[[str], object], dtype: Any) -> npt.NDArray[Any] | None:
+    """`_per_row`'s values, or None if a cell has none."""
+    values, found = _per_row(column, read, dtype)
+    return values if found.all() else None
+
+
+def _arrow_times(column: Any, zone: ZoneInfo | None) -> npt.NDArray[Any] | None:
+    """A time column as datetime64[us] in UTC (NaT where empty), or None if Arrow cannot.
+
+    Without a zone the column was read as zoned timestamps: every cell has an
+    offset. With one, it was read as text: all cells with an offset, or all
+    without (local wall times there, converted by the rule of the reader
+    above); a column mixing both is left to that reader.
+    """
+    if zone is None:
+        return np.asarray(column.to_numpy(), dtype="datetime64[us]")
+    pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
+    try:
+        zoned = pc.cast(column, pa.timestamp("us", tz="UTC"))
+    except pa.ArrowInvalid:
+        pass
+    else:
+        return np.asarray(zoned.to_numpy(), dtype="datetime64[us]")
+    try:
+        wall = pc.cast(column, pa.timestamp("us"))
+    except pa.ArrowInvalid:
+        return None
+    micros: npt.NDArray[np.int64] = np.array(wall.to_numpy(), dtype="datetime64[us]").view(np.int64)
+    given = micros != _NAT
+    micros[given] = local_to_utc(micros[given], zone)
+    return micros.view("datetime64[us]")
+
+
+def _arrow_seconds(column: Any) -> npt.NDArray[np.float64] | None:
+    """Seconds as float64, nan where empty; None for a nan or infinite cell (an error above)."""
+    values = np.asarray(column.to_numpy(), dtype=np.float64)
+    written = ~np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if not np.isfinite(values[written]).all():
+        return None
+    return values
+
+
+def _arrow_type(arrow: tuple[Any, Any, Any], cell: _Cell, zone: ZoneInfo | None) -> Any:
+    pa = arrow[0]
+    if cell in ("time", "required_time"):
+        return pa.string() if zone is not None else pa.timestamp("us", tz="UTC")
+    if cell == "seconds":
+        return pa.float64()
+    if cell in ("key", "required_key"):
+        # Read as text and encoded once afterwards: pyarrow's reader builds a
+        # dictionary per block, slow for columns of (nearly) unique ids.
+        return pa.string()
+    return pa.dictionary(pa.int32(), pa.string())
+
+
+def _arrow_header(
+    path: PathLike, reading: Reading
+) -> tuple[list[str], dict[str, int], int, bool] | None:
+    """The header, the fields' and the status column's positions, and whether there are quotes.
+
+    The positions are those `_read` finds. None when the header or the file
+    is not one pyarrow reads as `csv.reader` does (`_plain_file`), or the
+    header has an error, which `_read` names.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle, strict=True), None)
+        if header is None:
+            return None
+        positions, status = _positions(_Source(path), header, reading)
+    except (OSError, UnicodeDecodeError, csv.Error, InvalidDataError):
+        return None
+    quoted = _plain_file(path, header)
+    if quoted is None:
+        return None
+    return header, positions, status, quoted
+
+
+def _arrow_read(
+    path: PathLike, columns: Mapping[str, _Cell], reading: Reading
+) -> tuple[dict[str, Any], int] | None:
+    """The file's field columns as pyarrow read them (and the row count), or None.
+
+    None when pyarrow is not installed or the file is not one it reads as
+    `csv.reader` does, or when a cell does not convert: the reader above
+    then reads the file and names any error.
+    """
+    arrow = _arrow_modules()
+    if arrow is None:
+        return None
+    pa, pcsv, _ = arrow
+    found = _arrow_header(path, reading)
+    if found is None:
+        return None
+    header, positions, status, quoted = found
+    wanted = {field: (position, columns[field]) for field, position in positions.items()}
+    if status >= 0:
+        wanted["resolved"] = (status, "text")
+    names = [f"column {position}" for position in range(len(header))]
+    types: dict[str, Any] = {}
+    for position, cell in wanted.values():
+        kind = _arrow_type(arrow, cell, reading.zone)
+        if types.setdefault(names[position], kind) != kind:
+            return None  # one column read as two kinds of field: the reader above does it
+    try:
+        table = pcsv.read_csv(
+            path,
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
+            parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
+            convert_options=pcsv.ConvertOptions(
+                include_columns=sorted(types, key=names.index),
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        ).unify_dictionaries()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    read = {field: table.column(names[position]) for field, (position, _) in wanted.items()}
+    return read, table.num_rows
+
+
+def _arrow_column(
+    field: str, cell: _Cell, column: Any, reading: Reading
+) -> npt.NDArray[Any] | Encoded | None:
+    """One field's column in the form the reader above gives it, or None."""
+    if cell in ("key", "required_key"):
+        pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
+        words, codes = _words(pa.chunked_array([pc.dictionary_encode(column.combine_chunks())]))
+        return Encoded(codes, np.array(words, dtype=object))
+    if cell in ("time", "required_time"):
+        return _arrow_times(column, reading.zone)
+    if cell == "seconds":
+        return _arrow_seconds(column)
+    if cell == "whole":
+        return _lookup(column, _whole_value, np.int64)
+    if field == "resolved" and reading.resolved_when is not None:
+        return _lookup(column, reading.resolved, bool)
+    return _lookup(column, _flag_value, bool)
+
+
+def _arrow_interactions(path: PathLike, reading: Reading) -> Interactions | None:
+    """`read_interactions_csv` through pyarrow, or None to read the file the exact way."""
+    read = _arrow_read(path, _INTERACTION_COLUMNS, reading)
+    if read is None:
+        return None
+    arrays: dict[str, Any] = {}
+    for field, column in read[0].items():
+        array = _arrow_column(field, _INTERACTION_COLUMNS[field], column, reading)
+        if array is None:
+            return None
+        arrays[field] = array
+    try:
+        return Interactions.from_columns(arrays)
+    except InvalidDataError:
+        return None
+
+
+def _kind_code(cell: str) -> int | None:
+    kind = cell.strip()
+    return SURVEY_KINDS.index(kind) if kind in SURVEY_KINDS else None
+
+
+def _arrow_scores(column: Any, kind: npt.NDArray[np.int64]) -> npt.NDArray[np.float64] | None:
+    """Scores read as the reader above reads them: a bool for "fcr", else a number."""
+    flag, is_flag = _per_row(column, lambda cell: _flag_value(cell, required=True), np.float64)
+    number, is_number = _per_row(column, _score_number, np.float64)
+    fcr = kind == SURVEY_KINDS.index("fcr")
+    if not np.where(fcr, is_flag, is_number).all():
+        return None
+    scores: npt.NDArray[np.float64] = np.where(fcr, flag, number)
+    return scores
+
+
+def _score_number(cell: str) -> float | None:
+    value = _number_value(cell, required=True)
+    return None if isinstance(value, str) else value
+
+
+def _arrow_surveys(path: PathLike, reading: Reading) -> Surveys | None:
+    """`read_surveys_csv` through pyarrow, or None to read the file the exact way."""
+    read = _arrow_read(path, _SURVEY_COLUMNS, reading)
+    if read is None:
+        return None
+    columns, rows = read
+    if reading.kind is not None:
+        kind = np.full(rows, SURVEY_KINDS.index(reading.kind), dtype=np.int64)
+    else:
+        codes = _lookup(columns.pop("kind"), _kind_code, np.int64)
+        if codes is None:
+            return None
+        kind = codes
+    scores = _arrow_scores(columns.pop("score"), kind)
+    if scores is None:
+        return None
+    arrays: dict[str, Any] = {"kind": np.asarray(SURVEY_KINDS)[kind], "score": scores}
+    for field, column in columns.items():
+        array = _arrow_column(field, _SURVEY_COLUMNS[field], column, reading)
+        if array is None:
+            return None
+        arrays[field] = array
+    try:
+        return Surveys.from_columns(arrays)
+    except InvalidDataError:
+        return None
+
+
 def read_interactions_csv(
     path: PathLike,
     /,
@@ -457,6 +779,9 @@ def read_interactions_csv(
         assume_timezone=assume_timezone,
         resolved_when=resolved_when,
     )
+    table = _arrow_interactions(path, reading)
+    if table is not None:
+        return table
     source, values, _ = _read(path, _INTERACTION_COLUMNS, reading)
     arrays = {
         name: _array(source, name, _INTERACTION_COLUMNS[name], cells)
@@ -550,6 +875,9 @@ def read_surveys_csv(
     reading = Reading.of(
         SURVEY_FIELDS, columns=columns, strict=strict, assume_timezone=assume_timezone, kind=kind
     )
+    answers = _arrow_surveys(path, reading)
+    if answers is not None:
+        return answers
     source, values, lines = _read(path, _SURVEY_COLUMNS, reading)
     cells = values.pop("kind") if kind is None else [kind] * len(lines)
     kinds = _kinds(source, cells, lines)

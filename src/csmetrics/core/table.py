@@ -10,9 +10,11 @@ checks that name the first bad row.
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
@@ -27,6 +29,7 @@ from csmetrics.core.model import (
     BIG_INT_KEY,
     DEFAULT_SCALES,
     FIRST_INSTANT,
+    INT_KEYS,
     LAST_INSTANT,
     SURVEY_KINDS,
     AgentTime,
@@ -302,9 +305,15 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     row uses are dropped, and "" is missing, as in any other text column.
     """
     words = coded.keys
-    if not all(isinstance(word, str) for word in words.tolist()):
+    texts = words.tolist()
+    if not all(issubclass(kind, str) for kind in set(map(type, texts))):
         bad_record(f"column {field!r}", field, words.dtype, "expected a dictionary of str")
-    nul = [code for code, word in enumerate(words.tolist()) if word.endswith("\0")]
+    # One scan of all the texts finds whether any holds a NUL at all.
+    nul = (
+        [code for code, word in enumerate(texts) if word.endswith("\0")]
+        if "\0" in "".join(texts)
+        else []
+    )
     if nul and (row := _first(np.isin(coded.codes, nul))) is not None:
         bad_record(_row_name(ids, row), field, words[coded.codes[row]], TRAILING_NUL)
     # One slot per text, and a last one for null, which code -1 indexes.
@@ -898,6 +907,94 @@ def messages_from_columns(
     )
 
 
+_get = operator.attrgetter
+
+
+def _records(records: Iterable[Any], cls: type) -> list[Any]:
+    """The records as a list, each a ``cls``; else an error naming the first other one."""
+    rows = records if type(records) is list else list(records)
+    if not set(map(type, rows)) <= {cls}:
+        for position, record in enumerate(rows):
+            check_type(position, record, cls)
+    return rows
+
+
+def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
+    """A key field of every record, dictionary-encoded through a dict of its distinct keys.
+
+    The objects' keys are plain str or int already, so one hash per value
+    finds the distinct keys, which alone are sorted; their codes are then
+    one dict lookup per value, all in C (``map``). Anything else (mixed str
+    and int keys, a required key missing) goes through `_encode`, whose
+    errors name the row.
+    """
+    values = list(map(_get(name), rows))
+    distinct = dict.fromkeys(values)
+    missing = distinct.pop(None, 0) is None
+    if "" in distinct:
+        del distinct[""]
+        missing = True
+    kinds = set(map(type, distinct))
+    if (required and missing) or not (kinds <= {str} or kinds <= {int}):
+        return _encode(name, np.array(values, dtype=object), required=required, ids=ids)
+    keys = sorted(distinct)
+    if kinds == {str}:
+        if "\0" in "".join(keys):  # one scan; `_encode` names the key ending in NUL
+            return _encode(name, np.array(values, dtype=object), required=required, ids=ids)
+        array = np.array(keys, dtype=str)
+    else:
+        if keys and not (INT_KEYS[0] <= keys[0] and keys[-1] <= INT_KEYS[1]):
+            return _encode(name, np.array(values, dtype=object), required=required, ids=ids)
+        array = np.array(keys, dtype=np.int64)
+    code = dict(zip(keys, range(len(keys)), strict=True))
+    if missing:
+        code[None] = code[""] = -1
+    dtype = np.int32 if len(keys) < 2**31 else np.int64
+    return Encoded(np.fromiter(map(code.__getitem__, values), dtype, len(values)), array)
+
+
+def _record_times(rows: list[Any], name: str) -> I64:
+    """A time field of every record as epoch microseconds; `OPEN` where it is None.
+
+    ``(moment - epoch) // 1 us``, as `to_micros`, mapped with C operators
+    rather than a Python call per value.
+    """
+    moments = list(map(_get(name), rows))
+    missing = None in moments
+    if missing:
+        moments = [_EPOCH if moment is None else moment for moment in moments]
+    micros = np.fromiter(
+        map(operator.floordiv, map(operator.sub, moments, repeat(_EPOCH)), repeat(_MICRO)),
+        np.int64,
+        len(moments),
+    )
+    if missing:
+        micros[np.fromiter(map(operator.is_, map(_get(name), rows), repeat(None)), bool)] = OPEN
+    return micros
+
+
+def _record_messages(rows: list[Interaction]) -> Messages:
+    """The messages of every contact as one child table (empty without a single message)."""
+    if not any(map(_get("messages"), rows)):
+        return Messages.empty()
+    flat = np.array(
+        [
+            (position, to_micros(m.at), _AUTHOR_CODES[m.author], m.public)
+            for position, record in enumerate(rows)
+            for m in record.messages
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 4)
+    authors = [m.author_id for record in rows for m in record.messages]
+    return Messages(
+        interaction=flat[:, 0].copy(),
+        at=flat[:, 1].copy(),
+        author=flat[:, 2].copy(),
+        public=flat[:, 3].astype(bool),
+        author_id=_encode("author_id", np.array(authors, dtype=object), required=False, ids=None),
+    )
+
+
 # Pickling is `_Columns`': a view pickles its own columns, not its source.
 @attrs.frozen(eq=False, repr=False, getstate_setstate=False)
 class Interactions(_Columns):
@@ -1122,58 +1219,33 @@ class Interactions(_Columns):
 
     @classmethod
     def from_records(cls, records: Iterable[Interaction], /) -> Interactions:
-        """Build the table from `Interaction` objects in one pass."""
-        times = ("start", "end", "first_response")
-        names = ("id", "customer_id", *times, *_FLAGS, *_SECONDS, *_INTERACTION_KEYS)
-        cols: dict[str, list[Any]] = {name: [] for name in names}
-        messages: list[tuple[int, int, int, bool]] = []
-        authors: list[Key | None] = []
-        for position, record in enumerate(records):
-            check_type(position, record, Interaction)
-            cols["id"].append(record.id)
-            cols["customer_id"].append(record.customer_id)
-            cols["start"].append(to_micros(record.start))
-            cols["end"].append(OPEN if record.end is None else to_micros(record.end))
-            first = record.first_response_at
-            cols["first_response"].append(OPEN if first is None else to_micros(first))
-            for name in (*_FLAGS, *_SECONDS, *_INTERACTION_KEYS):
-                cols[name].append(getattr(record, name))
-            messages.extend(
-                (position, to_micros(m.at), _AUTHOR_CODES[m.author], m.public)
-                for m in record.messages
-            )
-            authors.extend(m.author_id for m in record.messages)
-        ids = _encode("id", np.array(cols["id"], dtype=object), required=True, ids=None)
+        """Build the table from `Interaction` objects, one column at a time.
+
+        Each column is read from every record in one pass (``attrgetter``
+        mapped into ``np.fromiter``), not record by record into twenty lists:
+        the objects have already checked themselves, so what remains per
+        value is one attribute read, and per column the vectorised checks a
+        table always runs (unique ids, keys of one type).
+        """
+        rows = _records(records, Interaction)
+        n = len(rows)
+        ids = _record_keys(rows, "id", required=True, ids=None)
         _unique_ids(ids)
-        flat = np.array(messages, dtype=np.int64).reshape(-1, 4)
         fields: dict[str, Any] = {
             "id": ids,
-            "customer_id": _encode(
-                "customer_id", np.array(cols["customer_id"], dtype=object), required=True, ids=ids
-            ),
-            **{name: np.array(cols[name], dtype=np.int64) for name in times},
-            **{name: np.array(cols[name], dtype=bool) for name in _FLAGS},
+            "customer_id": _record_keys(rows, "customer_id", required=True, ids=ids),
+            "start": _record_times(rows, "start"),
+            "end": _record_times(rows, "end"),
+            "first_response": _record_times(rows, "first_response_at"),
+            **{name: np.fromiter(map(_get(name), rows), bool, n) for name in _FLAGS},
+            # numpy reads None as nan in a float column.
+            **{name: np.array(list(map(_get(name), rows)), np.float64) for name in _SECONDS},
             **{
-                name: np.array([np.nan if v is None else v for v in cols[name]], dtype=np.float64)
-                for name in _SECONDS
-            },
-            **{
-                name: _encode(name, np.array(cols[name], dtype=object), required=False, ids=ids)
+                name: _record_keys(rows, name, required=False, ids=ids)
                 for name in _INTERACTION_KEYS
             },
         }
-        return cls(
-            **fields,
-            messages=Messages(
-                interaction=flat[:, 0].copy(),
-                at=flat[:, 1].copy(),
-                author=flat[:, 2].copy(),
-                public=flat[:, 3].astype(bool),
-                author_id=_encode(
-                    "author_id", np.array(authors, dtype=object), required=False, ids=None
-                ),
-            ),
-        )
+        return cls(**fields, messages=_record_messages(rows))
 
     @classmethod
     def from_columns(
@@ -1501,44 +1573,27 @@ class Surveys(_Columns):
 
     @classmethod
     def from_records(cls, records: Iterable[Survey], /) -> Surveys:
-        """Build the table from `Survey` objects in one pass."""
-        cols: dict[str, list[Any]] = {
-            name: []
-            for name in (
-                "id",
-                "kind",
-                "score",
-                "at",
-                "scale_low",
-                "scale_high",
-                *_SURVEY_KEYS,
-            )
-        }
-        for position, record in enumerate(records):
-            check_type(position, record, Survey)
-            low, high = record.effective_scale or (0, 1)
-            cols["id"].append(record.id)
-            cols["kind"].append(_KIND_CODES[record.kind])
-            cols["score"].append(float(record.score))
-            cols["at"].append(to_micros(record.at))
-            cols["scale_low"].append(low)
-            cols["scale_high"].append(high)
-            for name in _SURVEY_KEYS:
-                cols[name].append(getattr(record, name))
-        ids = _encode("id", np.array(cols["id"], dtype=object), required=True, ids=None)
+        """Build the table from `Survey` objects, one column at a time (as `Interactions`)."""
+        rows = _records(records, Survey)
+        n = len(rows)
+        ids = _record_keys(rows, "id", required=True, ids=None)
         _unique_ids(ids)
+        kind = np.fromiter(map(_KIND_CODES.__getitem__, map(_get("kind"), rows)), np.int64, n)
+        low, high = _LOW[kind], _HIGH[kind]
+        # Answers on a scale of their own (rare) are set one by one.
+        for row, scale in enumerate(map(_get("scale"), rows)):
+            if scale is not None:
+                low[row], high[row] = scale
         return cls(
             id=ids,
-            kind=np.array(cols["kind"], dtype=np.int64),
-            score=np.array(cols["score"], dtype=np.float64),
-            at=np.array(cols["at"], dtype=np.int64),
-            scale_low=np.array(cols["scale_low"], dtype=np.int64),
-            scale_high=np.array(cols["scale_high"], dtype=np.int64),
+            kind=kind,
+            # numpy reads an "fcr" answer's bool as 1.0 or 0.0.
+            score=np.fromiter(map(_get("score"), rows), np.float64, n),
+            at=_record_times(rows, "at"),
+            scale_low=low,
+            scale_high=high,
             **_keys(
-                {
-                    name: _encode(name, np.array(cols[name], dtype=object), required=False, ids=ids)
-                    for name in _SURVEY_KEYS
-                }
+                {name: _record_keys(rows, name, required=False, ids=ids) for name in _SURVEY_KEYS}
             ),
         )
 
