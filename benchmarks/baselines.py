@@ -48,7 +48,7 @@ missing ``issue_id`` is null.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,11 +83,14 @@ Counts = dict[str, Any]
 # --------------------------------------------------------------------------
 
 
-def pandas_read(path: Path) -> pd.DataFrame:
-    """A Parquet file as a DataFrame (``issue_id`` with nulls reads as float64)."""
+def pandas_read(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A Parquet file (all columns, or ``columns``) as a DataFrame.
+
+    ``issue_id`` with nulls reads as float64.
+    """
     import pandas as pd
 
-    return pd.read_parquet(path)
+    return pd.read_parquet(path, columns=None if columns is None else list(columns))
 
 
 def _pandas_episodes(d: pd.DataFrame, keys: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
@@ -407,10 +410,13 @@ def duckdb_connect(threads: int = 2) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def duckdb_load(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
-    """Copy a Parquet file into the DuckDB table ``table`` (replacing it)."""
+def duckdb_load(
+    con: duckdb.DuckDBPyConnection, table: str, path: Path, columns: Sequence[str] | None = None
+) -> None:
+    """Copy a Parquet file (all columns, or ``columns``) into the DuckDB table ``table``."""
+    chosen = "*" if columns is None else ", ".join(f'"{c}"' for c in columns)
     con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?)", [str(path)])
+    con.execute(f"CREATE TABLE {table} AS SELECT {chosen} FROM read_parquet(?)", [str(path)])
 
 
 # match="issue": number the parts of each ticket (a new part at every change

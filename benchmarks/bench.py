@@ -119,6 +119,12 @@ SURVEY_METRICS = (
     ("ces", "`ces`", "ces", {}),
 )
 
+# The survey loads read the columns the survey steps use, in every engine:
+# csmetrics with read_parquet(fields=catalog.fields_of(...)), which gives the
+# required fields and agent_id.
+SURVEY_CALLS = ("nps", "csat", "ces")
+SURVEY_COLUMNS = ("id", "kind", "score", "at", "agent_id")
+
 
 def _as_of_label(label: str) -> str:
     """A step's label with ``as_of=`` added to its (first) call."""
@@ -145,7 +151,7 @@ STEPS = (
         for key, label, _, _, as_of in CONTACT_METRICS
         for step in ((key, label), *(((f"{key}_as_of", _as_of_label(label)),) if as_of else ()))
     ),
-    ("surveys", "load surveys: `Surveys.read_parquet(...)`"),
+    ("surveys", "load surveys: `Surveys.read_parquet(..., fields=...)`"),
     *((key, label) for key, label, _, _ in SURVEY_METRICS),
 )
 LOADS = ("contacts", "surveys")
@@ -436,7 +442,8 @@ class Csmetrics:
         }
 
     def surveys(self, path: Path) -> Any:
-        return self.cs.Surveys.read_parquet(path)
+        fields = self.cs.catalog.fields_of(*SURVEY_CALLS, by="agent_id")
+        return self.cs.Surveys.read_parquet(path, fields=fields)
 
     def nps(self, table: Any) -> dict:
         r = self.cs.nps(table)
@@ -504,7 +511,7 @@ class Pandas:
         return self.b.pandas_asa(df, by=by, as_of=as_of)
 
     def surveys(self, path: Path) -> Any:
-        return self.b.pandas_read(path)
+        return self.b.pandas_read(path, columns=SURVEY_COLUMNS)
 
     def nps(self, s: Any) -> dict:
         return self.b.pandas_nps(s)
@@ -557,7 +564,7 @@ class DuckDB:
         return self.b.duckdb_asa(con, by=by, as_of=as_of)
 
     def surveys(self, path: Path) -> Any:
-        self.b.duckdb_load(self.con, "surveys", path)
+        self.b.duckdb_load(self.con, "surveys", path, columns=SURVEY_COLUMNS)
         return self.con
 
     def nps(self, con: Any) -> dict:
@@ -737,6 +744,47 @@ def _count_text(c: dict) -> str:
     return f"{ratio} = {c['numerator'] / c['denominator']:.4f}; " + ", ".join(extra)
 
 
+def _cpu(results: dict, engine: str, key: str) -> float | None:
+    """User + system CPU seconds of the reported (best) run of a step."""
+    step = results.get(engine, {}).get("steps", {}).get(key)
+    if step is None or not step["all"]:
+        return None
+    user, system = step["cpu"][step["all"].index(step["best"])]
+    return user + system
+
+
+def _cpu_lines(results: dict, engines: list[str]) -> list[str]:
+    """The CPU seconds of every step: on a busy machine, wall time is mostly waiting.
+
+    DuckDB runs on two threads, so its CPU time can exceed its wall time.
+    """
+    head = ["step", *(f"{e} CPU s" for e in engines)]
+    head += [f"csmetrics / {e}" for e in ("duckdb", "pandas") if e in engines]
+    lines = [
+        "",
+        (
+            "CPU seconds (user + system) of the reported run of each step (DuckDB uses "
+            "two threads, so its CPU time can exceed its wall time):"
+        ),
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    total = dict.fromkeys(engines, 0.0)
+    for key, label in STEPS:
+        cpu = {e: _cpu(results, e, key) for e in engines}
+        for e in engines:
+            total[e] = None if total[e] is None or cpu[e] is None else total[e] + cpu[e]
+        ratios = [_ratio(cpu["csmetrics"], cpu[e]) for e in ("duckdb", "pandas") if e in engines]
+        lines.append(
+            "| " + " | ".join([label, *(_seconds(cpu[e]) for e in engines), *ratios]) + " |"
+        )
+    ratios = [_ratio(total["csmetrics"], total[e]) for e in ("duckdb", "pandas") if e in engines]
+    cells = ["**total**", *(_seconds(total[e]) for e in engines), *ratios]
+    lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def _counts_lines(results: dict, engines: list[str]) -> list[str]:
     steps = results["csmetrics"].get("steps", {})
     verified = [e for e in engines if e != "csmetrics" and results[e].get("status") == "ok"]
@@ -785,6 +833,7 @@ def report(rows: int, results: dict, engines: list[str], repeats: int) -> str:
     row("**metrics total** (without loads)", totals["metrics"])
     row("**total**", totals["all"])
 
+    lines += _cpu_lines(results, engines)
     lines += _counts_lines(results, engines)
     lines += [
         "",
