@@ -48,7 +48,7 @@ missing ``issue_id`` is null.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,11 +83,14 @@ Counts = dict[str, Any]
 # --------------------------------------------------------------------------
 
 
-def pandas_read(path: Path) -> pd.DataFrame:
-    """A Parquet file as a DataFrame (``issue_id`` with nulls reads as float64)."""
+def pandas_read(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A Parquet file (all columns, or ``columns``) as a DataFrame.
+
+    ``issue_id`` with nulls reads as float64.
+    """
     import pandas as pd
 
-    return pd.read_parquet(path)
+    return pd.read_parquet(path, columns=None if columns is None else list(columns))
 
 
 def _pandas_episodes(d: pd.DataFrame, keys: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
@@ -144,11 +147,19 @@ def _fcr_counts(first: pd.DataFrame) -> Counts:
     }
 
 
-def pandas_fcr(df: pd.DataFrame, *, match: str, by: str | None = None) -> Counts:
-    """FCR counts with pandas; with ``by="agent_id"`` also per first-contact agent."""
+def pandas_fcr(
+    df: pd.DataFrame, *, match: str, by: str | None = None, as_of: pd.Timestamp | None = None
+) -> Counts:
+    """FCR counts with pandas; with ``by="agent_id"`` also per first-contact agent.
+
+    ``as_of`` defaults to the latest start; contacts starting after it are left out.
+    """
     import pandas as pd
 
-    as_of = df["start"].max()
+    if as_of is None:
+        as_of = df["start"].max()
+    else:
+        df = _pandas_started_by(df, as_of)
     if match == "customer":
         parts = [(df.sort_values(["customer_id", "start", "id"]), ["customer_id"])]
     elif match == "category":
@@ -211,17 +222,39 @@ def _pandas_answered(q: pd.DataFrame) -> pd.Series:
     return q["first_response_at"].notna() & ~q["abandoned"]
 
 
-def pandas_first_response_time(df: pd.DataFrame) -> Counts:
-    """First response time: counts, Kaplan-Meier median and p90, mean, with pandas."""
+def _pandas_as_of(df: pd.DataFrame, as_of: pd.Timestamp | None) -> tuple[pd.DataFrame, Any]:
+    """The contacts in scope and the time metrics' as_of (default: the latest event)."""
+    if as_of is None:
+        return df, max(df["start"].max(), df["end"].max(), df["first_response_at"].max())
+    return _pandas_started_by(df, as_of), as_of
+
+
+def _pandas_started_by(df: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The contacts that started by ``as_of`` (the frame itself when that is all of them)."""
+    kept = df["start"] <= as_of
+    return df if kept.all() else df[kept]
+
+
+def _pandas_waits(df: pd.DataFrame, as_of: Any) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The contacts not blocked, their waits in seconds and whether they were answered.
+
+    An unanswered contact is censored at its end, or at ``as_of`` while open
+    (a first response after ``as_of`` still counts, as in csmetrics).
+    """
     import pandas as pd
 
-    as_of = max(df["start"].max(), df["end"].max(), df["first_response_at"].max())
     q = df[~df["blocked"]]
     answered = _pandas_answered(q)
     stop = q["first_response_at"].where(answered, q["end"].fillna(as_of))
     stop = stop.where(stop >= q["start"], q["start"])
     seconds = ((stop - q["start"]) / pd.Timedelta(seconds=1)).to_numpy()
-    done = answered.to_numpy()
+    return q, seconds, answered.to_numpy()
+
+
+def pandas_first_response_time(df: pd.DataFrame, *, as_of: pd.Timestamp | None = None) -> Counts:
+    """First response time: counts, Kaplan-Meier median and p90, mean, with pandas."""
+    df, as_of = _pandas_as_of(df, as_of)
+    q, seconds, done = _pandas_waits(df, as_of)
     return {
         "n": len(q),
         "censored": int((~done).sum()),
@@ -232,11 +265,19 @@ def pandas_first_response_time(df: pd.DataFrame) -> Counts:
 
 
 def pandas_service_level(
-    df: pd.DataFrame, thresholds: Mapping[int, float], *, by_channel: bool = True
+    df: pd.DataFrame,
+    thresholds: Mapping[int, float],
+    *,
+    by: str | None = "channel",
+    as_of: pd.Timestamp | None = None,
 ) -> Counts:
-    """Service level (formula "offered") by channel (or overall only), with pandas."""
+    """Service level (formula "offered") by ``by`` (or overall only), with pandas.
+
+    The threshold is the contact's channel's, whatever the breakdown.
+    """
     import pandas as pd
 
+    df, _ = _pandas_as_of(df, as_of)
     q = df[~df["blocked"]]
     answered = _pandas_answered(q)
     abandoned = q["abandoned"]
@@ -256,38 +297,59 @@ def pandas_service_level(
             "unanswered": neither & q["end"].notna(),
         }
     )
-    if not by_channel:
+    if by is None:
         return {name: int(v) for name, v in flags.sum().items()}
-    per = flags.groupby(q["channel"]).sum()
+    per = flags.groupby(q[by]).sum()
     return {
         "overall": {name: int(v) for name, v in per.sum().items()},
         "groups": {str(k): [int(v) for v in row] for k, row in per.iterrows()},
     }
 
 
-def pandas_first_response_time_by_channel(df: pd.DataFrame) -> Counts:
-    """First response time overall and per channel: counts and Kaplan-Meier quantiles."""
-    import pandas as pd
-
-    as_of = max(df["start"].max(), df["end"].max(), df["first_response_at"].max())
-    q = df[~df["blocked"]]
-    answered = _pandas_answered(q)
-    stop = q["first_response_at"].where(answered, q["end"].fillna(as_of))
-    stop = stop.where(stop >= q["start"], q["start"])
-    seconds = ((stop - q["start"]) / pd.Timedelta(seconds=1)).to_numpy()
-    done = answered.to_numpy()
-    blocked = df["blocked"].groupby(df["channel"]).sum()
+def pandas_first_response_time_by(
+    df: pd.DataFrame, by: str = "channel", *, as_of: pd.Timestamp | None = None
+) -> Counts:
+    """First response time overall and per ``by``: counts and Kaplan-Meier quantiles."""
+    df, as_of = _pandas_as_of(df, as_of)
+    q, seconds, done = _pandas_waits(df, as_of)
+    blocked = df["blocked"].groupby(df[by]).sum()
 
     def counts(s: np.ndarray, d: np.ndarray, excluded: int) -> list:
         found = _km_quantiles(s, d)
         return [len(s), int((~d).sum()), excluded, found["median"], found["p90"]]
 
-    channel = q["channel"].to_numpy()
+    # One sort by group, then each group's rows are a slice.
+    key = q[by].to_numpy()
+    order = np.argsort(key, kind="stable")
+    keys, first = np.unique(key[order], return_index=True)
+    bounds = [*first.tolist(), len(order)]
     groups = {}
-    for key in np.unique(channel):
-        rows = channel == key
-        groups[str(key)] = counts(seconds[rows], done[rows], int(blocked.get(key, 0)))
+    for i, k in enumerate(keys):
+        rows = order[bounds[i] : bounds[i + 1]]
+        groups[str(k)] = counts(seconds[rows], done[rows], int(blocked.get(k, 0)))
     return {"overall": counts(seconds, done, int(blocked.sum())), "groups": groups}
+
+
+def pandas_asa(
+    df: pd.DataFrame, *, by: str | None = None, as_of: pd.Timestamp | None = None
+) -> Counts:
+    """Average speed of answer (answered contacts not blocked), overall and per ``by``."""
+    import pandas as pd
+
+    df, _ = _pandas_as_of(df, as_of)
+    q = df[~df["blocked"]]
+    q = q[_pandas_answered(q)]
+    wait = (q["first_response_at"] - q["start"]) / pd.Timedelta(seconds=1)
+    overall = {"n": len(wait), "mean": float(wait.mean())}
+    if by is None:
+        return overall
+    per = wait.groupby(q[by]).agg(["size", "mean"])
+    return {
+        "overall": overall,
+        "groups": {
+            str(k): {"n": int(row["size"]), "mean": float(row["mean"])} for k, row in per.iterrows()
+        },
+    }
 
 
 def pandas_nps(s: pd.DataFrame) -> Counts:
@@ -297,6 +359,24 @@ def pandas_nps(s: pd.DataFrame) -> Counts:
         "promoters": int((score >= 9).sum()),
         "passives": int(((score >= 7) & (score < 9)).sum()),
         "detractors": int((score < 7).sum()),
+    }
+
+
+def pandas_nps_by(s: pd.DataFrame, by: str = "agent_id") -> Counts:
+    """NPS counts overall and per ``by`` with pandas."""
+    nps = s[s["kind"] == "nps"]
+    score = nps["score"]
+    flags = {
+        "promoters": score >= 9,
+        "passives": (score >= 7) & (score < 9),
+        "detractors": score < 7,
+    }
+    import pandas as pd
+
+    per = pd.DataFrame(flags).groupby(nps[by]).sum()
+    return {
+        "overall": {name: int(v) for name, v in per.sum().items()},
+        "groups": {str(k): [int(v) for v in row] for k, row in per.iterrows()},
     }
 
 
@@ -330,10 +410,13 @@ def duckdb_connect(threads: int = 2) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def duckdb_load(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
-    """Copy a Parquet file into the DuckDB table ``table`` (replacing it)."""
+def duckdb_load(
+    con: duckdb.DuckDBPyConnection, table: str, path: Path, columns: Sequence[str] | None = None
+) -> None:
+    """Copy a Parquet file (all columns, or ``columns``) into the DuckDB table ``table``."""
+    chosen = "*" if columns is None else ", ".join(f'"{c}"' for c in columns)
     con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?)", [str(path)])
+    con.execute(f"CREATE TABLE {table} AS SELECT {chosen} FROM read_parquet(?)", [str(path)])
 
 
 # match="issue": number the parts of each ticket (a new part at every change
@@ -371,8 +454,23 @@ _SOURCES = {
 }
 
 
-def _fcr_sql(match: str, by: str | None) -> str:
+def _timestamp(as_of: Any) -> str:
+    """An as_of (a timezone-aware datetime) as a DuckDB TIMESTAMPTZ literal."""
+    return f"'{as_of.isoformat()}'::TIMESTAMPTZ"
+
+
+def _contacts_sql(as_of: Any) -> str:
+    """The contacts in scope: all, or those that started by an explicit ``as_of``."""
+    if as_of is None:
+        return "contacts"
+    return f"(SELECT * FROM contacts WHERE start <= {_timestamp(as_of)})"
+
+
+def _fcr_sql(match: str, by: str | None, as_of: Any = None) -> str:
     source, keys = _SOURCES[match]
+    contacts = _contacts_sql(as_of)
+    cutoff = "(SELECT max(start) FROM contacts)" if as_of is None else _timestamp(as_of)
+    source = source.replace("FROM contacts", f"FROM {contacts} AS contacts")
     group = f"GROUP BY {by} ORDER BY {by}" if by else ""
     select_by = f"{by}, " if by else ""
     return f"""
@@ -409,7 +507,7 @@ episodes AS (
 judged AS (
     SELECT *,
         first_open OR first_end
-            > (SELECT max(start) FROM contacts) - INTERVAL {WINDOW_DAYS} DAY
+            > {cutoff} - INTERVAL {WINDOW_DAYS} DAY
             AS pending
     FROM episodes
 )
@@ -423,9 +521,11 @@ FROM judged
 """
 
 
-def duckdb_fcr(con: duckdb.DuckDBPyConnection, *, match: str, by: str | None = None) -> Counts:
+def duckdb_fcr(
+    con: duckdb.DuckDBPyConnection, *, match: str, by: str | None = None, as_of: Any = None
+) -> Counts:
     """FCR counts in SQL; with ``by="agent_id"`` also per first-contact agent."""
-    rows = con.execute(_fcr_sql(match, by)).fetchall()
+    rows = con.execute(_fcr_sql(match, by, as_of)).fetchall()
     if by is None:
         return dict(zip(FCR_COUNTS, (int(v or 0) for v in rows[0]), strict=True))
     groups = {str(row[0]): [int(v) for v in row[1:]] for row in rows}
@@ -460,7 +560,7 @@ as_of AS (
     SELECT greatest(max(start), max("end"), max(first_response_at)) AS t FROM contacts
 ),
 waits AS (
-    SELECT channel, abandoned, "end" IS NULL AS still_open,
+    SELECT channel, agent_id, abandoned, "end" IS NULL AS still_open,
         first_response_at IS NOT NULL AND NOT abandoned AS answered,
         (greatest(
             epoch_us(CASE WHEN first_response_at IS NOT NULL AND NOT abandoned
@@ -472,12 +572,22 @@ waits AS (
 """
 
 
-def duckdb_first_response_time(con: duckdb.DuckDBPyConnection) -> Counts:
+def _waits(as_of: Any = None) -> str:
+    """The ``waits`` CTE; with an explicit ``as_of``, of the contacts started by then."""
+    if as_of is None:
+        return _WAITS
+    return _WAITS.replace(
+        """SELECT greatest(max(start), max("end"), max(first_response_at)) AS t FROM contacts""",
+        f"SELECT {_timestamp(as_of)} AS t",
+    ).replace("FROM contacts WHERE NOT blocked", f"FROM {_contacts_sql(as_of)} WHERE NOT blocked")
+
+
+def duckdb_first_response_time(con: duckdb.DuckDBPyConnection, *, as_of: Any = None) -> Counts:
     """First response time in SQL: Kaplan-Meier quantiles with window functions."""
     levels = [1 - q + KM_TOLERANCE for q in QUANTILES.values()]
     row = con.execute(
         f"""
-        WITH {_WAITS},
+        WITH {_waits(as_of)},
         times AS (
             SELECT seconds, count_if(answered) AS done, count(*) AS units
             FROM waits GROUP BY seconds
@@ -497,7 +607,7 @@ def duckdb_first_response_time(con: duckdb.DuckDBPyConnection) -> Counts:
         SELECT
             (SELECT count(*) FROM waits),
             (SELECT count_if(NOT answered) FROM waits),
-            (SELECT count_if(blocked) FROM contacts),
+            (SELECT count_if(blocked) FROM {_contacts_sql(as_of)}),
             (SELECT min(seconds) FROM curve WHERE survival <= $1),
             (SELECT min(seconds) FROM curve WHERE survival <= $2),
             (SELECT avg(seconds) FILTER (WHERE answered) FROM waits)
@@ -517,14 +627,21 @@ def duckdb_first_response_time(con: duckdb.DuckDBPyConnection) -> Counts:
 
 
 def duckdb_service_level(
-    con: duckdb.DuckDBPyConnection, thresholds: Mapping[int, float], *, by_channel: bool = True
+    con: duckdb.DuckDBPyConnection,
+    thresholds: Mapping[int, float],
+    *,
+    by: str | None = "channel",
+    as_of: Any = None,
 ) -> Counts:
-    """Service level (formula "offered") by channel (or overall only) in SQL."""
+    """Service level (formula "offered") by ``by`` (or overall only) in SQL.
+
+    The threshold is the contact's channel's, whatever the breakdown.
+    """
     limit = " ".join(f"WHEN {int(k)} THEN {float(v)!r}::DOUBLE" for k, v in thresholds.items())
-    key, group = ("channel,", "GROUP BY channel ORDER BY channel") if by_channel else ("", "")
+    key, group = (f"{by},", f"GROUP BY {by} ORDER BY {by}") if by else ("", "")
     rows = con.execute(
         f"""
-        WITH {_WAITS},
+        WITH {_waits(as_of)},
         judged AS (
             SELECT *, seconds <= CASE channel {limit} END AS within FROM waits
         )
@@ -537,7 +654,7 @@ def duckdb_service_level(
         FROM judged {group}
         """
     ).fetchall()
-    if not by_channel:
+    if not by:
         return dict(zip(SERVICE_LEVEL_COUNTS, map(int, rows[0]), strict=True))
     groups = {str(row[0]): [int(v) for v in row[1:]] for row in rows}
     totals = np.array(list(groups.values()), dtype=np.int64).sum(axis=0)
@@ -547,20 +664,22 @@ def duckdb_service_level(
     }
 
 
-def duckdb_first_response_time_by_channel(con: duckdb.DuckDBPyConnection) -> Counts:
-    """First response time overall and per channel in SQL: counts, Kaplan-Meier quantiles.
+def duckdb_first_response_time_by(
+    con: duckdb.DuckDBPyConnection, by: str = "channel", *, as_of: Any = None
+) -> Counts:
+    """First response time overall and per ``by`` in SQL: counts, Kaplan-Meier quantiles.
 
-    The waits are counted once per (channel, seconds); the overall curve adds
-    those counts up per second (channel -1 below), then every curve is a window
-    over its own partition.
+    The waits are counted once per (group, seconds); the overall curve adds
+    those counts up per second (group -1 below: the keys are non-negative
+    ints), then every curve is a window over its own partition.
     """
     levels = [1 - q + KM_TOLERANCE for q in QUANTILES.values()]
-    rows = con.execute(
-        f"""
-        WITH {_WAITS},
+    contacts = _contacts_sql(as_of)
+    sql = f"""
+        WITH {_waits(as_of)},
         per AS (
-            SELECT channel, seconds, count_if(answered) AS done, count(*) AS units
-            FROM waits GROUP BY channel, seconds
+            SELECT {by}, seconds, count_if(answered) AS done, count(*) AS units
+            FROM waits GROUP BY {by}, seconds
         ),
         times AS (
             SELECT * FROM per
@@ -568,35 +687,34 @@ def duckdb_first_response_time_by_channel(con: duckdb.DuckDBPyConnection) -> Cou
             SELECT -1, seconds, sum(done), sum(units) FROM per GROUP BY seconds
         ),
         at_risk AS (
-            SELECT channel, seconds, done, units,
-                sum(units) OVER (PARTITION BY channel) - coalesce(sum(units) OVER (
-                    PARTITION BY channel ORDER BY seconds
+            SELECT {by}, seconds, done, units,
+                sum(units) OVER (PARTITION BY {by}) - coalesce(sum(units) OVER (
+                    PARTITION BY {by} ORDER BY seconds
                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS n
             FROM times
         ),
         curve AS (
-            SELECT channel, seconds, product(1 - done / n) OVER (
-                PARTITION BY channel ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS survival
+            SELECT {by}, seconds, product(1 - done / n) OVER (
+                PARTITION BY {by} ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS survival
             FROM at_risk WHERE done > 0
         ),
         blocked AS (
-            SELECT channel, count_if(blocked) AS excluded FROM contacts GROUP BY channel
+            SELECT {by}, count_if(blocked) AS excluded FROM {contacts} GROUP BY {by}
         )
-        SELECT t.channel, t.n, t.censored,
-            coalesce(b.excluded, (SELECT count_if(blocked) FROM contacts)),
+        SELECT t.{by}, t.n, t.censored,
+            coalesce(b.excluded, (SELECT count_if(blocked) FROM {contacts})),
             q.median, q.p90
-        FROM (SELECT channel, sum(units) AS n, sum(units) - sum(done) AS censored
-              FROM times GROUP BY channel) t
+        FROM (SELECT {by}, sum(units) AS n, sum(units) - sum(done) AS censored
+              FROM times GROUP BY {by}) t
         LEFT JOIN (
-            SELECT channel, min(seconds) FILTER (WHERE survival <= $1) AS median,
+            SELECT {by}, min(seconds) FILTER (WHERE survival <= $1) AS median,
                 min(seconds) FILTER (WHERE survival <= $2) AS p90
-            FROM curve GROUP BY channel
-        ) q USING (channel)
-        LEFT JOIN blocked b USING (channel)
-        ORDER BY t.channel
-        """,
-        levels,
-    ).fetchall()
+            FROM curve GROUP BY {by}
+        ) q USING ({by})
+        LEFT JOIN blocked b USING ({by})
+        ORDER BY t.{by}
+        """
+    rows = con.execute(sql, levels).fetchall()
     nan = float("nan")
 
     def counts(row: tuple) -> list:
@@ -625,6 +743,45 @@ def duckdb_nps(con: duckdb.DuckDBPyConnection) -> Counts:
         """
     ).fetchone()
     return dict(zip(("promoters", "passives", "detractors"), row, strict=True))
+
+
+def duckdb_asa(
+    con: duckdb.DuckDBPyConnection, *, by: str | None = None, as_of: Any = None
+) -> Counts:
+    """Average speed of answer in SQL, overall and per ``by`` (one grouping-sets query)."""
+    if not by:
+        n, mean = con.execute(
+            f"WITH {_waits(as_of)} SELECT count(*), avg(seconds) FROM waits WHERE answered"
+        ).fetchone()
+        return {"n": int(n), "mean": float(mean)}
+    rows = con.execute(
+        f"""
+        WITH {_waits(as_of)}
+        SELECT {by}, count(*), avg(seconds) FROM waits WHERE answered
+        GROUP BY GROUPING SETS (({by}), ()) ORDER BY {by} NULLS FIRST
+        """
+    ).fetchall()
+    groups = {str(row[0]): {"n": int(row[1]), "mean": float(row[2])} for row in rows[1:]}
+    return {"overall": {"n": int(rows[0][1]), "mean": float(rows[0][2])}, "groups": groups}
+
+
+def duckdb_nps_by(con: duckdb.DuckDBPyConnection, by: str = "agent_id") -> Counts:
+    """NPS counts per ``by`` in SQL; the overall counts are their sums."""
+    rows = con.execute(
+        f"""
+        SELECT {by}, count_if(score >= 9), count_if(score >= 7 AND score < 9),
+               count_if(score < 7)
+        FROM surveys WHERE kind = 'nps' GROUP BY {by} ORDER BY {by}
+        """
+    ).fetchall()
+    groups = {str(row[0]): [int(v) for v in row[1:]] for row in rows}
+    totals = np.array(list(groups.values()), dtype=np.int64).sum(axis=0)
+    return {
+        "overall": dict(
+            zip(("promoters", "passives", "detractors"), map(int, totals), strict=True)
+        ),
+        "groups": groups,
+    }
 
 
 def duckdb_csat(con: duckdb.DuckDBPyConnection) -> Counts:

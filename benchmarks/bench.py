@@ -55,21 +55,104 @@ SEED = 20260501
 # tables. Each load reads the Parquet file in the engine's own way: csmetrics
 # Interactions/Surveys.read_parquet, pandas read_parquet, DuckDB CREATE
 # TABLE AS SELECT from read_parquet.
+# One metric step: (key, label, engine method, its options, whether it takes
+# an explicit as_of). A step that takes as_of also runs as "<key>_as_of" with
+# as_of= the report's as_of (the latest contact start, decision 47), right
+# after the step without it: the way a user passing one as_of to every metric
+# calls it.
+CONTACT_METRICS = (
+    ("fcr_issue", '`fcr(match="issue")`', "fcr", {"match": "issue"}, True),
+    ("fcr_category", '`fcr(match="category")`', "fcr", {"match": "category"}, True),
+    ("fcr_customer", '`fcr(match="customer")`', "fcr", {"match": "customer"}, True),
+    ("resolution_rate", "`resolution_rate`", "resolution_rate", {}, False),
+    ("fcr_by_agent", '`fcr(by="agent_id")` (match="issue")', "fcr_by_agent", {}, True),
+    (
+        "first_response_time",
+        "`first_response_time`: `.median`, `.p90`",
+        "first_response_time",
+        {},
+        True,
+    ),
+    (
+        "service_level",
+        '`service_level(threshold={...}, by="channel")`',
+        "service_level",
+        {"by": "channel"},
+        True,
+    ),
+    (
+        "first_response_time_by_channel",
+        '`first_response_time(by="channel")`',
+        "first_response_time_by",
+        {"by": "channel"},
+        True,
+    ),
+    (
+        "first_response_time_by_agent",
+        '`first_response_time(by="agent_id")`',
+        "first_response_time_by",
+        {"by": "agent_id"},
+        True,
+    ),
+    (
+        "service_level_by_agent",
+        '`service_level(threshold={...}, by="agent_id")`',
+        "service_level",
+        {"by": "agent_id"},
+        True,
+    ),
+    (
+        "service_level_overall",
+        "`service_level(threshold={...})` (no `by=`)",
+        "service_level",
+        {"by": None},
+        True,
+    ),
+    ("asa", "`asa`", "asa", {}, True),
+    ("asa_by_channel", '`asa(by="channel")`', "asa", {"by": "channel"}, True),
+    ("asa_by_agent", '`asa(by="agent_id")`', "asa", {"by": "agent_id"}, True),
+)
+SURVEY_METRICS = (
+    ("nps", "`nps`", "nps", {}),
+    ("nps_by_agent", '`nps(by="agent_id")`', "nps_by", {"by": "agent_id"}),
+    ("csat", "`csat`", "csat", {}),
+    ("ces", "`ces`", "ces", {}),
+)
+
+# The survey loads read the columns the survey steps use, in every engine:
+# csmetrics with read_parquet(fields=catalog.fields_of(...)), which gives the
+# required fields and agent_id.
+SURVEY_CALLS = ("nps", "csat", "ces")
+SURVEY_COLUMNS = ("id", "kind", "score", "at", "agent_id")
+
+
+def _as_of_label(label: str) -> str:
+    """A step's label with ``as_of=`` added to its (first) call."""
+    head, sep, tail = label.partition("`")
+    call, sep2, rest = tail.partition("`")
+    if not sep2:
+        return f"{label}, `as_of=...`"
+    if call.endswith(")"):
+        inner = call[:-1]
+        call = f"{inner}, as_of=...)" if not inner.endswith("(") else f"{inner}as_of=...)"
+    else:
+        call = f"{call}(as_of=...)"
+    return f"{head}{sep}{call}{sep2}{rest}"
+
+
+# (key, label) of every step in the order run; the label names the csmetrics
+# call, the first column of the tables. Each load reads the Parquet file in
+# the engine's own way: csmetrics Interactions/Surveys.read_parquet, pandas
+# read_parquet, DuckDB CREATE TABLE AS SELECT from read_parquet.
 STEPS = (
     ("contacts", "load contacts: `Interactions.read_parquet(...)`"),
-    ("fcr_issue", '`fcr(match="issue")`'),
-    ("fcr_category", '`fcr(match="category")`'),
-    ("fcr_customer", '`fcr(match="customer")`'),
-    ("resolution_rate", "`resolution_rate`"),
-    ("fcr_by_agent", '`fcr(by="agent_id")` (match="issue")'),
-    ("first_response_time", "`first_response_time`: `.median`, `.p90`"),
-    ("service_level", '`service_level(threshold={...}, by="channel")`'),
-    ("first_response_time_by_channel", '`first_response_time(by="channel")`'),
-    ("service_level_overall", "`service_level(threshold={...})` (no `by=`)"),
-    ("surveys", "load surveys: `Surveys.read_parquet(...)`"),
-    ("nps", "`nps`"),
-    ("csat", "`csat`"),
-    ("ces", "`ces`"),
+    *(
+        step
+        for key, label, _, _, as_of in CONTACT_METRICS
+        for step in ((key, label), *(((f"{key}_as_of", _as_of_label(label)),) if as_of else ()))
+    ),
+    ("surveys", "load surveys: `Surveys.read_parquet(..., fields=...)`"),
+    *((key, label) for key, label, _, _ in SURVEY_METRICS),
 )
 LOADS = ("contacts", "surveys")
 # Service-level promise per channel code (0 phone, 1 chat, 2 email), seconds.
@@ -298,11 +381,17 @@ class Csmetrics:
     def contacts(self, path: Path) -> Any:
         return self.cs.Interactions.read_parquet(path)
 
-    def fcr(self, table: Any, match: str) -> dict:
-        return self.cs.fcr(table, match=match).counts()
+    def as_of(self, table: Any) -> Any:
+        """The report's as_of: the latest contact start (computed once, untimed)."""
+        from csmetrics.core.table import from_micros
 
-    def fcr_by_agent(self, table: Any) -> dict:
-        result = self.cs.fcr(table, by="agent_id")
+        return from_micros(int(table.start.max()))
+
+    def fcr(self, table: Any, match: str, as_of: Any = None) -> dict:
+        return self.cs.fcr(table, match=match, as_of=as_of).counts()
+
+    def fcr_by_agent(self, table: Any, as_of: Any = None) -> dict:
+        result = self.cs.fcr(table, by="agent_id", as_of=as_of)
         return {
             "overall": result.overall.counts(),
             "groups": {str(k): list(r.counts().values()) for k, r in result.items()},
@@ -312,8 +401,8 @@ class Csmetrics:
         r = self.cs.resolution_rate(table)
         return {"numerator": r.numerator, "denominator": r.denominator}
 
-    def first_response_time(self, table: Any) -> dict:
-        r = self.cs.first_response_time(table)
+    def first_response_time(self, table: Any, as_of: Any = None) -> dict:
+        r = self.cs.first_response_time(table, as_of=as_of)
         return {
             "n": r.n,
             "censored": r.censored,
@@ -323,15 +412,17 @@ class Csmetrics:
             "mean": r.mean,
         }
 
-    def service_level(self, table: Any) -> dict:
-        result = self.cs.service_level(table, threshold=THRESHOLDS, by="channel")
+    def service_level(self, table: Any, by: str | None = "channel", as_of: Any = None) -> dict:
+        result = self.cs.service_level(table, threshold=THRESHOLDS, by=by, as_of=as_of)
+        if by is None:
+            return result.counts()
         return {
             "overall": result.overall.counts(),
             "groups": {str(k): list(r.counts().values()) for k, r in result.items()},
         }
 
-    def first_response_time_by_channel(self, table: Any) -> dict:
-        result = self.cs.first_response_time(table, by="channel")
+    def first_response_time_by(self, table: Any, by: str, as_of: Any = None) -> dict:
+        result = self.cs.first_response_time(table, by=by, as_of=as_of)
 
         def counts(r: Any) -> list:
             return [r.n, r.censored, r.excluded, r.median, r.p90]
@@ -341,11 +432,18 @@ class Csmetrics:
             "groups": {str(k): counts(r) for k, r in result.items()},
         }
 
-    def service_level_overall(self, table: Any) -> dict:
-        return self.cs.service_level(table, threshold=THRESHOLDS).counts()
+    def asa(self, table: Any, by: str | None = None, as_of: Any = None) -> dict:
+        result = self.cs.asa(table, by=by, as_of=as_of)
+        if by is None:
+            return {"n": result.n, "mean": result.mean}
+        return {
+            "overall": {"n": result.overall.n, "mean": result.overall.mean},
+            "groups": {str(k): {"n": r.n, "mean": r.mean} for k, r in result.items()},
+        }
 
     def surveys(self, path: Path) -> Any:
-        return self.cs.Surveys.read_parquet(path)
+        fields = self.cs.catalog.fields_of(*SURVEY_CALLS, by="agent_id")
+        return self.cs.Surveys.read_parquet(path, fields=fields)
 
     def nps(self, table: Any) -> dict:
         r = self.cs.nps(table)
@@ -354,6 +452,17 @@ class Csmetrics:
             "passives": r.passives,
             "detractors": r.detractors,
         }
+
+    def nps_by(self, table: Any, by: str) -> dict:
+        result = self.cs.nps(table, by=by)
+
+        def counts(r: Any) -> list:
+            return [r.promoters, r.passives, r.detractors]
+
+        overall = dict(
+            zip(("promoters", "passives", "detractors"), counts(result.overall), strict=True)
+        )
+        return {"overall": overall, "groups": {str(k): counts(r) for k, r in result.items()}}
 
     def csat(self, table: Any) -> dict:
         r = self.cs.csat(table)
@@ -377,32 +486,38 @@ class Pandas:
     def contacts(self, path: Path) -> Any:
         return self.b.pandas_read(path)
 
-    def fcr(self, df: Any, match: str) -> dict:
-        return self.b.pandas_fcr(df, match=match)
+    def as_of(self, df: Any) -> Any:
+        return df["start"].max()
 
-    def fcr_by_agent(self, df: Any) -> dict:
-        return self.b.pandas_fcr(df, match="issue", by="agent_id")
+    def fcr(self, df: Any, match: str, as_of: Any = None) -> dict:
+        return self.b.pandas_fcr(df, match=match, as_of=as_of)
+
+    def fcr_by_agent(self, df: Any, as_of: Any = None) -> dict:
+        return self.b.pandas_fcr(df, match="issue", by="agent_id", as_of=as_of)
 
     def resolution_rate(self, df: Any) -> dict:
         return self.b.pandas_resolution_rate(df)
 
-    def first_response_time(self, df: Any) -> dict:
-        return self.b.pandas_first_response_time(df)
+    def first_response_time(self, df: Any, as_of: Any = None) -> dict:
+        return self.b.pandas_first_response_time(df, as_of=as_of)
 
-    def service_level(self, df: Any) -> dict:
-        return self.b.pandas_service_level(df, THRESHOLDS)
+    def service_level(self, df: Any, by: str | None = "channel", as_of: Any = None) -> dict:
+        return self.b.pandas_service_level(df, THRESHOLDS, by=by, as_of=as_of)
 
-    def first_response_time_by_channel(self, df: Any) -> dict:
-        return self.b.pandas_first_response_time_by_channel(df)
+    def first_response_time_by(self, df: Any, by: str, as_of: Any = None) -> dict:
+        return self.b.pandas_first_response_time_by(df, by, as_of=as_of)
 
-    def service_level_overall(self, df: Any) -> dict:
-        return self.b.pandas_service_level(df, THRESHOLDS, by_channel=False)
+    def asa(self, df: Any, by: str | None = None, as_of: Any = None) -> dict:
+        return self.b.pandas_asa(df, by=by, as_of=as_of)
 
     def surveys(self, path: Path) -> Any:
-        return self.b.pandas_read(path)
+        return self.b.pandas_read(path, columns=SURVEY_COLUMNS)
 
     def nps(self, s: Any) -> dict:
         return self.b.pandas_nps(s)
+
+    def nps_by(self, s: Any, by: str) -> dict:
+        return self.b.pandas_nps_by(s, by)
 
     def csat(self, s: Any) -> dict:
         return self.b.pandas_csat(s)
@@ -424,33 +539,39 @@ class DuckDB:
         self.b.duckdb_load(self.con, "contacts", path)
         return self.con
 
-    def fcr(self, con: Any, match: str) -> dict:
-        return self.b.duckdb_fcr(con, match=match)
+    def as_of(self, con: Any) -> Any:
+        return con.execute("SELECT max(start) FROM contacts").fetchone()[0]
 
-    def fcr_by_agent(self, con: Any) -> dict:
-        return self.b.duckdb_fcr(con, match="issue", by="agent_id")
+    def fcr(self, con: Any, match: str, as_of: Any = None) -> dict:
+        return self.b.duckdb_fcr(con, match=match, as_of=as_of)
+
+    def fcr_by_agent(self, con: Any, as_of: Any = None) -> dict:
+        return self.b.duckdb_fcr(con, match="issue", by="agent_id", as_of=as_of)
 
     def resolution_rate(self, con: Any) -> dict:
         return self.b.duckdb_resolution_rate(con)
 
-    def first_response_time(self, con: Any) -> dict:
-        return self.b.duckdb_first_response_time(con)
+    def first_response_time(self, con: Any, as_of: Any = None) -> dict:
+        return self.b.duckdb_first_response_time(con, as_of=as_of)
 
-    def service_level(self, con: Any) -> dict:
-        return self.b.duckdb_service_level(con, THRESHOLDS)
+    def service_level(self, con: Any, by: str | None = "channel", as_of: Any = None) -> dict:
+        return self.b.duckdb_service_level(con, THRESHOLDS, by=by, as_of=as_of)
 
-    def first_response_time_by_channel(self, con: Any) -> dict:
-        return self.b.duckdb_first_response_time_by_channel(con)
+    def first_response_time_by(self, con: Any, by: str, as_of: Any = None) -> dict:
+        return self.b.duckdb_first_response_time_by(con, by, as_of=as_of)
 
-    def service_level_overall(self, con: Any) -> dict:
-        return self.b.duckdb_service_level(con, THRESHOLDS, by_channel=False)
+    def asa(self, con: Any, by: str | None = None, as_of: Any = None) -> dict:
+        return self.b.duckdb_asa(con, by=by, as_of=as_of)
 
     def surveys(self, path: Path) -> Any:
-        self.b.duckdb_load(self.con, "surveys", path)
+        self.b.duckdb_load(self.con, "surveys", path, columns=SURVEY_COLUMNS)
         return self.con
 
     def nps(self, con: Any) -> dict:
         return self.b.duckdb_nps(con)
+
+    def nps_by(self, con: Any, by: str) -> dict:
+        return self.b.duckdb_nps_by(con, by)
 
     def csat(self, con: Any) -> dict:
         return self.b.duckdb_csat(con)
@@ -560,23 +681,20 @@ def worker(args: argparse.Namespace) -> None:
         return value
 
     table = run("contacts", lambda: engine.contacts(paths["contacts"]))
-    run("fcr_issue", lambda: engine.fcr(table, "issue"), table)
-    run("fcr_category", lambda: engine.fcr(table, "category"), table)
-    run("fcr_customer", lambda: engine.fcr(table, "customer"), table)
-    run("resolution_rate", lambda: engine.resolution_rate(table), table)
-    run("fcr_by_agent", lambda: engine.fcr_by_agent(table), table)
-    run("first_response_time", lambda: engine.first_response_time(table), table)
-    run("service_level", lambda: engine.service_level(table), table)
-    run(
-        "first_response_time_by_channel",
-        lambda: engine.first_response_time_by_channel(table),
-        table,
-    )
-    run("service_level_overall", lambda: engine.service_level_overall(table), table)
+    as_of = engine.as_of(table)  # the report's as_of, resolved once
+    for key, _, method, options, takes_as_of in CONTACT_METRICS:
+        call = getattr(engine, method)
+        run(key, lambda call=call, options=options: call(table, **options), table)
+        if takes_as_of:
+            run(
+                f"{key}_as_of",
+                lambda call=call, options=options: call(table, **options, as_of=as_of),
+                table,
+            )
     stable = run("surveys", lambda: engine.surveys(paths["surveys"]))
-    run("nps", lambda: engine.nps(stable))
-    run("csat", lambda: engine.csat(stable))
-    run("ces", lambda: engine.ces(stable))
+    for key, _, method, options in SURVEY_METRICS:
+        call = getattr(engine, method)
+        run(key, lambda call=call, options=options: call(stable, **options))
     out["done"] = True
     result_path.write_text(json.dumps(out))
 
@@ -605,10 +723,10 @@ def _best(results: dict, engine: str, key: str) -> float | None:
 
 def _count_text(c: dict) -> str:
     c = c.get("overall", c)
-    if isinstance(c, list):  # first_response_time_by_channel: n, censored, excluded, median, p90
+    if isinstance(c, list):  # first_response_time by=: n, censored, excluded, median, p90
         return (
             f"n {c[0]:,} (censored {c[1]:,}, excluded {c[2]:,}), median {c[3]:g} s, "
-            f"p90 {c[4]:g} s; per channel too"
+            f"p90 {c[4]:g} s; per group too"
         )
     if "p90" in c:
         return (
@@ -624,6 +742,47 @@ def _count_text(c: dict) -> str:
     if not extra:
         return ratio
     return f"{ratio} = {c['numerator'] / c['denominator']:.4f}; " + ", ".join(extra)
+
+
+def _cpu(results: dict, engine: str, key: str) -> float | None:
+    """User + system CPU seconds of the reported (best) run of a step."""
+    step = results.get(engine, {}).get("steps", {}).get(key)
+    if step is None or not step["all"]:
+        return None
+    user, system = step["cpu"][step["all"].index(step["best"])]
+    return user + system
+
+
+def _cpu_lines(results: dict, engines: list[str]) -> list[str]:
+    """The CPU seconds of every step: on a busy machine, wall time is mostly waiting.
+
+    DuckDB runs on two threads, so its CPU time can exceed its wall time.
+    """
+    head = ["step", *(f"{e} CPU s" for e in engines)]
+    head += [f"csmetrics / {e}" for e in ("duckdb", "pandas") if e in engines]
+    lines = [
+        "",
+        (
+            "CPU seconds (user + system) of the reported run of each step (DuckDB uses "
+            "two threads, so its CPU time can exceed its wall time):"
+        ),
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    total = dict.fromkeys(engines, 0.0)
+    for key, label in STEPS:
+        cpu = {e: _cpu(results, e, key) for e in engines}
+        for e in engines:
+            total[e] = None if total[e] is None or cpu[e] is None else total[e] + cpu[e]
+        ratios = [_ratio(cpu["csmetrics"], cpu[e]) for e in ("duckdb", "pandas") if e in engines]
+        lines.append(
+            "| " + " | ".join([label, *(_seconds(cpu[e]) for e in engines), *ratios]) + " |"
+        )
+    ratios = [_ratio(total["csmetrics"], total[e]) for e in ("duckdb", "pandas") if e in engines]
+    cells = ["**total**", *(_seconds(total[e]) for e in engines), *ratios]
+    lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def _counts_lines(results: dict, engines: list[str]) -> list[str]:
@@ -674,6 +833,7 @@ def report(rows: int, results: dict, engines: list[str], repeats: int) -> str:
     row("**metrics total** (without loads)", totals["metrics"])
     row("**total**", totals["all"])
 
+    lines += _cpu_lines(results, engines)
     lines += _counts_lines(results, engines)
     lines += [
         "",

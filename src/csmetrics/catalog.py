@@ -58,6 +58,7 @@ __all__ = [
     "direction_of",
     "entries",
     "entry_of",
+    "fields_of",
     "get",
     "names",
 ]
@@ -503,6 +504,7 @@ def _entries() -> tuple[Entry, ...]:
             direction="lower",
             input="contacts",
             needs=("start", "first_response_at", "abandoned"),
+            reads=("blocked", "messages"),
             sources={
                 **_CONTACT_SOURCES,
                 "calendar": _CALENDAR,
@@ -962,6 +964,36 @@ def get(name: str) -> Entry:
     """
     option("name", name, _CATALOG)
     return _CATALOG[name]
+
+
+def fields_of(*metrics: str, by: str | None = None) -> tuple[str, ...]:
+    """The input fields the named metrics read, for a Parquet reader's ``fields=``.
+
+    Each metric's ``needs`` and ``reads`` that a column holds (a survey
+    metric's ``needs`` are answer kinds; ``messages`` come in a table of
+    their own), plus ``by``, each once, in the order met.
+    Name the metrics of one table: ``Interactions.read_parquet(path,
+    fields=catalog.fields_of("fcr", "first_response_time", by="channel"))``
+    reads what those two metrics use, per channel, and nothing else. A
+    metric called with a non-default option may read more (a ``calendar``
+    reads nothing more; ``match="customer"`` reads less); a field it then
+    lacks raises `InvalidDataError`, never a number.
+
+    Raises
+    ------
+    ValueError
+        When a name is not a public metric.
+    """
+    found: dict[str, None] = {}
+    for name in metrics:
+        entry = get(name)
+        found.update(
+            dict.fromkeys((*(() if entry.input == "surveys" else entry.needs), *entry.reads))
+        )
+    if by is not None:
+        found[by] = None
+    columns = {*INTERACTION_FIELDS.fields, *SURVEY_FIELDS.fields}
+    return tuple(field for field in found if field in columns)
 
 
 def entry_of(result: object) -> Entry | None:

@@ -39,6 +39,7 @@ from csmetrics.core.table import Deferred, Encoded, flag_column
 
 __all__ = [
     "BACKENDS",
+    "READ_BATCH_BYTES",
     "Backend",
     "ToFrame",
     "frame_columns",
@@ -195,15 +196,34 @@ def frame_columns(data: Any, /, *, reading: Reading) -> dict[str, Any]:
     return columns
 
 
-def parquet_columns(path: str | os.PathLike[str], /, *, reading: Reading) -> dict[str, Deferred]:
-    """The fields of ``reading`` in a Parquet file, each read when called.
+READ_BATCH_BYTES = 192 * 2**20
+"""Most bytes of Parquet columns (once read) that `parquet_columns` reads in one call.
+
+Two 8-byte columns of 10 million rows, with the small ones between them:
+enough for pyarrow to decode two columns at once on two cores, little
+enough that a batch is a fraction of the table it becomes (decision 86)."""
+
+
+def parquet_columns(
+    path: str | os.PathLike[str], /, *, reading: Reading
+) -> tuple[dict[str, Deferred], frozenset[str]]:
+    """The fields of ``reading`` in a Parquet file, each read when called; and the unread ones.
 
     Gives the columns of `frame_columns`, but each as a
     `csmetrics.core.table.Deferred`: its length is the file's row count, and
-    calling it reads that one column and converts it as `frame_columns`
-    would. A table build that converts and frees each column before calling
-    the next (``Interactions.read_parquet``) so never holds the whole Arrow
-    table, nor more than one raw column. Call `release_arrow_memory` after.
+    calling it converts that one column as `frame_columns` would. Only the
+    columns the plan reads are read (``fields=`` leaves the others out; they
+    are returned as the unread fields), in batches of consecutive columns of
+    at most `READ_BATCH_BYTES` once read (estimated from the file's
+    metadata), each batch one multi-column read that pyarrow decodes in
+    parallel. A
+    batch is read when the first of its columns is called, and each column
+    is handed out once (per field reading it) and then dropped, so a table
+    build that converts and frees each column before calling the next
+    (``Interactions.read_parquet``) holds at most one batch of raw columns,
+    never the whole Arrow table. Before each batch is read, the memory the
+    previous one left in pyarrow's pool is returned (`release_arrow_memory`);
+    call it once more after the build.
 
     Raises
     ------
@@ -218,28 +238,96 @@ def parquet_columns(path: str | os.PathLike[str], /, *, reading: Reading) -> dic
     except (pa.ArrowInvalid, OSError) as err:
         msg = f"{os.fspath(path)!r} is not a readable Parquet file: {err}"
         raise InvalidDataError(msg) from None
-
-    def series(name: str) -> Any:
-        try:
-            table = file.read(columns=[name])
-        except (pa.ArrowInvalid, OSError) as err:
-            msg = f"{os.fspath(path)!r}: column {name!r} cannot be read: {err}"
-            raise InvalidDataError(msg) from None
-        return nw.from_native(table)[name]
+    names = file.schema_arrow.names
+    plan = reading.plan(names)
+    wanted = [*plan.sources.values(), *([plan.status] if plan.status is not None else [])]
+    batches = _Batches(file, path, wanted, pa)
 
     def reader(field: str, name: str) -> Callable[[], Any]:
-        return lambda: _column(nw, series(name), field, reading)
+        return lambda: _column(nw, batches.series(nw, name), field, reading)
 
     rows = file.metadata.num_rows
-    plan = reading.plan(file.schema_arrow.names)
     columns = {field: Deferred(reader(field, name), rows) for field, name in plan.sources.items()}
     if plan.status is not None:
         status = plan.status
-        columns["resolved"] = Deferred(lambda: _resolved(series(status), reading), rows)
+        columns["resolved"] = Deferred(lambda: _resolved(batches.series(nw, status), reading), rows)
     if reading.kind is not None:
         kind = reading.kind
         columns["kind"] = Deferred(lambda: _fixed_kind(kind, rows), rows)
-    return columns
+    return columns, plan.unread
+
+
+class _Batches:
+    """The columns a reader wants from one Parquet file, read in batches of columns.
+
+    ``wanted`` lists a column once per use (several fields may read one
+    column); a column is dropped after its last use.
+    """
+
+    def __init__(self, file: Any, path: Any, wanted: list[str], pa: Any) -> None:
+        self.file, self.path, self.pa = file, path, pa
+        self.uses = {name: wanted.count(name) for name in wanted}
+        self.held: dict[str, Any] = {}
+        self.batch_of: dict[str, list[str]] = {}
+        size = _column_bytes(file)
+        batch: list[str] = []
+        total = 0
+        for name in self.uses:  # in the order of the fields, as a build reads them
+            if batch and total + size.get(name, 0) > READ_BATCH_BYTES:
+                batch, total = [], 0
+            batch.append(name)
+            total += size.get(name, 0)
+            self.batch_of[name] = batch
+
+    def series(self, nw: Any, name: str) -> Any:
+        """One column as a narwhals series, read with its batch if not read yet."""
+        if name not in self.held:
+            self._read([n for n in self.batch_of[name] if self.uses[n] and n not in self.held])
+        column = self.held[name]
+        self.uses[name] -= 1
+        if not self.uses[name]:
+            del self.held[name]
+        return nw.from_native(self.pa.table({name: column}))[name]
+
+    def _read(self, names: list[str]) -> None:
+        release_arrow_memory()  # what the previous batch left in the pool
+        try:
+            table = self.file.read(columns=names)
+        except (self.pa.ArrowInvalid, OSError):
+            for name in names:  # name the column that cannot be read
+                self._read_one(name)
+            raise  # pragma: no cover - a batch fails only where one of its columns does
+        self.held.update({name: table.column(name) for name in names})
+
+    def _read_one(self, name: str) -> None:
+        try:
+            self.file.read(columns=[name])
+        except (self.pa.ArrowInvalid, OSError) as err:
+            msg = f"{os.fspath(self.path)!r}: column {name!r} cannot be read: {err}"
+            raise InvalidDataError(msg) from None
+
+
+def _column_bytes(file: Any) -> dict[str, int]:
+    """About how many bytes each top-level column of a Parquet file takes once read.
+
+    A fixed-width column takes its width times the rows; any other at least
+    its uncompressed size in the file (from the metadata; nothing is read).
+    """
+    meta = file.metadata
+    size: dict[str, int] = {}
+    for group in range(meta.num_row_groups):
+        row_group = meta.row_group(group)
+        for i in range(row_group.num_columns):
+            chunk = row_group.column(i)
+            top = chunk.path_in_schema.split(".", 1)[0]
+            size[top] = size.get(top, 0) + chunk.total_uncompressed_size
+    for field in file.schema_arrow:
+        try:
+            width = field.type.bit_width
+        except ValueError:  # not a fixed-width type
+            continue
+        size[field.name] = max(size.get(field.name, 0), meta.num_rows * width // 8)
+    return size
 
 
 def release_arrow_memory() -> None:

@@ -22,6 +22,10 @@ keywords and follow its `Reading.plan`:
   values, ignoring case and surrounding spaces.
 - ``kind="nps"`` gives every survey answer of a file one kind, for a file
   without a ``kind`` column.
+- ``fields=[...]`` (Parquet readers) reads only the listed fields, the
+  required ones and those the table checks them against (`CHECKED_WITH`); a
+  field the file has but that is left out is *unread*: the table refuses to
+  compute with it rather than take it as absent.
 
 A derived field (``resolved`` with ``resolved_when``, ``kind`` with ``kind``)
 is never read from a column; a column of that name is then ignored like any
@@ -41,7 +45,7 @@ from csmetrics.core.check import option, time_zone
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import SURVEY_KINDS, SurveyKind
 
-__all__ = ["INTERACTION_FIELDS", "SURVEY_FIELDS", "Fields", "Plan", "Reading"]
+__all__ = ["CHECKED_WITH", "INTERACTION_FIELDS", "SURVEY_FIELDS", "Fields", "Plan", "Reading"]
 
 
 class Fields(NamedTuple):
@@ -113,6 +117,8 @@ class Plan(NamedTuple):
     """Field to column name, for the fields read from a column."""
     status: str | None
     """The column ``resolved`` is derived from (``resolved_when``), if any."""
+    unread: frozenset[str] = frozenset()
+    """Fields the source has (or could derive) that ``fields=`` leaves out."""
 
 
 @attrs.frozen(kw_only=True)
@@ -134,6 +140,8 @@ class Reading:
         stripped and lower-cased, is one of ``values`` (stored lower-cased).
     kind
         The survey kind of every answer, or None to read a ``kind`` column.
+    fields
+        The fields to read (the required ones always are), or None for all.
     """
 
     spec: Fields
@@ -142,6 +150,7 @@ class Reading:
     assume_timezone: str | None = None
     resolved_when: tuple[str, frozenset[str]] | None = None
     kind: str | None = None
+    fields: frozenset[str] | None = None
 
     @classmethod
     def of(
@@ -153,6 +162,7 @@ class Reading:
         assume_timezone: str | None = None,
         resolved_when: Mapping[str, str | Collection[str]] | None = None,
         kind: SurveyKind | None = None,
+        fields: Collection[str] | None = None,
     ) -> Reading:
         """Check the reading options of the public readers; each error names the option.
 
@@ -162,9 +172,10 @@ class Reading:
             A ``columns`` key that is not a field or a value that is not a
             column name, a ``strict`` that is not a bool, an unknown zone, a
             ``resolved_when`` that does not name one column and at least one
-            value, a ``kind`` that is not a survey kind, or an option that
+            value, a ``kind`` that is not a survey kind, an option that
             gives a field two sources (``columns={"resolved": ...}`` with
-            ``resolved_when``).
+            ``resolved_when``), or ``fields`` that are not a collection of
+            field names.
         """
         names = _column_map(spec, columns)
         if not isinstance(strict, bool):
@@ -199,6 +210,7 @@ class Reading:
             assume_timezone=zone,
             resolved_when=when,
             kind=kind,
+            fields=_fields(spec, fields),
         )
 
     @property
@@ -222,6 +234,11 @@ class Reading:
 
     def plan(self, found: Sequence[str]) -> Plan:
         """The column of each field among the ``found`` column names.
+
+        With ``fields``, the fields left out are not read: they are in the
+        plan's ``unread`` when the source has their column (or, for a derived
+        ``resolved``, the ``resolved_when`` column), and their columns are not
+        "ignored" for ``strict``.
 
         Raises
         ------
@@ -248,6 +265,11 @@ class Reading:
         if missing:
             self._missing(missing, found)
         sources = {field: column for field, column in wanted.items() if column in present}
+        unread: frozenset[str] = frozenset()
+        if self.fields is not None:
+            unread = frozenset(field for field in sources if field not in self.fields)
+            if status is not None and "resolved" not in self.fields:
+                unread |= {"resolved"}
         if self.strict:
             used = {*sources.values(), status}
             unknown = [column for column in found if column not in used]
@@ -258,7 +280,13 @@ class Reading:
                     f"{list(self.spec.fields)}"
                 )
                 raise InvalidDataError(msg)
-        return Plan(sources=sources, status=status)
+        if not unread:
+            return Plan(sources=sources, status=status)
+        return Plan(
+            sources={field: column for field, column in sources.items() if field not in unread},
+            status=None if "resolved" in unread else status,
+            unread=unread,
+        )
 
     def _missing(self, missing: list[tuple[str, str]], found: Sequence[str]) -> NoReturn:
         parts, example = [], {"id": "Ticket ID"}
@@ -305,6 +333,43 @@ def _column_map(spec: Fields, columns: Mapping[str, str] | None) -> dict[str, st
         msg = f"columns={names!r}: {bad} do not name columns; use non-empty column names"
         raise ValueError(msg)
     return names
+
+
+def _fields(spec: Fields, fields: Collection[str] | None) -> frozenset[str] | None:
+    """The ``fields=`` option as a set of field names, the required ones added."""
+    if fields is None:
+        return None
+    if isinstance(fields, str) or not isinstance(fields, Collection):
+        msg = f"fields={fields!r} is not allowed; use a list of field names, e.g. ['start', 'end']"
+        raise ValueError(msg)
+    unknown = sorted(repr(field) for field in fields if field not in spec.fields)
+    if unknown:
+        msg = (
+            f"fields={list(fields)!r}: {', '.join(unknown)} are not fields; "
+            f"use some of {list(spec.fields)}"
+        )
+        raise ValueError(msg)
+    wanted = {*fields, *spec.required}
+    for field in tuple(wanted):
+        wanted.update(CHECKED_WITH.get(field, ()))
+    return frozenset(wanted)
+
+
+CHECKED_WITH: Mapping[str, tuple[str, ...]] = {
+    "resolved": ("end",),
+    "abandoned": ("end", "first_response_at"),
+    "blocked": ("first_response_at",),
+    "escalated_to": ("escalated",),
+    "score": ("scale_low", "scale_high"),
+}
+"""Fields read with a field because the table checks or reads it against them.
+
+A resolved or abandoned contact must have ended, an abandoned or blocked one
+has no first response, ``escalated_to`` needs ``escalated``, and a score is
+judged on its answer's own scale: ``fields=`` reads these too, so a table
+read with ``fields=`` is checked as a full read is and never reads a score
+on a scale the file did not give.
+"""
 
 
 def _resolved_when(when: Any) -> tuple[str, frozenset[str]]:

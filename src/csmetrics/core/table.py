@@ -608,7 +608,7 @@ class _Columns:
 
     A selection made with ``view`` sets none of its column slots: reading one
     gathers it from the table it was selected from and keeps it. A column that
-    a reader was told not to read (``fields=``, decision 49) is never set, and
+    a reader was told not to read (``fields=``, decision 86) is never set, and
     reading it raises, so nothing computes on it as if it were absent.
     """
 
@@ -655,7 +655,9 @@ class _Columns:
             {
                 f.name: getattr(self, f.name)
                 for f in attrs.fields(type(self))  # type: ignore[arg-type]
-                if f.name not in state and f.name not in ("_view", "memo")
+                if f.name not in state
+                and f.name not in ("_view", "memo")
+                and _FIELD_OF.get(f.name, f.name) not in self.unread
             }
         )
         return state
@@ -751,11 +753,23 @@ def _read(
     """The table ``build`` makes of a dataframe's columns, or of a Parquet file's."""
     from csmetrics.core import frames  # noqa: PLC0415 (optional extra)
 
-    read = frames.parquet_columns if parquet else frames.frame_columns
-    table = build(read(source, reading=reading))
-    if parquet:
-        # The columns read are freed; pyarrow's pool would keep their memory.
-        frames.release_arrow_memory()
+    if not parquet:
+        return build(frames.frame_columns(source, reading=reading))
+    columns, unread = frames.parquet_columns(source, reading=reading)
+    table = build(columns)
+    # The columns read are freed; pyarrow's pool would keep their memory.
+    frames.release_arrow_memory()
+    return _leave_unread(table, unread)
+
+
+def _leave_unread(table: T, unread: frozenset[str]) -> T:
+    """``table`` with the columns of the ``unread`` fields unset: reading one raises."""
+    if not unread:
+        return table
+    object.__setattr__(table, "unread", unread)
+    for name in table._COLUMNS:
+        if _FIELD_OF.get(name, name) in unread:
+            object.__delattr__(table, name)
     return table
 
 
@@ -1091,7 +1105,7 @@ class Interactions(_Columns):
     unread: frozenset[str] = frozenset()
     """Fields the source has that the reader was told not to read (``fields=``).
 
-    Reading one of their columns raises `InvalidDataError` (decision 49)."""
+    Reading one of their columns raises `InvalidDataError` (decision 86)."""
     memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """Derived arrays computed once per table (the table itself never changes)."""
     _view: tuple[Interactions, I64 | Bool, int] | None = attrs.field(
@@ -1152,12 +1166,16 @@ class Interactions(_Columns):
         """The ones of ``fields`` the input did not give (`has`), in order.
 
         ``first_response_at`` counts as given when ``messages`` are, since a
-        first response is found in them.
+        first response is found in them. A field the source has but the
+        reader left out (``unread``) is not absent: a metric that needs it
+        raises (`require`) rather than being skipped as if the data lacked it.
         """
         return tuple(
             field
             for field in fields
-            if not self.has(field) and not (field in _EITHER and self.has(_EITHER[field]))
+            if not self.has(field)
+            and field not in self.unread
+            and not (field in _EITHER and self.has(_EITHER[field]))
         )
 
     def require(self, metric: str, fields: Iterable[str]) -> None:
@@ -1169,6 +1187,12 @@ class Interactions(_Columns):
         column would otherwise be an FCR of 0%). ``first_response_at`` is
         also satisfied by ``messages``, from which a first response is found.
         """
+        for field in fields:
+            if field in self.unread:
+                msg = (
+                    f"{metric} needs the {field!r} field: {_unread_message('Interactions', field)}"
+                )
+                raise InvalidDataError(msg)
         for field in self.absent(fields)[:1]:
             instead = f" (or {_EITHER[field]})" if field in _EITHER else ""
             msg = (
@@ -1417,13 +1441,26 @@ class Interactions(_Columns):
         strict: bool = False,
         assume_timezone: str | None = None,
         resolved_when: Mapping[str, str | Collection[str]] | None = None,
+        fields: Collection[str] | None = None,
     ) -> Interactions:
         """Build the table from a Parquet file, like `from_frame` on its Arrow table.
 
-        Needs the ``frames`` extra; takes the options of `from_frame`. Gives
-        the same table as ``from_frame(pyarrow.parquet.read_table(path))`` in
-        less memory: the file is read one column at a time, so the whole Arrow
-        table never exists (see `csmetrics.core.frames.parquet_columns`).
+        Needs the ``frames`` extra; takes the options of `from_frame`, and
+        ``fields``. Gives the same table as
+        ``from_frame(pyarrow.parquet.read_table(path))`` in less memory: the
+        columns are read in batches of a bounded size, each converted and
+        freed before the next is read, so the whole Arrow table never exists
+        (see `csmetrics.core.frames.parquet_columns`).
+
+        ``fields`` lists the fields to read, for a file with more than the
+        metrics at hand need: ``fields=["end", "resolved", "issue_id"]`` for
+        `csmetrics.fcr` (``id``, ``customer_id`` and ``start`` are always
+        read; a catalogue entry's ``needs`` and the ``by=`` field are what a
+        metric reads). Only those columns are read from the file. A field the
+        file has but ``fields`` leaves out is *unread*, not absent: a metric
+        that needs it raises `InvalidDataError` saying to read it, rather
+        than computing as if the data did not give it (decision 86). A
+        field the file lacks is absent, as without ``fields``.
         """
         reading = Reading.of(
             INTERACTION_FIELDS,
@@ -1431,6 +1468,7 @@ class Interactions(_Columns):
             strict=strict,
             assume_timezone=assume_timezone,
             resolved_when=resolved_when,
+            fields=fields,
         )
         return _read(path, reading, parquet=True, build=cls._build)
 
@@ -1532,7 +1570,7 @@ class Surveys(_Columns):
     unread: frozenset[str] = frozenset()
     """Fields the source has that the reader was told not to read (``fields=``).
 
-    Reading one of their columns raises `InvalidDataError` (decision 49)."""
+    Reading one of their columns raises `InvalidDataError` (decision 86)."""
     _view: tuple[Surveys, I64 | Bool, int] | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
@@ -1635,14 +1673,22 @@ class Surveys(_Columns):
         strict: bool = False,
         assume_timezone: str | None = None,
         kind: SurveyKind | None = None,
+        fields: Collection[str] | None = None,
     ) -> Surveys:
-        """Build the table from a Parquet file, like `Interactions.read_parquet`."""
+        """Build the table from a Parquet file, like `Interactions.read_parquet`.
+
+        ``fields`` lists the fields to read (``id``, ``kind``, ``score`` and
+        ``at`` always are): ``fields=["agent_id"]`` for `csmetrics.nps` per
+        agent. A field the file has but ``fields`` leaves out is unread:
+        computing with it raises `InvalidDataError`.
+        """
         reading = Reading.of(
             SURVEY_FIELDS,
             columns=columns,
             strict=strict,
             assume_timezone=assume_timezone,
             kind=kind,
+            fields=fields,
         )
         return _read(path, reading, parquet=True, build=cls._build)
 
