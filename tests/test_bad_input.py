@@ -596,3 +596,112 @@ def test_every_metric_names_a_bad_option_and_its_value(entry, name, value, shown
     data = _CONTACTS if entry.input == "contacts" else _SURVEYS
     with pytest.raises(error, match=rf"{shown} is not allowed"):
         entry.function(data, **_REQUIRED.get(entry.name, {}), **{name: value})
+
+
+# -- an int too large for a float: refused, never an OverflowError (decision 97) -------------------
+
+HUGE = 10**400
+HUGE_SHOWN = r"100000\.\.\.\(401 digits\)"
+
+
+@pytest.mark.parametrize("field", ["talk_seconds", "hold_seconds", "wrap_seconds"])
+def test_seconds_beyond_float_are_refused_on_an_object(field):
+    expected = rf"field '{field}' = {HUGE_SHOWN}: expected a finite"
+    with pytest.raises(InvalidDataError, match=expected):
+        Interaction(id="1", customer_id="ann", start=T, **{field: HUGE})
+
+
+@pytest.mark.parametrize("value", [HUGE, -HUGE], ids=["huge", "-huge"])
+def test_seconds_beyond_float_are_refused_in_columns_naming_the_row(value):
+    columns = _contacts(talk_seconds=[1.5, value])
+    with pytest.raises(InvalidDataError, match=r"record 'b' \(position 1\): field 'talk_seconds'"):
+        csmetrics.Interactions.from_columns(columns)
+
+
+def test_seconds_beyond_float_are_refused_in_a_pandas_frame():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_contacts(hold_seconds=pd.Series([HUGE, 3], dtype=object)))
+    with pytest.raises(InvalidDataError, match=rf"'hold_seconds' = {HUGE_SHOWN}"):
+        csmetrics.Interactions.from_frame(frame)
+
+
+@pytest.mark.parametrize("kind", ["nps", "csat", "ces", "rating"])
+def test_a_survey_score_beyond_float_in_columns_is_off_the_scale(kind):
+    columns = {"id": ["s1", "s2"], "kind": [kind, kind], "score": [3, HUGE], "at": AWARE}
+    expected = rf"'s2' \(position 1\): field 'score' = {HUGE_SHOWN}"
+    with pytest.raises(InvalidDataError, match=expected):
+        csmetrics.Surveys.from_columns(columns)
+
+
+def test_a_survey_score_beyond_float_on_an_object_is_refused():
+    with pytest.raises(InvalidDataError, match=rf"field 'score' = {HUGE_SHOWN}"):
+        csmetrics.Survey(id="s", kind="csat", score=HUGE, at=T)
+
+
+def test_a_sale_amount_beyond_float_is_refused():
+    with pytest.raises(InvalidDataError, match=rf"field 'amount' = -{HUGE_SHOWN}"):
+        csmetrics.Sale(id="1", customer_id="ann", at=T, amount=-HUGE)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda v: csmetrics.fcr(CONTACTS, window_days=v), "window_days"),
+        (lambda v: csmetrics.agents_needed(**{**STAFFING, "calls": v}), "calls"),
+        (lambda v: csmetrics.agents_needed(**{**STAFFING, "aht_seconds": v}), "aht_seconds"),
+        (lambda v: csmetrics.agents_needed(**STAFFING, shrinkage=v), "shrinkage"),
+        (lambda v: csmetrics.agents_needed(**STAFFING, max_occupancy=v), "max_occupancy"),
+        (lambda v: csmetrics.erlang_c(traffic=v, agents=3), "traffic"),
+        (lambda v: csmetrics.service_level(CONTACTS, threshold=v), "threshold"),
+        (lambda v: RATE.ci(confidence_level=v), "confidence_level"),
+    ],
+)
+@pytest.mark.parametrize("value", [HUGE, -HUGE], ids=["huge", "-huge"])
+def test_an_option_beyond_float_names_the_option_not_an_overflow(call, name, value):
+    with pytest.raises(ValueError, match=rf"{name}=-?100000\.\.\.\(401 digits\) is not allowed"):
+        call(value)
+
+
+def test_a_scale_bound_beyond_int64_is_refused():
+    with pytest.raises(ValueError, match=r"scale=\(1, 1000.*each in int64's range"):
+        csmetrics.csat([3], scale=(1, HUGE))
+
+
+def test_a_long_int_is_shown_abbreviated_and_a_key_in_full():
+    from csmetrics.core.check import shown
+
+    assert repr(shown(-HUGE)) == "-100000...(401 digits)"
+    assert shown(10**30) == 10**30  # a key of 31 digits is shown whole: a user looks it up
+
+
+# -- a column of only missing times is missing, not naive (class 8) --------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_all_missing_end_column_is_missing_not_a_time_zone_problem(backend):
+    if backend == "pandas":
+        pd = pytest.importorskip("pandas")
+        ends = pd.Series([pd.NaT, pd.NaT], dtype="datetime64[us]")  # naive by dtype
+    elif backend == "polars":
+        pl = pytest.importorskip("polars")
+        ends = pl.Series([None, None], dtype=pl.Datetime("us"))
+    else:
+        pa = pytest.importorskip("pyarrow")
+        ends = pa.array([None, None], type=pa.timestamp("us"))
+    frame = _frame(backend, {**_contacts(), "end": ends})
+    table = csmetrics.Interactions.from_frame(frame)
+    with pytest.warns(csmetrics.UndefinedMetricWarning):
+        result = csmetrics.handle_time(table, as_of=T.replace(hour=11))
+    assert result.n == 0  # two open contacts: no handle time, no error
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_naive_column_names_its_first_time_not_a_missing_one(backend):
+    pd = pytest.importorskip("pandas")
+    ends = [None, datetime(2026, 3, 2, 11)]
+    if backend == "pandas":
+        ends = pd.Series([pd.NaT, ends[1]], dtype="datetime64[us]")
+    frame = _frame(backend, {**_contacts(), "end": ends})
+    expected = r"column 'end' \(field 'end'\) has naive.*row 1: 2026"
+    with pytest.raises(InvalidDataError, match=expected):
+        csmetrics.Interactions.from_frame(frame)

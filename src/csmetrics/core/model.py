@@ -7,7 +7,6 @@ the offending value. Every timestamp must be timezone-aware.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
@@ -17,7 +16,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import numpy as np
 
-from csmetrics.core.check import bad_record, plain
+from csmetrics.core.check import bad_record, finite, plain
 
 __all__ = [
     "AGENT_STATES",
@@ -155,7 +154,8 @@ def _check_seconds(record: object, field: str, value: object) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         bad_record(record, field, value, "expected a number of seconds")
-    if not math.isfinite(value) or value < 0:
+    number = finite(value)
+    if number is None or number < 0:
         bad_record(record, field, value, "expected a finite number of seconds >= 0")
 
 
@@ -343,10 +343,16 @@ def check_scale(name: str, scale: object) -> tuple[int, int]:
     if (
         not isinstance(scale, tuple)
         or len(scale) != 2
-        or not all(isinstance(b, int) and not isinstance(b, bool) for b in scale)
+        or not all(
+            isinstance(b, int) and not isinstance(b, bool) and INT_KEYS[0] <= b <= INT_KEYS[1]
+            for b in scale
+        )
         or scale[0] >= scale[1]
     ):
-        msg = f"{name}={scale!r} is not allowed; use a (low, high) tuple of ints, low < high"
+        msg = (
+            f"{name}={scale!r} is not allowed; use a (low, high) tuple of ints, "
+            "low < high, each in int64's range"
+        )
         raise ValueError(msg)
     return scale
 
@@ -374,7 +380,7 @@ def check_score(record: object, kind: str, score: object, scale: tuple[int, int]
     assert isinstance(score, (int, float, np.integer, np.floating))
     if kind == "fcr":
         return float(score)
-    if not math.isfinite(score):
+    if finite(score) is None:
         bad_record(record, "score", score, "expected a finite number")
     if kind == "nps" and score != int(score):
         bad_record(record, "score", score, "an NPS score must be a whole number")
@@ -603,7 +609,7 @@ class Sale:
         if (
             isinstance(self.amount, bool)
             or not isinstance(self.amount, (int, float))
-            or not math.isfinite(self.amount)
+            or finite(self.amount) is None
         ):
             bad_record(record, "amount", self.amount, "expected a finite number")
 

@@ -19,7 +19,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import RowName, bad_record, check_type, one_dimensional, plain
+from csmetrics.core.check import (
+    RowName,
+    bad_record,
+    check_type,
+    floats,
+    one_dimensional,
+    plain,
+)
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
     AGENT_STATES,
@@ -756,11 +763,11 @@ def _seconds(field: str, values: Any, ids: Encoded, n: int) -> F64:
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iufO":
         bad_record(f"column {field!r}", field, arr.dtype, "expected numbers of seconds")
     try:
-        out = arr.astype(np.float64).reshape(n)
+        out = floats(arr).reshape(n)
     except (TypeError, ValueError):
         bad_record(f"column {field!r}", field, arr.dtype, "expected numbers of seconds")
     if (row := _first(np.isinf(out) | (out < 0))) is not None:
-        bad_record(_row_name(ids, row), field, out[row], "expected a finite number >= 0")
+        bad_record(_row_name(ids, row), field, arr.reshape(n)[row], "expected a finite number >= 0")
     return out
 
 
@@ -1670,10 +1677,11 @@ def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
             kind_name = SURVEY_KINDS[kind[row]]
             if not score_type_ok(kind_name, type(value)):
                 bad_record(_row_name(ids, row), "score", value, score_type_error(kind_name))
-        arr = arr.astype(np.float64)
-    if arr.dtype.kind not in "iuf":
+        score = floats(arr)
+    elif arr.dtype.kind in "iuf":
+        score = arr.astype(np.float64)
+    else:
         bad_record("column 'score'", "score", arr.dtype, "expected numbers")
-    score = arr.astype(np.float64)
     bad = ~np.isfinite(score) | (score < low) | (score > high)
     bad |= (kind == _KIND_CODES["nps"]) & (score != np.floor(score))
     bad |= is_fcr & (score != 0) & (score != 1)
