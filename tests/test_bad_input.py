@@ -8,7 +8,7 @@ OverflowError, a hang or a value computed from garbage.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -705,3 +705,36 @@ def test_a_naive_column_names_its_first_time_not_a_missing_one(backend):
     expected = r"column 'end' \(field 'end'\) has naive.*row 1: 2026"
     with pytest.raises(InvalidDataError, match=expected):
         csmetrics.Interactions.from_frame(frame)
+
+
+# -- found by the fuzz tests (tests/test_fuzz.py) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("4", "'4'"), (float("nan"), "nan"), (HUGE, HUGE_SHOWN), (True, "True")]
+)
+def test_a_satisfied_from_that_is_not_a_number_names_the_option(value, shown):
+    with pytest.raises(ValueError, match=rf"satisfied_from={shown} is not allowed"):
+        csmetrics.csat([3, 4], satisfied_from=value)
+
+
+def test_a_pandas_nat_satisfied_from_names_the_option():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match=r"satisfied_from='NaT' is not allowed"):
+        csmetrics.csat([3, 4], satisfied_from=pd.NaT)
+
+
+@pytest.mark.parametrize(
+    "metric",
+    ["first_response_time", "handle_time", "resolution_time", "fcr", "asa", "reopen_rate"],
+)
+def test_a_nat_as_of_names_the_option_in_every_metric(metric):
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match=r"as_of=NaT is not allowed; use a timezone-aware"):
+        getattr(csmetrics, metric)(CONTACTS, as_of=pd.NaT)
+
+
+def test_an_as_of_past_the_last_instant_names_the_option():
+    never = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-5)))
+    with pytest.raises(ValueError, match=r"as_of=.* is not allowed.*9999-12-31T23:59:59\.999999"):
+        csmetrics.handle_time(CONTACTS, as_of=never)

@@ -46,6 +46,7 @@ __all__ = [
     "Ticket",
     "Window",
     "as_window",
+    "aware_option",
     "big_int_key",
     "check_instant",
     "is_nat",
@@ -103,6 +104,27 @@ def is_nat(value: object) -> bool:
     if isinstance(value, np.datetime64):
         return bool(np.isnat(value))
     return isinstance(value, datetime) and value != value  # noqa: PLR0124 (NaT != NaT)
+
+
+def aware_option(name: str, value: object) -> datetime:
+    """``value`` when it is a timezone-aware datetime instant, else a ValueError naming ``name``.
+
+    The one check of a time option (``as_of`` and the like): NaT, a naive
+    datetime, anything else, or an instant outside 0001..9999 UTC is refused
+    with the option's name and the value (decisions 58 and 97).
+    """
+    if (
+        not isinstance(value, datetime)
+        or is_nat(value)
+        or value.utcoffset() is None
+        or not FIRST_INSTANT <= value <= LAST_INSTANT
+    ):
+        msg = (
+            f"{name}={value!r} is not allowed; use a timezone-aware datetime "
+            "(0001-01-01 to 9999-12-31T23:59:59.999999 UTC)"
+        )
+        raise ValueError(msg)
+    return value
 
 
 def check_instant(record: object, field: str, value: datetime) -> None:
