@@ -738,3 +738,10 @@ def test_an_as_of_past_the_last_instant_names_the_option():
     never = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-5)))
     with pytest.raises(ValueError, match=r"as_of=.* is not allowed.*9999-12-31T23:59:59\.999999"):
         csmetrics.handle_time(CONTACTS, as_of=never)
+
+
+@pytest.mark.parametrize("dtype", ["<U3", "int64", "float64", "datetime64[us]"])
+def test_an_empty_flag_column_of_any_dtype_is_no_flags_not_an_index_error(dtype):
+    columns = {"id": [], "customer_id": [], "start": [], "abandoned": np.array([], dtype=dtype)}
+    table = csmetrics.Interactions.from_columns(columns)
+    assert len(table) == 0

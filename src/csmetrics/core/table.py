@@ -469,6 +469,8 @@ def flag_column(
     arr = np.asarray(values) if isinstance(values, np.ndarray) else np.array(values, dtype=object)
     if arr.dtype == np.bool_:
         return arr.reshape(n)
+    if arr.size == 0 and n == 0:
+        return np.zeros(0, dtype=bool)  # no rows: no value to refuse, whatever the dtype
     flat = arr.reshape(-1)
     if arr.dtype.kind == "O":
         kinds = np.fromiter(
