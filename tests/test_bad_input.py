@@ -8,6 +8,7 @@ OverflowError, a hang or a value computed from garbage.
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -745,3 +746,44 @@ def test_an_empty_flag_column_of_any_dtype_is_no_flags_not_an_index_error(dtype)
     columns = {"id": [], "customer_id": [], "start": [], "abandoned": np.array([], dtype=dtype)}
     table = csmetrics.Interactions.from_columns(columns)
     assert len(table) == 0
+
+
+# -- numpy scalars are numbers wherever Python numbers are (class 6, decision 97) ------------------
+
+NUMPY_OPTIONS = [
+    ("csat scale", lambda: csmetrics.csat([3, 5], scale=(np.int64(1), np.int64(5))).denominator, 2),
+    (
+        "csat satisfied_from",
+        lambda: csmetrics.csat([3, 5], satisfied_from=np.int64(4)).numerator,
+        1,
+    ),
+    ("pareto share", lambda: csmetrics.pareto(_CONTACTS, share=np.float32(0.5)).share, 0.5),
+    (
+        "complaint_rate min_complaints",
+        lambda: csmetrics.complaint_rate(_CONTACTS, min_complaints=np.int64(2)).overall.denominator,
+        3,
+    ),
+    ("fcr window_days", lambda: csmetrics.fcr(CONTACTS, window_days=np.float32(7)).window_days, 7),
+    ("erlang_c agents", lambda: round(csmetrics.erlang_c(np.float32(2.0), np.int64(3)), 4), 0.4444),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "call", "expected"), NUMPY_OPTIONS, ids=[c[0] for c in NUMPY_OPTIONS]
+)
+def test_a_numpy_scalar_option_is_taken_like_a_python_number(name, call, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
+        assert call() == expected, name
+
+
+@pytest.mark.parametrize("value", [np.int64(5), np.float32(5.0), np.float64(5.0), np.uint8(5)])
+def test_numpy_seconds_on_a_contact_are_numbers(value):
+    contact = Interaction(id="1", customer_id="ann", start=T, end=T, talk_seconds=value)
+    assert csmetrics.handle_time([contact], as_of=T).mean == 5.0
+
+
+def test_a_numpy_scale_is_recorded_as_python_ints():
+    result = csmetrics.csat([3], scale=(np.int64(1), np.int64(5)))
+    assert result.scale == (1, 5)
+    assert all(type(bound) is int for bound in result.scale)

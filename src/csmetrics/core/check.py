@@ -79,6 +79,14 @@ def floats(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
         return np.array(flat, dtype=np.float64).reshape(values.shape)
 
 
+def whole_count(name: str, value: Any) -> int:
+    """``value`` as an int when it is a Python or numpy int >= 0 (not a bool), else ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+        msg = f"{name}={shown(value)!r} is not allowed; use an int >= 0"
+        raise ValueError(msg)
+    return int(value)
+
+
 def positive_number(name: str, value: Any) -> float:
     """Return ``value`` as a float when it is a finite number > 0, else raise."""
     number = finite(value)

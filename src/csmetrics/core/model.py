@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import numpy as np
 
-from csmetrics.core.check import bad_record, finite, plain
+from csmetrics.core.check import bad_record, finite, is_number, plain
 
 __all__ = [
     "AGENT_STATES",
@@ -174,7 +174,7 @@ def _check_keys(
 def _check_seconds(record: object, field: str, value: object) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         bad_record(record, field, value, "expected a number of seconds")
     number = finite(value)
     if number is None or number < 0:
@@ -362,6 +362,8 @@ def default_scale(kind: str) -> tuple[int, int] | None:
 
 def check_scale(name: str, scale: object) -> tuple[int, int]:
     """Validate a (low, high) pair of integers with low < high."""
+    if isinstance(scale, tuple):
+        scale = tuple(plain(bound) for bound in scale)  # numpy ints are ints
     if (
         not isinstance(scale, tuple)
         or len(scale) != 2

@@ -134,12 +134,7 @@ _HANDLING, _AVAILABLE, _WRAP, _BREAK = (
 
 
 def _finite_at_least_zero(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or finite(value) is None
-        or value < 0
-    ):
+    if (number := finite(value)) is None or number < 0:
         msg = f"{attribute.name}={value!r}: expected a finite number >= 0"
         raise ValueError(msg)
 
