@@ -3,7 +3,7 @@
 Each test draws valid data with `csmetrics.testing`, spoils it (one hostile
 value in one field, cell or option, a column of the wrong shape or type, a
 file with a hostile cell) and sends it through one path: records,
-``from_columns``, ``from_frame`` for pandas, polars and pyarrow, Parquet,
+``from_columns``, ``from_frame`` for pandas, polars, pyarrow and DuckDB, Parquet,
 CSV, the command line, and every metric of the catalogue with hostile
 options. The property: the call returns (a result whose value can be read)
 or raises `InvalidDataError`, ``ValueError`` or ``TypeError`` whose message
@@ -47,6 +47,9 @@ pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
+duckdb = pytest.importorskip("duckdb")
+
+DUCKDB = duckdb.connect()
 
 pytestmark = pytest.mark.fuzz
 
@@ -443,8 +446,9 @@ def reading_options(draw: st.DrawFn) -> dict[str, Any]:
 @st.composite
 def spoiled_frames(draw: st.DrawFn) -> tuple[Any, str]:
     """A contacts frame of one backend with, sometimes, one column of hostile values."""
-    backend = draw(st.sampled_from(BACKENDS))
-    frame = draw(interaction_frames(backend=backend, service=True, team=True, max_size=8))
+    backend = draw(st.sampled_from((*BACKENDS, "duckdb")))
+    drawn = "pyarrow" if backend == "duckdb" else backend
+    frame = draw(interaction_frames(backend=drawn, service=True, team=True, max_size=8))
     name = "valid"
     if draw(st.booleans()):
         name = draw(st.sampled_from(CONTACT_COLUMNS))
@@ -457,6 +461,8 @@ def spoiled_frames(draw: st.DrawFn) -> tuple[Any, str]:
         spoiled = _with_column(frame, name, values)
         if spoiled is not None:
             frame = spoiled
+    if backend == "duckdb":
+        frame = DUCKDB.from_arrow(frame)  # a DuckDB relation, read like a frame
     return frame, name
 
 
@@ -501,6 +507,8 @@ def test_fuzz_parquet(spoiled, options):
             else frame.to_arrow()
             if isinstance(frame, pl.DataFrame)
             else pa.Table.from_pandas(frame, preserve_index=False)
+            if isinstance(frame, pd.DataFrame)
+            else frame.to_arrow_table()  # a DuckDB relation
         )
     except Exception:  # pyarrow cannot hold this column
         return
