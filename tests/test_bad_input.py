@@ -787,3 +787,37 @@ def test_a_numpy_scale_is_recorded_as_python_ints():
     result = csmetrics.csat([3], scale=(np.int64(1), np.int64(5)))
     assert result.scale == (1, 5)
     assert all(type(bound) is int for bound in result.scale)
+
+
+# -- found by the long fuzz run: rows holding lists ----------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("field", ["agent_id", "channel", "category"])
+def test_a_key_column_of_lists_names_the_row_not_an_ambiguous_truth_value(backend, field):
+    frame = _frame(backend, {**_contacts(), field: [[1, 2], [3, 4]]})
+    with pytest.raises(InvalidDataError, match=rf"position 0\): field '{field}' = \[1, 2\]"):
+        csmetrics.Interactions.from_frame(frame)
+
+
+def test_a_key_column_of_lists_in_a_parquet_file_names_the_row(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "contacts.parquet"
+    pq.write_table(pa.table({**_contacts(), "agent_id": [(1, 2), None]}), path)
+    with pytest.raises(InvalidDataError, match=r"field 'agent_id' = "):
+        csmetrics.Interactions.read_parquet(path)
+
+
+@pytest.mark.parametrize("field", ["id", "agent_id", "start", "talk_seconds"])
+def test_a_sequence_column_with_a_list_in_a_row_names_the_column_and_row(field):
+    columns = _contacts()
+    columns[field] = [columns.get(field, [None, None])[0] or 1.0, [1, 2]]
+    with pytest.raises(InvalidDataError, match=rf"'{field}'.*row 1"):
+        csmetrics.Interactions.from_columns(columns)
+
+
+def test_a_survey_score_column_with_a_list_in_a_row_names_the_column():
+    columns = {"id": ["a", "b"], "kind": ["nps", "nps"], "score": [9, [1, 2]], "at": AWARE}
+    with pytest.raises(InvalidDataError, match=r"'score'"):
+        csmetrics.Surveys.from_columns(columns)

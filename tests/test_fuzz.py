@@ -514,7 +514,10 @@ def test_fuzz_parquet(spoiled, options):
         return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "contacts.parquet"
-        pq.write_table(arrow, path)
+        try:
+            pq.write_table(arrow, path)
+        except pa.ArrowException:  # Parquet cannot store this column (an empty struct)
+            return
         outcome(
             lambda: csmetrics.Interactions.read_parquet(path, **options), names=(name, *options)
         )

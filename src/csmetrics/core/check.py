@@ -229,6 +229,26 @@ def one_dimensional(name: str, values: object) -> None:
             raise InvalidDataError(msg)
 
 
+def column_array(name: str, values: Any) -> npt.NDArray[Any]:
+    """``np.asarray(values)``, or InvalidDataError naming the column and the row holding a sequence.
+
+    numpy refuses a list whose rows are not all single values (``[1, [1, 2]]``)
+    with a message that names no column; the happy path costs nothing more.
+    """
+    try:
+        return np.asarray(values)
+    except ValueError:
+        row = next(
+            (i for i, v in enumerate(values) if isinstance(v, (list, tuple, dict, np.ndarray))),
+            0,
+        )
+        msg = (
+            f"column {name!r}: row {row} holds {type(values[row]).__name__} "
+            f"{values[row]!r}, not one value; give one value per row"
+        )
+        raise InvalidDataError(msg) from None
+
+
 def check_type(position: int, record: object, expected: type) -> None:
     """Raise InvalidDataError naming the position unless ``record`` is an ``expected``."""
     if not isinstance(record, expected):
