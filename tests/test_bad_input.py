@@ -821,3 +821,17 @@ def test_a_survey_score_column_with_a_list_in_a_row_names_the_column():
     columns = {"id": ["a", "b"], "kind": ["nps", "nps"], "score": [9, [1, 2]], "at": AWARE}
     with pytest.raises(InvalidDataError, match=r"'score'"):
         csmetrics.Surveys.from_columns(columns)
+
+
+@pytest.mark.parametrize("value", [None, 5, "ab", float("nan")])
+def test_messages_that_are_not_a_sequence_name_the_record_and_field(value):
+    with pytest.raises(
+        InvalidDataError, match=r"record '1': field 'messages\[0\]'.*expected a Message"
+    ):
+        Interaction(id="1", customer_id="ann", start=T, messages=value)
+
+
+def test_a_nat_status_history_names_the_ticket_and_field():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(InvalidDataError, match=r"field 'statuses\[0\]' = 'NaT'"):
+        csmetrics.Ticket(id="1", customer_id="ann", created=T, messages=[], statuses=pd.NaT)

@@ -181,8 +181,20 @@ def _check_seconds(record: object, field: str, value: object) -> None:
         bad_record(record, field, value, "expected a finite number of seconds >= 0")
 
 
+def _items(values: object) -> tuple[Any, ...]:
+    """A sequence field's items; a single value (NaT, a number, text) is one item.
+
+    The record's own check then names it (``messages[0]``, "expected a
+    Message") instead of Python's "object is not iterable", which names no
+    record or field.
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        return (values,)
+    return tuple(values)
+
+
 def _to_tuple(messages: Iterable[Message]) -> tuple[Message, ...]:
-    return tuple(messages)
+    return _items(messages)
 
 
 @attrs.frozen(kw_only=True)
@@ -796,7 +808,7 @@ def _events(cls: type[Any], value_name: str, values: Iterable[object]) -> tuple[
     """The events of a history: ``cls`` objects as they are, ``(at, value)`` pairs built."""
     return tuple(
         cls(at=v[0], **{value_name: v[1]}) if isinstance(v, tuple) and len(v) == 2 else v
-        for v in values
+        for v in _items(values)
     )
 
 
