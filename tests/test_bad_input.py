@@ -835,3 +835,15 @@ def test_a_nat_status_history_names_the_ticket_and_field():
     pd = pytest.importorskip("pandas")
     with pytest.raises(InvalidDataError, match=r"field 'statuses\[0\]' = 'NaT'"):
         csmetrics.Ticket(id="1", customer_id="ann", created=T, messages=[], statuses=pd.NaT)
+
+
+@pytest.mark.parametrize("agents", [2**63, 10**9, 10**400])
+@pytest.mark.parametrize("formula", ["erlang_b", "erlang_c"])
+def test_an_agent_count_beyond_any_search_is_refused_not_computed_for_ever(formula, agents):
+    # Found by the long fuzz run: one step per agent made erlang_b(2.0, 2**63) run for ever.
+    with pytest.raises(ValueError, match=r"agents=\d+.* is not allowed; use an int >= 0, at most"):
+        getattr(csmetrics, formula)(2.0, agents)
+
+
+def test_the_largest_agent_count_is_computed():
+    assert csmetrics.erlang_b(2.0, 1_000_000) == 0.0

@@ -64,8 +64,13 @@ __all__ = [
 
 def _agents(value: Any) -> int:
     """``value`` as an int when it is an integer >= 0 (a float is refused, even 3.0)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
-        msg = f"agents={shown(value)!r} is not allowed; use an int >= 0"
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, np.integer))
+        or not 0 <= value <= MAX_AGENTS
+    ):
+        # The formulas take one step per agent: a billion agents would run for minutes.
+        msg = f"agents={shown(value)!r} is not allowed; use an int >= 0, at most {MAX_AGENTS}"
         raise ValueError(msg)
     return int(value)
 
