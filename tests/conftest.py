@@ -5,7 +5,9 @@ README's test command and CI run it: derandomized, so every run on every
 machine tries the same examples and a failure reproduces. ``explore`` draws
 fresh random examples, ten times as many (or ``HYPOTHESIS_EXAMPLES`` of
 them), for the periodic search for new failures (``HYPOTHESIS_PROFILE=explore
-pytest``, or ``scripts/explore`` over many seeds). Both print the
+pytest``, or ``scripts/explore`` over many seeds). ``fuzz`` is the long run of the fuzz
+tests (``HYPOTHESIS_PROFILE=fuzz pytest -m fuzz``, 10,000 examples per test
+or ``HYPOTHESIS_EXAMPLES``). All print the
 reproduction blob of a failure, so a report can be replayed with
 ``@reproduce_failure``.
 """
@@ -47,6 +49,14 @@ settings.register_profile("default", max_examples=100, derandomize=True, **_COMM
 settings.register_profile(
     "explore",
     max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "1000")),
+    derandomize=False,
+    **_COMMON,
+)
+# The long fuzz run (tests/test_fuzz.py, `HYPOTHESIS_PROFILE=fuzz pytest -m fuzz`):
+# fresh random examples, 10,000 per test unless HYPOTHESIS_EXAMPLES says otherwise.
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "10000")),
     derandomize=False,
     **_COMMON,
 )

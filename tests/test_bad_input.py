@@ -8,7 +8,8 @@ OverflowError, a hang or a value computed from garbage.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import warnings
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -596,3 +597,253 @@ def test_every_metric_names_a_bad_option_and_its_value(entry, name, value, shown
     data = _CONTACTS if entry.input == "contacts" else _SURVEYS
     with pytest.raises(error, match=rf"{shown} is not allowed"):
         entry.function(data, **_REQUIRED.get(entry.name, {}), **{name: value})
+
+
+# -- an int too large for a float: refused, never an OverflowError (decision 97) -------------------
+
+HUGE = 10**400
+HUGE_SHOWN = r"100000\.\.\.\(401 digits\)"
+
+
+@pytest.mark.parametrize("field", ["talk_seconds", "hold_seconds", "wrap_seconds"])
+def test_seconds_beyond_float_are_refused_on_an_object(field):
+    expected = rf"field '{field}' = {HUGE_SHOWN}: expected a finite"
+    with pytest.raises(InvalidDataError, match=expected):
+        Interaction(id="1", customer_id="ann", start=T, **{field: HUGE})
+
+
+@pytest.mark.parametrize("value", [HUGE, -HUGE], ids=["huge", "-huge"])
+def test_seconds_beyond_float_are_refused_in_columns_naming_the_row(value):
+    columns = _contacts(talk_seconds=[1.5, value])
+    with pytest.raises(InvalidDataError, match=r"record 'b' \(position 1\): field 'talk_seconds'"):
+        csmetrics.Interactions.from_columns(columns)
+
+
+def test_seconds_beyond_float_are_refused_in_a_pandas_frame():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_contacts(hold_seconds=pd.Series([HUGE, 3], dtype=object)))
+    with pytest.raises(InvalidDataError, match=rf"'hold_seconds' = {HUGE_SHOWN}"):
+        csmetrics.Interactions.from_frame(frame)
+
+
+@pytest.mark.parametrize("kind", ["nps", "csat", "ces", "rating"])
+def test_a_survey_score_beyond_float_in_columns_is_off_the_scale(kind):
+    columns = {"id": ["s1", "s2"], "kind": [kind, kind], "score": [3, HUGE], "at": AWARE}
+    expected = rf"'s2' \(position 1\): field 'score' = {HUGE_SHOWN}"
+    with pytest.raises(InvalidDataError, match=expected):
+        csmetrics.Surveys.from_columns(columns)
+
+
+def test_a_survey_score_beyond_float_on_an_object_is_refused():
+    with pytest.raises(InvalidDataError, match=rf"field 'score' = {HUGE_SHOWN}"):
+        csmetrics.Survey(id="s", kind="csat", score=HUGE, at=T)
+
+
+def test_a_sale_amount_beyond_float_is_refused():
+    with pytest.raises(InvalidDataError, match=rf"field 'amount' = -{HUGE_SHOWN}"):
+        csmetrics.Sale(id="1", customer_id="ann", at=T, amount=-HUGE)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda v: csmetrics.fcr(CONTACTS, window_days=v), "window_days"),
+        (lambda v: csmetrics.agents_needed(**{**STAFFING, "calls": v}), "calls"),
+        (lambda v: csmetrics.agents_needed(**{**STAFFING, "aht_seconds": v}), "aht_seconds"),
+        (lambda v: csmetrics.agents_needed(**STAFFING, shrinkage=v), "shrinkage"),
+        (lambda v: csmetrics.agents_needed(**STAFFING, max_occupancy=v), "max_occupancy"),
+        (lambda v: csmetrics.erlang_c(traffic=v, agents=3), "traffic"),
+        (lambda v: csmetrics.service_level(CONTACTS, threshold=v), "threshold"),
+        (lambda v: RATE.ci(confidence_level=v), "confidence_level"),
+    ],
+)
+@pytest.mark.parametrize("value", [HUGE, -HUGE], ids=["huge", "-huge"])
+def test_an_option_beyond_float_names_the_option_not_an_overflow(call, name, value):
+    with pytest.raises(ValueError, match=rf"{name}=-?100000\.\.\.\(401 digits\) is not allowed"):
+        call(value)
+
+
+def test_a_scale_bound_beyond_int64_is_refused():
+    with pytest.raises(ValueError, match=r"scale=\(1, 1000.*each in int64's range"):
+        csmetrics.csat([3], scale=(1, HUGE))
+
+
+def test_a_long_int_is_shown_abbreviated_and_a_key_in_full():
+    from csmetrics.core.check import shown
+
+    assert repr(shown(-HUGE)) == "-100000...(401 digits)"
+    assert shown(10**30) == 10**30  # a key of 31 digits is shown whole: a user looks it up
+
+
+# -- a column of only missing times is missing, not naive (class 8) --------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_all_missing_end_column_is_missing_not_a_time_zone_problem(backend):
+    if backend == "pandas":
+        pd = pytest.importorskip("pandas")
+        ends = pd.Series([pd.NaT, pd.NaT], dtype="datetime64[us]")  # naive by dtype
+    elif backend == "polars":
+        pl = pytest.importorskip("polars")
+        ends = pl.Series([None, None], dtype=pl.Datetime("us"))
+    else:
+        pa = pytest.importorskip("pyarrow")
+        ends = pa.array([None, None], type=pa.timestamp("us"))
+    frame = _frame(backend, {**_contacts(), "end": ends})
+    table = csmetrics.Interactions.from_frame(frame)
+    with pytest.warns(csmetrics.UndefinedMetricWarning):
+        result = csmetrics.handle_time(table, as_of=T.replace(hour=11))
+    assert result.n == 0  # two open contacts: no handle time, no error
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_naive_column_names_its_first_time_not_a_missing_one(backend):
+    pd = pytest.importorskip("pandas")
+    ends = [None, datetime(2026, 3, 2, 11)]
+    if backend == "pandas":
+        ends = pd.Series([pd.NaT, ends[1]], dtype="datetime64[us]")
+    frame = _frame(backend, {**_contacts(), "end": ends})
+    expected = r"column 'end' \(field 'end'\) has naive.*row 1: 2026"
+    with pytest.raises(InvalidDataError, match=expected):
+        csmetrics.Interactions.from_frame(frame)
+
+
+# -- found by the fuzz tests (tests/test_fuzz.py) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("4", "'4'"), (float("nan"), "nan"), (HUGE, HUGE_SHOWN), (True, "True")]
+)
+def test_a_satisfied_from_that_is_not_a_number_names_the_option(value, shown):
+    with pytest.raises(ValueError, match=rf"satisfied_from={shown} is not allowed"):
+        csmetrics.csat([3, 4], satisfied_from=value)
+
+
+def test_a_pandas_nat_satisfied_from_names_the_option():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match=r"satisfied_from='NaT' is not allowed"):
+        csmetrics.csat([3, 4], satisfied_from=pd.NaT)
+
+
+@pytest.mark.parametrize(
+    "metric",
+    ["first_response_time", "handle_time", "resolution_time", "fcr", "asa", "reopen_rate"],
+)
+def test_a_nat_as_of_names_the_option_in_every_metric(metric):
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match=r"as_of=NaT is not allowed; use a timezone-aware"):
+        getattr(csmetrics, metric)(CONTACTS, as_of=pd.NaT)
+
+
+def test_an_as_of_past_the_last_instant_names_the_option():
+    never = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-5)))
+    with pytest.raises(ValueError, match=r"as_of=.* is not allowed.*9999-12-31T23:59:59\.999999"):
+        csmetrics.handle_time(CONTACTS, as_of=never)
+
+
+@pytest.mark.parametrize("dtype", ["<U3", "int64", "float64", "datetime64[us]"])
+def test_an_empty_flag_column_of_any_dtype_is_no_flags_not_an_index_error(dtype):
+    columns = {"id": [], "customer_id": [], "start": [], "abandoned": np.array([], dtype=dtype)}
+    table = csmetrics.Interactions.from_columns(columns)
+    assert len(table) == 0
+
+
+# -- numpy scalars are numbers wherever Python numbers are (class 6, decision 97) ------------------
+
+NUMPY_OPTIONS = [
+    ("csat scale", lambda: csmetrics.csat([3, 5], scale=(np.int64(1), np.int64(5))).denominator, 2),
+    (
+        "csat satisfied_from",
+        lambda: csmetrics.csat([3, 5], satisfied_from=np.int64(4)).numerator,
+        1,
+    ),
+    ("pareto share", lambda: csmetrics.pareto(_CONTACTS, share=np.float32(0.5)).share, 0.5),
+    (
+        "complaint_rate min_complaints",
+        lambda: csmetrics.complaint_rate(_CONTACTS, min_complaints=np.int64(2)).overall.denominator,
+        3,
+    ),
+    ("fcr window_days", lambda: csmetrics.fcr(CONTACTS, window_days=np.float32(7)).window_days, 7),
+    ("erlang_c agents", lambda: round(csmetrics.erlang_c(np.float32(2.0), np.int64(3)), 4), 0.4444),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "call", "expected"), NUMPY_OPTIONS, ids=[c[0] for c in NUMPY_OPTIONS]
+)
+def test_a_numpy_scalar_option_is_taken_like_a_python_number(name, call, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csmetrics.UndefinedMetricWarning)
+        assert call() == expected, name
+
+
+@pytest.mark.parametrize("value", [np.int64(5), np.float32(5.0), np.float64(5.0), np.uint8(5)])
+def test_numpy_seconds_on_a_contact_are_numbers(value):
+    contact = Interaction(id="1", customer_id="ann", start=T, end=T, talk_seconds=value)
+    assert csmetrics.handle_time([contact], as_of=T).mean == 5.0
+
+
+def test_a_numpy_scale_is_recorded_as_python_ints():
+    result = csmetrics.csat([3], scale=(np.int64(1), np.int64(5)))
+    assert result.scale == (1, 5)
+    assert all(type(bound) is int for bound in result.scale)
+
+
+# -- found by the long fuzz run: rows holding lists ----------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("field", ["agent_id", "channel", "category"])
+def test_a_key_column_of_lists_names_the_row_not_an_ambiguous_truth_value(backend, field):
+    frame = _frame(backend, {**_contacts(), field: [[1, 2], [3, 4]]})
+    with pytest.raises(InvalidDataError, match=rf"position 0\): field '{field}' = \[1, 2\]"):
+        csmetrics.Interactions.from_frame(frame)
+
+
+def test_a_key_column_of_lists_in_a_parquet_file_names_the_row(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "contacts.parquet"
+    pq.write_table(pa.table({**_contacts(), "agent_id": [(1, 2), None]}), path)
+    with pytest.raises(InvalidDataError, match=r"field 'agent_id' = "):
+        csmetrics.Interactions.read_parquet(path)
+
+
+@pytest.mark.parametrize("field", ["id", "agent_id", "start", "talk_seconds"])
+def test_a_sequence_column_with_a_list_in_a_row_names_the_column_and_row(field):
+    columns = _contacts()
+    columns[field] = [columns.get(field, [None, None])[0] or 1.0, [1, 2]]
+    with pytest.raises(InvalidDataError, match=rf"'{field}'.*row 1"):
+        csmetrics.Interactions.from_columns(columns)
+
+
+def test_a_survey_score_column_with_a_list_in_a_row_names_the_column():
+    columns = {"id": ["a", "b"], "kind": ["nps", "nps"], "score": [9, [1, 2]], "at": AWARE}
+    with pytest.raises(InvalidDataError, match=r"'score'"):
+        csmetrics.Surveys.from_columns(columns)
+
+
+@pytest.mark.parametrize("value", [None, 5, "ab", float("nan")])
+def test_messages_that_are_not_a_sequence_name_the_record_and_field(value):
+    with pytest.raises(
+        InvalidDataError, match=r"record '1': field 'messages\[0\]'.*expected a Message"
+    ):
+        Interaction(id="1", customer_id="ann", start=T, messages=value)
+
+
+def test_a_nat_status_history_names_the_ticket_and_field():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(InvalidDataError, match=r"field 'statuses\[0\]' = 'NaT'"):
+        csmetrics.Ticket(id="1", customer_id="ann", created=T, messages=[], statuses=pd.NaT)
+
+
+@pytest.mark.parametrize("agents", [2**63, 10**9, 10**400])
+@pytest.mark.parametrize("formula", ["erlang_b", "erlang_c"])
+def test_an_agent_count_beyond_any_search_is_refused_not_computed_for_ever(formula, agents):
+    # Found by the long fuzz run: one step per agent made erlang_b(2.0, 2**63) run for ever.
+    with pytest.raises(ValueError, match=r"agents=\d+.* is not allowed; use an int >= 0, at most"):
+        getattr(csmetrics, formula)(2.0, agents)
+
+
+def test_the_largest_agent_count_is_computed():
+    assert csmetrics.erlang_b(2.0, 1_000_000) == 0.0

@@ -21,6 +21,7 @@ from typing import Any, Generic, NoReturn, ParamSpec, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
+import numpy.typing as npt
 
 from csmetrics.core.distributed import is_distributed, run_distributed
 from csmetrics.core.errors import InvalidDataError
@@ -41,20 +42,68 @@ def is_number(value: object) -> bool:
     )
 
 
+def finite(value: object) -> float | None:
+    """``value`` as a finite float, or None when it is not a number or not finite.
+
+    The one test of "a finite number" for options and record fields (decision
+    97). Bools and text are not numbers. An int too large for a float
+    (``10**400``) is not finite: ``float()`` and ``math.isfinite`` would
+    raise ``OverflowError`` on it instead of answering.
+    """
+    if not is_number(value):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _float_or_inf(value: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond float64: as far off any bound as inf
+        return math.inf if value > 0 else -math.inf
+
+
+def floats(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """An array as float64, an int too large for a float becoming +-inf.
+
+    Every caller refuses infinite values with a message naming the row and
+    the value as given; numpy's own conversion would raise ``OverflowError``
+    (decision 97). Text still raises ``ValueError`` or ``TypeError``.
+    """
+    try:
+        return values.astype(np.float64)
+    except OverflowError:  # only object arrays of Python ints get here: the rare path
+        flat = [_float_or_inf(v) for v in values.reshape(-1).tolist()]
+        return np.array(flat, dtype=np.float64).reshape(values.shape)
+
+
+def whole_count(name: str, value: Any) -> int:
+    """``value`` as an int when it is a Python or numpy int >= 0 (not a bool), else ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+        msg = f"{name}={shown(value)!r} is not allowed; use an int >= 0"
+        raise ValueError(msg)
+    return int(value)
+
+
 def positive_number(name: str, value: Any) -> float:
     """Return ``value`` as a float when it is a finite number > 0, else raise."""
-    if not is_number(value) or not math.isfinite(value) or value <= 0:
-        msg = f"{name}={plain(value)!r} is not allowed; use a finite number > 0"
+    number = finite(value)
+    if number is None or number <= 0:
+        msg = f"{name}={shown(value)!r} is not allowed; use a finite number > 0"
         raise ValueError(msg)
-    return float(value)
+    return number
 
 
 def non_negative(name: str, value: Any) -> float:
     """Return ``value`` as a float when it is a finite number >= 0, else raise."""
-    if not is_number(value) or not math.isfinite(value) or value < 0:
-        msg = f"{name}={plain(value)!r} is not allowed; use a finite number >= 0"
+    number = finite(value)
+    if number is None or number < 0:
+        msg = f"{name}={shown(value)!r} is not allowed; use a finite number >= 0"
         raise ValueError(msg)
-    return float(value)
+    return number
 
 
 def time_zone(name: str, value: object) -> str:
@@ -88,7 +137,7 @@ def check_min_n(value: object) -> int | None:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
         msg = (
-            f"min_n={plain(value)!r} is not allowed; use an int >= 1 or None (MIN_N of the result)"
+            f"min_n={shown(value)!r} is not allowed; use an int >= 1 or None (MIN_N of the result)"
         )
         raise ValueError(msg)
     return int(value)
@@ -115,13 +164,32 @@ class RowName(str):
         return name
 
 
+class _Abbreviated:
+    """A huge int as a message shows it: its first digits and how many there are."""
+
+    def __init__(self, value: int) -> None:
+        digits = str(abs(value))
+        sign = "-" if value < 0 else ""
+        self.text = f"{sign}{digits[:6]}...({len(digits)} digits)"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+LONGEST_INT = 10**100
+"""Ints from this size on are shown abbreviated in messages (one line, not 400 digits)."""
+
+
 def shown(value: object) -> object:
     """A value as a message shows it: numpy scalars as Python values, times in ISO 8601.
 
     A datetime is shown as its ISO text (``'2026-03-01T09:10:00+00:00'``),
-    the way a file or a user writes it, not as ``datetime.datetime(...)``.
+    the way a file or a user writes it, not as ``datetime.datetime(...)``; an
+    int of more than 100 digits as its first digits and its length.
     """
     value = plain(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= LONGEST_INT:
+        return _Abbreviated(value)
     return value.isoformat() if isinstance(value, datetime) else value
 
 
@@ -160,6 +228,26 @@ def one_dimensional(name: str, values: object) -> None:
                 "give one value per row (a 1-D array or sequence)"
             )
             raise InvalidDataError(msg)
+
+
+def column_array(name: str, values: Any) -> npt.NDArray[Any]:
+    """``np.asarray(values)``, or InvalidDataError naming the column and the row holding a sequence.
+
+    numpy refuses a list whose rows are not all single values (``[1, [1, 2]]``)
+    with a message that names no column; the happy path costs nothing more.
+    """
+    try:
+        return np.asarray(values)
+    except ValueError:
+        row = next(
+            (i for i, v in enumerate(values) if isinstance(v, (list, tuple, dict, np.ndarray))),
+            0,
+        )
+        msg = (
+            f"column {name!r}: row {row} holds {type(values[row]).__name__} "
+            f"{values[row]!r}, not one value; give one value per row"
+        )
+        raise InvalidDataError(msg) from None
 
 
 def check_type(position: int, record: object, expected: type) -> None:

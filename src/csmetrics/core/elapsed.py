@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.calendar import BusinessCalendar
-from csmetrics.core.check import bad_record, is_number, plain
+from csmetrics.core.check import bad_record, finite, shown
 from csmetrics.core.reduce import micros
 from csmetrics.core.table import OPEN, Encoded, Interactions, _row_name, from_micros
 
@@ -95,14 +95,9 @@ def elapsed_into(
 def seconds(name: str, value: object, *, allow_zero: bool = False) -> float:
     """A duration option given as seconds (Python or numpy) or a timedelta, as float seconds."""
     given: Any = value.total_seconds() if isinstance(value, timedelta) else value
-    if (
-        not is_number(given)
-        or not np.isfinite(given)
-        or given < 0
-        or (given == 0 and not allow_zero)
-    ):
+    if finite(given) is None or given < 0 or (given == 0 and not allow_zero):
         limit = ">= 0" if allow_zero else "> 0"
-        msg = f"{name}={plain(given)!r} is not allowed; use seconds {limit} or a timedelta"
+        msg = f"{name}={shown(given)!r} is not allowed; use seconds {limit} or a timedelta"
         raise ValueError(msg)
     return float(given)
 

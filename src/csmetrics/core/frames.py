@@ -475,16 +475,20 @@ def _utc(series: Any, field: str, *, arrow: bool, zone: ZoneInfo | None) -> Any:
     """
     if series.dtype.time_zone is None:
         walls = series.to_numpy().astype("datetime64[us]")
-        if zone is None:
-            given = np.flatnonzero(~np.isnat(walls))
-            row = int(given[0]) if len(given) else 0
-            shown = str(walls[row]) if len(given) else "NaT"
+        given = np.flatnonzero(~np.isnat(walls))
+        if zone is None and len(given):
+            row = int(given[0])
             msg = (
                 f"column {series.name!r} (field {field!r}) has naive timestamps, "
-                f"e.g. row {row}: {shown}; pass assume_timezone='Europe/Berlin' "
+                f"e.g. row {row}: {walls[row]}; pass assume_timezone='Europe/Berlin' "
                 "(their zone; CLI: --assume-timezone) or store them with a zone"
             )
             raise InvalidDataError(msg)
+        if not len(given):
+            # Only missing values (NaT, null): no wall time to place in a zone, so
+            # a column pandas types as naive is missing data, not a zone problem.
+            return walls
+        assert zone is not None
         return local_to_utc(walls.view(np.int64), zone).view("datetime64[us]")
     if arrow:
         # Arrow stores zoned timestamps as UTC instants, which numpy's

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import numpy as np
 
-from csmetrics.core.check import bad_record, plain
+from csmetrics.core.check import bad_record, finite, is_number, plain
 
 __all__ = [
     "AGENT_STATES",
@@ -48,6 +48,7 @@ __all__ = [
     "Ticket",
     "Window",
     "as_window",
+    "aware_option",
     "big_int_key",
     "check_instant",
     "is_nat",
@@ -107,6 +108,27 @@ def is_nat(value: object) -> bool:
     return isinstance(value, datetime) and value != value  # noqa: PLR0124 (NaT != NaT)
 
 
+def aware_option(name: str, value: object) -> datetime:
+    """``value`` when it is a timezone-aware datetime instant, else a ValueError naming ``name``.
+
+    The one check of a time option (``as_of`` and the like): NaT, a naive
+    datetime, anything else, or an instant outside 0001..9999 UTC is refused
+    with the option's name and the value (decisions 58 and 97).
+    """
+    if (
+        not isinstance(value, datetime)
+        or is_nat(value)
+        or value.utcoffset() is None
+        or not FIRST_INSTANT <= value <= LAST_INSTANT
+    ):
+        msg = (
+            f"{name}={value!r} is not allowed; use a timezone-aware datetime "
+            "(0001-01-01 to 9999-12-31T23:59:59.999999 UTC)"
+        )
+        raise ValueError(msg)
+    return value
+
+
 def check_instant(record: object, field: str, value: datetime) -> None:
     """Raise unless the aware ``value`` is an instant between 0001 and 9999 in UTC.
 
@@ -154,14 +176,27 @@ def _check_keys(
 def _check_seconds(record: object, field: str, value: object) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         bad_record(record, field, value, "expected a number of seconds")
-    if not math.isfinite(value) or value < 0:
+    number = finite(value)
+    if number is None or number < 0:
         bad_record(record, field, value, "expected a finite number of seconds >= 0")
 
 
+def _items(values: object) -> tuple[Any, ...]:
+    """A sequence field's items; a single value (NaT, a number, text) is one item.
+
+    The record's own check then names it (``messages[0]``, "expected a
+    Message") instead of Python's "object is not iterable", which names no
+    record or field.
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        return (values,)
+    return tuple(values)
+
+
 def _to_tuple(messages: Iterable[Message]) -> tuple[Message, ...]:
-    return tuple(messages)
+    return _items(messages)
 
 
 @attrs.frozen(kw_only=True)
@@ -232,12 +267,15 @@ def _plain_instant(value: object) -> TypeGuard[datetime]:
 
 
 def _plain_seconds(value: object) -> bool:
-    """Whether ``value`` is None or a finite float or int >= 0 (nan fails the comparison)."""
+    """Whether ``value`` is None, a finite float >= 0 or an int in 0 .. 2**53 (nan fails).
+
+    A larger int takes the full check, which names it if no float holds it.
+    """
     if value is None:
         return True
-    if type(value) is float or type(value) is int:
-        return 0 <= value < math.inf
-    return False
+    if type(value) is float:
+        return bool(0 <= value < math.inf)
+    return type(value) is int and 0 <= value <= 2**53
 
 
 @attrs.frozen(kw_only=True, init=False)
@@ -480,13 +518,21 @@ def default_scale(kind: str) -> tuple[int, int] | None:
 
 def check_scale(name: str, scale: object) -> tuple[int, int]:
     """Validate a (low, high) pair of integers with low < high."""
+    if isinstance(scale, tuple):
+        scale = tuple(plain(bound) for bound in scale)  # numpy ints are ints
     if (
         not isinstance(scale, tuple)
         or len(scale) != 2
-        or not all(isinstance(b, int) and not isinstance(b, bool) for b in scale)
+        or not all(
+            isinstance(b, int) and not isinstance(b, bool) and INT_KEYS[0] <= b <= INT_KEYS[1]
+            for b in scale
+        )
         or scale[0] >= scale[1]
     ):
-        msg = f"{name}={scale!r} is not allowed; use a (low, high) tuple of ints, low < high"
+        msg = (
+            f"{name}={scale!r} is not allowed; use a (low, high) tuple of ints, "
+            "low < high, each in int64's range"
+        )
         raise ValueError(msg)
     return scale
 
@@ -514,7 +560,7 @@ def check_score(record: object, kind: str, score: object, scale: tuple[int, int]
     assert isinstance(score, (int, float, np.integer, np.floating))
     if kind == "fcr":
         return float(score)
-    if not math.isfinite(score):
+    if finite(score) is None:
         bad_record(record, "score", score, "expected a finite number")
     if kind == "nps" and score != int(score):
         bad_record(record, "score", score, "an NPS score must be a whole number")
@@ -798,7 +844,7 @@ class Sale:
         if (
             isinstance(self.amount, bool)
             or not isinstance(self.amount, (int, float))
-            or not math.isfinite(self.amount)
+            or finite(self.amount) is None
         ):
             bad_record(record, "amount", self.amount, "expected a finite number")
 
@@ -982,7 +1028,7 @@ def _events(cls: type[Any], value_name: str, values: Iterable[object]) -> tuple[
     """The events of a history: ``cls`` objects as they are, ``(at, value)`` pairs built."""
     return tuple(
         cls(at=v[0], **{value_name: v[1]}) if isinstance(v, tuple) and len(v) == 2 else v
-        for v in values
+        for v in _items(values)
     )
 
 

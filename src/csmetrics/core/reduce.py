@@ -25,7 +25,7 @@ from csmetrics.core.exact import (
     grouped_exact_sums_of_squares,
     rounded,
 )
-from csmetrics.core.model import PeriodLike, as_window
+from csmetrics.core.model import PeriodLike, as_window, aware_option
 from csmetrics.core.results import Breakdown, Durations, Mean, Result
 from csmetrics.core.table import Codes, Encoded, to_micros
 
@@ -65,10 +65,7 @@ def segment_cummax(values: I64, starts: Bool) -> I64:
 
 def micros(name: str, moment: datetime) -> int:
     """A timezone-aware datetime option as epoch microseconds."""
-    if not isinstance(moment, datetime) or moment.utcoffset() is None:
-        msg = f"{name}={moment!r} is not allowed; use a timezone-aware datetime"
-        raise ValueError(msg)
-    return to_micros(moment)
+    return to_micros(aware_option(name, moment))
 
 
 def in_period(times: I64, period: PeriodLike | None) -> Bool:

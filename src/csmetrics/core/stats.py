@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import is_number, option, plain
+from csmetrics.core.check import finite, option, shown
 
 __all__ = [
     "KM_TOLERANCE",
@@ -64,10 +64,11 @@ def z_value(confidence_level: float) -> float:
     1.959964
     """
     # Above 1 - 1.1e-16, (1 + level) / 2 rounds to 1 in floating point: no finite quantile.
-    tail = (1 + confidence_level) / 2 if is_number(confidence_level) else math.nan
+    level = finite(confidence_level)
+    tail = (1 + level) / 2 if level is not None else math.nan
     if not 0 < tail - 0.5 < 0.5:
         msg = (
-            f"confidence_level={plain(confidence_level)!r} is not allowed; "
+            f"confidence_level={shown(confidence_level)!r} is not allowed; "
             "use a number in (0, 1), at most 1 - 1e-15"
         )
         raise ValueError(msg)

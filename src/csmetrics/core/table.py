@@ -21,7 +21,15 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import RowName, bad_record, check_type, one_dimensional, plain
+from csmetrics.core.check import (
+    RowName,
+    bad_record,
+    check_type,
+    column_array,
+    floats,
+    one_dimensional,
+    plain,
+)
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
     AGENT_STATES,
@@ -184,7 +192,12 @@ def _typed_objects(
     field: str, arr: npt.NDArray[Any], ids: Encoded | None
 ) -> tuple[npt.NDArray[Any], Bool]:
     """Turn an object column into a str or int64 array plus a presence mask."""
-    present = np.asarray(arr != None, dtype=bool)  # noqa: E711 (elementwise)
+    try:
+        present = np.asarray(arr != None, dtype=bool)  # noqa: E711 (elementwise)
+    except ValueError:  # rows holding arrays (a list column of a frame or Parquet file)
+        row = next(i for i, v in enumerate(arr) if isinstance(v, (list, tuple, np.ndarray)))
+        held = arr[row].tolist() if isinstance(arr[row], np.ndarray) else arr[row]
+        bad_record(_row_name(ids, row), field, held, "a key is one text or int, not a list")
     values = arr[present]
     kinds = set(map(type, values))
     if str in kinds:
@@ -275,7 +288,7 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
             bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
         arr = _signed(field, arr, present, ids)
         return _encoded(field, values, arr, present, required=required, ids=ids)
-    arr = np.asarray(values) if isinstance(values, np.ndarray) else _sequence(values)
+    arr = np.asarray(values) if isinstance(values, np.ndarray) else _sequence(field, values)
     if arr.dtype.kind in "iu":
         present = np.ones(len(arr), dtype=bool)
         arr = _signed(field, arr, present, ids)
@@ -340,7 +353,7 @@ def _signed(field: str, arr: npt.NDArray[Any], present: Bool, ids: Encoded | Non
     return arr.astype(np.int64)
 
 
-def _sequence(values: Any) -> npt.NDArray[Any]:
+def _sequence(field: str, values: Any) -> npt.NDArray[Any]:
     r"""A key column given as a sequence, as numpy without losing a text's trailing NUL.
 
     numpy's fixed-width text arrays drop trailing NUL characters, so
@@ -348,7 +361,7 @@ def _sequence(values: Any) -> npt.NDArray[Any]:
     become floats; such sequences go through an object array instead, where
     `_typed_objects` refuses those keys (decision 59).
     """
-    arr = np.asarray(values)
+    arr = column_array(field, values)
     if arr.dtype.kind == "U" or (
         # Ints beyond int64 (or mixed with floats) become floats in numpy: inexact keys.
         arr.dtype.kind == "f" and not all(isinstance(v, (float, np.floating)) for v in values)
@@ -397,7 +410,7 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
     (decision 58); a datetime64 of a coarse unit is checked before it is
     converted, since numpy's conversion to microseconds wraps silently.
     """
-    arr = np.asarray(values)
+    arr = column_array(field, values)
     if arr.dtype.kind == "M":
         # datetime64 carries no zone; csmetrics reads it as UTC.
         unit = np.datetime_data(arr.dtype)[0]
@@ -471,6 +484,8 @@ def flag_column(
     arr = np.asarray(values) if isinstance(values, np.ndarray) else np.array(values, dtype=object)
     if arr.dtype == np.bool_:
         return arr.reshape(n)
+    if arr.size == 0 and n == 0:
+        return np.zeros(0, dtype=bool)  # no rows: no value to refuse, whatever the dtype
     flat = arr.reshape(-1)
     if arr.dtype.kind == "O":
         kinds = np.fromiter(
@@ -775,15 +790,15 @@ def _leave_unread(table: T, unread: frozenset[str]) -> T:
 
 def _seconds(field: str, values: Any, ids: Encoded, n: int) -> F64:
     """A column of non-negative seconds; None or nan is missing."""
-    arr = np.asarray(values)
+    arr = column_array(field, values)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iufO":
         bad_record(f"column {field!r}", field, arr.dtype, "expected numbers of seconds")
     try:
-        out = arr.astype(np.float64).reshape(n)
+        out = floats(arr).reshape(n)
     except (TypeError, ValueError):
         bad_record(f"column {field!r}", field, arr.dtype, "expected numbers of seconds")
     if (row := _first(np.isinf(out) | (out < 0))) is not None:
-        bad_record(_row_name(ids, row), field, out[row], "expected a finite number >= 0")
+        bad_record(_row_name(ids, row), field, arr.reshape(n)[row], "expected a finite number >= 0")
     return out
 
 
@@ -1755,7 +1770,7 @@ def _keys(columns: dict[str, Encoded]) -> dict[str, Any]:
 
 def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
     """Validate a score column against each row's kind and scale."""
-    arr = np.asarray(values)
+    arr = column_array("score", values)
     is_fcr = kind == _KIND_CODES["fcr"]
     if arr.dtype == np.bool_:
         if (row := _first(~is_fcr)) is not None:
@@ -1771,10 +1786,11 @@ def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
             kind_name = SURVEY_KINDS[kind[row]]
             if not score_type_ok(kind_name, type(value)):
                 bad_record(_row_name(ids, row), "score", value, score_type_error(kind_name))
-        arr = arr.astype(np.float64)
-    if arr.dtype.kind not in "iuf":
+        score = floats(arr)
+    elif arr.dtype.kind in "iuf":
+        score = arr.astype(np.float64)
+    else:
         bad_record("column 'score'", "score", arr.dtype, "expected numbers")
-    score = arr.astype(np.float64)
     bad = ~np.isfinite(score) | (score < low) | (score > high)
     bad |= (kind == _KIND_CODES["nps"]) & (score != np.floor(score))
     bad |= is_fcr & (score != 0) & (score != 1)
@@ -1838,7 +1854,7 @@ class Sales:
         at = _times("at", cols["at"], ids)
         if (row := _first(at == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
-        amount = np.asarray(cols["amount"])
+        amount = column_array("amount", cols["amount"])
         if amount.dtype == np.bool_ or amount.dtype.kind not in "iuf":
             bad_record("column 'amount'", "amount", amount.dtype, "expected numbers")
         amount = amount.astype(np.float64).reshape(n)

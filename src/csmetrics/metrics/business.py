@@ -53,11 +53,12 @@ from csmetrics.core.check import (
     RenamedField,
     bad_record,
     check_type,
+    finite,
     keyword_now,
     non_negative,
     option,
-    plain,
     renamed,
+    shown,
     takes_tables,
 )
 from csmetrics.core.episodes import (
@@ -135,12 +136,7 @@ _HANDLING, _AVAILABLE, _WRAP, _BREAK = (
 
 
 def _finite_at_least_zero(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
+    if (number := finite(value)) is None or number < 0:
         msg = f"{attribute.name}={value!r}: expected a finite number >= 0"
         raise ValueError(msg)
 
@@ -445,7 +441,7 @@ def sales_after_contact(
 
 def _customers(name: str, value: Any) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
-        msg = f"{name}={plain(value)!r} is not allowed; use a whole number of customers >= 0"
+        msg = f"{name}={shown(value)!r} is not allowed; use a whole number of customers >= 0"
         raise ValueError(msg)
     return int(value)
 

@@ -40,11 +40,12 @@ import numpy as np
 from csmetrics.core import html as html_table
 from csmetrics.core.check import (
     RenamedField,
-    is_number,
+    finite,
     non_negative,
     plain,
     positive_number,
     renamed,
+    shown,
 )
 from csmetrics.core.elapsed import seconds
 
@@ -63,19 +64,25 @@ __all__ = [
 
 def _agents(value: Any) -> int:
     """``value`` as an int when it is an integer >= 0 (a float is refused, even 3.0)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
-        msg = f"agents={plain(value)!r} is not allowed; use an int >= 0"
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, np.integer))
+        or not 0 <= value <= MAX_AGENTS
+    ):
+        # The formulas take one step per agent: a billion agents would run for minutes.
+        msg = f"agents={shown(value)!r} is not allowed; use an int >= 0, at most {MAX_AGENTS}"
         raise ValueError(msg)
     return int(value)
 
 
 def _fraction(name: str, value: Any, allowed: str, *, low_open: bool, high_open: bool) -> float:
     """``value`` as a float when it lies in [0, 1] with the given open ends, else ValueError."""
-    ok = is_number(value) and math.isfinite(value) and 0 <= value <= 1
+    number = finite(value)
+    ok = number is not None and 0 <= number <= 1
     if ok and ((low_open and value == 0) or (high_open and value == 1)):
         ok = False
     if not ok:
-        msg = f"{name}={plain(value)!r} is not allowed; use a number in {allowed}"
+        msg = f"{name}={shown(value)!r} is not allowed; use a number in {allowed}"
         raise ValueError(msg)
     return float(value)
 

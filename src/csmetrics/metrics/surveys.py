@@ -35,7 +35,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.check import bad_record, one_dimensional, takes_tables
+from csmetrics.core.check import bad_record, finite, one_dimensional, shown, takes_tables
 from csmetrics.core.frames import is_frame, series_values
 from csmetrics.core.model import (
     SURVEY_KINDS,
@@ -462,9 +462,9 @@ def csat(
     scale = check_scale("scale", scale)
     if satisfied_from is None:
         satisfied_from = default_satisfied_from(scale)
-    elif isinstance(satisfied_from, bool) or not scale[0] <= satisfied_from <= scale[1]:
+    elif (number := finite(satisfied_from)) is None or not scale[0] <= number <= scale[1]:
         msg = (
-            f"satisfied_from={satisfied_from!r} is not allowed; "
+            f"satisfied_from={shown(satisfied_from)!r} is not allowed; "
             f"use a score in {scale[0]}..{scale[1]}"
         )
         raise ValueError(msg)

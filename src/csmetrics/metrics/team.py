@@ -51,6 +51,7 @@ from csmetrics.core.check import (
     positive_number,
     renamed,
     takes_tables,
+    whole_count,
 )
 from csmetrics.core.episodes import (
     CONTACT_BY,
@@ -1015,13 +1016,7 @@ def complaint_rate(
     >>> cy.value, round(cy.high998, 4), cy.flagged
     (1.0, 0.9755, False)
     """
-    if (
-        isinstance(min_complaints, bool)
-        or not isinstance(min_complaints, int)
-        or min_complaints < 0
-    ):
-        msg = f"min_complaints={min_complaints!r} is not allowed; use an int >= 0"
-        raise ValueError(msg)
+    min_complaints = whole_count("min_complaints", min_complaints)
     option("limits", limits, FUNNEL_METHODS)
     table = as_interactions(interactions)
     table.require("complaint_rate", ("complaint",))

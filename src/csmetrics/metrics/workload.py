@@ -25,7 +25,6 @@ Inputs: every function takes the contacts as
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -38,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core import html as html_table
-from csmetrics.core.check import takes_tables
+from csmetrics.core.check import finite, shown, takes_tables
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.frames import ToFrame
@@ -398,15 +397,11 @@ class Pareto(ToFrame):
 
 
 def _share(value: object) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or not 0 < value <= 1
-    ):
-        msg = f"share={value!r} is not allowed; use a fraction in (0, 1], e.g. 0.8"
+    number = finite(value)
+    if number is None or not 0 < number <= 1:
+        msg = f"share={shown(value)!r} is not allowed; use a fraction in (0, 1], e.g. 0.8"
         raise ValueError(msg)
-    return float(value)
+    return number
 
 
 @takes_tables("Interactions")
