@@ -847,3 +847,17 @@ def test_an_agent_count_beyond_any_search_is_refused_not_computed_for_ever(formu
 
 def test_the_largest_agent_count_is_computed():
     assert csmetrics.erlang_b(2.0, 1_000_000) == 0.0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: csmetrics.service_level(CONTACTS, threshold=20, preset=[1, 2]),  # type: ignore[arg-type]
+        lambda: csmetrics.presets.get(["zendesk"]),  # type: ignore[arg-type]
+        lambda: csmetrics.fcr(CONTACTS, match=["issue"]),  # type: ignore[arg-type]
+    ],
+)
+def test_an_unhashable_option_is_named_not_a_bare_type_error(call):
+    # Found by the long fuzz run: preset=[1, 2] raised "unhashable type: 'list'".
+    with pytest.raises(ValueError, match=r"^\w+=\[.*\] is not allowed; use one of: "):
+        call()

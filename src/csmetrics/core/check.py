@@ -28,8 +28,16 @@ from csmetrics.core.errors import InvalidDataError
 
 
 def option(name: str, value: Any, allowed: Collection[Any]) -> None:
-    """Raise ValueError unless ``value`` is one of ``allowed``, naming all three."""
-    if value not in allowed:
+    """Raise ValueError unless ``value`` is one of ``allowed``, naming all three.
+
+    An unhashable value (a list given for a name) is not one of them either,
+    rather than a bare "unhashable type" TypeError from the lookup.
+    """
+    try:
+        known = value in allowed
+    except TypeError:
+        known = False
+    if not known:
         choices = ", ".join(repr(a) for a in allowed)
         msg = f"{name}={value!r} is not allowed; use one of: {choices}"
         raise ValueError(msg)
