@@ -123,6 +123,7 @@ _EPOCH = datetime(1970, 1, 1)  # naive: local wall times count from it
 _MICRO = timedelta(microseconds=1)
 
 V = TypeVar("V")
+TableT = TypeVar("TableT", Interactions, Surveys)
 
 
 class _Source:
@@ -634,14 +635,24 @@ def _arrow_interactions(path: PathLike, reading: Reading) -> Interactions | None
     read = _arrow_read(path, _INTERACTION_COLUMNS, reading)
     if read is None:
         return None
-    arrays: dict[str, Any] = {}
-    for field, column in read[0].items():
-        array = _arrow_column(field, _INTERACTION_COLUMNS[field], column, reading)
+    return _arrow_table(Interactions, _INTERACTION_COLUMNS, read[0], reading, {})
+
+
+def _arrow_table(
+    table: type[TableT],
+    spec: Mapping[str, Any],
+    columns: Mapping[str, Any],
+    reading: Reading,
+    arrays: dict[str, Any],
+) -> TableT | None:
+    """The table of ``arrays`` and the converted ``columns``, or None to read the exact way."""
+    for field, column in columns.items():
+        array = _arrow_column(field, spec[field], column, reading)
         if array is None:
             return None
         arrays[field] = array
     try:
-        return Interactions.from_columns(arrays)
+        return table.from_columns(arrays)
     except InvalidDataError:
         return None
 
@@ -684,15 +695,7 @@ def _arrow_surveys(path: PathLike, reading: Reading) -> Surveys | None:
     if scores is None:
         return None
     arrays: dict[str, Any] = {"kind": np.asarray(SURVEY_KINDS)[kind], "score": scores}
-    for field, column in columns.items():
-        array = _arrow_column(field, _SURVEY_COLUMNS[field], column, reading)
-        if array is None:
-            return None
-        arrays[field] = array
-    try:
-        return Surveys.from_columns(arrays)
-    except InvalidDataError:
-        return None
+    return _arrow_table(Surveys, _SURVEY_COLUMNS, columns, reading, arrays)
 
 
 def read_interactions_csv(
