@@ -64,7 +64,15 @@ I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 
-TargetName = Literal["first_response", "next_reply", "resolution", "requester_wait", "agent_work"]
+TargetName = Literal[
+    "first_response",
+    "next_reply",
+    "resolution",
+    "requester_wait",
+    "agent_work",
+    "periodic_update",
+    "pausable_update",
+]
 """What an SLA target times."""
 TARGETS: tuple[TargetName, ...] = (
     "first_response",
@@ -72,10 +80,17 @@ TARGETS: tuple[TargetName, ...] = (
     "resolution",
     "requester_wait",
     "agent_work",
+    "periodic_update",
+    "pausable_update",
 )
 """The target names, in the order breakdowns list them."""
-TICKET_TARGETS: tuple[TargetName, ...] = ("requester_wait", "agent_work")
-"""The targets only tickets have: they count time in statuses."""
+TICKET_TARGETS: tuple[TargetName, ...] = (
+    "requester_wait",
+    "agent_work",
+    "periodic_update",
+    "pausable_update",
+)
+"""The targets only tickets have: they need the status history."""
 
 
 def _target_seconds(value: float | timedelta) -> float:
@@ -131,6 +146,14 @@ class SLARule:
     agent_work
         Tickets only: target for the time in new and open (Zendesk's agent
         work time; pending and on hold do not count).
+    periodic_update
+        Tickets only: target for the time from each public agent comment to
+        the next one while the ticket is unsolved (Zendesk's periodic
+        update), in any status.
+    pausable_update
+        Tickets only: as ``periodic_update``, but the clock pauses while the
+        ticket is pending (Zendesk's pausable update: it counts new, open
+        and on hold).
 
     A target given as seconds or a timedelta is in calendar time; give a
     `SLATarget` with ``business=True`` for business time. None: no target.
@@ -143,6 +166,8 @@ class SLARule:
     resolution: SLATarget | None = attrs.field(default=None, converter=_as_target)
     requester_wait: SLATarget | None = attrs.field(default=None, converter=_as_target)
     agent_work: SLATarget | None = attrs.field(default=None, converter=_as_target)
+    periodic_update: SLATarget | None = attrs.field(default=None, converter=_as_target)
+    pausable_update: SLATarget | None = attrs.field(default=None, converter=_as_target)
 
 
 Schedules = tuple[tuple[Key | None, "BusinessCalendar"], ...]
@@ -231,7 +256,9 @@ class Breach:
     record
         The contact's id (for resolution, the issue's first contact).
     target
-        ``"first_response"``, ``"next_reply"`` or ``"resolution"``.
+        One of `TARGETS`: ``"first_response"``, ``"next_reply"``,
+        ``"resolution"``, and for tickets ``"requester_wait"``,
+        ``"agent_work"``, ``"periodic_update"`` or ``"pausable_update"``.
     priority
         The contact's priority, or None.
     elapsed
@@ -536,8 +563,14 @@ def sla_attainment(
 # --- tickets -------------------------------------------------------------------------------------
 
 _AGENT, _CUSTOMER = AUTHORS.index("agent"), AUTHORS.index("customer")
-_REPLY_TARGETS = ("first_response", "next_reply")
-_STATUS_GROUPS = {"requester_wait": ("new", "open", "hold"), "agent_work": ("new", "open")}
+_UPDATE_TARGETS = ("periodic_update", "pausable_update")
+# Targets owed until an event, which a solve first releases (excluded within the time).
+_REPLY_TARGETS = ("first_response", "next_reply", *_UPDATE_TARGETS)
+_STATUS_GROUPS = {
+    "requester_wait": ("new", "open", "hold"),
+    "agent_work": ("new", "open"),
+    "pausable_update": ("new", "open", "hold"),
+}
 OUTCOME_FIELDS: tuple[str, ...] = (
     "ticket_id",
     "target",
@@ -822,6 +855,8 @@ def _windows(table: Tickets, name: str, cutoff: int, line: Timeline) -> _Windows
             solve_at, _first_at_or_after(solve_ticket, solve_at, ticket[runs], at[runs])
         )
         return _Windows(ticket[runs], at[runs], event, solve)
+    if name in _UPDATE_TARGETS:
+        return _update_windows(table, line, seen & m.public & (m.author == _AGENT), solves)
     # Resolution and the status targets run until the ticket's latest solve.
     last = np.ones(len(line.ticket), dtype=bool)
     last[:-1] = segment_starts(line.ticket)[1:]
@@ -831,6 +866,31 @@ def _windows(table: Tickets, name: str, cutoff: int, line: Timeline) -> _Windows
     final[solve_ticket] = solve_at  # later solves overwrite earlier ones
     event = np.where(solved_now, final, OPEN)
     return _Windows(tickets, table.created.copy(), event, np.full(n, OPEN, dtype=np.int64))
+
+
+def _update_windows(table: Tickets, line: Timeline, agent: Bool, solves: I64) -> _Windows:
+    """Periodic and pausable updates: owed from each public agent comment to the next.
+
+    A comment opens a window when the ticket is unsolved just after it (the
+    status changes at its instant applied), so the comment that solves a
+    ticket owes no update; comments at one instant open one window. The
+    window's event is the ticket's next public agent comment, and a solve
+    first releases it.
+    """
+    m = table.messages
+    rows = np.flatnonzero(agent)
+    ticket, at = m.interaction[rows], m.at[rows]
+    distinct = np.ones(len(rows), dtype=bool)
+    distinct[1:] = (ticket[1:] != ticket[:-1]) | (at[1:] != at[:-1])
+    ticket, at = ticket[distinct], at[distinct]
+    following = np.full(len(ticket), OPEN, dtype=np.int64)
+    following[:-1] = np.where(ticket[1:] == ticket[:-1], at[1:], OPEN)
+    segment = _last_at_or_before(line.ticket, line.start, ticket, at)
+    owed = ~is_solved(line.status[np.maximum(segment, 0)]) & (segment >= 0)
+    ticket, at, following = ticket[owed], at[owed], following[owed]
+    solve_ticket, solve_at = line.ticket[solves], line.start[solves]
+    solve = _moment(solve_at, _first_at_or_after(solve_ticket, solve_at, ticket, at))
+    return _Windows(ticket, at, following, solve)
 
 
 @attrs.frozen
@@ -1014,10 +1074,13 @@ def sla_outcomes(
     creation until the first agent reply; a next reply from each customer
     comment that follows an agent reply until the next agent reply (both
     stop when the ticket is solved first: no reply was owed, *excluded*); a
-    resolution, requester wait or agent work target from creation until the
-    ticket's latest solve. Its *elapsed* time counts the clock from when it
-    applied (requester wait only in new, open and hold; agent work only in
-    new and open), in business hours when the target is; ``target_at`` is
+    periodic or pausable update from each public agent comment that leaves
+    the ticket unsolved until the next public agent comment (a solve first
+    releases it, as it does a reply); a resolution, requester wait or agent
+    work target from creation until the ticket's latest solve. Its *elapsed*
+    time counts the clock from when it applied (requester wait and pausable
+    update only in new, open and hold; agent work only in new and open), in
+    business hours when the target is; ``target_at`` is
     when that elapsed time reaches the target (the breach time), and if the
     target was not reached by the time it stopped, when it would be reached
     were the clock to run on from then.
