@@ -591,7 +591,8 @@ class BusinessCalendar:
     with ``B_s`` built as if ``s``, the schedule in force on the local date of
     ``end``, had always been in force (holidays still apply). ``"split"`` is additive over any split
     point; ``"single"`` measures a ticket by the promise in force when it was
-    closed. Without changes the two agree.
+    closed. Without changes the two agree. Deadlines (`add_business_seconds_array`,
+    an SLA target's ``target_at``) are measured by the same convention.
 
     A calendar open all week (`always`, or hours whose shifts cover the week)
     and without holidays measures exactly calendar time, ``end - start``.
@@ -813,12 +814,25 @@ class BusinessCalendar:
         """The instant at which ``seconds`` of open time have passed since ``start``.
 
         The inverse of `business_seconds_array`: the earliest ``t >= start``
-        with ``business_seconds(start, t) == seconds``, which is a deadline
+        with ``business_seconds(start, t) >= seconds``, which is a deadline
         such as an SLA target's breach time in business hours. Zero seconds
-        give ``start`` itself. Measured under the schedule history as
-        ``convention="split"`` measures it (each part under the schedule in
-        force then); a calendar open around the clock gives ``start +
-        seconds``.
+        give ``start`` itself; a calendar open around the clock gives
+        ``start + seconds``. The business time is measured as the calendar's
+        ``convention`` measures it:
+
+        - ``"split"``: each part under the schedule in force then. The
+          business time grows with ``t``, and the deadline is the instant it
+          reaches ``seconds``.
+        - ``"single"``: the whole of ``[start, t)`` under the schedule in
+          force at ``t``. Each schedule governs an era (from its change to
+          the next), so the deadline is, in the first era where the schedule
+          of that era, counted from ``start`` as if always in force, reaches
+          ``seconds`` before the era ends, that instant, or the era's first
+          instant if it was reached earlier. At a change the measured time
+          jumps (a longer new schedule also counts the hours before the
+          change), so the deadline may fall at the change itself, and a
+          later, shorter schedule may measure an end after the deadline as
+          within ``seconds`` again.
 
         Parameters
         ----------
@@ -854,12 +868,47 @@ class BusinessCalendar:
         if self._always or start_us.size == 0:
             out: I64 = start_us + wanted
             return out
+        if self.convention == "split" or not self.changes:
+            return self._deadline(start_us, wanted, None)
+        return self._deadline_single(start_us, wanted)
+
+    def _deadline_single(self, start_us: I64, wanted: I64) -> I64:
+        """`add_business_seconds_array` under ``convention="single"``: era by era."""
+        out = np.full(start_us.shape, _OPEN_END, dtype=np.int64)
+        todo = np.ones(start_us.shape, dtype=bool)
+        eras = len(self._weeks)
+        first_era = np.searchsorted(self._instants, start_us, side="right")
+        for era in range(eras):
+            rows = todo & (first_era <= era)
+            if not rows.any():
+                continue
+            until = int(self._instants[era]) if era < eras - 1 else _OPEN_END
+            # A deadline past the era's end is not this era's: search no further.
+            due = self._deadline(start_us[rows], wanted[rows], era, min(until, _HIGH))
+            since = int(self._instants[era - 1]) if era > 0 else _MIN
+            inside = (due < until) | (era == eras - 1)
+            index = np.flatnonzero(rows)[inside]
+            out[index] = np.maximum(due[inside], since)  # OPEN (never) stays OPEN
+            todo[index] = False
+        return out
+
+    def _deadline(
+        self, start_us: I64, wanted: I64, schedule: int | None, bound: int = _HIGH
+    ) -> I64:
+        """The instant ``wanted`` microseconds of open time after each start.
+
+        ``schedule`` None follows the history (``"split"``); an index
+        measures under that one schedule as if always in force. `OPEN`
+        where not reached by ``bound``.
+        """
         out = np.where(wanted == 0, start_us, _OPEN_END)
         todo = wanted > 0
+        if not todo.any():
+            return out
         low = int(start_us.min())
         high = int(start_us.max()) + int(wanted.max()) + _WEEK
         while todo.any():
-            timeline = self._timeline(low, min(high, _HIGH), None)
+            timeline = self._timeline(low, min(high, bound), schedule)
             ends = timeline.before + (timeline.closes - timeline.opens)
             goal = timeline.cumulative(start_us[todo]) + wanted[todo]
             k = np.searchsorted(ends, goal, side="left")
@@ -870,9 +919,9 @@ class BusinessCalendar:
                 rows = np.flatnonzero(todo)[found]
                 out[rows] = np.maximum(at, start_us[rows])
                 todo[rows] = False
-            if high >= _HIGH:
-                break  # no open time left before year 9999: never
-            high = min(_HIGH, low + 2 * (high - low))
+            if high >= bound:
+                break  # no open time left before the bound (year 9999): never
+            high = min(bound, low + 2 * (high - low))
         return out
 
     # --- building blocks ------------------------------------------------------
