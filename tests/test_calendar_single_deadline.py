@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import csmetrics
 import test_calendar as tc
 from csmetrics import BusinessCalendar, Message, SLAPolicy, SLARule, SLATarget, sla_attainment
+from csmetrics.core.schedules import TicketSchedules
 from csmetrics.core.table import OPEN, to_micros
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -165,6 +167,47 @@ def test_sla_target_at_under_single_matches_its_elapsed_time():
     assert row["target_at"] == berlin(2026, 6, 1, 0)
 
 
+def test_per_ticket_schedules_measure_a_single_calendar_as_single_does():
+    # The ticket's schedule (calendar by schedule id) changes its hours on
+    # Monday 2026-06-01. The periodic update owed from the agent's comment on
+    # Friday 16:00 until Monday 09:30 is measured by the new hours
+    # throughout: Friday 16:00-20:00 and Monday 08:00-09:30, 5.5 h; its 3 h
+    # ran out at the change. (Measured from the ticket's creation on
+    # Thursday, the old and the new hours would mix: 9.5 h.)
+    cal = BusinessCalendar(
+        timezone="Europe/Berlin",
+        hours=OFFICE,
+        changes=[(date(2026, 6, 1), LONG)],
+        convention="single",
+    )
+    policy = SLAPolicy(
+        calendar={"office": cal},
+        rules=[SLARule(periodic_update=SLATarget(seconds=3 * HOUR, business=True))],
+    )
+    thursday, friday, monday = (
+        berlin(2026, 5, 28, 16),
+        berlin(2026, 5, 29, 16),
+        berlin(2026, 6, 1, 9, 30),
+    )
+    thread = csmetrics.Ticket(
+        id=2,
+        customer_id="ann",
+        created=thursday,
+        messages=[
+            Message(at=thursday, author="customer"),
+            Message(at=friday, author="agent"),
+            Message(at=monday, author="agent"),
+        ],
+        statuses=[csmetrics.StatusChange(at=monday, status="solved")],
+        schedule_changes=[(thursday, "office")],
+    )
+    result = sla_attainment([thread], policy, as_of=berlin(2026, 6, 2, 0))
+    assert result.outcomes is not None
+    [row] = result.outcomes.to_rows()
+    assert (row["applied_at"], row["target_at"]) == (friday, berlin(2026, 6, 1, 0))
+    assert (row["elapsed"], row["breached"]) == (5.5 * HOUR, True)
+
+
 @settings(max_examples=30)  # a calendar with no open time searches to year 9999
 @given(tc.calendars(), st.lists(tc.instants(count=1), min_size=1, max_size=6), st.data())
 def test_single_deadline_is_the_first_instant_the_measured_time_reaches(
@@ -191,3 +234,41 @@ def test_single_deadline_is_the_first_instant_the_measured_time_reaches(
         if a > 0 and peaks:
             short = cal.business_seconds_array(np.full(len(peaks), s), np.array(peaks))
             assert (short < a).all()
+
+
+@settings(max_examples=30)
+@given(
+    tc.calendars(),
+    st.lists(tc.instants(count=2), min_size=1, max_size=5),
+    st.booleans(),
+    st.data(),
+)
+def test_one_schedule_per_ticket_measures_as_its_calendar(
+    cal: BusinessCalendar, pairs: list[list[int]], single: bool, data: st.DataObject
+) -> None:
+    # Each ticket on one schedule throughout, created at the first start:
+    # every span measures as the calendar itself measures it, either
+    # convention, also when its hours change while the ticket is open.
+    created = min(p[0] for p in pairs)
+    start = np.array([p[0] for p in pairs], dtype=np.int64)
+    end = np.array([p[1] for p in pairs], dtype=np.int64)
+    if end.max() > created:
+        moment = data.draw(st.integers(created + 1, int(end.max())))
+        change = (
+            datetime.fromtimestamp(moment / 1e6, tz=timezone.utc),
+            data.draw(tc.weekly_hours()),
+        )
+        cal = attrs.evolve(cal, changes=[change])
+    cal = attrs.evolve(cal, convention="single" if single else "split")
+    one = csmetrics.Ticket(
+        id=1,
+        customer_id="ann",
+        created=datetime.fromtimestamp(created / 1e6, tz=timezone.utc),
+        messages=[],
+        statuses=[],
+    )
+    table = csmetrics.Tickets.from_records([one])
+    schedules = TicketSchedules.of(table, {None: cal}, int(end.max()))
+    ticket = np.zeros(len(pairs), dtype=np.int64)
+    got = schedules.business_seconds(ticket, start, end)
+    assert got.tolist() == pytest.approx(cal.business_seconds_array(start, end).tolist(), abs=1e-6)

@@ -233,11 +233,37 @@ class TicketSchedules:
         """Business seconds of ``[start, end)`` of each ticket, under its schedule history.
 
         ``start`` must be at or after the ticket's first piece (its creation).
+        The part in each piece is measured by that piece's calendar: the
+        piece holding ``start`` from ``start`` to its end, the whole pieces
+        between, and the piece holding ``end`` from its start to ``end``
+        (one piece: ``[start, end)`` itself). Under ``convention="split"``
+        this is ``B_t(end) - B_t(start)``; under ``"single"`` each part is
+        measured whole by the schedule in force at its end, as
+        `add_business_seconds` walks the pieces, so a breach time and the
+        elapsed time agree.
         """
         if not len(ticket):
             return np.zeros(0)
-        micros = self.cumulative(ticket, end) - self.cumulative(ticket, start)
+        first, last = self.piece(ticket, start), self.piece(ticket, end)
+        one = first == last
+        head_end = np.where(one, end, self.end[first])
+        micros = self._within(first, start, head_end)
+        many = np.flatnonzero(~one)
+        if many.size:
+            f, g = first[many], last[many]
+            middle = self.before[g] - self.before[f + 1]
+            micros[many] += middle + self._within(g, self.start[g], end[many])
         out: F64 = micros.astype(np.float64) / _US
+        return out
+
+    def _within(self, piece: I64, start: I64, end: I64) -> I64:
+        """Business microseconds of ``[start, end)``, each inside one piece, by its calendar."""
+        out = np.zeros(len(piece), dtype=np.int64)
+        for index, calendar in enumerate(self.calendars):
+            rows = np.flatnonzero(self.calendar[piece] == index)
+            if rows.size:
+                seconds = calendar.business_seconds_array(start[rows], end[rows])
+                out[rows] = np.rint(seconds * _US).astype(np.int64)
         return out
 
 
