@@ -137,6 +137,33 @@ def test_single_deadline_across_the_fall_back():
     assert measured(cal, saturday, berlin(2026, 10, 26, 3)) == 40
 
 
+def test_deadlines_keep_the_shape_of_their_inputs():
+    # Mondays 09:00-17:00 until 2026-05-18, Tuesdays 09:00-17:00 from then
+    # (UTC). From Monday 2026-05-11 00:00, 10 h: under "single" the Monday
+    # hours give 8 h before the change, the Tuesday hours (as if always)
+    # Tuesday 12 May and Tuesday 19 May 09:00-11:00; "split" agrees here.
+    cal = BusinessCalendar(
+        timezone="UTC",
+        hours={"mon": [("09:00", "17:00")]},
+        changes=[("2026-05-18", {"tue": [("09:00", "17:00")]})],
+        convention="single",
+    )
+    monday = datetime(2026, 5, 11, tzinfo=timezone.utc)
+    hour = 3_600_000_000
+    start = np.array([[0, 16 * hour], [hour, 0]]) + to_micros(monday)
+    amount = np.array([[2 * HOUR, HOUR], [0.0, 10 * HOUR]])
+    expected = np.array(
+        [
+            [to_micros(datetime(2026, 5, 11, 11, tzinfo=timezone.utc)), start[0, 1] + hour],
+            [start[1, 0], to_micros(datetime(2026, 5, 19, 11, tzinfo=timezone.utc))],
+        ]
+    )
+    for convention in ("single", "split"):
+        got = attrs.evolve(cal, convention=convention).add_business_seconds_array(start, amount)
+        assert got.shape == (2, 2)
+        assert got.tolist() == expected.tolist()
+
+
 def test_sla_target_at_under_single_matches_its_elapsed_time():
     cal = BusinessCalendar(
         timezone="Europe/Berlin",

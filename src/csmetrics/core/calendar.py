@@ -868,9 +868,12 @@ class BusinessCalendar:
         if self._always or start_us.size == 0:
             out: I64 = start_us + wanted
             return out
+        flat_start, flat_wanted = start_us.reshape(-1), wanted.reshape(-1)
         if self.convention == "split" or not self.changes:
-            return self._deadline(start_us, wanted, None)
-        return self._deadline_single(start_us, wanted)
+            out = self._deadline(flat_start, flat_wanted, None)
+        else:
+            out = self._deadline_single(flat_start, flat_wanted)
+        return out.reshape(start_us.shape)
 
     def _deadline_single(self, start_us: I64, wanted: I64) -> I64:
         """`add_business_seconds_array` under ``convention="single"``: era by era."""
