@@ -64,7 +64,10 @@ LATER = hours(30)
 
 
 def rows(
-    records: list[csmetrics.Ticket], policy: SLAPolicy = UPDATES, *, as_of: datetime = LATER
+    records: list[csmetrics.Ticket],
+    policy: SLAPolicy | list[SLAPolicy] = UPDATES,
+    *,
+    as_of: datetime = LATER,
 ) -> list[tuple[object, ...]]:
     """(target, applied_at h, target_at h, elapsed h, met, breached, open, excluded) per row."""
     with warnings.catch_warnings():
@@ -231,6 +234,30 @@ def test_a_raised_priority_reapplies_the_update_target_from_the_change():
     # the update came at 4.
     assert (row["priority"], row["applied_at"], row["target_at"]) == ("urgent", hours(2), hours(3))
     assert (row["elapsed"], row["breached"]) == (2 * H, True)
+
+
+def test_a_policy_change_reapplies_an_update_and_an_earlier_breach_stands():
+    strict = SLAPolicy(name="strict", rules=[SLARule(periodic_update=H)])
+    relaxed = SLAPolicy(name="relaxed", rules=[SLARule(periodic_update=4 * H)])
+    thread = ((0, "customer"), (1, "agent"), (4, "agent"))
+    statuses = ((0, "open"), (4, "solved"))
+    # Relaxed until 2, strict from then: the run from 1 is re-applied at 2,
+    # due at 3; the update came at 4.
+    tightened = ticket(
+        13, thread, statuses, sla_policy_changes=[(hours(0), "relaxed"), (hours(2), "strict")]
+    )
+    # Strict until 3, relaxed from then: the strict run breached at 2, before
+    # the change, and stands; the relaxed one runs from 3 to the update at 4.
+    loosened = ticket(
+        14, thread, statuses, sla_policy_changes=[(hours(0), "strict"), (hours(3), "relaxed")]
+    )
+    assert rows([tightened], [strict, relaxed]) == [
+        ("periodic_update", 2.0, 3.0, 2.0, False, True, False, False)
+    ]
+    assert rows([loosened], [strict, relaxed]) == [
+        ("periodic_update", 1.0, 2.0, 3.0, False, True, False, False),
+        ("periodic_update", 3.0, 7.0, 1.0, True, False, False, False),
+    ]
 
 
 def test_business_hours_update_targets():
