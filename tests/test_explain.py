@@ -8,6 +8,7 @@ after T0 (a Monday, 09:00 UTC).
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -30,6 +31,7 @@ from csmetrics import (
     ticket_metrics,
     touch_rate,
 )
+from csmetrics.cli import main
 from csmetrics.metrics.presets import CHOICES, TICKET_CHOICES
 from csmetrics.presets.difference import MEANINGS
 from csmetrics.sources import zendesk
@@ -231,6 +233,63 @@ def test_export_tickets_1003_1007_1008_differ(export: Tickets):
     assert [(r["id"], r["a"], r["rule"]) for r in note.rows()] == [
         ("1007", None, "reopened_resolution")
     ]
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(["explain", *args]) == 0
+    return capsys.readouterr().out
+
+
+def test_cli_text_lists_the_three_tickets_of_the_export(capsys: pytest.CaptureFixture[str]):
+    out = cli(capsys, "--source", "zendesk", str(EXPORT), "--presets", "zendesk", "dbt_zendesk")
+    # Every default field has its note; only 1003, 1007 and 1008 are listed.
+    for field in ("first_reply", "full_resolution", "reopens", "touches", "touch_class"):
+        assert f"\n{field}: " in f"\n{out}"
+    listed = {line.split(":")[0].strip() for line in out.splitlines() if line.startswith("  10")}
+    assert listed == {"1003", "1007", "1008"}
+    assert "  1008: None under zendesk, 'multi' under dbt_zendesk (untouched)" in out
+
+
+def test_cli_csv_and_json(capsys: pytest.CaptureFixture[str]):
+    base = ["--source", "zendesk", str(EXPORT), "--presets", "zendesk", "dbt_zendesk"]
+    out = cli(capsys, *base, "--field", "touch_class", "--field", "reopens", "--format", "csv")
+    assert out.splitlines() == [
+        "field,id,a,b,rule,rule_a,rule_b",
+        "touch_class,1003,one,two,touch_count,replies_until_solved,public_agent_comments",
+        "touch_class,1008,,multi,untouched,none,multi",
+        "reopens,1007,1,0,reopens,changes,solves_minus_one",
+    ]
+    (note,) = json.loads(cli(capsys, *base, "--field", "touch_rate", "--format", "json"))
+    # Solved tickets of the export: 8, five one-touch for Zendesk, four for dbt_zendesk.
+    assert (note["headline_a"], note["headline_b"], note["difference"]) == (0.625, 0.5, -0.125)
+    assert note["counts"] == {"touch_count": 1}
+    assert note["totals"] == {"touch_count": {"numerator": -1, "denominator": 0}}
+    assert note["as_of"] == "2026-12-01T16:00:00+00:00"
+
+
+def test_cli_csv_neutralises_formula_ids(capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    # Intercom conversation ids are text: one that a spreadsheet would run.
+    source = Path(__file__).parent / "data" / "intercom" / "conversation-103.json"
+    text = source.read_text(encoding="utf-8").replace('"id": "103"', '"id": "=1+103"', 1)
+    (tmp_path / "conversation-103.json").write_text(text, encoding="utf-8")
+    args = ["--source", "intercom", str(tmp_path), "--presets", "zendesk", "dbt_zendesk"]
+    out = cli(capsys, *args, "--field", "touch_class", "--format", "csv")
+    assert out.splitlines()[1] == (
+        "touch_class,'=1+103,one,two,touch_count,replies_until_solved,public_agent_comments"
+    )
+
+
+def test_cli_needs_two_known_presets(capsys: pytest.CaptureFixture[str]):
+    args = ["explain", "--source", "zendesk", str(EXPORT)]
+    assert main([*args, "--presets", "zendesk"]) == 2
+    assert "--presets: expected 2 arguments" in capsys.readouterr().err
+    assert main([*args, "--presets", "zendesk", "dbt"]) == 2
+    assert "invalid choice: 'dbt'" in capsys.readouterr().err
+    assert main([*args, "--presets", "zendesk", "icmi-answered"]) == 2
+    assert "defines nothing for explain" in capsys.readouterr().err
 
 
 # -- bad input ------------------------------------------------------------------------------
