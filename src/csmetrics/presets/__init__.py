@@ -18,6 +18,7 @@ Preset('icmi-answered', version='ICMI Queue Tips, 2002', formula='answered')
 """
 
 from csmetrics.metrics.presets import CHOICES, DEFAULT, Choice, Preset, get, names
+from csmetrics.presets import dbt_zendesk
 from csmetrics.presets.difference import EXPLAIN_FIELDS, ORDER, Explanation, explain
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Choice",
     "Explanation",
     "Preset",
+    "dbt_zendesk",
     "explain",
     "get",
     "names",
