@@ -7,6 +7,8 @@ comment next to it, as the package's SQL computes it: ``datediff(minute,
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from csmetrics import (
     Tickets,
     ticket_metrics,
 )
+from csmetrics.cli import main
 from csmetrics.presets import dbt_zendesk
 from csmetrics.sources import zendesk
 from strategies import tickets
@@ -232,3 +235,26 @@ def test_the_rows_are_the_preset_s_metrics_renamed(records: list[Ticket]):
         col("final_resolution_calendar_minutes")[defined] - ours["full_resolution"][defined] / 60
     )
     assert (gap < 1).all()
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def test_cli_tickets_style_dbt_zendesk(capsys: pytest.CaptureFixture[str]):
+    args = ["tickets", "--source", "zendesk", str(EXPORT), "--style", "dbt_zendesk"]
+    assert main(args) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(table[0]) == list(dbt_zendesk.COLUMNS)
+    rows = {row["ticket_id"]: row for row in table}
+    # 1003: replied at once under dbt_zendesk's rule, and two-touch.
+    assert rows["1003"]["first_reply_time_calendar_minutes"] == "0.0"
+    assert rows["1003"]["is_two_touch_resolution"] == "true"
+    # 1007: reopened and open, its solve kept, no reopen counted.
+    assert (rows["1007"]["count_reopens"], rows["1007"]["final_resolution_calendar_minutes"]) == (
+        "0",
+        "4020",
+    )
+    assert main([*args, "--preset", "dbt_zendesk"]) == 0
+    capsys.readouterr()
+    assert main([*args, "--preset", "zendesk"]) == 2
+    assert "drop --preset zendesk" in capsys.readouterr().err

@@ -425,6 +425,13 @@ def _parser() -> argparse.ArgumentParser:
         help="measure by a vendor preset's definitions, e.g. dbt_zendesk "
         "(default: Zendesk's; see 'csmetrics definitions --preset NAME')",
     )
+    tickets.add_argument(
+        "--style",
+        choices=("csmetrics", "dbt_zendesk"),
+        default="csmetrics",
+        help="the columns: csmetrics' fields in seconds (default), or dbt_zendesk's "
+        "zendesk__ticket_metrics names and minutes under its preset",
+    )
     explain_ = commands.add_parser(
         "explain",
         help="list the tickets two presets count differently, and why",
@@ -582,11 +589,19 @@ def _freshdesk_csv(args: argparse.Namespace, path: Path) -> Tickets:
 
 def _tickets(args: argparse.Namespace) -> str:
     """The per-ticket table of an export, as CSV or JSON."""
+    if args.style == "dbt_zendesk" and args.preset not in {None, "dbt_zendesk"}:
+        msg = f"--style dbt_zendesk measures by the dbt_zendesk preset; drop --preset {args.preset}"
+        raise _Error(msg)
     tickets = _read_tickets(args, args.path)
-    rows = ticket_metrics(tickets, as_of=args.as_of, preset=args.preset).to_rows()
+    if args.style == "dbt_zendesk":
+        rows = presets.dbt_zendesk.ticket_metrics(tickets, as_of=args.as_of).to_rows()
+        fields: Sequence[str] = tuple(presets.dbt_zendesk.COLUMNS)
+    else:
+        rows = ticket_metrics(tickets, as_of=args.as_of, preset=args.preset).to_rows()
+        fields = TICKET_FIELDS
     if args.format == "json":
         return json.dumps(rows, indent=2, default=str, allow_nan=False) + "\n"
-    return rows_csv(rows, TICKET_FIELDS)
+    return rows_csv(rows, fields)
 
 
 _EXPLAINED = (
