@@ -12,7 +12,11 @@ A helpdesk export is read with ``--source``: ``csmetrics report --source
 zendesk PATH`` (or ``freshdesk``, ``intercom``) reads the tickets with
 `csmetrics.sources` and reports on their contacts (`Tickets.contacts`: one
 per resolution cycle), and ``csmetrics tickets --source zendesk PATH
---format csv`` writes the per-ticket table of `csmetrics.ticket_metrics`.
+--format csv`` writes the per-ticket table of `csmetrics.ticket_metrics`
+(``--style dbt_zendesk``: the rows of dbt_zendesk's ``zendesk__ticket_metrics``,
+`csmetrics.presets.dbt_zendesk`), and ``csmetrics explain --source zendesk
+PATH --presets zendesk dbt_zendesk`` lists the tickets two presets count
+differently, each with the definition choice behind it (`csmetrics.explain`).
 For Zendesk, PATH is a directory of warehouse tables (with ``ticket.csv``
 or ``ticket.parquet``) or the API's JSON; for Freshdesk, the API's JSON or
 the ticket CSV export (with ``--assume-timezone``); ``--statuses
