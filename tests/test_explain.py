@@ -198,6 +198,13 @@ def test_repr_and_html():
     assert "<p>" in four("touch_class", "zendesk", "zendesk")._repr_html_()
 
 
+def test_only_the_two_sides_stay_memoised_on_the_table():
+    # Six choices differ between zendesk and dbt_zendesk: seven runs, two kept.
+    table = Tickets.from_records(FOUR.to_records())
+    explain(table, "touch_class", "zendesk", "dbt_zendesk", as_of=AS_OF)
+    assert len(table.memo["ticket_metrics"]) == 2
+
+
 def test_every_ticket_choice_value_has_a_meaning():
     assert set(MEANINGS) == set(TICKET_CHOICES)
     for name, values in MEANINGS.items():

@@ -427,7 +427,17 @@ def explain(
     table = data if isinstance(data, Tickets) else Tickets.from_records(data)
 
     def measure(choices: Mapping[str, str]) -> TicketMetrics:
-        return ticket_metrics(table, as_of=as_of, calendar=calendar, **choices)  # type: ignore[arg-type]
+        # The two sides stay memoised on the table, as ticket_metrics leaves them;
+        # the steps between them are dropped, or a table of millions of tickets
+        # would hold up to five more copies of every column.
+        memo: dict[Any, Any] = table.memo.get("ticket_metrics", {})
+        before = set(memo)
+        rows = ticket_metrics(table, as_of=as_of, calendar=calendar, **choices)  # type: ignore[arg-type]
+        if choices not in (choices_a, choices_b):
+            memo = table.memo.get("ticket_metrics", {})
+            for added in set(memo) - before:
+                del memo[added]
+        return rows
 
     first = measure(choices_a)
     start, key = first.columns, _key(kind, first.columns, field)
