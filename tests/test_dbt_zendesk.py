@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 
 from csmetrics import (
+    STATUSES,
     BusinessCalendar,
     Message,
     StatusChange,
@@ -164,6 +165,18 @@ def test_the_four_tickets_of_the_presets_page():
     assert rows["D"]["requester_wait_time_in_calendar_minutes"] == 240
 
 
+def test_closed_without_a_solve_has_a_resolution_time_but_no_resolution():
+    # The package's solved_count is coalesce(sum(solved rows), sum(closed rows)):
+    # the first sum is 0, not null, so a close without a solve counts nothing,
+    # while first_solved_at falls back to the close.
+    closed = ticket("X", (0, "customer"), (0.5, "agent"), (1, "open"), (2, "closed"))
+    row = one(closed)
+    assert (row["count_resolutions"], row["count_reopens"]) == (0, 0)
+    assert row["first_solved_at"] == row["last_solved_at"] == h(2)
+    assert row["first_resolution_calendar_minutes"] == 120
+    assert row["is_one_touch_resolution"]
+
+
 def test_resolution_business_minutes_are_null_while_open():
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     calendar = BusinessCalendar(timezone="UTC", hours={day: [("00:00", "24:00")] for day in days})
@@ -207,8 +220,12 @@ def test_the_rows_are_the_preset_s_metrics_renamed(records: list[Ticket]):
     dbt = dbt_zendesk.ticket_metrics(data)
     ours = ticket_metrics(data, preset="dbt_zendesk").columns
     col = dbt.column
-    np.testing.assert_array_equal(col("count_reopens"), ours["reopens"])
-    np.testing.assert_array_equal(col("count_resolutions"), ours["resolutions"])
+    # Resolutions are the status rows "solved" (every change is in: as_of is
+    # the latest event); a close without a solve is none.
+    s = data.statuses
+    solves = np.bincount(s.ticket[s.status == STATUSES.index("solved")], minlength=len(data))
+    np.testing.assert_array_equal(col("count_resolutions"), solves)
+    np.testing.assert_array_equal(col("count_reopens"), np.maximum(solves - 1, 0))
     np.testing.assert_allclose(
         col("first_reply_time_calendar_minutes") * 60, ours["first_reply"], rtol=1e-12
     )

@@ -39,6 +39,7 @@ I64 = npt.NDArray[np.int64]
 
 _MINUTE = 60_000_000  # microseconds
 _AGENT = AUTHORS.index("agent")
+_SOLVED = STATUSES.index("solved")
 
 Kind = Literal["key", "status", "moment", "int", "minutes", "bool"]
 
@@ -261,6 +262,10 @@ def ticket_metrics(
       resolutions' null unless the ticket is solved or closed at ``as_of``
       (0 when it has none then), the first reply's null without a public
       agent comment, the waits 0 when empty;
+    - ``count_resolutions``: the status history's rows with the value
+      solved (a ticket closed without a solve has none, though its close is
+      its ``first_solved_at``);
+      ``count_reopens``: resolutions minus one, at least 0;
     - ``is_one_touch_resolution``, ``is_two_touch_resolution``: solved or
       closed with one, two public agent comments; ``is_multi_touch_resolution``:
       solved or closed and neither (no comment included); all false while open.
@@ -339,8 +344,6 @@ def ticket_metrics(
         )
         if calendar is not None
         else nan,
-        "count_resolutions": cols["resolutions"].astype(np.float64),
-        "count_reopens": cols["reopens"].astype(np.float64),
         "count_public_agent_comments": cols["public_agent_comments"].astype(np.float64),
         "count_end_user_comments": cols["customer_comments"].astype(np.float64),
         "count_internal_comments": cols["internal_comments"].astype(np.float64),
@@ -351,6 +354,13 @@ def ticket_metrics(
         **_comment_counts(table, cutoff),
     }
     line = Timeline.of(table, cutoff)
+    # count_resolutions counts the status rows "solved" only: the package's
+    # coalesce(sum(solved), sum(closed)) never reaches the closed rows, as a
+    # sum of zeros is 0, not null. A ticket closed without a solve has a
+    # first_solved_at (its close) but no resolution and no reopen.
+    solves = np.bincount(line.ticket[line.status == _SOLVED], minlength=n).astype(np.float64)
+    out["count_resolutions"] = solves
+    out["count_reopens"] = np.maximum(solves - 1, 0)
     segment = _datediff_minutes(line.start, line.end).astype(np.float64)
     segment[is_solved(line.status)] = 0.0
     for name, statuses in _WAITS.items():
