@@ -177,6 +177,37 @@ def test_closed_without_a_solve_has_a_resolution_time_but_no_resolution():
     assert row["is_one_touch_resolution"]
 
 
+def test_a_ticket_without_comments_is_in_no_touch_class():
+    # No row in int_zendesk__comment_metrics: "not null" is null, so not multi-touch.
+    silent = ticket("Y", (1, "solved"))
+    row = one(silent)
+    flags = ("is_one_touch_resolution", "is_two_touch_resolution", "is_multi_touch_resolution")
+    assert [row[f] for f in flags] == [False, False, False]
+    assert row["total_comments"] == 0
+
+
+def test_agent_replies_leave_out_the_first_public_comment_only():
+    # An internal note at creation, then the agent's first public comment at 1 h
+    # (the ticket's first public comment: no reply), the customer at 2 h, the
+    # agent again at 3 h (a reply).
+    noted = Ticket(
+        id="N",
+        customer_id="ann",
+        created=T0,
+        messages=[
+            Message(at=T0, author="agent", author_id="max", public=False),
+            Message(at=h(1), author="agent", author_id="max"),
+            Message(at=h(2), author="customer"),
+            Message(at=h(3), author="agent", author_id="max"),
+        ],
+        statuses=[StatusChange(at=h(4), status="solved")],
+    )
+    row = one(noted)
+    assert (row["total_agent_replies"], row["count_public_agent_comments"]) == (1, 2)
+    assert (row["count_agent_comments"], row["count_internal_comments"]) == (3, 1)
+    assert row["is_two_touch_resolution"]
+
+
 def test_resolution_business_minutes_are_null_while_open():
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     calendar = BusinessCalendar(timezone="UTC", hours={day: [("00:00", "24:00")] for day in days})
@@ -231,7 +262,10 @@ def test_the_rows_are_the_preset_s_metrics_renamed(records: list[Ticket]):
     )
     solved = ~ours["open"]
     flags = [col(f"is_{k}_touch_resolution") for k in ("one", "two", "multi")]
-    np.testing.assert_array_equal(np.sum(flags, axis=0), solved.astype(int))
+    commented = col("total_comments") > 0
+    np.testing.assert_array_equal(np.sum(flags, axis=0), (solved & commented).astype(int))
+    assert (col("total_agent_replies") <= col("count_public_agent_comments")).all()
+    assert (col("count_public_agent_comments") - col("total_agent_replies") <= 1).all()
     # The status groups partition the unsolved time.
     np.testing.assert_array_equal(
         col("requester_wait_time_in_calendar_minutes") + col("agent_wait_time_in_calendar_minutes"),

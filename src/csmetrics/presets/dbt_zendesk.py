@@ -225,7 +225,13 @@ def _comment_counts(table: Tickets, cutoff: int) -> dict[str, F64]:
     named = agent & (m.author_id.codes >= 0)
     width = len(m.author_id.keys) + 1
     pairs = np.unique(m.interaction[named].astype(np.int64) * width + m.author_id.codes[named])
+    # A reply is a public agent comment that is not the ticket's first public
+    # comment (the package's previous_commenter_role != 'first_comment').
+    public = np.flatnonzero(seen & m.public)
+    first_public = np.zeros(len(m.at), dtype=bool)
+    first_public[public[np.unique(m.interaction[public], return_index=True)[1]]] = True
     return {
+        "total_agent_replies": count(agent & m.public & ~first_public),
         "count_agent_comments": count(agent),
         "count_public_comments": count(seen & m.public),
         "total_comments": count(seen),
@@ -268,7 +274,10 @@ def ticket_metrics(
       ``count_reopens``: resolutions minus one, at least 0;
     - ``is_one_touch_resolution``, ``is_two_touch_resolution``: solved or
       closed with one, two public agent comments; ``is_multi_touch_resolution``:
-      solved or closed and neither (no comment included); all false while open.
+      solved or closed and neither (no public agent comment included, but a
+      ticket without any comment is in no class); all false while open;
+    - ``total_agent_replies``: public agent comments but the ticket's first
+      public comment;
 
     Parameters
     ----------
@@ -347,12 +356,15 @@ def ticket_metrics(
         "count_public_agent_comments": cols["public_agent_comments"].astype(np.float64),
         "count_end_user_comments": cols["customer_comments"].astype(np.float64),
         "count_internal_comments": cols["internal_comments"].astype(np.float64),
-        "total_agent_replies": cols["agent_replies"].astype(np.float64),
         "is_one_touch_resolution": solved & (cols["touch_class"] == 0),
         "is_two_touch_resolution": solved & (cols["touch_class"] == 1),
-        "is_multi_touch_resolution": solved & (cols["touch_class"] == 2),
         **_comment_counts(table, cutoff),
     }
+    # A ticket without any comment has no row in the package's comment
+    # metrics, and "not null" is null: it is in no touch class.
+    out["is_multi_touch_resolution"] = (
+        solved & (cols["touch_class"] == 2) & (out["total_comments"] > 0)
+    )
     line = Timeline.of(table, cutoff)
     # count_resolutions counts the status rows "solved" only: the package's
     # coalesce(sum(solved), sum(closed)) never reaches the closed rows, as a
