@@ -289,6 +289,15 @@ def test_cli_csv_neutralises_formula_ids(capsys: pytest.CaptureFixture[str], tmp
     )
 
 
+def test_cli_takes_the_sides_as_a_and_b(capsys: pytest.CaptureFixture[str]):
+    base = ["--source", "zendesk", str(EXPORT), "--field", "touch_class"]
+    pair = cli(capsys, *base, "--presets", "zendesk", "dbt_zendesk")
+    assert cli(capsys, *base, "--a", "zendesk", "--b", "dbt_zendesk") == pair
+    for wrong in (["--a", "zendesk"], [], ["--presets", "zendesk", "zendesk", "--b", "zendesk"]):
+        assert main(["explain", *base, *wrong]) == 2
+        assert "--presets A B, or --a A --b B" in capsys.readouterr().err
+
+
 def test_cli_needs_two_known_presets(capsys: pytest.CaptureFixture[str]):
     args = ["explain", "--source", "zendesk", str(EXPORT)]
     assert main([*args, "--presets", "zendesk"]) == 2

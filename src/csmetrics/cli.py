@@ -450,11 +450,17 @@ def _parser() -> argparse.ArgumentParser:
     explain_.add_argument(
         "--presets",
         nargs=2,
-        required=True,
         choices=presets.names(),
         metavar=("A", "B"),
-        help="the two presets to compare, e.g. zendesk dbt_zendesk",
+        help="the two presets to compare, e.g. zendesk dbt_zendesk (or --a A --b B)",
     )
+    for side, other, which in (("a", "b", "first"), ("b", "a", "second")):
+        explain_.add_argument(
+            f"--{side}",
+            choices=presets.names(),
+            metavar=side.upper(),
+            help=f"the {which} preset (with --{other})",
+        )
     explain_.add_argument(
         "--field",
         action="append",
@@ -626,10 +632,21 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _sides(args: argparse.Namespace) -> tuple[str, str]:
+    """The two presets of ``csmetrics explain``: ``--presets A B``, or ``--a A --b B``."""
+    if args.presets is not None and (args.a, args.b) == (None, None):
+        a, b = args.presets
+        return a, b
+    if args.presets is None and None not in (args.a, args.b):
+        return args.a, args.b
+    msg = "give the two presets to compare: --presets A B, or --a A --b B"
+    raise _Error(msg)
+
+
 def _explain(args: argparse.Namespace) -> str:
     """The tickets two presets count differently, per field: a note, CSV or JSON."""
     tickets = _read_tickets(args, args.path)
-    a, b = args.presets
+    a, b = _sides(args)
     notes = [
         presets.explain(tickets, field, a, b, as_of=args.as_of)
         for field in args.field or _EXPLAINED
