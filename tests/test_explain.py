@@ -187,6 +187,12 @@ def test_the_text_reads_like_a_reconciliation_note():
     )
 
 
+def test_to_frame_has_one_row_per_differing_ticket():
+    frame = four("touch_class").to_frame()
+    assert list(frame.columns) == ["id", "a", "b", "rule", "rule_a", "rule_b"]
+    assert frame["rule"].tolist() == ["touch_count", "untouched"]
+
+
 def test_repr_and_html():
     note = four("touch_class")
     assert repr(note) == (

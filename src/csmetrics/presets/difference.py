@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from csmetrics.core import html
 from csmetrics.core.check import option
+from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Ticket
 from csmetrics.core.schedules import CalendarOption
 from csmetrics.core.tickets import Tickets
@@ -199,7 +200,7 @@ def _shown(kind: Kind, cols: Mapping[str, npt.NDArray[Any]], field: str, rows: A
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class Explanation:
+class Explanation(ToFrame):
     """The tickets two definitions count differently, each with the choice that made it.
 
     Attributes
@@ -276,6 +277,10 @@ class Explanation:
                 self.ids, self.values_a, self.values_b, self.rules, strict=True
             )
         ]
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """`rows`, under the name every result with rows has (``to_frame()`` reads it)."""
+        return self.rows()
 
     def counts(self) -> dict[str, int]:
         """The number of differing tickets per choice, in `ORDER`; choices with none left out."""
