@@ -397,6 +397,19 @@ def test_per_rule_totals_add_up_to_the_difference_of_the_aggregates(
         assert note.tally_b[counter] - note.tally_a[counter] == pytest.approx(change, abs=1e-6)
 
 
+@given(tickets(max_size=4), st.sampled_from(presets.EXPLAIN_FIELDS), SIDES, SIDES)
+def test_each_ticket_is_charged_as_if_explained_alone(
+    records: list[Ticket], field: str, a: Any, b: Any
+):
+    data = Tickets.from_records(records)
+    whole = explain(data, field, a, b)
+    alone = {}
+    for record in records:
+        note = explain([record], field, a, b, as_of=whole.as_of)
+        alone.update(zip(note.ids, note.rules, strict=True))
+    assert dict(zip(whole.ids, whole.rules, strict=True)) == alone
+
+
 @given(tickets(), SIDES, SIDES)
 def test_touch_rate_counters_are_the_metrics_counts(records: list[Ticket], a: Any, b: Any):
     data = Tickets.from_records(records)

@@ -5,7 +5,9 @@
 value differs, and names for each the one choice that made the difference:
 it switches the choices from the first set to the second one at a time, in
 the documented order (`ORDER`), and charges each ticket to the first switch
-that changed it. Every column is computed with numpy; only the final short
+that changed it. Both sides are measured on every ticket, the steps
+between them on the differing tickets only (a ticket's row depends on that
+ticket alone). Every column is computed with numpy; only the final short
 list of differing tickets is built in Python.
 """
 
@@ -23,6 +25,7 @@ from csmetrics.core import html
 from csmetrics.core.check import option
 from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import Ticket
+from csmetrics.core.reduce import micros
 from csmetrics.core.schedules import CalendarOption
 from csmetrics.core.tickets import Tickets
 from csmetrics.metrics import presets
@@ -431,32 +434,29 @@ def explain(
     label_b, choices_b = _choices("b", b)
     table = data if isinstance(data, Tickets) else Tickets.from_records(data)
 
-    def measure(choices: Mapping[str, str]) -> TicketMetrics:
-        # The two sides stay memoised on the table, as ticket_metrics leaves them;
-        # the steps between them are dropped, or a table of millions of tickets
-        # would hold up to five more copies of every column.
-        memo: dict[Any, Any] = table.memo.get("ticket_metrics", {})
-        before = set(memo)
-        rows = ticket_metrics(table, as_of=as_of, calendar=calendar, **choices)  # type: ignore[arg-type]
-        if choices not in (choices_a, choices_b):
-            memo = table.memo.get("ticket_metrics", {})
-            for added in set(memo) - before:
-                del memo[added]
-        return rows
+    def measure(tickets: Tickets, choices: Mapping[str, str], moment: Any) -> TicketMetrics:
+        return ticket_metrics(tickets, as_of=moment, calendar=calendar, **choices)  # type: ignore[arg-type]
 
-    first = measure(choices_a)
-    start, key = first.columns, _key(kind, first.columns, field)
-    rule = np.full(len(key), -1, dtype=np.int64)
-    current, now = dict(choices_a), first.columns
-    for index, name in enumerate(ORDER):
-        if current[name] == choices_b[name]:
-            continue
-        current[name] = choices_b[name]
-        after = measure(current).columns
-        changed = _key(kind, after, field) != _key(kind, now, field)
-        rule[(rule < 0) & changed] = index
-        now = after
-    differ = np.flatnonzero(_key(kind, now, field) != key)
+    first, last = measure(table, choices_a, as_of), measure(table, choices_b, as_of)
+    start, now = first.columns, last.columns
+    key, key_b = _key(kind, start, field), _key(kind, now, field)
+    differ = np.flatnonzero(key_b != key)
+    # Each ticket's row depends on that ticket alone, so the steps between the
+    # two sides are measured on the differing tickets only, at the same moment.
+    rule = np.full(len(differ), -1, dtype=np.int64)
+    steps = [i for i, name in enumerate(ORDER) if choices_a[name] != choices_b[name]]
+    if len(differ) and len(steps) > 1:
+        cutoff = micros("as_of", first.as_of) if first.as_of is not None else 0
+        scope = table if len(table) == len(first) else table.take(table.created <= cutoff)
+        part = scope.take(differ)
+        current, before = dict(choices_a), key[differ]
+        for index in steps[:-1]:
+            current[ORDER[index]] = choices_b[ORDER[index]]
+            after = _key(kind, measure(part, current, first.as_of).columns, field)
+            rule[(rule < 0) & (after != before)] = index
+            before = after
+    # What no earlier switch changed, the last one did.
+    rule[rule < 0] = steps[-1] if steps else -1
     tally_a, tally_b = _tally(kind, start, field), _tally(kind, now, field)
     sums_a = {k: _number(v.sum()) for k, v in tally_a.items()}
     sums_b = {k: _number(v.sum()) for k, v in tally_b.items()}
@@ -470,7 +470,7 @@ def explain(
         ids=first.column("ticket_id")[differ].tolist(),
         values_a=_shown(kind, start, field, differ),
         values_b=_shown(kind, now, field, differ),
-        rules=[ORDER[i] for i in rule[differ].tolist()],
+        rules=[ORDER[i] for i in rule.tolist()],
         deltas={k: tally_b[k][differ] - tally_a[k][differ] for k in _TALLIES[kind]},
         tally_a=sums_a,
         tally_b=sums_b,
