@@ -96,11 +96,12 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
 
 def _argv(command: str, action: argparse.Action, value: str, files: tuple[str, str]) -> list[str]:
     contacts, surveys = files
-    if command == "tickets":
+    if command in {"tickets", "explain"}:
+        pair = ["--presets", "zendesk", "dbt_zendesk"] if command == "explain" else []
         if action.dest == "path":
-            return ["tickets", "--source", "zendesk", "--", value]
+            return [command, "--source", "zendesk", *pair, "--", value]
         source = [] if action.dest == "source" else ["--source", "zendesk"]
-        base = ["tickets", str(EXPORT), *source]
+        base = [command, str(EXPORT), *source, *([] if action.dest == "presets" else pair)]
     elif command != "report":
         base = [command]
     elif action.dest == "interactions":

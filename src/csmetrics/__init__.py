@@ -112,6 +112,7 @@ from csmetrics.metrics.timing import (
     resolution_time,
 )
 from csmetrics.metrics.workload import Pareto, Volume, pareto, volume
+from csmetrics.presets.difference import Explanation, explain
 from csmetrics.report.build import (
     KPIReport,
     KPIRow,
@@ -160,6 +161,7 @@ __all__ = [
     "CsmetricsWarning",
     "Drivers",
     "Durations",
+    "Explanation",
     "Funnel",
     "FunnelRate",
     "Gap",
@@ -235,6 +237,7 @@ __all__ = [
     "erlang_c_asa",
     "erlang_c_service_level",
     "escalation_rate",
+    "explain",
     "fcr",
     "figure_data_uri",
     "first_response_time",

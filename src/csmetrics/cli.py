@@ -12,7 +12,11 @@ A helpdesk export is read with ``--source``: ``csmetrics report --source
 zendesk PATH`` (or ``freshdesk``, ``intercom``) reads the tickets with
 `csmetrics.sources` and reports on their contacts (`Tickets.contacts`: one
 per resolution cycle), and ``csmetrics tickets --source zendesk PATH
---format csv`` writes the per-ticket table of `csmetrics.ticket_metrics`.
+--format csv`` writes the per-ticket table of `csmetrics.ticket_metrics`
+(``--style dbt_zendesk``: the rows of dbt_zendesk's ``zendesk__ticket_metrics``,
+`csmetrics.presets.dbt_zendesk`), and ``csmetrics explain --source zendesk
+PATH --presets zendesk dbt_zendesk`` lists the tickets two presets count
+differently, each with the definition choice behind it (`csmetrics.explain`).
 For Zendesk, PATH is a directory of warehouse tables (with ``ticket.csv``
 or ``ticket.parquet``) or the API's JSON; for Freshdesk, the API's JSON or
 the ticket CSV export (with ``--assume-timezone``); ``--statuses
@@ -71,6 +75,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import math
 import os
 import sys
 import warnings
@@ -424,6 +429,67 @@ def _parser() -> argparse.ArgumentParser:
         help="measure by a vendor preset's definitions, e.g. dbt_zendesk "
         "(default: Zendesk's; see 'csmetrics definitions --preset NAME')",
     )
+    tickets.add_argument(
+        "--style",
+        choices=("csmetrics", "dbt_zendesk"),
+        default="csmetrics",
+        help="the columns: csmetrics' fields in seconds (default), or dbt_zendesk's "
+        "zendesk__ticket_metrics names and minutes under its preset",
+    )
+    explain_ = commands.add_parser(
+        "explain",
+        help="list the tickets two presets count differently, and why",
+        description=(
+            "Read a Zendesk, Freshdesk or Intercom export, measure its tickets under two "
+            "presets and list every ticket whose value differs, with the definition choice "
+            "that made the difference (csmetrics.explain)."
+        ),
+    )
+    explain_.add_argument("path", type=_path, metavar="PATH", help="the export (file or directory)")
+    _source_arguments(explain_, required=True)
+    explain_.add_argument(
+        "--presets",
+        nargs=2,
+        choices=presets.names(),
+        metavar=("A", "B"),
+        help="the two presets to compare, e.g. zendesk dbt_zendesk (or --a A --b B)",
+    )
+    for side, other, which in (("a", "b", "first"), ("b", "a", "second")):
+        explain_.add_argument(
+            f"--{side}",
+            choices=presets.names(),
+            metavar=side.upper(),
+            help=f"the {which} preset (with --{other})",
+        )
+    explain_.add_argument(
+        "--field",
+        action="append",
+        choices=presets.EXPLAIN_FIELDS,
+        metavar="FIELD",
+        help="what to compare, repeatable: a ticket_metrics field or touch_rate, reopen_count "
+        f"(default: {', '.join(_EXPLAINED)})",
+    )
+    explain_.add_argument(
+        "--as-of",
+        type=_moment,
+        metavar="ISO",
+        help="the moment the tickets are measured at (default: the latest event)",
+    )
+    explain_.add_argument(
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+    explain_.add_argument(
+        "--output", type=_path, metavar="FILE", help="write to FILE instead of stdout"
+    )
+    explain_.add_argument(
+        "--assume-timezone",
+        type=_zone,
+        metavar="ZONE",
+        help="IANA zone of the times of a Freshdesk CSV export (required for it)",
+    )
     definitions = commands.add_parser(
         "definitions",
         help="list every metric with its meaning and options",
@@ -533,11 +599,80 @@ def _freshdesk_csv(args: argparse.Namespace, path: Path) -> Tickets:
 
 def _tickets(args: argparse.Namespace) -> str:
     """The per-ticket table of an export, as CSV or JSON."""
+    if args.style == "dbt_zendesk" and args.preset not in {None, "dbt_zendesk"}:
+        msg = f"--style dbt_zendesk measures by the dbt_zendesk preset; drop --preset {args.preset}"
+        raise _Error(msg)
     tickets = _read_tickets(args, args.path)
-    rows = ticket_metrics(tickets, as_of=args.as_of, preset=args.preset).to_rows()
+    if args.style == "dbt_zendesk":
+        rows = presets.dbt_zendesk.ticket_metrics(tickets, as_of=args.as_of).to_rows()
+        fields: Sequence[str] = tuple(presets.dbt_zendesk.COLUMNS)
+    else:
+        rows = ticket_metrics(tickets, as_of=args.as_of, preset=args.preset).to_rows()
+        fields = TICKET_FIELDS
     if args.format == "json":
         return json.dumps(rows, indent=2, default=str, allow_nan=False) + "\n"
-    return rows_csv(rows, TICKET_FIELDS)
+    return rows_csv(rows, fields)
+
+
+_EXPLAINED = (
+    "first_reply",
+    "first_resolution",
+    "full_resolution",
+    "resolutions",
+    "reopens",
+    "touches",
+    "touch_class",
+)
+"""The fields ``csmetrics explain`` compares by default: those the ticket choices change."""
+_EXPLAIN_CSV = ("field", "id", "a", "b", "rule", "rule_a", "rule_b")
+
+
+def _finite(value: float) -> float | None:
+    """A headline for JSON: None for nan (no ticket to measure)."""
+    return value if math.isfinite(value) else None
+
+
+def _sides(args: argparse.Namespace) -> tuple[str, str]:
+    """The two presets of ``csmetrics explain``: ``--presets A B``, or ``--a A --b B``."""
+    if args.presets is not None and (args.a, args.b) == (None, None):
+        a, b = args.presets
+        return a, b
+    if args.presets is None and None not in (args.a, args.b):
+        return args.a, args.b
+    msg = "give the two presets to compare: --presets A B, or --a A --b B"
+    raise _Error(msg)
+
+
+def _explain(args: argparse.Namespace) -> str:
+    """The tickets two presets count differently, per field: a note, CSV or JSON."""
+    tickets = _read_tickets(args, args.path)
+    a, b = _sides(args)
+    notes = [
+        presets.explain(tickets, field, a, b, as_of=args.as_of)
+        for field in args.field or _EXPLAINED
+    ]
+    if args.format == "text":
+        return "\n\n".join(note.text() for note in notes) + "\n"
+    if args.format == "csv":
+        rows = [{"field": note.field, **row} for note in notes for row in note.rows()]
+        return rows_csv(rows, _EXPLAIN_CSV)
+    data = [
+        {
+            "field": note.field,
+            "a": note.a,
+            "b": note.b,
+            "as_of": None if note.as_of is None else note.as_of.isoformat(),
+            "headline": note.headline,
+            "headline_a": _finite(note.headline_a),
+            "headline_b": _finite(note.headline_b),
+            "difference": _finite(note.difference),
+            "counts": note.counts(),
+            "totals": note.totals(),
+            "rows": note.rows(),
+        }
+        for note in notes
+    ]
+    return json.dumps(data, indent=2, default=str, allow_nan=False) + "\n"
 
 
 def _read(path: str, kind: str, options: dict[str, Any]) -> Any:
@@ -792,6 +927,8 @@ def _run(argv: Sequence[str] | None) -> int:
             output = _definitions(args.preset)
         elif args.command == "tickets":
             output = _tickets(args)
+        elif args.command == "explain":
+            output = _explain(args)
         else:
             output = _report(args)
         _write(output, getattr(args, "output", None))

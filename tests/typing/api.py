@@ -252,6 +252,17 @@ def tickets(records: list[csmetrics.Ticket]) -> None:
         dict[str, str],
     )
     assert_type(csmetrics.presets.get("zendesk"), csmetrics.presets.Preset)
+    note = csmetrics.explain(table, "touch_class", "zendesk", {"preset": "dbt_zendesk"})
+    assert_type(note, csmetrics.Explanation)
+    assert_type(note.rows(), list[dict[str, Any]])
+    assert_type(note.counts(), dict[str, int])
+    assert_type(note.difference, float)
+    assert_type(
+        csmetrics.explain(records, "reopen_count", "zendesk", "dbt_zendesk"), csmetrics.Explanation
+    )
+    dbt = csmetrics.presets.dbt_zendesk.ticket_metrics(table, as_of=T0)
+    assert_type(dbt, csmetrics.presets.dbt_zendesk.DbtTicketMetrics)
+    assert_type(dbt.to_rows(), list[dict[str, Any]])
     assert_type(table.contacts(), csmetrics.Interactions)
     assert_type(csmetrics.fcr(table), FCR)
     ticket = csmetrics.Ticket(

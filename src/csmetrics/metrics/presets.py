@@ -273,8 +273,11 @@ _PRESETS: tuple[Preset, ...] = (
         headline="none: a table of one row per ticket, times in minutes "
         f"({_DBT}, zendesk__ticket_metrics)",
         not_modelled=(
-            "times in whole minutes as the warehouse's datediff counts them",
-            "full_resolution_business_minutes is null unless the ticket is solved or closed now",
+            (
+                "zendesk__ticket_metrics' own column names, minutes and nulls are in "
+                "csmetrics.presets.dbt_zendesk.ticket_metrics, not in ticket_metrics's seconds; "
+                "its columns it leaves out are listed in presets.dbt_zendesk.NOT_PRODUCED"
+            ),
             (
                 "the reply clock starts at the customer's first public comment, not at "
                 "creation, when the two differ"
@@ -300,6 +303,10 @@ _PRESETS: tuple[Preset, ...] = (
             "Freshdesk counts only tickets assigned to an agent or a group",
             "first contact resolution (a ticket resolved with its first response)",
             "touches, reopens and the time of a reopened ticket's resolution (not verified)",
+            (
+                "requester wait, agent wait and on-hold time: no published rule read on which "
+                "statuses they count; the wait aggregates take no preset"
+            ),
         ),
     ),
     Preset(
@@ -325,6 +332,10 @@ _PRESETS: tuple[Preset, ...] = (
         not_modelled=(
             "'closed conversations on first contact': closed once with one participating teammate",
             "office hours: the API's durations leave out time outside office hours",
+            (
+                "requester wait, agent wait and on-hold time: Intercom publishes no status "
+                "waits (snoozed time is not one); the wait aggregates take no preset"
+            ),
         ),
     ),
     *(

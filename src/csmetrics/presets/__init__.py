@@ -18,5 +18,19 @@ Preset('icmi-answered', version='ICMI Queue Tips, 2002', formula='answered')
 """
 
 from csmetrics.metrics.presets import CHOICES, DEFAULT, Choice, Preset, get, names
+from csmetrics.presets import dbt_zendesk
+from csmetrics.presets.difference import EXPLAIN_FIELDS, ORDER, Explanation, explain
 
-__all__ = ["CHOICES", "DEFAULT", "Choice", "Preset", "get", "names"]
+__all__ = [
+    "CHOICES",
+    "DEFAULT",
+    "EXPLAIN_FIELDS",
+    "ORDER",
+    "Choice",
+    "Explanation",
+    "Preset",
+    "dbt_zendesk",
+    "explain",
+    "get",
+    "names",
+]

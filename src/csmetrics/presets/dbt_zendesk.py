@@ -1,0 +1,389 @@
+"""Drop-in outputs for users of Fivetran's dbt_zendesk package (v1.6).
+
+`ticket_metrics` measures tickets by the ``"dbt_zendesk"`` preset and
+names and scales each column as the package's ``zendesk__ticket_metrics``
+model does, so the rows can be diffed against that table column by column.
+Times are minutes: the resolution times and the time in each status as the
+warehouse's ``datediff(minute, start, end)`` counts them (minute boundaries
+crossed, whole numbers), the first reply time as seconds / 60 (the package
+takes a difference in seconds and divides), business minutes as business
+seconds / 60. `NOT_PRODUCED` lists the model's columns this table leaves
+out, with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from csmetrics.core import html
+from csmetrics.core.check import option
+from csmetrics.core.frames import ToFrame
+from csmetrics.core.model import AUTHORS, STATUSES, Ticket
+from csmetrics.core.reduce import micros
+from csmetrics.core.schedules import CalendarOption
+from csmetrics.core.table import OPEN, Encoded, from_micros
+from csmetrics.core.tickets import Tickets, Timeline, is_solved
+from csmetrics.metrics import tickets as ticket_family
+
+__all__ = ["COLUMNS", "NOT_PRODUCED", "DbtTicketMetrics", "ticket_metrics"]
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+_MINUTE = 60_000_000  # microseconds
+_AGENT = AUTHORS.index("agent")
+_SOLVED = STATUSES.index("solved")
+
+Kind = Literal["key", "status", "moment", "int", "minutes", "bool"]
+
+COLUMNS: dict[str, Kind] = {
+    "ticket_id": "key",
+    "status": "status",
+    "first_solved_at": "moment",
+    "last_solved_at": "moment",
+    "first_reply_time_calendar_minutes": "minutes",
+    "first_reply_time_business_minutes": "minutes",
+    "first_resolution_calendar_minutes": "int",
+    "final_resolution_calendar_minutes": "int",
+    "first_resolution_business_minutes": "minutes",
+    "full_resolution_business_minutes": "minutes",
+    "count_resolutions": "int",
+    "count_reopens": "int",
+    "count_agent_comments": "int",
+    "count_public_agent_comments": "int",
+    "count_end_user_comments": "int",
+    "count_public_comments": "int",
+    "count_internal_comments": "int",
+    "total_comments": "int",
+    "count_ticket_handoffs": "int",
+    "total_agent_replies": "int",
+    "is_one_touch_resolution": "bool",
+    "is_two_touch_resolution": "bool",
+    "is_multi_touch_resolution": "bool",
+    "new_status_duration_in_calendar_minutes": "int",
+    "open_status_duration_in_calendar_minutes": "int",
+    "agent_wait_time_in_calendar_minutes": "int",
+    "requester_wait_time_in_calendar_minutes": "int",
+    "agent_work_time_in_calendar_minutes": "int",
+    "on_hold_time_in_calendar_minutes": "int",
+    "solve_time_in_calendar_minutes": "int",
+    "agent_wait_time_in_business_minutes": "minutes",
+    "requester_wait_time_in_business_minutes": "minutes",
+    "agent_work_time_in_business_minutes": "minutes",
+    "on_hold_time_in_business_minutes": "minutes",
+}
+"""The columns of `DbtTicketMetrics.to_rows`, in order, with their kind.
+
+``int``: whole numbers (counts, and calendar minutes as ``datediff``
+counts them); ``minutes``: float minutes; ``bool``; ``moment``: UTC
+datetimes; None where the model has a null.
+"""
+
+NOT_PRODUCED: dict[str, str] = {
+    "total_reply_time_calendar_minutes": "the reply time of every customer comment run, "
+    "not modelled",
+    "ticket_unassigned_duration_calendar_minutes": "needs the assignee history's nulls, "
+    "not modelled",
+    "first_assignment_to_resolution_calendar_minutes": "not modelled",
+    "last_assignment_to_resolution_calendar_minutes": "not modelled",
+    "unique_assignee_count": "not modelled (see ticket_metrics's agents)",
+    "assignee_stations_count": "not modelled (see ticket_metrics's assignee_changes)",
+    "group_stations_count": "groups are not in the ticket model",
+    "first_assignee_id": "not modelled",
+    "last_assignee_id": "not modelled",
+    "first_agent_assignment_date": "not modelled",
+    "last_agent_assignment_date": "not modelled",
+    "ticket_last_comment_date": "not modelled",
+    "ticket_deleted_count": "deleted tickets are not in the ticket model",
+    "total_ticket_recoveries": "deleted tickets are not in the ticket model",
+    "last_status_assignment_date": "not modelled",
+    "new_status_duration_in_business_minutes": "not modelled",
+    "open_status_duration_in_business_minutes": "not modelled",
+    "requester_last_login_age_minutes": "depends on the moment the model runs and on the "
+    "users table",
+    "assignee_last_login_age_minutes": "depends on the moment the model runs and on the "
+    "users table",
+    "unsolved_ticket_age_minutes": "depends on the moment the model runs",
+    "unsolved_ticket_age_since_update_minutes": "depends on the moment the model runs",
+    "the zendesk__ticket_enriched columns": "ticket attributes, not metrics: take them "
+    "from the export",
+}
+"""Columns of ``zendesk__ticket_metrics`` (v1.6) this table does not produce, and why."""
+
+_WAITS = {
+    "new_status_duration": ("new",),
+    "open_status_duration": ("open",),
+    "agent_wait_time": ("pending",),
+    "requester_wait_time": ("new", "open", "hold"),
+    "agent_work_time": ("new", "open"),
+    "on_hold_time": ("hold",),
+    "solve_time": ("new", "open", "hold", "pending"),
+}
+_BUSINESS_WAITS = {
+    "agent_wait_time": "agent_wait_business",
+    "requester_wait_time": "requester_wait_business",
+    "agent_work_time": "agent_work_business",
+    "on_hold_time": "on_hold_business",
+}
+
+
+@attrs.frozen(eq=False, repr=False)
+class DbtTicketMetrics(ToFrame):
+    """One row per ticket with dbt_zendesk's ``zendesk__ticket_metrics`` names and units.
+
+    Attributes
+    ----------
+    ticket_id : Encoded
+        The tickets, in the order of the input table.
+    columns : dict
+        Column name (`COLUMNS`, ``ticket_id`` aside) to a numpy column:
+        whole numbers and minutes as float64 with nan for null, moments as
+        int64 epoch microseconds (`OPEN`: null), ``status`` as codes into
+        `csmetrics.STATUSES`, the touch flags as bool.
+    as_of : datetime or None
+        The moment the tickets were measured at (the model's
+        ``current_timestamp``).
+    """
+
+    ticket_id: Encoded
+    columns: dict[str, npt.NDArray[Any]]
+    as_of: datetime | None
+
+    def __len__(self) -> int:
+        return len(self.ticket_id)
+
+    def __repr__(self) -> str:
+        return f"DbtTicketMetrics({len(self)} tickets, as_of={self.as_of})"
+
+    def column(self, name: str) -> npt.NDArray[Any]:
+        """One column as numpy (see ``columns``); ``ticket_id`` as keys."""
+        option("name", name, tuple(COLUMNS))
+        if name == "ticket_id":
+            return self.ticket_id.keys[self.ticket_id.codes]
+        return self.columns[name]
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One dict per ticket, the columns of `COLUMNS` in order; None for null."""
+        python: dict[str, list[Any]] = {}
+        for name, kind in COLUMNS.items():
+            values = self.column(name).tolist()
+            if kind == "status":
+                python[name] = [STATUSES[code] for code in values]
+            elif kind == "moment":
+                python[name] = [None if v == OPEN else from_micros(v) for v in values]
+            elif kind == "int":
+                python[name] = [None if math.isnan(v) else int(v) for v in values]
+            elif kind == "minutes":
+                python[name] = [None if math.isnan(v) else v for v in values]
+            else:
+                python[name] = values
+        return [dict(zip(COLUMNS, row, strict=True)) for row in zip(*python.values(), strict=True)]
+
+    def _repr_html_(self) -> str:
+        shown = (
+            "ticket_id",
+            "status",
+            "first_reply_time_calendar_minutes",
+            "final_resolution_calendar_minutes",
+            "count_reopens",
+            "is_one_touch_resolution",
+        )
+        rows = self.to_rows()
+        caption = f"dbt_zendesk ticket metrics: {len(self)} tickets, as of {self.as_of}"
+        return html.records(rows[:10], empty="no tickets", columns=shown, caption=caption)
+
+
+def _datediff_minutes(start: I64, end: I64) -> I64:
+    """Minute boundaries crossed from ``start`` to ``end``, as ``datediff(minute, ...)``."""
+    out: I64 = np.floor_divide(end, _MINUTE) - np.floor_divide(start, _MINUTE)
+    return out
+
+
+def _since(created: I64, moment: I64) -> F64:
+    out = np.full(len(created), np.nan)
+    happened = moment != OPEN
+    out[happened] = _datediff_minutes(created[happened], moment[happened])
+    return out
+
+
+def _comment_counts(table: Tickets, cutoff: int) -> dict[str, F64]:
+    n, m = len(table), table.messages
+    seen = m.at <= cutoff
+    agent = seen & (m.author == _AGENT)
+
+    def count(mask: npt.NDArray[np.bool_]) -> F64:
+        return np.bincount(m.interaction[mask], minlength=n).astype(np.float64)
+
+    # Distinct commenting agents per ticket, by one sort of (ticket, author) pairs.
+    named = agent & (m.author_id.codes >= 0)
+    width = len(m.author_id.keys) + 1
+    pairs = np.unique(m.interaction[named].astype(np.int64) * width + m.author_id.codes[named])
+    # A reply is a public agent comment that is not the ticket's first public
+    # comment (the package's previous_commenter_role != 'first_comment').
+    public = np.flatnonzero(seen & m.public)
+    first_public = np.zeros(len(m.at), dtype=bool)
+    first_public[public[np.unique(m.interaction[public], return_index=True)[1]]] = True
+    return {
+        "total_agent_replies": count(agent & m.public & ~first_public),
+        "count_agent_comments": count(agent),
+        "count_public_comments": count(seen & m.public),
+        "total_comments": count(seen),
+        "count_ticket_handoffs": np.bincount(pairs // width, minlength=n).astype(np.float64),
+    }
+
+
+def _minutes(seconds: F64) -> F64:
+    out: F64 = seconds / 60.0
+    return out
+
+
+def ticket_metrics(
+    tickets: Tickets | Iterable[Ticket],
+    /,
+    *,
+    as_of: datetime | None = None,
+    calendar: CalendarOption = None,
+) -> DbtTicketMetrics:
+    """dbt_zendesk's ``zendesk__ticket_metrics`` rows: its column names, units and nulls.
+
+    Formula: `csmetrics.ticket_metrics` under ``preset="dbt_zendesk"``,
+    renamed and rescaled column by column:
+
+    - ``first_resolution_calendar_minutes``, ``final_resolution_calendar_minutes``:
+      minute boundaries crossed from creation to the first and the last solve
+      (``datediff(minute, created_at, solved_at)``);
+    - the ``*_in_calendar_minutes`` times in status: per status segment, the
+      minute boundaries it crosses, summed per ticket; the current segment
+      runs to ``as_of``;
+    - ``first_reply_time_calendar_minutes``: seconds / 60; null without a
+      public agent comment;
+    - the business columns: business seconds / 60 under ``calendar``; the
+      resolutions' null unless the ticket is solved or closed at ``as_of``
+      (0 when it has none then), the first reply's null without a public
+      agent comment, the waits 0 when empty;
+    - ``count_resolutions``: the status history's rows with the value
+      solved (a ticket closed without a solve has none, though its close is
+      its ``first_solved_at``);
+      ``count_reopens``: resolutions minus one, at least 0;
+    - ``is_one_touch_resolution``, ``is_two_touch_resolution``: solved or
+      closed with one, two public agent comments; ``is_multi_touch_resolution``:
+      solved or closed and neither (no public agent comment included, but a
+      ticket without any comment is in no class); all false while open;
+    - ``total_agent_replies``: public agent comments but the ticket's first
+      public comment;
+
+    Parameters
+    ----------
+    tickets
+        A `Tickets` table, or `Ticket` objects.
+    as_of
+        The moment the model ran (its ``current_timestamp``); default: the
+        latest event in the data.
+    calendar
+        As `csmetrics.ticket_metrics`; without one, every business column is
+        None.
+
+    Returns
+    -------
+    DbtTicketMetrics
+        ``to_rows()`` with the columns of `COLUMNS`; `NOT_PRODUCED` lists
+        the model's columns left out.
+
+    References
+    ----------
+    fivetran/dbt_zendesk v1.6: ``zendesk__ticket_metrics``,
+    ``int_zendesk__ticket_resolution_times_calendar``,
+    ``int_zendesk__ticket_work_time_calendar``,
+    ``int_zendesk__ticket_historical_status``,
+    ``int_zendesk__ticket_reply_times``, ``int_zendesk__comment_metrics``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Message, StatusChange, Ticket
+    >>> from csmetrics.presets import dbt_zendesk
+    >>> t0 = datetime(2026, 3, 2, 9, 0, 30, tzinfo=timezone.utc)
+    >>> s = lambda seconds: t0 + timedelta(seconds=seconds)
+    >>> ticket = Ticket(id=7, customer_id="ann", created=t0,
+    ...     messages=[Message(at=t0, author="customer"), Message(at=s(90), author="agent")],
+    ...     statuses=[StatusChange(at=t0, status="new"), StatusChange(at=s(90), status="solved")])
+    >>> row = dbt_zendesk.ticket_metrics([ticket]).to_rows()[0]
+    >>> row["first_reply_time_calendar_minutes"], row["final_resolution_calendar_minutes"]
+    (1.5, 2)
+    >>> row["is_one_touch_resolution"], row["requester_wait_time_in_calendar_minutes"]
+    (True, 2)
+    """
+    rows = ticket_family.ticket_metrics(
+        tickets, as_of=as_of, calendar=calendar, preset="dbt_zendesk"
+    )
+    table = tickets if isinstance(tickets, Tickets) else Tickets.from_records(tickets)
+    cutoff = 0 if rows.as_of is None else micros("as_of", rows.as_of)
+    if len(table) != len(rows):
+        table = table.take(table.created <= cutoff)
+    n, cols = len(rows), rows.columns
+    solved = ~cols["open"]
+    nan = np.full(n, np.nan)
+
+    def business(name: str) -> F64:
+        return nan if calendar is None else _minutes(cols[f"{name}_business"])
+
+    out: dict[str, npt.NDArray[Any]] = {
+        "status": cols["status"],
+        "first_solved_at": cols["first_solved_at"],
+        "last_solved_at": cols["solved_at"],
+        "first_reply_time_calendar_minutes": _minutes(cols["first_reply"]),
+        "first_reply_time_business_minutes": business("first_reply"),
+        "first_resolution_calendar_minutes": _since(table.created, cols["first_solved_at"]),
+        "final_resolution_calendar_minutes": _since(table.created, cols["solved_at"]),
+        # Null unless solved or closed now, else 0 when there is no resolution time.
+        "first_resolution_business_minutes": np.where(
+            solved, np.nan_to_num(business("first_resolution")), np.nan
+        )
+        if calendar is not None
+        else nan,
+        "full_resolution_business_minutes": np.where(
+            solved, np.nan_to_num(business("full_resolution")), np.nan
+        )
+        if calendar is not None
+        else nan,
+        "count_public_agent_comments": cols["public_agent_comments"].astype(np.float64),
+        "count_end_user_comments": cols["customer_comments"].astype(np.float64),
+        "count_internal_comments": cols["internal_comments"].astype(np.float64),
+        "is_one_touch_resolution": solved & (cols["touch_class"] == 0),
+        "is_two_touch_resolution": solved & (cols["touch_class"] == 1),
+        **_comment_counts(table, cutoff),
+    }
+    # A ticket without any comment has no row in the package's comment
+    # metrics, and "not null" is null: it is in no touch class.
+    out["is_multi_touch_resolution"] = (
+        solved & (cols["touch_class"] == 2) & (out["total_comments"] > 0)
+    )
+    line = Timeline.of(table, cutoff)
+    # count_resolutions counts the status rows "solved" only: the package's
+    # coalesce(sum(solved), sum(closed)) never reaches the closed rows, as a
+    # sum of zeros is 0, not null. A ticket closed without a solve has a
+    # first_solved_at (its close) but no resolution and no reopen.
+    solves = np.bincount(line.ticket[line.status == _SOLVED], minlength=n).astype(np.float64)
+    out["count_resolutions"] = solves
+    out["count_reopens"] = np.maximum(solves - 1, 0)
+    segment = _datediff_minutes(line.start, line.end).astype(np.float64)
+    segment[is_solved(line.status)] = 0.0
+    for name, statuses in _WAITS.items():
+        member = np.isin(line.status, [STATUSES.index(s) for s in statuses])
+        out[f"{name}_in_calendar_minutes"] = np.bincount(
+            line.ticket, weights=segment * member, minlength=n
+        )
+    for name, source in _BUSINESS_WAITS.items():
+        out[f"{name}_in_business_minutes"] = (
+            nan if calendar is None else np.nan_to_num(_minutes(cols[source]))
+        )
+    return DbtTicketMetrics(
+        rows.ticket_id, {name: out[name] for name in COLUMNS if name != "ticket_id"}, rows.as_of
+    )

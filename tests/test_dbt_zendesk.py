@@ -1,0 +1,311 @@
+"""dbt_zendesk drop-in rows: the zendesk__ticket_metrics column names, units and nulls.
+
+Every expected value is worked out by hand from the ticket's history in the
+comment next to it, as the package's SQL computes it: ``datediff(minute,
+...)`` counts the minute boundaries crossed, the first reply is seconds / 60.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from csmetrics import (
+    STATUSES,
+    BusinessCalendar,
+    Message,
+    StatusChange,
+    Ticket,
+    Tickets,
+    ticket_metrics,
+)
+from csmetrics.cli import main
+from csmetrics.presets import dbt_zendesk
+from csmetrics.sources import zendesk
+from strategies import tickets
+
+UTC = timezone.utc
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)  # a Monday
+EXPORT = Path(__file__).parent / "data" / "zendesk"
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def one(ticket: Ticket, **options: Any) -> dict[str, Any]:
+    (row,) = dbt_zendesk.ticket_metrics([ticket], **options).to_rows()
+    return row
+
+
+# Created 09:00:30; the customer writes then; new until 09:01:10, then open;
+# an agent replies at 09:02:15 and solves at 09:03:59.
+ODD_SECONDS = Ticket(
+    id=1,
+    customer_id="ann",
+    created=at(30),
+    messages=[
+        Message(at=at(30), author="customer"),
+        Message(at=at(135), author="agent", author_id="max"),
+    ],
+    statuses=[
+        StatusChange(at=at(30), status="new"),
+        StatusChange(at=at(70), status="open"),
+        StatusChange(at=at(239), status="solved"),
+    ],
+)
+
+
+def test_resolution_and_status_minutes_count_minute_boundaries():
+    row = one(ODD_SECONDS)
+    # 09:00:30 -> 09:03:59 crosses 09:01, 09:02, 09:03: 3 (elapsed 3.48 minutes).
+    assert row["first_resolution_calendar_minutes"] == 3
+    assert row["final_resolution_calendar_minutes"] == 3
+    # new 09:00:30-09:01:10 crosses 09:01 (1); open 09:01:10-09:03:59 crosses 09:02, 09:03 (2).
+    assert row["new_status_duration_in_calendar_minutes"] == 1
+    assert row["open_status_duration_in_calendar_minutes"] == 2
+    assert row["requester_wait_time_in_calendar_minutes"] == 3
+    assert row["agent_work_time_in_calendar_minutes"] == 3
+    assert row["solve_time_in_calendar_minutes"] == 3
+    assert row["agent_wait_time_in_calendar_minutes"] == 0
+    assert row["on_hold_time_in_calendar_minutes"] == 0
+
+
+def test_first_reply_is_seconds_over_sixty():
+    # 09:00:30 -> 09:02:15: 105 seconds.
+    assert one(ODD_SECONDS)["first_reply_time_calendar_minutes"] == 1.75
+
+
+def test_counts_and_touch_flags():
+    row = one(ODD_SECONDS)
+    assert row["status"] == "solved"
+    assert row["first_solved_at"] == row["last_solved_at"] == at(239)
+    assert (row["count_resolutions"], row["count_reopens"]) == (1, 0)
+    assert (row["count_public_agent_comments"], row["count_agent_comments"]) == (1, 1)
+    assert (row["count_end_user_comments"], row["count_public_comments"]) == (1, 2)
+    assert (row["count_internal_comments"], row["total_comments"]) == (0, 2)
+    assert (row["count_ticket_handoffs"], row["total_agent_replies"]) == (1, 1)
+    flags = ("is_one_touch_resolution", "is_two_touch_resolution", "is_multi_touch_resolution")
+    assert [row[f] for f in flags] == [True, False, False]
+
+
+def test_business_columns_are_null_without_a_calendar():
+    row = one(ODD_SECONDS)
+    business = [name for name in dbt_zendesk.COLUMNS if "business" in name]
+    assert len(business) == 7
+    assert all(row[name] is None for name in business)
+
+
+def test_business_minutes_under_a_calendar():
+    # Open 09:00-17:00 on weekdays: the whole ticket is in business hours.
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    calendar = BusinessCalendar(
+        timezone="UTC", hours={day: [("09:00", "17:00")] for day in weekdays}
+    )
+    row = one(ODD_SECONDS, calendar=calendar)
+    assert row["first_reply_time_business_minutes"] == 1.75
+    assert row["first_resolution_business_minutes"] == pytest.approx(209 / 60)
+    assert row["full_resolution_business_minutes"] == pytest.approx(209 / 60)
+    assert row["requester_wait_time_in_business_minutes"] == pytest.approx(209 / 60)
+    assert row["agent_wait_time_in_business_minutes"] == 0.0
+    assert row["on_hold_time_in_business_minutes"] == 0.0
+
+
+def h(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def ticket(id: str, *events: tuple[float, str]) -> Ticket:
+    messages = [
+        Message(at=h(x), author=kind, author_id=f"{kind}-{id}")
+        for x, kind in events
+        if kind in {"agent", "customer"}
+    ]
+    statuses = [
+        StatusChange(at=h(x), status=kind)
+        for x, kind in events
+        if kind not in {"agent", "customer"}
+    ]
+    return Ticket(id=id, customer_id="ann", created=T0, messages=messages, statuses=statuses)
+
+
+# The four tickets of the "Vendor presets" page, measured at 14:00.
+FOUR = [
+    ticket("A", (0, "agent"), (1, "customer"), (3, "agent"), (4, "solved")),
+    ticket("B", (0, "customer"), (1, "solved")),
+    ticket("C", (0, "customer"), (0.5, "agent"), (1, "solved"), (2, "open"), (3, "closed")),
+    ticket("D", (0, "customer"), (1, "agent"), (2, "solved"), (3, "open")),
+]
+
+
+def test_the_four_tickets_of_the_presets_page():
+    rows = {r["ticket_id"]: r for r in dbt_zendesk.ticket_metrics(FOUR, as_of=h(5)).to_rows()}
+    # A: the creating comment is the reply (0); two public agent comments: two-touch.
+    assert rows["A"]["first_reply_time_calendar_minutes"] == 0.0
+    assert rows["A"]["is_two_touch_resolution"]
+    assert rows["A"]["total_agent_replies"] == 1
+    # B: no agent comment: no first reply, and multi-touch.
+    assert rows["B"]["first_reply_time_calendar_minutes"] is None
+    assert rows["B"]["is_multi_touch_resolution"]
+    # C: the close after the reopen is no solve: one resolution at 1 h, no reopen.
+    assert (rows["C"]["count_resolutions"], rows["C"]["count_reopens"]) == (1, 0)
+    assert rows["C"]["final_resolution_calendar_minutes"] == 60
+    # D: reopened and open: its solve at 2 h stays; no touch flag while open.
+    assert rows["D"]["final_resolution_calendar_minutes"] == 120
+    assert rows["D"]["count_reopens"] == 0
+    assert not any(rows["D"][f"is_{k}_touch_resolution"] for k in ("one", "two", "multi"))
+    # D's waits: new 0-2 h, solved 2-3 h, open 3-5 h: a requester wait of 4 h.
+    assert rows["D"]["requester_wait_time_in_calendar_minutes"] == 240
+
+
+def test_closed_without_a_solve_has_a_resolution_time_but_no_resolution():
+    # The package's solved_count is coalesce(sum(solved rows), sum(closed rows)):
+    # the first sum is 0, not null, so a close without a solve counts nothing,
+    # while first_solved_at falls back to the close.
+    closed = ticket("X", (0, "customer"), (0.5, "agent"), (1, "open"), (2, "closed"))
+    row = one(closed)
+    assert (row["count_resolutions"], row["count_reopens"]) == (0, 0)
+    assert row["first_solved_at"] == row["last_solved_at"] == h(2)
+    assert row["first_resolution_calendar_minutes"] == 120
+    assert row["is_one_touch_resolution"]
+
+
+def test_a_ticket_without_comments_is_in_no_touch_class():
+    # No row in int_zendesk__comment_metrics: "not null" is null, so not multi-touch.
+    silent = ticket("Y", (1, "solved"))
+    row = one(silent)
+    flags = ("is_one_touch_resolution", "is_two_touch_resolution", "is_multi_touch_resolution")
+    assert [row[f] for f in flags] == [False, False, False]
+    assert row["total_comments"] == 0
+
+
+def test_agent_replies_leave_out_the_first_public_comment_only():
+    # An internal note at creation, then the agent's first public comment at 1 h
+    # (the ticket's first public comment: no reply), the customer at 2 h, the
+    # agent again at 3 h (a reply).
+    noted = Ticket(
+        id="N",
+        customer_id="ann",
+        created=T0,
+        messages=[
+            Message(at=T0, author="agent", author_id="max", public=False),
+            Message(at=h(1), author="agent", author_id="max"),
+            Message(at=h(2), author="customer"),
+            Message(at=h(3), author="agent", author_id="max"),
+        ],
+        statuses=[StatusChange(at=h(4), status="solved")],
+    )
+    row = one(noted)
+    assert (row["total_agent_replies"], row["count_public_agent_comments"]) == (1, 2)
+    assert (row["count_agent_comments"], row["count_internal_comments"]) == (3, 1)
+    assert row["is_two_touch_resolution"]
+
+
+def test_resolution_business_minutes_are_null_while_open():
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    calendar = BusinessCalendar(timezone="UTC", hours={day: [("00:00", "24:00")] for day in days})
+    rows = dbt_zendesk.ticket_metrics(FOUR, as_of=h(5), calendar=calendar).to_rows()
+    d = next(r for r in rows if r["ticket_id"] == "D")
+    assert d["first_resolution_business_minutes"] is None
+    assert d["full_resolution_business_minutes"] is None
+    assert d["final_resolution_calendar_minutes"] == 120
+
+
+def test_the_example_export():
+    rows = {
+        r["ticket_id"]: r for r in dbt_zendesk.ticket_metrics(zendesk.read_tables(EXPORT)).to_rows()
+    }
+    # 1003 was opened by an agent: replied at once, two public agent comments.
+    assert rows["1003"]["first_reply_time_calendar_minutes"] == 0.0
+    assert rows["1003"]["is_two_touch_resolution"]
+    # 1007 is reopened and open: no reopen counted, its solve kept, no touch flag.
+    assert rows["1007"]["status"] == "open"
+    assert rows["1007"]["count_reopens"] == 0
+    assert rows["1007"]["final_resolution_calendar_minutes"] == 4020
+    # 1008 was closed without an agent comment: multi-touch, no first reply.
+    assert rows["1008"]["is_multi_touch_resolution"]
+    assert rows["1008"]["first_reply_time_calendar_minutes"] is None
+
+
+def test_columns_and_not_produced_do_not_overlap():
+    assert not set(dbt_zendesk.COLUMNS) & set(dbt_zendesk.NOT_PRODUCED)
+    assert list(dbt_zendesk.ticket_metrics(FOUR).to_rows()[0]) == list(dbt_zendesk.COLUMNS)
+    assert repr(dbt_zendesk.ticket_metrics([])) == "DbtTicketMetrics(0 tickets, as_of=None)"
+    with pytest.raises(ValueError, match="'count_reopen'"):
+        dbt_zendesk.ticket_metrics(FOUR).column("count_reopen")
+
+
+# -- properties -----------------------------------------------------------------------------
+
+
+@given(tickets())
+def test_the_rows_are_the_preset_s_metrics_renamed(records: list[Ticket]):
+    data = Tickets.from_records(records)
+    dbt = dbt_zendesk.ticket_metrics(data)
+    ours = ticket_metrics(data, preset="dbt_zendesk").columns
+    col = dbt.column
+    # Resolutions are the status rows "solved" (every change is in: as_of is
+    # the latest event); a close without a solve is none.
+    s = data.statuses
+    solves = np.bincount(s.ticket[s.status == STATUSES.index("solved")], minlength=len(data))
+    np.testing.assert_array_equal(col("count_resolutions"), solves)
+    np.testing.assert_array_equal(col("count_reopens"), np.maximum(solves - 1, 0))
+    np.testing.assert_allclose(
+        col("first_reply_time_calendar_minutes") * 60, ours["first_reply"], rtol=1e-12
+    )
+    solved = ~ours["open"]
+    flags = [col(f"is_{k}_touch_resolution") for k in ("one", "two", "multi")]
+    commented = col("total_comments") > 0
+    np.testing.assert_array_equal(np.sum(flags, axis=0), (solved & commented).astype(int))
+    assert (col("total_agent_replies") <= col("count_public_agent_comments")).all()
+    assert (col("count_public_agent_comments") - col("total_agent_replies") <= 1).all()
+    # The status groups partition the unsolved time.
+    np.testing.assert_array_equal(
+        col("requester_wait_time_in_calendar_minutes") + col("agent_wait_time_in_calendar_minutes"),
+        col("solve_time_in_calendar_minutes"),
+    )
+    np.testing.assert_array_equal(
+        col("new_status_duration_in_calendar_minutes")
+        + col("open_status_duration_in_calendar_minutes"),
+        col("agent_work_time_in_calendar_minutes"),
+    )
+    # Counting boundaries is off from elapsed / 60 by less than one minute per segment.
+    segments = np.bincount(data.statuses.ticket, minlength=len(data)) + 1
+    gap = np.abs(col("solve_time_in_calendar_minutes") - ours["solve_time"] / 60)
+    assert (gap < segments).all()
+    # A resolution minute count is off from elapsed / 60 by less than one.
+    defined = ~np.isnan(ours["full_resolution"])
+    gap = np.abs(
+        col("final_resolution_calendar_minutes")[defined] - ours["full_resolution"][defined] / 60
+    )
+    assert (gap < 1).all()
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def test_cli_tickets_style_dbt_zendesk(capsys: pytest.CaptureFixture[str]):
+    args = ["tickets", "--source", "zendesk", str(EXPORT), "--style", "dbt_zendesk"]
+    assert main(args) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(table[0]) == list(dbt_zendesk.COLUMNS)
+    rows = {row["ticket_id"]: row for row in table}
+    # 1003: replied at once under dbt_zendesk's rule, and two-touch.
+    assert rows["1003"]["first_reply_time_calendar_minutes"] == "0.0"
+    assert rows["1003"]["is_two_touch_resolution"] == "true"
+    # 1007: reopened and open, its solve kept, no reopen counted.
+    assert (rows["1007"]["count_reopens"], rows["1007"]["final_resolution_calendar_minutes"]) == (
+        "0",
+        "4020",
+    )
+    assert main([*args, "--preset", "dbt_zendesk"]) == 0
+    capsys.readouterr()
+    assert main([*args, "--preset", "zendesk"]) == 2
+    assert "drop --preset zendesk" in capsys.readouterr().err
