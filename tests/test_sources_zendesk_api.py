@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from csmetrics import InvalidDataError, ticket_metrics
+from csmetrics import InvalidDataError, SLAPolicy, SLARule, sla_outcomes, ticket_metrics
 from csmetrics.sources.zendesk import OrphanRowsWarning, read_api
 
 DATA = Path(__file__).parent / "data" / "zendesk_api"
@@ -61,6 +61,27 @@ def test_pending_reopen_and_resolve_again() -> None:
     assert (row["resolutions"], row["reopens"]) == (2, 1)
     assert (row["agent_replies"], row["customer_comments"]) == (3, 3)
     assert (row["touches"], row["touch_class"]) == (3, "multi")
+
+
+def test_sla_policy_change_in_the_audits_reaches_sla_outcomes() -> None:
+    tickets = read_api(DATA)
+    (ticket,) = [t for t in tickets.to_records() if t.id == "201"]
+    assert [(c.at, c.policy) for c in ticket.sla_policy_changes] == [
+        (datetime(2026, 4, 6, 9, tzinfo=timezone.utc), "Standard"),
+        (datetime(2026, 4, 6, 9, 20, tzinfo=timezone.utc), "Priority"),
+    ]
+    policies = [
+        SLAPolicy(name="Standard", rules=[SLARule(first_response=2 * HOUR)]),
+        SLAPolicy(name="Priority", rules=[SLARule(first_response=30 * MINUTE)]),
+    ]
+    rows = [
+        r for r in sla_outcomes(tickets, policies, as_of=AS_OF).to_rows() if r["ticket_id"] == "201"
+    ]
+    first = [r for r in rows if r["target"] == "first_response"]
+    # Priority applied at 09:20 owed the reply by 09:50; it came at 10:00.
+    assert [(r["policy"], r["target_at"].strftime("%H:%M"), r["breached"]) for r in first] == [
+        ("Priority", "09:50", True)
+    ]
 
 
 def test_agent_created_with_automation_and_admin_reply() -> None:

@@ -263,7 +263,8 @@ _ROLES = {"end-user": "customer", "agent": "agent", "admin": "agent"}
 """Zendesk user roles to comment authors: an admin's comment is an agent's."""
 _SYSTEM_USER = "-1"
 """The id Zendesk gives its own system user: updates and comments by automations."""
-_HISTORY_FIELDS = ("status", "priority", "assignee_id")
+_HISTORY_FIELDS = ("status", "priority", "assignee_id", "sla_policy")
+"""The ticket_field_history fields read; ``sla_policy`` holds the policy's title."""
 _SCHEDULE_GRACE = 5_000_000
 """A ticket_schedule row up to 5 seconds after creation is the ticket's first schedule."""
 
@@ -425,7 +426,7 @@ def _histories(
     tickets: tuple[Text, I64, Bool],
     orphans: _Orphans,
 ) -> tuple[dict[str, dict[str, Any]], I64]:
-    """Status, priority and assignee histories from ticket_field_history.
+    """Status, priority, assignee and SLA policy histories from ticket_field_history.
 
     Also returns the ticket row of each status change.
     """
@@ -447,6 +448,9 @@ def _histories(
         ("status", "statuses", "status"),
         ("priority", "priority_changes", "priority"),
         ("assignee_id", "assignments", "assignee_id"),
+        # dbt_zendesk (int_zendesk__sla_policy_applied): the policy in force is
+        # the value of the latest sla_policy row; an empty value clears it.
+        ("sla_policy", "sla_policy_changes", "policy"),
     ):
         rows = keep & (names == field)
         where = np.flatnonzero(rows)
@@ -549,9 +553,11 @@ def read_tables(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tick
     ``user_id``, ``created``,   user's role; ``user_id`` empty or ``-1``
     ``public``)                 (Zendesk's system user) is a bot
     ``ticket_field_history``    rows with ``field_name`` ``status``,
-    (``ticket_id``,             ``priority`` and ``assignee_id`` become the
-    ``field_name``,             status, priority and assignee histories
-    ``updated``, ``value``)     (``at`` = ``updated``); other fields are ignored
+    (``ticket_id``,             ``priority``, ``assignee_id`` and
+    ``field_name``,             ``sla_policy`` become the status, priority,
+    ``updated``, ``value``)     assignee and SLA policy histories (``at`` =
+                                ``updated``; an SLA policy's ``value`` is its
+                                title, empty: none); other fields are ignored
     ``schedule``,               the schedules (`read_schedules`)
     ``schedule_holiday``
     ``ticket_schedule``         the schedule history: the default schedule (the
@@ -658,4 +664,5 @@ def read_tables(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tick
         priority_changes=histories["priority_changes"],
         assignments=histories["assignments"],
         schedule_changes=schedule_changes,
+        sla_policy_changes=histories["sla_policy_changes"],
     )

@@ -28,8 +28,15 @@ _LISTS = ("tickets", "users", "audits", "ticket_events")
 """The keys of the pages the reader knows; other keys (``next_page``, ...) are ignored."""
 _COMMENTS = frozenset({"Comment", "VoiceComment"})
 """Audit event types that are comments (a voice comment is a call's recording)."""
-_FIELDS = {"status": "statuses", "priority": "priority_changes", "assignee_id": "assignments"}
+_FIELDS = {
+    "status": "statuses",
+    "priority": "priority_changes",
+    "assignee_id": "assignments",
+    "sla_policy": "sla_policy_changes",
+}
 """The ticket fields whose changes become histories, and the history each fills."""
+_COLUMNS = {"sla_policy": "policy"}
+"""The column of a history named otherwise than its Zendesk field."""
 
 
 def _events(place: Place, item: Mapping[str, Any]) -> Iterator[tuple[Place, dict[str, Any]]]:
@@ -167,7 +174,10 @@ class _Reader:
                             if value not in STATUSES:
                                 where.fail("status", value, f"use one of {STATUSES}")
                             with_status.add(ticket)
-                        self.collect.event(_FIELDS[name], place, field, ticket, at, **{name: value})
+                        column = _COLUMNS.get(name, name)
+                        self.collect.event(
+                            _FIELDS[name], place, field, ticket, at, **{column: value}
+                        )
         self.collect.orphans("ticket", orphans, orphan_ids)
         self.collect.orphans("user", users, user_ids)
         return with_status
@@ -229,9 +239,10 @@ def read_api(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tickets
     ``Comment`` (or              a `Message`: ``public``, ``author_id`` (else the
     ``VoiceComment``) event      audit's ``author_id`` / ``updater_id``);
                                  ``-1`` (the system user) is a bot
-    ``Create``/``Change`` of     a `StatusChange`, `PriorityChange`, `Assignment`
-    ``status``, ``priority``,    (audits: ``field_name`` and ``value``; ticket
-    ``assignee_id``              events: the field as a key)
+    ``Create``/``Change`` of     a `StatusChange`, `PriorityChange`, `Assignment`,
+    ``status``, ``priority``,    `SLAPolicyChange` (the policy's title; empty:
+    ``assignee_id``,             none) (audits: ``field_name`` and ``value``;
+    ``sla_policy``               ticket events: the field as a key)
     ===========================  ==================================================
 
     An item that several pages return (Zendesk's time-based incremental
