@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import example, given
+from hypothesis import strategies as st
 
 from csmetrics import InvalidDataError, Message, StatusChange, Ticket, Tickets, ticket_metrics
+from csmetrics.core.table import child_order
 from strategies import tickets
 
 pa = pytest.importorskip("pyarrow")
@@ -246,3 +248,17 @@ def test_other_columns_are_ignored(tmp_path: Path):
     tables = columns_of(TWO)
     tables["tickets"]["subject"] = ["a", "b"]
     assert read(write(tmp_path, tables)).to_records() == TWO
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=12))
+def test_child_order_is_lexsorts_order_or_none_when_sorted(pairs: list[tuple[int, int]]):
+    parent = np.array([p for p, _ in pairs], dtype=np.int64)
+    at = np.array([a for _, a in pairs], dtype=np.int64)
+    order = child_order(parent, at)
+    expected = np.lexsort((at, parent))
+    if order is None:
+        # Already in (parent, time) order: lexsort, stable, keeps every row in place.
+        assert np.array_equal(expected, np.arange(len(pairs)))
+    else:
+        assert np.array_equal(order, expected)
+        assert not np.array_equal(expected, np.arange(len(pairs)))

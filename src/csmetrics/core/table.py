@@ -883,8 +883,9 @@ def child_order(parent: I64, at: I64) -> I64 | None:
     """
     if len(parent) < 2:
         return None
-    step = np.diff(parent)
-    if (step >= 0).all() and ((step > 0) | (np.diff(at) >= 0)).all():
+    # Comparisons of neighbours, not differences: no int64 array is made.
+    first, then = parent[:-1], parent[1:]
+    if (then >= first).all() and ((then != first) | (at[1:] >= at[:-1])).all():
         return None
     order: I64 = np.lexsort((at, parent))
     return order
