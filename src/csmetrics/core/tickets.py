@@ -440,16 +440,16 @@ class Tickets:
             reading = Reading.of(spec, assume_timezone=assume_timezone)
             return frames.frame_columns(data, reading=reading)
 
-        specs = {
-            "messages": (messages, MESSAGE_FIELDS),
-            "statuses": (statuses, STATUS_FIELDS),
-            "priority_changes": (priority_changes, PRIORITY_FIELDS),
-            "assignments": (assignments, ASSIGNMENT_FIELDS),
-            "schedule_changes": (schedule_changes, SCHEDULE_FIELDS),
-            "sla_policy_changes": (sla_policy_changes, SLA_POLICY_FIELDS),
+        given = {
+            "messages": messages,
+            "statuses": statuses,
+            "priority_changes": priority_changes,
+            "assignments": assignments,
+            "schedule_changes": schedule_changes,
+            "sla_policy_changes": sla_policy_changes,
         }
         children = {
-            name: read(data, spec) for name, (data, spec) in specs.items() if data is not None
+            name: read(data, _SPECS[name]) for name, data in given.items() if data is not None
         }
         return cls._build(read(frame, TICKET_FIELDS), children)
 
