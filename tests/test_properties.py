@@ -826,6 +826,11 @@ REGISTRY.update(
         "on_hold_time": _tickets(csmetrics.on_hold_time, 0, math.inf, {}, {"calendar": OFFICE}),
         "touch_rate": _tickets(csmetrics.touch_rate, 0, 1, {}, {"touches": 2}, {"touches": 3}),
         "reopen_count": _tickets(csmetrics.reopen_count, 0, math.inf),
+        "sla_outcomes": replace(
+            _tickets(csmetrics.sla_outcomes, 0, math.inf, {"policy": SLA_CALENDAR_TIME}),
+            by=None,
+            positional=("policy",),
+        ),
     }
 )
 TIME_METRICS = ["first_response_time", "reply_time", "resolution_time", "contact_length"]
@@ -927,8 +932,13 @@ _TICKET_ROWS = (
     "a table of one row per ticket, not one value: its rows are checked field by field in "
     "test_tickets.py (bounds, waits adding up, permuted tickets, objects against columns)"
 )
+_OUTCOME_ROWS = (
+    "a table of one row per SLA target, not one value: sla_attainment is its counts and "
+    "is classified; the rows are hand-tested in test_sla.py"
+)
 for _invariant in ("BOUNDED", "PERMUTATION_INVARIANT", "MONOTONE", "OBJECT_COLUMNAR_AGREE"):
     EXEMPT[_invariant]["ticket_metrics"] = _TICKET_ROWS
+    EXEMPT[_invariant]["sla_outcomes"] = _OUTCOME_ROWS
 EXEMPT["MONOTONE"].update(dict.fromkeys(TICKET_WAITS, _NO_SUCCESS))
 EXEMPT["MONOTONE"]["reopen_count"] = _NO_SUCCESS
 EXEMPT["MONOTONE"]["touch_rate"] = (
@@ -948,7 +958,7 @@ EXEMPT["OBJECT_COLUMNAR_AGREE"]["uptime"] = (
 EXEMPT["MERGEABLE"] = {
     # The catalogue's own word: each of these says "does not merge: ...".
     name: f"catalogue: {catalog.get(name).merge}"
-    for name in [*COUNT_METRICS, *FORMULAS, *WORKLOAD_METRICS, "ticket_metrics"]
+    for name in [*COUNT_METRICS, *FORMULAS, *WORKLOAD_METRICS, "ticket_metrics", "sla_outcomes"]
 }
 
 SURVEY_METRICS = [name for name, m in REGISTRY.items() if m.input == "surveys"]
@@ -1294,9 +1304,21 @@ def check_other(metric: Metric, result: Any, data: Any) -> bool:
         check_formula(metric, result, data)
     elif isinstance(result, csmetrics.TicketMetrics):
         check_ticket_rows(result, data)
+    elif isinstance(result, csmetrics.SLAOutcomes):
+        check_outcome_rows(result, data)
     else:
         return False
     return True
+
+
+def check_outcome_rows(result: Any, data: Any) -> None:
+    """Rows of given tickets, applied after creation; elapsed >= 0; met never breached."""
+    created = {t.id: t.created for t in data}
+    for r in result.to_rows():
+        assert r["applied_at"] >= created[r["ticket_id"]]
+        assert r["elapsed"] >= 0
+        assert r["seconds"] > 0
+        assert not (r["met"] and (r["breached"] or r["excluded"]))
 
 
 def check_ticket_rows(result: Any, data: Any) -> None:
@@ -2324,6 +2346,7 @@ def test_plain_scores_agree_with_survey_records(name):
 DEFINED_WHEN_EMPTY = {
     "uptime": "no outage is 100% uptime",
     "ticket_metrics": "no ticket is a table of no rows",
+    "sla_outcomes": "no ticket is a table of no targets",
     "volume": "no contact gives no period, hence no count to be undefined",
 }
 UNDEFINED_WHEN_EMPTY = [

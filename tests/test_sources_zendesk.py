@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
-from csmetrics import BusinessCalendar, InvalidDataError
+from csmetrics import BusinessCalendar, InvalidDataError, SLAPolicy, SLARule, sla_outcomes
 from csmetrics.core.model import Ticket
 from csmetrics.sources.zendesk import OrphanRowsWarning, read_schedules, read_tables
 
@@ -332,6 +333,48 @@ def test_schedule_set_within_five_seconds_replaces_the_default() -> None:
     assert schedules(records()["1009"]) == [(at("04-30 15:00:02"), "300")]
 
 
+POLICIES = [
+    SLAPolicy(name="Standard", rules=[SLARule(first_response=HOUR)]),
+    SLAPolicy(name="Priority", rules=[SLARule(first_response=15 * 60)]),
+]
+
+
+def test_sla_policy_history_becomes_the_policy_changes() -> None:
+    ticket = records()["1001"]
+    assert [(c.at, c.policy) for c in ticket.sla_policy_changes] == [
+        (at("02-03 14:00"), "Standard"),
+        (at("02-03 14:10"), "Priority"),
+    ]
+    assert all(not t.sla_policy_changes for key, t in records().items() if key != "1001")
+
+
+def test_sla_policy_change_in_the_history_reaches_sla_outcomes() -> None:
+    tickets = read_tables(EXAMPLE)
+    one = tickets.take(np.flatnonzero(tickets.id.keys[tickets.id.codes] == "1001"))
+    # Under Standard the 14:30 reply met its hour; Priority, applied at 14:10,
+    # owed it by 14:25 (dbt_zendesk: the policy in force when the target applied).
+    (row,) = sla_outcomes(one, POLICIES).to_rows()
+    assert (row["policy"], row["applied_at"], row["target_at"]) == (
+        "Priority",
+        at("02-03 14:10"),
+        at("02-03 14:25"),
+    )
+    assert (row["elapsed"], row["breached"], row["met"]) == (20 * 60, True, False)
+    (standard,) = sla_outcomes(one, POLICIES[0]).to_rows()
+    assert standard["met"]
+
+
+def test_cleared_sla_policy_is_no_policy(tmp_path: Path) -> None:
+    path = export(
+        tmp_path,
+        ticket_field_history=appended(
+            "ticket_field_history", "1001,sla_policy,2026-02-03 14:20:00,,-1,2026-12-02 00:00:00"
+        ),
+    )
+    changes = records(path)["1001"].sla_policy_changes
+    assert [(c.at, c.policy) for c in changes][-1] == (at("02-03 14:20"), None)
+
+
 def test_parquet_export_reads_like_the_csv_export(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     from pyarrow import csv as pacsv
@@ -467,7 +510,7 @@ def test_comment_by_an_unknown_user(tmp_path: Path) -> None:
         (
             "ticket_field_history",
             "1001,status,2026-02-04 10:00:00,reopened,1,",
-            r"ticket_field_history\.csv, row 59: field 'value' = 'reopened'",
+            r"ticket_field_history\.csv, row 61: field 'value' = 'reopened'",
         ),
         (
             "user",

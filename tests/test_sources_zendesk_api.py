@@ -17,8 +17,13 @@ from typing import Any
 
 import pytest
 
-from csmetrics import InvalidDataError, ticket_metrics
-from csmetrics.sources.zendesk import OrphanRowsWarning, read_api
+from csmetrics import InvalidDataError, SLAPolicy, SLARule, sla_outcomes, ticket_metrics
+from csmetrics.sources.zendesk import (
+    OrphanRowsWarning,
+    read_api,
+    read_api_schedules,
+    read_schedules,
+)
 
 DATA = Path(__file__).parent / "data" / "zendesk_api"
 AS_OF = datetime(2026, 4, 7, 12, tzinfo=timezone.utc)
@@ -61,6 +66,27 @@ def test_pending_reopen_and_resolve_again() -> None:
     assert (row["resolutions"], row["reopens"]) == (2, 1)
     assert (row["agent_replies"], row["customer_comments"]) == (3, 3)
     assert (row["touches"], row["touch_class"]) == (3, "multi")
+
+
+def test_sla_policy_change_in_the_audits_reaches_sla_outcomes() -> None:
+    tickets = read_api(DATA)
+    (ticket,) = [t for t in tickets.to_records() if t.id == "201"]
+    assert [(c.at, c.policy) for c in ticket.sla_policy_changes] == [
+        (datetime(2026, 4, 6, 9, tzinfo=timezone.utc), "Standard"),
+        (datetime(2026, 4, 6, 9, 20, tzinfo=timezone.utc), "Priority"),
+    ]
+    policies = [
+        SLAPolicy(name="Standard", rules=[SLARule(first_response=2 * HOUR)]),
+        SLAPolicy(name="Priority", rules=[SLARule(first_response=30 * MINUTE)]),
+    ]
+    rows = [
+        r for r in sla_outcomes(tickets, policies, as_of=AS_OF).to_rows() if r["ticket_id"] == "201"
+    ]
+    first = [r for r in rows if r["target"] == "first_response"]
+    # Priority applied at 09:20 owed the reply by 09:50; it came at 10:00.
+    assert [(r["policy"], r["target_at"].strftime("%H:%M"), r["breached"]) for r in first] == [
+        ("Priority", "09:50", True)
+    ]
 
 
 def test_agent_created_with_automation_and_admin_reply() -> None:
@@ -190,3 +216,117 @@ def test_voice_comment_is_a_comment(tmp_path: Path) -> None:
     call = {"type": "VoiceComment", "author_id": 10, "public": True, "data": {}}
     write(target / "z.json", {"audits": [audit(204, "2026-04-06T15:30:00Z", call)]})
     assert rows(target)["204"]["first_reply"] == 30 * MINUTE
+
+
+# --- schedules: the Business Hours API ---------------------------------------------
+
+
+def test_api_schedules_are_the_tables_calendars() -> None:
+    api = read_api_schedules(DATA)
+    tables = read_schedules(DATA.parent / "zendesk")
+    assert list(api) == ["100", "200"]
+    assert api["100"] == tables["100"]
+    assert api["200"] == tables["200"]
+    assert api["100"].timezone == "America/New_York"
+
+
+def test_api_tickets_are_on_the_default_schedule_from_creation() -> None:
+    for ticket in read_api(DATA).to_records():
+        assert [(c.at, c.schedule_id) for c in ticket.schedule_changes] == [(ticket.created, "100")]
+
+
+def test_calendar_by_schedule_id_works_from_read_api() -> None:
+    tickets = read_api(DATA)
+    by_id = {
+        r["ticket_id"]: r
+        for r in ticket_metrics(tickets, calendar=read_api_schedules(DATA), as_of=AS_OF).to_rows()
+    }
+    row = by_id["201"]
+    # Created Monday 05:00 in New York, replied 06:00 and solved 09:00 (before
+    # the office opened), solved again Tuesday 05:30: only Monday 09:00-17:00.
+    assert (row["first_reply_business"], row["first_resolution_business"]) == (0.0, 0.0)
+    assert row["full_resolution_business"] == 8 * HOUR
+    office = read_api_schedules(DATA)["100"]
+    single = ticket_metrics(tickets, calendar=office, as_of=AS_OF).to_rows()
+    assert [r["full_resolution_business"] for r in single] == [
+        by_id[r["ticket_id"]]["full_resolution_business"] for r in single
+    ]
+
+
+def test_without_schedules_no_schedule_history(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    (target / "schedules.json").unlink()
+    assert not any(t.schedule_changes for t in read_api(target).to_records())
+    assert read_api_schedules(target) == {}
+
+
+def test_one_schedule_page_and_the_latest_version(tmp_path: Path) -> None:
+    old = {
+        "id": 7,
+        "time_zone": "UTC",
+        "intervals": [{"start_time": 1980, "end_time": 2460}],
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
+    new = {
+        **old,
+        "intervals": [{"start_time": 2040, "end_time": 2460}],
+        "updated_at": "2025-01-01T00:00:00Z",
+    }
+    write(tmp_path / "a.json", {"schedule": new})
+    write(tmp_path / "b.json", {"schedules": [old]})
+    assert read_api_schedules(tmp_path)["7"].hours == (("mon", (("10:00", "17:00"),)),)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "match"),
+    [
+        (
+            {"id": 1, "time_zone": "UTC", "intervals": [{"start_time": "9", "end_time": 60}]},
+            r"schedules\[0\] \(id 1\)\.intervals\[0\]: field 'start_time' = '9'",
+        ),
+        (
+            {"id": 1, "time_zone": "UTC", "intervals": [{"start_time": 60, "end_time": 20000}]},
+            r"intervals\[0\]: field 'end_time' = 20000: expected minutes of the week",
+        ),
+        (
+            {"id": 1, "time_zone": "Atlantis", "intervals": [{"start_time": 0, "end_time": 60}]},
+            r"s\.json, schedules\[0\] \(id 1\): field 'time_zone' = 'Atlantis'",
+        ),
+        (
+            {
+                "id": 1,
+                "time_zone": "UTC",
+                "intervals": [
+                    {"start_time": 0, "end_time": 60},
+                    {"start_time": 30, "end_time": 90},
+                ],
+            },
+            r"s\.json: schedule 1: ",
+        ),
+        (
+            {
+                "id": 1,
+                "time_zone": "UTC",
+                "intervals": [{"start_time": 0, "end_time": 60}],
+                "holidays": [{"start_date": "2026-01-02", "end_date": "2026-01-01"}],
+            },
+            r"holidays\[0\]: field 'end_date' = '2026-01-01': before start_date 2026-01-02",
+        ),
+        (
+            {
+                "id": 1,
+                "time_zone": "UTC",
+                "intervals": [],
+                "holidays": [{"start_date": "Jan 1", "end_date": "2026-01-01"}],
+            },
+            r"holidays\[0\]: field 'start_date' = 'Jan 1': expected a date",
+        ),
+        ({"time_zone": "UTC"}, r"schedules\[0\]: field 'id'"),
+    ],
+)
+def test_bad_schedules_name_file_object_and_field(
+    tmp_path: Path, schedule: dict[str, Any], match: str
+) -> None:
+    path = write(tmp_path / "s.json", {"schedules": [schedule]})
+    with pytest.raises(InvalidDataError, match=match):
+        read_api_schedules(path)

@@ -247,6 +247,13 @@ def test_per_ticket_calendar_errors_name_the_ticket():
         row(late, calendar={"office": "09-17"})
 
 
+def test_unhashable_calendar_is_named_by_every_ticket_metric():
+    life = ticket(9, (1, "solved"))
+    for metric in (ticket_metrics, csmetrics.requester_wait_time, csmetrics.on_hold_time):
+        with pytest.raises(TypeError, match=r"calendar=\[1\] is not allowed"):
+            metric([life], calendar=[1])
+
+
 def test_per_ticket_results_record_and_merge_as_per_ticket():
     one = ticket(1, (11, "solved"), schedule_changes=[(at(0), "office"), (at(3), "24x7")])
     two = ticket(2, (2, "solved"), schedule_changes=[(at(0), "24x7")])

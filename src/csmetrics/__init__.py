@@ -69,6 +69,7 @@ from csmetrics.metrics.sla import (
     SLARule,
     SLATarget,
     sla_attainment,
+    sla_outcomes,
 )
 from csmetrics.metrics.staffing import (
     Staffing,
@@ -275,6 +276,7 @@ __all__ = [
     "sales_after_contact",
     "service_level",
     "sla_attainment",
+    "sla_outcomes",
     "survey_fcr",
     "target",
     "ticket_metrics",

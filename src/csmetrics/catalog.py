@@ -553,6 +553,28 @@ def _entries() -> tuple[Entry, ...]:
             partition=("issue_id",),
             merge=_COUNTS + "; resolution targets are per issue: its contacts must be in one part",
         ),
+        e(
+            name="sla_outcomes",
+            function=sla.sla_outcomes,
+            result=sla.SLAOutcomes,
+            family="sla",
+            label="SLA outcomes",
+            meaning=(
+                "One row per SLA target of each ticket: when it applied, its breach time, "
+                "the time elapsed, met or breached."
+            ),
+            unit="seconds",
+            direction=None,
+            input="tickets",
+            needs=("created", "statuses", "messages"),
+            reads=("priority", "category", "sla_policy_changes", "schedule_changes"),
+            sources={
+                "as_of": _TICKET_AS_OF,
+                "policy": "decisions 107 and 108: the first matching rule of the policy in "
+                "force; a priority change re-applies the target, a breach stands",
+            },
+            merge="does not merge: a table of one row per target; concatenate the rows",
+        ),
         # -- team ------------------------------------------------------------------------------
         e(
             name="escalation_rate",

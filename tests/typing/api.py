@@ -251,6 +251,13 @@ def tickets(records: list[csmetrics.Ticket]) -> None:
         csmetrics.ticket_metrics(table, preset="dbt_zendesk", untouched="one").choices,
         dict[str, str],
     )
+    policy = csmetrics.SLAPolicy(rules=[csmetrics.SLARule(first_response=3600)])
+    assert_type(csmetrics.sla_outcomes(table, policy, as_of=T0), csmetrics.SLAOutcomes)
+    assert_type(csmetrics.sla_outcomes(records, [policy]).to_rows(), list[dict[str, Any]])
+    assert_type(
+        csmetrics.Tickets.read_parquet("t.parquet", statuses="s.parquet", assume_timezone="UTC"),
+        csmetrics.Tickets,
+    )
     assert_type(csmetrics.presets.get("zendesk"), csmetrics.presets.Preset)
     note = csmetrics.explain(table, "touch_class", "zendesk", {"preset": "dbt_zendesk"})
     assert_type(note, csmetrics.Explanation)

@@ -353,6 +353,10 @@ def local_to_utc(walls: I64, zone: ZoneInfo) -> I64:
           dtype='datetime64[us]')
     """
     walls = np.asarray(walls, dtype=np.int64)
+    if zone.key in ("UTC", "Etc/UTC"):
+        # No transitions: the wall times are the instants (NaT stays NaT).
+        same: I64 = walls.copy()
+        return same
     out: I64 = walls.copy()
     present = walls != _NAT
     given = walls[present] if not present.all() else walls

@@ -6,13 +6,16 @@ and one flat child table per history, each sorted by ticket row and then time
 ``interaction`` column is the ticket row), the status changes
 (`StatusChanges`), and the priority, assignee and schedule changes
 (`Changes`). Built from `Ticket` objects (`Tickets.from_records`), from arrays
-(`Tickets.from_columns`, no object per row) or from dataframes
-(`Tickets.from_frame`); every path runs the same vectorised checks.
+(`Tickets.from_columns`, no object per row), from dataframes
+(`Tickets.from_frame`) or from Parquet files (`Tickets.read_parquet`, text
+encoded by Arrow); every path runs the same vectorised checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.check import bad_record, check_type
+from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import (
     AUTHORS,
     STATUSES,
@@ -38,6 +42,7 @@ from csmetrics.core.reduce import segment_starts
 from csmetrics.core.table import (
     _MISSING_TIME,
     OPEN,
+    Deferred,
     Encoded,
     Interactions,
     Messages,
@@ -50,6 +55,7 @@ from csmetrics.core.table import (
     _row_name,
     _times,
     _unique_ids,
+    child_order,
     child_rows,
     child_times,
     from_micros,
@@ -434,21 +440,115 @@ class Tickets:
             reading = Reading.of(spec, assume_timezone=assume_timezone)
             return frames.frame_columns(data, reading=reading)
 
-        specs = {
-            "messages": (messages, MESSAGE_FIELDS),
-            "statuses": (statuses, STATUS_FIELDS),
-            "priority_changes": (priority_changes, PRIORITY_FIELDS),
-            "assignments": (assignments, ASSIGNMENT_FIELDS),
-            "schedule_changes": (schedule_changes, SCHEDULE_FIELDS),
-            "sla_policy_changes": (sla_policy_changes, SLA_POLICY_FIELDS),
+        given = {
+            "messages": messages,
+            "statuses": statuses,
+            "priority_changes": priority_changes,
+            "assignments": assignments,
+            "schedule_changes": schedule_changes,
+            "sla_policy_changes": sla_policy_changes,
         }
         children = {
-            name: read(data, spec) for name, (data, spec) in specs.items() if data is not None
+            name: read(data, _SPECS[name]) for name, data in given.items() if data is not None
         }
         return cls._build(read(frame, TICKET_FIELDS), children)
 
     @classmethod
-    def _build(cls, cols: dict[str, Any], children: dict[str, dict[str, Any]]) -> Tickets:
+    def read_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        messages: str | os.PathLike[str] | None = None,
+        statuses: str | os.PathLike[str] | None = None,
+        priority_changes: str | os.PathLike[str] | None = None,
+        assignments: str | os.PathLike[str] | None = None,
+        schedule_changes: str | os.PathLike[str] | None = None,
+        sla_policy_changes: str | os.PathLike[str] | None = None,
+        assume_timezone: str | None = None,
+    ) -> Tickets:
+        """Build the table from Parquet files: the tickets and one file per history.
+
+        Needs the ``frames`` extra. ``path`` holds one row per ticket; each
+        history is its own file. Columns are named like the fields of
+        `from_columns` (other columns are ignored) and the same checks run,
+        so this gives the table ``from_frame`` gives on the files' Arrow
+        tables, without a Python object per row: text columns (ids,
+        authors, statuses, priorities) are dictionary-encoded by Arrow and
+        only their distinct values become Python strings; numbers and
+        timestamps are read as numpy arrays. The columns of each file are
+        read in batches of bounded size and freed once converted (see
+        `csmetrics.core.frames.parquet_columns`).
+
+        Timestamp columns with a time zone are instants; naive ones are an
+        error unless ``assume_timezone`` names their zone (``"UTC"`` for a
+        file written from UTC wall times), as for
+        `csmetrics.Interactions.read_parquet`.
+
+        Raises
+        ------
+        InvalidDataError
+            As `from_columns`, the message starting with the file it is about
+            (and naming the row, as position in that file, the field and the
+            value); also a missing required column or an unreadable file.
+        """
+        from csmetrics.core import frames  # noqa: PLC0415 (optional extra)
+
+        files = {
+            "tickets": path,
+            "messages": messages,
+            "statuses": statuses,
+            "priority_changes": priority_changes,
+            "assignments": assignments,
+            "schedule_changes": schedule_changes,
+            "sla_policy_changes": sla_policy_changes,
+        }
+        specs = {"tickets": TICKET_FIELDS, **_SPECS}
+        read: dict[str, dict[str, Any]] = {}
+        for name, file in files.items():
+            if file is None:
+                continue
+            reading = Reading.of(specs[name], assume_timezone=assume_timezone)
+            with _naming_file(file):
+                read[name] = dict(frames.parquet_columns(file, reading=reading)[0])
+        named = {name: os.fspath(file) for name, file in files.items() if file is not None}
+        try:
+            return cls._build(read.pop("tickets"), read, files=named)
+        finally:
+            # The columns read are freed; pyarrow's pool would keep their memory.
+            frames.release_arrow_memory()
+
+    @classmethod
+    def _build(
+        cls,
+        cols: dict[str, Any],
+        children: dict[str, dict[str, Any]],
+        *,
+        files: Mapping[str, str] | None = None,
+    ) -> Tickets:
+        files = files or {}
+        with _naming_file(files.get("tickets")):
+            fields = cls._ticket_columns(cols)
+        ids, created = fields["id"], fields["created"]
+        for name in _CHILDREN:
+            given = children.get(name)
+            if given is None:
+                continue
+            with _naming_file(files.get(name)):
+                given = {
+                    key: value() if isinstance(value, Deferred) else value
+                    for key, value in given.items()
+                }
+                fields[name] = _child(name, given, ids, created)
+        fields.setdefault("messages", Messages.empty())
+        fields.setdefault("statuses", _no_status_changes())
+        for name, *_ in _HISTORIES:
+            fields.setdefault(name, _no_changes())
+        return cls(**fields)
+
+    @staticmethod
+    def _ticket_columns(cols: dict[str, Any]) -> dict[str, Any]:
+        """The ticket rows' columns, checked and encoded."""
         n = _columns(cols, TICKET_FIELDS.required, (*_TICKET_KEYS, "submitter_role"))[0]
         ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
         _unique_ids(ids)
@@ -471,24 +571,7 @@ class Tickets:
             if "submitter_role" in cols
             else np.full(n, -1, dtype=np.int64),
         }
-        given = children.get("messages")
-        fields["messages"] = (
-            Messages.empty()
-            if given is None
-            else messages_from_columns(given, ids, created, parent="ticket_id")
-        )
-        given = children.get("statuses")
-        fields["statuses"] = (
-            _no_status_changes() if given is None else _status_changes(given, ids, created)
-        )
-        for name, field, required, _ in _HISTORIES:
-            given = children.get(name)
-            fields[name] = (
-                _no_changes()
-                if given is None
-                else _changes(given, field, ids, created, required=required)
-            )
-        return cls(**fields)
+        return fields
 
     def contacts(self) -> Interactions:
         """The tickets as contacts, one per resolution cycle: see `contacts`.
@@ -560,6 +643,52 @@ class Tickets:
         ]
 
 
+_SPECS: dict[str, Fields] = {
+    "messages": MESSAGE_FIELDS,
+    "statuses": STATUS_FIELDS,
+    **{name: spec for name, _, _, spec in _HISTORIES},
+}
+"""The fields of each child table, by its name in `Tickets`."""
+
+
+def _child(
+    name: str, columns: dict[str, Any], ids: Encoded, created: I64
+) -> Messages | StatusChanges | Changes:
+    """The child table ``name`` of `Tickets` from its columns."""
+    if name == "messages":
+        return messages_from_columns(columns, ids, created, parent="ticket_id")
+    if name == "statuses":
+        return _status_changes(columns, ids, created)
+    field, required = next((f, r) for n, f, r, _ in _HISTORIES if n == name)
+    return _changes(columns, field, ids, created, required=required)
+
+
+@contextmanager
+def _naming_file(path: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Start the message of an `InvalidDataError` raised inside with the file it is about.
+
+    The error keeps its row (the position in that file), field, value and
+    reason; without a file (columns or frames) it passes unchanged.
+    """
+    try:
+        yield
+    except InvalidDataError as err:
+        if path is None:
+            raise
+        where = os.fspath(path)
+        text = str(err)
+        if text.startswith((where, repr(where))):
+            raise
+        raise InvalidDataError(
+            f"{where}: {text}",
+            row=err.row,
+            record=err.record,
+            field=err.field,
+            value=err.value,
+            why=err.why,
+        ) from None
+
+
 def _status_changes(columns: dict[str, Any], ids: Encoded, created: I64) -> StatusChanges:
     _columns(columns, STATUS_FIELDS.required, ())
     ticket = parent_rows(
@@ -574,7 +703,9 @@ def _status_changes(columns: dict[str, Any], ids: Encoded, created: I64) -> Stat
         why="before the ticket was created",
     )
     status = _codes_of("status", columns["status"], STATUSES, None, what="status change ")
-    order = np.lexsort((at, ticket))
+    order = child_order(ticket, at)
+    if order is None:
+        return StatusChanges(ticket=ticket, at=at, status=status)
     return StatusChanges(ticket=ticket[order], at=at[order], status=status[order])
 
 
@@ -588,7 +719,9 @@ def _changes(
         "at", columns["at"], ticket, created, what=what, why="before the ticket was created"
     )
     value = _encode(field, columns[field], required=required, ids=None)
-    order = np.lexsort((at, ticket))
+    order = child_order(ticket, at)
+    if order is None:
+        return Changes(ticket=ticket, at=at, value=value)
     return Changes(ticket=ticket[order], at=at[order], value=value[order])
 
 

@@ -696,6 +696,10 @@ def _metrics_memo(
         if isinstance(calendar, Mapping)
         else (cutoff, calendar, preset, tuple(sorted(effective.items())))
     )
+    try:
+        hash(key)
+    except TypeError:
+        key = None  # an unhashable option is refused, naming it, by the computation
     if key is not None and key in cache:
         return table, cache[key]
     rows = TicketMetrics(

@@ -304,7 +304,11 @@ def _arrow_texts(values: Any) -> Text:
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         values = values.cast(pa.string())
     trimmed = pc.utf8_trim_whitespace(values).fill_null("")
-    return np.asarray(trimmed.to_numpy(zero_copy_only=False)).astype(str)
+    # Through Arrow's dictionary: a Python str per distinct text, not per row.
+    encoded = trimmed.dictionary_encode().combine_chunks()
+    words = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False)).astype(str)
+    texts: Text = words[np.asarray(encoded.indices.to_numpy(), dtype=np.int64)]
+    return texts
 
 
 def times(table: Table, column: str, *, required: bool) -> I64:

@@ -19,29 +19,35 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from collections.abc import Collection
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import numpy.typing as npt
 
-from csmetrics.core.calendar import WEEKDAYS, BusinessCalendar
+from csmetrics.core.calendar import BusinessCalendar
 from csmetrics.core.check import option
-from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import STATUSES
 from csmetrics.core.tickets import Tickets
 from csmetrics.sources import files
 from csmetrics.sources.files import OrphanRowsWarning
-from csmetrics.sources.timezones import iana_zone
-from csmetrics.sources.zendesk_api import read_api
+from csmetrics.sources.zendesk_api import read_api, read_api_schedules
+from csmetrics.sources.zendesk_schedules import (
+    Fail,
+    Interval,
+    Schedules,
+    build,
+    holiday_dates,
+)
 
 __all__ = [
     "ON_ORPHAN",
     "OrphanPolicy",
     "OrphanRowsWarning",
     "read_api",
+    "read_api_schedules",
     "read_schedules",
     "read_tables",
 ]
@@ -54,9 +60,6 @@ Bool = npt.NDArray[np.bool_]
 OrphanPolicy = Literal["error", "warn"]
 ON_ORPHAN: tuple[OrphanPolicy, ...] = ("error", "warn")
 """What `read_tables` does with a row whose ticket or user is missing."""
-
-_WEEK_MINUTES = 7 * 24 * 60
-_DAY_MINUTES = 24 * 60
 
 
 def _directory(path: PathLike) -> Path:
@@ -73,31 +76,7 @@ def _directory(path: PathLike) -> Path:
 # --- schedules --------------------------------------------------------------------------------
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _week_hours(intervals: list[tuple[int, int]]) -> dict[str, list[tuple[str, str]]]:
-    """Intervals in minutes of the week (Sunday 00:00 = 0) as the calendar's weekday hours.
-
-    An interval that runs past midnight is cut there, so each part belongs
-    to the day it lies in, as Zendesk's holidays close whole local days.
-    """
-    hours: dict[str, list[tuple[str, str]]] = {}
-    for start, end in intervals:
-        low = start
-        while low < end:
-            day = low // _DAY_MINUTES
-            high = min(end, (day + 1) * _DAY_MINUTES)
-            weekday = WEEKDAYS[(day + 6) % 7]  # day 0 is a Sunday
-            opens = _clock(low - day * _DAY_MINUTES)
-            closes = _clock(high - day * _DAY_MINUTES) if high % _DAY_MINUTES else "24:00"
-            hours.setdefault(weekday, []).append((opens, closes))
-            low = high
-    return hours
-
-
-def _holidays(directory: Path, schedules: Mapping[str, object]) -> dict[str, list[date]]:
+def _holidays(directory: Path, schedules: Collection[str]) -> dict[str, list[date]]:
     """The holiday dates of each schedule: every date from start to end, inclusive."""
     table = files.load(
         directory,
@@ -114,29 +93,17 @@ def _holidays(directory: Path, schedules: Mapping[str, object]) -> dict[str, lis
     for row, (key, first, last) in enumerate(zip(schedule, starts, ends, strict=True)):
         if key not in schedules:
             table.fail(row, "schedule_id", key, "no such schedule in the schedule table")
-        if last < first:
-            table.fail(row, "end_date", last.isoformat(), f"before start_date {first}")
-        days = (last - first).days + 1
-        out.setdefault(key, []).extend(first + timedelta(days=i) for i in range(days))
+        out.setdefault(key, []).extend(holiday_dates(first, last, _failing(table, row)))
     return out
 
 
-class Schedules:
-    """The schedules of an export: calendars by schedule id, and the default one."""
+def _failing(table: files.Table, row: int) -> Fail:
+    """The `Fail` of one row of a table: names its file, row and field."""
 
-    def __init__(
-        self, calendars: Mapping[str, BusinessCalendar], created: Mapping[str, int]
-    ) -> None:
-        self.calendars = dict(calendars)
-        self.created = dict(created)
-        # Zendesk's default schedule is the first one created (dbt_zendesk:
-        # row_number() over (order by created_at) = 1); ties go to the lower id.
-        ordered = sorted(self.created, key=lambda key: (self.created[key], _id_order(key)))
-        self.default = ordered[0] if ordered else None
+    def fail(field: str, value: object, why: str) -> NoReturn:
+        table.fail(row, field, value, why)
 
-
-def _id_order(key: str) -> tuple[int, int | str]:
-    return (0, int(key)) if key.lstrip("-").isdigit() else (1, key)
+    return fail
 
 
 def _schedules(directory: Path) -> Schedules:
@@ -151,51 +118,23 @@ def _schedules(directory: Path) -> Schedules:
         return Schedules({}, {})
     ids = files.keys(table, "id", required=True).tolist()
     zones = files.texts(table, "time_zone", required=True).tolist()
-    starts = files.ints(table, "start_time")
-    ends = files.ints(table, "end_time")
-    created = files.times(table, "created_at", required=False)
-    intervals: dict[str, list[tuple[int, int]]] = {}
-    zone_of: dict[str, tuple[str, int]] = {}
-    created_of: dict[str, int] = {}
-    for row, key in enumerate(ids):
-        start, end = int(starts[row]), int(ends[row])
-        if not 0 <= start < _WEEK_MINUTES:
-            table.fail(row, "start_time", start, "expected minutes of the week, 0 to 10079")
-        if not start < end <= _WEEK_MINUTES:
-            why = f"expected minutes of the week after start_time {start}, up to 10080"
-            table.fail(row, "end_time", end, why)
-        if key not in zone_of:
-            try:
-                zone_of[key] = (iana_zone(zones[row]), row)
-            except ValueError as err:
-                table.fail(row, "time_zone", zones[row], str(err))
-        elif zones[row] and iana_zone(zones[row]) != zone_of[key][0]:
-            first = table.row(zone_of[key][1])
-            table.fail(
-                row, "time_zone", zones[row], f"schedule {key} has another zone in row {first}"
-            )
-        intervals.setdefault(key, []).append((start, end))
-        moment = int(created[row])
-        if moment != files.NAT:
-            created_of[key] = min(created_of.get(key, moment), moment)
-        else:
-            created_of.setdefault(key, files.NAT)
-    holidays = _holidays(directory, intervals)
-    calendars = {
-        key: _calendar(table, key, zone_of[key][0], spans, holidays.get(key, ()))
-        for key, spans in intervals.items()
-    }
-    return Schedules(calendars, created_of)
-
-
-def _calendar(
-    table: files.Table, key: str, zone: str, spans: list[tuple[int, int]], holidays: Sequence[date]
-) -> BusinessCalendar:
-    try:
-        return BusinessCalendar(timezone=zone, hours=_week_hours(sorted(spans)), holidays=holidays)
-    except ValueError as err:
-        msg = f"{table.path}: schedule {key}: {err}"
-        raise InvalidDataError(msg) from None
+    starts = files.ints(table, "start_time").tolist()
+    ends = files.ints(table, "end_time").tolist()
+    created = files.times(table, "created_at", required=False).tolist()
+    intervals = [
+        Interval(
+            key=key,
+            zone=zones[row],
+            start=starts[row],
+            end=ends[row],
+            created=created[row],
+            fail=_failing(table, row),
+            where=f"row {table.row(row)}",
+        )
+        for row, key in enumerate(ids)
+    ]
+    holidays = _holidays(directory, set(ids))
+    return build(intervals, holidays, table.path)
 
 
 def read_schedules(path: PathLike, /) -> dict[str, BusinessCalendar]:
@@ -263,7 +202,8 @@ _ROLES = {"end-user": "customer", "agent": "agent", "admin": "agent"}
 """Zendesk user roles to comment authors: an admin's comment is an agent's."""
 _SYSTEM_USER = "-1"
 """The id Zendesk gives its own system user: updates and comments by automations."""
-_HISTORY_FIELDS = ("status", "priority", "assignee_id")
+_HISTORY_FIELDS = ("status", "priority", "assignee_id", "sla_policy")
+"""The ticket_field_history fields read; ``sla_policy`` holds the policy's title."""
 _SCHEDULE_GRACE = 5_000_000
 """A ticket_schedule row up to 5 seconds after creation is the ticket's first schedule."""
 
@@ -425,7 +365,7 @@ def _histories(
     tickets: tuple[Text, I64, Bool],
     orphans: _Orphans,
 ) -> tuple[dict[str, dict[str, Any]], I64]:
-    """Status, priority and assignee histories from ticket_field_history.
+    """Status, priority, assignee and SLA policy histories from ticket_field_history.
 
     Also returns the ticket row of each status change.
     """
@@ -447,6 +387,9 @@ def _histories(
         ("status", "statuses", "status"),
         ("priority", "priority_changes", "priority"),
         ("assignee_id", "assignments", "assignee_id"),
+        # dbt_zendesk (int_zendesk__sla_policy_applied): the policy in force is
+        # the value of the latest sla_policy row; an empty value clears it.
+        ("sla_policy", "sla_policy_changes", "policy"),
     ):
         rows = keep & (names == field)
         where = np.flatnonzero(rows)
@@ -549,9 +492,11 @@ def read_tables(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tick
     ``user_id``, ``created``,   user's role; ``user_id`` empty or ``-1``
     ``public``)                 (Zendesk's system user) is a bot
     ``ticket_field_history``    rows with ``field_name`` ``status``,
-    (``ticket_id``,             ``priority`` and ``assignee_id`` become the
-    ``field_name``,             status, priority and assignee histories
-    ``updated``, ``value``)     (``at`` = ``updated``); other fields are ignored
+    (``ticket_id``,             ``priority``, ``assignee_id`` and
+    ``field_name``,             ``sla_policy`` become the status, priority,
+    ``updated``, ``value``)     assignee and SLA policy histories (``at`` =
+                                ``updated``; an SLA policy's ``value`` is its
+                                title, empty: none); other fields are ignored
     ``schedule``,               the schedules (`read_schedules`)
     ``schedule_holiday``
     ``ticket_schedule``         the schedule history: the default schedule (the
@@ -658,4 +603,5 @@ def read_tables(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tick
         priority_changes=histories["priority_changes"],
         assignments=histories["assignments"],
         schedule_changes=schedule_changes,
+        sla_policy_changes=histories["sla_policy_changes"],
     )

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from typing import Any
+from datetime import date
+from typing import Any, NoReturn
 
+from csmetrics.core.calendar import BusinessCalendar
 from csmetrics.core.model import STATUSES
 from csmetrics.core.tickets import Tickets
 from csmetrics.sources import records
 from csmetrics.sources.records import Collect, OrphanPolicy, Place
+from csmetrics.sources.zendesk_schedules import (
+    NO_TIME,
+    Fail,
+    Interval,
+    Schedules,
+    build,
+    holiday_dates,
+)
 
-__all__ = ["read_api"]
+__all__ = ["read_api", "read_api_schedules"]
 
 PathLike = str | os.PathLike[str]
 
@@ -24,12 +34,19 @@ _ROLES = {"end-user": "customer", "agent": "agent", "admin": "agent"}
 """Zendesk user roles to comment authors: an admin's comment is an agent's."""
 _SYSTEM_USER = "-1"
 """The id Zendesk gives its own system user: updates and comments by automations."""
-_LISTS = ("tickets", "users", "audits", "ticket_events")
+_LISTS = ("tickets", "users", "audits", "ticket_events", "schedules")
 """The keys of the pages the reader knows; other keys (``next_page``, ...) are ignored."""
 _COMMENTS = frozenset({"Comment", "VoiceComment"})
 """Audit event types that are comments (a voice comment is a call's recording)."""
-_FIELDS = {"status": "statuses", "priority": "priority_changes", "assignee_id": "assignments"}
+_FIELDS = {
+    "status": "statuses",
+    "priority": "priority_changes",
+    "assignee_id": "assignments",
+    "sla_policy": "sla_policy_changes",
+}
 """The ticket fields whose changes become histories, and the history each fills."""
+_COLUMNS = {"sla_policy": "policy"}
+"""The column of a history named otherwise than its Zendesk field."""
 
 
 def _events(place: Place, item: Mapping[str, Any]) -> Iterator[tuple[Place, dict[str, Any]]]:
@@ -45,6 +62,9 @@ class _Reader:
         self.found: dict[str, list[tuple[Place, dict[str, Any]]]] = {name: [] for name in _LISTS}
 
     def page(self, place: Place, data: Any) -> None:
+        if isinstance(data, dict) and isinstance(data.get("schedule"), dict):
+            # One schedule (GET /api/v2/business_hours/schedules/{id}): a list of one.
+            data = {**data, "schedules": [data["schedule"]]}
         if not isinstance(data, dict) or not any(name in data for name in _LISTS):
             place.fail("tickets", None, f"expected a page with one of the lists {_LISTS}")
         for name in _LISTS:
@@ -62,11 +82,12 @@ class _Reader:
         for name, items in self.found.items():
             latest: dict[str, tuple[int, int]] = {}
             for index, (place, item) in enumerate(items):
-                ident = records.key(place, item, "id", required=name in {"tickets", "users"})
+                versioned = name in {"tickets", "users", "schedules"}
+                ident = records.key(place, item, "id", required=versioned)
                 if not ident:
                     continue
                 updated = records.moment(place, item, "updated_at", required=False)
-                version = -1 if updated is None or name not in {"tickets", "users"} else updated
+                version = -1 if updated is None or not versioned else updated
                 if ident not in latest or version > latest[ident][0]:
                     latest[ident] = (version, index)
             keep = {index for _, index in latest.values()}
@@ -167,7 +188,10 @@ class _Reader:
                             if value not in STATUSES:
                                 where.fail("status", value, f"use one of {STATUSES}")
                             with_status.add(ticket)
-                        self.collect.event(_FIELDS[name], place, field, ticket, at, **{name: value})
+                        column = _COLUMNS.get(name, name)
+                        self.collect.event(
+                            _FIELDS[name], place, field, ticket, at, **{column: value}
+                        )
         self.collect.orphans("ticket", orphans, orphan_ids)
         self.collect.orphans("user", users, user_ids)
         return with_status
@@ -184,21 +208,133 @@ class _Reader:
             if name in event:
                 yield name, records.key(place, event, name, required=name == "status")
 
+    def schedules(self) -> Schedules:
+        """The schedules of the Business Hours API's pages, by the rules of the tables."""
+        intervals: list[Interval] = []
+        holidays: dict[str, list[date]] = {}
+        source = ""
+        for place, schedule in self.found["schedules"]:
+            key = records.key(place, schedule, "id", required=True)
+            zone = records.key(place, schedule, "time_zone", required=True)
+            created = records.moment(place, schedule, "created_at", required=False)
+            source = source or place.file
+            for where, interval in records.members(
+                place, schedule.get("intervals") or [], "intervals"
+            ):
+                intervals.append(
+                    Interval(
+                        key=key,
+                        zone=zone,
+                        start=_minutes(where, interval, "start_time"),
+                        end=_minutes(where, interval, "end_time"),
+                        created=NO_TIME if created is None else created,
+                        fail=_failing(place, where),
+                        where=place.path,
+                    )
+                )
+            for where, holiday in records.members(
+                place, schedule.get("holidays") or [], "holidays"
+            ):
+                first, last = (_date(where, holiday, f) for f in ("start_date", "end_date"))
+                holidays.setdefault(key, []).extend(holiday_dates(first, last, where.fail))
+        return build(intervals, holidays, source)
+
     def finish(self) -> Tickets:
         self.deduplicate()
         roles = self.users()
         status, deleted = self.tickets(roles)
         with_status = self.audits(roles, set(status), deleted)
+        default = self.schedules().default
         for place, ticket in self.found["tickets"]:
             ident = records.key(place, ticket, "id", required=True)
-            if ident in status and ident not in with_status and status[ident]:
+            if ident not in status:
+                continue
+            at = records.moment(place, ticket, "created_at", required=True)
+            assert at is not None  # required
+            if ident not in with_status and status[ident]:
                 # No status event (an export cut by date): its status from creation.
-                at = records.moment(place, ticket, "created_at", required=True)
-                assert at is not None  # required
                 self.collect.event("statuses", place, "status", ident, at, status=status[ident])
+            if default is not None:
+                # The default schedule (the earliest created) from creation, as
+                # read_tables gives a ticket without ticket_schedule rows.
+                self.collect.event(
+                    "schedule_changes", place, "created_at", ident, at, schedule_id=default
+                )
         if deleted:
             self.collect.left_out["tickets (status: deleted)"] = len(deleted)
         return self.collect.build()
+
+
+def _minutes(place: Place, obj: Mapping[str, Any], field: str) -> int:
+    """A whole number of minutes (of the week)."""
+    value = obj.get(field)
+    if not isinstance(value, int) or isinstance(value, bool):
+        place.fail(field, value, "expected a whole number of minutes of the week")
+    return value
+
+
+def _date(place: Place, obj: Mapping[str, Any], field: str) -> date:
+    """A date written ``YYYY-MM-DD``."""
+    value = obj.get(field)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
+    except ValueError:
+        place.fail(field, value, "expected a date, YYYY-MM-DD")
+
+
+def _failing(schedule: Place, interval: Place) -> Fail:
+    """Errors about an interval's minutes name the interval; any other the schedule."""
+
+    def fail(field: str, value: object, why: str) -> NoReturn:
+        place = interval if field in ("start_time", "end_time") else schedule
+        place.fail(field, value, why)
+
+    return fail
+
+
+def read_api_schedules(path: PathLike, /) -> dict[str, BusinessCalendar]:
+    """The schedules of Zendesk's Business Hours API, as calendars by schedule id.
+
+    ``path`` is a JSON file or a directory of them, as for `read_api` (the
+    same directory may hold both): pages ``{"schedules": [...]}`` (``GET
+    /api/v2/business_hours/schedules``) or ``{"schedule": {...}}`` (one
+    schedule). Each schedule has ``id``, ``time_zone`` (a Zendesk (Rails) or
+    IANA name), ``intervals`` (``start_time`` and ``end_time`` in minutes
+    of the week from Sunday 00:00 local time) and optionally ``created_at``
+    and ``holidays``: the holidays of ``GET
+    /api/v2/business_hours/schedules/{id}/holidays`` (``start_date``,
+    ``end_date``, both included) placed in the schedule's object, since that
+    endpoint's holidays do not name their schedule. The rules, and the
+    calendars, are those of `csmetrics.sources.zendesk.read_schedules` on
+    the warehouse tables. A schedule that several pages return is kept in
+    the version with the latest ``updated_at``.
+
+    Pass the result as ``calendar=`` to `csmetrics.ticket_metrics` and the
+    ticket aggregates: `read_api` gives every ticket the default schedule
+    (the earliest created) from its creation.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    InvalidDataError
+        A missing ``id`` or ``time_zone``, an unknown zone, minutes that are
+        not whole or lie outside the week, overlapping intervals, a bad
+        holiday date; the message names the file, the object
+        (``schedules[0] (id 100).intervals[1]``) and the field.
+
+    Examples
+    --------
+    >>> from csmetrics.sources.zendesk import read_api_schedules
+    >>> office = read_api_schedules("tests/data/zendesk_api")["100"]
+    >>> office.timezone
+    'America/New_York'
+    """
+    reader = _Reader("error")
+    for place, data in records.pages(path):
+        reader.page(place, data)
+    reader.deduplicate()
+    return reader.schedules().calendars
 
 
 def read_api(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tickets:
@@ -208,8 +344,10 @@ def read_api(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tickets
     order), each a page as the API returns it: ``{"tickets": [...]}``
     (``GET /api/v2/tickets`` or the incremental ticket export),
     ``{"users": [...]}``, ``{"audits": [...]}`` (``GET
-    /api/v2/tickets/{id}/audits``) or ``{"ticket_events": [...]}`` (the
-    incremental ticket event export, ``include=comment_events``). Other keys
+    /api/v2/tickets/{id}/audits``), ``{"ticket_events": [...]}`` (the
+    incremental ticket event export, ``include=comment_events``) or
+    ``{"schedules": [...]}`` (the Business Hours API, see
+    `read_api_schedules`). Other keys
     (``next_page``, ``count``, ...) and unknown fields are ignored.
 
     ===========================  ==================================================
@@ -229,9 +367,13 @@ def read_api(path: PathLike, /, *, on_orphan: OrphanPolicy = "error") -> Tickets
     ``Comment`` (or              a `Message`: ``public``, ``author_id`` (else the
     ``VoiceComment``) event      audit's ``author_id`` / ``updater_id``);
                                  ``-1`` (the system user) is a bot
-    ``Create``/``Change`` of     a `StatusChange`, `PriorityChange`, `Assignment`
-    ``status``, ``priority``,    (audits: ``field_name`` and ``value``; ticket
-    ``assignee_id``              events: the field as a key)
+    ``Create``/``Change`` of     a `StatusChange`, `PriorityChange`, `Assignment`,
+    ``status``, ``priority``,    `SLAPolicyChange` (the policy's title; empty:
+    ``assignee_id``,             none) (audits: ``field_name`` and ``value``;
+    ``sla_policy``               ticket events: the field as a key)
+    schedule (Business Hours     the ticket's schedule history: the default
+    API) ``id``, ``created_at``  schedule (the earliest created) from creation;
+                                 the calendars are `read_api_schedules`'
     ===========================  ==================================================
 
     An item that several pages return (Zendesk's time-based incremental
