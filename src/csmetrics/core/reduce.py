@@ -26,7 +26,7 @@ from csmetrics.core.exact import (
     rounded,
 )
 from csmetrics.core.model import PeriodLike, as_window, aware_option
-from csmetrics.core.results import Breakdown, Durations, Mean, Result
+from csmetrics.core.results import Breakdown, Durations, Mean, Result, merge_runs, sorted_runs
 from csmetrics.core.table import Codes, Encoded, to_micros
 
 I64 = npt.NDArray[np.int64]
@@ -258,11 +258,14 @@ def reduce_durations(
     distinct ``values=`` and counts. Units marked in ``excluded`` are left
     out on purpose and only counted (``excluded=``).
 
-    With ``group``, the units are sorted once, by duration: the distinct
-    durations and each unit's rank among them (`numpy.unique`) give every
-    group's distinct durations and counts by counting (group, rank) pairs,
-    without a sort per group (decision 87). The results are the same, bit
-    for bit, as those of each group's units on their own.
+    With ``group``, a few groups (up to 32,767: a channel, agent or
+    category) are counted without an index sort of the durations: the units
+    are put in (group, censored) order by one stable radix sort of a 16-bit
+    key, each part's durations are sorted in place, and the runs of equal
+    durations give the counts (decisions 87, 135). More groups (a breakdown
+    by customer) rank the durations once and count (group, rank) pairs. The
+    results are the same, bit for bit, as those of each group's units on
+    their own.
     """
     values = np.asarray(durations, dtype=np.float64)
     censored = np.asarray(censored_mask, dtype=bool)
@@ -274,35 +277,79 @@ def reduce_durations(
         return factory(durations=values[completed], censoring_times=values[censored], **extra)
     slot, nslots = _slots(group)
     timed = slice(None) if excluded is None else ~excluded
-    # -0.0 is 0.0, as in a result built from the durations themselves.
-    distinct, rank = np.unique(values[timed] + 0.0, return_inverse=True)
-    rank = rank.reshape(-1)
-    open_timed = censored[timed]
-    slot_timed = slot[timed]
     left_out = (
         np.zeros(nslots, dtype=np.int64)
         if excluded is None
         else np.bincount(slot[excluded], minlength=nslots)
     )
 
-    def build(at: I64 | slice, done: I64, still_open: I64, left: int) -> D:
+    def build(distinct: F64, done: I64, still_open: I64, left: int) -> D:
         extra = {} if excluded is None else {"excluded": left}
-        return factory(
-            values=distinct[at], completed_counts=done, censored_counts=still_open, **extra
-        )
+        return factory(values=distinct, completed_counts=done, censored_counts=still_open, **extra)
 
-    overall = build(
-        slice(None),
-        np.bincount(rank[~open_timed], minlength=len(distinct)),
-        np.bincount(rank[open_timed], minlength=len(distinct)),
-        int(left_out.sum()),
-    )
-    per_group = _distinct_per_group(slot_timed, rank, open_timed, nslots, len(distinct))
+    if 2 * nslots <= _RADIX_KEYS:
+        runs = _runs_per_group(values[timed], censored[timed], slot[timed], nslots)
+        overall_values, overall_counts = merge_runs([runs[0::2], runs[1::2]])
+
+        def per_group(s: int) -> tuple[F64, I64, I64]:
+            return _merged_group(runs, s)
+    else:
+        # -0.0 is 0.0, as in a result built from the durations themselves.
+        distinct, rank = np.unique(values[timed] + 0.0, return_inverse=True)
+        rank = rank.reshape(-1)
+        open_timed = censored[timed]
+        overall_values = distinct
+        overall_counts = [
+            np.bincount(rank[~open_timed], minlength=len(distinct)),
+            np.bincount(rank[open_timed], minlength=len(distinct)),
+        ]
+        ranks = _distinct_per_group(slot[timed], rank, open_timed, nslots, len(distinct))
+
+        def per_group(s: int) -> tuple[F64, I64, I64]:
+            at, done, still_open = ranks(s)
+            return distinct[at], done, still_open
+
+    overall = build(overall_values, overall_counts[0], overall_counts[1], int(left_out.sum()))
     groups = {
         _slot_key(group, int(s)): build(*per_group(int(s)), int(left_out[s]))
         for s in np.flatnonzero(np.bincount(slot, minlength=nslots))
     }
     return Breakdown(by=by, overall=overall, groups=groups)
+
+
+_RADIX_KEYS = 1 << 16
+"""(group, censored) keys up to this many fit 16 bits, which numpy's stable sort radix-sorts."""
+
+
+def _runs_per_group(values: F64, censored: Bool, slot: I64, nslots: int) -> list[tuple[F64, I64]]:
+    """Runs of equal durations per (group, censored) part, part ``2 * slot + censored``.
+
+    One stable radix sort of the 16-bit part key puts the units in part
+    order (no index sort of the durations); each part's durations are then
+    sorted in place (``-0.0`` counted as ``0.0``).
+    """
+    key = slot.astype(np.uint16)
+    key <<= 1
+    key |= censored
+    order = np.argsort(key, kind="stable")
+    bounds = np.zeros(2 * nslots + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key, minlength=2 * nslots), out=bounds[1:])
+    del key
+    ordered = values[order]
+    del order
+    ordered += 0.0
+    runs = []
+    for part in range(2 * nslots):
+        segment = ordered[bounds[part] : bounds[part + 1]]
+        segment.sort()
+        runs.append(sorted_runs(segment))
+    return runs
+
+
+def _merged_group(runs: list[tuple[F64, I64]], s: int) -> tuple[F64, I64, I64]:
+    """One group's distinct durations with its completed and censored counts."""
+    values, (done, still_open) = merge_runs([[runs[2 * s]], [runs[2 * s + 1]]])
+    return values, done, still_open
 
 
 _DENSE_CELLS_PER_UNIT = 1
