@@ -107,6 +107,44 @@ def _grouped_float_sums(column: F64, slot: I64, nslots: int) -> list[float]:
     return [rounded(t) for t in grouped_exact_sums(column, slot, nslots)]
 
 
+_FLAG_BITS = 12
+"""Flag columns counted together by one `numpy.bincount` of their packed bits."""
+_FLAG_MIN_CELLS = 1 << 16
+"""The grid of packed codes may always have this many cells, however few the rows."""
+
+
+def _grouped_flag_counts(flags: list[Bool], slot: I64, nslots: int) -> list[list[int]]:
+    """How many rows of each slot are True, per flag column.
+
+    Up to `_FLAG_BITS` flags at a time are packed into the low bits of one
+    code per row, ``slot * 2**bits + pattern``, and counted by one
+    `numpy.bincount`; each flag's count per slot is then the sum over the
+    patterns with its bit set. The grid of codes is kept no larger than the
+    rows (at least 65,536 cells): with very many slots, each flag's True rows
+    are counted on their own.
+    """
+    room = max(len(slot), _FLAG_MIN_CELLS) // max(nslots, 1)
+    width = min(_FLAG_BITS, room.bit_length() - 1)
+    if width < 2:  # packing a single flag saves nothing
+        return [np.bincount(slot[flag], minlength=nslots).tolist() for flag in flags]
+    out: list[list[int]] = []
+    for first in range(0, len(flags), width):
+        batch = flags[first : first + width]
+        pattern = np.zeros(len(slot), dtype=np.uint16)
+        for bit, flag in enumerate(batch):
+            pattern |= flag.view(np.uint8).astype(np.uint16) << np.uint16(bit)
+        code = slot << len(batch)
+        code |= pattern
+        del pattern
+        grid = np.bincount(code, minlength=nslots << len(batch)).reshape(nslots, -1)
+        del code
+        patterns = np.arange(1 << len(batch))
+        out.extend(
+            grid[:, (patterns >> bit) & 1 == 1].sum(axis=1).tolist() for bit in range(len(batch))
+        )
+    return out
+
+
 def reduce_counts(
     factory: Callable[..., R],
     counts: Mapping[str, npt.NDArray[Any]],
@@ -142,12 +180,19 @@ def reduce_counts(
         return overall
     slot, nslots = _slots(group)
     size = np.bincount(slot, minlength=nslots)
-    sums: dict[str, list[Any]] = {
-        name: _grouped_float_sums(col, slot, nslots)
-        if col.dtype.kind == "f"
-        else np.bincount(slot, weights=col, minlength=nslots).astype(np.int64).tolist()
-        for name, col in counts.items()
-    }
+    flags = {name: col for name, col in counts.items() if col.dtype == np.bool_}
+    sums: dict[str, list[Any]] = dict(
+        zip(flags, _grouped_flag_counts(list(flags.values()), slot, nslots), strict=True)
+    )
+    sums.update(
+        {
+            name: _grouped_float_sums(col, slot, nslots)
+            if col.dtype.kind == "f"
+            else np.bincount(slot, weights=col, minlength=nslots).astype(np.int64).tolist()
+            for name, col in counts.items()
+            if name not in flags
+        }
+    )
     exact_sums = {
         name: grouped_exact_sums(v, slot[unit], nslots) for name, (v, unit) in items.items()
     }
