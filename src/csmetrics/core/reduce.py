@@ -20,9 +20,9 @@ from csmetrics.core.check import option, stacklevel
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.exact import (
     exact_sum,
-    exact_sum_of_squares,
+    exact_sum_and_squares,
     grouped_exact_sums,
-    grouped_exact_sums_of_squares,
+    grouped_exact_sums_and_squares,
     rounded,
 )
 from csmetrics.core.model import PeriodLike, as_window, aware_option
@@ -229,15 +229,14 @@ def reduce_mean(
     # row order and any split into parts, and values near the float64 limit
     # do not overflow (two handle times of 1e308 s have a mean of 1e308).
     overall = factory(
-        **Mean.moment_fields(n, exact_sum(kept), exact_sum_of_squares(kept)),
+        **Mean.moment_fields(n, *exact_sum_and_squares(kept)),
         **{k: int(c.sum()) for k, c in counts.items()},
     )
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
     size = np.bincount(slot[measured], minlength=nslots)
-    totals = grouped_exact_sums(kept, slot[measured], nslots)
-    squares = grouped_exact_sums_of_squares(kept, slot[measured], nslots)
+    totals, squares = grouped_exact_sums_and_squares(kept, slot[measured], nslots)
     sums = {
         k: np.bincount(slot, weights=c, minlength=nslots).astype(np.int64)
         for k, c in counts.items()
