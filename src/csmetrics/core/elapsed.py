@@ -70,8 +70,28 @@ def elapsed(start: I64, end: I64, calendar: BusinessCalendar | None) -> F64:
     """Seconds from ``start`` to ``end`` (epoch microseconds), in business time if given."""
     check_calendar(calendar)
     if calendar is None:
-        return (end - start) / _MICROS
+        return seconds_of_micros(end - start)
     return calendar.business_seconds_array(start, end)
+
+
+def elapsed_in_place(start: I64, stop: I64, calendar: BusinessCalendar | None) -> F64:
+    """`elapsed` from ``start`` to ``max(stop, start)``; ``stop`` is overwritten.
+
+    A stop before the start (a clock started after ``as_of``) observes
+    nothing: zero seconds. Without a calendar no full-size temporary is made
+    besides the seconds returned.
+    """
+    check_calendar(calendar)
+    np.maximum(stop, start, out=stop)
+    if calendar is not None:
+        return calendar.business_seconds_array(start, stop)
+    stop -= start
+    return seconds_of_micros(stop)
+
+
+def seconds_of_micros(micros: I64) -> F64:
+    """Float seconds of int64 microsecond spans (each correctly rounded)."""
+    return micros / _MICROS
 
 
 def elapsed_into(

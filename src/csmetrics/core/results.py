@@ -720,8 +720,9 @@ def sorted_runs(times: F64) -> tuple[F64, I64]:
 
 def runs_of(times: F64) -> tuple[F64, I64]:
     """`sorted_runs` of ``times`` in any order (``-0.0`` counted as ``0.0``); one sort of a copy."""
-    ordered = times + 0.0
-    ordered.sort()
+    ordered = np.sort(times)
+    # -0.0 and 0.0 are equal to the sort, so the order stays sorted.
+    ordered += 0.0
     return sorted_runs(ordered)
 
 
