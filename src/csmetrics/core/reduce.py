@@ -221,9 +221,10 @@ def reduce_mean(
     mean; ``counts`` are further per-row columns summed over all rows, passed
     to ``factory`` by name. A group whose rows are all unmeasured gets n = 0.
     """
-    measured = np.ones(len(values), dtype=bool) if measured is None else measured
+    # Every row measured: the arrays themselves, no copies through a mask.
+    rows: Bool | slice = slice(None) if measured is None else measured
     counts = counts or {}
-    kept = values[measured]
+    kept = values[rows]
     n = len(kept)
     # Exact sums (csmetrics.core.exact): the moments are the same bits for any
     # row order and any split into parts, and values near the float64 limit
@@ -235,8 +236,10 @@ def reduce_mean(
     if group is None or by is None:
         return overall
     slot, nslots = _slots(group)
-    size = np.bincount(slot[measured], minlength=nslots)
-    totals, squares = grouped_exact_sums_and_squares(kept, slot[measured], nslots)
+    slot_kept = slot[rows]
+    size = np.bincount(slot_kept, minlength=nslots)
+    totals, squares = grouped_exact_sums_and_squares(kept, slot_kept, nslots)
+    del slot_kept
     sums = {
         k: np.bincount(slot, weights=c, minlength=nslots).astype(np.int64)
         for k, c in counts.items()
