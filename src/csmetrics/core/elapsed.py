@@ -30,9 +30,10 @@ def latest_event(table: Interactions) -> int | None:
         return None
     candidates = [int(table.start.max())]
     for column in (table.end, table.first_response):
-        happened = column[column != OPEN]
-        if len(happened):
-            candidates.append(int(happened.max()))
+        # The latest time recorded, OPEN left out, without copying the column.
+        latest = int(column.max(where=column != OPEN, initial=np.iinfo(np.int64).min))
+        if latest != np.iinfo(np.int64).min:
+            candidates.append(latest)
     if len(table.messages):
         candidates.append(int(table.messages.at.max()))
     return max(candidates)

@@ -21,6 +21,13 @@ huge for the split are scaled by a power of two first, which is exact.
 Squares are first made exact pairs ``p + e`` (Dekker's TwoProduct) and
 summed the same way.
 
+Whole numbers below 2**31 in magnitude (seconds recorded to the second,
+counts, cents) take a shorter path with the same exact result: they are
+int64 without rounding, their sum cannot overflow int64 below 2**32 values,
+and their squares (below 2**62) are summed in int64 halves; per slot,
+`numpy.bincount` adds them in pieces small enough for float64 to add
+exactly (every partial sum below 2**53).
+
 References: Dekker, T. J. (1971). "A floating-point technique for extending
 the available precision". Numerische Mathematik 18, 224-242. Shewchuk, J. R.
 (1997). "Adaptive precision floating-point arithmetic and fast robust

@@ -206,7 +206,9 @@ def _queue(
     table, _, as_of = resolve_as_of(table, as_of)
     # Index the few columns needed rather than taking the whole table; when
     # every contact is in scope (no period, none blocked), views of them.
-    keep = in_period(table.start, period) & ~table.blocked
+    keep = ~table.blocked
+    if period is not None:
+        keep &= in_period(table.start, period)
     rows = slice(None) if keep.all() else np.flatnonzero(keep)
     del keep
     first = first_responses(table)
