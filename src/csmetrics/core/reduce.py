@@ -100,6 +100,8 @@ def split_by_group(values: npt.NDArray[Any], group: Encoded) -> dict[Any, npt.ND
 
 def _total(column: npt.NDArray[Any]) -> int | float:
     """A column's sum: an exact int, or for float columns (money, seconds) the exact sum rounded."""
+    if column.dtype == np.bool_:
+        return int(np.count_nonzero(column))
     return rounded(exact_sum(column)) if column.dtype.kind == "f" else int(column.sum())
 
 

@@ -217,7 +217,8 @@ def _queue(
     answered = response != OPEN
     abandoned = table.abandoned[rows]
     still_open = end == OPEN
-    waiting = ~answered & ~abandoned & still_open
+    neither = ~(answered | abandoned)
+    waiting = neither & still_open
     wait = np.full(len(response), np.nan)
     elapsed_into(wait, first.clock[rows], response, answered, calendar)
     elapsed_into(wait, start, end, abandoned, calendar)
@@ -228,7 +229,7 @@ def _queue(
         answered=answered,
         abandoned=abandoned,
         waiting=waiting,
-        unanswered=~answered & ~abandoned & ~still_open,
+        unanswered=np.greater(neither, still_open),  # neither, and not open
         wait=wait,
         group=None if group is None else group[rows],
         as_of=as_of,
