@@ -409,3 +409,25 @@ def test_whole_number_sums_hand_computed():
     assert exact_sum_of_squares(values) == 38
     assert grouped_exact_sums(values, slot, 2) == [1, 5]
     assert grouped_exact_sums_of_squares(values, slot, 2) == [13, 25]
+
+
+@pytest.mark.parametrize("summed", [4096, 0])
+def test_a_breakdowns_overall_mean_is_the_mean_of_all_values(summed):
+    # Its exact sums are the groups' sums added up (a few groups) or summed
+    # again from the values (many): the same bits as the mean without by=.
+    from unittest import mock
+
+    from csmetrics.core import reduce
+
+    @given(st.lists(st.tuples(st.one_of(SECONDS, WHOLE), st.integers(0, 2)), max_size=40))
+    def check(rows):
+        values = np.array([v for v, _ in rows], dtype=np.float64)
+        codes = np.array([g for _, g in rows], dtype=np.int64)
+        group = Encoded(codes, np.array(["a", "b", "c"]))
+        with mock.patch.object(reduce, "_GROUPS_SUMMED", summed):
+            breakdown = reduce_mean(Mean, values, group, "team")
+        alone = reduce_mean(Mean, values, None, None)
+        assert breakdown.overall == alone
+        assert all(map(same_bits, _mean_bits(breakdown.overall), _mean_bits(alone)))
+
+    check()

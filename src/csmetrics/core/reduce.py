@@ -19,6 +19,7 @@ import numpy.typing as npt
 from csmetrics.core.check import option, stacklevel
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.exact import (
+    ZERO,
     exact_sum,
     exact_sum_and_squares,
     grouped_exact_sums,
@@ -208,6 +209,10 @@ def reduce_counts(
     return Breakdown(by=by, overall=overall, groups=groups)
 
 
+_GROUPS_SUMMED = 4096
+"""Up to this many groups, a mean's overall exact sums add up the groups' exact sums."""
+
+
 def reduce_mean(
     factory: Callable[..., M],
     values: F64,
@@ -231,17 +236,22 @@ def reduce_mean(
     # Exact sums (csmetrics.core.exact): the moments are the same bits for any
     # row order and any split into parts, and values near the float64 limit
     # do not overflow (two handle times of 1e308 s have a mean of 1e308).
-    overall = factory(
-        **Mean.moment_fields(n, *exact_sum_and_squares(kept)),
-        **{k: int(c.sum()) for k, c in counts.items()},
-    )
+    overall_counts = {k: int(c.sum()) for k, c in counts.items()}
     if group is None or by is None:
-        return overall
+        return factory(**Mean.moment_fields(n, *exact_sum_and_squares(kept)), **overall_counts)
     slot, nslots = _slots(group)
     slot_kept = slot[rows]
     size = np.bincount(slot_kept, minlength=nslots)
     totals, squares = grouped_exact_sums_and_squares(kept, slot_kept, nslots)
     del slot_kept
+    # The exact sums of the whole are the sums of the groups' exact sums
+    # (a few groups: cheaper than a second pass over the values).
+    whole = (
+        (sum(totals, ZERO), sum(squares, ZERO))
+        if nslots <= _GROUPS_SUMMED
+        else exact_sum_and_squares(kept)
+    )
+    overall = factory(**Mean.moment_fields(n, *whole), **overall_counts)
     sums = {
         k: np.bincount(slot, weights=c, minlength=nslots).astype(np.int64)
         for k, c in counts.items()
