@@ -6,8 +6,9 @@ Times, on the same seeded float64 values (handle times in seconds, a tenth of
 them zero): ``numpy.sum`` (rounded at every step, order dependent),
 ``math.fsum`` (exact, one value at a time in Python), `exact_sum`,
 `exact_sum_of_squares`, and a whole `Mean` as metrics build it (`reduce_mean`,
-both sums), overall and per group of 50. Best of ``--repeats`` runs; prints a
-Markdown table.
+both sums), overall and per group of 50; then the same on the values rounded
+down to whole seconds, which take the int64 path. Best of ``--repeats``
+runs; prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def main() -> None:
     values[rng.random(args.values) < 0.1] = 0.0
     group = Encoded(rng.integers(0, 50, args.values), np.array([f"a{i:02}" for i in range(50)]))
     assert rounded(exact_sum(values)) == math.fsum(values.tolist())
+    whole = np.floor(values)
+    assert rounded(exact_sum(whole)) == math.fsum(whole.tolist())
 
     steps: dict[str, Callable[[], Any]] = {
         "numpy.sum": values.sum,
@@ -61,6 +64,13 @@ def main() -> None:
         "numpy mean and squared deviations (rounded, order dependent)": lambda: m2_numpy(values),
         "reduce_mean (Mean of all values)": lambda: reduce_mean(Mean, values, None, None),
         "reduce_mean by 50 groups": lambda: reduce_mean(Mean, values, group, "agent_id"),
+        # Whole seconds (waits recorded to the second): the int64 path.
+        "exact_sum (whole seconds)": lambda: exact_sum(whole),
+        "exact_sum_of_squares (whole seconds)": lambda: exact_sum_of_squares(whole),
+        "reduce_mean (whole seconds)": lambda: reduce_mean(Mean, whole, None, None),
+        "reduce_mean by 50 groups (whole seconds)": lambda: reduce_mean(
+            Mean, whole, group, "agent_id"
+        ),
     }
     base = best(steps["numpy.sum"], args.repeats)
     print(f"{args.values:,} float64 values, best of {args.repeats}\n")

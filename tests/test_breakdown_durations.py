@@ -16,11 +16,14 @@ from csmetrics.core import reduce
 from csmetrics.core.table import Encoded, from_micros
 from strategies import interactions
 
-# Every path of the per-group count: the dense grid and, with its limits at
-# zero, the sort of (group, duration) codes that a breakdown by customer takes.
+# Every path of the per-group count: the radix sort of (group, censored)
+# parts that a few groups take; with it turned off, the ranks counted on the
+# dense grid and, with its limits at zero, the sort of (group, duration)
+# codes that a breakdown by very many customers takes.
 PATHS = {
-    "dense": {"_DENSE_MIN_CELLS": 1 << 16},
-    "sparse": {"_DENSE_CELLS_PER_UNIT": 0, "_DENSE_MIN_CELLS": 0},
+    "radix": {"_RADIX_KEYS": 1 << 16},
+    "dense": {"_RADIX_KEYS": 0, "_DENSE_MIN_CELLS": 1 << 16},
+    "sparse": {"_RADIX_KEYS": 0, "_DENSE_CELLS_PER_UNIT": 0, "_DENSE_MIN_CELLS": 0},
 }
 
 BY = ("channel", "agent_id", "customer_id")
@@ -103,6 +106,47 @@ def test_hand_computed_groups_with_ties_excluded_units_and_negative_zero(path):
     assert c.n == 0
     assert result.overall == Durations(durations=[5, 7, 5, 0], censoring_times=[7, 5], excluded=2)
     assert a == Durations(durations=[5, 7, 5], censoring_times=[7])
+
+
+def _unique_counts(completed: np.ndarray, censored: np.ndarray):
+    """The distinct-value counts as ``numpy.unique`` gives them (the reference)."""
+    times = np.concatenate((completed, censored)) + 0.0
+    values, inverse = np.unique(times, return_inverse=True)
+    done = np.bincount(inverse[: len(completed)], minlength=len(values))
+    return values, done, np.bincount(inverse[len(completed) :], minlength=len(values))
+
+
+def _seconds():
+    from hypothesis import strategies as st
+
+    # Few distinct values (many ties), -0.0, subnormals and huge values.
+    value = st.sampled_from([0.0, -0.0, 5e-324, 1.0, 1.5, 7.0, 1e300, 86400.0])
+    return st.lists(st.one_of(value, st.floats(0, 1e6)), max_size=30).map(np.array)
+
+
+@given(completed=_seconds(), censored=_seconds())
+def test_distinct_counts_equal_those_of_numpy_unique(completed, censored):
+    from csmetrics.core.results import distinct_counts
+
+    got = distinct_counts(completed.astype(np.float64), censored.astype(np.float64))
+    want = _unique_counts(completed.astype(np.float64), censored.astype(np.float64))
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+        assert g.dtype.kind == w.dtype.kind
+    assert not np.signbit(got[0]).any()
+
+
+def test_distinct_counts_hand_computed():
+    from csmetrics.core.results import distinct_counts
+
+    values, done, still_open = distinct_counts(
+        np.array([7.0, -0.0, 7.0, 3.0]), np.array([3.0, 9.0])
+    )
+    assert values.tolist() == [0.0, 3.0, 7.0, 9.0]
+    assert done.tolist() == [1, 1, 2, 0]
+    assert still_open.tolist() == [0, 1, 0, 1]
+    empty = distinct_counts(np.zeros(0), np.zeros(0))
+    assert [len(a) for a in empty] == [0, 0, 0]
 
 
 def test_empty_input_gives_an_empty_breakdown():

@@ -310,3 +310,124 @@ def test_reduce_counts_sums_float_columns_exactly():
 
     result = reduce_counts(factory, {"busy": tenths, "idle": tenths}, None, None)
     assert result.busy_seconds == 1.0
+
+
+# -- whole numbers: the int64 path against the float path ----------------------------------------
+
+LIMIT = 2**31
+WHOLE = st.one_of(
+    st.integers(-(LIMIT - 1), LIMIT - 1).map(float),
+    st.sampled_from([0.0, -0.0, 1.0, -1.0, LIMIT - 1.0, 1.0 - LIMIT, 65535.0, 65536.0, -65537.0]),
+)
+
+
+def _float_path(values, slot=None, nslots=1, *, squares=False):
+    from unittest import mock
+
+    from csmetrics.core import exact
+
+    with mock.patch.object(exact, "_whole", return_value=None):
+        return exact._sums(values, slot, nslots, squares=squares)
+
+
+@pytest.mark.parametrize("float_bits", [53, 20, 8])
+def test_whole_numbers_take_the_int_path_with_the_float_paths_sums(float_bits):
+    # Fewer bits per float force the grouped sums into several pieces each.
+    from unittest import mock
+
+    from csmetrics.core import exact
+
+    with mock.patch.object(exact, "_FLOAT_BITS", float_bits):
+        _check_whole_numbers()
+
+
+@given(st.lists(st.tuples(WHOLE, st.integers(0, 3)), max_size=60))
+@example([(LIMIT - 1.0, 0)] * 40 + [(1.0 - LIMIT, 1)] * 3 + [(-0.0, 2)])
+def _check_whole_numbers(pairs):
+    from csmetrics.core.exact import (
+        _whole,
+        exact_sum_and_squares,
+        grouped_exact_sums_and_squares,
+    )
+
+    values = np.array([v for v, _ in pairs], dtype=np.float64)
+    slot = np.array([s for _, s in pairs], dtype=np.intp)
+    assert (_whole(values) is not None) == bool(len(values))
+    assert exact_sum_and_squares(values) == (exact_sum(values), exact_sum_of_squares(values))
+    assert grouped_exact_sums_and_squares(values, slot, 4) == (
+        _float_path(values, slot, 4),
+        _float_path(values, slot, 4, squares=True),
+    )
+    for squares in (False, True):
+        whole = exact_sum_of_squares(values) if squares else exact_sum(values)
+        assert whole == _float_path(values, squares=squares)[0]
+        grouped = (grouped_exact_sums_of_squares if squares else grouped_exact_sums)(
+            values, slot, 4
+        )
+        assert grouped == _float_path(values, slot, 4, squares=squares)
+        assert grouped == [
+            sum((Fraction(v) ** (2 if squares else 1) for v, s in pairs if s == k), Fraction(0))
+            for k in range(4)
+        ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0, 2.5],  # a fraction
+        [float(LIMIT), 1.0],  # too large for int64 squares
+        [-float(LIMIT), 1.0],
+        [1.0] * 2000 + [0.5],  # a fraction after the first rows looked at
+    ],
+)
+def test_values_that_are_not_small_whole_numbers_take_the_float_path(values):
+    from csmetrics.core.exact import _whole, exact_sum_and_squares
+
+    arr = np.array(values)
+    assert _whole(arr) is None
+    squares = sum((Fraction(v) ** 2 for v in values), Fraction(0))
+    assert exact_sum_and_squares(arr) == (fraction_sum(values), squares)
+    assert exact_sum(arr) == fraction_sum(values)
+    assert exact_sum_of_squares(arr) == squares
+
+
+@pytest.mark.parametrize("values", [[1.0, math.nan], [1.0] * 2000 + [math.inf], [-math.inf]])
+def test_non_finite_values_are_not_whole_numbers_and_are_refused(values):
+    from csmetrics.core.exact import _whole, exact_sum_and_squares
+
+    assert _whole(np.array(values)) is None
+    for total in (exact_sum, exact_sum_of_squares, exact_sum_and_squares):
+        with pytest.raises(ValueError, match="finite"):
+            total(values)
+
+
+def test_whole_number_sums_hand_computed():
+    # 3 + 5 - 2 = 6; 9 + 25 + 4 = 38; by group: {3, -2} and {5}.
+    values = np.array([3.0, 5.0, -2.0])
+    slot = np.array([0, 1, 0])
+    assert exact_sum(values) == 6
+    assert exact_sum_of_squares(values) == 38
+    assert grouped_exact_sums(values, slot, 2) == [1, 5]
+    assert grouped_exact_sums_of_squares(values, slot, 2) == [13, 25]
+
+
+@pytest.mark.parametrize("summed", [4096, 0])
+def test_a_breakdowns_overall_mean_is_the_mean_of_all_values(summed):
+    # Its exact sums are the groups' sums added up (a few groups) or summed
+    # again from the values (many): the same bits as the mean without by=.
+    from unittest import mock
+
+    from csmetrics.core import reduce
+
+    @given(st.lists(st.tuples(st.one_of(SECONDS, WHOLE), st.integers(0, 2)), max_size=40))
+    def check(rows):
+        values = np.array([v for v, _ in rows], dtype=np.float64)
+        codes = np.array([g for _, g in rows], dtype=np.int64)
+        group = Encoded(codes, np.array(["a", "b", "c"]))
+        with mock.patch.object(reduce, "_GROUPS_SUMMED", summed):
+            breakdown = reduce_mean(Mean, values, group, "team")
+        alone = reduce_mean(Mean, values, None, None)
+        assert breakdown.overall == alone
+        assert all(map(same_bits, _mean_bits(breakdown.overall), _mean_bits(alone)))
+
+    check()

@@ -53,3 +53,40 @@ def test_segment_cummax_is_the_running_maximum_per_segment(data, grid):
     out = segment_cummax(arr, flags)
     assert out.tolist() == expected
     assert out is arr  # computed in place
+
+
+@st.composite
+def _flag_columns(draw: st.DrawFn) -> tuple[np.ndarray, int, list[np.ndarray]]:
+    nslots = draw(st.integers(1, 9))
+    n = draw(st.integers(0, 40))
+    slot = np.array(draw(st.lists(st.integers(0, nslots - 1), min_size=n, max_size=n)), np.int64)
+    ncols = draw(st.integers(0, 15))
+    flags = [
+        np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+        for _ in range(ncols)
+    ]
+    return slot, nslots, flags
+
+
+@given(_flag_columns(), st.sampled_from([1 << 16, 0]))
+def test_grouped_flag_counts_equal_a_count_per_column(columns, min_cells):
+    # With no floor on the grid, few rows and several slots leave no room
+    # to pack the flags: each is then counted on its own.
+    from unittest import mock
+
+    from csmetrics.core import reduce
+
+    slot, nslots, flags = columns
+    with mock.patch.object(reduce, "_FLAG_MIN_CELLS", min_cells):
+        got = reduce._grouped_flag_counts(flags, slot, nslots)
+    want = [[int(np.count_nonzero(flag[slot == s])) for s in range(nslots)] for flag in flags]
+    assert got == want
+
+
+def test_grouped_flag_counts_hand_computed():
+    from csmetrics.core.reduce import _grouped_flag_counts
+
+    slot = np.array([0, 1, 1, 2, 0], dtype=np.int64)
+    a = np.array([True, True, False, True, True])
+    b = np.array([False, True, True, False, False])
+    assert _grouped_flag_counts([a, b], slot, 3) == [[2, 1, 1], [0, 2, 0]]

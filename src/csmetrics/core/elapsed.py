@@ -30,9 +30,10 @@ def latest_event(table: Interactions) -> int | None:
         return None
     candidates = [int(table.start.max())]
     for column in (table.end, table.first_response):
-        happened = column[column != OPEN]
-        if len(happened):
-            candidates.append(int(happened.max()))
+        # The latest time recorded, OPEN left out, without copying the column.
+        latest = int(column.max(where=column != OPEN, initial=np.iinfo(np.int64).min))
+        if latest != np.iinfo(np.int64).min:
+            candidates.append(latest)
     if len(table.messages):
         candidates.append(int(table.messages.at.max()))
     return max(candidates)
@@ -70,8 +71,28 @@ def elapsed(start: I64, end: I64, calendar: BusinessCalendar | None) -> F64:
     """Seconds from ``start`` to ``end`` (epoch microseconds), in business time if given."""
     check_calendar(calendar)
     if calendar is None:
-        return (end - start) / _MICROS
+        return seconds_of_micros(end - start)
     return calendar.business_seconds_array(start, end)
+
+
+def elapsed_in_place(start: I64, stop: I64, calendar: BusinessCalendar | None) -> F64:
+    """`elapsed` from ``start`` to ``max(stop, start)``; ``stop`` is overwritten.
+
+    A stop before the start (a clock started after ``as_of``) observes
+    nothing: zero seconds. Without a calendar no full-size temporary is made
+    besides the seconds returned.
+    """
+    check_calendar(calendar)
+    np.maximum(stop, start, out=stop)
+    if calendar is not None:
+        return calendar.business_seconds_array(start, stop)
+    stop -= start
+    return seconds_of_micros(stop)
+
+
+def seconds_of_micros(micros: I64) -> F64:
+    """Float seconds of int64 microsecond spans (each correctly rounded)."""
+    return micros / _MICROS
 
 
 def elapsed_into(

@@ -21,6 +21,13 @@ huge for the split are scaled by a power of two first, which is exact.
 Squares are first made exact pairs ``p + e`` (Dekker's TwoProduct) and
 summed the same way.
 
+Whole numbers below 2**31 in magnitude (seconds recorded to the second,
+counts, cents) take a shorter path with the same exact result: they are
+int64 without rounding, their sum cannot overflow int64 below 2**32 values,
+and their squares (below 2**62) are summed in int64 halves; per slot,
+`numpy.bincount` adds them in pieces small enough for float64 to add
+exactly (every partial sum below 2**53).
+
 References: Dekker, T. J. (1971). "A floating-point technique for extending
 the available precision". Numerische Mathematik 18, 224-242. Shewchuk, J. R.
 (1997). "Adaptive precision floating-point arithmetic and fast robust
@@ -39,8 +46,10 @@ __all__ = [
     "ZERO",
     "exact_std",
     "exact_sum",
+    "exact_sum_and_squares",
     "exact_sum_of_squares",
     "grouped_exact_sums",
+    "grouped_exact_sums_and_squares",
     "grouped_exact_sums_of_squares",
     "moments_of",
     "rounded",
@@ -161,16 +170,95 @@ def _flush(totals: list[int], owner: Slots, hs: F64, ls: F64) -> None:
         arr[:] = 0.0
 
 
+# Whole numbers below 2**31 in magnitude (seconds up to 68 years, counts,
+# cents) are summed as int64: their squares stay below 2**62.
+_INT_LIMIT = 2.0**31
+# With fewer rows than this, no int64 sum of pieces below 2**31 can overflow.
+_INT_ROWS = 1 << 32
+# A float64 holds every whole number below 2**53 exactly.
+_FLOAT_BITS = 53
+# Rows looked at first, to leave values with fractions to the float path at once.
+_INT_PROBE = 1024
+
+
+def _whole(arr: F64) -> I64 | None:
+    """``arr`` as int64 when every value is a whole number below 2**31 in magnitude, else None.
+
+    NaN and infinities are not whole numbers (the float path refuses them).
+    The first rows are looked at first, so values with fractions cost little.
+    """
+    if not len(arr) or len(arr) >= _INT_ROWS:
+        return None
+    for part in (arr[:_INT_PROBE], arr):
+        if not (part.min() > -_INT_LIMIT and part.max() < _INT_LIMIT):
+            return None
+        ints = part.astype(np.int64)
+        if not np.array_equal(ints, part):
+            return None
+    return ints
+
+
+def _int_totals(ints: I64, slot: Slots | None, nslots: int, *, squares: bool) -> list[Fraction]:
+    """Exact sums (of values or squares) per slot of whole numbers below 2**31 (`_whole`).
+
+    Without slots, ``numpy.sum`` adds the int64 values with no overflow
+    (fewer than 2**32 rows); their squares (below 2**62) wrap around in
+    int64, so their sum is the sum of their high parts (``>> 31``, no
+    overflow) shifted back, plus the low parts' sum, which is the wrapped
+    total minus that, modulo 2**64. With slots, `numpy.bincount` adds them
+    in float64, cut into as few pieces of bits as keep every partial sum
+    below 2**53 (exact): one piece when the largest magnitude times the
+    number of rows is below 2**53.
+    """
+    if squares:
+        ints = ints * ints
+    if slot is None:
+        if not squares:
+            return [Fraction(int(ints.sum()))]
+        high = int((ints >> 31).sum()) << 31
+        return [Fraction(high + (int(ints.sum()) - high) % (1 << 64))]
+    largest = max(abs(int(ints.min())), abs(int(ints.max())))
+    bits = _FLOAT_BITS - len(ints).bit_length()
+    count = max(1, -(-largest.bit_length() // bits))
+    totals = [0] * nslots
+    for i in range(count):
+        piece = ints >> (bits * i) if i else ints
+        if i < count - 1:
+            piece = piece & ((1 << bits) - 1)
+        sums = np.bincount(slot, weights=piece, minlength=nslots).tolist()
+        for s, total in enumerate(sums):
+            totals[s] += int(total) << (bits * i)
+    return [Fraction(total) for total in totals]
+
+
+def _sums_and_squares(
+    values: npt.ArrayLike, slot: npt.ArrayLike | None, nslots: int
+) -> tuple[list[Fraction], list[Fraction]]:
+    """`_sums` of the values and of their squares, the whole numbers checked once."""
+    arr = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    slots = None if slot is None else np.asarray(slot, dtype=np.intp).reshape(-1)
+    ints = _whole(arr)
+    if ints is not None:
+        return (
+            _int_totals(ints, slots, nslots, squares=False),
+            _int_totals(ints, slots, nslots, squares=True),
+        )
+    return _sums(arr, slots, nslots), _sums(arr, slots, nslots, squares=True)
+
+
 def _sums(
     values: npt.ArrayLike, slot: npt.ArrayLike | None, nslots: int, *, squares: bool = False
 ) -> list[Fraction]:
     """Exact sums (of values or their squares) per slot, scaling values out of range."""
     arr = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    slots = None if slot is None else np.asarray(slot, dtype=np.intp).reshape(-1)
+    ints = _whole(arr)
+    if ints is not None:
+        return _int_totals(ints, slots, nslots, squares=squares)
     if len(arr) and not np.isfinite(arr).all():
         bad = float(arr[~np.isfinite(arr)][0])
         msg = f"an exact sum needs finite values, got {bad!r}"
         raise ValueError(msg)
-    slots = None if slot is None else np.asarray(slot, dtype=np.intp).reshape(-1)
     low, high = _SQUARE_RANGE if squares else _SUM_RANGE
     field = _fields(arr)
     tiny = (field < low) & (arr != 0)
@@ -212,6 +300,19 @@ def exact_sum_of_squares(values: npt.ArrayLike) -> Fraction:
     True
     """
     return _sums(values, None, 1, squares=True)[0]
+
+
+def exact_sum_and_squares(values: npt.ArrayLike) -> tuple[Fraction, Fraction]:
+    """``(exact_sum(values), exact_sum_of_squares(values))``, checking the values once."""
+    sums, squares = _sums_and_squares(values, None, 1)
+    return sums[0], squares[0]
+
+
+def grouped_exact_sums_and_squares(
+    values: npt.ArrayLike, slot: I64, nslots: int
+) -> tuple[list[Fraction], list[Fraction]]:
+    """``grouped_exact_sums`` and ``grouped_exact_sums_of_squares``, checking the values once."""
+    return _sums_and_squares(values, slot, nslots)
 
 
 def grouped_exact_sums(values: npt.ArrayLike, slot: I64, nslots: int) -> list[Fraction]:

@@ -19,14 +19,15 @@ import numpy.typing as npt
 from csmetrics.core.check import option, stacklevel
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.exact import (
+    ZERO,
     exact_sum,
-    exact_sum_of_squares,
+    exact_sum_and_squares,
     grouped_exact_sums,
-    grouped_exact_sums_of_squares,
+    grouped_exact_sums_and_squares,
     rounded,
 )
 from csmetrics.core.model import PeriodLike, as_window, aware_option
-from csmetrics.core.results import Breakdown, Durations, Mean, Result
+from csmetrics.core.results import Breakdown, Durations, Mean, Result, merge_runs, sorted_runs
 from csmetrics.core.table import Codes, Encoded, to_micros
 
 I64 = npt.NDArray[np.int64]
@@ -100,11 +101,51 @@ def split_by_group(values: npt.NDArray[Any], group: Encoded) -> dict[Any, npt.ND
 
 def _total(column: npt.NDArray[Any]) -> int | float:
     """A column's sum: an exact int, or for float columns (money, seconds) the exact sum rounded."""
+    if column.dtype == np.bool_:
+        return int(np.count_nonzero(column))
     return rounded(exact_sum(column)) if column.dtype.kind == "f" else int(column.sum())
 
 
 def _grouped_float_sums(column: F64, slot: I64, nslots: int) -> list[float]:
     return [rounded(t) for t in grouped_exact_sums(column, slot, nslots)]
+
+
+_FLAG_BITS = 12
+"""Flag columns counted together by one `numpy.bincount` of their packed bits."""
+_FLAG_MIN_CELLS = 1 << 16
+"""The grid of packed codes may always have this many cells, however few the rows."""
+
+
+def _grouped_flag_counts(flags: list[Bool], slot: I64, nslots: int) -> list[list[int]]:
+    """How many rows of each slot are True, per flag column.
+
+    Up to `_FLAG_BITS` flags at a time are packed into the low bits of one
+    code per row, ``slot * 2**bits + pattern``, and counted by one
+    `numpy.bincount`; each flag's count per slot is then the sum over the
+    patterns with its bit set. The grid of codes is kept no larger than the
+    rows (at least 65,536 cells): with very many slots, each flag's True rows
+    are counted on their own.
+    """
+    room = max(len(slot), _FLAG_MIN_CELLS) // max(nslots, 1)
+    width = min(_FLAG_BITS, room.bit_length() - 1)
+    if width < 2:  # packing a single flag saves nothing
+        return [np.bincount(slot[flag], minlength=nslots).tolist() for flag in flags]
+    out: list[list[int]] = []
+    for first in range(0, len(flags), width):
+        batch = flags[first : first + width]
+        pattern = np.zeros(len(slot), dtype=np.uint16)
+        for bit, flag in enumerate(batch):
+            pattern |= flag.view(np.uint8).astype(np.uint16) << np.uint16(bit)
+        code = slot << len(batch)
+        code |= pattern
+        del pattern
+        grid = np.bincount(code, minlength=nslots << len(batch)).reshape(nslots, -1)
+        del code
+        patterns = np.arange(1 << len(batch))
+        out.extend(
+            grid[:, (patterns >> bit) & 1 == 1].sum(axis=1).tolist() for bit in range(len(batch))
+        )
+    return out
 
 
 def reduce_counts(
@@ -142,12 +183,19 @@ def reduce_counts(
         return overall
     slot, nslots = _slots(group)
     size = np.bincount(slot, minlength=nslots)
-    sums: dict[str, list[Any]] = {
-        name: _grouped_float_sums(col, slot, nslots)
-        if col.dtype.kind == "f"
-        else np.bincount(slot, weights=col, minlength=nslots).astype(np.int64).tolist()
-        for name, col in counts.items()
-    }
+    flags = {name: col for name, col in counts.items() if col.dtype == np.bool_}
+    sums: dict[str, list[Any]] = dict(
+        zip(flags, _grouped_flag_counts(list(flags.values()), slot, nslots), strict=True)
+    )
+    sums.update(
+        {
+            name: _grouped_float_sums(col, slot, nslots)
+            if col.dtype.kind == "f"
+            else np.bincount(slot, weights=col, minlength=nslots).astype(np.int64).tolist()
+            for name, col in counts.items()
+            if name not in flags
+        }
+    )
     exact_sums = {
         name: grouped_exact_sums(v, slot[unit], nslots) for name, (v, unit) in items.items()
     }
@@ -159,6 +207,10 @@ def reduce_counts(
         for s in np.flatnonzero(size)
     }
     return Breakdown(by=by, overall=overall, groups=groups)
+
+
+_GROUPS_SUMMED = 4096
+"""Up to this many groups, a mean's overall exact sums add up the groups' exact sums."""
 
 
 def reduce_mean(
@@ -176,23 +228,30 @@ def reduce_mean(
     mean; ``counts`` are further per-row columns summed over all rows, passed
     to ``factory`` by name. A group whose rows are all unmeasured gets n = 0.
     """
-    measured = np.ones(len(values), dtype=bool) if measured is None else measured
+    # Every row measured: the arrays themselves, no copies through a mask.
+    rows: Bool | slice = slice(None) if measured is None else measured
     counts = counts or {}
-    kept = values[measured]
+    kept = values[rows]
     n = len(kept)
     # Exact sums (csmetrics.core.exact): the moments are the same bits for any
     # row order and any split into parts, and values near the float64 limit
     # do not overflow (two handle times of 1e308 s have a mean of 1e308).
-    overall = factory(
-        **Mean.moment_fields(n, exact_sum(kept), exact_sum_of_squares(kept)),
-        **{k: int(c.sum()) for k, c in counts.items()},
-    )
+    overall_counts = {k: int(c.sum()) for k, c in counts.items()}
     if group is None or by is None:
-        return overall
+        return factory(**Mean.moment_fields(n, *exact_sum_and_squares(kept)), **overall_counts)
     slot, nslots = _slots(group)
-    size = np.bincount(slot[measured], minlength=nslots)
-    totals = grouped_exact_sums(kept, slot[measured], nslots)
-    squares = grouped_exact_sums_of_squares(kept, slot[measured], nslots)
+    slot_kept = slot[rows]
+    size = np.bincount(slot_kept, minlength=nslots)
+    totals, squares = grouped_exact_sums_and_squares(kept, slot_kept, nslots)
+    del slot_kept
+    # The exact sums of the whole are the sums of the groups' exact sums
+    # (a few groups: cheaper than a second pass over the values).
+    whole = (
+        (sum(totals, ZERO), sum(squares, ZERO))
+        if nslots <= _GROUPS_SUMMED
+        else exact_sum_and_squares(kept)
+    )
+    overall = factory(**Mean.moment_fields(n, *whole), **overall_counts)
     sums = {
         k: np.bincount(slot, weights=c, minlength=nslots).astype(np.int64)
         for k, c in counts.items()
@@ -258,11 +317,14 @@ def reduce_durations(
     distinct ``values=`` and counts. Units marked in ``excluded`` are left
     out on purpose and only counted (``excluded=``).
 
-    With ``group``, the units are sorted once, by duration: the distinct
-    durations and each unit's rank among them (`numpy.unique`) give every
-    group's distinct durations and counts by counting (group, rank) pairs,
-    without a sort per group (decision 87). The results are the same, bit
-    for bit, as those of each group's units on their own.
+    With ``group``, a few groups (up to 32,767: a channel, agent or
+    category) are counted without an index sort of the durations: the units
+    are put in (group, censored) order by one stable radix sort of a 16-bit
+    key, each part's durations are sorted in place, and the runs of equal
+    durations give the counts (decisions 87, 135). More groups (a breakdown
+    by customer) rank the durations once and count (group, rank) pairs. The
+    results are the same, bit for bit, as those of each group's units on
+    their own.
     """
     values = np.asarray(durations, dtype=np.float64)
     censored = np.asarray(censored_mask, dtype=bool)
@@ -274,35 +336,79 @@ def reduce_durations(
         return factory(durations=values[completed], censoring_times=values[censored], **extra)
     slot, nslots = _slots(group)
     timed = slice(None) if excluded is None else ~excluded
-    # -0.0 is 0.0, as in a result built from the durations themselves.
-    distinct, rank = np.unique(values[timed] + 0.0, return_inverse=True)
-    rank = rank.reshape(-1)
-    open_timed = censored[timed]
-    slot_timed = slot[timed]
     left_out = (
         np.zeros(nslots, dtype=np.int64)
         if excluded is None
         else np.bincount(slot[excluded], minlength=nslots)
     )
 
-    def build(at: I64 | slice, done: I64, still_open: I64, left: int) -> D:
+    def build(distinct: F64, done: I64, still_open: I64, left: int) -> D:
         extra = {} if excluded is None else {"excluded": left}
-        return factory(
-            values=distinct[at], completed_counts=done, censored_counts=still_open, **extra
-        )
+        return factory(values=distinct, completed_counts=done, censored_counts=still_open, **extra)
 
-    overall = build(
-        slice(None),
-        np.bincount(rank[~open_timed], minlength=len(distinct)),
-        np.bincount(rank[open_timed], minlength=len(distinct)),
-        int(left_out.sum()),
-    )
-    per_group = _distinct_per_group(slot_timed, rank, open_timed, nslots, len(distinct))
+    if 2 * nslots <= _RADIX_KEYS:
+        runs = _runs_per_group(values[timed], censored[timed], slot[timed], nslots)
+        overall_values, overall_counts = merge_runs([runs[0::2], runs[1::2]])
+
+        def per_group(s: int) -> tuple[F64, I64, I64]:
+            return _merged_group(runs, s)
+    else:
+        # -0.0 is 0.0, as in a result built from the durations themselves.
+        distinct, rank = np.unique(values[timed] + 0.0, return_inverse=True)
+        rank = rank.reshape(-1)
+        open_timed = censored[timed]
+        overall_values = distinct
+        overall_counts = [
+            np.bincount(rank[~open_timed], minlength=len(distinct)),
+            np.bincount(rank[open_timed], minlength=len(distinct)),
+        ]
+        ranks = _distinct_per_group(slot[timed], rank, open_timed, nslots, len(distinct))
+
+        def per_group(s: int) -> tuple[F64, I64, I64]:
+            at, done, still_open = ranks(s)
+            return distinct[at], done, still_open
+
+    overall = build(overall_values, overall_counts[0], overall_counts[1], int(left_out.sum()))
     groups = {
         _slot_key(group, int(s)): build(*per_group(int(s)), int(left_out[s]))
         for s in np.flatnonzero(np.bincount(slot, minlength=nslots))
     }
     return Breakdown(by=by, overall=overall, groups=groups)
+
+
+_RADIX_KEYS = 1 << 16
+"""(group, censored) keys up to this many fit 16 bits, which numpy's stable sort radix-sorts."""
+
+
+def _runs_per_group(values: F64, censored: Bool, slot: I64, nslots: int) -> list[tuple[F64, I64]]:
+    """Runs of equal durations per (group, censored) part, part ``2 * slot + censored``.
+
+    One stable radix sort of the 16-bit part key puts the units in part
+    order (no index sort of the durations); each part's durations are then
+    sorted in place (``-0.0`` counted as ``0.0``).
+    """
+    key = slot.astype(np.uint16)
+    key <<= 1
+    key |= censored
+    order = np.argsort(key, kind="stable")
+    bounds = np.zeros(2 * nslots + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key, minlength=2 * nslots), out=bounds[1:])
+    del key
+    ordered = values[order]
+    del order
+    ordered += 0.0
+    runs = []
+    for part in range(2 * nslots):
+        segment = ordered[bounds[part] : bounds[part + 1]]
+        segment.sort()
+        runs.append(sorted_runs(segment))
+    return runs
+
+
+def _merged_group(runs: list[tuple[F64, I64]], s: int) -> tuple[F64, I64, I64]:
+    """One group's distinct durations with its completed and censored counts."""
+    values, (done, still_open) = merge_runs([[runs[2 * s]], [runs[2 * s + 1]]])
+    return values, done, still_open
 
 
 _DENSE_CELLS_PER_UNIT = 1

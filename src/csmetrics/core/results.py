@@ -59,9 +59,12 @@ __all__ = [
     "distinct_counts",
     "durations_array",
     "exact_counts_of",
+    "merge_runs",
     "merged_exact",
     "no_durations",
     "repeated_sum",
+    "runs_of",
+    "sorted_runs",
     "unit_of",
 ]
 
@@ -700,18 +703,60 @@ def _counts_field(counts: npt.ArrayLike) -> I64:
     return arr
 
 
+def sorted_runs(times: F64) -> tuple[F64, I64]:
+    """``(values, counts)`` of the equal runs of sorted ``times``: distinct values, increasing."""
+    if not len(times):
+        return no_durations(), _no_counts()
+    starts = np.empty(len(times), dtype=bool)
+    starts[0] = True
+    np.not_equal(times[1:], times[:-1], out=starts[1:])
+    first = np.flatnonzero(starts)
+    del starts
+    counts = np.empty(len(first), dtype=np.int64)
+    np.subtract(first[1:], first[:-1], out=counts[:-1])
+    counts[-1] = len(times) - first[-1]
+    return times[first], counts
+
+
+def runs_of(times: F64) -> tuple[F64, I64]:
+    """`sorted_runs` of ``times`` in any order (``-0.0`` counted as ``0.0``); one sort of a copy."""
+    ordered = np.sort(times)
+    # -0.0 and 0.0 are equal to the sort, so the order stays sorted.
+    ordered += 0.0
+    return sorted_runs(ordered)
+
+
+def merge_runs(parts: Sequence[Sequence[tuple[F64, I64]]]) -> tuple[F64, list[I64]]:
+    """The distinct values of several lists of runs, and per list its counts at each value.
+
+    ``parts[k]`` is a list of ``(values, counts)`` runs (values increasing
+    within each); returns the union of all values, increasing, and for each
+    ``k`` the summed counts of ``parts[k]`` at every value of the union (0
+    where it has none).
+    """
+    every = [values for runs in parts for values, _ in runs]
+    union = np.unique(np.concatenate(every)) if every else no_durations()
+    totals = []
+    for runs in parts:
+        total = np.zeros(len(union), dtype=np.int64)
+        for values, counts in runs:
+            if len(values):
+                total[np.searchsorted(union, values)] += counts
+        totals.append(total)
+    return union, totals
+
+
 def distinct_counts(completed: F64, censored: F64) -> tuple[F64, I64, I64]:
     """``(values, completed_counts, censored_counts)`` of completed and censoring times.
 
     ``values`` are the distinct times, increasing (``-0.0`` counted as
     ``0.0``); the counts say how many units completed and how many were
-    censored at each. One sort of all the times.
+    censored at each. One sort of a copy of each array (no index arrays:
+    the counts are the lengths of runs of equal values), then a merge of the
+    two distinct sets.
     """
-    times = np.concatenate((completed, censored)) + 0.0
-    values, inverse = np.unique(times, return_inverse=True)
-    done = np.bincount(inverse[: len(completed)], minlength=len(values))
-    still_open = np.bincount(inverse[len(completed) :], minlength=len(values))
-    return values, done.astype(np.int64), still_open.astype(np.int64)
+    values, (done, still_open) = merge_runs([[runs_of(completed)], [runs_of(censored)]])
+    return values, done, still_open
 
 
 def _canonical_counts(

@@ -36,7 +36,14 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.check import option, takes_tables
-from csmetrics.core.elapsed import Threshold, elapsed_into, resolve_as_of, seconds, thresholds
+from csmetrics.core.elapsed import (
+    Threshold,
+    elapsed,
+    elapsed_into,
+    resolve_as_of,
+    seconds,
+    thresholds,
+)
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.model import Interaction, PeriodLike
 from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
@@ -206,7 +213,9 @@ def _queue(
     table, _, as_of = resolve_as_of(table, as_of)
     # Index the few columns needed rather than taking the whole table; when
     # every contact is in scope (no period, none blocked), views of them.
-    keep = in_period(table.start, period) & ~table.blocked
+    keep = ~table.blocked
+    if period is not None:
+        keep &= in_period(table.start, period)
     rows = slice(None) if keep.all() else np.flatnonzero(keep)
     del keep
     first = first_responses(table)
@@ -215,7 +224,8 @@ def _queue(
     answered = response != OPEN
     abandoned = table.abandoned[rows]
     still_open = end == OPEN
-    waiting = ~answered & ~abandoned & still_open
+    neither = ~(answered | abandoned)
+    waiting = neither & still_open
     wait = np.full(len(response), np.nan)
     elapsed_into(wait, first.clock[rows], response, answered, calendar)
     elapsed_into(wait, start, end, abandoned, calendar)
@@ -226,11 +236,29 @@ def _queue(
         answered=answered,
         abandoned=abandoned,
         waiting=waiting,
-        unanswered=~answered & ~abandoned & ~still_open,
+        unanswered=np.greater(neither, still_open),  # neither, and not open
         wait=wait,
         group=None if group is None else group[rows],
         as_of=as_of,
     )
+
+
+def _in_scope(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    as_of: datetime | None,
+    period: PeriodLike | None,
+) -> tuple[Interactions, Bool, datetime | None]:
+    """The table up to as_of, the contacts in scope (not blocked, in ``period``), and as_of.
+
+    The scope of `_queue`, for `asa`, which reads only the answered contacts.
+    """
+    table = as_interactions(interactions)
+    table.require("asa", ("first_response_at",))
+    table, _, scope_as_of = resolve_as_of(table, as_of)
+    keep = ~table.blocked
+    if period is not None:
+        keep &= in_period(table.start, period)
+    return table, keep, scope_as_of
 
 
 def _threshold_grid(thresholds: Iterable[float | timedelta] | None, waits: F64) -> F64:
@@ -545,11 +573,17 @@ def asa(
     >>> asa(calls).value
     30.0
     """
-    q = _queue(interactions, as_of, period, by, calendar, metric="asa")
+    table, answered, scope_as_of = _in_scope(interactions, as_of, period)
+    first = first_responses(table)
+    answered &= first.response != OPEN
+    # The waits of the answered contacts alone: the other queue states
+    # (abandoned, waiting) do not enter the average.
+    waits = elapsed(first.clock[answered], first.response[answered], calendar)
+    group = group_of(table, by, CONTACT_BY)
     result = reduce_mean(
-        partial(TimeMean, metric="asa", calendar=calendar, as_of=q.as_of, period=period),
-        q.wait[q.answered],
-        None if q.group is None else q.group[q.answered],
+        partial(TimeMean, metric="asa", calendar=calendar, as_of=scope_as_of, period=period),
+        waits,
+        None if group is None else group[answered],
         by,
     )
     warn_if_undefined(result, "asa", "no answered contact in scope")

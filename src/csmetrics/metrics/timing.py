@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.check import option, takes_tables
-from csmetrics.core.elapsed import elapsed, resolve_as_of
+from csmetrics.core.elapsed import elapsed, elapsed_in_place, resolve_as_of
 from csmetrics.core.episodes import (
     CONTACT_BY,
     ContactBy,
@@ -186,6 +186,8 @@ class _Units:
     censored: Bool
     rows: I64
     excluded: Bool | None = None
+    every: bool = False
+    """True when ``rows`` is every contact in table order (``arange``): no gather needed."""
 
 
 @attrs.frozen(kw_only=True)
@@ -281,14 +283,18 @@ def _first_response_units(
     excluded.
     """
     first = first_responses(table)
-    rows = np.arange(len(table))
     answered = first.response != OPEN
-    stop = np.where(answered, first.response, _stop(table, rows, cutoff))
+    # The stop of each wait, built in one array: the response, else the
+    # recorded end, else as_of; never before the clock started.
+    stop = table.end.copy()
+    stop[stop == OPEN] = cutoff
+    np.copyto(stop, first.response, where=answered)
     return _Units(
-        seconds=_span(first.clock, stop, calendar),
+        seconds=elapsed_in_place(first.clock, stop, calendar),
         censored=~answered,
-        rows=rows,
+        rows=np.arange(len(table)),
         excluded=table.blocked | ~first.requested,
+        every=True,
     )
 
 
@@ -368,13 +374,15 @@ def _length_units(table: Interactions, cutoff: int, calendar: BusinessCalendar |
 
     Blocked contacts never connected: excluded.
     """
-    rows = np.arange(len(table))
     censored = table.end == OPEN
+    stop = table.end.copy()
+    stop[censored] = cutoff
     return _Units(
-        seconds=_span(table.start, _stop(table, rows, cutoff), calendar),
+        seconds=elapsed_in_place(table.start, stop, calendar),
         censored=censored,
-        rows=rows,
+        rows=np.arange(len(table)),
         excluded=table.blocked,
+        every=True,
     )
 
 
@@ -401,16 +409,27 @@ def _reduce(
     period: PeriodLike | None,
     by: ContactBy | None,
 ) -> Durations | Breakdown[Durations]:
-    keep = in_period(table.start[units.rows], period)
     group = group_of(table, by, CONTACT_BY)
-    result = reduce_durations(
-        partial(factory, period=period),
-        units.seconds[keep],
-        units.censored[keep],
-        None if group is None else group[units.rows[keep]],
-        by,
-        excluded=None if units.excluded is None else units.excluded[keep],
-    )
+    if period is None and units.every:
+        # Every unit, one per contact in table order: the arrays themselves.
+        result = reduce_durations(
+            partial(factory, period=period),
+            units.seconds,
+            units.censored,
+            group,
+            by,
+            excluded=units.excluded,
+        )
+    else:
+        keep = in_period(table.start[units.rows], period)
+        result = reduce_durations(
+            partial(factory, period=period),
+            units.seconds[keep],
+            units.censored[keep],
+            None if group is None else group[units.rows[keep]],
+            by,
+            excluded=None if units.excluded is None else units.excluded[keep],
+        )
     warn_if_undefined(result, factory.keywords["metric"], _UNDEFINED)
     return result
 
