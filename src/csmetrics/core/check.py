@@ -13,7 +13,7 @@ import inspect
 import math
 import sys
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from difflib import get_close_matches
 from types import FrameType
@@ -44,10 +44,12 @@ def option(name: str, value: Any, allowed: Collection[Any]) -> None:
 
 
 def is_number(value: object) -> bool:
-    """Whether ``value`` is a real number: Python or numpy, int or float, not a bool."""
-    return not isinstance(value, (bool, np.bool_)) and isinstance(
-        value, (int, float, np.integer, np.floating)
-    )
+    """Whether ``value`` is a real number: Python or numpy, int or float, not a bool.
+
+    Nor a ``numpy.timedelta64``, which numpy counts among its integers: its
+    number is in its own unit, not in seconds.
+    """
+    return _number_type(type(value))
 
 
 def finite(value: object) -> float | None:
@@ -65,6 +67,28 @@ def finite(value: object) -> float | None:
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
+
+
+def first_not_number(values: Sequence[Any] | npt.NDArray[Any]) -> int | None:
+    """The first row of a list or 1-D object array holding neither a number nor None, else None.
+
+    `is_number` for a column (decision 120): a bool, text, a time or a
+    ``Decimal`` is not a number, as on a record. numpy's conversions would
+    read ``[True, 3]`` as ``[1, 3]``, ``np.datetime64("2026-01-01")`` as
+    20454 (its days since 1970) and ``"5"`` as 5. One pass over the types
+    present, not a Python step per row; rows are searched only when a bad
+    type is there.
+    """
+    if all(kind is type(None) or _number_type(kind) for kind in set(map(type, values))):
+        return None
+    return next(i for i, v in enumerate(values) if v is not None and not is_number(v))
+
+
+def _number_type(kind: type) -> bool:
+    """Whether values of type ``kind`` are numbers for `is_number`."""
+    return issubclass(kind, (int, float, np.integer, np.floating)) and not issubclass(
+        kind, (bool, np.bool_, np.timedelta64)
+    )
 
 
 def _float_or_inf(value: Any) -> float:

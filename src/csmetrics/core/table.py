@@ -26,6 +26,7 @@ from csmetrics.core.check import (
     bad_record,
     check_type,
     column_array,
+    first_not_number,
     floats,
     one_dimensional,
     plain,
@@ -791,6 +792,11 @@ def _leave_unread(table: T, unread: frozenset[str]) -> T:
 def _seconds(field: str, values: Any, ids: Encoded, n: int) -> F64:
     """A column of non-negative seconds; None or nan is missing."""
     arr = column_array(field, values)
+    # A list is checked as given: numpy would turn [True, 3] into [1, 3].
+    listed = isinstance(values, (list, tuple))
+    cells = values if listed else arr.reshape(-1)
+    if (listed or arr.dtype.kind == "O") and (row := first_not_number(cells)) is not None:
+        bad_record(_row_name(ids, row), field, cells[row], "expected a number of seconds")
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iufO":
         bad_record(f"column {field!r}", field, arr.dtype, "expected numbers of seconds")
     try:
