@@ -267,9 +267,11 @@ def column_array(name: str, values: Any) -> npt.NDArray[Any]:
 
     numpy refuses a list whose rows are not all single values (``[1, [1, 2]]``)
     with a message that names no column; the happy path costs nothing more.
+    A list that numpy makes numbers is looked at once more, by type: one
+    mixing bools with numbers stays an array of objects, as given.
     """
     try:
-        return np.asarray(values)
+        arr = np.asarray(values)
     except ValueError:
         row = next(
             (i for i, v in enumerate(values) if isinstance(v, (list, tuple, dict, np.ndarray))),
@@ -280,6 +282,15 @@ def column_array(name: str, values: Any) -> npt.NDArray[Any]:
             f"{values[row]!r}, not one value; give one value per row"
         )
         raise InvalidDataError(msg) from None
+    if (
+        arr.dtype.kind in "iuf"
+        and isinstance(values, (list, tuple))
+        and not {bool, np.bool_}.isdisjoint(map(type, values))
+    ):
+        # numpy reads [1.5, True] as [1.5, 1.0]: a bool among numbers stays a
+        # bool, for the column's own check to refuse (decision 120).
+        return np.array(values, dtype=object)
+    return arr
 
 
 def check_type(position: int, record: object, expected: type) -> None:
