@@ -692,6 +692,13 @@ def test_whole_float_scale_bounds_are_read():
     assert (table.scale_low.tolist(), table.scale_high.tolist()) == ([1], [7])
 
 
+def test_a_list_in_a_row_of_the_kind_column_names_the_column():
+    # Found by the long fuzz run: numpy's "inhomogeneous shape" named nothing.
+    columns = {"id": ["a", "b"], "kind": ["nps", [1, 2]], "score": [3, 4], "at": AWARE}
+    with pytest.raises(InvalidDataError, match=r"column 'kind': row 1 holds list \[1, 2\]"):
+        csmetrics.Surveys.from_columns(columns)
+
+
 def test_a_numpy_timedelta_is_not_a_number_of_seconds_on_an_object():
     # numpy counts timedelta64 among its integers; its number is in its own unit.
     with pytest.raises(InvalidDataError, match=r"field 'talk_seconds' = .*expected a number"):

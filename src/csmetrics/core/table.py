@@ -177,7 +177,7 @@ def _codes_of(
             word = str(words[values.codes[row]])
             bad_record(_row_name(ids, row, what), field, word, f"use one of {names}")
         return coded
-    text = np.asarray(values).reshape(-1)
+    text = column_array(field, values).reshape(-1)
     if text.dtype.kind not in "OU":
         text = text.astype(str)
     # Object columns (from dataframes) compare as they are, without a text copy.
