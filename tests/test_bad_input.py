@@ -8,6 +8,7 @@ OverflowError, a hang or a value computed from garbage.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -538,6 +539,21 @@ def test_a_calendar_that_is_not_a_calendar_names_the_option(metric):
     contacts = [Interaction(id="1", customer_id="c", start=T, end=T, first_response_at=T)]
     with pytest.raises(TypeError, match=r"calendar='9-17' is not allowed"):
         getattr(csmetrics, metric)(contacts, calendar="9-17")
+
+
+TICKET_CALENDAR_METRICS = [
+    e.name
+    for e in csmetrics.catalog.entries()
+    if e.input == "tickets" and "calendar" in inspect.signature(e.function).parameters
+]
+
+
+@pytest.mark.parametrize("metric", TICKET_CALENDAR_METRICS)
+@pytest.mark.parametrize("calendar", [[1, 2], {1, 2}, "9-17"], ids=["list", "set", "text"])
+def test_a_ticket_calendar_that_is_not_a_calendar_names_the_option(metric, calendar):
+    # Found by the long fuzz run: a list was a cache key first ("unhashable type: 'list'").
+    with pytest.raises(TypeError, match=r"calendar=.* is not allowed"):
+        getattr(csmetrics, metric)([], calendar=calendar)
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "ten", "1e400"])
