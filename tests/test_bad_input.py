@@ -8,8 +8,10 @@ OverflowError, a hang or a value computed from garbage.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -389,6 +391,16 @@ def test_an_unsigned_key_beyond_int64_is_refused_not_wrapped():
         csmetrics.Interactions.from_columns({"id": ids, "customer_id": ["c", "c"], "start": [T, T]})
 
 
+@pytest.mark.parametrize("key", [np.uint64(2**64 - 1), np.uint64(2**63)])
+def test_a_numpy_unsigned_key_beyond_int64_in_a_list_is_refused(key):
+    # An object column mixing Python ints and a numpy uint64 (found by the long fuzz run).
+    columns = {"id": ["a", "b"], "customer_id": [0, key], "start": [T, T]}
+    with pytest.raises(
+        InvalidDataError, match=rf"'b' \(position 1\): field 'customer_id' = {int(key)}: an int key"
+    ):
+        csmetrics.Interactions.from_columns(columns)
+
+
 @pytest.mark.parametrize("backend", ["pandas", "polars"])
 def test_an_unsigned_frame_key_beyond_int64_is_refused(backend):
     if backend == "pandas":
@@ -529,6 +541,21 @@ def test_a_calendar_that_is_not_a_calendar_names_the_option(metric):
         getattr(csmetrics, metric)(contacts, calendar="9-17")
 
 
+TICKET_CALENDAR_METRICS = [
+    e.name
+    for e in csmetrics.catalog.entries()
+    if e.input == "tickets" and "calendar" in inspect.signature(e.function).parameters
+]
+
+
+@pytest.mark.parametrize("metric", TICKET_CALENDAR_METRICS)
+@pytest.mark.parametrize("calendar", [[1, 2], {1, 2}, "9-17"], ids=["list", "set", "text"])
+def test_a_ticket_calendar_that_is_not_a_calendar_names_the_option(metric, calendar):
+    # Found by the long fuzz run: a list was a cache key first ("unhashable type: 'list'").
+    with pytest.raises(TypeError, match=r"calendar=.* is not allowed"):
+        getattr(csmetrics, metric)([], calendar=calendar)
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "ten", "1e400"])
 def test_the_cli_service_level_agrees_with_its_help(value, capsys):
     from csmetrics.adapters.datasets import sample_paths
@@ -617,6 +644,98 @@ def test_seconds_beyond_float_are_refused_in_columns_naming_the_row(value):
     columns = _contacts(talk_seconds=[1.5, value])
     with pytest.raises(InvalidDataError, match=r"record 'b' \(position 1\): field 'talk_seconds'"):
         csmetrics.Interactions.from_columns(columns)
+
+
+# Seconds are numbers as on a record, in lists and object columns too (decision 120).
+
+NOT_SECONDS = [
+    ([1.5, True], r"True"),
+    ([2.5, np.True_], r"True"),
+    ([3, np.datetime64("2026-01-01")], r"datetime\.date\(2026, 1, 1\)"),
+    ([3, Decimal("1.5")], r"Decimal\('1\.5'\)"),
+    ([None, np.timedelta64(5, "m")], r"datetime\.timedelta\(seconds=300\)"),
+]
+
+
+@pytest.mark.parametrize(("values", "shown"), NOT_SECONDS)
+def test_seconds_that_are_not_numbers_are_refused_in_columns(values, shown):
+    columns = _contacts(talk_seconds=values)
+    expected = rf"record 'b' \(position 1\): field 'talk_seconds' = {shown}: expected a number"
+    with pytest.raises(InvalidDataError, match=expected):
+        csmetrics.Interactions.from_columns(columns)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(np.datetime64("2026-01-01"), r"datetime\.date\(2026, 1, 1\)"), ("5", "'5'"), (True, "True")],
+)
+def test_seconds_that_are_not_numbers_are_refused_in_a_pandas_object_column(value, shown):
+    # numpy's float conversion read a datetime64 as 20454 (days since 1970) and "5" as 5.
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_contacts(wrap_seconds=pd.Series([2, value], dtype=object)))
+    with pytest.raises(InvalidDataError, match=rf"field 'wrap_seconds' = {shown}: expected a"):
+        csmetrics.Interactions.from_frame(frame)
+
+
+@pytest.mark.parametrize(
+    ("field", "values", "shown"),
+    [
+        ("scale_low", [1, 0.5], r"0\.5"),
+        ("scale_high", [5, True], "True"),
+        ("scale_high", np.array([5.0, np.nan]), "nan"),
+        ("scale_high", [5, 2**63], "9223372036854775808"),
+        ("scale_high", np.array([5, 2**64 - 1], dtype=np.uint64), "18446744073709551615"),
+    ],
+)
+def test_a_scale_bound_that_is_not_a_whole_number_is_refused_in_columns(field, values, shown):
+    # numpy's int64 conversion truncated 0.5 to 0, read True as 1 and nan as -2**63.
+    columns = {"id": ["a", "b"], "kind": ["rating"] * 2, "score": [3, 4], "at": AWARE}
+    columns |= {"scale_low": [1, 1], "scale_high": [5, 5], field: values}
+    expected = rf"record 'b' \(position 1\): field '{field}' = {shown}: expected a whole number"
+    with pytest.raises(InvalidDataError, match=expected):
+        csmetrics.Surveys.from_columns(columns)
+
+
+def test_a_text_scale_bound_names_the_column():
+    columns = {"id": ["a"], "kind": ["rating"], "score": [3], "at": [T], "scale_low": ["x"]}
+    with pytest.raises(InvalidDataError, match=r"column 'scale_low'.*expected whole numbers"):
+        csmetrics.Surveys.from_columns(columns)
+
+
+def test_whole_float_scale_bounds_are_read():
+    columns = {"id": ["a"], "kind": ["rating"], "score": [6], "at": [T], "scale_low": [1.0]}
+    table = csmetrics.Surveys.from_columns({**columns, "scale_high": np.array([7.0])})
+    assert (table.scale_low.tolist(), table.scale_high.tolist()) == ([1], [7])
+
+
+def test_a_list_in_a_row_of_the_kind_column_names_the_column():
+    # Found by the long fuzz run: numpy's "inhomogeneous shape" named nothing.
+    columns = {"id": ["a", "b"], "kind": ["nps", [1, 2]], "score": [3, 4], "at": AWARE}
+    with pytest.raises(InvalidDataError, match=r"column 'kind': row 1 holds list \[1, 2\]"):
+        csmetrics.Surveys.from_columns(columns)
+
+
+def test_a_numpy_timedelta_is_not_a_number_of_seconds_on_an_object():
+    # numpy counts timedelta64 among its integers; its number is in its own unit.
+    with pytest.raises(InvalidDataError, match=r"field 'talk_seconds' = .*expected a number"):
+        Interaction(id="1", customer_id="ann", start=T, talk_seconds=np.timedelta64(5, "m"))
+
+
+def test_a_numpy_timedelta_option_names_the_option():
+    with pytest.raises(ValueError, match=r"window_days=.*is not allowed"):
+        csmetrics.fcr(CONTACTS, window_days=np.timedelta64(7, "D"))
+
+
+def test_numbers_of_seconds_of_every_kind_are_read():
+    values = [1, 2.5, np.int32(3), np.float32(0.5), None, np.uint64(4)]
+    table = csmetrics.Interactions.from_columns(_contacts(talk_seconds=values[:2]))
+    assert table.talk_seconds.tolist() == [1.0, 2.5]
+    pd = pytest.importorskip("pandas")
+    rows = {"id": list("abcdef"), "customer_id": ["c"] * 6, "start": [T] * 6}
+    frame = pd.DataFrame({**rows, "talk_seconds": pd.Series(values, dtype=object)})
+    got = csmetrics.Interactions.from_frame(frame).talk_seconds
+    assert got[[0, 1, 2, 3, 5]].tolist() == [1.0, 2.5, 3.0, 0.5, 4.0]
+    assert np.isnan(got[4])
 
 
 def test_seconds_beyond_float_are_refused_in_a_pandas_frame():

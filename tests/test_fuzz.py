@@ -26,7 +26,7 @@ import math
 import os
 import tempfile
 import warnings
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout, suppress
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -403,6 +403,23 @@ def test_fuzz_survey_columns(answers, data):
 BACKENDS = ("pandas", "polars", "pyarrow")
 
 
+def _crashes_arrow(values: Any) -> bool:
+    """Whether ``values`` mix a numpy ``datetime64`` with another numpy scalar.
+
+    ``pyarrow.array`` ends the interpreter with a segmentation fault when it
+    infers the type of such a list with a ``datetime64`` first
+    (``pa.array([np.datetime64("2026-01-01"), np.int64(7)])``, pyarrow
+    26.0.1; docs/reliability.md); with the other scalar first it raises
+    ``ArrowInvalid`` ("Cannot mix NumPy dtypes"). No Arrow column holds such
+    a list in either order, so the frame helpers treat it as pyarrow refusing
+    it: the column stays unspoiled, as for any other list pyarrow refuses.
+    """
+    kinds = set(map(type, values))
+    return any(issubclass(k, np.datetime64) for k in kinds) and any(
+        issubclass(k, np.generic) and not issubclass(k, np.datetime64) for k in kinds
+    )
+
+
 def _with_column(frame: Any, name: str, values: list[Any]) -> Any:
     """``frame`` with column ``name`` replaced by ``values``; None if the library refuses them."""
     try:
@@ -412,12 +429,42 @@ def _with_column(frame: Any, name: str, values: list[Any]) -> Any:
             return out
         if isinstance(frame, pl.DataFrame):
             return frame.with_columns(pl.Series(name, values, strict=False))
+        if _crashes_arrow(values):
+            return None
         column = pa.array(values)
         if name in frame.column_names:
             return frame.set_column(frame.column_names.index(name), name, column)
         return frame.append_column(name, column)
     except Exception:  # the frame library cannot hold these values
         return None
+
+
+CELLS = (*HOSTILE, pd.NaT, T, "x")
+"""Every value ``spoiled_frames`` and ``test_fuzz_survey_frames`` put in a frame's column."""
+
+
+def test_the_arrow_guard_keeps_every_pair_of_cells_that_pyarrow_can_hold():
+    """``_crashes_arrow`` on every pair of drawn cells: the others never crash pyarrow.
+
+    A pair the guard keeps is built here (a crash would end this test run);
+    a pair it sets aside is built with the other numpy scalar first, where
+    pyarrow refuses it with an exception, so setting it aside loses no
+    column pyarrow could hold.
+    """
+    set_aside = 0
+    for first in CELLS:
+        for second in CELLS:
+            pair = [first, second]
+            if not _crashes_arrow(pair):
+                with suppress(pa.ArrowException, TypeError, ValueError, OverflowError):
+                    pa.array(pair)
+                continue
+            set_aside += 1
+            safe = sorted(pair, key=lambda v: isinstance(v, np.datetime64))
+            with pytest.raises(pa.ArrowException):
+                pa.array(safe)
+    # {NaT, year 300000} x {int64, float64, uint64, bool_}, in both orders
+    assert set_aside == 2 * 4 * 2
 
 
 @st.composite
@@ -500,6 +547,10 @@ def test_fuzz_survey_frames(frame, data):
 def test_fuzz_parquet(spoiled, options):
     """The Parquet reader of a file written from a (spoiled) frame."""
     frame, name = spoiled
+    if isinstance(frame, pd.DataFrame) and any(
+        _crashes_arrow(frame[column].tolist()) for column in frame.columns
+    ):
+        return  # pyarrow cannot hold this column (and would crash inferring its type)
     try:
         arrow = (
             frame

@@ -13,7 +13,7 @@ import inspect
 import math
 import sys
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from difflib import get_close_matches
 from types import FrameType
@@ -44,10 +44,12 @@ def option(name: str, value: Any, allowed: Collection[Any]) -> None:
 
 
 def is_number(value: object) -> bool:
-    """Whether ``value`` is a real number: Python or numpy, int or float, not a bool."""
-    return not isinstance(value, (bool, np.bool_)) and isinstance(
-        value, (int, float, np.integer, np.floating)
-    )
+    """Whether ``value`` is a real number: Python or numpy, int or float, not a bool.
+
+    Nor a ``numpy.timedelta64``, which numpy counts among its integers: its
+    number is in its own unit, not in seconds.
+    """
+    return _number_type(type(value))
 
 
 def finite(value: object) -> float | None:
@@ -65,6 +67,28 @@ def finite(value: object) -> float | None:
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
+
+
+def first_not_number(values: Sequence[Any] | npt.NDArray[Any]) -> int | None:
+    """The first row of a list or 1-D object array holding neither a number nor None, else None.
+
+    `is_number` for a column (decision 120): a bool, text, a time or a
+    ``Decimal`` is not a number, as on a record. numpy's conversions would
+    read ``[True, 3]`` as ``[1, 3]``, ``np.datetime64("2026-01-01")`` as
+    20454 (its days since 1970) and ``"5"`` as 5. One pass over the types
+    present, not a Python step per row; rows are searched only when a bad
+    type is there.
+    """
+    if all(kind is type(None) or _number_type(kind) for kind in set(map(type, values))):
+        return None
+    return next(i for i, v in enumerate(values) if v is not None and not is_number(v))
+
+
+def _number_type(kind: type) -> bool:
+    """Whether values of type ``kind`` are numbers for `is_number`."""
+    return issubclass(kind, (int, float, np.integer, np.floating)) and not issubclass(
+        kind, (bool, np.bool_, np.timedelta64)
+    )
 
 
 def _float_or_inf(value: Any) -> float:
@@ -243,9 +267,11 @@ def column_array(name: str, values: Any) -> npt.NDArray[Any]:
 
     numpy refuses a list whose rows are not all single values (``[1, [1, 2]]``)
     with a message that names no column; the happy path costs nothing more.
+    A list that numpy makes numbers is looked at once more, by type: one
+    mixing bools with numbers stays an array of objects, as given.
     """
     try:
-        return np.asarray(values)
+        arr = np.asarray(values)
     except ValueError:
         row = next(
             (i for i, v in enumerate(values) if isinstance(v, (list, tuple, dict, np.ndarray))),
@@ -256,6 +282,15 @@ def column_array(name: str, values: Any) -> npt.NDArray[Any]:
             f"{values[row]!r}, not one value; give one value per row"
         )
         raise InvalidDataError(msg) from None
+    if (
+        arr.dtype.kind in "iuf"
+        and isinstance(values, (list, tuple))
+        and not {bool, np.bool_}.isdisjoint(map(type, values))
+    ):
+        # numpy reads [1.5, True] as [1.5, 1.0]: a bool among numbers stays a
+        # bool, for the column's own check to refuse (decision 120).
+        return np.array(values, dtype=object)
+    return arr
 
 
 def check_type(position: int, record: object, expected: type) -> None:

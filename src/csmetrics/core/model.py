@@ -90,11 +90,14 @@ def _is_key(value: object) -> bool:
 
 
 def big_int_key(value: object) -> bool:
-    """Whether ``value`` is an int key outside int64, which a table cannot hold exactly."""
+    """Whether ``value`` is an int key outside int64, which a table cannot hold exactly.
+
+    Python and numpy ints alike: a column may hold ``np.uint64(2**64 - 1)``.
+    """
     return (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and not INT_KEYS[0] <= value <= INT_KEYS[1]
+        isinstance(value, (int, np.integer))
+        and not isinstance(value, (bool, np.bool_))
+        and not INT_KEYS[0] <= int(value) <= INT_KEYS[1]
     )
 
 

@@ -26,6 +26,7 @@ from csmetrics.core.check import (
     bad_record,
     check_type,
     column_array,
+    first_not_number,
     floats,
     one_dimensional,
     plain,
@@ -177,7 +178,7 @@ def _codes_of(
             word = str(words[values.codes[row]])
             bad_record(_row_name(ids, row, what), field, word, f"use one of {names}")
         return coded
-    text = np.asarray(values).reshape(-1)
+    text = column_array(field, values).reshape(-1)
     if text.dtype.kind not in "OU":
         text = text.astype(str)
     # Object columns (from dataframes) compare as they are, without a text copy.
@@ -792,6 +793,8 @@ def _leave_unread(table: T, unread: frozenset[str]) -> T:
 def _seconds(field: str, values: Any, ids: Encoded, n: int) -> F64:
     """A column of non-negative seconds; None or nan is missing."""
     arr = column_array(field, values)
+    if arr.dtype.kind == "O" and (row := first_not_number(arr.reshape(-1))) is not None:
+        bad_record(_row_name(ids, row), field, arr.reshape(-1)[row], "expected a number of seconds")
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iufO":
         bad_record(f"column {field!r}", field, arr.dtype, "expected numbers of seconds")
     try:
@@ -1754,8 +1757,8 @@ class Surveys(_Columns):
         at = _times("at", _pop(cols, "at"), ids)
         if (row := _first(at == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
-        low = np.asarray(_pop(cols, "scale_low", _LOW[kind]), dtype=np.int64).reshape(n)
-        high = np.asarray(_pop(cols, "scale_high", _HIGH[kind]), dtype=np.int64).reshape(n)
+        low = _scale_bound("scale_low", _pop(cols, "scale_low", _LOW[kind]), ids, n)
+        high = _scale_bound("scale_high", _pop(cols, "scale_high", _HIGH[kind]), ids, n)
         fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
         if (
             row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
@@ -1788,6 +1791,40 @@ class Surveys(_Columns):
 def _keys(columns: dict[str, Encoded]) -> dict[str, Any]:
     """Key columns as keyword arguments (typed loosely: the tables take other keywords too)."""
     return columns
+
+
+def _scale_bound(field: str, values: Any, ids: Encoded, n: int) -> I64:
+    """A ``scale_low`` or ``scale_high`` column: whole numbers in int64's range, as on a record.
+
+    A float column (what a frame with a null gives) is read when every value
+    is whole; a bool, text, a fraction, nan or an int beyond int64 is an
+    `InvalidDataError` naming the row, where numpy's int64 conversion would
+    truncate 0.5 to 0, read True as 1 or make nan a huge negative number.
+    """
+    arr = column_array(field, values)
+    flat = arr.reshape(-1)
+    if arr.dtype.kind == "O":
+        bad = [
+            not (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)))
+            or not INT_KEYS[0] <= int(v) <= INT_KEYS[1]
+            for v in flat
+        ]
+        if (row := _first(np.array(bad, dtype=bool))) is not None:
+            bad_record(_row_name(ids, row), field, flat[row], "expected a whole number")
+        return np.array([int(v) for v in flat], dtype=np.int64).reshape(n)
+    if arr.dtype.kind == "u":
+        out_of_range = flat > np.uint64(INT_KEYS[1])
+    elif arr.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            out_of_range = ~np.isfinite(flat) | (flat != np.floor(flat)) | (np.abs(flat) >= 2.0**63)
+    elif arr.dtype.kind == "i":
+        out_of_range = np.zeros(len(flat), dtype=bool)
+    else:
+        bad_record(f"column {field!r}", field, arr.dtype, "expected whole numbers")
+    if (row := _first(out_of_range)) is not None:
+        given = values[row] if isinstance(values, (list, tuple)) else flat[row]
+        bad_record(_row_name(ids, row), field, given, "expected a whole number in int64")
+    return flat.astype(np.int64).reshape(n)
 
 
 def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:

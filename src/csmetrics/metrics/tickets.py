@@ -689,6 +689,8 @@ def _metrics_memo(
     Calendars by schedule id (a mapping, not hashable) are computed each time.
     """
     table, cutoff, resolved = _cutoff(_check_table(table), as_of)
+    if not isinstance(calendar, Mapping):
+        check_calendar(calendar)  # before it is a cache key: a list is not hashable
     effective = presets.resolve("ticket_metrics", None, choices or {}, TICKET_CHOICES)
     cache: dict[Any, TicketMetrics] = table.memo.setdefault("ticket_metrics", {})
     key = (
@@ -696,10 +698,6 @@ def _metrics_memo(
         if isinstance(calendar, Mapping)
         else (cutoff, calendar, preset, tuple(sorted(effective.items())))
     )
-    try:
-        hash(key)
-    except TypeError:
-        key = None  # an unhashable option is refused, naming it, by the computation
     if key is not None and key in cache:
         return table, cache[key]
     rows = TicketMetrics(
