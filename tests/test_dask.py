@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 import csmetrics
 from csmetrics.adapters.dask import shuffle_key
 from csmetrics.adapters.datasets import sample_paths
+from csmetrics.core.reading import INTERACTION_FIELDS
 from csmetrics.core.results import Durations, Rate
 
 pd = pytest.importorskip("pandas")
@@ -370,3 +371,66 @@ def test_any_survey_partitioning_gives_the_one_process_result(
     for name in ("nps", "ces", "rating"):
         one, dist = both(name, SURVEYS, ddf)
         assert_same(one, dist, name)
+
+
+def _lake(frame: Any, directory: Any, cuts: list[int]) -> Any:
+    """``frame`` written as one Parquet file per part, cut at ``cuts``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    bounds = [0, *cuts, len(frame)]
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+        frame.iloc[a:b].to_parquet(directory / f"part-{i:02d}.parquet", index=False)
+    return directory
+
+
+@pytest.mark.usefixtures("local")
+def test_read_parquet_distributed_gives_the_one_process_results(tmp_path: Any) -> None:
+    contacts = _lake(spread(CONTACTS, order="spread", cuts=[]).compute(), tmp_path / "c", [9, 1500])
+    surveys = _lake(SURVEYS, tmp_path / "s", [700])
+    one = csmetrics.Interactions.read_parquet(contacts)
+    ddf = csmetrics.Interactions.read_parquet(contacts, distributed=True)
+    assert ddf.npartitions == 3
+    assert set(ddf.columns) == set(CONTACTS.columns) & set(INTERACTION_FIELDS.fields)
+    for name, options in (("fcr", {"by": "agent_id"}), ("first_response_time", {"by": "channel"})):
+        assert_same(
+            getattr(csmetrics, name)(one, **options), getattr(csmetrics, name)(ddf, **options)
+        )
+    answers = csmetrics.Surveys.read_parquet(surveys, distributed=True)
+    assert_same(csmetrics.nps(csmetrics.Surveys.read_parquet(surveys)), csmetrics.nps(answers))
+
+
+@pytest.mark.usefixtures("local")
+def test_read_parquet_distributed_renames_columns(tmp_path: Any) -> None:
+    renamed = CONTACTS.rename(columns={"id": "Ticket ID", "start": "Created"})
+    lake = _lake(renamed, tmp_path / "c", [1000])
+    columns = {"id": "Ticket ID", "start": "Created"}
+    ddf = csmetrics.Interactions.read_parquet(lake, columns=columns, distributed=True)
+    assert "Ticket ID" not in ddf.columns
+    assert_same(
+        csmetrics.fcr(csmetrics.Interactions.read_parquet(lake, columns=columns)),
+        csmetrics.fcr(ddf),
+    )
+
+
+def test_read_parquet_distributed_checks_the_files_first(tmp_path: Any) -> None:
+    lake = _lake(CONTACTS, tmp_path / "c", [1000])
+    CONTACTS.iloc[:5].drop(columns="customer_id").to_parquet(lake / "part-09.parquet")
+    with pytest.raises(csmetrics.InvalidDataError, match=r"part-09\.parquet'.*'customer_id'"):
+        csmetrics.Interactions.read_parquet(lake, distributed=True)
+
+
+def test_read_parquet_distributed_refuses_one_process_options(tmp_path: Any) -> None:
+    lake = _lake(CONTACTS, tmp_path / "c", [1000])
+    with pytest.raises(TypeError, match=r"distributed=True\) takes no assume_timezone="):
+        csmetrics.Interactions.read_parquet(lake, distributed=True, assume_timezone="UTC")
+    with pytest.raises(
+        TypeError, match=r"Surveys.read_parquet\(\.\.\., distributed=True\) takes no kind="
+    ):
+        csmetrics.Surveys.read_parquet(
+            _lake(SURVEYS, tmp_path / "s", []), distributed=True, kind="nps"
+        )
+
+
+def test_read_parquet_distributed_on_a_local_cluster(client: Any, tmp_path: Any) -> None:
+    lake = _lake(CONTACTS, tmp_path / "c", [400, 401, 2500])
+    one = csmetrics.fcr(csmetrics.Interactions.read_parquet(lake))
+    assert_same(one, csmetrics.fcr(csmetrics.Interactions.read_parquet(lake, distributed=True)))
