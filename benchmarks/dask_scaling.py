@@ -1,25 +1,36 @@
-"""Time csmetrics on a Dask LocalCluster against one process, on partitioned Parquet.
+"""Time csmetrics on a Dask LocalCluster against DuckDB and one process, on partitioned Parquet.
 
 Usage::
 
-    python benchmarks/dask_scaling.py --rows 1000000 [--rows 4000000]
-        [--files 16] [--workers 2] [--memory-limit 3GiB] [--data-dir DIR]
+    python benchmarks/dask_scaling.py --rows 10000000 [--rows 100000000]
+        [--files 50] [--workers 2] [--memory-limit 6GiB] [--data-dir DIR]
+        [--engines duckdb,dask,single]
 
-For each size, `bench.generate` (the seeded generator of ``bench.py``) writes
-the contacts and survey answers as ``--files`` Parquet files each (a
-directory per table). Then two child processes run the same metric set:
+For each size, the seeded generator of ``bench.py`` (`bench.generate`)
+writes the contacts and ``0.3 * rows`` survey answers as ``--files`` Parquet
+files per table (a directory per table), one chunk of ``rows / files``
+contacts at a time, so that memory stays bounded whatever the size (chunk
+``i`` is ``generate(rows / files, seed=SEED + i)`` with its ids, customers and
+tickets moved past those of the earlier chunks; 60% of its survey answers
+are kept). Then each engine runs the same metric set in a child process of
+its own:
 
-- ``single``: ``pyarrow.parquet.read_table(directory)`` and
-  ``Interactions.from_frame`` / ``Surveys.from_frame``, then each metric on
-  the table;
+- ``duckdb``: DuckDB views over the files (``read_parquet`` of the glob), so
+  every query reads the files, 2 threads, ``memory_limit`` as the workers',
+  spilling to ``--data-dir``; the same SQL definitions as ``bench.py``;
 - ``dask``: a ``distributed.LocalCluster`` of ``--workers`` worker processes
-  (one thread each), ``dask.dataframe.read_parquet(directory)`` and each
-  metric on the Dask DataFrame, so every metric reads the files on the
-  workers (the pipeline a platform team runs: nothing is persisted).
+  (one thread each, ``--memory-limit`` each) and
+  ``Interactions.read_parquet(directory, distributed=True)``: every metric
+  reads the files on the workers (nothing persisted);
+- ``single``: ``Interactions.read_parquet(directory)`` into one table in one
+  process, then each metric on the table (skipped above
+  ``--single-max`` rows: it would not fit in memory).
 
-Both report wall time per step, peak RSS of the process (and of each worker),
-and the counts of every result; the parent checks that the counts are equal
-before printing the table. A benchmark, not a test.
+Each engine reports wall and CPU time per step (the CPU of the client and
+the workers for Dask), peak RSS of its process and of each worker; each
+step's counts go to stderr as it finishes, so a run cut short shows how far
+it got. The parent checks that the counts of every engine equal DuckDB's
+(the first engine) before printing the table. A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -37,56 +48,80 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+ENGINES = ("duckdb", "dask", "single")
 THRESHOLDS = {0: 20.0, 1: 60.0, 2: 3600.0}
+# (key, label, method of bench.Csmetrics / bench.DuckDB, table, options)
 STEPS = (
-    ("fcr", "fcr", "`fcr()` (shuffle by issue/customer)", "contacts", {}),
-    ("fcr_category", "fcr", '`fcr(match="category")`', "contacts", {"match": "category"}),
-    ("resolution_rate", "resolution_rate", "`resolution_rate()` (shuffle)", "contacts", {}),
-    ("first_response_time", "first_response_time", "`first_response_time()`", "contacts", {}),
+    (
+        "fcr",
+        '`fcr(match="issue")` (shuffle by issue, else customer)',
+        "fcr",
+        "contacts",
+        {"match": "issue"},
+    ),
+    (
+        "fcr_category",
+        '`fcr(match="category")` (shuffle by customer)',
+        "fcr",
+        "contacts",
+        {"match": "category"},
+    ),
+    ("resolution_rate", "`resolution_rate()` (shuffle)", "resolution_rate", "contacts", {}),
+    ("first_response_time", "`first_response_time()`", "first_response_time", "contacts", {}),
     (
         "service_level",
-        "service_level",
         '`service_level(threshold={...}, by="channel")`',
+        "service_level",
         "contacts",
-        {"threshold": THRESHOLDS, "by": "channel"},
+        {"by": "channel"},
     ),
-    ("nps", "nps", "`nps()`", "surveys", {}),
-    ("csat", "csat", "`csat()`", "surveys", {}),
+    ("nps", "`nps()`", "nps", "surveys", {}),
+    ("csat", "`csat()`", "csat", "surveys", {}),
 )
+SURVEY_SHARE = 0.6
+"""Share of a chunk's survey answers kept (the generator makes rows / 2): 0.3 per contact."""
 
 
-def write_partitioned(directory: Path, rows: int, files: int) -> dict[str, Path]:
-    """The generator's contacts and surveys as ``files`` Parquet files per table."""
-    import pyarrow.parquet as pq
+def _chunk(rows: int, index: int, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Chunk ``index`` of ``rows`` contacts: its own seed, ids past the earlier chunks'."""
+    from bench import generate
 
-    from bench import data_paths, generate, write_parquet
+    contacts, surveys = generate(rows, seed=seed + index)
+    # Offsets keep contacts, customers, tickets and answers of two chunks apart.
+    contacts["id"] = contacts["id"] + index * rows
+    contacts["customer_id"] = contacts["customer_id"] + index * rows
+    contacts["issue_id"] = contacts["issue_id"] + index * rows
+    keep = int(len(surveys["id"]) * SURVEY_SHARE)
+    surveys = {name: column[:keep] for name, column in surveys.items()}
+    surveys["id"] = surveys["id"] + index * rows
+    surveys["customer_id"] = surveys["customer_id"] + index * rows
+    surveys["interaction_id"] = surveys["interaction_id"] + index * rows
+    return contacts, surveys
 
-    out = {table: directory / f"{table}-{rows}-{files}" for table in ("contacts", "surveys")}
-    if all(p.is_dir() and len(list(p.glob("*.parquet"))) == files for p in out.values()):
+
+def write_partitioned(directory: Path, rows: int, files: int, seed: int) -> dict[str, Path]:
+    """The generated contacts and surveys as ``files`` Parquet files per table."""
+    from bench import GENERATOR_VERSION, write_parquet
+
+    out = {t: directory / f"{t}-{rows}-{files}-seed{seed}" for t in ("contacts", "surveys")}
+    done = directory / f"done-{rows}-{files}-seed{seed}-v{GENERATOR_VERSION}"
+    if done.exists():
         return out
-    single = data_paths(directory, rows, 20260501)
-    contacts, surveys = generate(rows)
-    write_parquet(single, contacts, surveys)
-    del contacts, surveys
-    for table, path in out.items():
+    for path in out.values():
         path.mkdir(parents=True, exist_ok=True)
-        whole = pq.read_table(single[table])
-        step = -(-whole.num_rows // files)
-        for i in range(files):
-            pq.write_table(whole.slice(i * step, step), path / f"part-{i:03d}.parquet")
-        single[table].unlink()
-    return out
-
-
-def _counts(result: Any) -> dict[str, Any]:
-    """The counts (and quantiles) a result's numbers come from, JSON-ready."""
-    overall = getattr(result, "overall", result)
-    out = {k: v for k, v in overall.counts().items() if isinstance(v, int)}
-    if hasattr(overall, "median"):
-        out["median"] = overall.median
-        out["p90"] = overall.quantile(0.9)
-    else:
-        out["value"] = float(overall)
+    chunk = -(-rows // files)
+    start = time.perf_counter()
+    for i in range(files):
+        size = min(chunk, rows - i * chunk)
+        contacts, surveys = _chunk(size, i, seed)
+        write_parquet({t: out[t] / f"part-{i:04d}.parquet" for t in out}, contacts, surveys)
+        if i % 10 == 9:
+            print(
+                f"  wrote {i + 1}/{files} files ({time.perf_counter() - start:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    done.touch()
     return out
 
 
@@ -98,37 +133,69 @@ def _maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_single(paths: dict[str, str]) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+def _progress(mode: str, key: str, seconds: float, counts: Any) -> None:
+    print(f"[{mode}] {key}: {seconds:.2f} s {json.dumps(counts)}", file=sys.stderr, flush=True)
 
-    import csmetrics
 
-    times: dict[str, float] = {}
+def _steps(mode: str, engine: Any, tables: dict[str, Any], times: dict[str, float]) -> dict:
     counts: dict[str, Any] = {}
+    for key, _, method, table, options in STEPS:
+        start = time.perf_counter()
+        counts[key] = getattr(engine, method)(tables[table], **options)
+        times[key] = time.perf_counter() - start
+        _progress(mode, key, times[key], counts[key])
+    return counts
+
+
+def run_duckdb(paths: dict[str, str], memory_limit: str, spill: str) -> dict[str, Any]:
+    from bench import DuckDB
+
+    engine = DuckDB()
+    limit = memory_limit.replace("GiB", "GB") if memory_limit.endswith("GiB") else memory_limit
+    engine.con.execute(f"SET memory_limit = '{limit}'")
+    engine.con.execute(f"SET temp_directory = '{spill}'")
+    for table, path in paths.items():
+        engine.con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}/*.parquet')")
+    times: dict[str, float] = {}
+    cpu = time.process_time()
+    counts = _steps("duckdb", engine, {"contacts": engine.con, "surveys": engine.con}, times)
+    return {
+        "times": times,
+        "counts": counts,
+        "client_mib": _maxrss_mib(),
+        "cpu": time.process_time() - cpu,
+    }
+
+
+def run_single(paths: dict[str, str]) -> dict[str, Any]:
+    from bench import Csmetrics
+
+    engine = Csmetrics()
+    times: dict[str, float] = {}
     cpu = time.process_time()
     start = time.perf_counter()
     tables = {
-        "contacts": csmetrics.Interactions.from_frame(pq.read_table(paths["contacts"])),
-        "surveys": csmetrics.Surveys.from_frame(pq.read_table(paths["surveys"])),
+        "contacts": engine.cs.Interactions.read_parquet(paths["contacts"]),
+        "surveys": engine.cs.Surveys.read_parquet(paths["surveys"]),
     }
     times["load"] = time.perf_counter() - start
-    for key, name, _, table, options in STEPS:
-        start = time.perf_counter()
-        result = getattr(csmetrics, name)(tables[table], **options)
-        times[key] = time.perf_counter() - start
-        counts[key] = _counts(result)
-    cpu = time.process_time() - cpu
-    return {"times": times, "counts": counts, "client_mib": _maxrss_mib(), "cpu": cpu}
+    _progress("single", "load", times["load"], {})
+    counts = _steps("single", engine, tables, times)
+    return {
+        "times": times,
+        "counts": counts,
+        "client_mib": _maxrss_mib(),
+        "cpu": time.process_time() - cpu,
+    }
 
 
 def run_dask(paths: dict[str, str], workers: int, memory_limit: str) -> dict[str, Any]:
-    import dask.dataframe as dd
     import distributed
 
-    import csmetrics
+    from bench import Csmetrics
 
+    engine = Csmetrics()
     times: dict[str, float] = {}
-    counts: dict[str, Any] = {}
     with (
         distributed.LocalCluster(
             n_workers=workers,
@@ -139,14 +206,13 @@ def run_dask(paths: dict[str, str], workers: int, memory_limit: str) -> dict[str
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        frames = {table: dd.read_parquet(path) for table, path in paths.items()}
-        csmetrics.nps(frames["surveys"])  # warm the workers (imports), untimed
+        frames = {
+            "contacts": engine.cs.Interactions.read_parquet(paths["contacts"], distributed=True),
+            "surveys": engine.cs.Surveys.read_parquet(paths["surveys"], distributed=True),
+        }
+        client.run(lambda: __import__("csmetrics"))  # warm the workers' imports, untimed
         cpu = time.process_time() + sum(client.run(time.process_time).values())
-        for key, name, _, table, options in STEPS:
-            start = time.perf_counter()
-            result = getattr(csmetrics, name)(frames[table], **options)
-            times[key] = time.perf_counter() - start
-            counts[key] = _counts(result)
+        counts = _steps("dask", engine, frames, times)
         cpu = time.process_time() + sum(client.run(time.process_time).values()) - cpu
         worker_mib = sorted(client.run(_maxrss_mib).values())
     return {
@@ -160,15 +226,16 @@ def run_dask(paths: dict[str, str], workers: int, memory_limit: str) -> dict[str
 
 def child(args: argparse.Namespace) -> None:
     paths = json.loads(args.paths)
-    out = (
-        run_single(paths)
-        if args.child == "single"
-        else run_dask(paths, args.workers, args.memory_limit)
-    )
+    if args.child == "duckdb":
+        out = run_duckdb(paths, args.memory_limit, str(Path(args.spill)))
+    elif args.child == "single":
+        out = run_single(paths)
+    else:
+        out = run_dask(paths, args.workers, args.memory_limit)
     print(json.dumps(out))
 
 
-def _spawn(mode: str, paths: dict[str, Path], args: argparse.Namespace) -> dict[str, Any]:
+def _spawn(mode: str, paths: dict[str, Path], args: argparse.Namespace, spill: Path) -> dict:
     command = [
         sys.executable,
         __file__,
@@ -180,67 +247,112 @@ def _spawn(mode: str, paths: dict[str, Path], args: argparse.Namespace) -> dict[
         str(args.workers),
         "--memory-limit",
         args.memory_limit,
+        "--spill",
+        str(spill),
     ]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    start = time.perf_counter()
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out["process_wall"] = time.perf_counter() - start
+    return out
 
 
-def report(rows: int, files: int, single: dict[str, Any], dist: dict[str, Any], w: int) -> str:
+def report(rows: int, files: int, results: dict[str, dict[str, Any]], w: int) -> str:
+    names = {
+        "duckdb": "DuckDB (2 threads)",
+        "dask": f"LocalCluster, {w} workers",
+        "single": "one process",
+    }
+    engines = list(results)
     lines = [
-        f"### {rows:,} contacts, {rows // 2:,} survey answers, {files} files per table",
+        f"#### {rows:,} contacts, {int(rows * 0.3):,} survey answers, {files} files per table",
         "",
-        f"| step | one process | LocalCluster, {w} workers | ratio |",
-        "|---|---:|---:|---:|",
-        (
-            f"| load (one process: read and build the tables) | {single['times']['load']:.2f} s "
-            "| (read on the workers in every step) | |"
-        ),
+        "| step | " + " | ".join(names[e] for e in engines) + " |",
+        "|---|" + "---:|" * len(engines),
     ]
-    for key, _, label, _, _ in STEPS:
-        a, b = single["times"][key], dist["times"][key]
-        lines.append(f"| {label} | {a:.2f} s | {b:.2f} s | {b / a:.1f}x |")
-    total_a = sum(single["times"].values())
-    total_b = sum(dist["times"].values())
-    lines += [
-        f"| **total** | **{total_a:.2f} s** | **{total_b:.2f} s** | {total_b / total_a:.1f}x |",
-        (
-            f"| CPU time (the process; client and workers) | {single['cpu']:.1f} s "
-            f"| {dist['cpu']:.1f} s | {dist['cpu'] / single['cpu']:.1f}x |"
-        ),
-        "",
-        f"Peak RSS: one process {single['client_mib']:.0f} MiB; Dask client "
-        f"{dist['client_mib']:.0f} MiB, workers "
-        + ", ".join(f"{m:.0f}" for m in dist["worker_mib"])
-        + " MiB. Counts equal in both runs.",
-        "",
-    ]
+    if "single" in results:
+        cells = [
+            f"{results['single']['times']['load']:.2f} s"
+            if e == "single"
+            else "(reads the files in every step)"
+            for e in engines
+        ]
+        lines.append("| load: read and build the tables | " + " | ".join(cells) + " |")
+    for key, label, *_ in STEPS:
+        lines.append(
+            f"| {label} | "
+            + " | ".join(f"{results[e]['times'][key]:.2f} s" for e in engines)
+            + " |"
+        )
+    lines.append(
+        "| **total** | "
+        + " | ".join(f"**{sum(results[e]['times'].values()):.2f} s**" for e in engines)
+        + " |"
+    )
+    lines.append(
+        "| CPU time (the process; Dask: client and workers) | "
+        + " | ".join(f"{results[e]['cpu']:.1f} s" for e in engines)
+        + " |"
+    )
+    lines.append(
+        "| peak RSS (Dask: client; workers) | "
+        + " | ".join(
+            f"{results[e]['client_mib']:.0f} MiB"
+            + (
+                f"; {', '.join(f'{m:.0f}' for m in results[e]['worker_mib'])} MiB"
+                if "worker_mib" in results[e]
+                else ""
+            )
+            for e in engines
+        )
+        + " |"
+    )
+    lines += ["", "Counts equal in every engine.", ""]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rows", type=int, action="append")
-    parser.add_argument("--files", type=int, default=16)
+    parser.add_argument("--files", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--memory-limit", default="3GiB")
+    parser.add_argument("--memory-limit", default="6GiB")
     parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--child", choices=("single", "dask"))
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--single-max", type=int, default=30_000_000)
+    parser.add_argument("--seed", type=int, default=20260501)
+    parser.add_argument("--child", choices=ENGINES)
     parser.add_argument("--paths")
+    parser.add_argument("--spill")
     args = parser.parse_args()
     if args.child:
         child(args)
         return
+    from bench import _same
+
+    engines = [e for e in args.engines.split(",") if e]
     with tempfile.TemporaryDirectory() as tmp:
         directory = args.data_dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
+        spill = directory / "duckdb-spill"
+        spill.mkdir(exist_ok=True)
         for rows in args.rows or [1_000_000]:
-            paths = write_partitioned(directory, rows, args.files)
-            single = _spawn("single", paths, args)
-            dist = _spawn("dask", paths, args)
-            if single["counts"] != dist["counts"]:
-                msg = f"counts differ:\n{single['counts']}\n{dist['counts']}"
-                raise SystemExit(msg)
-            print(report(rows, args.files, single, dist, args.workers), flush=True)
+            start = time.perf_counter()
+            paths = write_partitioned(directory, rows, args.files, args.seed)
+            print(f"data ready: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+            results = {}
+            for engine in engines:
+                if engine == "single" and rows > args.single_max:
+                    continue
+                results[engine] = _spawn(engine, paths, args, spill)
+                first = next(iter(results))
+                if not _same(results[first]["counts"], results[engine]["counts"]):
+                    msg = (
+                        f"counts differ between {first} and {engine}:\n"
+                        f"{results[first]['counts']}\n{results[engine]['counts']}"
+                    )
+                    raise SystemExit(msg)
+            print(report(rows, args.files, results, args.workers), flush=True)
 
 
 if __name__ == "__main__":

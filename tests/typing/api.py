@@ -281,3 +281,13 @@ def tickets(records: list[csmetrics.Ticket]) -> None:
         assignments=[(T0, "max")],
     )
     assert_type(ticket.status, csmetrics.core.model.Status)
+
+
+def partitioned_parquet() -> None:
+    """One table from a directory; a Dask DataFrame (typed Any) with ``distributed=True``."""
+    table = csmetrics.Interactions.read_parquet("lake/contacts/")
+    assert_type(table, csmetrics.Interactions)
+    assert_type(csmetrics.Surveys.read_parquet("lake/surveys/*.parquet"), csmetrics.Surveys)
+    frame = csmetrics.Interactions.read_parquet("lake/contacts/", distributed=True)
+    assert_type(frame, Any)
+    assert_type(csmetrics.fcr(frame), FCR)

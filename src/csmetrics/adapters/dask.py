@@ -43,8 +43,9 @@ import re
 import warnings
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+import attrs
 import numpy as np
 
 from csmetrics.core.distributed import is_distributed
@@ -52,7 +53,16 @@ from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.reduce import warn_if_undefined
 from csmetrics.core.table import from_micros
 
-__all__ = ["FAN_IN", "KEY", "LATEST_START", "run", "shuffle_key"]
+__all__ = [
+    "FAN_IN",
+    "KEY",
+    "LATEST_START",
+    "Summary",
+    "run",
+    "shuffle_key",
+    "summarize",
+    "window_stats",
+]
 
 KEY = "__csmetrics_key__"
 """The column a shuffle adds: the issue (or customer) each contact belongs to."""
@@ -274,3 +284,109 @@ def _warn_again(result: Any, caught: Caught) -> None:
             why = match.group("why") or match.group("group_why")
             warn_if_undefined(result, match.group("metric"), why)
             return
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Summary:
+    """What a report asks of a Dask DataFrame before it runs its metrics, from one computation.
+
+    A report (`csmetrics.kpi_report`) on a Dask DataFrame decides which
+    metrics the data supports, the default ``as_of`` and its periods from
+    this, and hands ``frame`` to each metric, which runs on the cluster.
+
+    Attributes
+    ----------
+    frame
+        The Dask DataFrame.
+    table
+        ``"contacts"`` or ``"surveys"``.
+    rows
+        Its number of rows.
+    columns
+        Its column names.
+    with_values
+        The columns with at least one value that is not null.
+    first, last
+        The earliest and latest ``start`` (contacts) or ``at`` (answers) in
+        epoch microseconds; None without one.
+    kinds
+        Survey answers per kind; empty for contacts.
+    """
+
+    frame: Any
+    table: Literal["contacts", "surveys"]
+    rows: int
+    columns: frozenset[str]
+    with_values: frozenset[str]
+    first: int | None
+    last: int | None
+    kinds: dict[str, int]
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def has(self, field: str) -> bool:
+        """Whether the frame has the field's column (`Interactions.has` for a table)."""
+        return field in self.columns
+
+    def absent(self, fields: Sequence[str]) -> tuple[str, ...]:
+        """The ones of ``fields`` the frame has no column for, in order."""
+        return tuple(field for field in fields if field not in self.columns)
+
+    def has_values(self, field: str) -> bool:
+        """Whether the field's column has a value (``first_response``: first_response_at's)."""
+        return ("first_response_at" if field == "first_response" else field) in self.with_values
+
+    def starts(self) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """The earliest and the latest time, for the calendar periods that span them."""
+        return np.array([t for t in (self.first, self.last) if t is not None], dtype=np.int64)
+
+
+def summarize(frame: Any, *, table: Literal["contacts", "surveys"]) -> Summary:
+    """The `Summary` of a Dask DataFrame of contacts or survey answers: one Dask computation."""
+    dask = _import_dask()
+    time = "start" if table == "contacts" else "at"
+    columns = list(frame.columns)
+    present = frame.count()  # values that are not null, per column
+    times = [frame[time].min(), frame[time].max()] if time in columns else [None, None]
+    kinds = frame["kind"].value_counts() if table == "surveys" and "kind" in columns else None
+    rows, present, first, last, kinds = dask.compute(
+        frame.map_partitions(len).sum(), present, *times, kinds
+    )
+    return Summary(
+        frame=frame,
+        table=table,
+        rows=int(rows),
+        columns=frozenset(columns),
+        with_values=frozenset(str(c) for c, n in present.items() if n > 0),
+        first=_micros(first),
+        last=_micros(last),
+        kinds={} if kinds is None else {str(k): int(n) for k, n in kinds.items()},
+    )
+
+
+def window_stats(
+    frame: Any,
+    column: str,
+    *,
+    since: datetime | None,
+    before: datetime | None,
+    upto: datetime | None,
+) -> tuple[int, int | None, int | None]:
+    """Rows whose ``column`` is in ``[since, before)`` and at most ``upto``: count, first, last.
+
+    First and last in epoch microseconds (None without rows); a bound that
+    is None does not limit. One Dask computation.
+    """
+    dask = _import_dask()
+    times = frame[column]
+    keep = times.notnull()
+    if since is not None:
+        keep &= times >= since
+    if before is not None:
+        keep &= times < before
+    if upto is not None:
+        keep &= times <= upto
+    chosen = times[keep]
+    n, first, last = dask.compute(keep.sum(), chosen.min(), chosen.max())
+    return int(n), _micros(first), _micros(last)

@@ -442,7 +442,7 @@ _READERS = {
 }
 
 
-def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def takes_tables(table: str, *, dask: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Let a metric read a dataframe with the reading options (decision 119).
 
     ``@takes_tables("Interactions")`` on a metric makes ``fcr(df,
@@ -458,7 +458,9 @@ def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     A Dask DataFrame as the data goes to the distributed runner
     (`csmetrics.core.distributed`): the metric runs on the cluster, never
     collected into this process; it takes no reading options (name the
-    columns with ``ddf.rename`` first).
+    columns with ``ddf.rename`` first). With ``dask=True`` the function
+    takes the Dask DataFrame itself (the report, which runs each of its
+    metrics on it).
     """
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
@@ -476,6 +478,8 @@ def takes_tables(table: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                     "columns with ddf.rename(columns=...) and parse its times first"
                 )
                 raise TypeError(msg)
+            if distributed and dask:
+                return func(*args, **kwargs)
             if distributed:
                 return run_distributed(func.__name__, args, kwargs)  # type: ignore[no-any-return]
             if not reading:

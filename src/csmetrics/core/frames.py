@@ -20,9 +20,11 @@ Columns are read whole into numpy arrays (no per-row Python work):
 
 from __future__ import annotations
 
+import glob
 import importlib
 import os
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
@@ -34,7 +36,7 @@ from csmetrics.core.check import option
 from csmetrics.core.distributed import refuse_collect
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import Window
-from csmetrics.core.reading import Reading
+from csmetrics.core.reading import Plan, Reading
 from csmetrics.core.table import Deferred, Encoded, flag_column
 
 __all__ = [
@@ -42,10 +44,13 @@ __all__ = [
     "READ_BATCH_BYTES",
     "Backend",
     "ToFrame",
+    "dask_parquet",
     "frame_columns",
     "import_narwhals",
     "is_frame",
+    "open_parquet",
     "parquet_columns",
+    "parquet_files",
     "release_arrow_memory",
     "rows_frame",
     "series_values",
@@ -204,20 +209,56 @@ enough for pyarrow to decode two columns at once on two cores, little
 enough that a batch is a fraction of the table it becomes (decision 86)."""
 
 
+def parquet_files(path: str | os.PathLike[str], /) -> list[str]:
+    """The Parquet files ``path`` names, sorted by name.
+
+    ``path`` is a file; or a directory, whose ``*.parquet`` files are read
+    (files in its subdirectories are not: pass a glob such as
+    ``"lake/**/*.parquet"``); or a glob (``*``, ``?``, ``[...]``; ``**``
+    crosses directories). A path that names nothing is returned as it is,
+    for the reader to say it cannot be read.
+
+    Raises
+    ------
+    InvalidDataError
+        A directory without ``*.parquet`` files, or a glob that matches no file.
+    """
+    text = os.fspath(path)
+    if os.path.isdir(text):
+        found = sorted(str(p) for p in Path(text).glob("*.parquet") if p.is_file())
+        if not found:
+            msg = (
+                f"directory {text!r} has no *.parquet files (files in its subdirectories "
+                f"are not read: pass a glob such as {os.path.join(text, '**', '*.parquet')!r})"
+            )
+            raise InvalidDataError(msg)
+        return found
+    if os.path.exists(text) or not any(c in text for c in "*?["):
+        return [text]
+    found = sorted(p for p in glob.glob(text, recursive=True) if os.path.isfile(p))
+    if not found:
+        msg = f"no Parquet file matches {text!r}"
+        raise InvalidDataError(msg)
+    return found
+
+
 def parquet_columns(
     path: str | os.PathLike[str], /, *, reading: Reading
 ) -> tuple[dict[str, Deferred], frozenset[str]]:
-    """The fields of ``reading`` in a Parquet file, each read when called; and the unread ones.
+    """The fields of ``reading`` in Parquet files, each read when called; and the unread ones.
 
     Gives the columns of `frame_columns`, but each as a
-    `csmetrics.core.table.Deferred`: its length is the file's row count, and
-    calling it converts that one column as `frame_columns` would. Only the
-    columns the plan reads are read (``fields=`` leaves the others out; they
-    are returned as the unread fields), in batches of consecutive columns of
-    at most `READ_BATCH_BYTES` once read (estimated from the file's
-    metadata), each batch one multi-column read that pyarrow decodes in
-    parallel. A
-    batch is read when the first of its columns is called, and each column
+    `csmetrics.core.table.Deferred`: its length is the files' row count, and
+    calling it converts that one column as `frame_columns` would. ``path``
+    names one file, or several (a directory or a glob, `parquet_files`),
+    whose rows are read one file after the other, in the order of their
+    names, as if they were one file: every file must have the same fields
+    and column types of one kind (`open_parquet`). Only the columns the plan
+    reads are read (``fields=`` leaves the others out; they are returned as
+    the unread fields), in batches of consecutive columns of at most
+    `READ_BATCH_BYTES` once read (estimated from the files' metadata), each
+    batch one multi-column read per file that pyarrow decodes in parallel.
+    A batch is read when the first of its columns is called, and each column
     is handed out once (per field reading it) and then dropped, so a table
     build that converts and frees each column before calling the next
     (``Interactions.read_parquet``) holds at most one batch of raw columns,
@@ -229,24 +270,19 @@ def parquet_columns(
     ------
     InvalidDataError
         As `frame_columns` (the missing columns are named before any is read);
-        also when the file, or a column when called, cannot be read.
+        also when a file, or a column when called, cannot be read; the
+        message names the file.
     """
-    pa, pq = _import_pyarrow()
+    pa, _ = _import_pyarrow()
     nw = import_narwhals()
-    try:
-        file = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as err:
-        msg = f"{os.fspath(path)!r} is not a readable Parquet file: {err}"
-        raise InvalidDataError(msg) from None
-    names = file.schema_arrow.names
-    plan = reading.plan(names)
+    files, plan = open_parquet(path, reading=reading)
     wanted = [*plan.sources.values(), *([plan.status] if plan.status is not None else [])]
-    batches = _Batches(file, path, wanted, pa)
+    batches = _Batches(files, wanted, pa)
 
     def reader(field: str, name: str) -> Callable[[], Any]:
         return lambda: _column(nw, batches.series(nw, name), field, reading)
 
-    rows = file.metadata.num_rows
+    rows = sum(file.metadata.num_rows for _, file in files)
     columns = {field: Deferred(reader(field, name), rows) for field, name in plan.sources.items()}
     if plan.status is not None:
         status = plan.status
@@ -257,19 +293,171 @@ def parquet_columns(
     return columns, plan.unread
 
 
+def open_parquet(
+    path: str | os.PathLike[str], /, *, reading: Reading
+) -> tuple[list[tuple[str, Any]], Plan]:
+    """The Parquet files ``path`` names, opened (metadata only), and the plan of their columns.
+
+    Every file must give the same plan (the same fields from the same
+    columns), and each column read must have types of one kind in every
+    file (integers, floats, text, timestamps in one zone, ...; a column of
+    nulls only goes with any): the files of one table are read as one.
+
+    Raises
+    ------
+    InvalidDataError
+        A file cannot be opened, lacks a column (`Reading.plan`), has
+        columns of other fields than the first file, or a column of another
+        kind; the message names the file.
+    """
+    pa, pq = _import_pyarrow()
+    files = [(name, _open_file(pa, pq, name)) for name in parquet_files(path)]
+    (first, head), *others = files
+    plan = _plan_of(first, head, reading, named=bool(others))
+    columns = [*plan.sources.values(), *([plan.status] if plan.status is not None else [])]
+    kinds = {c: _kind(pa, head.schema_arrow.field(c).type) for c in columns}
+    for name, file in others:
+        other = _plan_of(name, file, reading, named=True)
+        if other != plan:
+            msg = (
+                f"{name!r} does not have the columns of {first!r}: it reads "
+                f"{_described(other)}, {first!r} reads {_described(plan)}; every file of "
+                "a table must have the same fields"
+            )
+            raise InvalidDataError(msg)
+        for column in columns:
+            kind = _kind(pa, file.schema_arrow.field(column).type)
+            if "null" not in (kind, kinds[column]) and kind != kinds[column]:
+                msg = (
+                    f"{name!r}: column {column!r} holds {file.schema_arrow.field(column).type}, "
+                    f"{first!r} holds {head.schema_arrow.field(column).type}; a column must "
+                    "have one type in every file of a table"
+                )
+                raise InvalidDataError(msg)
+            if kinds[column] == "null":
+                kinds[column] = kind
+    return files, plan
+
+
+def dask_parquet(path: str | os.PathLike[str], /, *, reading: Reading, reader: str) -> Any:
+    """The fields of ``reading`` in the Parquet files ``path`` names, as a Dask DataFrame.
+
+    The files are checked here, from their metadata, as `open_parquet`
+    checks them for one process: every required column is there (a column
+    renamed with ``columns=`` too), every file has the same fields, each
+    column has one kind of type. The frame has the columns of the fields
+    only, named as the fields (``columns=`` renames them), one partition per
+    file or row group as Dask reads them; nothing is read until a metric
+    runs on it. The values are checked by each metric, partition by
+    partition on the workers, as the one-process reader checks them (a
+    naive timestamp, a duplicate id within a partition, a bad score raise
+    the same `InvalidDataError`).
+
+    Raises
+    ------
+    InvalidDataError
+        As `open_parquet`.
+    TypeError
+        A reading option that only a one-process read applies
+        (``assume_timezone``, ``resolved_when``, ``kind``, ``fields``),
+        named by ``reader``.
+    """
+    given = [
+        name
+        for name, value in (
+            ("assume_timezone", reading.assume_timezone),
+            ("resolved_when", reading.resolved_when),
+            ("kind", reading.kind),
+            ("fields", reading.fields),
+        )
+        if value is not None
+    ]
+    if given:
+        msg = (
+            f"{reader}(..., distributed=True) takes no {given[0]}=: the metrics convert "
+            "each partition with the default reading, so the files must hold the fields "
+            "as they are (zoned timestamps, a resolved and a kind column), and each metric "
+            "reads only the columns of its fields; read them in one process "
+            "(distributed=False) to use it"
+        )
+        raise TypeError(msg)
+    _, plan = open_parquet(path, reading=reading)
+    try:
+        dd = importlib.import_module("dask.dataframe")
+    except ImportError as err:  # pragma: no cover - exercised without the extra
+        msg = f'{reader}(..., distributed=True) needs dask: pip install "csmetrics[dask]"'
+        raise ImportError(msg) from err
+    sources = plan.sources
+    frame = dd.read_parquet(parquet_files(path), columns=list(dict.fromkeys(sources.values())))
+    moved = {field: column for field, column in sources.items() if field != column}
+    if not moved:
+        return frame
+    # Several fields may read one column, so columns are copied, not renamed.
+    return frame.assign(**{field: frame[column] for field, column in moved.items()})[list(sources)]
+
+
+def _open_file(pa: Any, pq: Any, name: str) -> Any:
+    """A Parquet file opened (its metadata read), or an error naming it."""
+    try:
+        return pq.ParquetFile(name)
+    except (pa.ArrowInvalid, OSError) as err:
+        msg = f"{name!r} is not a readable Parquet file: {err}"
+        raise InvalidDataError(msg) from None
+
+
+def _plan_of(name: str, file: Any, reading: Reading, *, named: bool) -> Plan:
+    """``reading``'s plan for one file; with ``named``, an error names the file."""
+    try:
+        return reading.plan(file.schema_arrow.names)
+    except InvalidDataError as err:
+        if not named:
+            raise
+        msg = f"{name!r}: {err}"
+        raise InvalidDataError(msg) from None
+
+
+def _described(plan: Plan) -> str:
+    """A plan's fields and their columns, for messages."""
+    read = [f if f == c else f"{f} (column {c!r})" for f, c in plan.sources.items()]
+    return f"the fields {read}" + (f" and unread {sorted(plan.unread)}" if plan.unread else "")
+
+
+def _kind(pa: Any, arrow_type: Any) -> str:
+    """The kind of an Arrow type that files of one table may each store a column as."""
+    types = pa.types
+    if types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    for kind, test in (
+        ("null", types.is_null),
+        ("integer", types.is_integer),
+        ("float", types.is_floating),
+        ("text", lambda t: types.is_string(t) or types.is_large_string(t)),
+        ("bool", types.is_boolean),
+    ):
+        if test(arrow_type):
+            return kind
+    if types.is_timestamp(arrow_type):
+        return f"timestamp in {arrow_type.tz}"
+    return str(arrow_type)
+
+
 class _Batches:
-    """The columns a reader wants from one Parquet file, read in batches of columns.
+    """The columns a reader wants from Parquet files, read in batches of columns.
 
     ``wanted`` lists a column once per use (several fields may read one
-    column); a column is dropped after its last use.
+    column); a column is dropped after its last use. A batch is read from
+    every file and the files' columns joined (zero-copy: one chunk list).
     """
 
-    def __init__(self, file: Any, path: Any, wanted: list[str], pa: Any) -> None:
-        self.file, self.path, self.pa = file, path, pa
+    def __init__(self, files: list[tuple[str, Any]], wanted: list[str], pa: Any) -> None:
+        self.files, self.pa = files, pa
         self.uses = {name: wanted.count(name) for name in wanted}
         self.held: dict[str, Any] = {}
         self.batch_of: dict[str, list[str]] = {}
-        size = _column_bytes(file)
+        size: dict[str, int] = {}
+        for _, file in files:
+            for name, nbytes in _column_bytes(file).items():
+                size[name] = size.get(name, 0) + nbytes
         batch: list[str] = []
         total = 0
         for name in self.uses:  # in the order of the fields, as a build reads them
@@ -291,19 +479,27 @@ class _Batches:
 
     def _read(self, names: list[str]) -> None:
         release_arrow_memory()  # what the previous batch left in the pool
-        try:
-            table = self.file.read(columns=names)
-        except (self.pa.ArrowInvalid, OSError):
-            for name in names:  # name the column that cannot be read
-                self._read_one(name)
-            raise  # pragma: no cover - a batch fails only where one of its columns does
+        tables = [self._read_file(path, file, names) for path, file in self.files]
+        table = (
+            tables[0]
+            if len(tables) == 1
+            else self.pa.concat_tables(tables, promote_options="permissive")
+        )
         self.held.update({name: table.column(name) for name in names})
 
-    def _read_one(self, name: str) -> None:
+    def _read_file(self, path: str, file: Any, names: list[str]) -> Any:
         try:
-            self.file.read(columns=[name])
+            return file.read(columns=names)
+        except (self.pa.ArrowInvalid, OSError):
+            for name in names:  # name the column that cannot be read
+                self._read_one(path, file, name)
+            raise  # pragma: no cover - a batch fails only where one of its columns does
+
+    def _read_one(self, path: str, file: Any, name: str) -> None:
+        try:
+            file.read(columns=[name])
         except (self.pa.ArrowInvalid, OSError) as err:
-            msg = f"{os.fspath(self.path)!r}: column {name!r} cannot be read: {err}"
+            msg = f"{path!r}: column {name!r} cannot be read: {err}"
             raise InvalidDataError(msg) from None
 
 

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 import attrs
 import numpy as np
@@ -779,6 +779,13 @@ def _read(
     return _leave_unread(table, unread)
 
 
+def _read_distributed(path: str | os.PathLike[str], reading: Reading, reader: str) -> Any:
+    """The checked Dask DataFrame of Parquet files (`csmetrics.core.frames.dask_parquet`)."""
+    from csmetrics.core import frames  # noqa: PLC0415 (optional extra)
+
+    return frames.dask_parquet(path, reading=reading, reader=reader)
+
+
 def _leave_unread(table: T, unread: frozenset[str]) -> T:
     """``table`` with the columns of the ``unread`` fields unset: reading one raises."""
     if not unread:
@@ -1471,6 +1478,33 @@ class Interactions(_Columns):
         )
         return _read(frame, reading, parquet=False, build=cls._build)
 
+    @overload
+    @classmethod
+    def read_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        columns: Mapping[str, str] | None = ...,
+        strict: bool = ...,
+        assume_timezone: str | None = ...,
+        resolved_when: Mapping[str, str | Collection[str]] | None = ...,
+        fields: Collection[str] | None = ...,
+        distributed: Literal[False] = ...,
+    ) -> Interactions: ...
+
+    @overload
+    @classmethod
+    def read_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        columns: Mapping[str, str] | None = ...,
+        strict: bool = ...,
+        distributed: Literal[True],
+    ) -> Any: ...
+
     @classmethod
     def read_parquet(
         cls,
@@ -1482,8 +1516,9 @@ class Interactions(_Columns):
         assume_timezone: str | None = None,
         resolved_when: Mapping[str, str | Collection[str]] | None = None,
         fields: Collection[str] | None = None,
-    ) -> Interactions:
-        """Build the table from a Parquet file, like `from_frame` on its Arrow table.
+        distributed: bool = False,
+    ) -> Interactions | Any:
+        """Build the table from Parquet files, like `from_frame` on their Arrow table.
 
         Needs the ``frames`` extra; takes the options of `from_frame`, and
         ``fields``. Gives the same table as
@@ -1491,6 +1526,24 @@ class Interactions(_Columns):
         columns are read in batches of a bounded size, each converted and
         freed before the next is read, so the whole Arrow table never exists
         (see `csmetrics.core.frames.parquet_columns`).
+
+        ``path`` is a file, a directory (its ``*.parquet`` files) or a glob
+        (``"lake/contacts/*.parquet"``, ``"lake/**/*.parquet"``): the files
+        are read in the order of their names into one table, as if they
+        were one file. Every file must have the same fields, each column
+        types of one kind; an error about a file (it cannot be read, a
+        column is missing or of another type) names the file, an error
+        about a record names its id, which is unique over the files.
+
+        With ``distributed=True`` (the ``dask`` extra), nothing is read
+        into this process: the result is a ``dask.dataframe.DataFrame`` of
+        the fields' columns, named as the fields (``columns=`` renames),
+        whose files were checked from their metadata as above. Pass it to
+        any metric (``csmetrics.fcr(ddf)``), which runs on the active Dask
+        scheduler, shuffles where its definition needs it, and checks the
+        values partition by partition as this reader does. The options that
+        only a one-process read applies (``assume_timezone``,
+        ``resolved_when``, ``fields``) are a TypeError (decision 139).
 
         ``fields`` lists the fields to read, for a file with more than the
         metrics at hand need: ``fields=["end", "resolved", "issue_id"]`` for
@@ -1510,6 +1563,8 @@ class Interactions(_Columns):
             resolved_when=resolved_when,
             fields=fields,
         )
+        if distributed:
+            return _read_distributed(path, reading, "Interactions.read_parquet")
         return _read(path, reading, parquet=True, build=cls._build)
 
     def to_records(self) -> list[Interaction]:
@@ -1703,6 +1758,33 @@ class Surveys(_Columns):
         )
         return _read(frame, reading, parquet=False, build=cls._build)
 
+    @overload
+    @classmethod
+    def read_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        columns: Mapping[str, str] | None = ...,
+        strict: bool = ...,
+        assume_timezone: str | None = ...,
+        kind: SurveyKind | None = ...,
+        fields: Collection[str] | None = ...,
+        distributed: Literal[False] = ...,
+    ) -> Surveys: ...
+
+    @overload
+    @classmethod
+    def read_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        columns: Mapping[str, str] | None = ...,
+        strict: bool = ...,
+        distributed: Literal[True],
+    ) -> Any: ...
+
     @classmethod
     def read_parquet(
         cls,
@@ -1714,8 +1796,14 @@ class Surveys(_Columns):
         assume_timezone: str | None = None,
         kind: SurveyKind | None = None,
         fields: Collection[str] | None = None,
-    ) -> Surveys:
-        """Build the table from a Parquet file, like `Interactions.read_parquet`.
+        distributed: bool = False,
+    ) -> Surveys | Any:
+        """Build the table from Parquet files, like `Interactions.read_parquet`.
+
+        ``path`` is a file, a directory of ``*.parquet`` files or a glob,
+        read into one table; ``distributed=True`` gives a checked Dask
+        DataFrame instead, as `Interactions.read_parquet` does (``kind=``
+        is then a TypeError too).
 
         ``fields`` lists the fields to read (``id``, ``kind``, ``score`` and
         ``at`` always are): ``fields=["agent_id"]`` for `csmetrics.nps` per
@@ -1730,6 +1818,8 @@ class Surveys(_Columns):
             kind=kind,
             fields=fields,
         )
+        if distributed:
+            return _read_distributed(path, reading, "Surveys.read_parquet")
         return _read(path, reading, parquet=True, build=cls._build)
 
     @classmethod

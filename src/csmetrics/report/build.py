@@ -36,9 +36,11 @@ import attrs
 import numpy as np
 
 from csmetrics import catalog
+from csmetrics.adapters import dask as dask_adapter
 from csmetrics.analysis.compare import WITH_INTERVAL
 from csmetrics.core import display
 from csmetrics.core.check import option, takes_tables
+from csmetrics.core.distributed import is_distributed
 from csmetrics.core.errors import UndefinedMetricWarning
 from csmetrics.core.model import Interaction, PeriodLike, Survey, Window, as_window
 from csmetrics.core.periods import Every, buckets, start_label
@@ -128,6 +130,12 @@ class KPIRow:
 # -- the metrics of the report ----------------------------------------------------------------
 
 
+_Summary = dask_adapter.Summary
+_Contacts = Interactions | _Summary
+"""Contacts: a table, or the summary of a Dask DataFrame whose metrics run on the cluster."""
+_Answers = Surveys | _Summary
+
+
 @attrs.frozen(kw_only=True)
 class _Options:
     window_days: float
@@ -152,7 +160,7 @@ class _Metric:
     define: Callable[[Any], str]
     counts: Callable[[Any], str]
     undefined: str
-    lacks: Callable[[Interactions], str] | None  # a further reason to skip, from the data
+    lacks: Callable[[_Contacts], str] | None  # a further reason to skip, from the data
 
 
 def _define_fcr(r: FCR) -> str:
@@ -252,7 +260,7 @@ def _metric(
     counts: Callable[[Any], str],
     *,
     undefined: str = "nothing in the denominator",
-    lacks: Callable[[Interactions], str] | None = None,
+    lacks: Callable[[_Contacts], str] | None = None,
 ) -> _Metric:
     """A report row's presentation; its label, unit, statistic and needs come from the catalogue."""
     entry = catalog.get(key)
@@ -272,10 +280,10 @@ def _metric(
     )
 
 
-def _no_values(*fields: str, named: str = "") -> Callable[[Interactions], str]:
+def _no_values(*fields: str, named: str = "") -> Callable[[_Contacts], str]:
     """Skip when none of ``fields`` has a value: a column given but empty (or records without)."""
 
-    def lacks(table: Interactions) -> str:
+    def lacks(table: _Contacts) -> str:
         if any(_has_values(table, field) for field in fields):
             return ""
         return f"no {named or ' or '.join(repr(field) for field in fields)} values in the data"
@@ -283,7 +291,9 @@ def _no_values(*fields: str, named: str = "") -> Callable[[Interactions], str]:
     return lacks
 
 
-def _has_values(table: Interactions, field: str) -> bool:
+def _has_values(table: _Contacts, field: str) -> bool:
+    if isinstance(table, _Summary):
+        return table.has_values(field)
     if field == "first_response":  # the first_response_at column, not messages
         return table.has("first_response_at") and bool((table.first_response != OPEN).any())
     if table.absent((field,)):  # first_response_at is given by messages too
@@ -427,13 +437,17 @@ _BY_KEY = {m.key: m for m in _METRICS}
 _SURVEY_BY = ("agent_id", "customer_id", "interaction_id")
 
 
-def _missing(metric: _Metric, table: Interactions | Surveys | None, opts: _Options) -> str:
+def _missing(metric: _Metric, table: _Contacts | _Answers | None, opts: _Options) -> str:
     """Why ``metric`` is skipped on this data; empty when it runs."""
     if table is None:
         return "no surveys given"
-    if isinstance(table, Surveys):
+    if isinstance(table, Surveys) or (isinstance(table, _Summary) and table.table == "surveys"):
         kind = metric.needs[0]
-        return "" if len(table.of_kind(kind)) else f"no {kind!r} answers in the surveys"
+        if isinstance(table, _Summary):
+            answers = table.kinds.get(kind, 0)
+        else:
+            answers = len(table.of_kind(kind))
+        return "" if answers else f"no {kind!r} answers in the surveys"
     why = ""
     if absent := table.absent(metric.needs):
         why = f"no {absent[0]!r} column in the data"
@@ -484,24 +498,42 @@ def _skipped(metric: _Metric, note: str) -> KPIRow:
 def _tables(
     interactions: Interactions | Iterable[Interaction],
     surveys: Surveys | Iterable[Survey] | None,
-) -> tuple[Interactions, Surveys | None]:
-    if not isinstance(interactions, Interactions):
-        interactions = Interactions.from_records(interactions)
-    if surveys is not None and not isinstance(surveys, Surveys):
-        surveys = Surveys.from_records(surveys)
-    return interactions, surveys
+) -> tuple[_Contacts, _Answers | None]:
+    """The tables of the report; a Dask DataFrame stays on its cluster, summarised."""
+    contacts: _Contacts
+    answers: _Answers | None
+    if is_distributed(interactions):
+        contacts = dask_adapter.summarize(interactions, table="contacts")
+    elif not isinstance(interactions, Interactions):
+        contacts = Interactions.from_records(interactions)
+    else:
+        contacts = interactions
+    if is_distributed(surveys):
+        answers = dask_adapter.summarize(surveys, table="surveys")
+    elif surveys is not None and not isinstance(surveys, Surveys):
+        answers = Surveys.from_records(surveys)
+    else:
+        answers = surveys
+    return contacts, answers
 
 
-def _resolve_as_of(contacts: Interactions, as_of: datetime | None) -> datetime | None:
+def _data(table: _Contacts | _Answers) -> Any:
+    """What a metric is given: the table, or the Dask DataFrame a summary is of."""
+    return table.frame if isinstance(table, _Summary) else table
+
+
+def _resolve_as_of(contacts: _Contacts, as_of: datetime | None) -> datetime | None:
     """The report's one as_of: the one given, else the latest contact start (decision 6)."""
     if as_of is not None:
         micros("as_of", as_of)  # a naive datetime is an error, even without contacts
         return as_of
+    if isinstance(contacts, _Summary):
+        return None if contacts.last is None else from_micros(contacts.last)
     return from_micros(int(contacts.start.max())) if len(contacts) else None
 
 
 def _options(
-    contacts: Interactions,
+    contacts: _Contacts,
     window_days: float,
     as_of: datetime | None,
     confidence_level: float,
@@ -517,8 +549,8 @@ def _options(
 
 
 def _report_rows(
-    contacts: Interactions,
-    answers: Surveys | None,
+    contacts: _Contacts,
+    answers: _Answers | None,
     opts: _Options,
     period: PeriodLike | None,
     *,
@@ -533,12 +565,13 @@ def _report_rows(
         if why:
             rows.append(_skipped(metric, why))
             continue
-        result = _quietly(metric.run, table, opts, period, None)
+        assert table is not None  # no surveys is a reason to skip
+        result = _quietly(metric.run, _data(table), opts, period, None)
         rows.append(_row(metric, result, opts.confidence_level))
     return rows
 
 
-@takes_tables("Interactions")
+@takes_tables("Interactions", dask=True)
 def kpi_report(
     interactions: Interactions | Iterable[Interaction],
     surveys: Surveys | Iterable[Survey] | None = None,
@@ -571,10 +604,15 @@ def kpi_report(
     Parameters
     ----------
     interactions
-        Contacts: an `Interactions` table or `Interaction` objects.
+        Contacts: an `Interactions` table or `Interaction` objects, or a
+        Dask DataFrame (``Interactions.read_parquet(path,
+        distributed=True)``): one Dask computation finds which fields have
+        values, the latest start and what the report covers, then each
+        metric runs on the cluster and only merged results come back
+        (decision 140). The rows are those of the same data in one process.
     surveys
-        Survey answers: a `Surveys` table or `Survey` objects; None for a
-        report of the contact metrics only.
+        Survey answers: a `Surveys` table or `Survey` objects, or a Dask
+        DataFrame; None for a report of the contact metrics only.
     window_days
         The FCR and reopen window in days (see `csmetrics.fcr`).
     as_of
@@ -687,14 +725,18 @@ class Scope:
 
 
 def _scope(
-    contacts: Interactions,
-    answers: Surveys | None,
+    contacts: _Contacts,
+    answers: _Answers | None,
     opts: _Options,
     *,
     source: str,
     period: Window | None,
     as_of_given: bool,
 ) -> Scope:
+    if isinstance(contacts, _Summary) or isinstance(answers, _Summary):
+        return _distributed_scope(
+            contacts, answers, opts, source=source, period=period, as_of_given=as_of_given
+        )
     keep = in_period(contacts.start, period)
     if opts.as_of is not None:
         keep &= contacts.start <= micros("as_of", opts.as_of)
@@ -708,6 +750,49 @@ def _scope(
         first_start=first,
         last_start=last,
         answers=None if answers is None else int(in_period(answers.at, period).sum()),
+        as_of=opts.as_of,
+        as_of_given=as_of_given,
+        period=period,
+    )
+
+
+def _distributed_scope(
+    contacts: _Contacts,
+    answers: _Answers | None,
+    opts: _Options,
+    *,
+    source: str,
+    period: Window | None,
+    as_of_given: bool,
+) -> Scope:
+    """`_scope` where the contacts or the answers are a Dask DataFrame: counted on the cluster."""
+    since, before = (None, None) if period is None else (period.start, period.end)
+    if isinstance(contacts, _Summary):
+        n, first, last = dask_adapter.window_stats(
+            contacts.frame, "start", since=since, before=before, upto=opts.as_of
+        )
+    else:
+        keep = in_period(contacts.start, period)
+        if opts.as_of is not None:
+            keep &= contacts.start <= micros("as_of", opts.as_of)
+        starts = contacts.start[keep]
+        n = len(starts)
+        first = int(starts.min()) if n else None
+        last = int(starts.max()) if n else None
+    count: int | None = None
+    if isinstance(answers, _Summary):
+        count = dask_adapter.window_stats(
+            answers.frame, "at", since=since, before=before, upto=None
+        )[0]
+    elif answers is not None:
+        count = int(in_period(answers.at, period).sum())
+    return Scope(
+        source=source,
+        contacts=n,
+        total_contacts=len(contacts),
+        first_start=None if first is None else from_micros(first),
+        last_start=None if last is None else from_micros(last),
+        answers=count,
         as_of=opts.as_of,
         as_of_given=as_of_given,
         period=period,
@@ -754,8 +839,8 @@ def _label(key: object) -> str:
 
 
 def _by_rows(
-    contacts: Interactions,
-    answers: Surveys | None,
+    contacts: _Contacts,
+    answers: _Answers | None,
     opts: _Options,
     *,
     overall: Sequence[KPIRow],
@@ -770,7 +855,8 @@ def _by_rows(
         if progress is not None:
             progress(f"{metric.key} by {by}")
         table = answers if metric.surveys else contacts
-        breakdown = _quietly(metric.run, table, opts, None, by)
+        assert table is not None  # the metric ran overall
+        breakdown = _quietly(metric.run, _data(table), opts, None, by)
         assert isinstance(breakdown, Breakdown)
         for key, result in breakdown.items():
             row = _row(metric, result, opts.confidence_level)
@@ -779,8 +865,8 @@ def _by_rows(
 
 
 def _period_rows(
-    contacts: Interactions,
-    answers: Surveys | None,
+    contacts: _Contacts,
+    answers: _Answers | None,
     opts: _Options,
     *,
     every: Every,
@@ -790,7 +876,9 @@ def _period_rows(
     if not len(contacts):
         return ()
     zone = ZoneInfo(timezone)
-    windows = buckets(contacts.start, every=every, timezone=zone).windows
+    # The periods span the first to the last start: a summary knows those two.
+    starts = contacts.starts() if isinstance(contacts, _Summary) else contacts.start
+    windows = buckets(starts, every=every, timezone=zone).windows
     if progress is not None:
         progress.total += len(windows)
     out = []
@@ -803,7 +891,7 @@ def _period_rows(
     return tuple(out)
 
 
-@takes_tables("Interactions")
+@takes_tables("Interactions", dask=True)
 def build_report(
     interactions: Interactions | Iterable[Interaction],
     surveys: Surveys | Iterable[Survey] | None = None,
@@ -828,7 +916,10 @@ def build_report(
     ----------
     interactions, surveys, window_days, as_of, confidence_level, period, service_level
         As for `kpi_report`: ``as_of`` is resolved once (default the latest
-        contact start) and stated in the report's header.
+        contact start) and stated in the report's header. Dask DataFrames
+        give the same report; of the charts, those drawn from merged
+        results only (the durations' curves, the complaint funnel), and
+        ``charts_note`` names the others.
     title
         The report's title: its first line, and the HTML page's title.
     source
@@ -905,12 +996,14 @@ def build_report(
 
 
 def _charts(
-    contacts: Interactions, rows: Sequence[KPIRow], opts: _Options
+    contacts: _Contacts, rows: Sequence[KPIRow], opts: _Options
 ) -> tuple[tuple[tuple[str, str], ...], str]:
     """Plots of the HTML report as ``(caption, data URI)``, and a note when there are none.
 
     A chart is drawn only for a metric whose row has a value: never for a
-    skipped one.
+    skipped one. On a Dask DataFrame only the charts drawn from merged
+    results are: the durations' curves and the complaint funnel (its
+    metric runs on the cluster); the note names the others.
     """
     try:
         import matplotlib  # noqa: F401, PLC0415 (optional extra)
@@ -921,6 +1014,8 @@ def _charts(
     from csmetrics.report import plots  # noqa: PLC0415 (imports matplotlib)
 
     results = {row.key: row.result for row in rows if row.status == "ok"}
+    if isinstance(contacts, _Summary):
+        return _merged_charts(contacts, results)
     out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
@@ -943,6 +1038,33 @@ def _charts(
             assert isinstance(funnel, Funnel)
             out.append(("Complaint rate per agent (funnel plot)", plots.plot_funnel(funnel)))
     return tuple((caption, plots.figure_data_uri(ax)) for caption, ax in out), ""
+
+
+_TABLE_CHARTS = (
+    "the FCR trend, the contact reasons and the service-level curve need the contacts in "
+    "one process and are not drawn for a Dask DataFrame"
+)
+
+
+def _merged_charts(
+    contacts: _Summary, results: dict[str, Any]
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    """The charts of `_charts` that merged results give, for contacts on a Dask cluster."""
+    from csmetrics.report import plots  # noqa: PLC0415 (imports matplotlib)
+
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        for key in ("resolution_time", "first_response_time"):
+            times = results.get(key)
+            if isinstance(times, Durations):
+                out.append((f"{_BY_KEY[key].label}: share still open", plots.plot_durations(times)))
+        if "complaint_rate" in results:
+            funnel = complaint_rate(contacts.frame, by="agent_id")
+            assert isinstance(funnel, Funnel)
+            out.append(("Complaint rate per agent (funnel plot)", plots.plot_funnel(funnel)))
+    pictures = tuple((caption, plots.figure_data_uri(ax)) for caption, ax in out)
+    return pictures, f"Charts of merged results only: {_TABLE_CHARTS}."
 
 
 def _number(value: float, unit: Unit) -> str:
