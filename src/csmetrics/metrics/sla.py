@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 import attrs
 import numpy as np
@@ -74,15 +74,7 @@ TargetName = Literal[
     "pausable_update",
 ]
 """What an SLA target times."""
-TARGETS: tuple[TargetName, ...] = (
-    "first_response",
-    "next_reply",
-    "resolution",
-    "requester_wait",
-    "agent_work",
-    "periodic_update",
-    "pausable_update",
-)
+TARGETS: tuple[TargetName, ...] = get_args(TargetName)
 """The target names, in the order breakdowns list them."""
 TICKET_TARGETS: tuple[TargetName, ...] = (
     "requester_wait",
