@@ -30,9 +30,21 @@ from csmetrics.core.reduce import micros
 from csmetrics.core.schedules import CalendarOption
 from csmetrics.core.table import OPEN, Encoded, from_micros
 from csmetrics.core.tickets import Tickets, Timeline, is_solved
+from csmetrics.metrics import sla as sla_family
 from csmetrics.metrics import tickets as ticket_family
+from csmetrics.metrics.sla import TARGETS, SLAPolicy
 
-__all__ = ["COLUMNS", "NOT_PRODUCED", "DbtTicketMetrics", "ticket_metrics"]
+__all__ = [
+    "COLUMNS",
+    "NOT_PRODUCED",
+    "SLA_COLUMNS",
+    "SLA_METRICS",
+    "SLA_NOT_PRODUCED",
+    "DbtSLAPolicies",
+    "DbtTicketMetrics",
+    "sla_policies",
+    "ticket_metrics",
+]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -387,3 +399,206 @@ def ticket_metrics(
     return DbtTicketMetrics(
         rows.ticket_id, {name: out[name] for name in COLUMNS if name != "ticket_id"}, rows.as_of
     )
+
+
+# --- zendesk__sla_policies ----------------------------------------------------------------------
+
+SLA_METRICS: dict[str, str] = {
+    "first_response": "first_reply_time",
+    "next_reply": "next_reply_time",
+    "agent_work": "agent_work_time",
+    "requester_wait": "requester_wait_time",
+}
+"""`csmetrics.sla_outcomes` target name to the model's ``metric``; other targets are left out."""
+
+SLA_COLUMNS: dict[str, Kind] = {
+    "ticket_id": "key",
+    "sla_policy_name": "key",
+    "metric": "key",
+    "sla_applied_at": "moment",
+    "target": "minutes",
+    "in_business_hours": "bool",
+    "sla_breach_at": "moment",
+    "sla_elapsed_time": "minutes",
+    "is_active_sla": "bool",
+    "is_sla_breach": "bool",
+}
+"""The columns of `DbtSLAPolicies.to_rows`, in order, with their kind.
+
+``minutes``: float minutes; ``moment``: UTC datetimes; ``is_sla_breach``
+is None while the target is active.
+"""
+
+SLA_NOT_PRODUCED: dict[str, str] = {
+    "sla_event_id": "a warehouse hash of ticket_id, metric and sla_applied_at: hash "
+    "those columns of the row where a key is needed",
+    "the resolution, periodic_update and pausable_update targets": "the model computes "
+    "only first_reply_time, next_reply_time, agent_work_time and requester_wait_time "
+    "(see csmetrics.sla_outcomes for the others)",
+}
+"""What of ``zendesk__sla_policies`` (v1.6) this table does not produce, and why."""
+
+
+@attrs.frozen(eq=False, repr=False)
+class DbtSLAPolicies(ToFrame):
+    """One row per SLA target run with dbt_zendesk's ``zendesk__sla_policies`` names and units.
+
+    Attributes
+    ----------
+    ticket_id : Encoded
+        The ticket of each row, in the order of `csmetrics.sla_outcomes`
+        (ticket, target, the moment it applied).
+    columns : dict
+        Column name (`SLA_COLUMNS`, ``ticket_id`` aside) to a numpy column:
+        ``sla_policy_name`` and ``metric`` as object arrays of strings (the
+        policy name None for an unnamed policy), moments as int64 epoch
+        microseconds, minutes as float64, the flags as bool;
+        ``is_sla_breach`` is float64 with nan for null (1.0 breached, 0.0 not).
+    as_of : datetime or None
+        The moment the targets were judged at (the model's ``current_timestamp``).
+    """
+
+    ticket_id: Encoded
+    columns: dict[str, npt.NDArray[Any]]
+    as_of: datetime | None
+
+    def __len__(self) -> int:
+        return len(self.ticket_id)
+
+    def __repr__(self) -> str:
+        active = int(self.columns["is_active_sla"].sum())
+        breached = int(np.nansum(self.columns["is_sla_breach"]))
+        return (
+            f"DbtSLAPolicies({len(self)} targets, {active} active, {breached} breached, "
+            f"as_of={self.as_of})"
+        )
+
+    def column(self, name: str) -> npt.NDArray[Any]:
+        """One column as numpy (see ``columns``); ``ticket_id`` as keys."""
+        option("name", name, tuple(SLA_COLUMNS))
+        if name == "ticket_id":
+            return self.ticket_id.keys[self.ticket_id.codes]
+        return self.columns[name]
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One dict per target run, the columns of `SLA_COLUMNS` in order; None for null."""
+        python: dict[str, list[Any]] = {}
+        for name, kind in SLA_COLUMNS.items():
+            values = self.column(name).tolist()
+            if kind == "moment":
+                python[name] = [None if v == OPEN else from_micros(v) for v in values]
+            elif name == "is_sla_breach":
+                python[name] = [None if math.isnan(v) else bool(v) for v in values]
+            else:
+                python[name] = values
+        return [
+            dict(zip(SLA_COLUMNS, row, strict=True)) for row in zip(*python.values(), strict=True)
+        ]
+
+    def _repr_html_(self) -> str:
+        rows = self.to_rows()
+        caption = f"dbt_zendesk SLA policies: {len(self)} targets, as of {self.as_of}"
+        return html.records(rows[:10], empty="no SLA targets", caption=caption)
+
+
+def sla_policies(
+    tickets: Tickets | Iterable[Ticket],
+    policy: SLAPolicy | Iterable[SLAPolicy],
+    /,
+    *,
+    as_of: datetime | None = None,
+) -> DbtSLAPolicies:
+    """dbt_zendesk's ``zendesk__sla_policies`` rows: one per SLA target run, its names and units.
+
+    Formula: `csmetrics.sla_outcomes` of the first reply, next reply, agent
+    work and requester wait targets (the model's four metrics,
+    `SLA_METRICS`), renamed and rescaled:
+
+    - ``sla_applied_at``: when the run applied (``applied_at``); a first
+      reply target applies at creation;
+    - ``target``: the target in minutes (seconds / 60); ``in_business_hours``:
+      whether it is measured in the policy's calendar;
+    - ``sla_breach_at``: the breach time (``target_at``): when the elapsed
+      time reaches the target, or would were the clock to run on;
+    - ``sla_elapsed_time``: the elapsed time in minutes (seconds / 60), up
+      to the reply, the solve or ``as_of``, counting only the clock's
+      statuses for agent work and requester wait;
+    - ``is_active_sla``: the target still runs at ``as_of`` and has not
+      breached yet (the model's ``sla_breach_at > current_timestamp`` for a
+      running target);
+    - ``is_sla_breach``: None while active, else whether the elapsed time
+      passed the target (the model's null for an active target).
+
+    Parameters
+    ----------
+    tickets
+        A `Tickets` table, or `Ticket` objects.
+    policy
+        As `csmetrics.sla_outcomes`: an `SLAPolicy`, with its calendar for
+        business-time targets, or several named ones chosen by each
+        ticket's ``sla_policy_changes``.
+    as_of
+        The moment the model ran (its ``current_timestamp``); default: the
+        latest event in the data.
+
+    Returns
+    -------
+    DbtSLAPolicies
+        ``to_rows()`` with the columns of `SLA_COLUMNS`; `SLA_NOT_PRODUCED`
+        says what is left out.
+
+    Edge cases
+    ----------
+    The package keeps only the latest first reply target of a ticket (a
+    priority change re-applies it from creation); here a re-applied target
+    is a run of its own from the change, as `csmetrics.sla_outcomes` has
+    it. For a met or released reply target the package writes the reply or
+    solve moment into ``sla_breach_at``; here it stays the breach time that
+    was promised. The package's agent work and requester wait elapsed time
+    runs the current status 30 days past its ``current_timestamp``; here it
+    stops at ``as_of``. No tickets or no target: no rows.
+
+    References
+    ----------
+    fivetran/dbt_zendesk v1.6: ``zendesk__sla_policies``,
+    ``int_zendesk__sla_policy_applied``, ``int_zendesk__reply_time_combined``,
+    ``int_zendesk__agent_work_time_calendar_hours``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Message, SLAPolicy, SLARule, StatusChange, Ticket
+    >>> from csmetrics.presets import dbt_zendesk
+    >>> t0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> m = lambda minutes: t0 + timedelta(minutes=minutes)
+    >>> ticket = Ticket(id=7, customer_id="ann", created=t0,
+    ...     messages=[Message(at=t0, author="customer"), Message(at=m(90), author="agent")],
+    ...     statuses=[StatusChange(at=t0, status="new"), StatusChange(at=m(90), status="open")])
+    >>> policy = SLAPolicy(rules=[SLARule(first_response=3600)])
+    >>> (row,) = dbt_zendesk.sla_policies([ticket], policy, as_of=m(120)).to_rows()
+    >>> row["metric"], row["target"], row["sla_elapsed_time"]
+    ('first_reply_time', 60.0, 90.0)
+    >>> row["sla_breach_at"] == m(60)
+    True
+    >>> row["is_active_sla"], row["is_sla_breach"]
+    (False, True)
+    """
+    outcomes = sla_family.sla_outcomes(tickets, policy, as_of=as_of)
+    c = outcomes.columns
+    codes = {TARGETS.index(name): metric for name, metric in SLA_METRICS.items()}
+    keep = np.isin(c["target"], list(codes))
+    metric_of = np.array([codes.get(i) for i in range(len(TARGETS))], dtype=object)
+    names = np.array([p.name for p in outcomes.policies], dtype=object)
+    active = c["open"][keep] & ~c["breached"][keep]
+    out: dict[str, npt.NDArray[Any]] = {
+        "sla_policy_name": names[c["policy"][keep]],
+        "metric": metric_of[c["target"][keep]],
+        "sla_applied_at": c["applied_at"][keep],
+        "target": _minutes(c["seconds"][keep]),
+        "in_business_hours": c["business"][keep],
+        "sla_breach_at": c["target_at"][keep],
+        "sla_elapsed_time": _minutes(c["elapsed"][keep]),
+        "is_active_sla": active,
+        "is_sla_breach": np.where(active, np.nan, c["breached"][keep].astype(np.float64)),
+    }
+    return DbtSLAPolicies(outcomes.ticket_id[np.flatnonzero(keep)], out, outcomes.as_of)
