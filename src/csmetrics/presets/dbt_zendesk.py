@@ -9,6 +9,10 @@ crossed, whole numbers), the first reply time as seconds / 60 (the package
 takes a difference in seconds and divides), business minutes as business
 seconds / 60. `NOT_PRODUCED` lists the model's columns this table leaves
 out, with the reason.
+
+`sla_policies` gives the rows of the ``zendesk__sla_policies`` model from
+`csmetrics.sla_outcomes`: one per SLA target run of the model's four
+metrics, target and elapsed time in minutes (see `SLA_COLUMNS`).
 """
 
 from __future__ import annotations
