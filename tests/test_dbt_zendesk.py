@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from csmetrics import (
     STATUSES,
@@ -208,6 +209,116 @@ def test_agent_replies_leave_out_the_first_public_comment_only():
     assert row["is_two_touch_resolution"]
 
 
+def test_total_reply_time_sums_the_reply_to_each_customer_run():
+    # Public comments: customer 0 s and 60 s (one run), agent 150 s (its reply:
+    # 150 s = 2.5 min), an internal note at 200 s (not public: ignored), customer
+    # 300 s (a run), a bot at 330 s, customer 360 s (after the bot: a new run),
+    # agent 420 s (the reply to both runs: 2 min and 1 min), customer 500 s (a
+    # run never replied to: adds nothing). 2.5 + 2 + 1 = 5.5.
+    runs = Ticket(
+        id="R",
+        customer_id="ann",
+        created=at(0),
+        messages=[
+            Message(at=at(0), author="customer"),
+            Message(at=at(60), author="customer"),
+            Message(at=at(150), author="agent", author_id="max"),
+            Message(at=at(200), author="agent", author_id="max", public=False),
+            Message(at=at(300), author="customer"),
+            Message(at=at(330), author="bot"),
+            Message(at=at(360), author="customer"),
+            Message(at=at(420), author="agent", author_id="max"),
+            Message(at=at(500), author="customer"),
+        ],
+        statuses=[StatusChange(at=at(0), status="new")],
+    )
+    assert one(runs)["total_reply_time_calendar_minutes"] == 5.5
+    # Measured at 400 s, the 420 s reply is not in yet: only the first run's 2.5.
+    assert one(runs, as_of=at(400))["total_reply_time_calendar_minutes"] == 2.5
+
+
+def test_total_reply_time_needs_a_strictly_later_reply():
+    # The customer and the agent both write at 60 s; the package orders ties
+    # by role, customer first, and a reply must come strictly later: the
+    # run's reply is the agent at 90 s, 30 s = 0.5 min.
+    tie = Ticket(
+        id="T",
+        customer_id="ann",
+        created=at(0),
+        messages=[
+            Message(at=at(60), author="agent", author_id="max"),
+            Message(at=at(60), author="customer"),
+            Message(at=at(90), author="agent", author_id="max"),
+        ],
+        statuses=[StatusChange(at=at(0), status="new")],
+    )
+    assert one(tie)["total_reply_time_calendar_minutes"] == 0.5
+    # Given agent-then-customer at 60 s, the customer's still sorts first and
+    # continues the run started at 0 s: one run, replied at 60 s (1 min); the
+    # agent at 120 s answers nothing.
+    listed = Ticket(
+        id="O",
+        customer_id="ann",
+        created=at(0),
+        messages=[
+            Message(at=at(0), author="customer"),
+            Message(at=at(60), author="agent", author_id="max"),
+            Message(at=at(60), author="customer"),
+            Message(at=at(120), author="agent", author_id="max"),
+        ],
+        statuses=[StatusChange(at=at(0), status="new")],
+    )
+    assert one(listed)["total_reply_time_calendar_minutes"] == 1.0
+    # Runs without a reply, or no customer comment at all: null.
+    unanswered = Ticket(
+        id="U",
+        customer_id="ann",
+        created=at(0),
+        messages=[Message(at=at(0), author="agent"), Message(at=at(60), author="customer")],
+        statuses=[StatusChange(at=at(0), status="new")],
+    )
+    assert one(unanswered)["total_reply_time_calendar_minutes"] is None
+    assert one(ticket("Z", (0, "agent"), (1, "agent")))["total_reply_time_calendar_minutes"] is None
+
+
+def test_unassigned_duration_sums_the_stretches_before_each_assignment():
+    # Created 09:00; assigned to amy at 10:00 (the first change: 60 min since
+    # creation), unassigned at 11:00 (after amy: 0), bob at 12:00 (after the
+    # null: 60 min), amy at 13:00 (after bob: 0), unassigned at 14:00 and still
+    # so (the open stretch adds nothing): 120.
+    moved = Ticket(
+        id="M",
+        customer_id="ann",
+        created=h(0),
+        messages=[],
+        statuses=[StatusChange(at=h(0), status="new")],
+        assignments=[(h(1), "amy"), (h(2), None), (h(3), "bob"), (h(4), "amy"), (h(5), None)],
+    )
+    assert one(moved, as_of=h(6))["ticket_unassigned_duration_calendar_minutes"] == 120.0
+    # Measured at 11:30, the 12:00 assignment is not in yet: 60.
+    assert one(moved, as_of=h(2.5))["ticket_unassigned_duration_calendar_minutes"] == 60.0
+    # A history that starts with a null at creation: 0 for it, then 90 s to amy.
+    late = Ticket(
+        id="L",
+        customer_id="ann",
+        created=at(0),
+        messages=[],
+        statuses=[StatusChange(at=at(0), status="new")],
+        assignments=[(at(0), None), (at(90), "amy")],
+    )
+    assert one(late)["ticket_unassigned_duration_calendar_minutes"] == 1.5
+    # No assignee history (a current assignee alone): null.
+    current = Ticket(
+        id="C",
+        customer_id="ann",
+        created=at(0),
+        messages=[],
+        statuses=[StatusChange(at=at(0), status="new")],
+        assignee_id="amy",
+    )
+    assert one(current, as_of=at(60))["ticket_unassigned_duration_calendar_minutes"] is None
+
+
 def test_resolution_business_minutes_are_null_while_open():
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     calendar = BusinessCalendar(timezone="UTC", hours={day: [("00:00", "24:00")] for day in days})
@@ -286,6 +397,81 @@ def test_the_rows_are_the_preset_s_metrics_renamed(records: list[Ticket]):
         col("final_resolution_calendar_minutes")[defined] - ours["full_resolution"][defined] / 60
     )
     assert (gap < 1).all()
+
+
+def _reply_minutes_by_the_sql(t: Ticket) -> float | None:
+    """int_zendesk__ticket_reply_times, one ticket, row by row."""
+    public = sorted(
+        (m for m in t.messages if m.public),
+        key=lambda m: (m.at, ("customer", "agent", "bot").index(m.author)),
+    )
+    roles = ["first", *(m.author for m in public)]
+    waits = []
+    for i, m in enumerate(public):
+        if m.author != "customer" or roles[i] == "customer":
+            continue
+        later = [
+            r.at for j, r in enumerate(public) if j > 0 and r.author == "agent" and r.at > m.at
+        ]
+        if later:
+            waits.append((min(later) - m.at).total_seconds() / 60)
+    return sum(waits) if waits else None
+
+
+def _unassigned_minutes_by_the_sql(t: Ticket) -> float | None:
+    """int_zendesk__ticket_historical_assignee, one ticket, row by row."""
+    history = sorted(t.assignments, key=lambda a: a.at)
+    if not history:
+        return None
+    total, since, previous = 0.0, t.created, None
+    for change in history:
+        if previous is None:
+            total += (change.at - since).total_seconds() / 60
+        since, previous = change.at, change.assignee_id
+    return total
+
+
+@st.composite
+def threads(draw: st.DrawFn) -> list[Ticket]:
+    """Tickets whose comments often share a moment and whose assignee comes and goes."""
+    out = []
+    for number in range(draw(st.integers(1, 4))):
+        moment = st.integers(0, 6).map(lambda minute: at(60 * minute))
+        author = st.sampled_from(("customer", "agent", "bot"))
+        comments = draw(st.lists(st.tuples(moment, author, st.booleans()), max_size=8))
+        changes = draw(
+            st.lists(st.tuples(moment, st.sampled_from((None, "amy", "bob"))), max_size=5)
+        )
+        out.append(
+            Ticket(
+                id=number,
+                customer_id="ann",
+                created=at(0),
+                messages=[
+                    Message(at=m, author=a, public=p or a != "agent")
+                    for m, a, p in sorted(comments, key=lambda comment: comment[0])
+                ],
+                statuses=[StatusChange(at=at(0), status="new")],
+                assignments=sorted(changes, key=lambda change: change[0]),
+            )
+        )
+    return out
+
+
+@given(st.one_of(tickets(), threads()))
+def test_reply_and_unassigned_times_match_the_sql_row_by_row(records: list[Ticket]):
+    rows = dbt_zendesk.ticket_metrics(records).to_rows()
+    by_id = {r["ticket_id"]: r for r in rows}
+    for t in records:
+        row = by_id[t.id]
+        for column, expected in (
+            ("total_reply_time_calendar_minutes", _reply_minutes_by_the_sql(t)),
+            ("ticket_unassigned_duration_calendar_minutes", _unassigned_minutes_by_the_sql(t)),
+        ):
+            if expected is None:
+                assert row[column] is None
+            else:
+                assert row[column] == pytest.approx(expected, rel=1e-12, abs=1e-9)
 
 
 # -- the command line -----------------------------------------------------------------------

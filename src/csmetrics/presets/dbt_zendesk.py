@@ -55,6 +55,7 @@ I64 = npt.NDArray[np.int64]
 
 _MINUTE = 60_000_000  # microseconds
 _AGENT = AUTHORS.index("agent")
+_CUSTOMER = AUTHORS.index("customer")
 _SOLVED = STATUSES.index("solved")
 
 Kind = Literal["key", "status", "moment", "int", "minutes", "bool"]
@@ -66,6 +67,8 @@ COLUMNS: dict[str, Kind] = {
     "last_solved_at": "moment",
     "first_reply_time_calendar_minutes": "minutes",
     "first_reply_time_business_minutes": "minutes",
+    "total_reply_time_calendar_minutes": "minutes",
+    "ticket_unassigned_duration_calendar_minutes": "minutes",
     "first_resolution_calendar_minutes": "int",
     "final_resolution_calendar_minutes": "int",
     "first_resolution_business_minutes": "minutes",
@@ -103,10 +106,6 @@ datetimes; None where the model has a null.
 """
 
 NOT_PRODUCED: dict[str, str] = {
-    "total_reply_time_calendar_minutes": "the reply time of every customer comment run, "
-    "not modelled",
-    "ticket_unassigned_duration_calendar_minutes": "needs the assignee history's nulls, "
-    "not modelled",
     "first_assignment_to_resolution_calendar_minutes": "not modelled",
     "last_assignment_to_resolution_calendar_minutes": "not modelled",
     "unique_assignee_count": "not modelled (see ticket_metrics's agents)",
@@ -255,6 +254,71 @@ def _comment_counts(table: Tickets, cutoff: int) -> dict[str, F64]:
     }
 
 
+def _total_reply_minutes(table: Tickets, cutoff: int) -> F64:
+    """Per ticket, the summed reply times of its customer comment runs, in minutes.
+
+    Over the public comments up to ``cutoff``, in (time, author) order: a
+    run starts at a customer comment whose previous public comment is not
+    a customer's; its reply is the first public agent comment after it
+    (strictly later). Runs without a reply add nothing; null when no run
+    has a reply.
+    """
+    n, m = len(table), table.messages
+    public = np.flatnonzero((m.at <= cutoff) & m.public)
+    # The package orders ties by role name, which is the order of AUTHORS'
+    # codes: external (customer) < internal (agent) < unknown (bot).
+    public = public[np.lexsort((m.author[public], m.at[public], m.interaction[public]))]
+    ticket, at, author = m.interaction[public], m.at[public], m.author[public]
+    first = np.ones(len(public), dtype=bool)
+    first[1:] = ticket[1:] != ticket[:-1]
+    previous = np.concatenate([[-1], author[:-1]])
+    previous[first] = -1
+    run = (author == _CUSTOMER) & (previous != _CUSTOMER)
+    # The package also leaves out the ticket's first public comment as a
+    # reply; it never follows a run, so it never is one here either.
+    reply = author == _AGENT
+    if not run.any():
+        return np.full(n, np.nan)
+    # Runs and replies in one (ticket, time) order, a run after a reply at
+    # its own moment; each run takes the next reply row if it is of its ticket.
+    rows = np.concatenate([np.flatnonzero(reply), np.flatnonzero(run)])
+    is_run = np.repeat([False, True], [np.count_nonzero(reply), np.count_nonzero(run)])
+    order = np.lexsort((is_run, at[rows], ticket[rows]))
+    rows, is_run = rows[order], is_run[order]
+    end = len(rows)  # as a position: no reply follows
+    position = np.where(is_run, end, np.arange(end))
+    following = np.append(np.minimum.accumulate(position[::-1])[::-1][1:], end)[is_run]
+    starts = rows[is_run]
+    answer = rows[np.minimum(following, end - 1)]
+    replied = (following < end) & (ticket[answer] == ticket[starts])
+    starts, answer = starts[replied], answer[replied]
+    minutes = (at[answer] - at[starts]) / _MINUTE
+    out = np.bincount(ticket[starts], weights=minutes, minlength=n).astype(np.float64)
+    out[np.bincount(ticket[starts], minlength=n) == 0] = np.nan
+    return out
+
+
+def _unassigned_minutes(table: Tickets, cutoff: int) -> F64:
+    """Per ticket, the minutes to each assignment change made while unassigned.
+
+    Over the assignee history up to ``cutoff``: each change whose previous
+    value is null (unassigned) or that is the ticket's first change adds
+    the time since that previous change, or since creation for the first.
+    The current unassigned stretch adds nothing; null without a history.
+    """
+    n, a = len(table), table.assignments
+    seen = np.flatnonzero(a.at <= cutoff)
+    ticket, at, value = a.ticket[seen], a.at[seen], a.value.codes[seen]
+    first = np.ones(len(seen), dtype=bool)
+    first[1:] = ticket[1:] != ticket[:-1]
+    since = np.where(first, table.created[ticket], np.concatenate([[0], at[:-1]]))
+    was_unassigned = first | (np.concatenate([[-1], value[:-1]]) < 0)
+    minutes = np.where(was_unassigned, (at - since) / _MINUTE, 0.0)
+    out = np.bincount(ticket, weights=minutes, minlength=n).astype(np.float64)
+    out[np.bincount(ticket, minlength=n) == 0] = np.nan
+    return out
+
+
 def _minutes(seconds: F64) -> F64:
     out: F64 = seconds / 60.0
     return out
@@ -294,6 +358,17 @@ def ticket_metrics(
       ticket without any comment is in no class); all false while open;
     - ``total_agent_replies``: public agent comments but the ticket's first
       public comment;
+    - ``total_reply_time_calendar_minutes``: over the public comments in
+      (time, author) order, each customer comment that follows no customer
+      comment (the first of a run) waits until the first later public agent
+      comment that is not the ticket's first public comment; the waits with
+      a reply, seconds / 60, summed; null when no run has a reply;
+    - ``ticket_unassigned_duration_calendar_minutes``: over the assignee
+      history, each change that follows an unassigned value, or is the
+      first change, adds the seconds / 60 since the previous change (since
+      creation for the first); the stretch unassigned at ``as_of`` adds
+      nothing; null for a ticket without assignee history (its current
+      ``assignee_id`` alone gives none);
 
     Parameters
     ----------
@@ -318,7 +393,9 @@ def ticket_metrics(
     ``int_zendesk__ticket_resolution_times_calendar``,
     ``int_zendesk__ticket_work_time_calendar``,
     ``int_zendesk__ticket_historical_status``,
-    ``int_zendesk__ticket_reply_times``, ``int_zendesk__comment_metrics``.
+    ``int_zendesk__ticket_reply_times``, ``int_zendesk__ticket_reply_times_calendar``,
+    ``int_zendesk__comments_enriched``, ``int_zendesk__ticket_historical_assignee``,
+    ``int_zendesk__comment_metrics``.
 
     Examples
     --------
@@ -356,6 +433,8 @@ def ticket_metrics(
         "last_solved_at": cols["solved_at"],
         "first_reply_time_calendar_minutes": _minutes(cols["first_reply"]),
         "first_reply_time_business_minutes": business("first_reply"),
+        "total_reply_time_calendar_minutes": _total_reply_minutes(table, cutoff),
+        "ticket_unassigned_duration_calendar_minutes": _unassigned_minutes(table, cutoff),
         "first_resolution_calendar_minutes": _since(table.created, cols["first_solved_at"]),
         "final_resolution_calendar_minutes": _since(table.created, cols["solved_at"]),
         # Null unless solved or closed now, else 0 when there is no resolution time.
