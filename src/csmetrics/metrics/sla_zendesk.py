@@ -1,0 +1,197 @@
+"""Zendesk's SLA policies as `SLAPolicy` objects, read from a warehouse export.
+
+The Zendesk connector writes a policy's versions to ``sla_policy_history``
+(``id``, ``updated_at``, ``title``) and each version's targets to
+``sla_policy_metric_history`` (``sla_policy_id``, ``sla_policy_updated_at``,
+``metric``, ``priority``, ``target`` in minutes, ``business_hours``), the
+tables dbt_zendesk's ``stg_zendesk__sla_policy_history`` and
+``stg_zendesk__sla_policy_metric_history`` read. `read_sla_policies` makes
+one named `SLAPolicy` per policy, from its latest version, for
+`csmetrics.sla_outcomes` and `csmetrics.sla_attainment`.
+
+The reader lives in the metrics layer, next to the `SLAPolicy` it builds:
+the readers of `csmetrics.sources` sit below the metrics and cannot build
+metric definitions (decision 143).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from csmetrics.core.calendar import BusinessCalendar
+from csmetrics.metrics.sla import SLAPolicy, SLARule, SLATarget, TargetName
+from csmetrics.sources import files, zendesk
+
+__all__ = ["ZENDESK_METRICS", "ZENDESK_PRIORITIES", "read_sla_policies"]
+
+PathLike = str | os.PathLike[str]
+
+ZENDESK_METRICS: dict[str, TargetName] = {
+    "first_reply_time": "first_response",
+    "next_reply_time": "next_reply",
+    "periodic_update_time": "periodic_update",
+    "pausable_update_time": "pausable_update",
+    "requester_wait_time": "requester_wait",
+    "agent_work_time": "agent_work",
+}
+"""Zendesk's SLA metric names and the `SLARule` target each one sets."""
+
+ZENDESK_PRIORITIES = ("urgent", "high", "normal", "low")
+"""Zendesk's ticket priorities, the keys of an SLA policy's targets."""
+
+
+def _versions(directory: Path) -> tuple[files.Table, list[str], list[str], list[int]]:
+    """The latest version of each policy: its row, id, title and ``updated_at``."""
+    table = files.load(directory, "sla_policy_history", required=("id", "updated_at", "title"))
+    assert table is not None  # a required table
+    ids = files.keys(table, "id", required=True)
+    updated = files.times(table, "updated_at", required=True)
+    titles = files.texts(table, "title", required=True)
+    versions = np.char.add(np.char.add(ids, "@"), updated.astype(str))
+    repeat = files.first_repeat(versions)
+    if repeat is not None:
+        table.fail(repeat, "updated_at", str(updated[repeat]), f"policy {ids[repeat]} repeats it")
+    # Per id, the row of the latest updated_at: sort by (id, updated_at), take each id's last.
+    order = np.lexsort((updated, ids))
+    last = order[np.append(ids[order][1:] != ids[order][:-1], True)]
+    last = np.sort(last)  # the order of the file
+    seen: dict[str, int] = {}
+    for row in last.tolist():
+        title = str(titles[row])
+        if title in seen:
+            why = f"row {table.row(seen[title])} has the same title; give each policy its own"
+            table.fail(row, "title", title, why)
+        seen[title] = row
+    return table, ids[last].tolist(), titles[last].tolist(), updated[last].tolist()
+
+
+def read_sla_policies(path: PathLike, /) -> tuple[SLAPolicy, ...]:
+    """The SLA policies of a Zendesk export, one named `SLAPolicy` per policy.
+
+    Reads ``sla_policy_history`` (``id``, ``updated_at``, ``title``) and
+    ``sla_policy_metric_history`` (``sla_policy_id``,
+    ``sla_policy_updated_at``, ``metric``, ``priority``, ``target``,
+    ``business_hours``), one ``.csv`` or ``.parquet`` file each.
+
+    - Each policy is its **latest version**: the ``sla_policy_history`` row
+      with the latest ``updated_at``, and the metric rows whose
+      ``sla_policy_updated_at`` is that time. Older versions are not used.
+    - The policy's ``name`` is its ``title``, the value tickets'
+      ``sla_policy`` history names (`csmetrics.sources.zendesk.read_tables`).
+    - Each **priority** (``urgent``, ``high``, ``normal``, ``low``, in any
+      case) gets one `SLARule`; ``metric`` sets its target as
+      `ZENDESK_METRICS` maps it (``first_reply_time`` ->
+      ``first_response``, ...); ``target`` is whole minutes (> 0).
+    - ``business_hours`` true measures the target in business time: each
+      ticket's own schedule, the calendars of
+      `csmetrics.sources.zendesk.read_schedule_calendars` by schedule id
+      (None: the default schedule), which the policy takes as its
+      ``calendar``. A policy without such a target has
+      no calendar.
+    - A row with ``_fivetran_deleted`` true is not data.
+
+    Parameters
+    ----------
+    path
+        The export directory.
+
+    Returns
+    -------
+    tuple[SLAPolicy, ...]
+        One policy per id, in the order of ``sla_policy_history``; pass them
+        all to `csmetrics.sla_outcomes` or `csmetrics.sla_attainment`. A
+        policy whose latest version has no targets has no rules.
+
+    Raises
+    ------
+    FileNotFoundError
+        The directory does not exist.
+    InvalidDataError
+        A missing table or column; a metric csmetrics has no target for
+        (such as ``total_resolution_time``), an unknown priority, a target
+        that is not a whole number of minutes above 0, a bad flag, a metric
+        row of a policy id not in ``sla_policy_history``, the same metric
+        and priority twice in one version, two policies with one title, a
+        business-hours target in an export without schedules. The message
+        names the file, the row (the header is row 1) and the field.
+
+    Examples
+    --------
+    >>> from csmetrics.metrics.sla_zendesk import read_sla_policies
+    >>> standard, priority = read_sla_policies("tests/data/zendesk")
+    >>> standard.name, standard.rules[0].priority, standard.rules[0].first_response
+    ('Standard', 'urgent', SLATarget(seconds=3600.0, business=False))
+    """
+    directory = Path(path)
+    if not directory.is_dir():
+        msg = f"{directory}: no such directory"
+        raise FileNotFoundError(msg)
+    history, ids, titles, updated = _versions(directory)
+    table = files.load(
+        directory,
+        "sla_policy_metric_history",
+        required=(
+            "sla_policy_id",
+            "sla_policy_updated_at",
+            "metric",
+            "priority",
+            "target",
+            "business_hours",
+        ),
+    )
+    assert table is not None  # a required table
+    policy = files.keys(table, "sla_policy_id", required=True)
+    version = files.times(table, "sla_policy_updated_at", required=True)
+    metric = np.char.lower(files.texts(table, "metric", required=True))
+    priority = np.char.lower(files.texts(table, "priority", required=True))
+    minutes = files.ints(table, "target")
+    business = files.flags(table, "business_hours", default=None)
+    known = files.index_of(np.asarray(ids, dtype=str), policy)
+    if (known < 0).any():
+        row = int(np.argmax(known < 0))
+        table.fail(row, "sla_policy_id", policy[row], f"no such policy in {history.path}")
+    latest = version == np.asarray(updated, dtype=np.int64)[known]
+    # Per policy, per priority: the SLARule fields and their targets.
+    targets: list[dict[str, dict[str, Any]]] = [{} for _ in ids]
+    where: dict[tuple[int, str, str], int] = {}
+    for row in np.flatnonzero(latest).tolist():
+        name, level = str(metric[row]), str(priority[row])
+        kind = ZENDESK_METRICS.get(name)
+        if kind is None:
+            why = f"csmetrics has no such SLA target; expected one of {', '.join(ZENDESK_METRICS)}"
+            table.fail(row, "metric", name, why)
+        if level not in ZENDESK_PRIORITIES:
+            table.fail(row, "priority", level, f"expected {', '.join(ZENDESK_PRIORITIES)}")
+        if minutes[row] <= 0:
+            table.fail(row, "target", int(minutes[row]), "expected minutes above 0")
+        key = (int(known[row]), level, name)
+        if key in where:
+            why = f"row {table.row(where[key])} sets {name} for {level} in the same version"
+            table.fail(row, "metric", name, why)
+        where[key] = row
+        seconds = 60.0 * float(minutes[row])
+        targets[key[0]].setdefault(level, {})[kind] = SLATarget(
+            seconds=seconds, business=bool(business[row])
+        )
+    calendars: dict[str | None, BusinessCalendar] | None = None
+    if business[latest].any():
+        calendars = zendesk.read_schedule_calendars(directory)
+        if not calendars:
+            row = int(np.flatnonzero(latest & business)[0])
+            why = "a business-hours target needs the export's schedule table"
+            table.fail(row, "business_hours", value=True, why=why)
+    policies = []
+    for position, title in enumerate(titles):
+        rules = [
+            SLARule(priority=level, **targets[position][level])
+            for level in ZENDESK_PRIORITIES
+            if level in targets[position]
+        ]
+        uses_business = any(t.business for r in targets[position].values() for t in r.values())
+        calendar = calendars if uses_business else None
+        policies.append(SLAPolicy(name=title, rules=rules, calendar=calendar))
+    return tuple(policies)
