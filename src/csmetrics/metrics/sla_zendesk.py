@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
 from csmetrics.core.calendar import BusinessCalendar
 from csmetrics.metrics.sla import SLAPolicy, SLARule, SLATarget, TargetName
 from csmetrics.sources import files, zendesk
+from csmetrics.sources.zendesk_schedules import Fail
 
 __all__ = ["ZENDESK_METRICS", "ZENDESK_PRIORITIES", "read_sla_policies"]
 
@@ -42,6 +43,68 @@ ZENDESK_METRICS: dict[str, TargetName] = {
 
 ZENDESK_PRIORITIES = ("urgent", "high", "normal", "low")
 """Zendesk's ticket priorities, the keys of an SLA policy's targets."""
+
+
+def _failing(table: files.Table, row: int) -> Fail:
+    def fail(field: str, value: object, why: str) -> NoReturn:
+        table.fail(row, field, value, why)
+
+    return fail
+
+
+class _Targets:
+    """The targets of each policy's latest version, checked as they are added."""
+
+    def __init__(self, count: int) -> None:
+        # Per policy, per priority: the SLARule fields and their targets.
+        self.found: list[dict[str, dict[str, Any]]] = [{} for _ in range(count)]
+        self.where: dict[tuple[int, str, str], str] = {}
+        self.business: Fail | None = None
+        """How to name the first business-hours target, if any."""
+
+    def add(
+        self,
+        policy: int,
+        metric: str,
+        priority: str,
+        minutes: int,
+        *,
+        business: bool,
+        fail: Fail,
+        where: str,
+    ) -> None:
+        name, level = metric.lower(), priority.lower()
+        kind = ZENDESK_METRICS.get(name)
+        if kind is None:
+            why = f"csmetrics has no such SLA target; expected one of {', '.join(ZENDESK_METRICS)}"
+            fail("metric", metric, why)
+        if level not in ZENDESK_PRIORITIES:
+            fail("priority", priority, f"expected {', '.join(ZENDESK_PRIORITIES)}")
+        if minutes <= 0:
+            fail("target", minutes, "expected minutes above 0")
+        key = (policy, level, name)
+        if key in self.where:
+            fail("metric", metric, f"{self.where[key]} sets {name} for {level} in the same version")
+        self.where[key] = where
+        if business and self.business is None:
+            self.business = fail
+        target = SLATarget(seconds=60.0 * minutes, business=business)
+        self.found[policy].setdefault(level, {})[kind] = target
+
+    def policies(
+        self, titles: list[str], calendars: dict[str | None, BusinessCalendar] | None
+    ) -> tuple[SLAPolicy, ...]:
+        out = []
+        for title, found in zip(titles, self.found, strict=True):
+            rules = [
+                SLARule(priority=level, **found[level])
+                for level in ZENDESK_PRIORITIES
+                if level in found
+            ]
+            business = any(t.business for rule in found.values() for t in rule.values())
+            calendar = calendars if business else None
+            out.append(SLAPolicy(name=title, rules=rules, calendar=calendar))
+        return tuple(out)
 
 
 def _versions(directory: Path) -> tuple[files.Table, list[str], list[str], list[int]]:
@@ -146,8 +209,8 @@ def read_sla_policies(path: PathLike, /) -> tuple[SLAPolicy, ...]:
     assert table is not None  # a required table
     policy = files.keys(table, "sla_policy_id", required=True)
     version = files.times(table, "sla_policy_updated_at", required=True)
-    metric = np.char.lower(files.texts(table, "metric", required=True))
-    priority = np.char.lower(files.texts(table, "priority", required=True))
+    metric = files.texts(table, "metric", required=True)
+    priority = files.texts(table, "priority", required=True)
     minutes = files.ints(table, "target")
     business = files.flags(table, "business_hours", default=None)
     known = files.index_of(np.asarray(ids, dtype=str), policy)
@@ -155,43 +218,23 @@ def read_sla_policies(path: PathLike, /) -> tuple[SLAPolicy, ...]:
         row = int(np.argmax(known < 0))
         table.fail(row, "sla_policy_id", policy[row], f"no such policy in {history.path}")
     latest = version == np.asarray(updated, dtype=np.int64)[known]
-    # Per policy, per priority: the SLARule fields and their targets.
-    targets: list[dict[str, dict[str, Any]]] = [{} for _ in ids]
-    where: dict[tuple[int, str, str], int] = {}
+    targets = _Targets(len(ids))
     for row in np.flatnonzero(latest).tolist():
-        name, level = str(metric[row]), str(priority[row])
-        kind = ZENDESK_METRICS.get(name)
-        if kind is None:
-            why = f"csmetrics has no such SLA target; expected one of {', '.join(ZENDESK_METRICS)}"
-            table.fail(row, "metric", name, why)
-        if level not in ZENDESK_PRIORITIES:
-            table.fail(row, "priority", level, f"expected {', '.join(ZENDESK_PRIORITIES)}")
-        if minutes[row] <= 0:
-            table.fail(row, "target", int(minutes[row]), "expected minutes above 0")
-        key = (int(known[row]), level, name)
-        if key in where:
-            why = f"row {table.row(where[key])} sets {name} for {level} in the same version"
-            table.fail(row, "metric", name, why)
-        where[key] = row
-        seconds = 60.0 * float(minutes[row])
-        targets[key[0]].setdefault(level, {})[kind] = SLATarget(
-            seconds=seconds, business=bool(business[row])
+        fail = _failing(table, row)
+        targets.add(
+            int(known[row]),
+            str(metric[row]),
+            str(priority[row]),
+            int(minutes[row]),
+            business=bool(business[row]),
+            fail=fail,
+            where=f"row {table.row(row)}",
         )
     calendars: dict[str | None, BusinessCalendar] | None = None
-    if business[latest].any():
+    if targets.business is not None:
         calendars = zendesk.read_schedule_calendars(directory)
         if not calendars:
-            row = int(np.flatnonzero(latest & business)[0])
             why = "a business-hours target needs the export's schedule table"
-            table.fail(row, "business_hours", value=True, why=why)
-    policies = []
-    for position, title in enumerate(titles):
-        rules = [
-            SLARule(priority=level, **targets[position][level])
-            for level in ZENDESK_PRIORITIES
-            if level in targets[position]
-        ]
-        uses_business = any(t.business for r in targets[position].values() for t in r.values())
-        calendar = calendars if uses_business else None
-        policies.append(SLAPolicy(name=title, rules=rules, calendar=calendar))
-    return tuple(policies)
+            flagged: object = True
+            targets.business("business_hours", flagged, why)
+    return targets.policies(titles, calendars)
