@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from datetime import datetime, timezone
@@ -12,8 +13,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csmetrics import InvalidDataError, SLAPolicy, SLARule, SLATarget, sla_outcomes
-from csmetrics.metrics.sla_zendesk import ZENDESK_METRICS, ZENDESK_PRIORITIES, read_sla_policies
-from csmetrics.sources.zendesk import read_schedule_calendars, read_tables
+from csmetrics.metrics.sla_zendesk import (
+    ZENDESK_METRICS,
+    ZENDESK_PRIORITIES,
+    read_api_sla_policies,
+    read_sla_policies,
+)
+from csmetrics.sources.zendesk import (
+    read_api,
+    read_api_schedules,
+    read_schedule_calendars,
+    read_tables,
+)
 
 EXAMPLE = Path(__file__).parent / "data" / "zendesk"
 METRIC_HEADER = "sla_policy_id,sla_policy_updated_at,metric,priority,target,business_hours\n"
@@ -225,3 +236,85 @@ def test_every_target_of_the_latest_version_is_read(
         level for level in ZENDESK_PRIORITIES if any(key[0] == level for key in rows)
     ]
     assert (policy.calendar is not None) == any(business for _, business in rows.values())
+
+
+# --- the SLA Policies API ---------------------------------------------------------
+
+
+API = Path(__file__).parent / "data" / "zendesk_api"
+
+
+def test_api_policies_have_the_rules_of_the_tables() -> None:
+    from_api, from_tables = read_api_sla_policies(API), read_sla_policies(EXAMPLE)
+    assert [(p.name, p.rules) for p in from_api] == [(p.name, p.rules) for p in from_tables]
+    calendars = tuple(sorted(read_api_schedules(API).items()))
+    assert all(p.calendar == calendars for p in from_api)
+
+
+def test_read_api_skips_the_sla_policy_pages() -> None:
+    tickets = read_api(API)
+    assert len(tickets.id.codes) > 0
+
+
+def page(*policies: dict[str, object]) -> str:
+    return json.dumps({"sla_policies": list(policies)})
+
+
+def target(metric: str = "first_reply_time", **fields: object) -> dict[str, object]:
+    return {"priority": "low", "metric": metric, "target": 60, "business_hours": False, **fields}
+
+
+def test_latest_api_version_of_a_policy_is_kept(tmp_path: Path) -> None:
+    old = {"id": 1, "title": "Old", "updated_at": "2024-01-01T00:00:00Z"}
+    new = {"id": 1, "title": "New", "updated_at": "2025-01-01T00:00:00Z"}
+    (tmp_path / "a.json").write_text(page({**new, "policy_metrics": [target(target=30)]}))
+    (tmp_path / "b.json").write_text(page({**old, "policy_metrics": [target()]}))
+    (tmp_path / "c.json").write_text(json.dumps({"sla_policy": {"id": 2, "title": "One"}}))
+    new_one, one = read_api_sla_policies(tmp_path)
+    assert new_one == SLAPolicy(name="New", rules=[SLARule(priority="low", first_response=1800)])
+    assert one == SLAPolicy(name="One", rules=[])
+
+
+@pytest.mark.parametrize(
+    ("policies", "where"),
+    [
+        (
+            [{"id": 1, "title": "A", "policy_metrics": [target("total_resolution_time")]}],
+            "sla_policies[0] (id 1).policy_metrics[0]: field 'metric' = 'total_resolution_time'",
+        ),
+        (
+            [{"id": 1, "title": "A", "policy_metrics": [target(), target(target="60")]}],
+            "sla_policies[0] (id 1).policy_metrics[1]: field 'target' = '60'",
+        ),
+        (
+            [{"id": 1, "title": "A", "policy_metrics": [target(), target(priority="LOW")]}],
+            "(id 1).policy_metrics[1]: field 'metric' = 'first_reply_time': sla_policies[0]",
+        ),
+        (
+            [{"id": 1, "title": "A", "policy_metrics": [target(priority="p1")]}],
+            "policy_metrics[0]: field 'priority' = 'p1'",
+        ),
+        ([{"id": 1, "policy_metrics": []}], "sla_policies[0] (id 1): field 'title' = None"),
+        (
+            [{"id": 1, "title": "A"}, {"id": 2, "title": "A"}],
+            "sla_policies[1] (id 2): field 'title' = 'A'",
+        ),
+        (
+            [{"id": 1, "title": "A", "policy_metrics": [target(business_hours=True)]}],
+            "policy_metrics[0]: field 'business_hours' = True: a business-hours target needs",
+        ),
+        (
+            [{"id": 1, "title": "A", "policy_metrics": {"priority": "low"}}],
+            "sla_policies[0] (id 1): field 'policy_metrics'",
+        ),
+    ],
+)
+def test_bad_api_objects_are_named(
+    tmp_path: Path, policies: list[dict[str, object]], where: str
+) -> None:
+    path = tmp_path / "sla_policies.json"
+    path.write_text(page(*policies))
+    with pytest.raises(InvalidDataError) as caught:
+        read_api_sla_policies(path)
+    assert where in str(caught.value)
+    assert str(path) in str(caught.value)

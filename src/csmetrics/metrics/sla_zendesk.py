@@ -24,10 +24,16 @@ import numpy as np
 
 from csmetrics.core.calendar import BusinessCalendar
 from csmetrics.metrics.sla import SLAPolicy, SLARule, SLATarget, TargetName
-from csmetrics.sources import files, zendesk
+from csmetrics.sources import files, records, zendesk
+from csmetrics.sources.records import Place
 from csmetrics.sources.zendesk_schedules import Fail
 
-__all__ = ["ZENDESK_METRICS", "ZENDESK_PRIORITIES", "read_sla_policies"]
+__all__ = [
+    "ZENDESK_METRICS",
+    "ZENDESK_PRIORITIES",
+    "read_api_sla_policies",
+    "read_sla_policies",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -238,3 +244,99 @@ def read_sla_policies(path: PathLike, /) -> tuple[SLAPolicy, ...]:
             flagged: object = True
             targets.business("business_hours", flagged, why)
     return targets.policies(titles, calendars)
+
+
+def read_api_sla_policies(path: PathLike, /) -> tuple[SLAPolicy, ...]:
+    """The SLA policies of Zendesk's SLA Policies API, one named `SLAPolicy` per policy.
+
+    ``path`` is a JSON file or a directory of them, as for
+    `csmetrics.sources.zendesk.read_api`: pages ``{"sla_policies": [...]}``
+    (``GET /api/v2/slas/policies``) or ``{"sla_policy": {...}}`` (one
+    policy); other pages and keys are ignored. Each policy has ``id``,
+    ``title`` and ``policy_metrics``: objects with ``priority``, ``metric``,
+    ``target`` (minutes) and ``business_hours``. The rules are those of
+    `read_sla_policies` on the warehouse tables. A policy that several pages
+    return is kept in the version with the latest ``updated_at`` (without
+    one, the later page). Business-hours targets take the calendars of
+    `csmetrics.sources.zendesk.read_api_schedules` on the same ``path``.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    InvalidDataError
+        A missing ``id``, ``title`` or field of a target, and the errors of
+        `read_sla_policies`; the message names the file, the object
+        (``sla_policies[0] (id 1).policy_metrics[2]``) and the field.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> page = Path(tempfile.mkdtemp()) / "sla_policies.json"
+    >>> _ = page.write_text(json.dumps({"sla_policies": [{"id": 1, "title": "Standard",
+    ...     "policy_metrics": [{"priority": "low", "metric": "first_reply_time",
+    ...                         "target": 60, "business_hours": False}]}]}))
+    >>> (standard,) = read_api_sla_policies(page)
+    >>> standard.name, standard.rules[0].first_response
+    ('Standard', SLATarget(seconds=3600.0, business=False))
+    """
+    latest: dict[str, tuple[int, Place, dict[str, Any]]] = {}
+    for page_place, page in records.pages(path):
+        if not isinstance(page, dict):
+            continue
+        one = page.get("sla_policy")
+        data = {"sla_policies": [one]} if isinstance(one, dict) else page
+        if "sla_policies" not in data:
+            continue
+        for place, obj in records.members(page_place, data["sla_policies"], "sla_policies"):
+            ident = records.key(place, obj, "id", required=True)
+            updated = records.moment(place, obj, "updated_at", required=False)
+            stamp = _EARLIEST if updated is None else updated
+            if ident not in latest or stamp >= latest[ident][0]:
+                latest[ident] = (stamp, place, obj)
+    titles: list[str] = []
+    seen: dict[str, Place] = {}
+    targets = _Targets(len(latest))
+    for position, (_, place, obj) in enumerate(latest.values()):
+        title = records.key(place, obj, "title", required=True)
+        if title in seen:
+            why = f"{seen[title].path} has the same title; give each policy its own"
+            place.fail("title", title, why)
+        seen[title] = place
+        titles.append(title)
+        for index, metric in enumerate(_list(place, obj, "policy_metrics")):
+            at = place.at("policy_metrics").at(index)
+            minutes = metric.get("target")
+            if isinstance(minutes, bool) or not isinstance(minutes, int):
+                at.fail("target", minutes, "expected a whole number of minutes")
+            targets.add(
+                position,
+                records.key(at, metric, "metric", required=True),
+                records.key(at, metric, "priority", required=True),
+                minutes,
+                business=records.flag(at, metric, "business_hours", default=False),
+                fail=at.fail,
+                where=at.path,
+            )
+    calendars: dict[str | None, BusinessCalendar] | None = None
+    if targets.business is not None:
+        found = zendesk.read_api_schedules(path)
+        if not found:
+            why = "a business-hours target needs the Business Hours API's schedules"
+            flagged: object = True
+            targets.business("business_hours", flagged, why)
+        calendars = dict(found.items())
+    return targets.policies(titles, calendars)
+
+
+_EARLIEST = -(2**63)
+
+
+def _list(place: Place, obj: dict[str, Any], field: str) -> list[dict[str, Any]]:
+    value = obj.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        place.fail(field, value, "expected a list of objects")
+    return value
