@@ -48,6 +48,7 @@ __all__ = [
     "OrphanRowsWarning",
     "read_api",
     "read_api_schedules",
+    "read_schedule_calendars",
     "read_schedules",
     "read_tables",
 ]
@@ -194,6 +195,28 @@ def read_schedules(path: PathLike, /) -> dict[str, BusinessCalendar]:
     ('America/New_York', (('mon', (('09:00', '17:00'),)), ('tue', (('09:00', '17:00'),))))
     """
     return _schedules(_directory(path)).calendars
+
+
+def read_schedule_calendars(path: PathLike, /) -> dict[str | None, BusinessCalendar]:
+    """`read_schedules`, plus the default schedule under the key None.
+
+    The key None is Zendesk's default schedule (the earliest created; ties
+    go to the lower id): the ``calendar=`` that measures each ticket of
+    `read_tables` under its own schedule history, including a ticket whose
+    first schedule was set a few seconds after its creation. Without a
+    schedule table the result is empty.
+
+    Examples
+    --------
+    >>> calendars = read_schedule_calendars("tests/data/zendesk")
+    >>> calendars[None] == calendars["100"]
+    True
+    """
+    schedules = _schedules(_directory(path))
+    out: dict[str | None, BusinessCalendar] = dict(schedules.calendars.items())
+    if schedules.default is not None:
+        out[None] = schedules.calendars[schedules.default]
+    return out
 
 
 # --- tickets ----------------------------------------------------------------------------------

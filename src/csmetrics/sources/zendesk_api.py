@@ -36,6 +36,8 @@ _SYSTEM_USER = "-1"
 """The id Zendesk gives its own system user: updates and comments by automations."""
 _LISTS = ("tickets", "users", "audits", "ticket_events", "schedules")
 """The keys of the pages the reader knows; other keys (``next_page``, ...) are ignored."""
+_OTHER_PAGES = ("sla_policies", "sla_policy")
+"""The keys of pages another reader reads: the SLA Policies API's, which tickets skip."""
 _COMMENTS = frozenset({"Comment", "VoiceComment"})
 """Audit event types that are comments (a voice comment is a call's recording)."""
 _FIELDS = {
@@ -65,6 +67,8 @@ class _Reader:
         if isinstance(data, dict) and isinstance(data.get("schedule"), dict):
             # One schedule (GET /api/v2/business_hours/schedules/{id}): a list of one.
             data = {**data, "schedules": [data["schedule"]]}
+        if isinstance(data, dict) and any(name in data for name in _OTHER_PAGES):
+            return  # read by csmetrics.metrics.sla_zendesk.read_api_sla_policies
         if not isinstance(data, dict) or not any(name in data for name in _LISTS):
             place.fail("tickets", None, f"expected a page with one of the lists {_LISTS}")
         for name in _LISTS:
