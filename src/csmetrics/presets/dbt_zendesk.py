@@ -186,20 +186,7 @@ class DbtTicketMetrics(ToFrame):
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One dict per ticket, the columns of `COLUMNS` in order; None for null."""
-        python: dict[str, list[Any]] = {}
-        for name, kind in COLUMNS.items():
-            values = self.column(name).tolist()
-            if kind == "status":
-                python[name] = [STATUSES[code] for code in values]
-            elif kind == "moment":
-                python[name] = [None if v == OPEN else from_micros(v) for v in values]
-            elif kind == "int":
-                python[name] = [None if math.isnan(v) else int(v) for v in values]
-            elif kind == "minutes":
-                python[name] = [None if math.isnan(v) else v for v in values]
-            else:
-                python[name] = values
-        return [dict(zip(COLUMNS, row, strict=True)) for row in zip(*python.values(), strict=True)]
+        return _rows(self, COLUMNS)
 
     def _repr_html_(self) -> str:
         shown = (
@@ -322,6 +309,27 @@ def _unassigned_minutes(table: Tickets, cutoff: int) -> F64:
 def _minutes(seconds: F64) -> F64:
     out: F64 = seconds / 60.0
     return out
+
+
+def _python(kind: Kind, values: list[Any]) -> list[Any]:
+    """One column's values as the rows hold them, None for null (nan, `OPEN`)."""
+    if kind == "status":
+        return [STATUSES[code] for code in values]
+    if kind == "moment":
+        return [None if v == OPEN else from_micros(v) for v in values]
+    if kind == "int":
+        return [None if math.isnan(v) else int(v) for v in values]
+    if kind == "minutes":
+        return [None if math.isnan(v) else v for v in values]
+    if kind == "bool":  # a bool array, or float64 with nan for null (is_sla_breach)
+        return [None if isinstance(v, float) and math.isnan(v) else bool(v) for v in values]
+    return values
+
+
+def _rows(table: DbtTicketMetrics | DbtSLAPolicies, kinds: dict[str, Kind]) -> list[dict[str, Any]]:
+    """The rows of a drop-in table: one dict per row, its columns in ``kinds``' order."""
+    python = [_python(kind, table.column(name).tolist()) for name, kind in kinds.items()]
+    return [dict(zip(kinds, row, strict=True)) for row in zip(*python, strict=True)]
 
 
 def ticket_metrics(
@@ -565,18 +573,7 @@ class DbtSLAPolicies(ToFrame):
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One dict per target run, the columns of `SLA_COLUMNS` in order; None for null."""
-        python: dict[str, list[Any]] = {}
-        for name, kind in SLA_COLUMNS.items():
-            values = self.column(name).tolist()
-            if kind == "moment":
-                python[name] = [None if v == OPEN else from_micros(v) for v in values]
-            elif name == "is_sla_breach":
-                python[name] = [None if math.isnan(v) else bool(v) for v in values]
-            else:
-                python[name] = values
-        return [
-            dict(zip(SLA_COLUMNS, row, strict=True)) for row in zip(*python.values(), strict=True)
-        ]
+        return _rows(self, SLA_COLUMNS)
 
     def _repr_html_(self) -> str:
         rows = self.to_rows()
