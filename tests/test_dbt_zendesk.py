@@ -100,7 +100,7 @@ def test_counts_and_touch_flags():
 def test_business_columns_are_null_without_a_calendar():
     row = one(ODD_SECONDS)
     business = [name for name in dbt_zendesk.COLUMNS if "business" in name]
-    assert len(business) == 7
+    assert len(business) == 9
     assert all(row[name] is None for name in business)
 
 
@@ -117,6 +117,9 @@ def test_business_minutes_under_a_calendar():
     assert row["requester_wait_time_in_business_minutes"] == pytest.approx(209 / 60)
     assert row["agent_wait_time_in_business_minutes"] == 0.0
     assert row["on_hold_time_in_business_minutes"] == 0.0
+    # New 09:00:30-09:01:10 (40 s), open 09:01:10-09:03:59 (169 s).
+    assert row["new_status_duration_in_business_minutes"] == pytest.approx(40 / 60)
+    assert row["open_status_duration_in_business_minutes"] == pytest.approx(169 / 60)
 
 
 def h(hours: float) -> datetime:
@@ -317,6 +320,150 @@ def test_unassigned_duration_sums_the_stretches_before_each_assignment():
         assignee_id="amy",
     )
     assert one(current, as_of=at(60))["ticket_unassigned_duration_calendar_minutes"] is None
+
+
+def _assigned(
+    assignments: list[tuple[datetime, str | None]], *statuses: tuple[float, str]
+) -> Ticket:
+    """A ticket created at 09:00 with an assignee history and status changes at hours."""
+    return Ticket(
+        id="M",
+        customer_id="ann",
+        created=h(0),
+        messages=[],
+        statuses=[StatusChange(at=h(x), status=s) for x, s in ((0, "new"), *statuses)],
+        assignments=assignments,
+    )
+
+
+ASSIGNEE_COLUMNS = (
+    "first_assignee_id",
+    "last_assignee_id",
+    "first_agent_assignment_date",
+    "last_agent_assignment_date",
+    "unique_assignee_count",
+    "assignee_stations_count",
+    "first_assignment_to_resolution_calendar_minutes",
+    "last_assignment_to_resolution_calendar_minutes",
+)
+
+
+def test_assignee_columns_follow_the_history_rows():
+    # amy at 10:00, unassigned at 11:00, bob at 12:00, amy at 13:00, unassigned
+    # at 14:00; open at 09:30, solved at 13:30; measured at 15:00.
+    moved = _assigned(
+        [(h(1), "amy"), (h(2), None), (h(3), "bob"), (h(4), "amy"), (h(5), None)],
+        (0.5, "open"),
+        (4.5, "solved"),
+    )
+    row = one(moved, as_of=h(6))
+    # The first row is amy's; the last is the unassignment: its id is null,
+    # its moment 14:00. Stations are the rows with a value (amy, bob, amy:
+    # 3; an unassignment is none), unique assignees 2. From 10:00 to the
+    # solve at 13:30: 210 minutes; from 14:00, after the solve: -30.
+    assert [row[c] for c in ASSIGNEE_COLUMNS] == ["amy", None, h(1), h(5), 2, 3, 210, -30]
+    # At 13:15 the ticket is open: no assignment-to-resolution time; the
+    # 14:00 row is not in yet, so the last row is amy's at 13:00.
+    row = one(moved, as_of=h(4.25))
+    assert [row[c] for c in ASSIGNEE_COLUMNS] == ["amy", "amy", h(1), h(4), 2, 3, None, None]
+    # At 11:30: amy, then the unassignment.
+    row = one(moved, as_of=h(2.5))
+    assert [row[c] for c in ASSIGNEE_COLUMNS[:6]] == ["amy", None, h(1), h(2), 1, 1]
+
+
+def test_a_first_unassigned_row_is_the_first_assignment():
+    # The history opens with an unassigned row at creation (09:00), then amy
+    # at 09:45; solved at 10:00. The package takes the first row whatever its
+    # value: a null first assignee at 09:00, 60 minutes to the solve.
+    late = _assigned([(h(0), None), (h(0.75), "amy")], (1, "solved"))
+    row = one(late, as_of=h(2))
+    assert [row[c] for c in ASSIGNEE_COLUMNS] == [None, "amy", h(0), h(0.75), 1, 1, 60, 15]
+    # A history of unassignments only: no station, no assignee, but not null.
+    none = _assigned([(h(0.5), None)])
+    row = one(none, as_of=h(2))
+    assert [row[c] for c in ASSIGNEE_COLUMNS] == [None, None, h(0.5), h(0.5), 0, 0, None, None]
+
+
+def test_no_assignee_history_is_null_in_every_assignee_column():
+    # A current assignee alone gives no history row: every column is null.
+    current = Ticket(
+        id="C",
+        customer_id="ann",
+        created=h(0),
+        messages=[],
+        statuses=[StatusChange(at=h(0), status="new"), StatusChange(at=h(1), status="solved")],
+        assignee_id="amy",
+    )
+    row = one(current, as_of=h(2))
+    assert all(row[c] is None for c in ASSIGNEE_COLUMNS)
+
+
+def test_assignment_to_resolution_counts_minute_boundaries_and_needs_a_solved_status():
+    # Assigned at 09:00:50, solved at 09:01:10: 20 seconds, one boundary.
+    quick = Ticket(
+        id="Q",
+        customer_id="ann",
+        created=at(0),
+        messages=[],
+        statuses=[StatusChange(at=at(0), status="new"), StatusChange(at=at(70), status="solved")],
+        assignments=[(at(50), "amy")],
+    )
+    assert one(quick)["first_assignment_to_resolution_calendar_minutes"] == 1
+    # Solved at 10:00, reopened at 11:00 and open: the model's status gate
+    # leaves both null although last_solved_at is kept.
+    reopened = _assigned([(h(0.5), "amy")], (1, "solved"), (2, "open"))
+    row = one(reopened, as_of=h(3))
+    assert row["last_solved_at"] == h(1)
+    assert row["first_assignment_to_resolution_calendar_minutes"] is None
+    assert row["last_assignment_to_resolution_calendar_minutes"] is None
+    # Closed later: the gate opens, and the time runs to the last solve (10:00).
+    closed = _assigned([(h(0.5), "amy")], (1, "solved"), (2, "closed"))
+    assert one(closed, as_of=h(3))["first_assignment_to_resolution_calendar_minutes"] == 30
+
+
+def test_last_comment_and_last_status_moments():
+    # Comments at 09:00 (customer), 10:00 (agent, internal), 12:00 (customer);
+    # status changes at 09:00 and 11:00.
+    t = Ticket(
+        id="T",
+        customer_id="ann",
+        created=h(0),
+        messages=[
+            Message(at=h(0), author="customer"),
+            Message(at=h(1), author="agent", public=False),
+            Message(at=h(3), author="customer"),
+        ],
+        statuses=[StatusChange(at=h(0), status="new"), StatusChange(at=h(2), status="open")],
+    )
+    row = one(t, as_of=h(4))
+    assert (row["ticket_last_comment_date"], row["last_status_assignment_date"]) == (h(3), h(2))
+    # At 10:30: the internal comment is the latest, the first status row the last.
+    row = one(t, as_of=h(1.5))
+    assert (row["ticket_last_comment_date"], row["last_status_assignment_date"]) == (h(1), h(0))
+    # No comments and no status rows: both null (no row in the package's models).
+    bare = Ticket(id="B", customer_id="ann", created=h(0), messages=[], statuses=[])
+    row = one(bare, as_of=h(1))
+    assert (row["ticket_last_comment_date"], row["last_status_assignment_date"]) == (None, None)
+
+
+def test_new_and_open_business_minutes_leave_out_closed_hours():
+    # Open 09:00-17:00 on weekdays. New from Monday 09:00 to 16:00 (420
+    # minutes), open from 16:00 to Tuesday 10:00 (60 + 60), pending after;
+    # measured Tuesday 12:00. Calendar minutes of open: 18 h, 1080.
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    calendar = BusinessCalendar(
+        timezone="UTC", hours={day: [("09:00", "17:00")] for day in weekdays}
+    )
+    t = _assigned([], (7, "open"), (25, "pending"))
+    row = one(t, as_of=h(27), calendar=calendar)
+    assert row["new_status_duration_in_business_minutes"] == pytest.approx(420)
+    assert row["open_status_duration_in_business_minutes"] == pytest.approx(120)
+    assert row["open_status_duration_in_calendar_minutes"] == 1080
+    # Never open: 0, not null (the model's coalesce).
+    waiting = _assigned([], (1, "pending"))
+    assert (
+        one(waiting, as_of=h(2), calendar=calendar)["open_status_duration_in_business_minutes"] == 0
+    )
 
 
 def test_resolution_business_minutes_are_null_while_open():

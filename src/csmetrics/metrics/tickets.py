@@ -315,8 +315,13 @@ Measure = Callable[[I64, I64, I64], F64]
 """Seconds of ``[start, end)`` for rows of (ticket, start, end)."""
 
 
-def _measure(table: Tickets, cutoff: int, calendar: CalendarOption) -> Measure | None:
-    """How the ``*_business`` fields are measured: one calendar, per ticket, or not at all."""
+def business_measure(table: Tickets, cutoff: int, calendar: CalendarOption) -> Measure | None:
+    """How the ``*_business`` fields are measured: one calendar, per ticket, or not at all.
+
+    None without a calendar; else a function of (ticket rows, starts, ends)
+    giving the business seconds of each span, under ``calendar`` or, for a
+    mapping of schedules, under each ticket's schedule history up to ``cutoff``.
+    """
     if calendar is None:
         return None
     if isinstance(calendar, Mapping):
@@ -346,7 +351,7 @@ def _compute(
     rule = presets.resolve("ticket_metrics", None, choices or {}, TICKET_CHOICES)
     n = len(table)
     line = Timeline.of(table, cutoff)
-    measure = _measure(table, cutoff, calendar)
+    measure = business_measure(table, cutoff, calendar)
     cols: dict[str, npt.NDArray[Any]] = {}
 
     # Status: the last segment of each ticket holds its status at the cutoff.

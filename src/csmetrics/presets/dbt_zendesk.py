@@ -30,7 +30,7 @@ from csmetrics.core import html
 from csmetrics.core.check import option
 from csmetrics.core.frames import ToFrame
 from csmetrics.core.model import AUTHORS, STATUSES, Ticket
-from csmetrics.core.reduce import micros
+from csmetrics.core.reduce import micros, segment_starts
 from csmetrics.core.schedules import CalendarOption
 from csmetrics.core.table import OPEN, Encoded, from_micros
 from csmetrics.core.tickets import Tickets, Timeline, is_solved
@@ -65,10 +65,18 @@ COLUMNS: dict[str, Kind] = {
     "status": "status",
     "first_solved_at": "moment",
     "last_solved_at": "moment",
+    "first_assignee_id": "key",
+    "last_assignee_id": "key",
+    "first_agent_assignment_date": "moment",
+    "last_agent_assignment_date": "moment",
+    "ticket_last_comment_date": "moment",
+    "last_status_assignment_date": "moment",
     "first_reply_time_calendar_minutes": "minutes",
     "first_reply_time_business_minutes": "minutes",
     "total_reply_time_calendar_minutes": "minutes",
     "ticket_unassigned_duration_calendar_minutes": "minutes",
+    "first_assignment_to_resolution_calendar_minutes": "int",
+    "last_assignment_to_resolution_calendar_minutes": "int",
     "first_resolution_calendar_minutes": "int",
     "final_resolution_calendar_minutes": "int",
     "first_resolution_business_minutes": "minutes",
@@ -83,6 +91,8 @@ COLUMNS: dict[str, Kind] = {
     "total_comments": "int",
     "count_ticket_handoffs": "int",
     "total_agent_replies": "int",
+    "unique_assignee_count": "int",
+    "assignee_stations_count": "int",
     "is_one_touch_resolution": "bool",
     "is_two_touch_resolution": "bool",
     "is_multi_touch_resolution": "bool",
@@ -93,6 +103,8 @@ COLUMNS: dict[str, Kind] = {
     "agent_work_time_in_calendar_minutes": "int",
     "on_hold_time_in_calendar_minutes": "int",
     "solve_time_in_calendar_minutes": "int",
+    "new_status_duration_in_business_minutes": "minutes",
+    "open_status_duration_in_business_minutes": "minutes",
     "agent_wait_time_in_business_minutes": "minutes",
     "requester_wait_time_in_business_minutes": "minutes",
     "agent_work_time_in_business_minutes": "minutes",
@@ -102,25 +114,14 @@ COLUMNS: dict[str, Kind] = {
 
 ``int``: whole numbers (counts, and calendar minutes as ``datediff``
 counts them); ``minutes``: float minutes; ``bool``; ``moment``: UTC
-datetimes; None where the model has a null.
+datetimes; ``key``: ids as given (an assignee id, None when unassigned);
+None where the model has a null.
 """
 
 NOT_PRODUCED: dict[str, str] = {
-    "first_assignment_to_resolution_calendar_minutes": "not modelled",
-    "last_assignment_to_resolution_calendar_minutes": "not modelled",
-    "unique_assignee_count": "not modelled (see ticket_metrics's agents)",
-    "assignee_stations_count": "not modelled (see ticket_metrics's assignee_changes)",
     "group_stations_count": "groups are not in the ticket model",
-    "first_assignee_id": "not modelled",
-    "last_assignee_id": "not modelled",
-    "first_agent_assignment_date": "not modelled",
-    "last_agent_assignment_date": "not modelled",
-    "ticket_last_comment_date": "not modelled",
     "ticket_deleted_count": "deleted tickets are not in the ticket model",
     "total_ticket_recoveries": "deleted tickets are not in the ticket model",
-    "last_status_assignment_date": "not modelled",
-    "new_status_duration_in_business_minutes": "not modelled",
-    "open_status_duration_in_business_minutes": "not modelled",
     "requester_last_login_age_minutes": "depends on the moment the model runs and on the "
     "users table",
     "assignee_last_login_age_minutes": "depends on the moment the model runs and on the "
@@ -306,6 +307,87 @@ def _unassigned_minutes(table: Tickets, cutoff: int) -> F64:
     return out
 
 
+def _ends(ticket: I64) -> tuple[I64, I64]:
+    """The first and the last row of each run of equal tickets (``ticket`` sorted)."""
+    first = np.flatnonzero(segment_starts(ticket))
+    last = np.append(first[1:] - 1, len(ticket) - 1) if len(first) else first
+    return first, last
+
+
+def _latest(ticket: I64, at: I64, cutoff: int, n: int) -> I64:
+    """Per ticket, the latest moment up to ``cutoff``; `OPEN` (null) without one.
+
+    ``ticket`` and ``at`` are a child table's columns, sorted by (ticket, time).
+    """
+    seen = np.flatnonzero(at <= cutoff)
+    out = np.full(n, OPEN, dtype=np.int64)
+    last = _ends(ticket[seen])[1]
+    out[ticket[seen][last]] = at[seen][last]
+    return out
+
+
+def _assignee_columns(
+    table: Tickets, cutoff: int, last_solved: I64, solved: npt.NDArray[np.bool_]
+) -> dict[str, npt.NDArray[Any]]:
+    """Per ticket, the assignee history's columns, as ``int_zendesk__ticket_historical_assignee``.
+
+    Over the assignee history up to ``cutoff`` (the ticket field history
+    rows of ``assignee_id``, an unassignment being a row whose value is
+    null): the first and the last row give ``first_assignee_id`` and
+    ``first_agent_assignment_date``, ``last_assignee_id`` and
+    ``last_agent_assignment_date``, whatever their value (a first row that
+    is an unassignment gives a null id and its moment); the rows with a
+    value are the stations (``count(value)``: an unassignment is none, a
+    return to an earlier assignee is one more), their distinct values the
+    unique assignees. A ticket without history has a null in every column.
+    ``*_assignment_to_resolution_calendar_minutes``: ``datediff(minute, ...)``
+    from the first and from the last assignment row to the last solve, null
+    unless the ticket is solved or closed now.
+    """
+    n, a = len(table), table.assignments
+    seen = np.flatnonzero(a.at <= cutoff)
+    ticket, at = a.ticket[seen], a.at[seen]
+    value = a.value.codes[seen].astype(np.int64)
+    first, last = _ends(ticket)
+    has = np.zeros(n, dtype=bool)
+    has[ticket[first]] = True
+    # Code -1 (unassigned) takes the last slot: None.
+    names = np.concatenate([a.value.keys.astype(object), np.array([None], dtype=object)])
+    out: dict[str, npt.NDArray[Any]] = {}
+    for end, rows in (("first", first), ("last", last)):
+        ids = np.full(n, None, dtype=object)
+        ids[ticket[rows]] = names[value[rows]]
+        moments = np.full(n, OPEN, dtype=np.int64)
+        moments[ticket[rows]] = at[rows]
+        out[f"{end}_assignee_id"] = ids
+        out[f"{end}_agent_assignment_date"] = moments
+        defined = solved & (moments != OPEN) & (last_solved != OPEN)
+        minutes = np.full(n, np.nan)
+        minutes[defined] = _datediff_minutes(moments[defined], last_solved[defined])
+        out[f"{end}_assignment_to_resolution_calendar_minutes"] = minutes
+    assigned = value >= 0
+    stations = np.bincount(ticket[assigned], minlength=n).astype(np.float64)
+    width = len(a.value.keys) + 1
+    pairs = np.unique(ticket[assigned] * width + value[assigned])
+    unique = np.bincount(pairs // width, minlength=n).astype(np.float64)
+    stations[~has] = unique[~has] = np.nan
+    out["assignee_stations_count"], out["unique_assignee_count"] = stations, unique
+    return out
+
+
+def _status_business_minutes(
+    measure: ticket_family.Measure | None, line: Timeline, status: str, n: int
+) -> F64:
+    """Per ticket, the business minutes of its ``status`` segments: 0 if none, nan uncalendared."""
+    if measure is None:
+        return np.full(n, np.nan)
+    rows = np.flatnonzero(line.status == STATUSES.index(status))
+    if not len(rows):
+        return np.zeros(n)
+    seconds = measure(line.ticket[rows], line.start[rows], line.end[rows])
+    return _minutes(np.bincount(line.ticket[rows], weights=seconds, minlength=n).astype(np.float64))
+
+
 def _minutes(seconds: F64) -> F64:
     out: F64 = seconds / 60.0
     return out
@@ -487,6 +569,18 @@ def ticket_metrics(
         out[f"{name}_in_business_minutes"] = (
             nan if calendar is None else np.nan_to_num(_minutes(cols[source]))
         )
+    measure = ticket_family.business_measure(table, cutoff, calendar)
+    for status in ("new", "open"):
+        out[f"{status}_status_duration_in_business_minutes"] = _status_business_minutes(
+            measure, line, status, n
+        )
+    out["ticket_last_comment_date"] = _latest(
+        table.messages.interaction, table.messages.at, cutoff, n
+    )
+    out["last_status_assignment_date"] = _latest(
+        table.statuses.ticket, table.statuses.at, cutoff, n
+    )
+    out.update(_assignee_columns(table, cutoff, cols["solved_at"], solved))
     return DbtTicketMetrics(
         rows.ticket_id, {name: out[name] for name in COLUMNS if name != "ticket_id"}, rows.as_of
     )
