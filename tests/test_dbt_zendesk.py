@@ -621,6 +621,97 @@ def test_reply_and_unassigned_times_match_the_sql_row_by_row(records: list[Ticke
                 assert row[column] == pytest.approx(expected, rel=1e-12, abs=1e-9)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _minute(moment: datetime) -> int:
+    """The minute a moment falls in, counted from the epoch (datediff's boundaries)."""
+    return (moment - _EPOCH) // timedelta(minutes=1)
+
+
+def _assignee_columns_by_the_sql(t: Ticket, row: dict[str, Any], as_of: datetime) -> list[Any]:
+    """int_zendesk__ticket_historical_assignee and its use in the resolution times, row by row.
+
+    The ticket's status and last solve are taken from the row (other tests
+    check them); the assignment-to-resolution times are gated on them.
+    """
+    history = [a for a in sorted(t.assignments, key=lambda a: a.at) if a.at <= as_of]
+    if not history:
+        return [None] * len(ASSIGNEE_COLUMNS)
+    values = [a.assignee_id for a in history if a.assignee_id is not None]
+    solve = row["last_solved_at"]
+    gate = row["status"] in {"solved", "closed"} and solve is not None
+
+    def to_solve(moment: datetime) -> int | None:
+        return _minute(solve) - _minute(moment) if gate else None
+
+    first, last = history[0], history[-1]
+    return [
+        first.assignee_id,
+        last.assignee_id,
+        first.at,
+        last.at,
+        len(set(values)),
+        len(values),
+        to_solve(first.at),
+        to_solve(last.at),
+    ]
+
+
+@st.composite
+def assigned(draw: st.DrawFn) -> tuple[list[Ticket], datetime | None]:
+    """Tickets over ten minutes at odd seconds: statuses, comments, an assignee coming and going."""
+    moment = st.integers(0, 600).map(at)
+    out = []
+    for number in range(draw(st.integers(1, 4))):
+        statuses = draw(st.lists(st.tuples(moment, st.sampled_from(STATUSES)), max_size=5))
+        changes = draw(
+            st.lists(st.tuples(moment, st.sampled_from((None, "amy", "bob"))), max_size=5)
+        )
+        comments = draw(st.lists(st.tuples(moment, st.booleans()), max_size=4))
+        out.append(
+            Ticket(
+                id=number,
+                customer_id="ann",
+                created=at(0),
+                messages=[
+                    Message(at=m, author="agent", public=p)
+                    for m, p in sorted(comments, key=lambda c: c[0])
+                ],
+                statuses=[
+                    StatusChange(at=m, status=s) for m, s in sorted(statuses, key=lambda c: c[0])
+                ],
+                assignments=sorted(changes, key=lambda change: change[0]),
+            )
+        )
+    return out, draw(st.one_of(st.none(), moment))
+
+
+WEEKDAYS = BusinessCalendar(
+    timezone="UTC", hours={d: [("09:03", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")}
+)
+
+
+@given(assigned())
+def test_assignee_and_last_moment_columns_match_the_sql_row_by_row(
+    case: tuple[list[Ticket], datetime | None],
+):
+    records, as_of = case
+    result = dbt_zendesk.ticket_metrics(records, as_of=as_of, calendar=WEEKDAYS)
+    assert result.as_of is not None
+    cutoff = result.as_of
+    for t, row in zip(records, result.to_rows(), strict=True):
+        assert [row[c] for c in ASSIGNEE_COLUMNS] == _assignee_columns_by_the_sql(t, row, cutoff)
+        comments = [m.at for m in t.messages if m.at <= cutoff]
+        assert row["ticket_last_comment_date"] == (max(comments) if comments else None)
+        changes = [s.at for s in t.statuses if s.at <= cutoff]
+        assert row["last_status_assignment_date"] == (max(changes) if changes else None)
+        # New and open split the agent work time, in business minutes too.
+        assert row["new_status_duration_in_business_minutes"] + row[
+            "open_status_duration_in_business_minutes"
+        ] == pytest.approx(row["agent_work_time_in_business_minutes"], abs=1e-9)
+
+
 # -- the command line -----------------------------------------------------------------------
 
 
