@@ -729,6 +729,13 @@ def test_cli_tickets_style_dbt_zendesk(capsys: pytest.CaptureFixture[str]):
         "0",
         "4020",
     )
+    # 1002: assigned to 10 on Feb 4 15:30, to 11 on Feb 5 13:30, last solved
+    # Feb 6 11:00: 2610 and 1290 minutes; its last comment is the solve's.
+    assignee = [rows["1002"][c] for c in (*ASSIGNEE_COLUMNS[:2], *ASSIGNEE_COLUMNS[4:])]
+    assert assignee == ["10", "11", "2", "2", "2610", "1290"]
+    assert rows["1002"]["ticket_last_comment_date"] == "2026-02-06T11:00:00+00:00"
+    # 1008 has no assignee history: empty cells.
+    assert rows["1008"]["first_assignee_id"] == rows["1008"]["unique_assignee_count"] == ""
     assert main([*args, "--preset", "dbt_zendesk"]) == 0
     capsys.readouterr()
     assert main([*args, "--preset", "zendesk"]) == 2

@@ -459,6 +459,26 @@ def ticket_metrics(
       creation for the first); the stretch unassigned at ``as_of`` adds
       nothing; null for a ticket without assignee history (its current
       ``assignee_id`` alone gives none);
+    - ``first_assignee_id``, ``first_agent_assignment_date``,
+      ``last_assignee_id``, ``last_agent_assignment_date``: the value and
+      moment of the first and the last row of the assignee history up to
+      ``as_of``, whatever the value (an unassignment row gives a null id
+      and its moment); ``assignee_stations_count``: the rows with an
+      assignee (an unassignment is no station, a return to an earlier
+      assignee is one more); ``unique_assignee_count``: their distinct
+      assignees; all null without assignee history;
+    - ``first_assignment_to_resolution_calendar_minutes``,
+      ``last_assignment_to_resolution_calendar_minutes``: minute boundaries
+      crossed from the first and from the last assignee row to the last
+      solve (``last_solved_at``; negative when that row is later), null
+      unless the ticket is solved or closed at ``as_of``;
+    - ``ticket_last_comment_date``: the latest comment, public or internal;
+      ``last_status_assignment_date``: the latest status history row; null
+      without one;
+    - ``new_status_duration_in_business_minutes``,
+      ``open_status_duration_in_business_minutes``: the business seconds / 60
+      of the new and the open segments (with the time in new from creation
+      to the first status change, as the other waits), 0 when none.
 
     Parameters
     ----------
@@ -485,7 +505,8 @@ def ticket_metrics(
     ``int_zendesk__ticket_historical_status``,
     ``int_zendesk__ticket_reply_times``, ``int_zendesk__ticket_reply_times_calendar``,
     ``int_zendesk__comments_enriched``, ``int_zendesk__ticket_historical_assignee``,
-    ``int_zendesk__comment_metrics``.
+    ``int_zendesk__comment_metrics``, ``int_zendesk__ticket_work_time_business``,
+    ``int_zendesk__updates``.
 
     Examples
     --------
