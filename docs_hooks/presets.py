@@ -132,13 +132,13 @@ def preset_functions() -> tuple[str, ...]:
 def render_presets(here: str) -> str:
     """The overview's list of presets, each linked to its page."""
     _, presets, _ = _library()
-    lines = ["| preset | reproduces | version |", "| --- | --- | --- |"]
+    lines = ["| preset | reproduces |", "| --- | --- |"]
     for name in presets.names():
         preset = presets.get(name)
         default = " (the default)" if name == presets.DEFAULT else ""
         lines.append(
             f"| {_link(name, here)}{default} | {_cell(preset.description)} "
-            f"| {_cell(preset.version)} |"
+            f"*{_cell(preset.version)}* |"
         )
     return "\n".join(lines)
 
