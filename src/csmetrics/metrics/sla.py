@@ -1132,6 +1132,8 @@ class _Measured:
 
     outcomes: SLAOutcomes
     table: Tickets
+    ticket: I64
+    """The row in ``table`` of each outcome's ticket."""
     cutoff: int
     clocks: tuple[TicketClock, TicketClock]
 
@@ -1199,7 +1201,7 @@ def _outcomes(
         as_of=resolved,
         created=table.created[ticket],
     )
-    return _Measured(outcomes, table, cutoff, clocks)
+    return _Measured(outcomes, table, ticket, cutoff, clocks)
 
 
 def _ticket_attainment(outcomes: SLAOutcomes, period: PeriodLike | None) -> SLAAttainment:
