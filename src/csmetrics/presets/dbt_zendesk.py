@@ -307,7 +307,14 @@ def _unassigned_minutes(table: Tickets, cutoff: int) -> F64:
 
 
 def _minutes(seconds: F64) -> F64:
-    out: F64 = seconds / 60.0
+    """Seconds as minutes, rounded to 4 places as the package rounds its minute columns."""
+    out: F64 = _round4(seconds / 60.0)
+    return out
+
+
+def _round4(minutes: F64) -> F64:
+    """``round(cast(minutes as numeric), 4)``, as the package's final models write minutes."""
+    out: F64 = np.round(minutes, 4)
     return out
 
 
@@ -440,9 +447,14 @@ def ticket_metrics(
         "first_solved_at": cols["first_solved_at"],
         "last_solved_at": cols["solved_at"],
         "first_reply_time_calendar_minutes": _minutes(cols["first_reply"]),
-        "first_reply_time_business_minutes": business("first_reply"),
-        "total_reply_time_calendar_minutes": _total_reply_minutes(table, cutoff),
-        "ticket_unassigned_duration_calendar_minutes": _unassigned_minutes(table, cutoff),
+        # Null without a public agent comment, else 0 when there is no reply time.
+        "first_reply_time_business_minutes": np.where(
+            cols["public_agent_comments"] > 0, np.nan_to_num(business("first_reply")), np.nan
+        )
+        if calendar is not None
+        else nan,
+        "total_reply_time_calendar_minutes": _round4(_total_reply_minutes(table, cutoff)),
+        "ticket_unassigned_duration_calendar_minutes": _round4(_unassigned_minutes(table, cutoff)),
         "first_resolution_calendar_minutes": _since(table.created, cols["first_solved_at"]),
         "final_resolution_calendar_minutes": _since(table.created, cols["solved_at"]),
         # Null unless solved or closed now, else 0 when there is no resolution time.
@@ -844,7 +856,7 @@ def sla_policies(
         "target": _minutes(limit),
         "in_business_hours": business,
         "sla_breach_at": breach_at,
-        "sla_elapsed_time": np.round(elapsed, 4),
+        "sla_elapsed_time": _round4(elapsed),
         "is_active_sla": active,
         "is_sla_breach": np.where(active, np.nan, breached.astype(np.float64)),
     }
