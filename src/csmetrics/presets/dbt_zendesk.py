@@ -7,12 +7,13 @@ Times are minutes: the resolution times and the time in each status as the
 warehouse's ``datediff(minute, start, end)`` counts them (minute boundaries
 crossed, whole numbers), the first reply time as seconds / 60 (the package
 takes a difference in seconds and divides), business minutes as business
-seconds / 60. `NOT_PRODUCED` lists the model's columns this table leaves
+seconds / 60; minutes that are not whole are rounded to 4 places, as the
+package's final models round them. `NOT_PRODUCED` lists the model's columns this table leaves
 out, with the reason.
 
-`sla_policies` gives the rows of the ``zendesk__sla_policies`` model from
-`csmetrics.sla_outcomes`: one per SLA target run of the model's four
-metrics, target and elapsed time in minutes (see `SLA_COLUMNS`).
+`sla_policies` gives the rows of the ``zendesk__sla_policies`` model: the
+targets `csmetrics.sla_outcomes` applies, measured by the package's own
+rules, target and elapsed time in minutes (see `SLA_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -362,7 +363,9 @@ def ticket_metrics(
     - the business columns: business seconds / 60 under ``calendar``; the
       resolutions' null unless the ticket is solved or closed at ``as_of``
       (0 when it has none then), the first reply's null without a public
-      agent comment, the waits 0 when empty;
+      agent comment (else 0 when it has none), the waits 0 when empty;
+    - minutes from seconds (the reply, unassigned and business times)
+      rounded to 4 places, as the package's final model writes them;
     - ``count_resolutions``: the status history's rows with the value
       solved (a ticket closed without a solve has none, though its close is
       its ``first_solved_at``);
@@ -544,7 +547,7 @@ SLA_NOT_PRODUCED: dict[str, str] = {
 
 @attrs.frozen(eq=False, repr=False)
 class DbtSLAPolicies(ToFrame):
-    """One row per SLA target run with dbt_zendesk's ``zendesk__sla_policies`` names and units.
+    """One row per SLA target application, with ``zendesk__sla_policies``' names and units.
 
     Attributes
     ----------
@@ -742,26 +745,46 @@ def sla_policies(
     *,
     as_of: datetime | None = None,
 ) -> DbtSLAPolicies:
-    """dbt_zendesk's ``zendesk__sla_policies`` rows: one per SLA target run, its names and units.
+    """dbt_zendesk's ``zendesk__sla_policies`` rows, as the package computes them.
 
-    Formula: `csmetrics.sla_outcomes` of the first reply, next reply, agent
-    work and requester wait targets (the model's four metrics,
-    `SLA_METRICS`), renamed and rescaled:
+    Formula: the targets `csmetrics.sla_outcomes` applies (the model's four
+    metrics, `SLA_METRICS`), measured by the package's rules rather than
+    the library's:
 
-    - ``sla_applied_at``: when the run applied (``applied_at``); a first
-      reply target applies at creation;
-    - ``target``: the target in minutes (seconds / 60); ``in_business_hours``:
-      whether it is measured in the policy's calendar;
-    - ``sla_breach_at``: the breach time (``target_at``): when the elapsed
-      time reaches the target, or would were the clock to run on;
-    - ``sla_elapsed_time``: the elapsed time in minutes (seconds / 60), up
-      to the reply, the solve or ``as_of``, counting only the clock's
-      statuses for agent work and requester wait;
-    - ``is_active_sla``: the target still runs at ``as_of`` and has not
-      breached yet (the model's ``sla_breach_at > current_timestamp`` for a
-      running target);
-    - ``is_sla_breach``: None while active, else whether the elapsed time
-      passed the target (the model's null for an active target).
+    - **Applications.** Every application of a next reply, agent work or
+      requester wait target is a row of its own, from the moment it
+      applied, including one a priority or policy change re-applied before
+      it breached (`csmetrics.sla_outcomes` drops the replaced one). Of the
+      first reply targets of a ticket only the latest is kept, and it
+      applies from the ticket's creation (``sla_applied_at``), whatever
+      moment its latest version came.
+    - ``target``: the target in minutes; ``in_business_hours``: whether it
+      is measured on the policy's calendar.
+    - **Reply targets** (first and next reply): the reply is the first
+      public agent comment strictly after ``sla_applied_at``, the solve the
+      first change to solved or closed strictly after it; the breach time
+      is ``sla_applied_at`` plus the target (on the calendar for business
+      hours). Breached: neither came, or the breach time came before the
+      reply (if any) and before the solve (if any). ``sla_breach_at``: the
+      breach time if breached, else the reply, else the solve (the package
+      writes the moment the target was met or released there).
+      ``sla_elapsed_time``: whole seconds / 60 from ``sla_applied_at`` to
+      the reply, else the solve, else ``as_of`` (business minutes on the
+      calendar).
+    - **Agent work** (new, open) **and requester wait** (new, open, hold):
+      over the ticket's status segments in those statuses that end after
+      the target applied, from the later of their start and
+      ``sla_applied_at``; the current segment runs 30 days past ``as_of``
+      (the package's ``current_timestamp``), to place breaches still to
+      come. Each segment counts its minute boundaries crossed
+      (``datediff(minute, ...)``; business minutes on the calendar) and
+      has a breach time of its start plus the target minutes left before
+      it. ``sla_elapsed_time`` is the sum, ``sla_breach_at`` the latest of
+      the segments' breach times, breached when the sum passes the target.
+      A target with no such segment has no row.
+    - ``is_active_sla``: ``sla_breach_at`` is after ``as_of``;
+      ``is_sla_breach``: None while active, else breached.
+    - ``sla_elapsed_time`` rounded to 4 places.
 
     Parameters
     ----------
@@ -783,20 +806,24 @@ def sla_policies(
 
     Edge cases
     ----------
-    The package keeps only the latest first reply target of a ticket (a
-    priority change re-applies it from creation); here a re-applied target
-    is a run of its own from the change, as `csmetrics.sla_outcomes` has
-    it. For a met or released reply target the package writes the reply or
-    solve moment into ``sla_breach_at``; here it stays the breach time that
-    was promised. The package's agent work and requester wait elapsed time
-    runs the current status 30 days past its ``current_timestamp``; here it
-    stops at ``as_of``. No tickets or no target: no rows.
+    A re-applied first reply target replaces the earlier one and is timed
+    from creation, so its elapsed time includes the time before the change.
+    A reply after the breach time that follows a solve is no breach (the
+    solve came first), but ``sla_breach_at`` and the elapsed time run to
+    that reply. A target still running at ``as_of`` in a counted status has
+    30 days more elapsed than ``as_of`` gives. A solved or closed status
+    on a ticket already solved releases a reply target too. The business-
+    hours rows measure on the policy's calendar with the library's
+    calendar arithmetic. No tickets or no target: no rows.
 
     References
     ----------
     fivetran/dbt_zendesk v1.6: ``zendesk__sla_policies``,
-    ``int_zendesk__sla_policy_applied``, ``int_zendesk__reply_time_combined``,
-    ``int_zendesk__agent_work_time_calendar_hours``.
+    ``int_zendesk__sla_policy_applied``, ``int_zendesk__reply_time_calendar_hours``,
+    ``int_zendesk__reply_time_combined``, ``int_zendesk__agent_work_time_filtered_statuses``,
+    ``int_zendesk__agent_work_time_calendar_hours``,
+    ``int_zendesk__requester_wait_time_filtered_statuses``,
+    ``int_zendesk__requester_wait_time_calendar_hours``.
 
     Examples
     --------
