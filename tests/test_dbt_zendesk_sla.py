@@ -371,3 +371,40 @@ def test_status_rows_count_at_least_the_time_sla_outcomes_counts(records: list[T
         slack = 60 * segments[outcome["ticket_id"]]
         assert row["sla_elapsed_time"] * 60 > outcome["elapsed"] - slack
         assert row["sla_applied_at"] == outcome["applied_at"]
+
+
+BY_PRIORITY = SLAPolicy(
+    rules=[
+        SLARule(priority="urgent", first_response=900, next_reply=900, agent_work=1800),
+        SLARule(priority="high", first_response=3600, next_reply=1800, requester_wait=7200),
+        SLARule(first_response=4 * 3600, next_reply=3600, agent_work=4 * 3600),
+    ]
+)
+
+
+@given(tickets(histories=True))
+def test_re_applied_targets_follow_the_package(records: list[Ticket]):
+    # With priority changes: one first reply row per ticket at most, dated at
+    # creation, with the target of the latest application; every
+    # application of the other targets a row (the replaced ones included),
+    # so at least as many next reply rows as sla_outcomes has.
+    data = Tickets.from_records(records)
+    dbt = dbt_zendesk.sla_policies(data, BY_PRIORITY).to_rows()
+    ours = sla_outcomes(data, BY_PRIORITY).to_rows()
+    created = {record.id: record.created for record in records}
+    first = [r for r in dbt if r["metric"] == "first_reply_time"]
+    assert len({r["ticket_id"] for r in first}) == len(first)
+    for row in first:
+        assert row["sla_applied_at"] == created[row["ticket_id"]]
+        latest = [
+            o for o in ours if (o["ticket_id"], o["target"]) == (row["ticket_id"], "first_response")
+        ]
+        assert row["target"] * 60 == latest[-1]["seconds"]
+    assert {r["ticket_id"] for r in first} == {
+        o["ticket_id"] for o in ours if o["target"] == "first_response"
+    }
+    replies = sum(r["metric"] == "next_reply_time" for r in dbt)
+    assert replies >= sum(o["target"] == "next_reply" for o in ours)
+    for row in dbt:
+        assert row["sla_elapsed_time"] >= 0
+        assert (row["is_sla_breach"] is None) == row["is_active_sla"]
