@@ -112,14 +112,43 @@ def test_business_minutes_under_a_calendar():
     )
     row = one(ODD_SECONDS, calendar=calendar)
     assert row["first_reply_time_business_minutes"] == 1.75
-    assert row["first_resolution_business_minutes"] == pytest.approx(209 / 60)
-    assert row["full_resolution_business_minutes"] == pytest.approx(209 / 60)
-    assert row["requester_wait_time_in_business_minutes"] == pytest.approx(209 / 60)
+    # 209 seconds are 3.48333... minutes; the package rounds to 4 places.
+    assert row["first_resolution_business_minutes"] == 3.4833
+    assert row["full_resolution_business_minutes"] == 3.4833
+    assert row["requester_wait_time_in_business_minutes"] == 3.4833
     assert row["agent_wait_time_in_business_minutes"] == 0.0
     assert row["on_hold_time_in_business_minutes"] == 0.0
     # New 09:00:30-09:01:10 (40 s), open 09:01:10-09:03:59 (169 s).
     assert row["new_status_duration_in_business_minutes"] == pytest.approx(40 / 60)
     assert row["open_status_duration_in_business_minutes"] == pytest.approx(169 / 60)
+
+
+def test_minutes_are_rounded_to_four_places():
+    # A reply 100 seconds after creation: 1.666... minutes, written 1.6667.
+    ticket = Ticket(
+        id=2,
+        customer_id="ann",
+        created=T0,
+        messages=[Message(at=T0, author="customer"), Message(at=at(100), author="agent")],
+        statuses=[StatusChange(at=T0, status="open")],
+    )
+    assert one(ticket, as_of=at(200))["first_reply_time_calendar_minutes"] == 1.6667
+
+
+def test_first_reply_business_minutes_null_without_a_public_agent_comment():
+    # Only the customer wrote: null, as the calendar first reply time, under a calendar too.
+    calendar = BusinessCalendar(timezone="UTC", hours={"mon": [("09:00", "17:00")]})
+    ticket = Ticket(
+        id=3,
+        customer_id="ann",
+        created=T0,
+        messages=[Message(at=T0, author="customer")],
+        statuses=[StatusChange(at=T0, status="open")],
+    )
+    row = one(ticket, as_of=at(600), calendar=calendar)
+    assert row["first_reply_time_business_minutes"] is None
+    assert row["first_reply_time_calendar_minutes"] is None
+    assert row["requester_wait_time_in_business_minutes"] == 10.0
 
 
 def h(hours: float) -> datetime:
@@ -515,8 +544,9 @@ def test_the_rows_are_the_preset_s_metrics_renamed(records: list[Ticket]):
     solves = np.bincount(s.ticket[s.status == STATUSES.index("solved")], minlength=len(data))
     np.testing.assert_array_equal(col("count_resolutions"), solves)
     np.testing.assert_array_equal(col("count_reopens"), np.maximum(solves - 1, 0))
+    # Minutes rounded to 4 places, as the package writes them.
     np.testing.assert_allclose(
-        col("first_reply_time_calendar_minutes") * 60, ours["first_reply"], rtol=1e-12
+        col("first_reply_time_calendar_minutes"), ours["first_reply"] / 60, atol=5e-5, rtol=0
     )
     solved = ~ours["open"]
     flags = [col(f"is_{k}_touch_resolution") for k in ("one", "two", "multi")]
@@ -618,7 +648,8 @@ def test_reply_and_unassigned_times_match_the_sql_row_by_row(records: list[Ticke
             if expected is None:
                 assert row[column] is None
             else:
-                assert row[column] == pytest.approx(expected, rel=1e-12, abs=1e-9)
+                # Rounded to 4 places, as the package writes them.
+                assert row[column] == pytest.approx(expected, rel=0, abs=5e-5 + 1e-9)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

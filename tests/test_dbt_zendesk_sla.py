@@ -1,8 +1,12 @@
 """dbt_zendesk drop-in SLA rows: the zendesk__sla_policies names, units and flags.
 
 Every expected value is worked out by hand from the ticket's history in the
-comment next to it: targets and elapsed times in minutes, a target active
-while it runs unbreached, its breach flag null while active.
+comment next to it, by the rules of the package's SQL (v1.6:
+``int_zendesk__sla_policy_applied``, ``int_zendesk__reply_time_combined``,
+``int_zendesk__agent_work_time_filtered_statuses``,
+``int_zendesk__agent_work_time_calendar_hours``, ``zendesk__sla_policies``):
+targets and elapsed times in minutes, a target active while its
+``sla_breach_at`` is after ``as_of``, its breach flag null while active.
 """
 
 from __future__ import annotations
@@ -10,7 +14,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import given
 
@@ -25,7 +28,6 @@ from csmetrics import (
     Tickets,
     sla_outcomes,
 )
-from csmetrics.metrics.sla import TARGETS
 from csmetrics.presets import dbt_zendesk
 from strategies import tickets
 
@@ -57,8 +59,9 @@ def rows(records: list[Ticket], policy: SLAPolicy, **options: Any) -> list[dict[
     return dbt_zendesk.sla_policies(records, policy, **options).to_rows()
 
 
-def test_met_first_reply():
-    # Replied at 09:30 against a 60-minute target from creation (09:00).
+def test_met_first_reply_has_the_reply_as_its_breach_time():
+    # Replied at 09:30 against a 60-minute target from creation (09:00): the
+    # package writes the reply moment into sla_breach_at of a met target.
     (row,) = rows([ticket((30, "agent"))], FIRST_HOUR, as_of=m(120))
     assert row == {
         "ticket_id": "t",
@@ -67,11 +70,37 @@ def test_met_first_reply():
         "sla_applied_at": T0,
         "target": 60.0,
         "in_business_hours": False,
-        "sla_breach_at": m(60),
+        "sla_breach_at": m(30),
         "sla_elapsed_time": 30.0,
         "is_active_sla": False,
         "is_sla_breach": False,
     }
+    # sla_outcomes keeps the promised breach time, and says when it stopped.
+    (ours,) = sla_outcomes([ticket((30, "agent"))], FIRST_HOUR, as_of=m(120)).to_rows()
+    assert (ours["target_at"], ours["stopped_at"]) == (m(60), m(30))
+
+
+def test_solve_releases_a_reply_target_at_the_solve():
+    # Solved at 09:20 without a reply: not breached, its time the solve's.
+    (row,) = rows([ticket((20, "solved"))], FIRST_HOUR, as_of=m(120))
+    assert (row["sla_breach_at"], row["sla_elapsed_time"], row["is_sla_breach"]) == (
+        m(20),
+        20.0,
+        False,
+    )
+
+
+def test_reply_after_the_breach_but_after_a_solve_is_no_breach():
+    # Solved at 09:20, replied at 10:30 (past the 10:00 breach time): the
+    # package calls it a breach only if the breach time came before the
+    # solve too, so it is none; the time and elapsed run to the reply.
+    record = ticket((20, "solved"), (90, "agent"))
+    (row,) = rows([record], FIRST_HOUR, as_of=m(120))
+    assert (row["sla_breach_at"], row["sla_elapsed_time"], row["is_sla_breach"]) == (
+        m(90),
+        90.0,
+        False,
+    )
 
 
 def test_breached_first_reply():
@@ -118,7 +147,7 @@ def test_business_hours_target():
     assert row["in_business_hours"] is True
     assert row["sla_policy_name"] is None
     assert row["sla_elapsed_time"] == pytest.approx(45.0)
-    assert row["sla_breach_at"] == m(1470)  # Tuesday 09:30
+    assert row["sla_breach_at"] == m(1455)  # met: the reply, Tuesday 09:15
     assert (row["is_active_sla"], row["is_sla_breach"]) == (False, False)
 
 
@@ -164,6 +193,107 @@ def test_columns_and_repr():
     assert not set(dbt_zendesk.SLA_COLUMNS) & set(dbt_zendesk.SLA_NOT_PRODUCED)
 
 
+def test_a_priority_change_keeps_only_the_latest_first_reply_target_from_creation():
+    # Normal at creation (first reply in 4 h), urgent from 1 h (1 h); replied
+    # at 3 h. sla_outcomes re-applies the urgent hour from the change (due at
+    # 2 h, 2 h elapsed). The package keeps only the latest first reply target
+    # and applies it from creation: due at 1 h, 180 minutes elapsed, breached.
+    policy = SLAPolicy(
+        rules=[SLARule(priority="urgent", first_response=3600), SLARule(first_response=4 * 3600)]
+    )
+    record = Ticket(
+        id="p",
+        customer_id="ann",
+        created=T0,
+        messages=[Message(at=T0, author="customer"), Message(at=m(180), author="agent")],
+        statuses=[StatusChange(at=T0, status="open")],
+        priority_changes=[(T0, "normal"), (m(60), "urgent")],
+    )
+    (ours,) = sla_outcomes([record], policy, as_of=m(240)).to_rows()
+    assert (ours["applied_at"], ours["target_at"], ours["elapsed"]) == (m(60), m(120), 7200.0)
+    (row,) = rows([record], policy, as_of=m(240))
+    assert (row["sla_applied_at"], row["target"], row["sla_breach_at"]) == (T0, 60.0, m(60))
+    assert (row["sla_elapsed_time"], row["is_sla_breach"]) == (180.0, True)
+
+
+def test_a_priority_change_adds_a_next_reply_row_and_keeps_the_first():
+    # The customer wrote again at 09:20 (next reply due in 2 h, normal) and
+    # the ticket turned urgent at 09:30 (30 minutes, re-applied); the agent
+    # answered at 10:10. sla_outcomes keeps the re-applied target only; the
+    # package keeps a row per application, each timed to the reply.
+    policy = SLAPolicy(
+        rules=[SLARule(priority="urgent", next_reply=1800), SLARule(next_reply=7200)]
+    )
+    record = Ticket(
+        id="n",
+        customer_id="ann",
+        created=T0,
+        messages=[
+            Message(at=T0, author="customer"),
+            Message(at=m(10), author="agent"),
+            Message(at=m(20), author="customer"),
+            Message(at=m(70), author="agent"),
+        ],
+        statuses=[StatusChange(at=T0, status="open")],
+        priority_changes=[(T0, "normal"), (m(30), "urgent")],
+    )
+    assert len(sla_outcomes([record], policy, as_of=m(240))) == 1
+    found = [
+        (r["sla_applied_at"], r["target"], r["sla_breach_at"], r["sla_elapsed_time"])
+        for r in rows([record], policy, as_of=m(240))
+    ]
+    # 09:20 + 120 min: met by the 10:10 reply, 50 minutes; 09:30 + 30 min:
+    # breached at 10:00, 40 minutes to the reply.
+    assert found == [(m(20), 120.0, m(70), 50.0), (m(30), 30.0, m(60), 40.0)]
+
+
+AGENT_WORK = SLAPolicy(rules=[SLARule(agent_work=3600)])
+MONTH = 30 * 24 * 60  # minutes
+
+
+def test_agent_work_still_running_runs_thirty_days_past_as_of():
+    # New since 09:00, still unsolved at 09:30: the package runs the current
+    # status to 30 days past its current_timestamp, so 30 days and 30
+    # minutes elapsed; the breach time (10:00) is still ahead: active.
+    (row,) = rows([ticket()], AGENT_WORK, as_of=m(30))
+    assert (row["metric"], row["sla_elapsed_time"], row["sla_breach_at"]) == (
+        "agent_work_time",
+        float(MONTH + 30),
+        m(60),
+    )
+    assert (row["is_active_sla"], row["is_sla_breach"]) == (True, None)
+    # At 10:30 the breach time has passed: breached, no longer active.
+    (row,) = rows([ticket()], AGENT_WORK, as_of=m(90))
+    assert row["sla_elapsed_time"] == float(MONTH + 90)
+    assert (row["is_active_sla"], row["is_sla_breach"]) == (False, True)
+    # sla_outcomes stops the clock at as_of.
+    (ours,) = sla_outcomes([ticket()], AGENT_WORK, as_of=m(30)).to_rows()
+    assert ours["elapsed"] == 1800.0
+
+
+def test_agent_work_counts_minute_boundaries_and_needs_a_counted_status():
+    # New from 09:00:40 to 09:02:10 (pending after): datediff(minute) counts
+    # the boundaries 09:01 and 09:02, 2 minutes, not the 1.5 that passed.
+    start = T0 + timedelta(seconds=40)
+    record = Ticket(
+        id="b",
+        customer_id="ann",
+        created=start,
+        messages=[Message(at=start, author="customer")],
+        statuses=[
+            StatusChange(at=start, status="new"),
+            StatusChange(at=T0 + timedelta(seconds=130), status="pending"),
+        ],
+    )
+    (row,) = rows([record], AGENT_WORK, as_of=m(30))
+    # Breach time: the segment's start plus the 60 minutes left; 10:00:40 is
+    # after as_of, so the target is active though the ticket waits on the customer.
+    assert (row["sla_elapsed_time"], row["sla_breach_at"]) == (2.0, start + timedelta(hours=1))
+    assert (row["is_active_sla"], row["is_sla_breach"]) == (True, None)
+    # Pending from creation: no new or open time after the target applied, no row.
+    assert rows([ticket((0, "pending"))], AGENT_WORK, as_of=m(30)) == []
+
+
 # -- properties -----------------------------------------------------------------------------
 
 EVERY_TARGET = SLAPolicy(
@@ -178,29 +308,103 @@ EVERY_TARGET = SLAPolicy(
         )
     ]
 )
+REPLY_METRICS = {"first_response": "first_reply_time", "next_reply": "next_reply_time"}
 
 
 @given(tickets())
-def test_the_rows_are_sla_outcomes_renamed(records: list[Ticket]):
+def test_reply_rows_agree_with_sla_outcomes_where_the_package_does(records: list[Ticket]):
+    # Without priority changes every target applies once, so the reply rows
+    # are those of sla_outcomes; a met target's time is the reply that
+    # stopped it, a breached one's the breach time, as the package writes them.
     data = Tickets.from_records(records)
-    dbt = dbt_zendesk.sla_policies(data, EVERY_TARGET)
-    ours = sla_outcomes(data, EVERY_TARGET)
-    c = ours.columns
-    names = np.array(TARGETS, dtype=object)[c["target"]]
-    keep = np.isin(names, list(dbt_zendesk.SLA_METRICS))
-    col = dbt.column
-    assert len(dbt) == int(keep.sum())
-    np.testing.assert_array_equal(col("metric"), [dbt_zendesk.SLA_METRICS[n] for n in names[keep]])
-    np.testing.assert_array_equal(col("ticket_id"), ours.ticket_id.keys[ours.ticket_id.codes][keep])
-    np.testing.assert_array_equal(col("sla_applied_at"), c["applied_at"][keep])
-    np.testing.assert_array_equal(col("sla_breach_at"), c["target_at"][keep])
-    np.testing.assert_allclose(col("target") * 60, c["seconds"][keep], rtol=1e-12)
-    np.testing.assert_allclose(col("sla_elapsed_time") * 60, c["elapsed"][keep], rtol=1e-12)
-    active = col("is_active_sla")
-    # Active: still running and not breached; the breach flag is null exactly then.
-    np.testing.assert_array_equal(active, c["open"][keep] & ~c["breached"][keep])
-    flag = col("is_sla_breach")
-    assert np.isnan(flag[active]).all()
-    np.testing.assert_array_equal(flag[~active], c["breached"][keep][~active])
-    # A target decided as met never counts as a breach.
-    assert not (flag[c["met"][keep]] == 1).any()
+    table = dbt_zendesk.sla_policies(data, EVERY_TARGET)
+    dbt = table.to_rows()
+    solved_at = {
+        record.id: [c.at for c in record.statuses if c.status in ("solved", "closed")]
+        for record in records
+    }
+    ours = [r for r in sla_outcomes(data, EVERY_TARGET).to_rows() if r["target"] in REPLY_METRICS]
+    replies = [r for r in dbt if r["metric"] in REPLY_METRICS.values()]
+    assert [(r["ticket_id"], r["metric"], r["sla_applied_at"]) for r in replies] == [
+        (r["ticket_id"], REPLY_METRICS[r["target"]], r["applied_at"]) for r in ours
+    ]
+    for row, outcome in zip(replies, ours, strict=True):
+        assert row["target"] * 60 == outcome["seconds"]
+        if outcome["met"]:
+            assert row["sla_breach_at"] == outcome["stopped_at"]
+            assert row["is_sla_breach"] is False
+            assert row["sla_elapsed_time"] * 60 == pytest.approx(outcome["elapsed"], abs=1e-2)
+        # The package also takes a solved or closed status on a ticket already
+        # solved as releasing a reply target; sla_outcomes takes only solves.
+        solves = solved_at[row["ticket_id"]]
+        if outcome["breached"] and not any(
+            row["sla_applied_at"] < at <= outcome["target_at"] for at in solves
+        ):
+            assert row["sla_breach_at"] == outcome["target_at"]
+            assert row["is_sla_breach"] is True
+    for row in dbt:
+        # Active exactly while the breach time is ahead; the flag null exactly then.
+        assert row["is_active_sla"] == (row["sla_breach_at"] > table.as_of)
+        assert (row["is_sla_breach"] is None) == row["is_active_sla"]
+
+
+@given(tickets())
+def test_status_rows_count_at_least_the_time_sla_outcomes_counts(records: list[Ticket]):
+    # The package's clock runs on past as_of and counts minute boundaries,
+    # so its elapsed time is never below sla_outcomes' by a minute or more
+    # per status segment; a row is missing only for a target that counted
+    # no time.
+    data = Tickets.from_records(records)
+    segments = {record.id: len(record.statuses) + 1 for record in records}
+    dbt = {
+        (r["ticket_id"], r["metric"]): r
+        for r in dbt_zendesk.sla_policies(data, EVERY_TARGET).to_rows()
+    }
+    for outcome in sla_outcomes(data, EVERY_TARGET).to_rows():
+        metric = dbt_zendesk.SLA_METRICS.get(outcome["target"])
+        if metric not in ("agent_work_time", "requester_wait_time"):
+            continue
+        row = dbt.get((outcome["ticket_id"], metric))
+        if row is None:
+            assert outcome["elapsed"] == 0
+            continue
+        slack = 60 * segments[outcome["ticket_id"]]
+        assert row["sla_elapsed_time"] * 60 > outcome["elapsed"] - slack
+        assert row["sla_applied_at"] == outcome["applied_at"]
+
+
+BY_PRIORITY = SLAPolicy(
+    rules=[
+        SLARule(priority="urgent", first_response=900, next_reply=900, agent_work=1800),
+        SLARule(priority="high", first_response=3600, next_reply=1800, requester_wait=7200),
+        SLARule(first_response=4 * 3600, next_reply=3600, agent_work=4 * 3600),
+    ]
+)
+
+
+@given(tickets(histories=True))
+def test_re_applied_targets_follow_the_package(records: list[Ticket]):
+    # With priority changes: one first reply row per ticket at most, dated at
+    # creation, with the target of the latest application; every
+    # application of the other targets a row (the replaced ones included),
+    # so at least as many next reply rows as sla_outcomes has.
+    data = Tickets.from_records(records)
+    dbt = dbt_zendesk.sla_policies(data, BY_PRIORITY).to_rows()
+    ours = sla_outcomes(data, BY_PRIORITY).to_rows()
+    created = {record.id: record.created for record in records}
+    first = [r for r in dbt if r["metric"] == "first_reply_time"]
+    assert len({r["ticket_id"] for r in first}) == len(first)
+    for row in first:
+        assert row["sla_applied_at"] == created[row["ticket_id"]]
+        latest = [
+            o for o in ours if (o["ticket_id"], o["target"]) == (row["ticket_id"], "first_response")
+        ]
+        assert row["target"] * 60 == latest[-1]["seconds"]
+    assert {r["ticket_id"] for r in first} == {
+        o["ticket_id"] for o in ours if o["target"] == "first_response"
+    }
+    replies = sum(r["metric"] == "next_reply_time" for r in dbt)
+    assert replies >= sum(o["target"] == "next_reply" for o in ours)
+    for row in dbt:
+        assert row["sla_elapsed_time"] >= 0
+        assert (row["is_sla_breach"] is None) == row["is_active_sla"]

@@ -259,6 +259,23 @@ def test_requester_wait_and_agent_work_targets_count_status_time():
     assert (r.numerator, r.denominator) == (4, 5)
 
 
+def test_stopped_at_is_the_event_or_the_solve_that_released_it():
+    r = sla_attainment([URGENT], TIERED, as_of=hours(10))
+    # The first reply came at .5 h, the next reply at 2 h; the status targets
+    # ran until the solve at 3 h.
+    assert outcome(r, 1, "first_response")["stopped_at"] == hours(0.5)
+    assert outcome(r, 1, "next_reply")["stopped_at"] == hours(2)
+    assert outcome(r, 1, "agent_work")["stopped_at"] == hours(3)
+    assert outcome(r, 1, "requester_wait")["stopped_at"] == hours(3)
+    # Solved at 2 h without a reply: the solve released the first reply target.
+    quiet = ticket(4, ((0, "customer"),), ((0, "open"), (2, "solved")), priority="urgent")
+    first = outcome(sla_attainment([quiet], TIERED, as_of=hours(10)), 4, "first_response")
+    assert (first["stopped_at"], first["excluded"]) == (hours(2), False)
+    # Still waiting at 1.5 h: nothing stopped it yet.
+    waiting = outcome(sla_attainment([URGENT], TIERED, as_of=hours(1.5)), 1, "next_reply")
+    assert (waiting["stopped_at"], waiting["open"]) == (None, True)
+
+
 def test_breach_time_of_a_status_target_lies_in_the_counted_statuses():
     # open [0, 1), pending [1, 5), open [5, ...): 2 h of agent work reached at 6 h.
     late = ticket(
@@ -461,6 +478,9 @@ def test_ticket_outcomes_are_consistent(records: list[csmetrics.Ticket]):
         # The breach time lies after the target applied, and is reached exactly
         # when the elapsed time passes the target.
         assert r["target_at"] is None or r["target_at"] >= r["applied_at"]
+        # A target stops exactly when it no longer runs, at or after it applied.
+        assert (r["stopped_at"] is None) == r["open"]
+        assert r["stopped_at"] is None or r["stopped_at"] >= r["applied_at"]
         if (
             r["target_at"] is not None
             and not r["business"]

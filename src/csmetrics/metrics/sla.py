@@ -570,6 +570,7 @@ OUTCOME_FIELDS: tuple[str, ...] = (
     "priority",
     "applied_at",
     "target_at",
+    "stopped_at",
     "seconds",
     "business",
     "elapsed",
@@ -595,8 +596,8 @@ class SLAOutcomes(ToFrame):
     columns : dict
         ``target`` (codes into `TARGETS`), ``policy`` (index into
         ``policies``), ``priority`` (`Encoded`: the priority it applied
-        for), ``applied_at`` and ``target_at`` (int64 epoch microseconds;
-        `OPEN`: never), ``seconds`` (the target) and ``elapsed`` (float
+        for), ``applied_at``, ``target_at`` and ``stopped_at`` (int64 epoch
+        microseconds; `OPEN`: never), ``seconds`` (the target) and ``elapsed`` (float
         seconds), ``business``, ``met``, ``breached``, ``open`` and
         ``excluded`` (bool).
     policies : tuple of SLAPolicy
@@ -638,6 +639,7 @@ class SLAOutcomes(ToFrame):
             "priority": [priority.key(code) for code in priority.codes.tolist()],
             "applied_at": moment(c["applied_at"]),
             "target_at": moment(c["target_at"]),
+            "stopped_at": moment(c["stopped_at"]),
         }
         for name in ("seconds", "business", "elapsed", "met", "breached", "open", "excluded"):
             python[name] = c[name].tolist()
@@ -1002,8 +1004,15 @@ def _kind_outcomes(  # noqa: PLR0917 (one private step of sla_outcomes)
     cutoff: int,
     line: Timeline,
     clocks: tuple[TicketClock, TicketClock],
+    *,
+    keep_superseded: bool = False,
 ) -> dict[str, Any] | None:
-    """The outcomes of one target kind, or None when no policy sets it."""
+    """The outcomes of one target kind, or None when no policy sets it.
+
+    ``keep_superseded``: also the runs a re-application replaced, marked
+    in a ``superseded`` column (for the drop-in rows of
+    `csmetrics.presets.dbt_zendesk`, whose package keeps every application).
+    """
     limit, business = _limits(contexts, table, policies, name)
     if np.isnan(limit).all():
         return None
@@ -1030,19 +1039,23 @@ def _kind_outcomes(  # noqa: PLR0917 (one private step of sla_outcomes)
     # (Runs only start inside their window, so the one before was still running.)
     superseded = np.zeros(len(runs.ticket), dtype=bool)
     superseded[:-1] = (runs.window[1:] == runs.window[:-1]) & (runs.start[1:] <= target_at[:-1])
-    keep = ~superseded & ~np.isnan(runs.limit)
+    keep = ~np.isnan(runs.limit) & (~superseded | keep_superseded)
     within = elapsed <= runs.limit
     reply = name in _REPLY_TARGETS
     done = happened & ~solved_first if reply else happened
     excluded = solved_first & within if reply else np.zeros(len(within), dtype=bool)
     still_open = ~done & ~solved_first if reply else ~done
-    return {
+    # The moment the target stopped: its event, or the solve that released
+    # it first; never while it still runs at the cutoff.
+    stopped = np.where(happened | solved_first, np.minimum(event, solve), OPEN)
+    out = {
         "ticket": runs.ticket[keep],
         "target": np.full(int(keep.sum()), TARGETS.index(name), dtype=np.int64),
         "policy": runs.policy[keep],
         "priority": runs.priority[keep],
         "applied_at": runs.start[keep],
         "target_at": target_at[keep],
+        "stopped_at": stopped[keep],
         "seconds": runs.limit[keep],
         "business": runs.business[keep],
         "elapsed": elapsed[keep],
@@ -1051,6 +1064,9 @@ def _kind_outcomes(  # noqa: PLR0917 (one private step of sla_outcomes)
         "open": still_open[keep],
         "excluded": excluded[keep],
     }
+    if keep_superseded:
+        out["superseded"] = superseded[keep]
+    return out
 
 
 def sla_outcomes(
@@ -1102,8 +1118,34 @@ def sla_outcomes(
     SLAOutcomes
         One row per target run: ``met`` (the event came within the target),
         ``breached`` (the elapsed time passed it, the work done or not),
-        ``open`` (still running at ``as_of``), ``excluded`` (a reply not owed).
+        ``open`` (still running at ``as_of``), ``excluded`` (a reply not owed),
+        and ``stopped_at``: the moment the target stopped running, its event
+        (the reply, the update, the solve) or the solve that released a
+        reply first; None while it still runs at ``as_of``.
     """
+    return _outcomes(tickets, policy, as_of).outcomes
+
+
+@attrs.frozen
+class _Measured:
+    """`sla_outcomes` with what it was measured on, for the drop-in rows built on it."""
+
+    outcomes: SLAOutcomes
+    table: Tickets
+    ticket: I64
+    """The row in ``table`` of each outcome's ticket."""
+    cutoff: int
+    clocks: tuple[TicketClock, TicketClock]
+
+
+def _outcomes(
+    tickets: Tickets | Iterable[Ticket],
+    policy: SLAPolicy | Iterable[SLAPolicy],
+    as_of: datetime | None,
+    *,
+    keep_superseded: bool = False,
+) -> _Measured:
+    """`sla_outcomes`; with ``keep_superseded``, also the runs re-applications replaced."""
     policies = _policies(policy)
     table = _ticket_table(tickets)
     table, cutoff, resolved = _ticket_cutoff(table, as_of)
@@ -1125,28 +1167,41 @@ def sla_outcomes(
     parts = [
         part
         for name in TARGETS
-        if (part := _kind_outcomes(table, contexts, policies, name, cutoff, line, clocks))
+        if (
+            part := _kind_outcomes(
+                table,
+                contexts,
+                policies,
+                name,
+                cutoff,
+                line,
+                clocks,
+                keep_superseded=keep_superseded,
+            )
+        )
         is not None
     ]
+    extra = ("superseded",) if keep_superseded else ()
     columns: dict[str, Any] = {
         key: np.concatenate([p[key] for p in parts])
         if parts
         else np.zeros(0, dtype=np.float64 if key in ("seconds", "elapsed") else np.int64)
-        for key in ("ticket", *(f for f in OUTCOME_FIELDS if f != "ticket_id"))
+        for key in ("ticket", *(f for f in OUTCOME_FIELDS if f != "ticket_id"), *extra)
     }
-    for flag in ("business", "met", "breached", "open", "excluded"):
+    for flag in ("business", "met", "breached", "open", "excluded", *extra):
         columns[flag] = columns[flag].astype(bool)
     order = np.lexsort((columns["applied_at"], columns["target"], columns["ticket"]))
     columns = {key: value[order] for key, value in columns.items()}
     ticket = columns.pop("ticket")
     columns["priority"] = Encoded(columns["priority"].astype(np.int32), contexts.priority.keys)
-    return SLAOutcomes(
+    outcomes = SLAOutcomes(
         ticket_id=table.id[ticket],
         columns=columns,
         policies=policies,
         as_of=resolved,
         created=table.created[ticket],
     )
+    return _Measured(outcomes, table, ticket, cutoff, clocks)
 
 
 def _ticket_attainment(outcomes: SLAOutcomes, period: PeriodLike | None) -> SLAAttainment:

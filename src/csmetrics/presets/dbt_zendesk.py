@@ -7,12 +7,13 @@ Times are minutes: the resolution times and the time in each status as the
 warehouse's ``datediff(minute, start, end)`` counts them (minute boundaries
 crossed, whole numbers), the first reply time as seconds / 60 (the package
 takes a difference in seconds and divides), business minutes as business
-seconds / 60. `NOT_PRODUCED` lists the model's columns this table leaves
+seconds / 60; minutes that are not whole are rounded to 4 places, as the
+package's final models round them. `NOT_PRODUCED` lists the model's columns this table leaves
 out, with the reason.
 
-`sla_policies` gives the rows of the ``zendesk__sla_policies`` model from
-`csmetrics.sla_outcomes`: one per SLA target run of the model's four
-metrics, target and elapsed time in minutes (see `SLA_COLUMNS`).
+`sla_policies` gives the rows of the ``zendesk__sla_policies`` model: the
+targets `csmetrics.sla_outcomes` applies, measured by the package's own
+rules, target and elapsed time in minutes (see `SLA_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -389,7 +390,14 @@ def _status_business_minutes(
 
 
 def _minutes(seconds: F64) -> F64:
-    out: F64 = seconds / 60.0
+    """Seconds as minutes, rounded to 4 places as the package rounds its minute columns."""
+    out: F64 = _round4(seconds / 60.0)
+    return out
+
+
+def _round4(minutes: F64) -> F64:
+    """``round(cast(minutes as numeric), 4)``, as the package's final models write minutes."""
+    out: F64 = np.round(minutes, 4)
     return out
 
 
@@ -437,7 +445,9 @@ def ticket_metrics(
     - the business columns: business seconds / 60 under ``calendar``; the
       resolutions' null unless the ticket is solved or closed at ``as_of``
       (0 when it has none then), the first reply's null without a public
-      agent comment, the waits 0 when empty;
+      agent comment (else 0 when it has none), the waits 0 when empty;
+    - minutes from seconds (the reply, unassigned and business times)
+      rounded to 4 places, as the package's final model writes them;
     - ``count_resolutions``: the status history's rows with the value
       solved (a ticket closed without a solve has none, though its close is
       its ``first_solved_at``);
@@ -543,9 +553,14 @@ def ticket_metrics(
         "first_solved_at": cols["first_solved_at"],
         "last_solved_at": cols["solved_at"],
         "first_reply_time_calendar_minutes": _minutes(cols["first_reply"]),
-        "first_reply_time_business_minutes": business("first_reply"),
-        "total_reply_time_calendar_minutes": _total_reply_minutes(table, cutoff),
-        "ticket_unassigned_duration_calendar_minutes": _unassigned_minutes(table, cutoff),
+        # Null without a public agent comment, else 0 when there is no reply time.
+        "first_reply_time_business_minutes": np.where(
+            cols["public_agent_comments"] > 0, np.nan_to_num(business("first_reply")), np.nan
+        )
+        if calendar is not None
+        else nan,
+        "total_reply_time_calendar_minutes": _round4(_total_reply_minutes(table, cutoff)),
+        "ticket_unassigned_duration_calendar_minutes": _round4(_unassigned_minutes(table, cutoff)),
         "first_resolution_calendar_minutes": _since(table.created, cols["first_solved_at"]),
         "final_resolution_calendar_minutes": _since(table.created, cols["solved_at"]),
         # Null unless solved or closed now, else 0 when there is no resolution time.
@@ -647,7 +662,7 @@ SLA_NOT_PRODUCED: dict[str, str] = {
 
 @attrs.frozen(eq=False, repr=False)
 class DbtSLAPolicies(ToFrame):
-    """One row per SLA target run with dbt_zendesk's ``zendesk__sla_policies`` names and units.
+    """One row per SLA target application, with ``zendesk__sla_policies``' names and units.
 
     Attributes
     ----------
@@ -696,6 +711,148 @@ class DbtSLAPolicies(ToFrame):
         return html.records(rows[:10], empty="no SLA targets", caption=caption)
 
 
+_SECOND = 1_000_000  # microseconds
+_RUN_ON = 30 * 86_400 * _SECOND
+"""How far past ``current_timestamp`` the package runs a ticket's current status."""
+_STATUS_TARGETS = {"agent_work": ("new", "open"), "requester_wait": ("new", "open", "hold")}
+_FIRST_REPLY = TARGETS.index("first_response")
+
+
+def _after(ticket: I64, at: I64, query_ticket: I64, query_at: I64) -> I64:
+    """Per query, the first of ``at`` (sorted by ticket, time) of its ticket strictly after it.
+
+    `OPEN` where there is none.
+    """
+    found = sla_family._first_at_or_after(ticket, at, query_ticket, query_at + 1)
+    return sla_family._moment(at, found)
+
+
+def _latest_first_reply(target: I64, ticket: I64) -> npt.NDArray[np.bool_]:
+    """The rows kept: every row but the first reply targets before a ticket's latest one.
+
+    Rows are sorted by (ticket, target, applied_at), as `csmetrics.sla_outcomes`
+    gives them.
+    """
+    first = target == _FIRST_REPLY
+    later = np.zeros(len(target), dtype=bool)
+    later[:-1] = first[1:] & (ticket[1:] == ticket[:-1])
+    out: npt.NDArray[np.bool_] = ~(first & later)
+    return out
+
+
+def _reply_rows(
+    measured: sla_family._Measured, ticket: I64, applied: I64, limit: F64, business: Any
+) -> dict[str, npt.NDArray[Any]]:
+    """The package's reply targets: each runs from ``applied`` to the first reply after it.
+
+    The reply is the first public agent comment strictly after ``applied``,
+    the solve the first change to solved or closed strictly after it. The
+    target is breached when neither came, or when the breach time passed
+    before the reply and before the solve; ``sla_breach_at`` is the breach
+    time if breached, else the reply, else the solve; the elapsed time runs
+    to the reply, else the solve, else ``as_of``.
+    """
+    table, cutoff = measured.table, measured.cutoff
+    m, st = table.messages, table.statuses
+    agent = np.flatnonzero((m.at <= cutoff) & m.public & (m.author == _AGENT))
+    reply = _after(m.interaction[agent], m.at[agent], ticket, applied)
+    solves = np.flatnonzero((st.at <= cutoff) & is_solved(st.status))
+    solved = _after(st.ticket[solves], st.at[solves], ticket, applied)
+    breach = np.full(len(ticket), OPEN, dtype=np.int64)
+    elapsed = np.zeros(len(ticket))
+    replied, released = reply != OPEN, solved != OPEN
+    stop = np.where(replied, reply, np.where(released, solved, cutoff))
+    for flag, clock in zip((False, True), measured.clocks, strict=True):
+        rows = np.flatnonzero(business == flag)
+        if not rows.size:
+            continue
+        breach[rows] = clock.deadline(ticket[rows], applied[rows], limit[rows])
+        if flag:
+            elapsed[rows] = clock.seconds(ticket[rows], applied[rows], stop[rows]) / 60.0
+        else:  # datediff(second, ...) / 60
+            elapsed[rows] = (stop[rows] // _SECOND - applied[rows] // _SECOND) / 60.0
+    before_reply = replied & (breach < reply)
+    before_solve = released & (breach < solved)
+    breached = (~replied & ~released) | (~replied & before_solve)
+    breached |= before_reply & (~released | before_solve)
+    done = np.where(replied, reply, solved)
+    return {
+        "sla_breach_at": np.where(breached, breach, done),
+        "sla_elapsed_time": elapsed,
+        "breached": breached,
+    }
+
+
+def _status_rows(
+    measured: sla_family._Measured,
+    ticket: I64,
+    applied: I64,
+    limit: F64,
+    business: Any,
+    *,
+    statuses: tuple[str, ...],
+) -> dict[str, npt.NDArray[Any]]:
+    """The package's agent work and requester wait targets, from the status history.
+
+    Each target counts the status segments in ``statuses`` that end after
+    it applied, from the later of their start and ``applied``; the current
+    segment runs 30 days past ``as_of``. Per segment: its minutes
+    (calendar: minute boundaries crossed), the running total, and a breach
+    time of its start plus the target minutes left before it. The target's
+    elapsed time is the total, its ``sla_breach_at`` the latest breach time
+    of its segments, and it is breached when the total passes the target.
+    A target without such a segment has no row (``kept`` false).
+    """
+    table, cutoff = measured.table, measured.cutoff
+    line = Timeline.of(table, cutoff)
+    end = line.end.copy()
+    last = np.ones(len(end), dtype=bool)
+    last[:-1] = line.ticket[1:] != line.ticket[:-1]
+    end[last] = cutoff + _RUN_ON
+    count_of = np.bincount(line.ticket, minlength=len(table))
+    first = np.cumsum(count_of) - count_of
+    count = count_of[ticket]
+    pair = np.repeat(np.arange(len(ticket)), count)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count, count)
+    segment = first[ticket][pair] + offset
+    codes = [STATUSES.index(name) for name in statuses]
+    member = np.isin(line.status[segment], codes) & (applied[pair] < end[segment])
+    pair, segment = pair[member], segment[member]
+    lo, hi = np.maximum(line.start[segment], applied[pair]), end[segment]
+    minutes = np.zeros(len(pair))
+    on_business = np.asarray(business)[pair]
+    for flag, clock in zip((False, True), measured.clocks, strict=True):
+        rows = np.flatnonzero(on_business == flag)
+        if not rows.size:
+            continue
+        if flag:
+            minutes[rows] = clock.seconds(ticket[pair[rows]], lo[rows], hi[rows]) / 60.0
+        else:
+            minutes[rows] = _datediff_minutes(lo[rows], hi[rows])
+    running = np.cumsum(minutes)
+    starts = np.ones(len(pair), dtype=bool)
+    starts[1:] = pair[1:] != pair[:-1]
+    head = np.maximum.accumulate(np.where(starts, np.arange(len(pair)), 0))
+    before = running - minutes - (running[head] - minutes[head]) if len(pair) else running
+    left = limit[pair] - before * 60.0  # seconds of the target left at the segment's start
+    breach = lo + np.rint(left * _SECOND).astype(np.int64)
+    rows = np.flatnonzero(on_business)
+    if rows.size:
+        breach[rows] = measured.clocks[1].deadline(
+            ticket[pair[rows]], lo[rows], np.maximum(left[rows], 0)
+        )
+    n = len(ticket)
+    latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, pair, breach)
+    elapsed = np.bincount(pair, weights=minutes, minlength=n).astype(np.float64)
+    return {
+        "sla_breach_at": latest,
+        "sla_elapsed_time": elapsed,
+        "breached": elapsed * 60.0 > limit,
+        "kept": np.bincount(pair, minlength=n) > 0,
+    }
+
+
 def sla_policies(
     tickets: Tickets | Iterable[Ticket],
     policy: SLAPolicy | Iterable[SLAPolicy],
@@ -703,26 +860,46 @@ def sla_policies(
     *,
     as_of: datetime | None = None,
 ) -> DbtSLAPolicies:
-    """dbt_zendesk's ``zendesk__sla_policies`` rows: one per SLA target run, its names and units.
+    """dbt_zendesk's ``zendesk__sla_policies`` rows, as the package computes them.
 
-    Formula: `csmetrics.sla_outcomes` of the first reply, next reply, agent
-    work and requester wait targets (the model's four metrics,
-    `SLA_METRICS`), renamed and rescaled:
+    Formula: the targets `csmetrics.sla_outcomes` applies (the model's four
+    metrics, `SLA_METRICS`), measured by the package's rules rather than
+    the library's:
 
-    - ``sla_applied_at``: when the run applied (``applied_at``); a first
-      reply target applies at creation;
-    - ``target``: the target in minutes (seconds / 60); ``in_business_hours``:
-      whether it is measured in the policy's calendar;
-    - ``sla_breach_at``: the breach time (``target_at``): when the elapsed
-      time reaches the target, or would were the clock to run on;
-    - ``sla_elapsed_time``: the elapsed time in minutes (seconds / 60), up
-      to the reply, the solve or ``as_of``, counting only the clock's
-      statuses for agent work and requester wait;
-    - ``is_active_sla``: the target still runs at ``as_of`` and has not
-      breached yet (the model's ``sla_breach_at > current_timestamp`` for a
-      running target);
-    - ``is_sla_breach``: None while active, else whether the elapsed time
-      passed the target (the model's null for an active target).
+    - **Applications.** Every application of a next reply, agent work or
+      requester wait target is a row of its own, from the moment it
+      applied, including one a priority or policy change re-applied before
+      it breached (`csmetrics.sla_outcomes` drops the replaced one). Of the
+      first reply targets of a ticket only the latest is kept, and it
+      applies from the ticket's creation (``sla_applied_at``), whatever
+      moment its latest version came.
+    - ``target``: the target in minutes; ``in_business_hours``: whether it
+      is measured on the policy's calendar.
+    - **Reply targets** (first and next reply): the reply is the first
+      public agent comment strictly after ``sla_applied_at``, the solve the
+      first change to solved or closed strictly after it; the breach time
+      is ``sla_applied_at`` plus the target (on the calendar for business
+      hours). Breached: neither came, or the breach time came before the
+      reply (if any) and before the solve (if any). ``sla_breach_at``: the
+      breach time if breached, else the reply, else the solve (the package
+      writes the moment the target was met or released there).
+      ``sla_elapsed_time``: whole seconds / 60 from ``sla_applied_at`` to
+      the reply, else the solve, else ``as_of`` (business minutes on the
+      calendar).
+    - **Agent work** (new, open) **and requester wait** (new, open, hold):
+      over the ticket's status segments in those statuses that end after
+      the target applied, from the later of their start and
+      ``sla_applied_at``; the current segment runs 30 days past ``as_of``
+      (the package's ``current_timestamp``), to place breaches still to
+      come. Each segment counts its minute boundaries crossed
+      (``datediff(minute, ...)``; business minutes on the calendar) and
+      has a breach time of its start plus the target minutes left before
+      it. ``sla_elapsed_time`` is the sum, ``sla_breach_at`` the latest of
+      the segments' breach times, breached when the sum passes the target.
+      A target with no such segment has no row.
+    - ``is_active_sla``: ``sla_breach_at`` is after ``as_of``;
+      ``is_sla_breach``: None while active, else breached.
+    - ``sla_elapsed_time`` rounded to 4 places.
 
     Parameters
     ----------
@@ -744,20 +921,24 @@ def sla_policies(
 
     Edge cases
     ----------
-    The package keeps only the latest first reply target of a ticket (a
-    priority change re-applies it from creation); here a re-applied target
-    is a run of its own from the change, as `csmetrics.sla_outcomes` has
-    it. For a met or released reply target the package writes the reply or
-    solve moment into ``sla_breach_at``; here it stays the breach time that
-    was promised. The package's agent work and requester wait elapsed time
-    runs the current status 30 days past its ``current_timestamp``; here it
-    stops at ``as_of``. No tickets or no target: no rows.
+    A re-applied first reply target replaces the earlier one and is timed
+    from creation, so its elapsed time includes the time before the change.
+    A reply after the breach time that follows a solve is no breach (the
+    solve came first), but ``sla_breach_at`` and the elapsed time run to
+    that reply. A target still running at ``as_of`` in a counted status has
+    30 days more elapsed than ``as_of`` gives. A solved or closed status
+    on a ticket already solved releases a reply target too. The business-
+    hours rows measure on the policy's calendar with the library's
+    calendar arithmetic. No tickets or no target: no rows.
 
     References
     ----------
     fivetran/dbt_zendesk v1.6: ``zendesk__sla_policies``,
-    ``int_zendesk__sla_policy_applied``, ``int_zendesk__reply_time_combined``,
-    ``int_zendesk__agent_work_time_calendar_hours``.
+    ``int_zendesk__sla_policy_applied``, ``int_zendesk__reply_time_calendar_hours``,
+    ``int_zendesk__reply_time_combined``, ``int_zendesk__agent_work_time_filtered_statuses``,
+    ``int_zendesk__agent_work_time_calendar_hours``,
+    ``int_zendesk__requester_wait_time_filtered_statuses``,
+    ``int_zendesk__requester_wait_time_calendar_hours``.
 
     Examples
     --------
@@ -778,22 +959,48 @@ def sla_policies(
     >>> row["is_active_sla"], row["is_sla_breach"]
     (False, True)
     """
-    outcomes = sla_family.sla_outcomes(tickets, policy, as_of=as_of)
-    c = outcomes.columns
+    measured = sla_family._outcomes(tickets, policy, as_of, keep_superseded=True)
+    outcomes, c = measured.outcomes, measured.outcomes.columns
     codes = {TARGETS.index(name): metric for name, metric in SLA_METRICS.items()}
-    keep = np.isin(c["target"], list(codes))
+    keep = np.isin(c["target"], list(codes)) & _latest_first_reply(c["target"], measured.ticket)
+    rows = np.flatnonzero(keep)
+    target, ticket = c["target"][rows], measured.ticket[rows]
+    # The first reply target applies at creation, whenever its latest version came.
+    applied = np.where(
+        target == _FIRST_REPLY, measured.table.created[ticket], c["applied_at"][rows]
+    )
+    limit, business = c["seconds"][rows], c["business"][rows]
+    n = len(rows)
+    breach_at = np.zeros(n, dtype=np.int64)
+    elapsed, breached = np.zeros(n), np.zeros(n, dtype=bool)
+    kept = np.ones(n, dtype=bool)
+    by_status = [TARGETS.index(k) for k in _STATUS_TARGETS]
+    groups: list[tuple[I64, tuple[str, ...] | None]] = [
+        (np.flatnonzero(~np.isin(target, by_status)), None)
+    ]
+    groups += [(np.flatnonzero(target == TARGETS.index(k)), v) for k, v in _STATUS_TARGETS.items()]
+    for part, statuses in groups:
+        args = (measured, ticket[part], applied[part], limit[part], business[part])
+        found = _reply_rows(*args) if statuses is None else _status_rows(*args, statuses=statuses)
+        breach_at[part] = found["sla_breach_at"]
+        elapsed[part] = found["sla_elapsed_time"]
+        breached[part] = found["breached"]
+        if "kept" in found:
+            kept[part] = found["kept"]
+    cutoff = measured.cutoff
+    active = breach_at > cutoff
     metric_of = np.array([codes.get(i) for i in range(len(TARGETS))], dtype=object)
     names = np.array([p.name for p in outcomes.policies], dtype=object)
-    active = c["open"][keep] & ~c["breached"][keep]
     out: dict[str, npt.NDArray[Any]] = {
-        "sla_policy_name": names[c["policy"][keep]],
-        "metric": metric_of[c["target"][keep]],
-        "sla_applied_at": c["applied_at"][keep],
-        "target": _minutes(c["seconds"][keep]),
-        "in_business_hours": c["business"][keep],
-        "sla_breach_at": c["target_at"][keep],
-        "sla_elapsed_time": _minutes(c["elapsed"][keep]),
+        "sla_policy_name": names[c["policy"][rows]],
+        "metric": metric_of[target],
+        "sla_applied_at": applied,
+        "target": _minutes(limit),
+        "in_business_hours": business,
+        "sla_breach_at": breach_at,
+        "sla_elapsed_time": _round4(elapsed),
         "is_active_sla": active,
-        "is_sla_breach": np.where(active, np.nan, c["breached"][keep].astype(np.float64)),
+        "is_sla_breach": np.where(active, np.nan, breached.astype(np.float64)),
     }
-    return DbtSLAPolicies(outcomes.ticket_id[np.flatnonzero(keep)], out, outcomes.as_of)
+    out = {name: column[kept] for name, column in out.items()}
+    return DbtSLAPolicies(outcomes.ticket_id[rows[kept]], out, outcomes.as_of)
