@@ -19,10 +19,18 @@ Preset('icmi-answered', version='ICMI Queue Tips, 2002', formula='answered')
 
 from csmetrics.metrics.presets import CHOICES, DEFAULT, Choice, Preset, get, names
 from csmetrics.presets import dbt_zendesk
-from csmetrics.presets.difference import EXPLAIN_FIELDS, ORDER, RULES, Explanation, explain
+from csmetrics.presets.difference import (
+    CONTACT_METRICS,
+    EXPLAIN_FIELDS,
+    ORDER,
+    RULES,
+    Explanation,
+    explain,
+)
 
 __all__ = [
     "CHOICES",
+    "CONTACT_METRICS",
     "DEFAULT",
     "EXPLAIN_FIELDS",
     "ORDER",

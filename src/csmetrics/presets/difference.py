@@ -37,7 +37,15 @@ from csmetrics.metrics.tickets import TOUCH_CLASSES, ticket_metrics
 from csmetrics.presets.contacts import CONTACT_FIELDS
 from csmetrics.presets.fields import Columns, Field, Measured, Side, side
 
-__all__ = ["EXPLAIN_FIELDS", "MEANINGS", "ORDER", "RULES", "Explanation", "explain"]
+__all__ = [
+    "CONTACT_METRICS",
+    "EXPLAIN_FIELDS",
+    "MEANINGS",
+    "ORDER",
+    "RULES",
+    "Explanation",
+    "explain",
+]
 
 ORDER: tuple[str, ...] = TICKET_CHOICES
 """The order the choices are switched in: a ticket changed by several is charged to the first."""
@@ -265,6 +273,9 @@ _FIELDS: Mapping[str, Field] = {
 EXPLAIN_FIELDS: tuple[str, ...] = tuple(_FIELDS)
 """What `explain` compares: a `ticket_metrics` field, ``touch_rate``, ``reopen_count``, or a
 contact metric (``fcr``, ``first_response_time``, ``service_level``)."""
+
+CONTACT_METRICS: tuple[str, ...] = tuple(CONTACT_FIELDS)
+"""The fields of `EXPLAIN_FIELDS` that compare contacts (the others compare tickets)."""
 
 RULES: Mapping[str, tuple[str, ...]] = {name: field.rules for name, field in _FIELDS.items()}
 """Per field, the documented order its choices are switched in (`ORDER` for ticket fields)."""
