@@ -476,3 +476,29 @@ def test_cli_refuses_what_does_not_fit(capsys: pytest.CaptureFixture[str], tmp_p
     assert "--field" in capsys.readouterr().err
     assert main([*base, "--field", "fcr", "--b", "window_days"]) == 2
     assert "KEY=VALUE" in capsys.readouterr().err
+
+
+def test_cli_gives_both_to_the_fields_that_take_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    path = write_calls(tmp_path / "calls.csv")
+    args = ["explain", str(path), "--a", "{}", "--b", "{}", "--both", "threshold=20"]
+    # first_response_time takes no threshold: it is given to service_level alone.
+    assert (
+        main(
+            [
+                *args,
+                "--field",
+                "service_level",
+                "--field",
+                "first_response_time",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    notes = json.loads(capsys.readouterr().out)
+    assert [note["field"] for note in notes] == ["service_level", "first_response_time"]
+    assert main([*args, "--field", "first_response_time"]) == 2
+    assert "--both: no field compared takes 'threshold'" in capsys.readouterr().err

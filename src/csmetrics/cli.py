@@ -16,9 +16,12 @@ per resolution cycle), and ``csmetrics tickets --source zendesk PATH
 (``--style dbt_zendesk``: the rows of dbt_zendesk's ``zendesk__ticket_metrics``,
 `csmetrics.presets.dbt_zendesk`), and ``csmetrics explain --source zendesk
 PATH --presets zendesk dbt_zendesk`` lists the tickets two presets count
-differently, each with the definition choice behind it (`csmetrics.explain`).
-For Zendesk, PATH is a directory of warehouse tables (with ``ticket.csv``
-or ``ticket.parquet``) or the API's JSON; for Freshdesk, the API's JSON or
+differently, each with the definition choice behind it (`csmetrics.explain`);
+``csmetrics explain contacts.csv --field service_level --a icmi-offered --b
+icmi-answered --both threshold=20`` does the same for the contacts of a
+file and a contact metric (``fcr``, ``first_response_time``). For Zendesk,
+PATH is a directory of warehouse tables (with ``ticket.csv`` or
+``ticket.parquet``) or the API's JSON; for Freshdesk, the API's JSON or
 the ticket CSV export (with ``--assume-timezone``); ``--statuses
 6=pending,7=hold`` maps Freshdesk's custom statuses and ``--on-orphan warn``
 leaves out (and counts) comments of missing tickets. A reader's warnings
@@ -741,8 +744,24 @@ def _explain(args: argparse.Namespace) -> str:
         raise _Error(msg)
     a, b = _sides(args)
     data, fields = _explained(args)
+    # --both gives each field the choices it takes: a threshold for
+    # service_level, not for fcr compared in the same run.
+    both = args.both or {}
+    taken = {key for field in fields for key in presets.FIELD_CHOICES[field]}
+    unused = [key for key in both if key not in taken]
+    if unused:
+        msg = f"--both: no field compared takes {unused[0]!r}; they take {', '.join(sorted(taken))}"
+        raise _Error(msg)
     notes = [
-        presets.explain(data, field, a, b, as_of=args.as_of, both=args.both) for field in fields
+        presets.explain(
+            data,
+            field,
+            a,
+            b,
+            as_of=args.as_of,
+            both={k: v for k, v in both.items() if k in presets.FIELD_CHOICES[field]},
+        )
+        for field in fields
     ]
     if args.format == "text":
         return "\n\n".join(note.text() for note in notes) + "\n"

@@ -22,6 +22,7 @@ from csmetrics.presets import dbt_zendesk
 from csmetrics.presets.difference import (
     CONTACT_METRICS,
     EXPLAIN_FIELDS,
+    FIELD_CHOICES,
     ORDER,
     RULES,
     Explanation,
@@ -33,6 +34,7 @@ __all__ = [
     "CONTACT_METRICS",
     "DEFAULT",
     "EXPLAIN_FIELDS",
+    "FIELD_CHOICES",
     "ORDER",
     "RULES",
     "Choice",

@@ -40,6 +40,7 @@ from csmetrics.presets.fields import Columns, Field, Measured, Side, side
 __all__ = [
     "CONTACT_METRICS",
     "EXPLAIN_FIELDS",
+    "FIELD_CHOICES",
     "MEANINGS",
     "ORDER",
     "RULES",
@@ -276,6 +277,12 @@ contact metric (``fcr``, ``first_response_time``, ``service_level``)."""
 
 CONTACT_METRICS: tuple[str, ...] = tuple(CONTACT_FIELDS)
 """The fields of `EXPLAIN_FIELDS` that compare contacts (the others compare tickets)."""
+
+FIELD_CHOICES: Mapping[str, tuple[str, ...]] = {
+    name: tuple(key for rule in field.rules for key in field.keys(rule))
+    for name, field in _FIELDS.items()
+}
+"""Per field, every choice a side or ``both`` may give (a rule may switch several)."""
 
 RULES: Mapping[str, tuple[str, ...]] = {name: field.rules for name, field in _FIELDS.items()}
 """Per field, the documented order its choices are switched in (`ORDER` for ticket fields)."""
@@ -572,7 +579,7 @@ def explain(
     spec = _FIELDS[field]
     shared = dict(both or {})
     for name in shared:
-        option("both key", name, tuple(k for rule in spec.rules for k in spec.keys(rule)))
+        option("both key", name, FIELD_CHOICES[field])
     label_a, choices_a = side(spec, "a", a, shared)
     label_b, choices_b = side(spec, "b", b, shared)
     table = spec.table(data)
