@@ -16,9 +16,12 @@ per resolution cycle), and ``csmetrics tickets --source zendesk PATH
 (``--style dbt_zendesk``: the rows of dbt_zendesk's ``zendesk__ticket_metrics``,
 `csmetrics.presets.dbt_zendesk`), and ``csmetrics explain --source zendesk
 PATH --presets zendesk dbt_zendesk`` lists the tickets two presets count
-differently, each with the definition choice behind it (`csmetrics.explain`).
-For Zendesk, PATH is a directory of warehouse tables (with ``ticket.csv``
-or ``ticket.parquet``) or the API's JSON; for Freshdesk, the API's JSON or
+differently, each with the definition choice behind it (`csmetrics.explain`);
+``csmetrics explain contacts.csv --field service_level --a icmi-offered --b
+icmi-answered --both threshold=20`` does the same for the contacts of a
+file and a contact metric (``fcr``, ``first_response_time``). For Zendesk,
+PATH is a directory of warehouse tables (with ``ticket.csv`` or
+``ticket.parquet``) or the API's JSON; for Freshdesk, the API's JSON or
 the ticket CSV export (with ``--assume-timezone``); ``--statuses
 6=pending,7=hold`` maps Freshdesk's custom statuses and ``--on-orphan warn``
 leaves out (and counts) comments of missing tickets. A reader's warnings
@@ -438,42 +441,64 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain_ = commands.add_parser(
         "explain",
-        help="list the tickets two presets count differently, and why",
+        help="list the records two definitions count differently, and why",
         description=(
-            "Read a Zendesk, Freshdesk or Intercom export, measure its tickets under two "
-            "presets and list every ticket whose value differs, with the definition choice "
-            "that made the difference (csmetrics.explain)."
+            "Read a Zendesk, Freshdesk or Intercom export (--source) or a contacts file, "
+            "measure it under two definitions (presets, or choices as JSON or KEY=VALUE,...) "
+            "and list every ticket or contact whose value differs, with the definition "
+            "choice that made the difference (csmetrics.explain). Example: csmetrics explain "
+            "calls.csv --field service_level --a icmi-offered --b icmi-answered "
+            "--both threshold=20"
         ),
     )
-    explain_.add_argument("path", type=_path, metavar="PATH", help="the export (file or directory)")
-    _source_arguments(explain_, required=True)
+    explain_.add_argument(
+        "path",
+        type=_path,
+        metavar="PATH",
+        help="the export (file or directory) with --source; else contacts (.csv or .parquet)",
+    )
+    _source_arguments(explain_, required=False)
     explain_.add_argument(
         "--presets",
         nargs=2,
-        choices=presets.names(),
+        type=_side,
         metavar=("A", "B"),
-        help="the two presets to compare, e.g. zendesk dbt_zendesk (or --a A --b B)",
+        help="the two sides to compare, e.g. zendesk dbt_zendesk (or --a A --b B)",
     )
     for side, other, which in (("a", "b", "first"), ("b", "a", "second")):
         explain_.add_argument(
             f"--{side}",
-            choices=presets.names(),
+            type=_side,
             metavar=side.upper(),
-            help=f"the {which} preset (with --{other})",
+            help=f"the {which} side (with --{other}): a preset, or choices as JSON or "
+            "KEY=VALUE,... (e.g. window_days=3)",
         )
+    explain_.add_argument(
+        "--both",
+        type=_side_choices,
+        metavar="KEY=VALUE,...",
+        help="choices both sides make unless they give their own (e.g. threshold=20)",
+    )
     explain_.add_argument(
         "--field",
         action="append",
         choices=presets.EXPLAIN_FIELDS,
         metavar="FIELD",
-        help="what to compare, repeatable: a ticket_metrics field or touch_rate, reopen_count "
-        f"(default: {', '.join(_EXPLAINED)})",
+        help="what to compare, repeatable: a ticket_metrics field, touch_rate, reopen_count, "
+        f"or a contact metric ({', '.join(presets.CONTACT_METRICS)}) "
+        f"(default with --source: {', '.join(_EXPLAINED)})",
+    )
+    explain_.add_argument(
+        "--columns",
+        type=_columns(INTERACTION_FIELDS),
+        metavar="MAP",
+        help="contact columns named differently: FIELD=COLUMN,... (a contacts file)",
     )
     explain_.add_argument(
         "--as-of",
         type=_moment,
         metavar="ISO",
-        help="the moment the tickets are measured at (default: the latest event)",
+        help="the moment the records are measured at (default: the latest event)",
     )
     explain_.add_argument(
         "--format",
@@ -488,7 +513,7 @@ def _parser() -> argparse.ArgumentParser:
         "--assume-timezone",
         type=_zone,
         metavar="ZONE",
-        help="IANA zone of the times of a Freshdesk CSV export (required for it)",
+        help="IANA zone of times without UTC offset (a Freshdesk CSV export, a contacts file)",
     )
     definitions = commands.add_parser(
         "definitions",
@@ -632,8 +657,46 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _sides(args: argparse.Namespace) -> tuple[str, str]:
-    """The two presets of ``csmetrics explain``: ``--presets A B``, or ``--a A --b B``."""
+def _side_choices(text: str) -> dict[str, Any]:
+    """``KEY=VALUE,...`` or a JSON object as choices; a value is read as JSON when it is JSON."""
+    if text.lstrip().startswith("{"):
+        try:
+            given = json.loads(text)
+        except json.JSONDecodeError as err:
+            msg = f"{text!r} is not a JSON object: {err}"
+            raise argparse.ArgumentTypeError(msg) from None
+        if not isinstance(given, dict):
+            msg = f"{text!r} is not a JSON object"
+            raise argparse.ArgumentTypeError(msg)
+        return given
+    out: dict[str, Any] = {}
+    for pair in text.split(","):
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            msg = f"{pair!r} is not KEY=VALUE (e.g. window_days=3)"
+            raise argparse.ArgumentTypeError(msg)
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def _side(text: str) -> str | dict[str, Any]:
+    """One side of ``csmetrics explain``: a preset's name, or choices (`_side_choices`)."""
+    if text in presets.names():
+        return text
+    if "=" in text or text.lstrip().startswith("{"):
+        return _side_choices(text)
+    msg = (
+        f"invalid choice: {text!r} (a preset: {', '.join(presets.names())}; or choices as "
+        "JSON or KEY=VALUE,...)"
+    )
+    raise argparse.ArgumentTypeError(msg)
+
+
+def _sides(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The two sides of ``csmetrics explain``: ``--presets A B``, or ``--a A --b B``."""
     if args.presets is not None and (args.a, args.b) == (None, None):
         a, b = args.presets
         return a, b
@@ -643,13 +706,62 @@ def _sides(args: argparse.Namespace) -> tuple[str, str]:
     raise _Error(msg)
 
 
+def _explained(args: argparse.Namespace) -> tuple[Any, Sequence[str]]:
+    """The records ``csmetrics explain`` reads, and the fields it compares."""
+    if args.source is not None:
+        return _read_tickets(args, args.path), args.field or _EXPLAINED
+    if args.statuses is not None or args.on_orphan is not None:
+        name = "--statuses" if args.statuses is not None else "--on-orphan"
+        msg = f"{name} applies to a helpdesk export; give it with --source"
+        raise _Error(msg)
+    fields = args.field or ()
+    tickets_only = [field for field in fields if field not in presets.CONTACT_METRICS]
+    if tickets_only:
+        msg = (
+            f"{tickets_only[0]} compares tickets: read a helpdesk export with --source "
+            "(a contacts file gives the contact metrics)"
+        )
+        raise _Error(msg)
+    if not fields:
+        msg = (
+            "a contacts file: name the metrics to compare with --field "
+            f"({', '.join(presets.CONTACT_METRICS)})"
+        )
+        raise _Error(msg)
+    options = {
+        "strict": False,
+        "assume_timezone": args.assume_timezone,
+        "columns": args.columns,
+        "resolved_when": None,
+    }
+    return _read(args.path, "interactions", options), fields
+
+
 def _explain(args: argparse.Namespace) -> str:
-    """The tickets two presets count differently, per field: a note, CSV or JSON."""
-    tickets = _read_tickets(args, args.path)
+    """The records two definitions count differently, per field: a note, CSV or JSON."""
+    if args.columns is not None and args.source is not None:
+        msg = "--columns reads a contacts file; it does not apply to --source"
+        raise _Error(msg)
     a, b = _sides(args)
+    data, fields = _explained(args)
+    # --both gives each field the choices it takes: a threshold for
+    # service_level, not for fcr compared in the same run.
+    both = args.both or {}
+    taken = {key for field in fields for key in presets.FIELD_CHOICES[field]}
+    unused = [key for key in both if key not in taken]
+    if unused:
+        msg = f"--both: no field compared takes {unused[0]!r}; they take {', '.join(sorted(taken))}"
+        raise _Error(msg)
     notes = [
-        presets.explain(tickets, field, a, b, as_of=args.as_of)
-        for field in args.field or _EXPLAINED
+        presets.explain(
+            data,
+            field,
+            a,
+            b,
+            as_of=args.as_of,
+            both={k: v for k, v in both.items() if k in presets.FIELD_CHOICES[field]},
+        )
+        for field in fields
     ]
     if args.format == "text":
         return "\n\n".join(note.text() for note in notes) + "\n"

@@ -60,6 +60,22 @@ def resolve_as_of(
     return table, latest, from_micros(latest)
 
 
+def spread(
+    whole: Interactions, table: Interactions, cutoff: int, values: npt.NDArray[Any], *, fill: Any
+) -> npt.NDArray[Any]:
+    """Per-contact ``values`` of `resolve_as_of`'s ``table``, aligned to the rows of ``whole``.
+
+    The contacts `resolve_as_of` left out (starting after ``as_of``) get
+    ``fill``: a per-record classification (`csmetrics.explain`) lists every
+    row of the input, the ones no metric counted included.
+    """
+    if len(table) == len(whole):
+        return values
+    out = np.full(len(whole), fill, dtype=values.dtype)
+    out[whole.start <= cutoff] = values
+    return out
+
+
 def check_calendar(calendar: object) -> None:
     """Raise TypeError naming the option unless ``calendar`` is a `BusinessCalendar` or None."""
     if calendar is not None and not isinstance(calendar, BusinessCalendar):

@@ -25,9 +25,10 @@ from typing import ClassVar, overload
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from csmetrics.core.check import option, takes_tables
-from csmetrics.core.elapsed import resolve_as_of
+from csmetrics.core.elapsed import resolve_as_of, spread
 from csmetrics.core.episodes import (
     CONTACT_BY,
     MATCHES,
@@ -51,7 +52,18 @@ from csmetrics.core.results import Breakdown, Rate, check_count
 from csmetrics.core.table import OPEN, Interactions
 from csmetrics.core.tickets import Tickets
 
-__all__ = ["FCR", "ReopenRate", "fcr", "reopen_rate", "resolution_rate"]
+__all__ = [
+    "FCR",
+    "FCR_CLASSES",
+    "ReopenRate",
+    "fcr",
+    "fcr_classes",
+    "reopen_rate",
+    "resolution_rate",
+]
+
+I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -243,21 +255,10 @@ def fcr(
     >>> float(result)
     0.5
     """
-    table = as_interactions(interactions)
-    table.require("fcr", ("end", "resolved"))
-    window = window_micros("window_days", window_days)
-    option("match", match, MATCHES)
-    table, cutoff, as_of = resolve_as_of(table, as_of, by_start=True)
+    table, cutoff, as_of, window = _fcr_scope(interactions, window_days, match, as_of)
     # Taken from the cut table: its rows are the ones `first` indexes.
     group_column = group_of(table, by, CONTACT_BY)
-
-    order, episode_starts = episodes(table, window, match)
-    first = order[episode_starts]
-    repeats = np.diff(np.r_[np.flatnonzero(episode_starts), len(order)]) - 1
-
-    first_end = table.end[first]
-    pending = (first_end == OPEN) | (first_end > cutoff - window)
-    success = ~pending & table.resolved[first] & (repeats == 0)
+    first, repeats, pending, success = _fcr_episodes(table, window, match, cutoff)
     keep = in_period(table.start[first], period)
     factory = partial(FCR, window_days=float(window_days), match=match, as_of=as_of, period=period)
     result = reduce_counts(
@@ -273,6 +274,84 @@ def fcr(
     )
     warn_if_undefined(result, "fcr", "no decided episode (empty input or all pending)")
     return result
+
+
+def _fcr_scope(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    window_days: float,
+    match: Match,
+    as_of: datetime | None,
+) -> tuple[Interactions, int, datetime | None, int]:
+    """`fcr`'s checks and as_of: the contacts in scope, the cutoff, as_of and the window."""
+    table = as_interactions(interactions)
+    table.require("fcr", ("end", "resolved"))
+    window = window_micros("window_days", window_days)
+    option("match", match, MATCHES)
+    return (*resolve_as_of(table, as_of, by_start=True), window)
+
+
+def _fcr_episodes(
+    table: Interactions, window: int, match: Match, cutoff: int
+) -> tuple[I64, I64, Bool, Bool]:
+    """Per episode: its first contact (a row), its repeats, pending, resolved at first contact."""
+    order, episode_starts = episodes(table, window, match)
+    first = order[episode_starts]
+    repeats = np.diff(np.r_[np.flatnonzero(episode_starts), len(order)]) - 1
+    first_end = table.end[first]
+    pending = (first_end == OPEN) | (first_end > cutoff - window)
+    success = ~pending & table.resolved[first] & (repeats == 0)
+    return first, repeats, pending, success
+
+
+FCR_CLASSES: tuple[str, ...] = (
+    "resolved first time",
+    "not resolved first time",
+    "repeat",
+    "pending",
+)
+"""What a contact is to `fcr`, by the codes of `fcr_classes` (-1: not counted)."""
+
+
+def fcr_classes(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    /,
+    *,
+    window_days: float = 7,
+    match: Match = "issue",
+    as_of: datetime | None = None,
+) -> tuple[npt.NDArray[np.int8], datetime | None]:
+    """What each contact is to `fcr`, from the same steps: a code into `FCR_CLASSES`, and as_of.
+
+    The first contact of an episode is ``"resolved first time"`` (in the
+    numerator and the denominator), ``"not resolved first time"`` (in the
+    denominator only) or ``"pending"`` (its window is still open); every
+    other contact is a ``"repeat"``. A contact starting after ``as_of`` is
+    -1: `fcr` does not count it. Codes are in the order of the input's rows,
+    so the numerator, denominator, pending and repeats of
+    ``fcr(interactions, ...)`` are the number of contacts with codes 0,
+    0 or 1, 3 and 2.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from csmetrics import Interaction
+    >>> def at(day):
+    ...     return datetime(2026, 3, day, 9, tzinfo=timezone.utc)
+    >>> contacts = [
+    ...     Interaction(id=1, customer_id="a", start=at(2), end=at(2), resolved=True),
+    ...     Interaction(id=2, customer_id="a", start=at(5), end=at(5), resolved=True),
+    ...     Interaction(id=3, customer_id="b", start=at(20), end=at(20), resolved=True),
+    ... ]
+    >>> codes, as_of = fcr_classes(contacts)
+    >>> [FCR_CLASSES[c] for c in codes]
+    ['not resolved first time', 'repeat', 'pending']
+    """
+    whole = as_interactions(interactions)
+    table, cutoff, moment, window = _fcr_scope(whole, window_days, match, as_of)
+    first, _, pending, success = _fcr_episodes(table, window, match, cutoff)
+    codes = np.full(len(table), 2, dtype=np.int8)
+    codes[first] = np.where(pending, 3, np.where(success, 0, 1))
+    return spread(whole, table, cutoff, codes, fill=-1), moment
 
 
 @overload

@@ -42,11 +42,19 @@ from csmetrics.core.elapsed import (
     elapsed_into,
     resolve_as_of,
     seconds,
+    spread,
     thresholds,
 )
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.model import Interaction, PeriodLike
-from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
+from csmetrics.core.reduce import (
+    group_of,
+    in_period,
+    micros,
+    reduce_counts,
+    reduce_mean,
+    warn_if_undefined,
+)
 from csmetrics.core.results import Breakdown, Rate, TimeMean, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions
 from csmetrics.core.tickets import Tickets
@@ -65,6 +73,7 @@ __all__ = [
     "blocked_rate",
     "service_level",
     "service_level_curve",
+    "service_level_outcomes",
 ]
 
 F64 = npt.NDArray[np.float64]
@@ -312,6 +321,96 @@ def service_level_curve(
     return grid, values
 
 
+def _service_level_counts(
+    q: _Queue, threshold: Threshold, chosen: Formula, short_limit: float | None
+) -> tuple[dict[str, Bool], Any]:
+    """Per contact in scope, what it adds to each count of `ServiceLevel`; the threshold."""
+    limit, threshold_param = thresholds(
+        "threshold", threshold, q.table.channel[q.rows], q.table.id[q.rows]
+    )
+    answered_within = q.answered & (q.wait <= limit)
+    abandoned_within = q.abandoned & (q.wait <= limit)
+    short_abandoned = (
+        q.abandoned & (q.wait <= short_limit)
+        if short_limit is not None
+        else np.zeros_like(q.answered)
+    )
+    numerator = answered_within | (abandoned_within if chosen == "abandoned_within_met" else False)
+    denominator = {
+        "offered": q.answered | q.abandoned,
+        "answered": q.answered,
+        "abandoned_within_met": q.answered | q.abandoned,
+        "abandoned_within_excluded": q.answered | (q.abandoned & ~abandoned_within),
+        "short_abandoned_excluded": q.answered | (q.abandoned & ~short_abandoned),
+    }[chosen]
+    counts = {
+        "numerator": numerator,
+        "denominator": denominator,
+        "answered": q.answered,
+        "answered_within": answered_within,
+        "abandoned": q.abandoned,
+        "abandoned_within": abandoned_within,
+        "short_abandoned": short_abandoned,
+        "waiting": q.waiting,
+        "unanswered": q.unanswered,
+    }
+    return counts, threshold_param
+
+
+def service_level_outcomes(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    /,
+    *,
+    threshold: Threshold,
+    formula: Formula | None = None,
+    short_abandon: float | None = None,
+    as_of: datetime | None = None,
+    calendar: BusinessCalendar | None = None,
+    preset: str | None = None,
+) -> tuple[dict[str, Bool], datetime | None]:
+    """What each contact adds to each count of `service_level`, from the same steps; as_of.
+
+    One boolean column per count of `ServiceLevel` (``numerator``,
+    ``denominator``, ``answered``, ``answered_within``, ``abandoned``,
+    ``abandoned_within``, ``short_abandoned``, ``waiting``, ``unanswered``),
+    in the order of the input's rows, plus ``counted``: False for a blocked
+    contact and one starting after ``as_of``, which no count includes. The
+    options are `service_level`'s; each count of ``service_level(...)`` is
+    the number of True in its column.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Interaction
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> calls = [
+    ...     Interaction(id="1", customer_id="a", start=t,
+    ...                 first_response_at=t + timedelta(seconds=10)),
+    ...     Interaction(id="2", customer_id="b", start=t, end=t + timedelta(seconds=5),
+    ...                 abandoned=True),
+    ... ]
+    >>> counts, as_of = service_level_outcomes(calls, threshold=20, preset="icmi-answered")
+    >>> counts["numerator"].tolist(), counts["denominator"].tolist()
+    ([True, False], [True, False])
+    """
+    whole = as_interactions(interactions)
+    chosen: Formula = presets.resolve(  # type: ignore[assignment]
+        "service_level", preset, {"formula": formula}, ("formula",)
+    )["formula"]
+    short_limit = _short_limit(chosen, short_abandon)
+    q = _queue(whole, as_of, None, None, calendar, metric="service_level")
+    counts, _ = _service_level_counts(q, threshold, chosen, short_limit)
+    # The queue's rows are those of the table up to as_of: first spread to
+    # it, then to the input's rows.
+    cutoff = 0 if q.as_of is None else micros("as_of", q.as_of)
+    out: dict[str, Bool] = {}
+    for name, column in {**counts, "counted": np.ones(len(q.answered), bool)}.items():
+        full = np.zeros(len(q.table), dtype=bool)
+        full[q.rows] = column
+        out[name] = spread(whole, q.table, cutoff, full, fill=False)
+    return out, q.as_of
+
+
 @overload
 def service_level(
     interactions: Interactions | Tickets | Iterable[Interaction],
@@ -451,24 +550,7 @@ def service_level(
     )["formula"]
     short_limit = _short_limit(chosen, short_abandon)
     q = _queue(interactions, as_of, period, by, calendar, metric="service_level")
-    limit, threshold_param = thresholds(
-        "threshold", threshold, q.table.channel[q.rows], q.table.id[q.rows]
-    )
-    answered_within = q.answered & (q.wait <= limit)
-    abandoned_within = q.abandoned & (q.wait <= limit)
-    short_abandoned = (
-        q.abandoned & (q.wait <= short_limit)
-        if short_limit is not None
-        else np.zeros_like(q.answered)
-    )
-    numerator = answered_within | (abandoned_within if chosen == "abandoned_within_met" else False)
-    denominator = {
-        "offered": q.answered | q.abandoned,
-        "answered": q.answered,
-        "abandoned_within_met": q.answered | q.abandoned,
-        "abandoned_within_excluded": q.answered | (q.abandoned & ~abandoned_within),
-        "short_abandoned_excluded": q.answered | (q.abandoned & ~short_abandoned),
-    }[chosen]
+    counts, threshold_param = _service_level_counts(q, threshold, chosen, short_limit)
     factory = partial(
         ServiceLevel,
         formula=chosen,
@@ -481,17 +563,7 @@ def service_level(
     )
     result = reduce_counts(
         factory,
-        {
-            "numerator": numerator,
-            "denominator": denominator,
-            "answered": q.answered,
-            "answered_within": answered_within,
-            "abandoned": q.abandoned,
-            "abandoned_within": abandoned_within,
-            "short_abandoned": short_abandoned,
-            "waiting": q.waiting,
-            "unanswered": q.unanswered,
-        },
+        counts,
         q.group,
         by,
     )

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.check import option, takes_tables
-from csmetrics.core.elapsed import elapsed, elapsed_in_place, resolve_as_of
+from csmetrics.core.elapsed import elapsed, elapsed_in_place, resolve_as_of, spread
 from csmetrics.core.episodes import (
     CONTACT_BY,
     ContactBy,
@@ -83,6 +83,7 @@ __all__ = [
     "ResolutionKind",
     "contact_length",
     "first_response_time",
+    "first_response_waits",
     "handle_time",
     "reply_time",
     "resolution_time",
@@ -432,6 +433,55 @@ def _reduce(
         )
     warn_if_undefined(result, factory.keywords["metric"], _UNDEFINED)
     return result
+
+
+def first_response_waits(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    /,
+    *,
+    as_of: datetime | None = None,
+    calendar: BusinessCalendar | None = None,
+) -> tuple[dict[str, npt.NDArray[Any]], datetime | None]:
+    """Each contact's unit of `first_response_time`, from the same steps, and as_of.
+
+    Columns in the order of the input's rows: ``seconds`` (the wait; for an
+    unanswered contact, the wait observed until it ended or ``as_of``),
+    ``censored`` (unanswered), ``excluded`` (blocked, or agent-opened
+    without a customer message: nobody waited) and ``counted`` (False for a
+    contact starting after ``as_of``, which the metric does not count).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from csmetrics import Interaction
+    >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> contacts = [
+    ...     Interaction(id="1", customer_id="a", start=t,
+    ...                 first_response_at=t + timedelta(minutes=5)),
+    ...     Interaction(id="2", customer_id="b", start=t + timedelta(minutes=10)),
+    ... ]
+    >>> waits, as_of = first_response_waits(contacts)
+    >>> waits["seconds"].tolist(), waits["censored"].tolist()
+    ([300.0, 0.0], [False, True])
+    """
+    whole = as_interactions(interactions)
+    table, cutoff, moment = _prepare(
+        whole,
+        as_of,
+        None,
+        "kaplan-meier",
+        metric="first_response_time",
+        needs=("first_response_at",),
+    )
+    units = _first_response_units(table, cutoff, calendar)
+    excluded = np.zeros(len(table), bool) if units.excluded is None else units.excluded
+    columns = {
+        "seconds": spread(whole, table, cutoff, units.seconds, fill=0.0),
+        "censored": spread(whole, table, cutoff, units.censored, fill=False),
+        "excluded": spread(whole, table, cutoff, excluded, fill=False),
+        "counted": spread(whole, table, cutoff, np.ones(len(table), dtype=bool), fill=False),
+    }
+    return columns, moment
 
 
 @overload

@@ -19,13 +19,24 @@ Preset('icmi-answered', version='ICMI Queue Tips, 2002', formula='answered')
 
 from csmetrics.metrics.presets import CHOICES, DEFAULT, Choice, Preset, get, names
 from csmetrics.presets import dbt_zendesk
-from csmetrics.presets.difference import EXPLAIN_FIELDS, ORDER, Explanation, explain
+from csmetrics.presets.difference import (
+    CONTACT_METRICS,
+    EXPLAIN_FIELDS,
+    FIELD_CHOICES,
+    ORDER,
+    RULES,
+    Explanation,
+    explain,
+)
 
 __all__ = [
     "CHOICES",
+    "CONTACT_METRICS",
     "DEFAULT",
     "EXPLAIN_FIELDS",
+    "FIELD_CHOICES",
     "ORDER",
+    "RULES",
     "Choice",
     "Explanation",
     "Preset",
