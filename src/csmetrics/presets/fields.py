@@ -9,6 +9,7 @@ parts that differ between fields; every part works on whole numpy columns.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -36,7 +37,7 @@ class Measured:
     """The records' ids, where the measurement gives them (tickets); else read from the data."""
 
 
-class Field:
+class Field(ABC):
     """How `explain` measures, compares and counts one field (subclasses fill it in).
 
     ``rules`` is the documented order the choices are switched in; a rule
@@ -58,17 +59,19 @@ class Field:
         """The choices a rule switches."""
         return (rule,)
 
+    @abstractmethod
     def defaults(self) -> dict[str, Any]:
         """Every choice's value when neither a side nor ``both`` gives one."""
-        raise NotImplementedError
 
+    @abstractmethod
     def check(self, choices: Mapping[str, Any]) -> None:
         """Refuse a choice value the field does not allow (the metric checks the rest)."""
 
+    @abstractmethod
     def table(self, data: Any) -> Any:
         """The records as the table `measure` reads."""
-        raise NotImplementedError
 
+    @abstractmethod
     def measure(
         self,
         table: Any,
@@ -77,41 +80,40 @@ class Field:
         calendar: CalendarOption,
     ) -> Measured:
         """Every record's columns under ``choices``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def part(self, table: Any, measured: Measured, rows: npt.NDArray[np.intp]) -> Any:
         """The records ``rows`` alone, measured at ``measured.as_of`` as in the whole."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ids(self, table: Any, measured: Measured, rows: npt.NDArray[np.intp]) -> list[Any]:
         """The ids of ``rows``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def key(self, columns: Columns) -> npt.NDArray[Any]:
         """Per record, what is compared: equal keys give equal values and equal tallies."""
-        raise NotImplementedError
 
+    @abstractmethod
     def tally(self, columns: Columns) -> dict[str, npt.NDArray[Any]]:
         """Per record, what it adds to each counter of the aggregate (``tallies``)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def headline_of(
         self, sums: Mapping[str, float], columns: Columns, choices: Mapping[str, Any]
     ) -> float:
         """The number a side reports."""
-        raise NotImplementedError
 
+    @abstractmethod
     def shown(self, columns: Columns, rows: npt.NDArray[np.intp]) -> list[Any]:
         """The values of ``rows`` as Python values, None where not counted."""
-        raise NotImplementedError
 
     def value(self, rule: str, choices: Mapping[str, Any]) -> Any:
         """What a rule is set to under ``choices`` (the rows' ``rule_a``, ``rule_b``)."""
         return choices[rule]
 
+    @abstractmethod
     def meaning(self, rule: str, choices: Mapping[str, Any]) -> str:
         """What ``choices``' value of the rule does, as the reconciliation note says it."""
-        raise NotImplementedError
 
 
 def _shown(value: Any) -> str:
