@@ -24,7 +24,7 @@ from csmetrics.core.schedules import CalendarOption
 from csmetrics.core.table import Interactions
 from csmetrics.metrics import presets
 from csmetrics.metrics.resolution import FCR_CLASSES, fcr_classes
-from csmetrics.metrics.service_level import FORMULAS, service_level_outcomes
+from csmetrics.metrics.service_level import FORMULAS, ServiceLevel, service_level_outcomes
 from csmetrics.metrics.timing import first_response_waits
 from csmetrics.presets.fields import Columns, Field, Measured
 
@@ -197,17 +197,7 @@ class _FirstResponse(_ContactField):
 
 
 _QUEUE = ("answered", "abandoned", "waiting", "unanswered")
-_COUNTS = (
-    "numerator",
-    "denominator",
-    "answered",
-    "answered_within",
-    "abandoned",
-    "abandoned_within",
-    "short_abandoned",
-    "waiting",
-    "unanswered",
-)
+_COUNTS = ServiceLevel._counts  # the counters a service level result keeps
 
 
 class _ServiceLevel(_ContactField):
