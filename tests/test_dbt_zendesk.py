@@ -100,7 +100,7 @@ def test_counts_and_touch_flags():
 def test_business_columns_are_null_without_a_calendar():
     row = one(ODD_SECONDS)
     business = [name for name in dbt_zendesk.COLUMNS if "business" in name]
-    assert len(business) == 9
+    assert len(business) == 10
     assert all(row[name] is None for name in business)
 
 
@@ -122,6 +122,8 @@ def test_business_minutes_under_a_calendar():
     # Rounded to 4 places as every business minute column: 0.6666... and 2.81666...
     assert row["new_status_duration_in_business_minutes"] == 0.6667
     assert row["open_status_duration_in_business_minutes"] == 2.8167
+    # Solve time: every status but solved, 209 seconds, rounded once.
+    assert row["solve_time_in_business_minutes"] == 3.4833
 
 
 def test_minutes_are_rounded_to_four_places():
@@ -489,6 +491,10 @@ def test_new_and_open_business_minutes_leave_out_closed_hours():
     assert row["new_status_duration_in_business_minutes"] == pytest.approx(420)
     assert row["open_status_duration_in_business_minutes"] == pytest.approx(120)
     assert row["open_status_duration_in_calendar_minutes"] == 1080
+    # Solve time adds the pending stretch, Tuesday 10:00-12:00 (120 business
+    # minutes): 420 + 120 + 120.
+    assert row["solve_time_in_business_minutes"] == pytest.approx(660)
+    assert row["solve_time_in_calendar_minutes"] == 420 + 1080 + 120
     # Never open: 0, not null (the model's coalesce).
     waiting = _assigned([], (1, "pending"))
     assert (
@@ -743,6 +749,12 @@ def test_assignee_and_last_moment_columns_match_the_sql_row_by_row(
         assert row["new_status_duration_in_business_minutes"] + row[
             "open_status_duration_in_business_minutes"
         ] == pytest.approx(row["agent_work_time_in_business_minutes"], abs=1.5e-4)
+        # Solve time is every status but solved and closed: agent work, on
+        # hold and agent wait (four rounded columns: at most 2e-4 apart).
+        parts = ("agent_work_time", "on_hold_time", "agent_wait_time")
+        assert row["solve_time_in_business_minutes"] == pytest.approx(
+            sum(row[f"{part}_in_business_minutes"] for part in parts), abs=2e-4
+        )
 
 
 # -- the command line -----------------------------------------------------------------------
