@@ -70,6 +70,7 @@ def test_met_first_reply_has_the_reply_as_its_breach_time():
         "sla_applied_at": T0,
         "target": 60.0,
         "in_business_hours": False,
+        "priority_applied": None,
         "sla_breach_at": m(30),
         "sla_elapsed_time": 30.0,
         "is_active_sla": False,
@@ -214,6 +215,9 @@ def test_a_priority_change_keeps_only_the_latest_first_reply_target_from_creatio
     (row,) = rows([record], policy, as_of=m(240))
     assert (row["sla_applied_at"], row["target"], row["sla_breach_at"]) == (T0, 60.0, m(60))
     assert (row["sla_elapsed_time"], row["is_sla_breach"]) == (180.0, True)
+    # Applied at creation, so the priority applied is the one at creation,
+    # though the target is the urgent one.
+    assert row["priority_applied"] == "normal"
 
 
 def test_a_priority_change_adds_a_next_reply_row_and_keeps_the_first():
@@ -245,6 +249,37 @@ def test_a_priority_change_adds_a_next_reply_row_and_keeps_the_first():
     # 09:20 + 120 min: met by the 10:10 reply, 50 minutes; 09:30 + 30 min:
     # breached at 10:00, 40 minutes to the reply.
     assert found == [(m(20), 120.0, m(70), 50.0), (m(30), 30.0, m(60), 40.0)]
+    priorities = [r["priority_applied"] for r in rows([record], policy, as_of=m(240))]
+    assert priorities == ["normal", "urgent"]
+
+
+def test_priority_applied_is_the_history_row_of_that_second_else_the_current_priority():
+    # Next reply targets applied at 09:20:00.4 and 09:40; the history says
+    # high from 09:20:00.9 (same second as the first application: the
+    # package compares whole seconds, so high already holds) and null from
+    # 09:30. A null value, or no row yet, falls back to the current
+    # priority, "low".
+    policy = SLAPolicy(rules=[SLARule(next_reply=3600)])
+    record = Ticket(
+        id="q",
+        customer_id="ann",
+        created=T0,
+        priority="low",
+        messages=[
+            Message(at=T0, author="customer"),
+            Message(at=m(10), author="agent"),
+            Message(at=m(20) + timedelta(seconds=0.4), author="customer"),
+            Message(at=m(30), author="agent"),
+            Message(at=m(40), author="customer"),
+        ],
+        statuses=[StatusChange(at=T0, status="open")],
+        priority_changes=[(m(20) + timedelta(seconds=0.9), "high"), (m(30), None)],
+    )
+    found = [(r["metric"], r["priority_applied"]) for r in rows([record], policy, as_of=m(60))]
+    assert found == [("next_reply_time", "high"), ("next_reply_time", "low")]
+    # No priority at all: None.
+    (row,) = rows([ticket((30, "agent"))], FIRST_HOUR, as_of=m(60))
+    assert row["priority_applied"] is None
 
 
 AGENT_WORK = SLAPolicy(rules=[SLARule(agent_work=3600)])
@@ -408,3 +443,17 @@ def test_re_applied_targets_follow_the_package(records: list[Ticket]):
     for row in dbt:
         assert row["sla_elapsed_time"] >= 0
         assert (row["is_sla_breach"] is None) == row["is_active_sla"]
+    # priority_applied, row by row: the last history row (up to as_of) in or
+    # before the second of sla_applied_at, else the current priority.
+    cutoff = dbt_zendesk.sla_policies(data, BY_PRIORITY).as_of
+    by_id = {record.id: record for record in records}
+    for row in dbt:
+        record = by_id[row["ticket_id"]]
+        second = row["sla_applied_at"].replace(microsecond=0)
+        seen = [
+            c.priority
+            for c in record.priority_changes
+            if cutoff is not None and c.at <= cutoff and c.at.replace(microsecond=0) <= second
+        ]
+        expected = seen[-1] if seen and seen[-1] is not None else record.priority
+        assert row["priority_applied"] == expected

@@ -651,6 +651,7 @@ SLA_COLUMNS: dict[str, Kind] = {
     "sla_applied_at": "moment",
     "target": "minutes",
     "in_business_hours": "bool",
+    "priority_applied": "key",
     "sla_breach_at": "moment",
     "sla_elapsed_time": "minutes",
     "is_active_sla": "bool",
@@ -659,7 +660,8 @@ SLA_COLUMNS: dict[str, Kind] = {
 """The columns of `DbtSLAPolicies.to_rows`, in order, with their kind.
 
 ``minutes``: float minutes; ``moment``: UTC datetimes; ``is_sla_breach``
-is None while the target is active.
+is None while the target is active; ``priority_applied`` the priority as
+given (None when the ticket has none).
 """
 
 SLA_NOT_PRODUCED: dict[str, str] = {
@@ -749,6 +751,30 @@ def _latest_first_reply(target: I64, ticket: I64) -> npt.NDArray[np.bool_]:
     later = np.zeros(len(target), dtype=bool)
     later[:-1] = first[1:] & (ticket[1:] == ticket[:-1])
     out: npt.NDArray[np.bool_] = ~(first & later)
+    return out
+
+
+def _priority_applied(table: Tickets, cutoff: int, ticket: I64, applied: I64) -> Any:
+    """Per row, the priority in force at ``applied``, as ``priority_applied``.
+
+    The last priority history row up to ``cutoff`` whose second is at or
+    before the second of ``applied`` (the package joins on
+    ``date_trunc('second', ...)``, so of several changes in one second the
+    last holds); the ticket's current priority where there is none or its
+    value is null (the package's ``coalesce``). None without either.
+    """
+    pc = table.priority_changes
+    keep = np.flatnonzero(pc.at <= cutoff)
+    found = sla_family._last_at_or_before(
+        pc.ticket[keep], pc.at[keep] // _SECOND, ticket, applied // _SECOND
+    )
+    null = np.array([None], dtype=object)
+    history = np.concatenate([pc.value.keys.astype(object), null])
+    code = sla_family._gather(pc.value.codes[keep].astype(np.int64), found, -1)
+    current = np.concatenate([table.priority.keys.astype(object), null])
+    out = history[code]
+    unset = code < 0
+    out[unset] = current[table.priority.codes[ticket[unset]]]
     return out
 
 
@@ -887,6 +913,10 @@ def sla_policies(
       moment its latest version came.
     - ``target``: the target in minutes; ``in_business_hours``: whether it
       is measured on the policy's calendar.
+    - ``priority_applied``: the ticket's priority at ``sla_applied_at``
+      (for the first reply target, at creation): the value of the last
+      priority history row up to ``as_of`` in or before that second, else
+      the ticket's current priority (v1.6.0's historical priority).
     - **Reply targets** (first and next reply): the reply is the first
       public agent comment strictly after ``sla_applied_at``, the solve the
       first change to solved or closed strictly after it; the breach time
@@ -1009,6 +1039,7 @@ def sla_policies(
         "sla_applied_at": applied,
         "target": _minutes(limit),
         "in_business_hours": business,
+        "priority_applied": _priority_applied(measured.table, cutoff, ticket, applied),
         "sla_breach_at": breach_at,
         "sla_elapsed_time": _round4(elapsed),
         "is_active_sla": active,
