@@ -111,6 +111,98 @@ def test_breached_first_reply():
     assert (row["is_active_sla"], row["is_sla_breach"]) == (False, True)
 
 
+def test_paused_tickets_are_never_breaches_but_stay_null_while_active():
+    # dbt_zendesk 1.9's sla_pause_criteria: the tickets it names have
+    # is_sla_breach false, after the null of an active target. At 11:00, a
+    # breached (reply at 10:30 against 10:00) and b (no reply) are named, c
+    # breached as a did and is not named; "zz" is in no row and changes none.
+    data = [
+        ticket((90, "agent"), id="a"),
+        ticket((10, "open"), id="b"),
+        ticket((90, "agent"), id="c"),
+    ]
+    plain = rows(data, FIRST_HOUR, as_of=m(30))
+    assert [r["is_sla_breach"] for r in plain] == [None, None, None]
+    found = rows(data, FIRST_HOUR, as_of=m(120), paused=["a", "b", "zz"])
+    assert [(r["ticket_id"], r["is_sla_breach"]) for r in found] == [
+        ("a", False),
+        ("b", False),
+        ("c", True),
+    ]
+    # b is due at 10:00; at 09:30 it is active: null, paused or not.
+    (b,) = rows([data[1]], FIRST_HOUR, as_of=m(30), paused=["b"])
+    assert (b["is_active_sla"], b["is_sla_breach"]) == (True, None)
+    # b's breach at 10:00 is in the past at 10:30: paused, so false.
+    (b,) = rows([data[1]], FIRST_HOUR, as_of=m(90), paused=["b"])
+    assert (b["is_active_sla"], b["is_sla_breach"]) == (False, False)
+    # Only the flag changes: the elapsed time and breach time stay.
+    assert (b["sla_elapsed_time"], b["sla_breach_at"]) == (90.0, m(60))
+
+
+def _private(*events: tuple[float, str, bool]) -> Ticket:
+    """A ticket created at T0; comments at minutes after T0 as (minute, author, public)."""
+    return Ticket(
+        id="p",
+        customer_id="ann",
+        created=T0,
+        messages=[Message(at=m(x), author=who, public=public) for x, who, public in events],
+        statuses=[StatusChange(at=T0, status="open")],
+    )
+
+
+def test_a_privately_created_ticket_starts_its_first_reply_at_the_customer_s_comment():
+    # An agent opens the ticket with an internal note at 09:00, writes the
+    # first public comment at 09:05; the customer answers at 09:30 and the
+    # agent replies at 10:40. By v1.6.1 the target runs from creation and the
+    # 09:05 comment is the reply (met, 5 minutes). By the 1.9 rule it runs
+    # from 09:30, so the reply is 10:40: due at 10:30, breached, 70 minutes.
+    record = _private(
+        (0, "agent", False), (5, "agent", True), (30, "customer", True), (100, "agent", True)
+    )
+    (v16,) = rows([record], FIRST_HOUR, as_of=m(240))
+    assert (v16["sla_applied_at"], v16["sla_elapsed_time"], v16["is_sla_breach"]) == (
+        T0,
+        5.0,
+        False,
+    )
+    (v19,) = rows([record], FIRST_HOUR, as_of=m(240), private_creation="customer_comment")
+    assert (v19["sla_applied_at"], v19["sla_breach_at"]) == (m(30), m(90))
+    assert (v19["sla_elapsed_time"], v19["is_sla_breach"]) == (70.0, True)
+
+
+def test_a_privately_created_ticket_without_a_customer_comment_keeps_creation():
+    # No public customer comment: applied at creation still, but the agent's
+    # own creating public comment (09:05) is no reply; the next one (10:40) is.
+    record = _private((0, "agent", False), (5, "agent", True), (100, "agent", True))
+    (row,) = rows([record], FIRST_HOUR, as_of=m(240), private_creation="customer_comment")
+    assert (row["sla_applied_at"], row["sla_elapsed_time"]) == (T0, 100.0)
+    assert (row["sla_breach_at"], row["is_sla_breach"]) == (m(60), True)
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        # The customer wrote first, publicly: not privately created.
+        [(0, "agent", False), (2, "customer", True), (5, "agent", True), (30, "customer", True)],
+        # The customer wrote privately before the agent's first public comment.
+        [(0, "customer", False), (5, "agent", True), (30, "customer", True)],
+        # No internal note before the agent's first public comment (outreach).
+        [(5, "agent", True), (6, "agent", False), (30, "customer", True)],
+    ],
+)
+def test_what_is_not_privately_created_keeps_creation(events: list[tuple[float, str, bool]]):
+    record = _private(*events, (100, "agent", True))
+    v16 = rows([record], FIRST_HOUR, as_of=m(240))
+    v19 = rows([record], FIRST_HOUR, as_of=m(240), private_creation="customer_comment")
+    assert v19 == v16
+    assert v19[0]["sla_applied_at"] == T0
+
+
+def test_private_creation_takes_one_of_two_values():
+    with pytest.raises(ValueError, match="private_creation"):
+        rows([ticket()], FIRST_HOUR, private_creation="first_public")  # type: ignore[arg-type]
+
+
 def test_active_target_has_no_breach_flag():
     # No reply yet at 09:30: 30 minutes elapsed, breach due at 10:00.
     (row,) = rows([ticket((10, "open"))], FIRST_HOUR, as_of=m(30))
@@ -457,3 +549,35 @@ def test_re_applied_targets_follow_the_package(records: list[Ticket]):
         ]
         expected = seen[-1] if seen and seen[-1] is not None else record.priority
         assert row["priority_applied"] == expected
+
+
+REPLIES = SLAPolicy(rules=[SLARule(first_response=3600, next_reply=1800, agent_work=7200)])
+
+
+@given(tickets())
+def test_paused_clears_the_breach_flag_only(records: list[Ticket]):
+    data = Tickets.from_records(records)
+    plain = dbt_zendesk.sla_policies(data, REPLIES).to_rows()
+    every = dbt_zendesk.sla_policies(data, REPLIES, paused=[r.id for r in records]).to_rows()
+    assert len(plain) == len(every)
+    for a, b in zip(plain, every, strict=True):
+        assert {k: v for k, v in a.items() if k != "is_sla_breach"} == {
+            k: v for k, v in b.items() if k != "is_sla_breach"
+        }
+        assert b["is_sla_breach"] == (None if a["is_sla_breach"] is None else False)
+
+
+@given(tickets())
+def test_private_creation_changes_only_tickets_with_an_internal_note(records: list[Ticket]):
+    data = Tickets.from_records(records)
+    plain = dbt_zendesk.sla_policies(data, REPLIES).to_rows()
+    moved = dbt_zendesk.sla_policies(data, REPLIES, private_creation="customer_comment").to_rows()
+    noted = {r.id for r in records if any(not message.public for message in r.messages)}
+    assert [r for r in plain if r["ticket_id"] not in noted] == [
+        r for r in moved if r["ticket_id"] not in noted
+    ]
+    for a, b in zip(plain, moved, strict=True):
+        # Only a first reply target moves, and only later.
+        if a["metric"] != "first_reply_time":
+            assert a == b
+        assert b["sla_applied_at"] >= a["sla_applied_at"]

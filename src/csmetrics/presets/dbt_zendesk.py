@@ -665,6 +665,8 @@ given (None when the ticket has none).
 """
 
 SLA_NOT_PRODUCED: dict[str, str] = {
+    "source_relation": "the warehouse's name of the Zendesk connection a row came from; "
+    "an export is one connection: add it as a constant column when unioning several",
     "sla_event_id": "a warehouse hash of ticket_id, metric and sla_applied_at: hash "
     "those columns of the row where a key is needed",
     "the resolution, periodic_update and pausable_update targets": "the model computes "
@@ -754,6 +756,61 @@ def _latest_first_reply(target: I64, ticket: I64) -> npt.NDArray[np.bool_]:
     return out
 
 
+def _privately_created(table: Tickets, cutoff: int) -> tuple[npt.NDArray[np.bool_], I64, I64]:
+    """Tickets created by private comments before the customer said anything (v1.9 rule).
+
+    Over the comments up to ``cutoff``: a ticket is privately created when
+    its first public comment (in (time, role) order) is an agent's, private
+    comments came strictly before it, and the customer had commented
+    neither publicly nor privately by then (strictly before it). Returns
+    the flag per ticket, the customer's first public comment per ticket
+    (`OPEN`: none) and the message row of each ticket's first public
+    comment (-1: none).
+    """
+    n, m = len(table), table.messages
+    seen = m.at <= cutoff
+    public = np.flatnonzero(seen & m.public)
+    public = public[np.lexsort((m.author[public], m.at[public], m.interaction[public]))]
+    heads, where = np.unique(m.interaction[public], return_index=True)
+    first_row = np.full(n, -1, dtype=np.int64)
+    first_row[heads] = public[where]
+    has = first_row >= 0
+    first_at = np.where(has, m.at[np.maximum(first_row, 0)], OPEN)
+    customer = seen & (m.author == _CUSTOMER)
+    first_customer = np.full(n, OPEN, dtype=np.int64)
+    np.minimum.at(first_customer, m.interaction[customer], m.at[customer])
+    customer_public = np.full(n, OPEN, dtype=np.int64)
+    rows = np.flatnonzero(customer & m.public)
+    np.minimum.at(customer_public, m.interaction[rows], m.at[rows])
+    private = np.flatnonzero(seen & ~m.public)
+    private = private[np.lexsort((m.at[private], m.interaction[private]))]
+    found = sla_family._last_at_or_before(
+        m.interaction[private], m.at[private], np.arange(n), first_at - 1
+    )
+    start = np.searchsorted(m.interaction[private], np.arange(n), side="left")
+    before = np.where(found >= 0, found - start + 1, 0)
+    flag = (
+        has
+        & (m.author[np.maximum(first_row, 0)] == _AGENT)
+        & (before > 0)
+        & (first_at < first_customer)
+    )
+    return flag, customer_public, first_row
+
+
+def _paused(table: Tickets, ticket: I64, paused: Iterable[Any] | None) -> npt.NDArray[np.bool_]:
+    """Per row, whether its ticket is one of ``paused`` (ids as in the data; others match none)."""
+    if paused is None:
+        return np.zeros(len(ticket), dtype=bool)
+    wanted = np.asarray(list(paused))
+    if not wanted.size:
+        return np.zeros(len(ticket), dtype=bool)
+    hit = np.isin(table.id.keys, wanted)
+    chosen = np.append(hit, False)[table.id.codes[ticket]]
+    out: npt.NDArray[np.bool_] = chosen
+    return out
+
+
 def _priority_applied(table: Tickets, cutoff: int, ticket: I64, applied: I64) -> Any:
     """Per row, the priority in force at ``applied``, as ``priority_applied``.
 
@@ -779,7 +836,13 @@ def _priority_applied(table: Tickets, cutoff: int, ticket: I64, applied: I64) ->
 
 
 def _reply_rows(
-    measured: sla_family._Measured, ticket: I64, applied: I64, limit: F64, business: Any
+    measured: sla_family._Measured,
+    ticket: I64,
+    applied: I64,
+    limit: F64,
+    business: Any,
+    *,
+    no_reply: npt.NDArray[np.bool_] | None = None,
 ) -> dict[str, npt.NDArray[Any]]:
     """The package's reply targets: each runs from ``applied`` to the first reply after it.
 
@@ -788,11 +851,15 @@ def _reply_rows(
     target is breached when neither came, or when the breach time passed
     before the reply and before the solve; ``sla_breach_at`` is the breach
     time if breached, else the reply, else the solve; the elapsed time runs
-    to the reply, else the solve, else ``as_of``.
+    to the reply, else the solve, else ``as_of``. ``no_reply`` marks the
+    comments that are no reply (by message row).
     """
     table, cutoff = measured.table, measured.cutoff
     m, st = table.messages, table.statuses
-    agent = np.flatnonzero((m.at <= cutoff) & m.public & (m.author == _AGENT))
+    counted = (m.at <= cutoff) & m.public & (m.author == _AGENT)
+    if no_reply is not None:
+        counted &= ~no_reply
+    agent = np.flatnonzero(counted)
     reply = _after(m.interaction[agent], m.at[agent], ticket, applied)
     solves = np.flatnonzero((st.at <= cutoff) & is_solved(st.status))
     solved = _after(st.ticket[solves], st.at[solves], ticket, applied)
@@ -897,6 +964,8 @@ def sla_policies(
     /,
     *,
     as_of: datetime | None = None,
+    private_creation: Literal["creation", "customer_comment"] = "creation",
+    paused: Iterable[Any] | None = None,
 ) -> DbtSLAPolicies:
     """dbt_zendesk's ``zendesk__sla_policies`` rows, as the package computes them.
 
@@ -940,7 +1009,8 @@ def sla_policies(
       the segments' breach times, breached when the sum passes the target.
       A target with no such segment has no row.
     - ``is_active_sla``: ``sla_breach_at`` is after ``as_of``;
-      ``is_sla_breach``: None while active, else breached.
+      ``is_sla_breach``: None while active, else False for a ticket in
+      ``paused``, else breached.
     - ``sla_elapsed_time`` rounded to 4 places.
 
     Parameters
@@ -954,6 +1024,23 @@ def sla_policies(
     as_of
         The moment the model ran (its ``current_timestamp``); default: the
         latest event in the data.
+    private_creation
+        When the first reply target of a ticket an agent created with an
+        internal note starts. ``"creation"`` (default; v1.6.1): at creation,
+        like every first reply target. ``"customer_comment"`` (the rule
+        dbt_zendesk 1.9 adds): a ticket whose first public comment is an
+        agent's, with an internal note strictly before it and no customer
+        comment (public or internal) before it, is privately created; its
+        first reply target starts at the customer's first public comment
+        (at creation if there is none), and the agent's creating public
+        comment is no reply to it.
+    paused
+        Ticket ids whose targets never count as breached, as dbt_zendesk
+        1.9's ``sla_pause_criteria`` variable selects them (a condition on
+        ticket fields, evaluated by the caller): ``is_sla_breach`` is False
+        for them once the target is no longer active; nothing else
+        changes. Ids not in the data match no row. Default None: no ticket
+        (v1.6.1 has no such variable).
 
     Returns
     -------
@@ -972,6 +1059,16 @@ def sla_policies(
     on a ticket already solved releases a reply target too. The business-
     hours rows measure on the policy's calendar with the library's
     calendar arithmetic. No tickets or no target: no rows.
+    ``priority_applied`` compares whole seconds, so a priority change in
+    the same second as ``sla_applied_at`` already holds, even a few
+    microseconds after it; a null priority in the history falls back to
+    the ticket's current priority, as does a moment before the first
+    history row. Privately created (with ``private_creation=
+    "customer_comment"``): comments at the same moment are ordered
+    customer before agent, as the package orders roles, and an internal
+    note at the same moment as the first public comment is not before it
+    (the package's order among them is the warehouse's). A paused ticket
+    whose target is still active keeps None.
 
     References
     ----------
@@ -1001,6 +1098,7 @@ def sla_policies(
     >>> row["is_active_sla"], row["is_sla_breach"]
     (False, True)
     """
+    option("private_creation", private_creation, ("creation", "customer_comment"))
     measured = sla_family._outcomes(tickets, policy, as_of, keep_superseded=True)
     outcomes, c = measured.outcomes, measured.outcomes.columns
     codes = {TARGETS.index(name): metric for name, metric in SLA_METRICS.items()}
@@ -1011,19 +1109,34 @@ def sla_policies(
     applied = np.where(
         target == _FIRST_REPLY, measured.table.created[ticket], c["applied_at"][rows]
     )
+    no_reply = None
+    if private_creation == "customer_comment":
+        private, customer_public, first_row = _privately_created(measured.table, measured.cutoff)
+        moved = (target == _FIRST_REPLY) & private[ticket] & (customer_public[ticket] != OPEN)
+        applied = np.where(moved, customer_public[ticket], applied)
+        # The agent's own creating comment is no reply to the first reply target.
+        no_reply = np.zeros(len(measured.table.messages.at), dtype=bool)
+        no_reply[first_row[private]] = True
     limit, business = c["seconds"][rows], c["business"][rows]
     n = len(rows)
     breach_at = np.zeros(n, dtype=np.int64)
     elapsed, breached = np.zeros(n), np.zeros(n, dtype=bool)
     kept = np.ones(n, dtype=bool)
     by_status = [TARGETS.index(k) for k in _STATUS_TARGETS]
+    replies = ~np.isin(target, by_status)
     groups: list[tuple[I64, tuple[str, ...] | None]] = [
-        (np.flatnonzero(~np.isin(target, by_status)), None)
+        (np.flatnonzero(replies & (target == _FIRST_REPLY)), ("first",)),
+        (np.flatnonzero(replies & (target != _FIRST_REPLY)), None),
     ]
     groups += [(np.flatnonzero(target == TARGETS.index(k)), v) for k, v in _STATUS_TARGETS.items()]
     for part, statuses in groups:
         args = (measured, ticket[part], applied[part], limit[part], business[part])
-        found = _reply_rows(*args) if statuses is None else _status_rows(*args, statuses=statuses)
+        if statuses == ("first",):
+            found = _reply_rows(*args, no_reply=no_reply)
+        elif statuses is None:
+            found = _reply_rows(*args)
+        else:
+            found = _status_rows(*args, statuses=statuses)
         breach_at[part] = found["sla_breach_at"]
         elapsed[part] = found["sla_elapsed_time"]
         breached[part] = found["breached"]
@@ -1043,7 +1156,9 @@ def sla_policies(
         "sla_breach_at": breach_at,
         "sla_elapsed_time": _round4(elapsed),
         "is_active_sla": active,
-        "is_sla_breach": np.where(active, np.nan, breached.astype(np.float64)),
+        "is_sla_breach": np.where(
+            active, np.nan, (breached & ~_paused(measured.table, ticket, paused)).astype(np.float64)
+        ),
     }
     out = {name: column[kept] for name, column in out.items()}
     return DbtSLAPolicies(outcomes.ticket_id[rows[kept]], out, outcomes.as_of)
