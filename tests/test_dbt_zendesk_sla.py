@@ -581,3 +581,86 @@ def test_private_creation_changes_only_tickets_with_an_internal_note(records: li
         if a["metric"] != "first_reply_time":
             assert a == b
         assert b["sla_applied_at"] >= a["sla_applied_at"]
+
+
+# -- business hours: the package's weekly schedule arithmetic ------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def _business(calendar: BusinessCalendar, **targets: int) -> SLAPolicy:
+    rule = SLARule(**{k: SLATarget(seconds=v, business=True) for k, v in targets.items()})
+    return SLAPolicy(calendar=calendar, rules=[rule])
+
+
+def _new(created: datetime, *events: tuple[datetime, str]) -> Ticket:
+    """A ticket created by a customer comment, new from creation; events are statuses."""
+    return Ticket(
+        id="b",
+        customer_id="ann",
+        created=created,
+        messages=[Message(at=created, author="customer")],
+        statuses=[StatusChange(at=created, status="new")]
+        + [StatusChange(at=at, status=status) for at, status in events],
+    )
+
+
+def test_business_status_minutes_keep_partial_minutes():
+    # Open 09:00-17:00 UTC on weekdays. New from Monday 16:59:30 until solved
+    # Tuesday 09:00:45: 30 + 45 seconds of business time, 1.25 minutes (the
+    # package's minutes from the week's start are seconds / 60, not rounded).
+    calendar = BusinessCalendar(timezone="UTC", hours={d: [("09:00", "17:00")] for d in WEEKDAYS})
+    start = m(479.5)  # Monday 16:59:30
+    record = _new(start, (m(1440) + timedelta(seconds=45), "solved"))
+    (row,) = rows([record], _business(calendar, agent_work=3600), as_of=m(1500))
+    assert row["sla_elapsed_time"] == 1.25
+    assert (row["is_active_sla"], row["is_sla_breach"]) == (False, False)
+
+
+def test_business_status_breach_is_a_whole_minute_across_the_week_boundary():
+    # Open Saturday 20:00-24:00 and Sunday 00:00-04:00 UTC: one stretch across
+    # the package's week boundary (Sunday 00:00 UTC). New from Saturday
+    # 22:00:30 with 300 business minutes of agent work: 119.5 minutes on
+    # Saturday, 180.5 on Sunday, so due Sunday 03:00:30. The package adds
+    # cast(minutes as int) to the week's start: 03:00:30 rounds to 03:01.
+    calendar = BusinessCalendar(
+        timezone="UTC", hours={"sat": [("20:00", "24:00")], "sun": [("00:00", "04:00")]}
+    )
+    policy = _business(calendar, agent_work=300 * 60)
+    start = datetime(2026, 3, 7, 22, 0, 30, tzinfo=UTC)
+    record = _new(start)
+    as_of = datetime(2026, 3, 7, 23, tzinfo=UTC)
+    (ours,) = sla_outcomes([record], policy, as_of=as_of).to_rows()
+    assert ours["target_at"] == datetime(2026, 3, 8, 3, 0, 30, tzinfo=UTC)
+    (row,) = rows([record], policy, as_of=as_of)
+    assert row["sla_breach_at"] == datetime(2026, 3, 8, 3, 1, tzinfo=UTC)
+    assert (row["is_active_sla"], row["is_sla_breach"]) == (True, None)
+
+
+def test_business_reply_breach_is_a_whole_second():
+    # Open 09:00-17:00 UTC on weekdays. Created Monday 16:30:00.6, no reply
+    # by Tuesday 10:00: the 60 business minutes ran out Tuesday 09:30:00.6;
+    # the package adds cast(seconds as int) to the week's start: 09:30:01.
+    calendar = BusinessCalendar(timezone="UTC", hours={d: [("09:00", "17:00")] for d in WEEKDAYS})
+    created = m(450) + timedelta(seconds=0.6)
+    record = _new(created)
+    (row,) = rows([record], _business(calendar, first_response=3600), as_of=m(1500))
+    assert row["sla_breach_at"] == m(1470) + timedelta(seconds=1)
+    assert (row["is_active_sla"], row["is_sla_breach"]) == (False, True)
+
+
+def test_business_minutes_follow_daylight_saving_time():
+    # Open 09:00-17:00 New York time on weekdays; New York moves to summer
+    # time on Sunday 2026-03-08. New from Friday 16:00 EST (21:00 UTC) with
+    # 120 business minutes of agent work: 60 on Friday, 60 on Monday from
+    # 09:00 EDT (13:00 UTC), due 14:00 UTC, as the package's schedule spine
+    # has it (its summer version of the schedule holds from the Monday).
+    calendar = BusinessCalendar(
+        timezone="America/New_York", hours={d: [("09:00", "17:00")] for d in WEEKDAYS}
+    )
+    start = datetime(2026, 3, 6, 21, tzinfo=UTC)
+    record = _new(start, (datetime(2026, 3, 9, 15, tzinfo=UTC), "solved"))
+    (row,) = rows([record], _business(calendar, agent_work=7200), as_of=start + timedelta(days=4))
+    assert row["sla_breach_at"] == datetime(2026, 3, 9, 14, tzinfo=UTC)
+    # Solved at 15:00 UTC (11:00 EDT): 60 + 120 business minutes, breached.
+    assert (row["sla_elapsed_time"], row["is_sla_breach"]) == (180.0, True)

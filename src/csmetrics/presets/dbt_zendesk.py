@@ -756,6 +756,19 @@ def _latest_first_reply(target: I64, ticket: I64) -> npt.NDArray[np.bool_]:
     return out
 
 
+def _to_whole(moments: I64, unit: int) -> I64:
+    """Moments rounded to the nearest whole ``unit``, halves up; `OPEN` stays.
+
+    The package writes a business-hours breach as the week's start (Sunday
+    00:00 UTC, a whole minute) plus ``cast(... as int)`` seconds (reply
+    targets) or minutes (agent work, requester wait); the warehouses round
+    that cast half away from zero.
+    """
+    rounded = (moments + unit // 2) // unit * unit
+    out: I64 = np.where(moments == OPEN, OPEN, rounded)
+    return out
+
+
 def _privately_created(table: Tickets, cutoff: int) -> tuple[npt.NDArray[np.bool_], I64, I64]:
     """Tickets created by private comments before the customer said anything (v1.9 rule).
 
@@ -873,6 +886,8 @@ def _reply_rows(
             continue
         breach[rows] = clock.deadline(ticket[rows], applied[rows], limit[rows])
         if flag:
+            # The business breach is a whole number of seconds from the week's start.
+            breach[rows] = _to_whole(breach[rows], _SECOND)
             elapsed[rows] = clock.seconds(ticket[rows], applied[rows], stop[rows]) / 60.0
         else:  # datediff(second, ...) / 60
             elapsed[rows] = (stop[rows] // _SECOND - applied[rows] // _SECOND) / 60.0
@@ -943,8 +958,10 @@ def _status_rows(
     breach = lo + np.rint(left * _SECOND).astype(np.int64)
     rows = np.flatnonzero(on_business)
     if rows.size:
-        breach[rows] = measured.clocks[1].deadline(
-            ticket[pair[rows]], lo[rows], np.maximum(left[rows], 0)
+        # The business breach is a whole number of minutes from the week's start.
+        breach[rows] = _to_whole(
+            measured.clocks[1].deadline(ticket[pair[rows]], lo[rows], np.maximum(left[rows], 0)),
+            _MINUTE,
         )
     n = len(ticket)
     latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
