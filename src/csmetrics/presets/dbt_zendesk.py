@@ -1073,9 +1073,17 @@ def sla_policies(
     solve came first), but ``sla_breach_at`` and the elapsed time run to
     that reply. A target still running at ``as_of`` in a counted status has
     30 days more elapsed than ``as_of`` gives. A solved or closed status
-    on a ticket already solved releases a reply target too. The business-
-    hours rows measure on the policy's calendar with the library's
-    calendar arithmetic. No tickets or no target: no rows.
+    on a ticket already solved releases a reply target too. No tickets or
+    no target: no rows.
+    Business-hours rows measure on the policy's calendar (or each ticket's
+    schedule history) to the microsecond, which gives the package's
+    weekly-spine minutes: they keep partial minutes, run across the week
+    boundary and follow daylight saving time. The breach time is rounded
+    as the package writes it, to the nearest whole second for reply
+    targets and the nearest whole minute for agent work and requester
+    wait (halves up); the package's ``datediff(second, ...)`` also drops
+    fractions of a second that the library keeps, which shows only on
+    timestamps finer than a second.
     ``priority_applied`` compares whole seconds, so a priority change in
     the same second as ``sla_applied_at`` already holds, even a few
     microseconds after it; a null priority in the history falls back to
