@@ -123,6 +123,29 @@ def seconds(name: str, value: object, *, allow_zero: bool = False) -> float:
     return float(given)
 
 
+def threshold_limits(
+    name: str, value: Threshold, channel: Encoded
+) -> tuple[float | F64, ThresholdParam]:
+    """The threshold in seconds, or one per channel code (nan: none given), and its record form.
+
+    Per channel: one limit per code of ``channel.keys`` and last the limit of
+    contacts without a channel (key None), so that ``limits[codes]`` is each
+    contact's limit. Options are checked as in `thresholds`; which contacts
+    lack a threshold is for the caller to check.
+    """
+    if not isinstance(value, Mapping):
+        limit = seconds(name, value)
+        return limit, limit
+    per_key = {key: seconds(f"{name}[{key!r}]", v) for key, v in value.items()}
+    by_code = np.array(
+        [per_key.get(channel.key(code), np.nan) for code in range(len(channel.keys))]
+        + [per_key.get(None, np.nan)],
+        dtype=np.float64,
+    )
+    param = tuple(sorted(per_key.items(), key=lambda kv: (kv[0] is None, str(kv[0]))))
+    return by_code, param
+
+
 def thresholds(
     name: str, value: Threshold, channel: Encoded, ids: Encoded
 ) -> tuple[F64, ThresholdParam]:
