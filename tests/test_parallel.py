@@ -168,3 +168,28 @@ def test_micros_within_is_the_last_span_within():
         assert float(k) / 1e6 <= limit
         if k < np.iinfo(np.int64).max:
             assert float(k + 1) / 1e6 > limit
+
+
+# -- asa ----------------------------------------------------------------------------------------
+
+
+@settings(max_examples=60)
+@given(
+    records=interactions(service=True, max_size=25),
+    by=st.sampled_from([None, "channel", "agent_id", "customer_id", "category"]),
+    period=st.booleans(),
+    as_of=st.none() | AS_OF,
+)
+def test_asa_same_for_any_threads_and_blocks(records, by, period, as_of):
+    table = csmetrics.Interactions.from_records(records)
+    options: dict[str, Any] = {"by": by, "as_of": as_of}
+    if period:
+        options["period"] = csmetrics.Window(start=BASE, end=BASE + timedelta(days=3))
+    with undefined_allowed():
+        reference = sl_module._asa_rows(
+            table, as_of=as_of, period=options.get("period"), by=by, calendar=None
+        )
+        for threads, rows in SETTINGS:
+            with parallel.settings(threads=threads, chunk_rows=rows):
+                got = csmetrics.asa(table, **options)
+            assert_same_result(got, reference, rel=0)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
@@ -42,14 +43,16 @@ from csmetrics.core.elapsed import (
     elapsed_into,
     resolve_as_of,
     seconds,
+    seconds_of_micros,
     threshold_limits,
     thresholds,
 )
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
+from csmetrics.core.exact import ZERO, exact_sum_and_squares, grouped_exact_sums_and_squares
 from csmetrics.core.model import Interaction, PeriodLike, as_window
 from csmetrics.core.parallel import map_chunks
 from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
-from csmetrics.core.results import Breakdown, Rate, TimeMean, check_count
+from csmetrics.core.results import Breakdown, Mean, Rate, TimeMean, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions, from_micros, to_micros
 from csmetrics.core.tickets import Tickets
 from csmetrics.metrics import presets
@@ -836,6 +839,28 @@ def asa(
     >>> asa(calls).value
     30.0
     """
+    if calendar is None:
+        table = as_interactions(interactions)
+        table.require("asa", ("first_response_at",))
+        if as_of is not None:
+            table, _, _ = resolve_as_of(table, as_of)
+        as_window("period", period, optional=True)  # checked before by=, as in _in_scope
+        group = group_of(table, by, CONTACT_BY)
+        if group is None or len(group.keys) < _BLOCKED_GROUPS:
+            return _asa_blocked(table, as_of=as_of, period=period, by=by, group=group)
+        interactions = table  # many groups: summed once
+    return _asa_rows(interactions, as_of=as_of, period=period, by=by, calendar=calendar)
+
+
+def _asa_rows(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    *,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    calendar: BusinessCalendar | None,
+) -> TimeMean | Breakdown[TimeMean]:
+    """`asa` from every answered contact's wait at once; any calendar, any number of groups."""
     table, answered, scope_as_of = _in_scope(interactions, as_of, period)
     first = first_responses(table)
     answered &= first.response != OPEN
@@ -849,6 +874,102 @@ def asa(
         None if group is None else group[answered],
         by,
     )
+    warn_if_undefined(result, "asa", "no answered contact in scope")
+    return result
+
+
+_BLOCKED_GROUPS = 4096
+"""Up to this many groups, `asa` adds per-block exact sums per group; more are summed once."""
+
+
+def _wait_block(
+    part: slice,
+    *,
+    table: Interactions,
+    first: FirstResponses | None,
+    bounds: tuple[int, int] | None,
+    group: Encoded | None,
+) -> tuple[npt.NDArray[np.int64], list[Fraction], list[Fraction]]:
+    """Answered contacts, exact sums of waits and of their squares, per group slot, of a block."""
+    start = table.start[part]
+    keep = ~table.blocked[part]
+    if bounds is not None:
+        keep &= start >= bounds[0]
+        keep &= start < bounds[1]
+    if first is None:
+        response, clock = table.first_response[part], start
+        keep &= ~table.abandoned[part]
+    else:
+        response, clock = first.response[part], first.clock[part]
+    answered = response != OPEN
+    answered &= keep
+    # The seconds of `csmetrics.core.elapsed.elapsed`: microseconds / 1e6.
+    waits = seconds_of_micros(response[answered] - clock[answered])
+    if group is None:
+        total, squares = exact_sum_and_squares(waits)
+        return np.array([len(waits)], dtype=np.int64), [total], [squares]
+    nslots = len(group.keys) + 1
+    slot = group.codes[part][answered].astype(np.intp)
+    slot[slot < 0] = nslots - 1
+    totals, squares_per_slot = grouped_exact_sums_and_squares(waits, slot, nslots)
+    return np.bincount(slot, minlength=nslots), totals, squares_per_slot
+
+
+def _asa_blocked(
+    table: Interactions,
+    *,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    group: Encoded | None,
+) -> TimeMean | Breakdown[TimeMean]:
+    """`asa` without a calendar: the waits summed exactly in blocks of rows, on threads.
+
+    Exact sums add the same for any blocks (`csmetrics.core.exact`), so the
+    mean and its moments are the same bits as from one pass over every wait.
+
+    ``table`` is the contacts up to ``as_of`` when it is given; ``group`` is
+    the ``by=`` column of ``table``.
+    """
+    window = as_window("period", period, optional=True)
+    kernel = partial(
+        _wait_block,
+        table=table,
+        first=first_responses(table) if len(table.messages) else None,
+        bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
+        group=group,
+    )
+    latest = as_of is None
+
+    def block(
+        part: slice,
+    ) -> tuple[tuple[npt.NDArray[np.int64], list[Fraction], list[Fraction]], int | None]:
+        return kernel(part), _latest_in_block(table, part) if latest else None
+
+    parts = map_chunks(block, len(table))
+    if latest and len(table):
+        moment = max(late for _, late in parts if late is not None)
+        if len(table.messages):
+            moment = max(moment, int(table.messages.at.max()))
+        as_of = from_micros(moment)
+    sizes = np.asarray(np.sum([size for (size, _, _), _ in parts], axis=0, dtype=np.int64))
+    totals = [sum(column, ZERO) for column in zip(*(t for (_, t, _), _ in parts), strict=True)]
+    squares = [sum(column, ZERO) for column in zip(*(q for (_, _, q), _ in parts), strict=True)]
+    factory = partial(TimeMean, metric="asa", calendar=None, as_of=as_of, period=period)
+    overall = factory(**Mean.moment_fields(int(sizes.sum()), sum(totals, ZERO), sum(squares, ZERO)))
+    result: TimeMean | Breakdown[TimeMean] = overall
+    if group is not None and by is not None:
+        nkeys = len(group.keys)
+        result = Breakdown(
+            by=by,
+            overall=overall,
+            groups={
+                group.key(int(s) if s < nkeys else -1): factory(
+                    **Mean.moment_fields(int(sizes[s]), totals[s], squares[s])
+                )
+                for s in np.flatnonzero(sizes)
+            },
+        )
     warn_if_undefined(result, "asa", "no answered contact in scope")
     return result
 
