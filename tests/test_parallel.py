@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 import csmetrics
 from csmetrics.core import parallel
 from csmetrics.metrics import service_level as sl_module
+from csmetrics.metrics import timing
 from strategies import assert_same_result, interactions, undefined_allowed
 from test_properties import AS_OF, BASE
 
@@ -192,4 +194,44 @@ def test_asa_same_for_any_threads_and_blocks(records, by, period, as_of):
         for threads, rows in SETTINGS:
             with parallel.settings(threads=threads, chunk_rows=rows):
                 got = csmetrics.asa(table, **options)
+            assert_same_result(got, reference, rel=0)
+
+
+# -- first_response_time ------------------------------------------------------------------------
+
+
+@settings(max_examples=60)
+@given(
+    records=interactions(service=True, max_size=25),
+    by=st.sampled_from([None, "channel", "agent_id", "customer_id", "category"]),
+    period=st.booleans(),
+    as_of=st.none() | AS_OF,
+    censoring=st.sampled_from(["kaplan-meier", "exclude"]),
+)
+def test_first_response_time_same_for_any_threads_and_blocks(records, by, period, **drawn):
+    as_of, censoring = drawn["as_of"], drawn["censoring"]
+    table = csmetrics.Interactions.from_records(records)
+    window = csmetrics.Window(start=BASE, end=BASE + timedelta(days=3)) if period else None
+    with undefined_allowed():
+        scoped, cutoff, scope_as_of = timing._prepare(
+            table, as_of, by, censoring, metric="first_response_time", needs=()
+        )
+        reference = timing._reduce(
+            timing._first_response_units(scoped, cutoff, None),
+            scoped,
+            partial(
+                csmetrics.Durations,
+                metric="first_response_time",
+                censoring=censoring,
+                calendar=None,
+                as_of=scope_as_of,
+            ),
+            window,
+            by,
+        )
+        for threads, rows in SETTINGS:
+            with parallel.settings(threads=threads, chunk_rows=rows):
+                got = csmetrics.first_response_time(
+                    table, by=by, as_of=as_of, period=window, censoring=censoring
+                )
             assert_same_result(got, reference, rel=0)

@@ -25,9 +25,16 @@ ThresholdParam = float | tuple[tuple[Any, float], ...]
 
 
 def latest_event(table: Interactions) -> int | None:
-    """The latest recorded timestamp: start, end, first response or message."""
+    """The latest recorded timestamp: start, end, first response or message.
+
+    Kept on the table's memo: every metric without an explicit ``as_of``
+    needs it, and a table does not change.
+    """
     if not len(table):
         return None
+    if "latest_event" in table.memo:
+        cached: int = table.memo["latest_event"]
+        return cached
     candidates = [int(table.start.max())]
     for column in (table.end, table.first_response):
         # The latest time recorded, OPEN left out, without copying the column.
@@ -36,7 +43,8 @@ def latest_event(table: Interactions) -> int | None:
             candidates.append(latest)
     if len(table.messages):
         candidates.append(int(table.messages.at.max()))
-    return max(candidates)
+    table.memo["latest_event"] = latest = max(candidates)
+    return latest
 
 
 def resolve_as_of(

@@ -98,13 +98,14 @@ def _executor(threads: int) -> ThreadPoolExecutor:
         return _pool
 
 
-def map_chunks(kernel: Callable[[slice], T], rows: int) -> list[T]:
+def map_chunks(kernel: Callable[[slice], T], rows: int, *, chunk: int | None = None) -> list[T]:
     """``kernel`` on every chunk of ``range(rows)``, as slices; the results in chunk order.
 
-    At least one chunk, empty when ``rows`` is 0, so that a kernel's result
-    has its shape for empty data too.
+    ``chunk`` rows per chunk (default `chunk_rows`). At least one chunk,
+    empty when ``rows`` is 0, so that a kernel's result has its shape for
+    empty data too.
     """
-    size = chunk_rows()
+    size = chunk or chunk_rows()
     parts = [slice(a, min(a + size, rows)) for a in range(0, rows, size)] or [slice(0, 0)]
     threads = min(thread_count(), len(parts))
     if threads == 1:
