@@ -235,3 +235,16 @@ def test_first_response_time_same_for_any_threads_and_blocks(records, by, period
                     table, by=by, as_of=as_of, period=window, censoring=censoring
                 )
             assert_same_result(got, reference, rel=0)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_child_starts_its_own_threads():
+    with parallel.settings(threads=2, chunk_rows=1):
+        assert parallel.map_chunks(lambda part: part.start, 3) == [0, 1, 2]
+        pid = os.fork()
+        if pid == 0:  # the child: the parent's pool has no threads here
+            ok = parallel.map_chunks(lambda part: part.start, 3) == [0, 1, 2]
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

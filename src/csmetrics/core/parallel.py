@@ -98,6 +98,16 @@ def _executor(threads: int) -> ThreadPoolExecutor:
         return _pool
 
 
+def _forget_pool() -> None:
+    # A forked child has none of its parent's threads: it starts its own pool.
+    global _pool, _pool_size, _lock
+    _pool, _pool_size, _lock = None, 0, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def map_chunks(kernel: Callable[[slice], T], rows: int, *, chunk: int | None = None) -> list[T]:
     """``kernel`` on every chunk of ``range(rows)``, as slices; the results in chunk order.
 
