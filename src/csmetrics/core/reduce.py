@@ -466,8 +466,12 @@ BlockUnits = Callable[[slice], tuple[F64, Bool, Bool, Bool | None]]
 BLOCKED_KEYS = (_RADIX_KEYS >> 1) - 1
 """`reduce_durations_blocked` takes a ``by=`` column of up to this many keys."""
 
-_SORT_BLOCK_SCALE = 8
-"""Blocks of durations are this many times `csmetrics.core.parallel.chunk_rows` long."""
+_SORT_BLOCKS = (2, 8)
+"""Blocks of durations are 2 to 8 times `csmetrics.core.parallel.chunk_rows` long.
+
+Longer with more groups, so that each (group, censored) part of a block keeps
+enough rows for its sort to outweigh the fixed cost of a part.
+"""
 
 
 def _block_runs(
@@ -552,7 +556,7 @@ def reduce_durations_blocked(
     blocks = map_chunks(
         partial(_block_runs, units, codes, nslots),
         rows,
-        chunk=chunk_rows() * _SORT_BLOCK_SCALE,
+        chunk=chunk_rows() * min(max(nslots // 4, _SORT_BLOCKS[0]), _SORT_BLOCKS[1]),
     )
     size = np.asarray(np.sum([b[1] for b in blocks], axis=0, dtype=np.int64))
     left_out = np.asarray(np.sum([b[2] for b in blocks], axis=0, dtype=np.int64))
