@@ -24,6 +24,10 @@ Threshold = float | timedelta | Mapping[Any, "float | timedelta"]
 ThresholdParam = float | tuple[tuple[Any, float], ...]
 
 
+LATEST_EVENT = "latest_event"
+"""The key of `latest_event` on a table's memo; a kernel that finds it in its own pass sets it."""
+
+
 def latest_event(table: Interactions) -> int | None:
     """The latest recorded timestamp: start, end, first response or message.
 
@@ -32,8 +36,8 @@ def latest_event(table: Interactions) -> int | None:
     """
     if not len(table):
         return None
-    if "latest_event" in table.memo:
-        cached: int = table.memo["latest_event"]
+    if LATEST_EVENT in table.memo:
+        cached: int = table.memo[LATEST_EVENT]
         return cached
     candidates = [int(table.start.max())]
     for column in (table.end, table.first_response):
@@ -43,7 +47,7 @@ def latest_event(table: Interactions) -> int | None:
             candidates.append(latest)
     if len(table.messages):
         candidates.append(int(table.messages.at.max()))
-    table.memo["latest_event"] = latest = max(candidates)
+    table.memo[LATEST_EVENT] = latest = max(candidates)
     return latest
 
 

@@ -38,9 +38,11 @@ import numpy.typing as npt
 
 from csmetrics.core.check import option, takes_tables
 from csmetrics.core.elapsed import (
+    LATEST_EVENT,
     Threshold,
     elapsed,
     elapsed_into,
+    latest_event,
     resolve_as_of,
     seconds,
     seconds_of_micros,
@@ -50,7 +52,7 @@ from csmetrics.core.elapsed import (
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.exact import ZERO, exact_sum_and_squares, grouped_exact_sums_and_squares
 from csmetrics.core.model import Interaction, PeriodLike, as_window
-from csmetrics.core.parallel import map_chunks
+from csmetrics.core.parallel import chunk_rows, map_chunks
 from csmetrics.core.reduce import group_of, in_period, reduce_counts, reduce_mean, warn_if_undefined
 from csmetrics.core.results import Breakdown, Mean, Rate, TimeMean, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions, from_micros, to_micros
@@ -610,12 +612,25 @@ def _queue_counts(
 
     parts = map_chunks(block, len(table))
     counts = np.sum([c for c, _ in parts], axis=0, dtype=np.int64).reshape(nslots, _STATES)
-    if not latest or not len(table):
-        return counts, None
-    moment = max(late for _, late in parts if late is not None)
+    return counts, _latest_of_blocks(table, [late for _, late in parts]) if latest else None
+
+
+def _latest_of_blocks(table: Interactions, blocks: list[int | None]) -> int | None:
+    """`latest_event` from the blocks' `_latest_in_block` and the messages (None: no contact)."""
+    if not len(table):
+        return None
+    moment = max(late for late in blocks if late is not None)
     if len(table.messages):
         moment = max(moment, int(table.messages.at.max()))
-    return counts, moment
+    return moment
+
+
+def _default_as_of(table: Interactions, moment: int | None) -> datetime | None:
+    """The default as_of of `latest_event` ``moment``, kept on the table's memo."""
+    if moment is None:
+        return None
+    table.memo[LATEST_EVENT] = moment
+    return from_micros(moment)
 
 
 def _service_level_rows(
@@ -707,9 +722,10 @@ def _service_level_blocked(
             [0 if np.isnan(x) else _micros_within(float(x)) for x in limits], dtype=np.int64
         )
     short = None if short_limit is None else _micros_within(short_limit)
-    counts, latest = _queue_counts(table, within, short, period, group, latest=as_of is None)
-    if as_of is None and latest is not None:
-        as_of = from_micros(latest)
+    fuse = as_of is None and LATEST_EVENT not in table.memo
+    counts, latest = _queue_counts(table, within, short, period, group, latest=fuse)
+    if as_of is None:
+        as_of = _default_as_of(table, latest if fuse else latest_event(table))
     build = partial(factory, threshold=threshold_param, as_of=as_of)
 
     def result(c: npt.NDArray[np.int64]) -> ServiceLevel:
@@ -878,6 +894,9 @@ def _asa_rows(
     return result
 
 
+_SUM_BLOCKS = 4
+"""`asa`'s blocks are this many times `csmetrics.core.parallel.chunk_rows` long."""
+
 _BLOCKED_GROUPS = 4096
 """Up to this many groups, `asa` adds per-block exact sums per group; more are summed once."""
 
@@ -939,19 +958,21 @@ def _asa_blocked(
         bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
         group=group,
     )
-    latest = as_of is None
+    fuse = as_of is None and LATEST_EVENT not in table.memo
 
     def block(
         part: slice,
     ) -> tuple[tuple[npt.NDArray[np.int64], list[Fraction], list[Fraction]], int | None]:
-        return kernel(part), _latest_in_block(table, part) if latest else None
+        return kernel(part), _latest_in_block(table, part) if fuse else None
 
-    parts = map_chunks(block, len(table))
-    if latest and len(table):
-        moment = max(late for _, late in parts if late is not None)
-        if len(table.messages):
-            moment = max(moment, int(table.messages.at.max()))
-        as_of = from_micros(moment)
+    # Longer blocks than the counting kernels': each block's exact sums are
+    # Fractions per group, added in Python.
+    parts = map_chunks(block, len(table), chunk=chunk_rows() * _SUM_BLOCKS)
+    if as_of is None:
+        moment = (
+            _latest_of_blocks(table, [late for _, late in parts]) if fuse else latest_event(table)
+        )
+        as_of = _default_as_of(table, moment)
     sizes = np.asarray(np.sum([size for (size, _, _), _ in parts], axis=0, dtype=np.int64))
     totals = [sum(column, ZERO) for column in zip(*(t for (_, t, _), _ in parts), strict=True)]
     squares = [sum(column, ZERO) for column in zip(*(q for (_, _, q), _ in parts), strict=True)]
