@@ -24,10 +24,21 @@ Threshold = float | timedelta | Mapping[Any, "float | timedelta"]
 ThresholdParam = float | tuple[tuple[Any, float], ...]
 
 
+LATEST_EVENT = "latest_event"
+"""The key of `latest_event` on a table's memo; a kernel that finds it in its own pass sets it."""
+
+
 def latest_event(table: Interactions) -> int | None:
-    """The latest recorded timestamp: start, end, first response or message."""
+    """The latest recorded timestamp: start, end, first response or message.
+
+    Kept on the table's memo: every metric without an explicit ``as_of``
+    needs it, and a table does not change.
+    """
     if not len(table):
         return None
+    if LATEST_EVENT in table.memo:
+        cached: int = table.memo[LATEST_EVENT]
+        return cached
     candidates = [int(table.start.max())]
     for column in (table.end, table.first_response):
         # The latest time recorded, OPEN left out, without copying the column.
@@ -36,7 +47,8 @@ def latest_event(table: Interactions) -> int | None:
             candidates.append(latest)
     if len(table.messages):
         candidates.append(int(table.messages.at.max()))
-    return max(candidates)
+    table.memo[LATEST_EVENT] = latest = max(candidates)
+    return latest
 
 
 def resolve_as_of(
@@ -137,6 +149,29 @@ def seconds(name: str, value: object, *, allow_zero: bool = False) -> float:
         msg = f"{name}={shown(given)!r} is not allowed; use seconds {limit} or a timedelta"
         raise ValueError(msg)
     return float(given)
+
+
+def threshold_limits(
+    name: str, value: Threshold, channel: Encoded
+) -> tuple[float | F64, ThresholdParam]:
+    """The threshold in seconds, or one per channel code (nan: none given), and its record form.
+
+    Per channel: one limit per code of ``channel.keys`` and last the limit of
+    contacts without a channel (key None), so that ``limits[codes]`` is each
+    contact's limit. Options are checked as in `thresholds`; which contacts
+    lack a threshold is for the caller to check.
+    """
+    if not isinstance(value, Mapping):
+        limit = seconds(name, value)
+        return limit, limit
+    per_key = {key: seconds(f"{name}[{key!r}]", v) for key, v in value.items()}
+    by_code = np.array(
+        [per_key.get(channel.key(code), np.nan) for code in range(len(channel.keys))]
+        + [per_key.get(None, np.nan)],
+        dtype=np.float64,
+    )
+    param = tuple(sorted(per_key.items(), key=lambda kv: (kv[0] is None, str(kv[0]))))
+    return by_code, param
 
 
 def thresholds(

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from fractions import Fraction
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -27,7 +28,16 @@ from csmetrics.core.exact import (
     rounded,
 )
 from csmetrics.core.model import PeriodLike, as_window, aware_option
-from csmetrics.core.results import Breakdown, Durations, Mean, Result, merge_runs, sorted_runs
+from csmetrics.core.parallel import chunk_rows, map_chunks
+from csmetrics.core.results import (
+    Breakdown,
+    Durations,
+    Mean,
+    Result,
+    merge_runs,
+    no_durations,
+    sorted_runs,
+)
 from csmetrics.core.table import Codes, Encoded, to_micros
 
 I64 = npt.NDArray[np.int64]
@@ -448,3 +458,130 @@ def _distinct_per_group(
         return codes[part] - s * ndistinct, done_codes[part], waiting_codes[part]
 
     return sparse
+
+
+BlockUnits = Callable[[slice], tuple[F64, Bool, Bool, Bool | None]]
+"""Units of a block of rows: seconds, censored, excluded and in scope (None: every row)."""
+
+BLOCKED_KEYS = (_RADIX_KEYS >> 1) - 1
+"""`reduce_durations_blocked` takes a ``by=`` column of up to this many keys."""
+
+_SORT_BLOCKS = (2, 8)
+"""Blocks of durations are 2 to 8 times `csmetrics.core.parallel.chunk_rows` long.
+
+Longer with more groups, so that each (group, censored) part of a block keeps
+enough rows for its sort to outweigh the fixed cost of a part.
+"""
+
+
+def _block_runs(
+    units: BlockUnits, slot_codes: Codes | None, nslots: int, part: slice
+) -> tuple[list[tuple[int, F64, I64]], I64, I64]:
+    """A block's runs of equal durations per (slot, censored) part, units and exclusions per slot.
+
+    Returns ``(part, values, counts)`` for each non-empty part ``2 * slot +
+    censored`` (values increasing, ``-0.0`` counted as ``0.0``), the units in
+    scope per slot and the excluded ones per slot.
+    """
+    seconds, censored, excluded, scope = units(part)
+    if scope is not None:
+        seconds, censored, excluded = seconds[scope], censored[scope], excluded[scope]
+    timed = ~excluded
+    if slot_codes is None:  # parts 0 and 1: completed, then censored
+        size = np.array([len(seconds)], dtype=np.int64)
+        left_out = np.array([len(seconds) - np.count_nonzero(timed)], dtype=np.int64)
+        done = timed & ~censored
+        timed &= censored
+        ordered = np.concatenate((seconds[done], seconds[timed]))
+        bounds = np.array([0, np.count_nonzero(done), len(ordered)], dtype=np.int64)
+    else:
+        slot = slot_codes[part].astype(np.intp)
+        slot[slot < 0] = nslots - 1
+        if scope is not None:
+            slot = slot[scope]
+        size = np.bincount(slot, minlength=nslots)
+        left_out = np.bincount(slot[excluded], minlength=nslots)
+        key = slot[timed].astype(np.uint16)  # 16 bits: radix-sorted (BLOCKED_KEYS)
+        key <<= 1
+        key |= censored[timed]
+        ordered = seconds[timed][np.argsort(key, kind="stable")]
+        bounds = np.zeros(2 * nslots + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=2 * nslots), out=bounds[1:])
+    ordered += 0.0
+    runs = []
+    for p in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
+        segment = ordered[bounds[p] : bounds[p + 1]]
+        segment.sort()
+        runs.append((p, *sorted_runs(segment)))
+    return runs, size, left_out
+
+
+def _merge_counted(runs: list[tuple[F64, I64, I64]]) -> tuple[F64, I64, I64]:
+    """Distinct values with summed completed and censored counts of several runs lists.
+
+    One stable sort of the concatenated (already increasing) runs merges
+    them; equal values' counts are added (integers: any order, same sums).
+    """
+    if not runs:
+        return no_durations(), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    values = np.concatenate([v for v, _, _ in runs])
+    order = np.argsort(values, kind="stable")
+    values = values[order]
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    done = np.add.reduceat(np.concatenate([d for _, d, _ in runs])[order], starts)
+    still_open = np.add.reduceat(np.concatenate([c for _, _, c in runs])[order], starts)
+    return values[starts], done, still_open
+
+
+def reduce_durations_blocked(
+    factory: Callable[..., D],
+    units: BlockUnits,
+    rows: int,
+    group: Encoded | None,
+    by: str | None,
+) -> D | Breakdown[D]:
+    """`reduce_durations` of units built block by block, on `csmetrics.core.parallel`'s threads.
+
+    ``units(part)`` gives one unit per row of the block ``part`` of
+    ``range(rows)``: seconds, censored, excluded, and which rows are in scope
+    (None: all). Each block sorts its durations per (group, censored) part
+    and counts the runs of equal values; the blocks' runs are then merged
+    and their integer counts added, so the result is the same, bit for bit,
+    as `reduce_durations` of all units at once, for any blocks and threads.
+    Up to 32,767 groups (`_RADIX_KEYS`).
+    """
+    grouped = group is not None and by is not None
+    nslots = len(group.keys) + 1 if grouped and group is not None else 1
+    codes = group.codes if grouped and group is not None else None
+    blocks = map_chunks(
+        partial(_block_runs, units, codes, nslots),
+        rows,
+        chunk=chunk_rows() * min(max(nslots // 4, _SORT_BLOCKS[0]), _SORT_BLOCKS[1]),
+    )
+    size = np.asarray(np.sum([b[1] for b in blocks], axis=0, dtype=np.int64))
+    left_out = np.asarray(np.sum([b[2] for b in blocks], axis=0, dtype=np.int64))
+    per_part: dict[int, list[tuple[F64, I64, I64]]] = {}
+    for block_runs, _, _ in blocks:
+        for p, values, counts in block_runs:
+            zeros = np.zeros(len(counts), dtype=np.int64)
+            per_part.setdefault(p, []).append(
+                (values, zeros, counts) if p & 1 else (values, counts, zeros)
+            )
+
+    def build(runs: list[tuple[F64, I64, I64]], left: int) -> D:
+        values, done, still_open = _merge_counted(runs)
+        return factory(
+            values=values, completed_counts=done, censored_counts=still_open, excluded=left
+        )
+
+    overall = build([r for runs in per_part.values() for r in runs], int(left_out.sum()))
+    if not grouped or group is None or by is None:
+        return overall
+    nkeys = len(group.keys)
+    groups = {
+        group.key(s if s < nkeys else -1): build(
+            per_part.get(2 * s, []) + per_part.get(2 * s + 1, []), int(left_out[s])
+        )
+        for s in np.flatnonzero(size).tolist()
+    }
+    return Breakdown(by=by, overall=overall, groups=groups)

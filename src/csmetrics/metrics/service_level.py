@@ -26,8 +26,9 @@ Inputs: every function takes the contacts as
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
@@ -37,16 +38,22 @@ import numpy.typing as npt
 
 from csmetrics.core.check import option, takes_tables
 from csmetrics.core.elapsed import (
+    LATEST_EVENT,
     Threshold,
     elapsed,
     elapsed_into,
+    latest_event,
     resolve_as_of,
     seconds,
+    seconds_of_micros,
     spread,
+    threshold_limits,
     thresholds,
 )
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
-from csmetrics.core.model import Interaction, PeriodLike
+from csmetrics.core.exact import ZERO, exact_sum_and_squares, grouped_exact_sums_and_squares
+from csmetrics.core.model import Interaction, PeriodLike, as_window
+from csmetrics.core.parallel import chunk_rows, map_chunks
 from csmetrics.core.reduce import (
     group_of,
     in_period,
@@ -55,11 +62,11 @@ from csmetrics.core.reduce import (
     reduce_mean,
     warn_if_undefined,
 )
-from csmetrics.core.results import Breakdown, Rate, TimeMean, check_count
-from csmetrics.core.table import OPEN, Encoded, Interactions
+from csmetrics.core.results import Breakdown, Mean, Rate, TimeMean, check_count
+from csmetrics.core.table import OPEN, Encoded, Interactions, from_micros, to_micros
 from csmetrics.core.tickets import Tickets
 from csmetrics.metrics import presets
-from csmetrics.metrics.timing import first_responses
+from csmetrics.metrics.timing import FirstResponses, first_responses
 
 if TYPE_CHECKING:
     from csmetrics.core.calendar import BusinessCalendar
@@ -549,26 +556,301 @@ def service_level(
         "service_level", preset, {"formula": formula}, ("formula",)
     )["formula"]
     short_limit = _short_limit(chosen, short_abandon)
-    q = _queue(interactions, as_of, period, by, calendar, metric="service_level")
-    counts, threshold_param = _service_level_counts(q, threshold, chosen, short_limit)
     factory = partial(
         ServiceLevel,
         formula=chosen,
         preset=preset,
-        threshold=threshold_param,
         short_abandon=short_limit,
         calendar=calendar,
-        as_of=q.as_of,
         period=period,
     )
+    # Without a calendar the waits are whole microseconds: counted in blocks.
+    path = _service_level_blocked if calendar is None else _service_level_rows
+    return path(
+        interactions,
+        threshold=threshold,
+        formula=chosen,
+        short_limit=short_limit,
+        as_of=as_of,
+        period=period,
+        by=by,
+        calendar=calendar,
+        factory=factory,
+    )
+
+
+_STATES = 9
+"""Queue states a contact is counted in by `_queue_counts` (0: out of scope).
+
+1 answered late, 2 answered within, 3 abandoned late, 4 abandoned within,
+5 abandoned late and short, 6 abandoned within and short, 7 waiting,
+8 unanswered.
+"""
+
+
+def _micros_within(limit: float) -> int:
+    """The largest int64 span ``d`` (microseconds) whose seconds ``d / 1e6`` are <= ``limit``.
+
+    ``float(d) / 1e6`` is what `csmetrics.core.elapsed.elapsed_into` computes
+    and rounds monotonically in ``d``, so ``wait <= limit`` in float seconds is
+    ``d <= _micros_within(limit)`` in integers, for every int64 ``d``.
+    ``limit`` is positive (a validated threshold), so the answer is >= 0.
+    """
+    lo, hi = 0, int(np.iinfo(np.int64).max)
+    if float(hi) / _MICROS_PER_SECOND <= limit:
+        return hi
+    while hi - lo > 1:  # invariant: lo within, hi not
+        mid = (lo + hi) // 2
+        if float(mid) / _MICROS_PER_SECOND <= limit:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+_MICROS_PER_SECOND = 1_000_000
+
+
+def _latest_in_block(table: Interactions, part: slice) -> int:
+    """`csmetrics.core.elapsed.latest_event` of a block of rows, messages left out."""
+    floor = int(np.iinfo(np.int64).min)
+    if part.stop <= part.start:
+        return floor
+    end, recorded = table.end[part], table.first_response[part]
+    return max(
+        int(table.start[part].max()),
+        int(end.max(where=end != OPEN, initial=floor)),
+        int(recorded.max(where=recorded != OPEN, initial=floor)),
+    )
+
+
+def _state_block(
+    part: slice,
+    *,
+    table: Interactions,
+    first: FirstResponses | None,
+    within: int | npt.NDArray[np.int64],
+    short: int | None,
+    bounds: tuple[int, int] | None,
+    group: Encoded | None,
+) -> npt.NDArray[np.int64]:
+    """`_queue_counts` of one block of rows."""
+    start, end = table.start[part], table.end[part]
+    abandoned = table.abandoned[part]
+    if first is None:
+        response, clock = table.first_response[part], start
+        answered = response != OPEN
+        answered &= ~abandoned
+    else:
+        response, clock = first.response[part], first.clock[part]
+        answered = response != OPEN
+    wait = end - start  # microseconds; an abandoned contact's wait
+    np.subtract(response, clock, out=wait, where=answered)
+    limit = within[table.channel.codes[part]] if isinstance(within, np.ndarray) else within
+    state = np.less_equal(wait, limit).view(np.uint8)
+    state += 1  # answered: 1 late, 2 within
+    if short is not None:
+        extra = np.less_equal(wait, short).view(np.uint8)
+        extra += 1
+        extra <<= 1  # abandoned: 2 more, 4 more when short
+        extra *= abandoned
+    else:
+        extra = abandoned.view(np.uint8) << 1
+    state += extra
+    neither = ~(answered | abandoned)
+    np.copyto(state, np.uint8(8) - (end == OPEN).view(np.uint8), where=neither)
+    keep = ~table.blocked[part]
+    if bounds is not None:
+        keep &= start >= bounds[0]
+        keep &= start < bounds[1]
+    state *= keep
+    if group is None:
+        return np.bincount(state, minlength=_STATES)
+    nslots = len(group.keys) + 1
+    code = group.codes[part].astype(np.intp)
+    code[code < 0] = nslots - 1
+    code *= _STATES
+    code += state
+    return np.bincount(code, minlength=nslots * _STATES)
+
+
+def _queue_counts(
+    table: Interactions,
+    within: int | npt.NDArray[np.int64],
+    short: int | None,
+    period: PeriodLike | None,
+    group: Encoded | None,
+    *,
+    latest: bool,
+) -> tuple[npt.NDArray[np.int64], int | None]:
+    """Contacts per (group, queue state), summed over blocks of rows (no calendar).
+
+    ``within`` is the largest wait in microseconds within the threshold, or
+    one per channel code (the contacts without a channel last); ``short``
+    likewise for short abandons. Returns the counts, one row per group code
+    (the contacts without a key last; one row without ``group``) and one
+    column per state of `_STATES`, and, with ``latest``, the table's latest
+    event (`csmetrics.core.elapsed.latest_event`) found in the same pass.
+    The per-row work runs in blocks on `csmetrics.core.parallel`'s threads;
+    integer counts add up the same for any blocks and threads.
+    """
+    window = as_window("period", period, optional=True)
+    kernel = partial(
+        _state_block,
+        table=table,
+        first=first_responses(table) if len(table.messages) else None,
+        within=within,
+        short=short,
+        bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
+        group=group,
+    )
+    nslots = 1 if group is None else len(group.keys) + 1
+
+    def block(part: slice) -> tuple[npt.NDArray[np.int64], int | None]:
+        return kernel(part), _latest_in_block(table, part) if latest else None
+
+    parts = map_chunks(block, len(table))
+    counts = np.sum([c for c, _ in parts], axis=0, dtype=np.int64).reshape(nslots, _STATES)
+    return counts, _latest_of_blocks(table, [late for _, late in parts]) if latest else None
+
+
+def _latest_of_blocks(table: Interactions, blocks: list[int | None]) -> int | None:
+    """`latest_event` from the blocks' `_latest_in_block` and the messages (None: no contact)."""
+    if not len(table):
+        return None
+    moment = max(late for late in blocks if late is not None)
+    if len(table.messages):
+        moment = max(moment, int(table.messages.at.max()))
+    return moment
+
+
+def _default_as_of(table: Interactions, moment: int | None) -> datetime | None:
+    """The default as_of of `latest_event` ``moment``, kept on the table's memo."""
+    if moment is None:
+        return None
+    table.memo[LATEST_EVENT] = moment
+    return from_micros(moment)
+
+
+def _service_level_rows(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    *,
+    threshold: Threshold,
+    formula: Formula,
+    short_limit: float | None,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    calendar: BusinessCalendar | None,
+    factory: Callable[..., ServiceLevel],
+) -> ServiceLevel | Breakdown[ServiceLevel]:
+    """`service_level` from each contact's wait in seconds (`_queue`); any calendar."""
+    q = _queue(interactions, as_of, period, by, calendar, metric="service_level")
+    counts, threshold_param = _service_level_counts(q, threshold, formula, short_limit)
     result = reduce_counts(
-        factory,
+        partial(factory, threshold=threshold_param, as_of=q.as_of),
         counts,
         q.group,
         by,
     )
     warn_if_undefined(result, "service_level", "no answered or abandoned contact in scope")
     return result
+
+
+def _service_level_blocked(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    *,
+    threshold: Threshold,
+    formula: Formula,
+    short_limit: float | None,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    calendar: BusinessCalendar | None,
+    factory: Callable[..., ServiceLevel],
+) -> ServiceLevel | Breakdown[ServiceLevel]:
+    """`service_level` without a calendar: integer waits counted per queue state in blocks.
+
+    The same counts as the general path (`_queue`), from one fused pass over
+    the columns: the threshold is compared with the wait in microseconds
+    (`_micros_within`), and each contact's state is counted per group.
+    """
+    if calendar is not None:
+        msg = "the blocked path counts calendar time only"
+        raise ValueError(msg)
+    table = as_interactions(interactions)
+    table.require("service_level", ("first_response_at",))
+    if as_of is not None:
+        table, _, _ = resolve_as_of(table, as_of)
+    as_window("period", period, optional=True)  # checked before the thresholds, as in _queue
+    group = group_of(table, by, CONTACT_BY)
+    limits, threshold_param = threshold_limits("threshold", threshold, table.channel)
+    if isinstance(limits, float):
+        within: int | npt.NDArray[np.int64] = _micros_within(limits)
+    else:
+        if np.isnan(limits).any():
+            _check_thresholds(table, threshold, limits, period)
+        within = np.array(
+            [0 if np.isnan(x) else _micros_within(float(x)) for x in limits], dtype=np.int64
+        )
+    short = None if short_limit is None else _micros_within(short_limit)
+    fuse = as_of is None and LATEST_EVENT not in table.memo
+    counts, latest = _queue_counts(table, within, short, period, group, latest=fuse)
+    if as_of is None:
+        as_of = _default_as_of(table, latest if fuse else latest_event(table))
+    build = partial(factory, threshold=threshold_param, as_of=as_of)
+
+    def result(c: npt.NDArray[np.int64]) -> ServiceLevel:
+        answered, abandoned = int(c[1] + c[2]), int(c[3:7].sum())
+        answered_within, abandoned_within = int(c[2]), int(c[4] + c[6])
+        short_abandoned = int(c[5] + c[6])
+        numerator = answered_within + (abandoned_within if formula == "abandoned_within_met" else 0)
+        denominator = {
+            "offered": answered + abandoned,
+            "answered": answered,
+            "abandoned_within_met": answered + abandoned,
+            "abandoned_within_excluded": answered + abandoned - abandoned_within,
+            "short_abandoned_excluded": answered + abandoned - short_abandoned,
+        }[formula]
+        return build(
+            numerator=numerator,
+            denominator=denominator,
+            answered=answered,
+            answered_within=answered_within,
+            abandoned=abandoned,
+            abandoned_within=abandoned_within,
+            short_abandoned=short_abandoned,
+            waiting=int(c[7]),
+            unanswered=int(c[8]),
+        )
+
+    overall = result(counts.sum(axis=0))
+    out: ServiceLevel | Breakdown[ServiceLevel] = overall
+    if group is not None and by is not None:
+        present = np.flatnonzero(counts[:, 1:].sum(axis=1))
+        nkeys = len(group.keys)
+        out = Breakdown(
+            by=by,
+            overall=overall,
+            groups={group.key(int(s) if s < nkeys else -1): result(counts[s]) for s in present},
+        )
+    warn_if_undefined(out, "service_level", "no answered or abandoned contact in scope")
+    return out
+
+
+def _check_thresholds(
+    table: Interactions,
+    threshold: Threshold,
+    limits: npt.NDArray[np.float64],
+    period: PeriodLike | None,
+) -> None:
+    """Raise as `thresholds` does when a contact in scope has a channel without a threshold."""
+    keep = ~table.blocked
+    if period is not None:
+        keep &= in_period(table.start, period)
+    if np.isnan(limits[table.channel.codes[keep]]).any():
+        rows = np.flatnonzero(keep)
+        thresholds("threshold", threshold, table.channel[rows], table.id[rows])
 
 
 @overload
@@ -645,6 +927,28 @@ def asa(
     >>> asa(calls).value
     30.0
     """
+    if calendar is None:
+        table = as_interactions(interactions)
+        table.require("asa", ("first_response_at",))
+        if as_of is not None:
+            table, _, _ = resolve_as_of(table, as_of)
+        as_window("period", period, optional=True)  # checked before by=, as in _in_scope
+        group = group_of(table, by, CONTACT_BY)
+        if group is None or len(group.keys) < _BLOCKED_GROUPS:
+            return _asa_blocked(table, as_of=as_of, period=period, by=by, group=group)
+        interactions = table  # many groups: summed once
+    return _asa_rows(interactions, as_of=as_of, period=period, by=by, calendar=calendar)
+
+
+def _asa_rows(
+    interactions: Interactions | Tickets | Iterable[Interaction],
+    *,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    calendar: BusinessCalendar | None,
+) -> TimeMean | Breakdown[TimeMean]:
+    """`asa` from every answered contact's wait at once; any calendar, any number of groups."""
     table, answered, scope_as_of = _in_scope(interactions, as_of, period)
     first = first_responses(table)
     answered &= first.response != OPEN
@@ -658,6 +962,107 @@ def asa(
         None if group is None else group[answered],
         by,
     )
+    warn_if_undefined(result, "asa", "no answered contact in scope")
+    return result
+
+
+_SUM_BLOCKS = 4
+"""`asa`'s blocks are this many times `csmetrics.core.parallel.chunk_rows` long."""
+
+_BLOCKED_GROUPS = 4096
+"""Up to this many groups, `asa` adds per-block exact sums per group; more are summed once."""
+
+
+def _wait_block(
+    part: slice,
+    *,
+    table: Interactions,
+    first: FirstResponses | None,
+    bounds: tuple[int, int] | None,
+    group: Encoded | None,
+) -> tuple[npt.NDArray[np.int64], list[Fraction], list[Fraction]]:
+    """Answered contacts, exact sums of waits and of their squares, per group slot, of a block."""
+    start = table.start[part]
+    keep = ~table.blocked[part]
+    if bounds is not None:
+        keep &= start >= bounds[0]
+        keep &= start < bounds[1]
+    if first is None:
+        response, clock = table.first_response[part], start
+        keep &= ~table.abandoned[part]
+    else:
+        response, clock = first.response[part], first.clock[part]
+    answered = response != OPEN
+    answered &= keep
+    # The seconds of `csmetrics.core.elapsed.elapsed`: microseconds / 1e6.
+    waits = seconds_of_micros(response[answered] - clock[answered])
+    if group is None:
+        total, squares = exact_sum_and_squares(waits)
+        return np.array([len(waits)], dtype=np.int64), [total], [squares]
+    nslots = len(group.keys) + 1
+    slot = group.codes[part][answered].astype(np.intp)
+    slot[slot < 0] = nslots - 1
+    totals, squares_per_slot = grouped_exact_sums_and_squares(waits, slot, nslots)
+    return np.bincount(slot, minlength=nslots), totals, squares_per_slot
+
+
+def _asa_blocked(
+    table: Interactions,
+    *,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    group: Encoded | None,
+) -> TimeMean | Breakdown[TimeMean]:
+    """`asa` without a calendar: the waits summed exactly in blocks of rows, on threads.
+
+    Exact sums add the same for any blocks (`csmetrics.core.exact`), so the
+    mean and its moments are the same bits as from one pass over every wait.
+
+    ``table`` is the contacts up to ``as_of`` when it is given; ``group`` is
+    the ``by=`` column of ``table``.
+    """
+    window = as_window("period", period, optional=True)
+    kernel = partial(
+        _wait_block,
+        table=table,
+        first=first_responses(table) if len(table.messages) else None,
+        bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
+        group=group,
+    )
+    fuse = as_of is None and LATEST_EVENT not in table.memo
+
+    def block(
+        part: slice,
+    ) -> tuple[tuple[npt.NDArray[np.int64], list[Fraction], list[Fraction]], int | None]:
+        return kernel(part), _latest_in_block(table, part) if fuse else None
+
+    # Longer blocks than the counting kernels': each block's exact sums are
+    # Fractions per group, added in Python.
+    parts = map_chunks(block, len(table), chunk=chunk_rows() * _SUM_BLOCKS)
+    if as_of is None:
+        moment = (
+            _latest_of_blocks(table, [late for _, late in parts]) if fuse else latest_event(table)
+        )
+        as_of = _default_as_of(table, moment)
+    sizes = np.asarray(np.sum([size for (size, _, _), _ in parts], axis=0, dtype=np.int64))
+    totals = [sum(column, ZERO) for column in zip(*(t for (_, t, _), _ in parts), strict=True)]
+    squares = [sum(column, ZERO) for column in zip(*(q for (_, _, q), _ in parts), strict=True)]
+    factory = partial(TimeMean, metric="asa", calendar=None, as_of=as_of, period=period)
+    overall = factory(**Mean.moment_fields(int(sizes.sum()), sum(totals, ZERO), sum(squares, ZERO)))
+    result: TimeMean | Breakdown[TimeMean] = overall
+    if group is not None and by is not None:
+        nkeys = len(group.keys)
+        result = Breakdown(
+            by=by,
+            overall=overall,
+            groups={
+                group.key(int(s) if s < nkeys else -1): factory(
+                    **Mean.moment_fields(int(sizes[s]), totals[s], squares[s])
+                )
+                for s in np.flatnonzero(sizes)
+            },
+        )
     warn_if_undefined(result, "asa", "no answered contact in scope")
     return result
 

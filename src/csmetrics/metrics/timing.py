@@ -48,11 +48,13 @@ from csmetrics.core.episodes import (
     time_key,
 )
 from csmetrics.core.exact import exact_sum, rounded
-from csmetrics.core.model import AUTHORS, Interaction, PeriodLike
+from csmetrics.core.model import AUTHORS, Interaction, PeriodLike, as_window
 from csmetrics.core.reduce import (
+    BLOCKED_KEYS,
     group_of,
     in_period,
     reduce_durations,
+    reduce_durations_blocked,
     reduce_mean,
     segment_starts,
     split_by_group,
@@ -71,7 +73,7 @@ from csmetrics.core.results import (
     durations_array,
     no_durations,
 )
-from csmetrics.core.table import OPEN, Interactions
+from csmetrics.core.table import OPEN, Interactions, to_micros
 from csmetrics.core.tickets import Tickets
 
 if TYPE_CHECKING:
@@ -591,7 +593,6 @@ def first_response_time(
         metric="first_response_time",
         needs=("first_response_at",),
     )
-    units = _first_response_units(table, cutoff, calendar)
     factory = partial(
         Durations,
         metric="first_response_time",
@@ -599,7 +600,49 @@ def first_response_time(
         calendar=calendar,
         as_of=as_of,
     )
+    group = group_of(table, by, CONTACT_BY)
+    if calendar is None and (group is None or len(group.keys) <= BLOCKED_KEYS):
+        # Calendar time, a few groups: the waits built, sorted and counted in blocks.
+        window = as_window("period", period, optional=True)
+        result = reduce_durations_blocked(
+            partial(factory, period=period),
+            partial(
+                _first_response_block,
+                table=table,
+                first=first_responses(table),
+                cutoff=cutoff,
+                bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
+            ),
+            len(table),
+            group,
+            by,
+        )
+        warn_if_undefined(result, "first_response_time", _UNDEFINED)
+        return result
+    units = _first_response_units(table, cutoff, calendar)
     return _reduce(units, table, factory, period, by)
+
+
+def _first_response_block(
+    part: slice,
+    *,
+    table: Interactions,
+    first: FirstResponses,
+    cutoff: int,
+    bounds: tuple[int, int] | None,
+) -> tuple[F64, Bool, Bool, Bool | None]:
+    """`_first_response_units` of a block of contacts, in calendar time, and those in ``period``."""
+    response, clock = first.response[part], first.clock[part]
+    answered = response != OPEN
+    stop = table.end[part].copy()
+    stop[stop == OPEN] = cutoff
+    np.copyto(stop, response, where=answered)
+    excluded = table.blocked[part] | ~first.requested[part]
+    scope = None
+    if bounds is not None:
+        start = table.start[part]
+        scope = (start >= bounds[0]) & (start < bounds[1])
+    return elapsed_in_place(clock, stop, None), ~answered, excluded, scope
 
 
 @overload
