@@ -252,16 +252,32 @@ def _missing(n: int) -> Encoded:
     return Encoded(np.broadcast_to(np.int32(-1), (n,)), np.zeros(0, dtype=np.int64))
 
 
-def _dense_ints(values: I64) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
+def _dense_ints(
+    values: I64, present: Bool | None = None
+) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
     """Sorted keys and codes (int32 where they fit) of integers in a compact range, without a sort.
 
     A counting pass over ``max - min`` slots; None when the range is too wide
-    for that to beat sorting (sparse ids).
+    for that to beat sorting (sparse ids). With ``present``, only the values
+    where it is True are keys, and the codes of the other rows are arbitrary
+    (the caller sets them): those rows are given a present value first, with
+    arithmetic rather than a selection of the present rows, which costs a
+    copy of each and a scatter back.
     """
+    count = len(values)
+    if present is not None:
+        count = int(np.count_nonzero(present))
+        if not count:
+            return np.zeros(0, dtype=np.int64), np.zeros(len(values), dtype=np.int64)
+        # given + (value - given) * absent: exact in modular integer arithmetic.
+        filled = np.subtract(values[int(np.argmax(present))], values)
+        filled *= ~present
+        filled += values
+        values = filled
     if not len(values):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     low, high = int(values.min()), int(values.max())
-    if high - low > 4 * len(values) + 1024:
+    if high - low > 4 * count + 1024:
         return None
     dtype = np.int32 if high - low < 2**31 else np.int64
     offset = np.empty(len(values), dtype=dtype)
@@ -284,7 +300,8 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
         return _reencode(field, values, required=required, ids=ids)
     if isinstance(values, np.ma.MaskedArray):
         # A masked integer array: integer keys with missing values, no objects.
-        arr = np.asarray(values.filled(0))
+        # The values under the mask are never read: no filled copy.
+        arr = np.asarray(np.ma.getdata(values))
         present = ~np.ma.getmaskarray(values)
         if arr.dtype.kind not in "iu":
             bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
@@ -386,13 +403,19 @@ def _encoded(
         row = int(np.flatnonzero(~present)[0])
         bad_record(_row_name(ids, row), field, values[row], "required key is missing")
     everywhere = bool(present.all())
+    dense = _dense_ints(arr, None if everywhere else present) if arr.dtype.kind in "iu" else None
+    if dense is not None:
+        keys, codes = dense
+        dtype = np.int32 if len(keys) < 2**31 else np.int64
+        codes = codes.astype(dtype, copy=False)
+        if not everywhere:
+            # -1 where absent: an OR with all bits set there and none elsewhere.
+            absent = (~present).view(np.int8).astype(dtype)
+            np.negative(absent, out=absent)
+            codes |= absent
+        return Encoded(codes, keys.astype(arr.dtype))
     given = arr if everywhere else arr[present]
-    dense = _dense_ints(given) if arr.dtype.kind in "iu" else None
-    if dense is None:
-        keys, inverse = np.unique(given, return_inverse=True)
-    else:
-        keys, inverse = dense
-        keys = keys.astype(arr.dtype)
+    keys, inverse = np.unique(given, return_inverse=True)
     dtype = np.int32 if len(keys) < 2**31 else np.int64
     if everywhere:
         return Encoded(inverse.reshape(-1).astype(dtype, copy=False), keys)
