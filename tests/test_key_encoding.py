@@ -8,13 +8,15 @@ values alone, independently of the table's counting and hashing paths.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from csmetrics import Interactions
-from csmetrics.core.table import _encode
+from csmetrics import Interaction, Interactions
+from csmetrics.core.table import OPEN, _encode, to_micros
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 
@@ -135,3 +137,47 @@ def test_parquet_reader_gives_the_table_of_the_frame_reader(tmp_path, columns):
         else:
             np.testing.assert_array_equal(ours, theirs, err_msg=name)
             assert ours.dtype == theirs.dtype, name
+
+
+def _contact(id: object, **fields: object) -> Interaction:
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    return Interaction(id=id, customer_id="c", start=start, **fields)  # type: ignore[arg-type]
+
+
+def test_from_records_ids_in_sorted_order_get_their_positions():
+    table = Interactions.from_records([_contact("a"), _contact("b"), _contact("c")])
+    assert table.id.codes.tolist() == [0, 1, 2]
+    assert table.id.keys.tolist() == ["a", "b", "c"]
+    assert table.id.codes.dtype == np.int32
+
+
+def test_from_records_ids_out_of_order_get_their_sorted_positions():
+    table = Interactions.from_records([_contact("b"), _contact("c"), _contact("a")])
+    assert table.id.codes.tolist() == [1, 2, 0]
+    assert table.id.keys.tolist() == ["a", "b", "c"]
+
+
+def test_from_records_fields_no_record_gives():
+    table = Interactions.from_records([_contact(1), _contact(2)])
+    assert table.agent_id.codes.tolist() == [-1, -1]
+    assert table.agent_id.codes.dtype == np.int32
+    assert table.agent_id.keys.dtype == np.int64
+    assert table.agent_id.keys.tolist() == []
+    assert table.first_response.tolist() == [OPEN, OPEN]
+    assert np.isnan(table.talk_seconds).all()
+    assert table.talk_seconds.dtype == np.float64
+
+
+def test_from_records_field_some_records_give():
+    later = datetime(2026, 3, 2, 9, 5, tzinfo=timezone.utc)
+    table = Interactions.from_records(
+        [
+            _contact(1, agent_id="x", talk_seconds=3.0, first_response_at=later),
+            _contact(2),
+        ]
+    )
+    assert table.agent_id.codes.tolist() == [0, -1]
+    assert table.agent_id.keys.tolist() == ["x"]
+    assert table.talk_seconds[0] == 3.0
+    assert np.isnan(table.talk_seconds[1])
+    assert table.first_response.tolist() == [to_micros(later), OPEN]

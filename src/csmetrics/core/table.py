@@ -1013,6 +1013,9 @@ def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | N
     errors name the row.
     """
     values = list(map(_get(name), rows))
+    if not required and values.count(None) == len(values):
+        # A field no record gives (one C scan): no keys, no lookups.
+        return Encoded(np.full(len(values), -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
     distinct = dict.fromkeys(values)
     missing = distinct.pop(None, 0) is None
     if "" in distinct:
@@ -1030,11 +1033,22 @@ def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | N
         if keys and not (INT_KEYS[0] <= keys[0] and keys[-1] <= INT_KEYS[1]):
             return _encode(name, np.array(values, dtype=object), required=required, ids=ids)
         array = np.array(keys, dtype=np.int64)
+    dtype = np.int32 if len(keys) < 2**31 else np.int64
+    if len(keys) == len(values) and keys == values:
+        # Distinct values in sorted order (ids as they are often given): row i has code i.
+        return Encoded(np.arange(len(values), dtype=dtype), array)
     code = dict(zip(keys, range(len(keys)), strict=True))
     if missing:
         code[None] = code[""] = -1
-    dtype = np.int32 if len(keys) < 2**31 else np.int64
     return Encoded(np.fromiter(map(code.__getitem__, values), dtype, len(values)), array)
+
+
+def _record_seconds(rows: list[Any], name: str) -> F64:
+    """A seconds field of every record as float64; nan where it is None."""
+    values = list(map(_get(name), rows))
+    if values.count(None) == len(values):
+        return np.full(len(values), np.nan)
+    return np.array(values, np.float64)
 
 
 def _record_times(rows: list[Any], name: str) -> I64:
@@ -1045,6 +1059,8 @@ def _record_times(rows: list[Any], name: str) -> I64:
     """
     moments = list(map(_get(name), rows))
     missing = None in moments
+    if missing and moments.count(None) == len(moments):
+        return np.full(len(moments), OPEN, dtype=np.int64)  # no record gives it
     if missing:
         moments = [_EPOCH if moment is None else moment for moment in moments]
     micros = np.fromiter(
@@ -1333,7 +1349,7 @@ class Interactions(_Columns):
             "first_response": _record_times(rows, "first_response_at"),
             **{name: np.fromiter(map(_get(name), rows), bool, n) for name in _FLAGS},
             # numpy reads None as nan in a float column.
-            **{name: np.array(list(map(_get(name), rows)), np.float64) for name in _SECONDS},
+            **{name: _record_seconds(rows, name) for name in _SECONDS},
             **{
                 name: _record_keys(rows, name, required=False, ids=ids)
                 for name in _INTERACTION_KEYS
