@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from csmetrics import Interaction, Interactions
+from csmetrics import Interaction, Interactions, InvalidDataError
 from csmetrics.core.table import OPEN, _encode, to_micros
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
@@ -181,3 +181,29 @@ def test_from_records_field_some_records_give():
     assert table.talk_seconds[0] == 3.0
     assert np.isnan(table.talk_seconds[1])
     assert table.first_response.tolist() == [to_micros(later), OPEN]
+
+
+@pytest.mark.parametrize(
+    ("micros", "bad_row"),
+    [
+        ([0, 253402300799999999, -62135596800000000], None),
+        ([0, None, 5], None),
+        ([0, 253402300800000000, None], 1),
+        ([None, -62135596800000001, 0], 1),
+    ],
+)
+def test_times_out_of_range_are_named_with_and_without_missing_times(micros, bad_row):
+    nat = np.iinfo(np.int64).min
+    times = np.array([nat if m is None else m for m in micros], dtype=np.int64)
+    columns = {
+        "id": np.arange(3),
+        "customer_id": np.zeros(3, dtype=np.int64),
+        "start": np.full(3, -62135596800000000, dtype=np.int64).view("datetime64[us]"),
+        "end": times.view("datetime64[us]"),
+    }
+    if bad_row is None:
+        table = Interactions.from_columns(columns)
+        assert table.end.tolist() == [OPEN if m is None else m for m in micros]
+    else:
+        with pytest.raises(InvalidDataError, match=rf"position {bad_row}\).*outside the instants"):
+            Interactions.from_columns(columns)

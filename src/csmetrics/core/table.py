@@ -280,13 +280,14 @@ def _dense_ints(
     if high - low > 4 * count + 1024:
         return None
     dtype = np.int32 if high - low < 2**31 else np.int64
-    offset = np.empty(len(values), dtype=dtype)
-    np.subtract(values, low, out=offset, casting="unsafe")  # in int64, stored narrower
+    # The offsets index as intp: numpy would convert narrower indices at each use.
+    offset = np.empty(len(values), dtype=np.intp)
+    np.subtract(values, low, out=offset, casting="unsafe")  # in the values' type, then intp
     seen = np.zeros(high - low + 1, dtype=bool)
     seen[offset] = True
     if seen.all():
         # Every value in the range occurs (ids 1..n): the offset is the code.
-        return np.arange(low, high + 1, dtype=np.int64), offset
+        return np.arange(low, high + 1, dtype=np.int64), offset.astype(dtype)
     keys = np.flatnonzero(seen) + low
     # A value's code is the number of distinct values below it.
     code = np.cumsum(seen, dtype=dtype)
@@ -413,7 +414,7 @@ def _encoded(
             absent = (~present).view(np.int8).astype(dtype)
             np.negative(absent, out=absent)
             codes |= absent
-        return Encoded(codes, keys.astype(arr.dtype))
+        return Encoded(codes, keys.astype(arr.dtype, copy=False))
     given = arr if everywhere else arr[present]
     keys, inverse = np.unique(given, return_inverse=True)
     dtype = np.int32 if len(keys) < 2**31 else np.int64
@@ -444,7 +445,7 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
             high = np.datetime64(LAST_INSTANT.replace(tzinfo=None), "us").astype(arr.dtype)
             _range_check(field, arr, (arr < low) | (arr > high), ids)
         micros = arr.astype("datetime64[us]", copy=False).astype(np.int64)
-        if unit not in _COARSE:
+        if unit not in _COARSE and not _in_range(micros):
             out = (micros != _MISSING_TIME) & ((micros < _MIN_MICROS) | (micros > _MAX_MICROS))
             _range_check(field, arr, out, ids)
         return micros
@@ -462,6 +463,19 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
             check_instant(_row_name(ids, row), field, value)
             out[row] = to_micros(value)
     return out
+
+
+def _in_range(micros: I64) -> bool:
+    """Whether every time but the missing ones lies in the instants a datetime holds.
+
+    Two reductions, and two counts only when a time is missing (its value is
+    below every instant), instead of building a mask of the times out of range.
+    """
+    if not len(micros) or micros.max() > _MAX_MICROS:
+        return not len(micros)
+    if micros.min() >= _MIN_MICROS:
+        return True
+    return bool(np.count_nonzero(micros < _MIN_MICROS) == np.count_nonzero(micros == _MISSING_TIME))
 
 
 def _range_check(field: str, arr: npt.NDArray[Any], bad: Bool, ids: Encoded | None) -> None:
