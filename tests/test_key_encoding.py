@@ -207,3 +207,29 @@ def test_times_out_of_range_are_named_with_and_without_missing_times(micros, bad
     else:
         with pytest.raises(InvalidDataError, match=rf"position {bad_row}\).*outside the instants"):
             Interactions.from_columns(columns)
+
+
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=4).filter(
+            lambda t: t == t.strip() and "," not in t and '"' not in t
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+@example(texts=["z", "é", "Z", "a", "\U0001f600", "ä", ""])
+def test_csv_text_keys_encode_as_the_sorted_distinct_texts(tmp_path_factory, texts):
+    pytest.importorskip("pyarrow")
+    from csmetrics import read_interactions_csv
+
+    lines = ["id,customer_id,start,agent_id"]
+    lines += [f"{i},c,2026-03-02T09:00:00+00:00,{text}" for i, text in enumerate(texts)]
+    path = tmp_path_factory.mktemp("csv") / "contacts.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_interactions_csv(path)
+    objects = np.array(texts, dtype=object)
+    present = objects != ""
+    codes, keys = _reference(objects.astype(str), present)
+    assert table.agent_id.codes.tolist() == codes
+    assert table.agent_id.keys.tolist() == keys
