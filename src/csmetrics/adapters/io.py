@@ -611,30 +611,14 @@ def _arrow_read(
     return read, table.num_rows
 
 
-def _arrow_keys(column: Any) -> Encoded:
-    """A text column's distinct texts, sorted by Arrow, and each row's code (-1: empty cell).
-
-    Arrow sorts texts by their UTF-8 bytes, which is the order of their code
-    points, numpy's order: the table then finds the dictionary sorted and
-    does not sort it again (a million ids sort several times faster here).
-    """
-    pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
-    rank = np.empty(len(order) + 1, dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    rank[-1] = -1  # an empty cell (null) indexes the last slot
-    _, codes = _words(pa.chunked_array([encoded]))
-    words = encoded.dictionary.take(order).to_pylist()
-    return Encoded(rank[codes], np.array(words, dtype=object))
-
-
 def _arrow_column(
     field: str, cell: _Cell, column: Any, reading: Reading
 ) -> npt.NDArray[Any] | Encoded | None:
     """One field's column in the form the reader above gives it, or None."""
     if cell in ("key", "required_key"):
-        return _arrow_keys(column)
+        pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
+        words, codes = _words(pa.chunked_array([pc.dictionary_encode(column.combine_chunks())]))
+        return Encoded(codes, np.array(words, dtype=object))
     if cell in ("time", "required_time"):
         return _arrow_times(column, reading.zone)
     if cell == "seconds":

@@ -358,12 +358,7 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     used = np.zeros(len(nonempty), dtype=bool)
     used[coded.codes] = True
     used &= nonempty
-    texts = words[used[:-1]].astype(str)
-    if not len(texts) or bool((texts[1:] > texts[:-1]).all()):
-        # A dictionary in sorted order (a reader sorted it): each text is its own code.
-        keys, inverse = texts, np.arange(len(texts))
-    else:
-        keys, inverse = np.unique(texts, return_inverse=True)
+    keys, inverse = np.unique(words[used[:-1]].astype(str), return_inverse=True)
     lookup = np.full(len(used), -1, dtype=np.int32)
     lookup[np.flatnonzero(used)] = inverse.reshape(-1)
     return Encoded(lookup[coded.codes], keys)
