@@ -82,6 +82,10 @@ def test_every_key_missing_gives_no_keys():
     assert encoded.codes.tolist() == [-1, -1]
 
 
+def pa_dictionary(values: list[str | None]) -> tuple[str, list[str | None]]:
+    return ("dictionary", values)
+
+
 def _arrow_file(tmp_path, pa, pq, **columns):
     base = {
         "id": pa.array([3, 1, 2, 5], pa.int64()),
@@ -105,6 +109,9 @@ def _arrow_file(tmp_path, pa, pq, **columns):
         {"talk_seconds": [1.5, None, 2.0, 0.0]},
         {"talk_seconds": [1, 2, 3, 4]},
         {"first_response_at": [1, None, 3, 4]},
+        {"category": ["b\u00e9", "a", "b\u00e9", "zz"], "agent_id": ["x", "y", None, "x"]},
+        {"channel": pa_dictionary(["chat", None, "", "email"])},
+        {"channel": pa_dictionary([None, None, None, None])},
     ],
 )
 def test_parquet_reader_gives_the_table_of_the_frame_reader(tmp_path, columns):
@@ -112,10 +119,14 @@ def test_parquet_reader_gives_the_table_of_the_frame_reader(tmp_path, columns):
     pq = pytest.importorskip("pyarrow.parquet")
     arrays = {}
     for name, values in columns.items():
+        if isinstance(values, tuple):  # a dictionary column, as pandas' categoricals are stored
+            arrays[name] = pa.array(values[1], pa.string()).dictionary_encode()
+            continue
         kind = {
             "issue_id": pa.int64(),
-            "agent_id": pa.int64(),
+            "agent_id": pa.string() if isinstance(values[0], str) else pa.int64(),
             "channel": pa.string(),
+            "category": pa.string(),
             "resolved": pa.bool_(),
             "talk_seconds": pa.float64() if isinstance(values[0], float) else pa.int32(),
             "end": pa.timestamp("us", tz="UTC"),
@@ -233,3 +244,48 @@ def test_csv_text_keys_encode_as_the_sorted_distinct_texts(tmp_path_factory, tex
     codes, keys = _reference(objects.astype(str), present)
     assert table.agent_id.codes.tolist() == codes
     assert table.agent_id.keys.tolist() == keys
+
+
+def test_text_keys_of_several_files_with_their_own_dictionaries(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    parts = [
+        {"id": [1, 2, 3], "channel": ["web", "chat", None], "agent_id": ["b", "a", "b"]},
+        {"id": [4, 5, 6], "channel": ["", "phone", "chat"], "agent_id": ["c", "a", None]},
+    ]
+    tables = []
+    for number, part in enumerate(parts):
+        table = pa.table(
+            {
+                "id": pa.array(part["id"], pa.int64()),
+                "customer_id": pa.array([7] * 3, pa.int64()),
+                "start": pa.array([0, 1, 2], pa.timestamp("us", tz="UTC")),
+                "channel": pa.array(part["channel"], pa.string()),
+                "agent_id": pa.array(part["agent_id"], pa.string()),
+            }
+        )
+        pq.write_table(table, tmp_path / f"part-{number}.parquet", row_group_size=2)
+        tables.append(table)
+    from_files = Interactions.read_parquet(tmp_path)
+    from_frame = Interactions.from_frame(pa.concat_tables(tables))
+    assert from_files.channel.keys.tolist() == ["chat", "phone", "web"]
+    assert from_files.channel.codes.tolist() == [2, 0, -1, -1, 1, 0]
+    for name in ("channel", "agent_id"):
+        assert getattr(from_files, name).codes.tolist() == getattr(from_frame, name).codes.tolist()
+        assert getattr(from_files, name).keys.tolist() == getattr(from_frame, name).keys.tolist()
+        assert getattr(from_files, name).keys.dtype == getattr(from_frame, name).keys.dtype
+
+
+def test_required_text_key_missing_in_a_parquet_file_names_the_row(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table(
+        {
+            "id": pa.array([1, 2, 3], pa.int64()),
+            "customer_id": pa.array(["a", "", "b"], pa.string()),
+            "start": pa.array([0, 1, 2], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    pq.write_table(table, tmp_path / "contacts.parquet")
+    with pytest.raises(InvalidDataError, match=r"record 2 \(position 1\).*customer_id.*required"):
+        Interactions.read_parquet(tmp_path / "contacts.parquet")

@@ -274,10 +274,14 @@ def parquet_columns(
         also when a file, or a column when called, cannot be read; the
         message names the file.
     """
-    pa, _ = _import_pyarrow()
+    pa, pq = _import_pyarrow()
     nw = import_narwhals()
     files, plan = open_parquet(path, reading=reading)
     wanted = [*plan.sources.values(), *([plan.status] if plan.status is not None else [])]
+    coded = _coded_text(pa, files, plan, reading)
+    if coded:
+        # Text keys straight from the files' dictionary pages: no string per row.
+        files = [(name, pq.ParquetFile(name, read_dictionary=coded)) for name, _ in files]
     batches = _Batches(files, wanted, pa)
 
     def reader(field: str, name: str) -> Callable[[], Any]:
@@ -402,6 +406,25 @@ def dask_parquet(path: str | os.PathLike[str], /, *, reading: Reading, reader: s
         return frame
     # Several fields may read one column, so columns are copied, not renamed.
     return frame.assign(**{field: frame[column] for field, column in moved.items()})[list(sources)]
+
+
+def _coded_text(pa: Any, files: list[tuple[str, Any]], plan: Plan, reading: Reading) -> list[str]:
+    """The text columns read only as key fields, to read as Arrow dictionaries.
+
+    A column some other field reads too (a time, a flag, the status of
+    ``resolved_when``), or that is not text in every file, is read as text.
+    """
+    keys = frozenset(reading.spec.keys) - frozenset(reading.spec.times)
+    fields_of: dict[str, list[str]] = {}
+    for field, column in plan.sources.items():
+        fields_of.setdefault(column, []).append(field)
+    return [
+        column
+        for column, fields in fields_of.items()
+        if column != plan.status
+        and all(field in keys for field in fields)
+        and all(str(file.schema_arrow.field(column).type) in _ARROW_TEXT for _, file in files)
+    ]
 
 
 def _open_file(pa: Any, pq: Any, name: str) -> Any:
@@ -619,6 +642,9 @@ def _arrow_column(pa: Any, native: Any, field: str, reading: Reading) -> Any:
     if types.is_timestamp(kind):
         if kind.tz is not None:
             converted = _arrow_numpy(native)
+    elif types.is_dictionary(kind) and str(kind.value_type) in _ARROW_TEXT:
+        if field in spec.keys:
+            converted = _arrow_dictionary(pa, native, nulls=nulls)
     elif field in spec.times or (field in spec.required and nulls):
         pass  # `_column` refuses text times; `_values` gives the None the table names
     elif field in spec.flags:
@@ -629,6 +655,26 @@ def _arrow_column(pa: Any, native: Any, field: str, reading: Reading) -> Any:
     elif types.is_integer(kind) or types.is_floating(kind):
         converted = _arrow_number(pa, native, nulls=nulls, masked=field in spec.keys)
     return converted
+
+
+def _arrow_dictionary(pa: Any, native: Any, *, nulls: int) -> Any:
+    """A dictionary column of texts as `_arrow_text` codes it, or None.
+
+    The chunks' dictionaries are unified into one; its texts may be in any
+    order and include texts no row uses (the table encodes each once and
+    drops those). None for a dictionary holding a null (left to `_column`).
+    """
+    if nulls == len(native):
+        return np.full(nulls, None, dtype=object)
+    unified = pa.table({"text": native}).unify_dictionaries().column("text")
+    dictionary = unified.chunk(0).dictionary
+    if dictionary.null_count or not pa.types.is_signed_integer(native.type.index_type):
+        return None
+    indices = pa.chunked_array([chunk.indices for chunk in unified.chunks])
+    codes = _arrow_numpy(indices.fill_null(-1) if nulls else indices).astype(np.int32, copy=False)
+    words = np.empty(len(dictionary), dtype=object)
+    words[:] = dictionary.to_pylist()
+    return Encoded(codes, words)
 
 
 def _arrow_number(pa: Any, native: Any, *, nulls: int, masked: bool) -> Any:
