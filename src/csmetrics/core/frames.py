@@ -491,6 +491,7 @@ class _Batches:
         self.batches: list[list[str]] = []
         self.read: set[int] = set()
         self.pending: tuple[int, Future[dict[str, Any]]] | None = None
+        self.ready: dict[int, Future[dict[str, Any]]] = {}
         size: dict[str, int] = {}
         for _, file in files:
             for name, nbytes in _column_bytes(file).items():
@@ -527,13 +528,18 @@ class _Batches:
         return column
 
     def _take(self, batch: int) -> dict[str, Any]:
-        """The columns of a batch: read in the background already, or read now."""
+        """The columns of a batch: read in the background already, or read now.
+
+        A background read's error is raised when its batch is needed, as a
+        read in the caller's thread would raise it then.
+        """
         pending, self.pending = self.pending, None
         if pending is not None:
-            done = pending[1].result()  # one read at a time; a read's error is raised here
-            if pending[0] == batch:
-                return done
-            self.held.update(done)
+            pending[1].exception()  # wait for it: one read at a time
+            self.ready[pending[0]] = pending[1]
+        if batch in self.ready:
+            done: dict[str, Any] = self.ready.pop(batch).result()
+            return done
         self.read.add(batch)
         release_arrow_memory()
         return self._read([n for n in self.batches[batch] if self.uses[n]])
