@@ -289,3 +289,35 @@ def test_required_text_key_missing_in_a_parquet_file_names_the_row(tmp_path):
     pq.write_table(table, tmp_path / "contacts.parquet")
     with pytest.raises(InvalidDataError, match=r"record 2 \(position 1\).*customer_id.*required"):
         Interactions.read_parquet(tmp_path / "contacts.parquet")
+
+
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=4).filter(
+            lambda t: t == t.strip() and "," not in t and '"' not in t
+        ),
+        min_size=2,
+        max_size=12,
+        unique=True,
+    ),
+    order=st.sampled_from(["sorted", "reversed", "as drawn"]),
+)
+@example(texts=["", "a", "b"], order="sorted")
+@example(texts=["a", "\u00e9", "\U0001f600", "z"], order="sorted")
+def test_csv_text_keys_in_increasing_order_encode_as_any_other(tmp_path_factory, texts, order):
+    pytest.importorskip("pyarrow")
+    from csmetrics import read_interactions_csv
+
+    if order != "as drawn":
+        # numpy's order of texts: by code point, as Arrow's by UTF-8 byte.
+        texts = sorted(texts, reverse=order == "reversed")
+    lines = ["id,customer_id,start,category"]
+    lines += [f"{i},c,2026-03-02T09:00:00+00:00,{text}" for i, text in enumerate(texts)]
+    path = tmp_path_factory.mktemp("csv") / "contacts.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_interactions_csv(path)
+    objects = np.array(texts, dtype=object)
+    codes, keys = _reference(objects.astype(str), objects != "")
+    assert table.category.codes.tolist() == codes
+    assert table.category.keys.tolist() == keys
+    assert table.category.keys.dtype == np.array(keys or [""], dtype=str).dtype

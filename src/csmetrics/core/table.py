@@ -358,7 +358,13 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     used = np.zeros(len(nonempty), dtype=bool)
     used[coded.codes] = True
     used &= nonempty
-    keys, inverse = np.unique(words[used[:-1]].astype(str), return_inverse=True)
+    texts = words[used[:-1]].astype(str)
+    if len(texts) > 1 and bool((texts[1:] > texts[:-1]).all()):
+        # Texts already in strictly increasing order (ids as exports often
+        # list them): each is its own code, without sorting them again.
+        keys, inverse = texts, np.arange(len(texts))
+    else:
+        keys, inverse = np.unique(texts, return_inverse=True)
     lookup = np.full(len(used), -1, dtype=np.int32)
     lookup[np.flatnonzero(used)] = inverse.reshape(-1)
     return Encoded(lookup[coded.codes], keys)
