@@ -225,3 +225,38 @@ def test_a_period_on_a_projected_table(tmp_path):
     assert csmetrics.first_response_time(table, period=period) == csmetrics.first_response_time(
         Interactions.read_parquet(path), period=period
     )
+
+
+def _failing_read(monkeypatch, broken: str) -> None:
+    """Reading the column ``broken`` fails as an unreadable column does."""
+    read = pq.ParquetFile.read
+
+    def fail(self, columns=None, **kwargs):
+        if broken in columns:
+            msg = f"column {broken!r} cannot be read"
+            raise InvalidDataError(msg)
+        return read(self, columns=columns, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "read", fail)
+
+
+def test_a_column_read_in_the_background_fails_when_its_batch_is_needed(tmp_path, monkeypatch):
+    path = _contacts_file(tmp_path, row_group_size=97)
+    monkeypatch.setattr(frames, "READ_BATCH_BYTES", 1)  # one column per batch
+    _failing_read(monkeypatch, "category")
+    with pytest.raises(InvalidDataError, match="'category' cannot be read"):
+        Interactions.read_parquet(path)
+
+
+def test_an_earlier_error_wins_over_a_column_read_in_the_background(tmp_path, monkeypatch):
+    path = _contacts_file(tmp_path, row_group_size=97)
+    table = pq.read_table(path)
+    ids = table.column("id").to_pylist()
+    ids[5] = ids[4]
+    path = tmp_path / "duplicates.parquet"
+    pq.write_table(table.set_column(0, "id", pa.array(ids)), path)
+    monkeypatch.setattr(frames, "READ_BATCH_BYTES", 1)
+    # The second batch (customer_id) is read while the ids are checked.
+    _failing_read(monkeypatch, "customer_id")
+    with pytest.raises(InvalidDataError, match="duplicate id"):
+        Interactions.read_parquet(path)

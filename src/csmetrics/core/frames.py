@@ -24,6 +24,7 @@ import glob
 import importlib
 import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal, NoReturn, Protocol
 from zoneinfo import ZoneInfo
@@ -273,14 +274,25 @@ def parquet_columns(
         also when a file, or a column when called, cannot be read; the
         message names the file.
     """
-    pa, _ = _import_pyarrow()
+    pa, pq = _import_pyarrow()
     nw = import_narwhals()
     files, plan = open_parquet(path, reading=reading)
     wanted = [*plan.sources.values(), *([plan.status] if plan.status is not None else [])]
+    coded = _coded_text(pa, files, plan, reading)
+    if coded:
+        # Text keys straight from the files' dictionary pages: no string per row.
+        files = [(name, pq.ParquetFile(name, read_dictionary=coded)) for name, _ in files]
     batches = _Batches(files, wanted, pa)
 
     def reader(field: str, name: str) -> Callable[[], Any]:
-        return lambda: _column(nw, batches.series(nw, name), field, reading)
+        def read() -> Any:
+            native = batches.column(name)
+            converted = _arrow_column(pa, native, field, reading)
+            if converted is not None:
+                return converted
+            return _column(nw, nw.from_native(pa.table({name: native}))[name], field, reading)
+
+        return read
 
     rows = sum(file.metadata.num_rows for _, file in files)
     columns = {field: Deferred(reader(field, name), rows) for field, name in plan.sources.items()}
@@ -396,6 +408,25 @@ def dask_parquet(path: str | os.PathLike[str], /, *, reading: Reading, reader: s
     return frame.assign(**{field: frame[column] for field, column in moved.items()})[list(sources)]
 
 
+def _coded_text(pa: Any, files: list[tuple[str, Any]], plan: Plan, reading: Reading) -> list[str]:
+    """The text columns read only as key fields, to read as Arrow dictionaries.
+
+    A column some other field reads too (a time, a flag, the status of
+    ``resolved_when``), or that is not text in every file, is read as text.
+    """
+    keys = frozenset(reading.spec.keys) - frozenset(reading.spec.times)
+    fields_of: dict[str, list[str]] = {}
+    for field, column in plan.sources.items():
+        fields_of.setdefault(column, []).append(field)
+    return [
+        column
+        for column, fields in fields_of.items()
+        if column != plan.status
+        and all(field in keys for field in fields)
+        and all(str(file.schema_arrow.field(column).type) in _ARROW_TEXT for _, file in files)
+    ]
+
+
 def _open_file(pa: Any, pq: Any, name: str) -> Any:
     """A Parquet file opened (its metadata read), or an error naming it."""
     try:
@@ -447,45 +478,80 @@ class _Batches:
     ``wanted`` lists a column once per use (several fields may read one
     column); a column is dropped after its last use. A batch is read from
     every file and the files' columns joined (zero-copy: one chunk list).
+    Once a batch is read, the next one is read in a background thread while
+    the caller converts this one (pyarrow decodes without holding the GIL):
+    at most two batches are held, and one read runs at a time.
     """
 
     def __init__(self, files: list[tuple[str, Any]], wanted: list[str], pa: Any) -> None:
         self.files, self.pa = files, pa
         self.uses = {name: wanted.count(name) for name in wanted}
         self.held: dict[str, Any] = {}
-        self.batch_of: dict[str, list[str]] = {}
+        self.batch_of: dict[str, int] = {}
+        self.batches: list[list[str]] = []
+        self.read: set[int] = set()
+        self.pending: tuple[int, Future[dict[str, Any]]] | None = None
+        self.ready: dict[int, Future[dict[str, Any]]] = {}
         size: dict[str, int] = {}
         for _, file in files:
             for name, nbytes in _column_bytes(file).items():
                 size[name] = size.get(name, 0) + nbytes
-        batch: list[str] = []
         total = 0
         for name in self.uses:  # in the order of the fields, as a build reads them
-            if batch and total + size.get(name, 0) > READ_BATCH_BYTES:
-                batch, total = [], 0
-            batch.append(name)
+            if not self.batches or total + size.get(name, 0) > READ_BATCH_BYTES:
+                self.batches.append([])
+                total = 0
+            self.batches[-1].append(name)
             total += size.get(name, 0)
-            self.batch_of[name] = batch
+            self.batch_of[name] = len(self.batches) - 1
 
     def series(self, nw: Any, name: str) -> Any:
         """One column as a narwhals series, read with its batch if not read yet."""
+        return nw.from_native(self.pa.table({name: self.column(name)}))[name]
+
+    def column(self, name: str) -> Any:
+        """One column as a pyarrow ChunkedArray, read with its batch if not read yet."""
         if name not in self.held:
-            self._read([n for n in self.batch_of[name] if self.uses[n] and n not in self.held])
+            batch = self.batch_of[name]
+            self.held.update(self._take(batch))
+            following = batch + 1
+            if following < len(self.batches) and following not in self.read:
+                self.read.add(following)
+                release_arrow_memory()  # what the previous batch left in the pool
+                pool = ThreadPoolExecutor(max_workers=1)
+                self.pending = (following, pool.submit(self._read, self.batches[following]))
+                pool.shutdown(wait=False)
         column = self.held[name]
         self.uses[name] -= 1
         if not self.uses[name]:
             del self.held[name]
-        return nw.from_native(self.pa.table({name: column}))[name]
+        return column
 
-    def _read(self, names: list[str]) -> None:
-        release_arrow_memory()  # what the previous batch left in the pool
+    def _take(self, batch: int) -> dict[str, Any]:
+        """The columns of a batch: read in the background already, or read now.
+
+        A background read's error is raised when its batch is needed, as a
+        read in the caller's thread would raise it then.
+        """
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending[1].exception()  # wait for it: one read at a time
+            self.ready[pending[0]] = pending[1]
+        if batch in self.ready:
+            done: dict[str, Any] = self.ready.pop(batch).result()
+            return done
+        self.read.add(batch)
+        release_arrow_memory()
+        return self._read([n for n in self.batches[batch] if self.uses[n]])
+
+    def _read(self, names: list[str]) -> dict[str, Any]:
         tables = [self._read_file(path, file, names) for path, file in self.files]
         table = (
             tables[0]
             if len(tables) == 1
             else self.pa.concat_tables(tables, promote_options="permissive")
         )
-        self.held.update({name: table.column(name) for name in names})
+        return {name: table.column(name) for name in names}
 
     def _read_file(self, path: str, file: Any, names: list[str]) -> Any:
         try:
@@ -564,6 +630,68 @@ def _column(nw: Any, series: Any, field: str, reading: Reading) -> Any:
         return _arrow_numpy(native)
     # A required key's nulls are an error; objects keep its message.
     return _values(series, nulls=nulls, masked=key and field not in spec.required)
+
+
+def _arrow_column(pa: Any, native: Any, field: str, reading: Reading) -> Any:
+    """`_column` of a pyarrow column of the common types, without narwhals; else None.
+
+    Gives exactly what `_column` gives for the same column: zoned timestamps,
+    bool flags, integer and float columns (an optional integer key with nulls
+    as a masked int64 array) and text. Any other type (naive timestamps,
+    text in a time field, a flag column that is not bool, ...) is None, for
+    `_column` to convert or refuse with its messages.
+    """
+    spec, kind = reading.spec, native.type
+    types = pa.types
+    nulls = native.null_count
+    converted = None
+    if types.is_timestamp(kind):
+        if kind.tz is not None:
+            converted = _arrow_numpy(native)
+    elif types.is_dictionary(kind) and str(kind.value_type) in _ARROW_TEXT:
+        if field in spec.keys:
+            converted = _arrow_dictionary(pa, native, nulls=nulls)
+    elif field in spec.times or (field in spec.required and nulls):
+        pass  # `_column` refuses text times; `_values` gives the None the table names
+    elif field in spec.flags:
+        if types.is_boolean(kind):
+            converted = (native.fill_null(fill_value=False) if nulls else native).to_numpy()
+    elif str(kind) in _ARROW_TEXT:
+        converted = _arrow_text(native, nulls=nulls, coded=field in spec.keys)
+    elif types.is_integer(kind) or types.is_floating(kind):
+        converted = _arrow_number(pa, native, nulls=nulls, masked=field in spec.keys)
+    return converted
+
+
+def _arrow_dictionary(pa: Any, native: Any, *, nulls: int) -> Any:
+    """A dictionary column of texts as `_arrow_text` codes it, or None.
+
+    The chunks' dictionaries are unified into one; its texts may be in any
+    order and include texts no row uses (the table encodes each once and
+    drops those). None for a dictionary holding a null (left to `_column`).
+    """
+    if nulls == len(native):
+        return np.full(nulls, None, dtype=object)
+    unified = pa.table({"text": native}).unify_dictionaries().column("text")
+    dictionary = unified.chunk(0).dictionary
+    if dictionary.null_count or not pa.types.is_signed_integer(native.type.index_type):
+        return None
+    indices = pa.chunked_array([chunk.indices for chunk in unified.chunks])
+    codes = _arrow_numpy(indices.fill_null(-1) if nulls else indices).astype(np.int32, copy=False)
+    words = np.empty(len(dictionary), dtype=object)
+    words[:] = dictionary.to_pylist()
+    return Encoded(codes, words)
+
+
+def _arrow_number(pa: Any, native: Any, *, nulls: int, masked: bool) -> Any:
+    """A number column without nulls, or a signed integer key column with some, else None."""
+    if not nulls:
+        return _arrow_numpy(native)
+    if not (masked and pa.types.is_signed_integer(native.type) and nulls < len(native)):
+        return None
+    # Integer keys with nulls: a masked array keeps them integers (as `_values`).
+    ints = _arrow_numpy(native.fill_null(fill_value=0)).astype(np.int64, copy=False)
+    return np.ma.MaskedArray(ints, mask=_arrow_numpy(native.is_null()))
 
 
 def _flag(nw: Any, series: Any, field: str) -> Any:

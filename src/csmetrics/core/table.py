@@ -252,25 +252,42 @@ def _missing(n: int) -> Encoded:
     return Encoded(np.broadcast_to(np.int32(-1), (n,)), np.zeros(0, dtype=np.int64))
 
 
-def _dense_ints(values: I64) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
+def _dense_ints(
+    values: I64, present: Bool | None = None
+) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
     """Sorted keys and codes (int32 where they fit) of integers in a compact range, without a sort.
 
     A counting pass over ``max - min`` slots; None when the range is too wide
-    for that to beat sorting (sparse ids).
+    for that to beat sorting (sparse ids). With ``present``, only the values
+    where it is True are keys, and the codes of the other rows are arbitrary
+    (the caller sets them): those rows are given a present value first, with
+    arithmetic rather than a selection of the present rows, which costs a
+    copy of each and a scatter back.
     """
+    count = len(values)
+    if present is not None:
+        count = int(np.count_nonzero(present))
+        if not count:
+            return np.zeros(0, dtype=np.int64), np.zeros(len(values), dtype=np.int64)
+        # given + (value - given) * absent: exact in modular integer arithmetic.
+        filled = np.subtract(values[int(np.argmax(present))], values)
+        filled *= ~present
+        filled += values
+        values = filled
     if not len(values):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     low, high = int(values.min()), int(values.max())
-    if high - low > 4 * len(values) + 1024:
+    if high - low > 4 * count + 1024:
         return None
     dtype = np.int32 if high - low < 2**31 else np.int64
-    offset = np.empty(len(values), dtype=dtype)
-    np.subtract(values, low, out=offset, casting="unsafe")  # in int64, stored narrower
+    # The offsets index as intp: numpy would convert narrower indices at each use.
+    offset = np.empty(len(values), dtype=np.intp)
+    np.subtract(values, low, out=offset, casting="unsafe")  # in the values' type, then intp
     seen = np.zeros(high - low + 1, dtype=bool)
     seen[offset] = True
     if seen.all():
         # Every value in the range occurs (ids 1..n): the offset is the code.
-        return np.arange(low, high + 1, dtype=np.int64), offset
+        return np.arange(low, high + 1, dtype=np.int64), offset.astype(dtype)
     keys = np.flatnonzero(seen) + low
     # A value's code is the number of distinct values below it.
     code = np.cumsum(seen, dtype=dtype)
@@ -284,7 +301,8 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
         return _reencode(field, values, required=required, ids=ids)
     if isinstance(values, np.ma.MaskedArray):
         # A masked integer array: integer keys with missing values, no objects.
-        arr = np.asarray(values.filled(0))
+        # The values under the mask are never read: no filled copy.
+        arr = np.asarray(np.ma.getdata(values))
         present = ~np.ma.getmaskarray(values)
         if arr.dtype.kind not in "iu":
             bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
@@ -340,7 +358,13 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     used = np.zeros(len(nonempty), dtype=bool)
     used[coded.codes] = True
     used &= nonempty
-    keys, inverse = np.unique(words[used[:-1]].astype(str), return_inverse=True)
+    texts = words[used[:-1]].astype(str)
+    if len(texts) > 1 and bool((texts[1:] > texts[:-1]).all()):
+        # Texts already in strictly increasing order (ids as exports often
+        # list them): each is its own code, without sorting them again.
+        keys, inverse = texts, np.arange(len(texts))
+    else:
+        keys, inverse = np.unique(texts, return_inverse=True)
     lookup = np.full(len(used), -1, dtype=np.int32)
     lookup[np.flatnonzero(used)] = inverse.reshape(-1)
     return Encoded(lookup[coded.codes], keys)
@@ -386,13 +410,19 @@ def _encoded(
         row = int(np.flatnonzero(~present)[0])
         bad_record(_row_name(ids, row), field, values[row], "required key is missing")
     everywhere = bool(present.all())
+    dense = _dense_ints(arr, None if everywhere else present) if arr.dtype.kind in "iu" else None
+    if dense is not None:
+        keys, codes = dense
+        dtype = np.int32 if len(keys) < 2**31 else np.int64
+        codes = codes.astype(dtype, copy=False)
+        if not everywhere:
+            # -1 where absent: an OR with all bits set there and none elsewhere.
+            absent = (~present).view(np.int8).astype(dtype)
+            np.negative(absent, out=absent)
+            codes |= absent
+        return Encoded(codes, keys.astype(arr.dtype, copy=False))
     given = arr if everywhere else arr[present]
-    dense = _dense_ints(given) if arr.dtype.kind in "iu" else None
-    if dense is None:
-        keys, inverse = np.unique(given, return_inverse=True)
-    else:
-        keys, inverse = dense
-        keys = keys.astype(arr.dtype)
+    keys, inverse = np.unique(given, return_inverse=True)
     dtype = np.int32 if len(keys) < 2**31 else np.int64
     if everywhere:
         return Encoded(inverse.reshape(-1).astype(dtype, copy=False), keys)
@@ -421,7 +451,7 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
             high = np.datetime64(LAST_INSTANT.replace(tzinfo=None), "us").astype(arr.dtype)
             _range_check(field, arr, (arr < low) | (arr > high), ids)
         micros = arr.astype("datetime64[us]", copy=False).astype(np.int64)
-        if unit not in _COARSE:
+        if unit not in _COARSE and not _in_range(micros):
             out = (micros != _MISSING_TIME) & ((micros < _MIN_MICROS) | (micros > _MAX_MICROS))
             _range_check(field, arr, out, ids)
         return micros
@@ -439,6 +469,19 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
             check_instant(_row_name(ids, row), field, value)
             out[row] = to_micros(value)
     return out
+
+
+def _in_range(micros: I64) -> bool:
+    """Whether every time but the missing ones lies in the instants a datetime holds.
+
+    Two reductions, and two counts only when a time is missing (its value is
+    below every instant), instead of building a mask of the times out of range.
+    """
+    if not len(micros) or micros.max() > _MAX_MICROS:
+        return not len(micros)
+    if micros.min() >= _MIN_MICROS:
+        return True
+    return bool(np.count_nonzero(micros < _MIN_MICROS) == np.count_nonzero(micros == _MISSING_TIME))
 
 
 def _range_check(field: str, arr: npt.NDArray[Any], bad: Bool, ids: Encoded | None) -> None:
@@ -990,6 +1033,9 @@ def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | N
     errors name the row.
     """
     values = list(map(_get(name), rows))
+    if not required and values.count(None) == len(values):
+        # A field no record gives (one C scan): no keys, no lookups.
+        return Encoded(np.full(len(values), -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
     distinct = dict.fromkeys(values)
     missing = distinct.pop(None, 0) is None
     if "" in distinct:
@@ -1007,11 +1053,22 @@ def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | N
         if keys and not (INT_KEYS[0] <= keys[0] and keys[-1] <= INT_KEYS[1]):
             return _encode(name, np.array(values, dtype=object), required=required, ids=ids)
         array = np.array(keys, dtype=np.int64)
+    dtype = np.int32 if len(keys) < 2**31 else np.int64
+    if len(keys) == len(values) and keys == values:
+        # Distinct values in sorted order (ids as they are often given): row i has code i.
+        return Encoded(np.arange(len(values), dtype=dtype), array)
     code = dict(zip(keys, range(len(keys)), strict=True))
     if missing:
         code[None] = code[""] = -1
-    dtype = np.int32 if len(keys) < 2**31 else np.int64
     return Encoded(np.fromiter(map(code.__getitem__, values), dtype, len(values)), array)
+
+
+def _record_seconds(rows: list[Any], name: str) -> F64:
+    """A seconds field of every record as float64; nan where it is None."""
+    values = list(map(_get(name), rows))
+    if values.count(None) == len(values):
+        return np.full(len(values), np.nan)
+    return np.array(values, np.float64)
 
 
 def _record_times(rows: list[Any], name: str) -> I64:
@@ -1022,6 +1079,8 @@ def _record_times(rows: list[Any], name: str) -> I64:
     """
     moments = list(map(_get(name), rows))
     missing = None in moments
+    if missing and moments.count(None) == len(moments):
+        return np.full(len(moments), OPEN, dtype=np.int64)  # no record gives it
     if missing:
         moments = [_EPOCH if moment is None else moment for moment in moments]
     micros = np.fromiter(
@@ -1310,7 +1369,7 @@ class Interactions(_Columns):
             "first_response": _record_times(rows, "first_response_at"),
             **{name: np.fromiter(map(_get(name), rows), bool, n) for name in _FLAGS},
             # numpy reads None as nan in a float column.
-            **{name: np.array(list(map(_get(name), rows)), np.float64) for name in _SECONDS},
+            **{name: _record_seconds(rows, name) for name in _SECONDS},
             **{
                 name: _record_keys(rows, name, required=False, ids=ids)
                 for name in _INTERACTION_KEYS
