@@ -97,6 +97,17 @@ def test_channel_without_threshold_is_an_error():
         service_level(contacts, threshold={"phone": 20})
 
 
+def test_channel_without_threshold_only_matters_in_scope():
+    # A contact outside the period needs no threshold; an abandoned contact
+    # in scope does, whatever its wait.
+    contacts = queue([10.0], [5.0], channel=np.array(["phone", "chat"]))
+    first_minute = ("2026-03-02T09:00Z", "2026-03-02T09:01Z")
+    result = service_level(contacts, threshold={"phone": 20}, period=first_minute)
+    assert (result.numerator, result.denominator) == (1, 1)
+    with pytest.raises(csmetrics.InvalidDataError, match=r"record 1.*channel.*'chat'"):
+        service_level(contacts, threshold={"phone": 20})
+
+
 def test_waiting_and_unanswered_contacts_are_counted_not_in_formula():
     waiting = Interaction(id="w", customer_id="a", start=T0)  # still queued
     closed = Interaction(id="u", customer_id="b", start=T0, end=T0 + timedelta(hours=1))

@@ -579,13 +579,14 @@ def service_level(
     )
 
 
-_STATES = 9
+_STATES = 10
 """Queue states a contact is counted in by `_queue_counts` (0: out of scope).
 
 1 answered late, 2 answered within, 3 abandoned late, 4 abandoned within,
 5 abandoned late and short, 6 abandoned within and short, 7 waiting,
-8 unanswered.
+8 unanswered, 9 (`_NO_THRESHOLD`) its channel has no threshold: an error.
 """
+_NO_THRESHOLD = 9
 
 
 def _micros_within(limit: float) -> int:
@@ -659,6 +660,8 @@ def _state_block(
     state += extra
     neither = ~(answered | abandoned)
     np.copyto(state, np.uint8(8) - (end == OPEN).view(np.uint8), where=neither)
+    if isinstance(limit, np.ndarray):
+        np.copyto(state, np.uint8(_NO_THRESHOLD), where=limit < 0)
     keep = ~table.blocked[part]
     if bounds is not None:
         keep &= start >= bounds[0]
@@ -787,15 +790,15 @@ def _service_level_blocked(
     limits, threshold_param = threshold_limits("threshold", threshold, table.channel)
     if isinstance(limits, float):
         within: int | npt.NDArray[np.int64] = _micros_within(limits)
-    else:
-        if np.isnan(limits).any():
-            _check_thresholds(table, threshold, limits, period)
+    else:  # a channel without a threshold: -1, counted in state 9 (`_STATES`)
         within = np.array(
-            [0 if np.isnan(x) else _micros_within(float(x)) for x in limits], dtype=np.int64
+            [-1 if np.isnan(x) else _micros_within(float(x)) for x in limits], dtype=np.int64
         )
     short = None if short_limit is None else _micros_within(short_limit)
     fuse = as_of is None and LATEST_EVENT not in table.memo
     counts, latest = _queue_counts(table, within, short, period, group, latest=fuse)
+    if not isinstance(limits, float) and counts[:, _NO_THRESHOLD].any():
+        _check_thresholds(table, threshold, limits, period)
     if as_of is None:
         as_of = _default_as_of(table, latest if fuse else latest_event(table))
     build = partial(factory, threshold=threshold_param, as_of=as_of)
