@@ -54,6 +54,7 @@ from csmetrics.core.model import (
     score_type_error,
     score_type_ok,
 )
+from csmetrics.core.parallel import map_chunks
 from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Reading
 
 __all__ = [
@@ -252,47 +253,68 @@ def _missing(n: int) -> Encoded:
     return Encoded(np.broadcast_to(np.int32(-1), (n,)), np.zeros(0, dtype=np.int64))
 
 
-def _dense_ints(
-    values: I64, present: Bool | None = None
-) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
-    """Sorted keys and codes (int32 where they fit) of integers in a compact range, without a sort.
+def _dense_ints(values: I64, present: Bool | None = None) -> tuple[I64, npt.NDArray[Any]] | None:
+    """Sorted keys and codes of integers in a compact range, without a sort; None if too wide.
 
     A counting pass over ``max - min`` slots; None when the range is too wide
     for that to beat sorting (sparse ids). With ``present``, only the values
-    where it is True are keys, and the codes of the other rows are arbitrary
-    (the caller sets them): those rows are given a present value first, with
-    arithmetic rather than a selection of the present rows, which costs a
-    copy of each and a scatter back.
+    where it is True are keys, and the other rows' codes are -1. The codes
+    are int32 when the keys fit (int64 beyond 2**31 keys).
+
+    The rows are read in chunks (`csmetrics.core.parallel.map_chunks`, on
+    its threads): each chunk's offsets from the minimum are computed in the
+    processor's cache, three times (bounds, the slots seen, the codes),
+    rather than held as a column of their own; absent rows take a present
+    value there. The result does not depend on the chunks or the threads:
+    every step is per row, and the slots seen are only ever set to True.
     """
-    count = len(values)
-    if present is not None:
-        count = int(np.count_nonzero(present))
-        if not count:
-            return np.zeros(0, dtype=np.int64), np.zeros(len(values), dtype=np.int64)
-        # given + (value - given) * absent: exact in modular integer arithmetic.
-        filled = np.subtract(values[int(np.argmax(present))], values)
-        filled *= ~present
-        filled += values
-        values = filled
-    if not len(values):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    low, high = int(values.min()), int(values.max())
+    rows = len(values)
+    count = rows if present is None else int(np.count_nonzero(present))
+    if not count:
+        return np.zeros(0, dtype=np.int64), np.full(rows, -1, dtype=np.int32)
+    given = 0 if present is None else int(values[int(np.argmax(present))])
+
+    def offsets(chunk: slice, low: int) -> npt.NDArray[np.intp]:
+        # New arrays, never views of ``values``; intp: numpy would convert
+        # narrower indices at each use, and a narrow type could wrap.
+        part = values[chunk].astype(np.intp, copy=False)
+        if present is not None:
+            part = np.where(present[chunk], part, np.intp(given))
+        return np.subtract(part, low, dtype=np.intp)
+
+    def bounds(chunk: slice) -> tuple[int, int]:
+        part = offsets(chunk, 0)
+        return int(part.min()), int(part.max())
+
+    spans = map_chunks(bounds, rows)
+    low, high = min(lo for lo, _ in spans), max(hi for _, hi in spans)
     if high - low > 4 * count + 1024:
         return None
-    dtype = np.int32 if high - low < 2**31 else np.int64
-    # The offsets index as intp: numpy would convert narrower indices at each use.
-    offset = np.empty(len(values), dtype=np.intp)
-    np.subtract(values, low, out=offset, casting="unsafe")  # in the values' type, then intp
     seen = np.zeros(high - low + 1, dtype=bool)
-    seen[offset] = True
-    if seen.all():
-        # Every value in the range occurs (ids 1..n): the offset is the code.
-        return np.arange(low, high + 1, dtype=np.int64), offset.astype(dtype)
-    keys = np.flatnonzero(seen) + low
+
+    def mark(chunk: slice) -> None:
+        seen[offsets(chunk, low)] = True
+
+    map_chunks(mark, rows)
+    full = bool(seen.all())
+    # Every value in the range occurs (ids 1..n): the offset is the code.
+    keys = np.arange(low, high + 1, dtype=np.int64) if full else np.flatnonzero(seen) + low
+    dtype = np.int32 if len(keys) < 2**31 else np.int64
     # A value's code is the number of distinct values below it.
-    code = np.cumsum(seen, dtype=dtype)
-    code -= 1
-    return keys, code[offset]
+    below = None if full else np.cumsum(seen, dtype=dtype) - 1
+    codes = np.empty(rows, dtype=dtype)
+
+    def code(chunk: slice) -> None:
+        offset = offsets(chunk, low)
+        if below is None:
+            codes[chunk] = offset
+        else:
+            np.take(below, offset, out=codes[chunk])
+        if present is not None:
+            codes[chunk][~present[chunk]] = -1
+
+    map_chunks(code, rows)
+    return keys, codes
 
 
 def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> Encoded:
@@ -413,13 +435,6 @@ def _encoded(
     dense = _dense_ints(arr, None if everywhere else present) if arr.dtype.kind in "iu" else None
     if dense is not None:
         keys, codes = dense
-        dtype = np.int32 if len(keys) < 2**31 else np.int64
-        codes = codes.astype(dtype, copy=False)
-        if not everywhere:
-            # -1 where absent: an OR with all bits set there and none elsewhere.
-            absent = (~present).view(np.int8).astype(dtype)
-            np.negative(absent, out=absent)
-            codes |= absent
         return Encoded(codes, keys.astype(arr.dtype, copy=False))
     given = arr if everywhere else arr[present]
     keys, inverse = np.unique(given, return_inverse=True)
