@@ -1994,9 +1994,8 @@ def _scale_bound(field: str, values: Any, ids: Encoded, n: int) -> I64:
 def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
     """Validate a score column against each row's kind and scale."""
     arr = column_array("score", values)
-    is_fcr = kind == _KIND_CODES["fcr"]
     if arr.dtype == np.bool_:
-        if (row := _first(~is_fcr)) is not None:
+        if (row := _first(kind != _KIND_CODES["fcr"])) is not None:
             bad_record(
                 _row_name(ids, row),
                 "score",
@@ -2014,10 +2013,19 @@ def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
         score = arr.astype(np.float64)
     else:
         bad_record("column 'score'", "score", arr.dtype, "expected numbers")
-    bad = ~np.isfinite(score) | (score < low) | (score > high)
-    bad |= (kind == _KIND_CODES["nps"]) & (score != np.floor(score))
-    bad |= is_fcr & (score != 0) & (score != 1)
-    if (row := _first(bad)) is not None:
+
+    def first_bad(rows: slice) -> int | None:
+        # In chunks (on the kernels' threads): the temporaries stay in cache.
+        given, code = score[rows], kind[rows]
+        bad = ~np.isfinite(given) | (given < low[rows]) | (given > high[rows])
+        bad |= (code == _KIND_CODES["nps"]) & (given != np.floor(given))
+        bad |= (code == _KIND_CODES["fcr"]) & (given != 0) & (given != 1)
+        row = _first(bad)
+        return None if row is None else (rows.start or 0) + row
+
+    found = [row for row in map_chunks(first_bad, len(score)) if row is not None]
+    if found:
+        row = found[0]
         kind_name = SURVEY_KINDS[kind[row]]
         why = f"not a valid {kind_name} score on the scale {low[row]}..{high[row]}"
         bad_record(_row_name(ids, row), "score", arr[row], why)
