@@ -1921,8 +1921,17 @@ class Surveys(_Columns):
         at = _times("at", _pop(cols, "at"), ids)
         if (row := _first(at == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
-        low = _scale_bound("scale_low", _pop(cols, "scale_low", _LOW[kind]), ids, n)
-        high = _scale_bound("scale_high", _pop(cols, "scale_high", _HIGH[kind]), ids, n)
+        # A scale not given is each kind's default: new int64 columns, nothing to check.
+        low = (
+            _scale_bound("scale_low", _pop(cols, "scale_low"), ids, n)
+            if "scale_low" in cols
+            else _LOW[kind]
+        )
+        high = (
+            _scale_bound("scale_high", _pop(cols, "scale_high"), ids, n)
+            if "scale_high" in cols
+            else _HIGH[kind]
+        )
         fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
         if (
             row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
