@@ -6,7 +6,7 @@ Usage::
 
 Loads the contacts once in each engine (`bench.Csmetrics` and `bench.DuckDB`,
 DuckDB on two threads), then for every step (service level, ASA and first
-response time, overall, by channel and by agent, each without and with the
+response time and contact length, overall, by channel and by agent, each without and with the
 report's ``as_of``) checks that both engines give the same numbers
 (`bench._same`) and prints the best wall time of ``--repeats`` runs of each
 with the CPU seconds (all threads) of that run. Both engines run under the
@@ -34,6 +34,9 @@ STEPS = (
     ("frt", "first_response_time", {}),
     ("frt_channel", "first_response_time_by", {"by": "channel"}),
     ("frt_agent", "first_response_time_by", {"by": "agent_id"}),
+    ("length", "contact_length", {}),
+    ("length_channel", "contact_length", {"by": "channel"}),
+    ("length_agent", "contact_length", {"by": "agent_id"}),
 )
 
 
