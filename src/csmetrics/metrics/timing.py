@@ -28,7 +28,7 @@ Inputs: every function takes the contacts as
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
@@ -600,27 +600,53 @@ def first_response_time(
         calendar=calendar,
         as_of=as_of,
     )
-    group = group_of(table, by, CONTACT_BY)
-    if calendar is None and (group is None or len(group.keys) <= BLOCKED_KEYS):
+    if _blocks(table, by, calendar):
         # Calendar time, a few groups: the waits built, sorted and counted in blocks.
-        window = as_window("period", period, optional=True)
-        result = reduce_durations_blocked(
-            partial(factory, period=period),
-            partial(
-                _first_response_block,
-                table=table,
-                first=first_responses(table),
-                cutoff=cutoff,
-                bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
-            ),
-            len(table),
-            group,
-            by,
-        )
-        warn_if_undefined(result, "first_response_time", _UNDEFINED)
-        return result
+        block = partial(_first_response_block, first=first_responses(table))
+        return _reduce_blocked(block, table, cutoff, factory, period=period, by=by)
     units = _first_response_units(table, cutoff, calendar)
     return _reduce(units, table, factory, period, by)
+
+
+def _blocks(table: Interactions, by: ContactBy | None, calendar: BusinessCalendar | None) -> bool:
+    """Whether a per-contact duration runs in blocks: calendar time, up to `BLOCKED_KEYS` groups."""
+    group = group_of(table, by, CONTACT_BY)
+    return calendar is None and (group is None or len(group.keys) <= BLOCKED_KEYS)
+
+
+def _reduce_blocked(
+    block: Callable[..., tuple[F64, Bool, Bool, Bool | None]],
+    table: Interactions,
+    cutoff: int,
+    factory: partial[Durations],
+    *,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+) -> Durations | Breakdown[Durations]:
+    """`_reduce` of one unit per contact, each block's units built by ``block`` (decision 147)."""
+    window = as_window("period", period, optional=True)
+    result = reduce_durations_blocked(
+        partial(factory, period=period),
+        partial(
+            block,
+            table=table,
+            cutoff=cutoff,
+            bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
+        ),
+        len(table),
+        group_of(table, by, CONTACT_BY),
+        by,
+    )
+    warn_if_undefined(result, factory.keywords["metric"], _UNDEFINED)
+    return result
+
+
+def _in_bounds(table: Interactions, part: slice, bounds: tuple[int, int] | None) -> Bool | None:
+    """Which contacts of the block start in the period's ``[start, end)``; None: no period."""
+    if bounds is None:
+        return None
+    start = table.start[part]
+    return (start >= bounds[0]) & (start < bounds[1])
 
 
 def _first_response_block(
@@ -638,11 +664,18 @@ def _first_response_block(
     stop[stop == OPEN] = cutoff
     np.copyto(stop, response, where=answered)
     excluded = table.blocked[part] | ~first.requested[part]
-    scope = None
-    if bounds is not None:
-        start = table.start[part]
-        scope = (start >= bounds[0]) & (start < bounds[1])
-    return elapsed_in_place(clock, stop, None), ~answered, excluded, scope
+    return elapsed_in_place(clock, stop, None), ~answered, excluded, _in_bounds(table, part, bounds)
+
+
+def _length_block(
+    part: slice, *, table: Interactions, cutoff: int, bounds: tuple[int, int] | None
+) -> tuple[F64, Bool, Bool, Bool | None]:
+    """`_length_units` of a block of contacts, in calendar time, and those in ``period``."""
+    stop = table.end[part].copy()
+    censored = stop == OPEN
+    stop[censored] = cutoff
+    seconds = elapsed_in_place(table.start[part], stop, None)
+    return seconds, censored, table.blocked[part], _in_bounds(table, part, bounds)
 
 
 @overload
@@ -961,6 +994,8 @@ def contact_length(
     factory = partial(
         Durations, metric="contact_length", censoring=censoring, calendar=calendar, as_of=as_of
     )
+    if _blocks(table, by, calendar):
+        return _reduce_blocked(_length_block, table, cutoff, factory, period=period, by=by)
     return _reduce(_length_units(table, cutoff, calendar), table, factory, period, by)
 
 
