@@ -762,6 +762,47 @@ def duckdb_contact_length(
     return duckdb_first_response_time_by(con, by, as_of=as_of, units=_LENGTHS)
 
 
+def duckdb_handle_time(
+    con: duckdb.DuckDBPyConnection, *, by: str | None = None, as_of: Any = None
+) -> Counts:
+    """Average handle time in SQL, for contacts without talk, hold or wrap columns.
+
+    Handled: neither abandoned nor blocked. Measured by the fallback ``end -
+    first_response_at`` where both are recorded and the end is not earlier;
+    the others are counted as unmeasured.
+    """
+    keys = f"{by}," if by else ""
+    sql = f"""
+        WITH handled AS (
+            SELECT {keys} first_response_at IS NOT NULL AND "end" IS NOT NULL
+                    AND "end" >= first_response_at AS fallback,
+                (epoch_us("end") - epoch_us(first_response_at))::DOUBLE / 1e6 AS seconds
+            FROM {_contacts_sql(as_of)} WHERE NOT abandoned AND NOT blocked
+        )
+        SELECT {keys} count_if(fallback), count_if(NOT fallback),
+            avg(seconds) FILTER (WHERE fallback)
+        FROM handled
+        {f"GROUP BY GROUPING SETS (({by}), ()) ORDER BY {by} NULLS FIRST" if by else ""}
+        """
+    rows = con.execute(sql).fetchall()
+
+    def counts(row: tuple) -> Counts:
+        n, unmeasured, mean = row[-3:]
+        return {
+            "n": int(n),
+            "fallback": int(n),
+            "unmeasured": int(unmeasured),
+            "mean": float("nan") if mean is None else float(mean),
+        }
+
+    if not by:
+        return counts(rows[0])
+    return {
+        "overall": counts(rows[0]),
+        "groups": {str(row[0]): counts(row) for row in rows[1:]},
+    }
+
+
 def duckdb_nps(con: duckdb.DuckDBPyConnection) -> Counts:
     """NPS counts in SQL."""
     row = con.execute(

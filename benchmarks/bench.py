@@ -452,6 +452,19 @@ class Csmetrics:
             "groups": {str(k): counts(r) for k, r in result.items()},
         }
 
+    def handle_time(self, table: Any, by: str | None = None, as_of: Any = None) -> dict:
+        result = self.cs.handle_time(table, by=by, as_of=as_of)
+
+        def counts(r: Any) -> dict:
+            return {"n": r.n, "fallback": r.fallback, "unmeasured": r.unmeasured, "mean": r.mean}
+
+        if by is None:
+            return counts(result)
+        return {
+            "overall": counts(result.overall),
+            "groups": {str(k): counts(r) for k, r in result.items()},
+        }
+
     def asa(self, table: Any, by: str | None = None, as_of: Any = None) -> dict:
         result = self.cs.asa(table, by=by, as_of=as_of)
         if by is None:
@@ -585,6 +598,9 @@ class DuckDB:
 
     def contact_length(self, con: Any, by: str | None = None, as_of: Any = None) -> dict:
         return self.b.duckdb_contact_length(con, by=by, as_of=as_of)
+
+    def handle_time(self, con: Any, by: str | None = None, as_of: Any = None) -> dict:
+        return self.b.duckdb_handle_time(con, by=by, as_of=as_of)
 
     def surveys(self, path: Path) -> Any:
         self.b.duckdb_load(self.con, "surveys", path, columns=SURVEY_COLUMNS)
