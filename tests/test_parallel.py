@@ -278,6 +278,33 @@ def test_contact_length_same_for_any_threads_and_blocks(records, by, period, **d
             assert_same_result(got, reference, rel=0)
 
 
+# -- handle_time --------------------------------------------------------------------------------
+
+
+@settings(max_examples=60)
+@given(
+    records=interactions(service=True, max_size=25),
+    by=st.sampled_from([None, "channel", "agent_id", "customer_id", "category"]),
+    period=st.booleans(),
+    as_of=st.none() | AS_OF,
+)
+def test_handle_time_same_for_any_threads_and_blocks(records, by, period, as_of):
+    table = csmetrics.Interactions.from_records(records)
+    window = csmetrics.Window(start=BASE, end=BASE + timedelta(days=3)) if period else None
+    with undefined_allowed():
+        scoped, _, scope_as_of = timing._prepare(
+            table, as_of, by, "kaplan-meier", metric="handle_time", needs=()
+        )
+        # The one-pass path the blocks replace (the one a calendar takes).
+        reference = timing._handle_time_rows(
+            scoped, as_of=scope_as_of, period=window, by=by, calendar=None
+        )
+        for threads, rows in SETTINGS:
+            with parallel.settings(threads=threads, chunk_rows=rows):
+                got = csmetrics.handle_time(table, by=by, as_of=as_of, period=window)
+            assert_same_result(got, reference, rel=0)
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_starts_its_own_threads():

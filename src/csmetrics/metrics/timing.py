@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
@@ -47,8 +48,9 @@ from csmetrics.core.episodes import (
     issue_ends,
     time_key,
 )
-from csmetrics.core.exact import exact_sum, rounded
+from csmetrics.core.exact import ZERO, exact_sum, grouped_exact_sums_and_squares, rounded
 from csmetrics.core.model import AUTHORS, Interaction, PeriodLike, as_window
+from csmetrics.core.parallel import chunk_rows, map_chunks
 from csmetrics.core.reduce import (
     BLOCKED_KEYS,
     group_of,
@@ -66,6 +68,7 @@ from csmetrics.core.results import (
     Breakdown,
     Censoring,
     Durations,
+    Mean,
     Result,
     TimeMean,
     check_count,
@@ -73,7 +76,7 @@ from csmetrics.core.results import (
     durations_array,
     no_durations,
 )
-from csmetrics.core.table import OPEN, Interactions, to_micros
+from csmetrics.core.table import OPEN, Encoded, Interactions, to_micros
 from csmetrics.core.tickets import Tickets
 
 if TYPE_CHECKING:
@@ -1082,6 +1085,24 @@ def handle_time(
     table, _, as_of = _prepare(
         interactions, as_of, by, "kaplan-meier", metric="handle_time", needs=()
     )
+    group = group_of(table, by, CONTACT_BY)
+    if calendar is None and (group is None or len(group.keys) <= _HANDLE_BLOCKED_KEYS):
+        result = _handle_time_blocked(table, as_of=as_of, period=period, by=by, group=group)
+    else:
+        result = _handle_time_rows(table, as_of=as_of, period=period, by=by, calendar=calendar)
+    warn_if_undefined(result, "handle_time", "no measured handled contact in scope")
+    return result
+
+
+def _handle_time_rows(
+    table: Interactions,
+    *,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    calendar: BusinessCalendar | None,
+) -> HandleTime | Breakdown[HandleTime]:
+    """`handle_time` in one pass over every handled contact (the path a calendar takes)."""
     table = table.view(in_period(table.start, period) & ~table.abandoned & ~table.blocked)
     parts = np.stack([table.talk_seconds, table.hold_seconds, table.wrap_seconds])
     recorded = ~np.isnan(parts).all(axis=0)
@@ -1090,7 +1111,7 @@ def handle_time(
     measured = recorded | fallback
     seconds = np.nansum(parts, axis=0)
     seconds[fallback] = elapsed(table.first_response[fallback], table.end[fallback], calendar)
-    result = reduce_mean(
+    return reduce_mean(
         partial(HandleTime, calendar=calendar, as_of=as_of, period=period),
         seconds,
         group_of(table, by, CONTACT_BY),
@@ -1098,5 +1119,113 @@ def handle_time(
         measured=measured,
         counts={"fallback": fallback, "unmeasured": ~measured},
     )
-    warn_if_undefined(result, "handle_time", "no measured handled contact in scope")
-    return result
+
+
+_HANDLE_BLOCKED_KEYS = 4096
+"""Up to this many groups, `handle_time` adds per-block exact sums per group (as `asa`)."""
+
+_HANDLE_SUM_BLOCKS = 4
+"""`handle_time`'s blocks are this many `chunk_rows` long: each adds Fractions per group."""
+
+_HandleBlock = tuple[I64, I64, I64, list[Fraction], list[Fraction]]
+"""Per group slot: handled, measured and fallback contacts, exact sums and sums of squares."""
+
+
+def _handle_block(
+    part: slice,
+    *,
+    table: Interactions,
+    bounds: tuple[int, int] | None,
+    group: Encoded | None,
+) -> _HandleBlock:
+    """`handle_time`'s counts and exact sums of one block of contacts, per group slot.
+
+    The same steps as the one-pass path, on the block's handled contacts;
+    without ``group`` every contact is in slot 0.
+    """
+    handled = ~table.abandoned[part]
+    handled &= ~table.blocked[part]
+    if bounds is not None:
+        start = table.start[part]
+        handled &= (start >= bounds[0]) & (start < bounds[1])
+    parts = np.stack([table.talk_seconds[part], table.hold_seconds[part], table.wrap_seconds[part]])
+    parts = parts[:, handled]
+    recorded = ~np.isnan(parts).all(axis=0)
+    response, end = table.first_response[part][handled], table.end[part][handled]
+    fallback = ~recorded & (response != OPEN) & (end != OPEN) & (end >= response)
+    measured = recorded | fallback
+    seconds = np.nansum(parts, axis=0)
+    seconds[fallback] = elapsed(response[fallback], end[fallback], None)
+    if group is None:
+        slot = np.zeros(len(seconds), dtype=np.intp)
+        nslots = 1
+    else:
+        nslots = len(group.keys) + 1
+        slot = group.codes[part][handled].astype(np.intp)
+        slot[slot < 0] = nslots - 1
+    totals, squares = grouped_exact_sums_and_squares(seconds[measured], slot[measured], nslots)
+    return (
+        np.bincount(slot, minlength=nslots),
+        np.bincount(slot[measured], minlength=nslots),
+        np.bincount(slot[fallback], minlength=nslots),
+        totals,
+        squares,
+    )
+
+
+def _handle_time_blocked(
+    table: Interactions,
+    *,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    group: Encoded | None,
+) -> HandleTime | Breakdown[HandleTime]:
+    """`handle_time` without a calendar: counts and exact sums in blocks of rows, on threads.
+
+    Integer counts and exact sums add the same for any blocks
+    (`csmetrics.core.exact`, decision 147), so every field is the same, bit
+    for bit, as from the one-pass path over every handled contact.
+    """
+    window = as_window("period", period, optional=True)
+    blocks = map_chunks(
+        partial(
+            _handle_block,
+            table=table,
+            bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
+            group=group if by is not None else None,
+        ),
+        len(table),
+        chunk=chunk_rows() * _HANDLE_SUM_BLOCKS,
+    )
+    handled = np.asarray(np.sum([b[0] for b in blocks], axis=0, dtype=np.int64))
+    measured = np.asarray(np.sum([b[1] for b in blocks], axis=0, dtype=np.int64))
+    fallback = np.asarray(np.sum([b[2] for b in blocks], axis=0, dtype=np.int64))
+    totals = [sum(column, ZERO) for column in zip(*(b[3] for b in blocks), strict=True)]
+    squares = [sum(column, ZERO) for column in zip(*(b[4] for b in blocks), strict=True)]
+    factory = partial(HandleTime, calendar=None, as_of=as_of, period=period)
+
+    def build(n: int, total: Fraction, square: Fraction, used: int, unused: int) -> HandleTime:
+        return factory(**Mean.moment_fields(n, total, square), fallback=used, unmeasured=unused)
+
+    unmeasured = handled - measured
+    overall = build(
+        int(measured.sum()),
+        sum(totals, ZERO),
+        sum(squares, ZERO),
+        int(fallback.sum()),
+        int(unmeasured.sum()),
+    )
+    if group is None or by is None:
+        return overall
+    nkeys = len(group.keys)
+    return Breakdown(
+        by=by,
+        overall=overall,
+        groups={
+            group.key(s if s < nkeys else -1): build(
+                int(measured[s]), totals[s], squares[s], int(fallback[s]), int(unmeasured[s])
+            )
+            for s in np.flatnonzero(handled).tolist()
+        },
+    )
