@@ -1148,13 +1148,24 @@ def _handle_block(
     if bounds is not None:
         start = table.start[part]
         handled &= (start >= bounds[0]) & (start < bounds[1])
-    parts = np.stack([table.talk_seconds[part], table.hold_seconds[part], table.wrap_seconds[part]])
-    parts = parts[:, handled]
-    recorded = ~np.isnan(parts).all(axis=0)
+    # talk + hold + wrap, a missing one as 0, added in that order as
+    # `numpy.nansum` over the stacked columns does: the same bits, without
+    # the strided reductions over a stack.
+    talk, hold, wrap = (
+        column[part][handled]
+        for column in (table.talk_seconds, table.hold_seconds, table.wrap_seconds)
+    )
+    recorded = ~np.isnan(talk)
+    talk[~recorded] = 0.0
+    seconds = talk
+    for values in (hold, wrap):
+        missing = np.isnan(values)
+        values[missing] = 0.0
+        seconds += values
+        recorded |= ~missing
     response, end = table.first_response[part][handled], table.end[part][handled]
     fallback = ~recorded & (response != OPEN) & (end != OPEN) & (end >= response)
     measured = recorded | fallback
-    seconds = np.nansum(parts, axis=0)
     seconds[fallback] = elapsed(response[fallback], end[fallback], None)
     if group is None:
         slot = np.zeros(len(seconds), dtype=np.intp)
