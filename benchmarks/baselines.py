@@ -572,22 +572,38 @@ waits AS (
 """
 
 
-def _waits(as_of: Any = None) -> str:
+# Contact length as the same ``waits`` columns: per contact not blocked, its
+# end - start, censored ("answered" false) at as_of while open.
+_LENGTHS = (
+    _WAITS.split("waits AS (", maxsplit=1)[0]
+    + """waits AS (
+    SELECT channel, agent_id, "end" IS NOT NULL AS answered,
+        (greatest(epoch_us(coalesce("end", (SELECT t FROM as_of))), epoch_us(start))
+         - epoch_us(start))::DOUBLE / 1e6 AS seconds
+    FROM contacts WHERE NOT blocked
+)
+"""
+)
+
+
+def _waits(as_of: Any = None, units: str = _WAITS) -> str:
     """The ``waits`` CTE; with an explicit ``as_of``, of the contacts started by then."""
     if as_of is None:
-        return _WAITS
-    return _WAITS.replace(
+        return units
+    return units.replace(
         """SELECT greatest(max(start), max("end"), max(first_response_at)) AS t FROM contacts""",
         f"SELECT {_timestamp(as_of)} AS t",
     ).replace("FROM contacts WHERE NOT blocked", f"FROM {_contacts_sql(as_of)} WHERE NOT blocked")
 
 
-def duckdb_first_response_time(con: duckdb.DuckDBPyConnection, *, as_of: Any = None) -> Counts:
+def duckdb_first_response_time(
+    con: duckdb.DuckDBPyConnection, *, as_of: Any = None, units: str = _WAITS
+) -> Counts:
     """First response time in SQL: Kaplan-Meier quantiles with window functions."""
     levels = [1 - q + KM_TOLERANCE for q in QUANTILES.values()]
     row = con.execute(
         f"""
-        WITH {_waits(as_of)},
+        WITH {_waits(as_of, units)},
         times AS (
             SELECT seconds, count_if(answered) AS done, count(*) AS units
             FROM waits GROUP BY seconds
@@ -665,7 +681,7 @@ def duckdb_service_level(
 
 
 def duckdb_first_response_time_by(
-    con: duckdb.DuckDBPyConnection, by: str = "channel", *, as_of: Any = None
+    con: duckdb.DuckDBPyConnection, by: str = "channel", *, as_of: Any = None, units: str = _WAITS
 ) -> Counts:
     """First response time overall and per ``by`` in SQL: counts, Kaplan-Meier quantiles.
 
@@ -676,7 +692,7 @@ def duckdb_first_response_time_by(
     levels = [1 - q + KM_TOLERANCE for q in QUANTILES.values()]
     contacts = _contacts_sql(as_of)
     sql = f"""
-        WITH {_waits(as_of)},
+        WITH {_waits(as_of, units)},
         per AS (
             SELECT {by}, seconds, count_if(answered) AS done, count(*) AS units
             FROM waits GROUP BY {by}, seconds
@@ -727,6 +743,60 @@ def duckdb_first_response_time_by(
             nan if p90 is None else float(p90),
         ]
 
+    return {
+        "overall": counts(rows[0]),
+        "groups": {str(row[0]): counts(row) for row in rows[1:]},
+    }
+
+
+def duckdb_contact_length(
+    con: duckdb.DuckDBPyConnection, *, by: str | None = None, as_of: Any = None
+) -> Counts:
+    """Contact length (end - start, censored at as_of while open) in SQL, as first response time.
+
+    The same Kaplan-Meier queries as `duckdb_first_response_time` and
+    `duckdb_first_response_time_by`, over each unblocked contact's length.
+    """
+    if by is None:
+        return duckdb_first_response_time(con, as_of=as_of, units=_LENGTHS)
+    return duckdb_first_response_time_by(con, by, as_of=as_of, units=_LENGTHS)
+
+
+def duckdb_handle_time(
+    con: duckdb.DuckDBPyConnection, *, by: str | None = None, as_of: Any = None
+) -> Counts:
+    """Average handle time in SQL, for contacts without talk, hold or wrap columns.
+
+    Handled: neither abandoned nor blocked. Measured by the fallback ``end -
+    first_response_at`` where both are recorded and the end is not earlier;
+    the others are counted as unmeasured.
+    """
+    keys = f"{by}," if by else ""
+    sql = f"""
+        WITH handled AS (
+            SELECT {keys} first_response_at IS NOT NULL AND "end" IS NOT NULL
+                    AND "end" >= first_response_at AS fallback,
+                (epoch_us("end") - epoch_us(first_response_at))::DOUBLE / 1e6 AS seconds
+            FROM {_contacts_sql(as_of)} WHERE NOT abandoned AND NOT blocked
+        )
+        SELECT {keys} count_if(fallback), count_if(NOT fallback),
+            avg(seconds) FILTER (WHERE fallback)
+        FROM handled
+        {f"GROUP BY GROUPING SETS (({by}), ()) ORDER BY {by} NULLS FIRST" if by else ""}
+        """
+    rows = con.execute(sql).fetchall()
+
+    def counts(row: tuple) -> Counts:
+        n, unmeasured, mean = row[-3:]
+        return {
+            "n": int(n),
+            "fallback": int(n),
+            "unmeasured": int(unmeasured),
+            "mean": float("nan") if mean is None else float(mean),
+        }
+
+    if not by:
+        return counts(rows[0])
     return {
         "overall": counts(rows[0]),
         "groups": {str(row[0]): counts(row) for row in rows[1:]},

@@ -432,6 +432,39 @@ class Csmetrics:
             "groups": {str(k): counts(r) for k, r in result.items()},
         }
 
+    def contact_length(self, table: Any, by: str | None = None, as_of: Any = None) -> dict:
+        result = self.cs.contact_length(table, by=by, as_of=as_of)
+        if by is None:
+            return {
+                "n": result.n,
+                "censored": result.censored,
+                "excluded": result.excluded,
+                "median": result.median,
+                "p90": result.p90,
+                "mean": result.mean,
+            }
+
+        def counts(r: Any) -> list:
+            return [r.n, r.censored, r.excluded, r.median, r.p90]
+
+        return {
+            "overall": counts(result.overall),
+            "groups": {str(k): counts(r) for k, r in result.items()},
+        }
+
+    def handle_time(self, table: Any, by: str | None = None, as_of: Any = None) -> dict:
+        result = self.cs.handle_time(table, by=by, as_of=as_of)
+
+        def counts(r: Any) -> dict:
+            return {"n": r.n, "fallback": r.fallback, "unmeasured": r.unmeasured, "mean": r.mean}
+
+        if by is None:
+            return counts(result)
+        return {
+            "overall": counts(result.overall),
+            "groups": {str(k): counts(r) for k, r in result.items()},
+        }
+
     def asa(self, table: Any, by: str | None = None, as_of: Any = None) -> dict:
         result = self.cs.asa(table, by=by, as_of=as_of)
         if by is None:
@@ -562,6 +595,12 @@ class DuckDB:
 
     def asa(self, con: Any, by: str | None = None, as_of: Any = None) -> dict:
         return self.b.duckdb_asa(con, by=by, as_of=as_of)
+
+    def contact_length(self, con: Any, by: str | None = None, as_of: Any = None) -> dict:
+        return self.b.duckdb_contact_length(con, by=by, as_of=as_of)
+
+    def handle_time(self, con: Any, by: str | None = None, as_of: Any = None) -> dict:
+        return self.b.duckdb_handle_time(con, by=by, as_of=as_of)
 
     def surveys(self, path: Path) -> Any:
         self.b.duckdb_load(self.con, "surveys", path, columns=SURVEY_COLUMNS)

@@ -5,12 +5,13 @@ Usage::
     python benchmarks/bench_queue.py CONTACTS.parquet [--repeats 3] [--only sl_,frt]
 
 Loads the contacts once in each engine (`bench.Csmetrics` and `bench.DuckDB`,
-DuckDB on two threads), then for every step (service level, ASA and first
-response time, overall, by channel and by agent, each without and with the
-report's ``as_of``) checks that both engines give the same numbers
-(`bench._same`) and prints the best wall time of ``--repeats`` runs of each
-with the CPU seconds (all threads) of that run. Both engines run under the
-same load, step by step; `CSMETRICS_THREADS` sets csmetrics' threads.
+DuckDB on two threads), then for every step (service level, ASA, first
+response time, contact length and handle time, overall, by channel and by
+agent, each without and with the report's ``as_of``) checks that both
+engines give the same numbers (`bench._same`) and prints the best wall time
+of ``--repeats`` runs of each with the CPU seconds (all threads) of that
+run. Both engines run under the same load, step by step;
+`CSMETRICS_THREADS` sets csmetrics' threads.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ STEPS = (
     ("frt", "first_response_time", {}),
     ("frt_channel", "first_response_time_by", {"by": "channel"}),
     ("frt_agent", "first_response_time_by", {"by": "agent_id"}),
+    ("length", "contact_length", {}),
+    ("length_channel", "contact_length", {"by": "channel"}),
+    ("length_agent", "contact_length", {"by": "agent_id"}),
+    ("aht", "handle_time", {}),
+    ("aht_channel", "handle_time", {"by": "channel"}),
+    ("aht_agent", "handle_time", {"by": "agent_id"}),
 )
 
 

@@ -237,6 +237,74 @@ def test_first_response_time_same_for_any_threads_and_blocks(records, by, period
             assert_same_result(got, reference, rel=0)
 
 
+# -- contact_length -----------------------------------------------------------------------------
+
+
+@settings(max_examples=60)
+@given(
+    records=interactions(service=True, max_size=25),
+    by=st.sampled_from([None, "channel", "agent_id", "customer_id", "category"]),
+    period=st.booleans(),
+    as_of=st.none() | AS_OF,
+    censoring=st.sampled_from(["kaplan-meier", "exclude"]),
+)
+def test_contact_length_same_for_any_threads_and_blocks(records, by, period, **drawn):
+    as_of, censoring = drawn["as_of"], drawn["censoring"]
+    table = csmetrics.Interactions.from_records(records)
+    window = csmetrics.Window(start=BASE, end=BASE + timedelta(days=3)) if period else None
+    with undefined_allowed():
+        scoped, cutoff, scope_as_of = timing._prepare(
+            table, as_of, by, censoring, metric="contact_length", needs=()
+        )
+        # The per-row path the blocks replace (the one a calendar takes).
+        reference = timing._reduce(
+            timing._length_units(scoped, cutoff, None),
+            scoped,
+            partial(
+                csmetrics.Durations,
+                metric="contact_length",
+                censoring=censoring,
+                calendar=None,
+                as_of=scope_as_of,
+            ),
+            window,
+            by,
+        )
+        for threads, rows in SETTINGS:
+            with parallel.settings(threads=threads, chunk_rows=rows):
+                got = csmetrics.contact_length(
+                    table, by=by, as_of=as_of, period=window, censoring=censoring
+                )
+            assert_same_result(got, reference, rel=0)
+
+
+# -- handle_time --------------------------------------------------------------------------------
+
+
+@settings(max_examples=60)
+@given(
+    records=interactions(service=True, max_size=25),
+    by=st.sampled_from([None, "channel", "agent_id", "customer_id", "category"]),
+    period=st.booleans(),
+    as_of=st.none() | AS_OF,
+)
+def test_handle_time_same_for_any_threads_and_blocks(records, by, period, as_of):
+    table = csmetrics.Interactions.from_records(records)
+    window = csmetrics.Window(start=BASE, end=BASE + timedelta(days=3)) if period else None
+    with undefined_allowed():
+        scoped, _, scope_as_of = timing._prepare(
+            table, as_of, by, "kaplan-meier", metric="handle_time", needs=()
+        )
+        # The one-pass path the blocks replace (the one a calendar takes).
+        reference = timing._handle_time_rows(
+            scoped, as_of=scope_as_of, period=window, by=by, calendar=None
+        )
+        for threads, rows in SETTINGS:
+            with parallel.settings(threads=threads, chunk_rows=rows):
+                got = csmetrics.handle_time(table, by=by, as_of=as_of, period=window)
+            assert_same_result(got, reference, rel=0)
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_starts_its_own_threads():

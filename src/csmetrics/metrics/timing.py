@@ -28,8 +28,9 @@ Inputs: every function takes the contacts as
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
@@ -47,8 +48,9 @@ from csmetrics.core.episodes import (
     issue_ends,
     time_key,
 )
-from csmetrics.core.exact import exact_sum, rounded
+from csmetrics.core.exact import ZERO, exact_sum, grouped_exact_sums_and_squares, rounded
 from csmetrics.core.model import AUTHORS, Interaction, PeriodLike, as_window
+from csmetrics.core.parallel import chunk_rows, map_chunks
 from csmetrics.core.reduce import (
     BLOCKED_KEYS,
     group_of,
@@ -66,6 +68,7 @@ from csmetrics.core.results import (
     Breakdown,
     Censoring,
     Durations,
+    Mean,
     Result,
     TimeMean,
     check_count,
@@ -73,7 +76,7 @@ from csmetrics.core.results import (
     durations_array,
     no_durations,
 )
-from csmetrics.core.table import OPEN, Interactions, to_micros
+from csmetrics.core.table import OPEN, Encoded, Interactions, to_micros
 from csmetrics.core.tickets import Tickets
 
 if TYPE_CHECKING:
@@ -600,27 +603,53 @@ def first_response_time(
         calendar=calendar,
         as_of=as_of,
     )
-    group = group_of(table, by, CONTACT_BY)
-    if calendar is None and (group is None or len(group.keys) <= BLOCKED_KEYS):
+    if _blocks(table, by, calendar):
         # Calendar time, a few groups: the waits built, sorted and counted in blocks.
-        window = as_window("period", period, optional=True)
-        result = reduce_durations_blocked(
-            partial(factory, period=period),
-            partial(
-                _first_response_block,
-                table=table,
-                first=first_responses(table),
-                cutoff=cutoff,
-                bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
-            ),
-            len(table),
-            group,
-            by,
-        )
-        warn_if_undefined(result, "first_response_time", _UNDEFINED)
-        return result
+        block = partial(_first_response_block, first=first_responses(table))
+        return _reduce_blocked(block, table, cutoff, factory, period=period, by=by)
     units = _first_response_units(table, cutoff, calendar)
     return _reduce(units, table, factory, period, by)
+
+
+def _blocks(table: Interactions, by: ContactBy | None, calendar: BusinessCalendar | None) -> bool:
+    """Whether a per-contact duration runs in blocks: calendar time, up to `BLOCKED_KEYS` groups."""
+    group = group_of(table, by, CONTACT_BY)
+    return calendar is None and (group is None or len(group.keys) <= BLOCKED_KEYS)
+
+
+def _reduce_blocked(
+    block: Callable[..., tuple[F64, Bool, Bool, Bool | None]],
+    table: Interactions,
+    cutoff: int,
+    factory: partial[Durations],
+    *,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+) -> Durations | Breakdown[Durations]:
+    """`_reduce` of one unit per contact, each block's units built by ``block`` (decision 147)."""
+    window = as_window("period", period, optional=True)
+    result = reduce_durations_blocked(
+        partial(factory, period=period),
+        partial(
+            block,
+            table=table,
+            cutoff=cutoff,
+            bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
+        ),
+        len(table),
+        group_of(table, by, CONTACT_BY),
+        by,
+    )
+    warn_if_undefined(result, factory.keywords["metric"], _UNDEFINED)
+    return result
+
+
+def _in_bounds(table: Interactions, part: slice, bounds: tuple[int, int] | None) -> Bool | None:
+    """Which contacts of the block start in the period's ``[start, end)``; None: no period."""
+    if bounds is None:
+        return None
+    start = table.start[part]
+    return (start >= bounds[0]) & (start < bounds[1])
 
 
 def _first_response_block(
@@ -638,11 +667,18 @@ def _first_response_block(
     stop[stop == OPEN] = cutoff
     np.copyto(stop, response, where=answered)
     excluded = table.blocked[part] | ~first.requested[part]
-    scope = None
-    if bounds is not None:
-        start = table.start[part]
-        scope = (start >= bounds[0]) & (start < bounds[1])
-    return elapsed_in_place(clock, stop, None), ~answered, excluded, scope
+    return elapsed_in_place(clock, stop, None), ~answered, excluded, _in_bounds(table, part, bounds)
+
+
+def _length_block(
+    part: slice, *, table: Interactions, cutoff: int, bounds: tuple[int, int] | None
+) -> tuple[F64, Bool, Bool, Bool | None]:
+    """`_length_units` of a block of contacts, in calendar time, and those in ``period``."""
+    stop = table.end[part].copy()
+    censored = stop == OPEN
+    stop[censored] = cutoff
+    seconds = elapsed_in_place(table.start[part], stop, None)
+    return seconds, censored, table.blocked[part], _in_bounds(table, part, bounds)
 
 
 @overload
@@ -961,6 +997,8 @@ def contact_length(
     factory = partial(
         Durations, metric="contact_length", censoring=censoring, calendar=calendar, as_of=as_of
     )
+    if _blocks(table, by, calendar):
+        return _reduce_blocked(_length_block, table, cutoff, factory, period=period, by=by)
     return _reduce(_length_units(table, cutoff, calendar), table, factory, period, by)
 
 
@@ -1047,6 +1085,24 @@ def handle_time(
     table, _, as_of = _prepare(
         interactions, as_of, by, "kaplan-meier", metric="handle_time", needs=()
     )
+    group = group_of(table, by, CONTACT_BY)
+    if calendar is None and (group is None or len(group.keys) <= _HANDLE_BLOCKED_KEYS):
+        result = _handle_time_blocked(table, as_of=as_of, period=period, by=by, group=group)
+    else:
+        result = _handle_time_rows(table, as_of=as_of, period=period, by=by, calendar=calendar)
+    warn_if_undefined(result, "handle_time", "no measured handled contact in scope")
+    return result
+
+
+def _handle_time_rows(
+    table: Interactions,
+    *,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    calendar: BusinessCalendar | None,
+) -> HandleTime | Breakdown[HandleTime]:
+    """`handle_time` in one pass over every handled contact (the path a calendar takes)."""
     table = table.view(in_period(table.start, period) & ~table.abandoned & ~table.blocked)
     parts = np.stack([table.talk_seconds, table.hold_seconds, table.wrap_seconds])
     recorded = ~np.isnan(parts).all(axis=0)
@@ -1055,7 +1111,7 @@ def handle_time(
     measured = recorded | fallback
     seconds = np.nansum(parts, axis=0)
     seconds[fallback] = elapsed(table.first_response[fallback], table.end[fallback], calendar)
-    result = reduce_mean(
+    return reduce_mean(
         partial(HandleTime, calendar=calendar, as_of=as_of, period=period),
         seconds,
         group_of(table, by, CONTACT_BY),
@@ -1063,5 +1119,124 @@ def handle_time(
         measured=measured,
         counts={"fallback": fallback, "unmeasured": ~measured},
     )
-    warn_if_undefined(result, "handle_time", "no measured handled contact in scope")
-    return result
+
+
+_HANDLE_BLOCKED_KEYS = 4096
+"""Up to this many groups, `handle_time` adds per-block exact sums per group (as `asa`)."""
+
+_HANDLE_SUM_BLOCKS = 4
+"""`handle_time`'s blocks are this many `chunk_rows` long: each adds Fractions per group."""
+
+_HandleBlock = tuple[I64, I64, I64, list[Fraction], list[Fraction]]
+"""Per group slot: handled, measured and fallback contacts, exact sums and sums of squares."""
+
+
+def _handle_block(
+    part: slice,
+    *,
+    table: Interactions,
+    bounds: tuple[int, int] | None,
+    group: Encoded | None,
+) -> _HandleBlock:
+    """`handle_time`'s counts and exact sums of one block of contacts, per group slot.
+
+    The same steps as the one-pass path, on the block's handled contacts;
+    without ``group`` every contact is in slot 0.
+    """
+    handled = ~table.abandoned[part]
+    handled &= ~table.blocked[part]
+    if bounds is not None:
+        start = table.start[part]
+        handled &= (start >= bounds[0]) & (start < bounds[1])
+    # talk + hold + wrap, a missing one as 0, added in that order as
+    # `numpy.nansum` over the stacked columns does: the same bits, without
+    # the strided reductions over a stack.
+    talk, hold, wrap = (
+        column[part][handled]
+        for column in (table.talk_seconds, table.hold_seconds, table.wrap_seconds)
+    )
+    recorded = ~np.isnan(talk)
+    talk[~recorded] = 0.0
+    seconds = talk
+    for values in (hold, wrap):
+        missing = np.isnan(values)
+        values[missing] = 0.0
+        seconds += values
+        recorded |= ~missing
+    response, end = table.first_response[part][handled], table.end[part][handled]
+    fallback = ~recorded & (response != OPEN) & (end != OPEN) & (end >= response)
+    measured = recorded | fallback
+    seconds[fallback] = elapsed(response[fallback], end[fallback], None)
+    if group is None:
+        slot = np.zeros(len(seconds), dtype=np.intp)
+        nslots = 1
+    else:
+        nslots = len(group.keys) + 1
+        slot = group.codes[part][handled].astype(np.intp)
+        slot[slot < 0] = nslots - 1
+    totals, squares = grouped_exact_sums_and_squares(seconds[measured], slot[measured], nslots)
+    return (
+        np.bincount(slot, minlength=nslots),
+        np.bincount(slot[measured], minlength=nslots),
+        np.bincount(slot[fallback], minlength=nslots),
+        totals,
+        squares,
+    )
+
+
+def _handle_time_blocked(
+    table: Interactions,
+    *,
+    as_of: datetime | None,
+    period: PeriodLike | None,
+    by: ContactBy | None,
+    group: Encoded | None,
+) -> HandleTime | Breakdown[HandleTime]:
+    """`handle_time` without a calendar: counts and exact sums in blocks of rows, on threads.
+
+    Integer counts and exact sums add the same for any blocks
+    (`csmetrics.core.exact`, decision 147), so every field is the same, bit
+    for bit, as from the one-pass path over every handled contact.
+    """
+    window = as_window("period", period, optional=True)
+    blocks = map_chunks(
+        partial(
+            _handle_block,
+            table=table,
+            bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
+            group=group if by is not None else None,
+        ),
+        len(table),
+        chunk=chunk_rows() * _HANDLE_SUM_BLOCKS,
+    )
+    handled = np.asarray(np.sum([b[0] for b in blocks], axis=0, dtype=np.int64))
+    measured = np.asarray(np.sum([b[1] for b in blocks], axis=0, dtype=np.int64))
+    fallback = np.asarray(np.sum([b[2] for b in blocks], axis=0, dtype=np.int64))
+    totals = [sum(column, ZERO) for column in zip(*(b[3] for b in blocks), strict=True)]
+    squares = [sum(column, ZERO) for column in zip(*(b[4] for b in blocks), strict=True)]
+    factory = partial(HandleTime, calendar=None, as_of=as_of, period=period)
+
+    def build(n: int, total: Fraction, square: Fraction, used: int, unused: int) -> HandleTime:
+        return factory(**Mean.moment_fields(n, total, square), fallback=used, unmeasured=unused)
+
+    unmeasured = handled - measured
+    overall = build(
+        int(measured.sum()),
+        sum(totals, ZERO),
+        sum(squares, ZERO),
+        int(fallback.sum()),
+        int(unmeasured.sum()),
+    )
+    if group is None or by is None:
+        return overall
+    nkeys = len(group.keys)
+    return Breakdown(
+        by=by,
+        overall=overall,
+        groups={
+            group.key(s if s < nkeys else -1): build(
+                int(measured[s]), totals[s], squares[s], int(fallback[s]), int(unmeasured[s])
+            )
+            for s in np.flatnonzero(handled).tolist()
+        },
+    )
