@@ -1024,18 +1024,30 @@ def _records(records: Iterable[Any], cls: type) -> list[Any]:
 
 
 def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
-    """A key field of every record, dictionary-encoded through a dict of its distinct keys.
+    """A key field of every record, dictionary-encoded.
 
-    The objects' keys are plain str or int already, so one hash per value
-    finds the distinct keys, which alone are sorted; their codes are then
-    one dict lookup per value, all in C (``map``). Anything else (mixed str
-    and int keys, a required key missing) goes through `_encode`, whose
+    Keys all ASCII str of at most 32 characters, or all int, are encoded by
+    numpy (`_packed_keys`): no Python hash per value. Otherwise the
+    objects' keys are plain str or int already (or None), so one hash per
+    value finds the distinct keys, which alone are sorted; their codes are
+    then one dict lookup per value, all in C (``map``). Anything else (mixed
+    str and int keys, a required key missing) goes through `_encode`, whose
     errors name the row.
     """
     values = list(map(_get(name), rows))
     if not required and values.count(None) == len(values):
         # A field no record gives (one C scan): no keys, no lookups.
         return Encoded(np.full(len(values), -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
+    kinds = set(map(type, values))
+    if kinds in ({str}, {int}):
+        fast = _packed_keys(values, kinds.pop())
+        if fast is not None and not (required and fast.codes.min() < 0):
+            return fast
+    return _dict_keys(values, name, required=required, ids=ids)
+
+
+def _dict_keys(values: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
+    """`_record_keys` through a dict of the distinct keys (None among them, or other texts)."""
     distinct = dict.fromkeys(values)
     missing = distinct.pop(None, 0) is None
     if "" in distinct:
@@ -1061,6 +1073,74 @@ def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | N
     if missing:
         code[None] = code[""] = -1
     return Encoded(np.fromiter(map(code.__getitem__, values), dtype, len(values)), array)
+
+
+# Texts up to this many characters are sorted as big-endian uint64 words (8 ASCII each).
+_PACKED_WORDS = 4
+
+
+def _packed_keys(values: list[Any], kind: type) -> Encoded | None:
+    """Keys that are all ASCII str (at most 32 characters) or all int, encoded by numpy.
+
+    The texts are joined into one byte string (C loops: ``str.join``, one
+    ASCII encode, ``len`` mapped) and scattered into rows of zero-padded
+    big-endian 64-bit words: the words sort as the texts do (code point
+    order, as ``sorted``; a shorter text sorts before its extensions since
+    its padding is zero), so ``numpy.unique`` of one word, or a ``lexsort``
+    of up to four, gives the sorted distinct keys and every row's code
+    without a Python hash per value. "" (missing) is the all-zero row and
+    sorts first; its code becomes -1. None when the keys do not fit
+    (another character, longer texts, a NUL, an int beyond int64): the
+    caller's dict path then encodes them, or `_encode` names the bad value.
+    """
+    n = len(values)
+    dtype = np.int32 if n < 2**31 else np.int64
+    if kind is int:
+        try:
+            ints = np.array(values, dtype=np.int64)
+        except OverflowError:
+            return None
+        keys, inverse = np.unique(ints, return_inverse=True)
+        return Encoded(inverse.astype(dtype, copy=False), keys)
+    joined = "".join(values)
+    # A NUL is left to `_encode`, which names the key (numpy drops trailing NULs).
+    if not joined.isascii() or "\0" in joined:
+        return None
+    lengths = np.fromiter(map(len, values), np.int64, n)
+    width = int(lengths.max())
+    words = max(-(-width // 8), 1)
+    if words > _PACKED_WORDS:
+        return None
+    row_width = words * 8
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    packed = np.zeros(n * row_width, dtype=np.uint8)
+    if lengths.min() == width:
+        # Texts of one length (ids, codes): the joined text is already the rows.
+        packed.reshape(n, row_width)[:, :width] = chars.reshape(n, width)
+    else:
+        # Character j of the joined text goes to its row's start plus its place in the text.
+        starts = np.cumsum(lengths) - lengths
+        packed[
+            np.arange(len(joined), dtype=np.int64)
+            + np.repeat(np.arange(n, dtype=np.int64) * row_width - starts, lengths)
+        ] = chars
+    columns = packed.view(">u8").reshape(n, words).astype(np.uint64)
+    if words == 1:
+        _, first, inverse = np.unique(columns[:, 0], return_index=True, return_inverse=True)
+    else:
+        order = np.lexsort(columns.T[::-1])
+        ranked = columns[order]
+        new = np.ones(n, dtype=bool)
+        new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+        inverse = np.empty(n, dtype=np.intp)
+        inverse[order] = np.cumsum(new) - 1
+        first = order[new]
+    keys = packed.reshape(n, row_width)[first].view(f"S{row_width}").reshape(-1)
+    codes = inverse.astype(dtype, copy=False).reshape(n)
+    if keys.size and keys[0] == b"":
+        codes -= 1
+        keys = keys[1:]
+    return Encoded(codes, keys.astype(f"U{max(width, 1)}"))
 
 
 def _record_seconds(rows: list[Any], name: str) -> F64:

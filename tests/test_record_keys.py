@@ -1,0 +1,112 @@
+"""Key columns of `Interactions.from_records`: the packed numpy path and the dict path agree."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from csmetrics import Interaction, Interactions, InvalidDataError
+from csmetrics.core.table import _encode, _packed_keys, _record_keys
+
+T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
+
+
+class Row:
+    """A record with one attribute, as `_record_keys` reads it."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: object) -> None:
+        self.key = key
+
+
+def dict_path(values: list[object], *, required: bool) -> tuple[list[int], list[object]]:
+    """The general encoding of an object column (`_encode`), as plain lists."""
+    coded = _encode("key", np.array(values, dtype=object), required=required, ids=None)
+    return coded.codes.tolist(), coded.keys.tolist()
+
+
+def test_texts_of_different_lengths_sort_as_python_sorts() -> None:
+    values = ["b", "ab", "a", "", "ba", "a", "abc"]
+    coded = _packed_keys(values, str)
+    assert coded is not None
+    # sorted(): "a" < "ab" < "abc" < "b" < "ba"; "" is missing (-1).
+    assert coded.keys.tolist() == ["a", "ab", "abc", "b", "ba"]
+    assert coded.codes.tolist() == [3, 1, 0, -1, 4, 0, 2]
+    assert coded.codes.dtype == np.int32
+    assert coded.keys.dtype == np.dtype("<U3")
+
+
+def test_texts_of_one_length_longer_than_one_word() -> None:
+    values = ["I000000010", "I000000002", "I000000010", "J000000000"]
+    coded = _packed_keys(values, str)
+    assert coded is not None
+    assert coded.keys.tolist() == ["I000000002", "I000000010", "J000000000"]
+    assert coded.codes.tolist() == [1, 0, 1, 2]
+
+
+def test_ints_sort_numerically() -> None:
+    coded = _packed_keys([10, -3, 2, 10], int)
+    assert coded is not None
+    assert coded.keys.tolist() == [-3, 2, 10]
+    assert coded.codes.tolist() == [2, 0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        (["é", "a"], str),  # not ASCII
+        (["a" * 33, "b"], str),  # beyond four words
+        (["a\0", "a"], str),  # a NUL numpy would drop
+        ([2**63, 1], int),  # beyond int64
+    ],
+)
+def test_keys_the_packed_path_leaves_to_the_dict_path(values: list[object], kind: type) -> None:
+    assert _packed_keys(values, kind) is None
+
+
+def test_required_key_missing_still_names_the_record() -> None:
+    rows = [Row("a"), Row(""), Row("b")]
+    with pytest.raises(InvalidDataError, match="key"):
+        _record_keys(rows, "key", required=True, ids=None)
+
+
+def test_from_records_ids_of_two_words_keep_their_order() -> None:
+    contacts = [
+        Interaction(id=f"contact-{i:03d}", customer_id=f"c{i % 2}", start=T0) for i in (5, 1, 3)
+    ]
+    table = Interactions.from_records(contacts)
+    assert table.id.keys.tolist() == ["contact-001", "contact-003", "contact-005"]
+    assert table.id.codes.tolist() == [2, 0, 1]
+    assert table.customer_id.keys.tolist() == ["c1"]
+    assert table.customer_id.codes.tolist() == [0, 0, 0]
+
+
+texts = st.text(alphabet=st.sampled_from("a\x01AZz~ 09é"), max_size=20)
+
+
+@given(st.lists(texts, min_size=1, max_size=40), st.booleans())
+@example(["", ""], False)
+@example(["a" * 8, "a" * 7, "a" * 9, "a" * 16, "a" * 17], True)
+@example(["ab", "a\x01", "a"], True)
+def test_text_keys_agree_with_the_general_encoding(values: list[str], required: bool) -> None:
+    rows = [Row(value) for value in values]
+    if required and "" in values:
+        with pytest.raises(InvalidDataError):
+            _record_keys(rows, "key", required=True, ids=None)
+        return
+    coded = _record_keys(rows, "key", required=required, ids=None)
+    assert (coded.codes.tolist(), coded.keys.tolist()) == dict_path(values, required=required)
+    assert coded.keys.dtype.kind == "U"
+
+
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=40))
+@example([-(2**63), 2**63 - 1, 0])
+def test_int_keys_agree_with_the_general_encoding(values: list[int]) -> None:
+    coded = _record_keys([Row(value) for value in values], "key", required=True, ids=None)
+    assert (coded.codes.tolist(), coded.keys.tolist()) == dict_path(values, required=True)
+    assert coded.keys.dtype == np.int64
