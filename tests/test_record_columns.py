@@ -1,8 +1,8 @@
-"""Key columns of `Interactions.from_records`: the packed numpy path and the dict path agree."""
+"""Columns of `Interactions.from_records`: keys by numpy or by dict, times by parts, agree."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -10,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from csmetrics import Interaction, Interactions, InvalidDataError
-from csmetrics.core.table import _encode, _packed_keys, _record_keys
+from csmetrics.core.table import OPEN, _encode, _packed_keys, _record_keys, _record_times, to_micros
 
 T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
 
@@ -110,3 +110,37 @@ def test_int_keys_agree_with_the_general_encoding(values: list[int]) -> None:
     coded = _record_keys([Row(value) for value in values], "key", required=True, ids=None)
     assert (coded.codes.tolist(), coded.keys.tolist()) == dict_path(values, required=True)
     assert coded.keys.dtype == np.int64
+
+
+def test_times_before_and_after_the_epoch_to_the_microsecond() -> None:
+    moments = [
+        datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone.utc),
+        None,
+        datetime(2026, 1, 5, 1, 0, 0, 1, tzinfo=timezone(timedelta(hours=1))),
+        datetime(1, 1, 1, tzinfo=timezone.utc),
+        datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone.utc),
+    ]
+    micros = _record_times([Row(moment) for moment in moments], "key")
+    assert micros.tolist() == [
+        -1,
+        OPEN,
+        1_767_571_200_000_001,  # 2026-01-05T00:00:00.000001Z
+        -62_135_596_800_000_000,
+        253_402_300_799_999_999,
+    ]
+
+
+offsets = st.integers(-23 * 60, 23 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+moments = st.datetimes(
+    min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(timezone.utc)
+) | st.builds(
+    lambda moment, zone: moment.replace(tzinfo=zone),
+    st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31)),
+    offsets,
+)
+
+
+@given(st.lists(st.none() | moments, min_size=1, max_size=30))
+def test_times_agree_with_to_micros(values: list[datetime | None]) -> None:
+    micros = _record_times([Row(value) for value in values], "key")
+    assert micros.tolist() == [OPEN if v is None else to_micros(v) for v in values]
