@@ -10,7 +10,16 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from csmetrics import Interaction, Interactions, InvalidDataError
-from csmetrics.core.table import OPEN, _encode, _packed_keys, _record_keys, _record_times, to_micros
+from csmetrics.core import table as table_module
+from csmetrics.core.table import (
+    OPEN,
+    Encoded,
+    _encode,
+    _packed_keys,
+    _record_keys,
+    _record_times,
+    to_micros,
+)
 
 T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
 
@@ -144,3 +153,70 @@ moments = st.datetimes(
 def test_times_agree_with_to_micros(values: list[datetime | None]) -> None:
     micros = _record_times([Row(value) for value in values], "key")
     assert micros.tolist() == [OPEN if v is None else to_micros(v) for v in values]
+
+
+def table_columns(table: Interactions) -> dict[str, object]:
+    """Every column of a table as plain values with its dtype (messages as their columns)."""
+    out: dict[str, object] = {}
+    for name in type(table)._COLUMNS:
+        value = getattr(table, name)
+        if isinstance(value, Encoded):
+            out[name] = (
+                value.codes.tolist(),
+                value.codes.dtype,
+                value.keys.tolist(),
+                value.keys.dtype,
+            )
+        elif name == "messages":
+            out[name] = [(f, getattr(value, f).tolist()) for f in ("interaction", "at", "author")]
+        else:
+            array = np.asarray(value)
+            out[name] = ([repr(v) for v in array.tolist()], array.dtype)  # nan as "nan"
+    return out
+
+
+def test_rarely_given_fields_absent_build_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    contacts = [
+        Interaction(
+            id=f"i{i}",
+            customer_id="c",
+            start=T0,
+            end=T0 + timedelta(minutes=i),
+            resolved=i % 2 == 0,
+            channel="chat",
+        )
+        for i in range(5)
+    ]
+    shortcut = table_columns(Interactions.from_records(contacts))
+    # Defaults no record can have: every field is read one by one.
+    monkeypatch.setattr(
+        table_module, "_RARE_DEFAULTS", (object(),) * len(table_module._RARE_FIELDS)
+    )
+    assert table_columns(Interactions.from_records(contacts)) == shortcut
+    assert len(shortcut) == len(Interactions._COLUMNS)
+
+
+@pytest.mark.parametrize("name", ["first_response_at", "talk_seconds", "escalated", "tier"])
+def test_one_rarely_given_field_is_read(name: str) -> None:
+    value = {
+        "first_response_at": T0 + timedelta(seconds=30),
+        "talk_seconds": 12.5,
+        "escalated": True,
+        "tier": "gold",
+    }[name]
+    contacts = [
+        Interaction(id="a", customer_id="c", start=T0),
+        Interaction(id="b", customer_id="c", start=T0, **{name: value}),  # type: ignore[arg-type]
+    ]
+    table = Interactions.from_records(contacts)
+    column = getattr(table, "first_response" if name == "first_response_at" else name)
+    if isinstance(column, Encoded):
+        assert column.codes.tolist() == [-1, 0]
+        assert column.keys.tolist() == ["gold"]
+    elif name == "first_response_at":
+        assert column.tolist() == [OPEN, to_micros(T0) + 30_000_000]
+    elif name == "talk_seconds":
+        assert np.isnan(column[0])
+        assert column[1] == 12.5
+    else:
+        assert column.tolist() == [False, True]

@@ -1204,6 +1204,42 @@ def _record_messages(rows: list[Interaction]) -> Messages:
     )
 
 
+# Fields of `Interaction` most records leave at their default (None, False or no
+# messages); `from_records` checks them together, in one pass that stops at the
+# first record giving any of them.
+_RARE_FIELDS = (
+    "first_response_at",
+    "abandoned",
+    "blocked",
+    "escalated",
+    "complaint",
+    *_SECONDS,
+    "priority",
+    "tier",
+    "escalated_to",
+    "messages",
+)
+_RARE = _get(*_RARE_FIELDS)
+_RARE_DEFAULTS = tuple(attrs.fields_dict(Interaction)[name].default for name in _RARE_FIELDS)
+_COMMON_FLAGS = tuple(name for name in _FLAGS if name not in _RARE_FIELDS)
+_COMMON_KEYS = tuple(name for name in _INTERACTION_KEYS if name not in _RARE_FIELDS)
+
+
+def _rare_absent(n: int) -> dict[str, Any]:
+    """The columns of `_RARE_FIELDS` no record gives, as the per-field path builds them."""
+
+    def missing_keys() -> Encoded:
+        return Encoded(np.full(n, -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
+
+    return {
+        "first_response": np.full(n, OPEN, dtype=np.int64),
+        **{name: np.zeros(n, dtype=bool) for name in _FLAGS if name in _RARE_FIELDS},
+        **{name: np.full(n, np.nan) for name in _SECONDS},
+        **{name: missing_keys() for name in _INTERACTION_KEYS if name in _RARE_FIELDS},
+        "messages": Messages.empty(),
+    }
+
+
 # Pickling is `_Columns`': a view pickles its own columns, not its source.
 @attrs.frozen(eq=False, repr=False, getstate_setstate=False)
 class Interactions(_Columns):
@@ -1450,6 +1486,20 @@ class Interactions(_Columns):
         n = len(rows)
         ids = _record_keys(rows, "id", required=True, ids=None)
         _unique_ids(ids)
+        if not any(map(operator.ne, map(_RARE, rows), repeat(_RARE_DEFAULTS))):
+            # No record gives any of the rarely given fields: one pass, not one per field.
+            common: dict[str, Any] = {
+                **_rare_absent(n),
+                "id": ids,
+                "customer_id": _record_keys(rows, "customer_id", required=True, ids=ids),
+                "start": _record_times(rows, "start"),
+                "end": _record_times(rows, "end"),
+                **{name: np.fromiter(map(_get(name), rows), bool, n) for name in _COMMON_FLAGS},
+                **{
+                    name: _record_keys(rows, name, required=False, ids=ids) for name in _COMMON_KEYS
+                },
+            }
+            return cls(**common)
         fields: dict[str, Any] = {
             "id": ids,
             "customer_id": _record_keys(rows, "customer_id", required=True, ids=ids),
