@@ -1039,18 +1039,30 @@ def _records(records: Iterable[Any], cls: type) -> list[Any]:
 
 
 def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
-    """A key field of every record, dictionary-encoded through a dict of its distinct keys.
+    """A key field of every record, dictionary-encoded.
 
-    The objects' keys are plain str or int already, so one hash per value
-    finds the distinct keys, which alone are sorted; their codes are then
-    one dict lookup per value, all in C (``map``). Anything else (mixed str
-    and int keys, a required key missing) goes through `_encode`, whose
+    Keys all ASCII str of at most 32 characters, or all int, are encoded by
+    numpy (`_packed_keys`): no Python hash per value. Otherwise the
+    objects' keys are plain str or int already (or None), so one hash per
+    value finds the distinct keys, which alone are sorted; their codes are
+    then one dict lookup per value, all in C (``map``). Anything else (mixed
+    str and int keys, a required key missing) goes through `_encode`, whose
     errors name the row.
     """
     values = list(map(_get(name), rows))
     if not required and values.count(None) == len(values):
         # A field no record gives (one C scan): no keys, no lookups.
         return Encoded(np.full(len(values), -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
+    kinds = set(map(type, values))
+    if kinds in ({str}, {int}):
+        fast = _packed_keys(values, kinds.pop())
+        if fast is not None and not (required and fast.codes.min() < 0):
+            return fast
+    return _dict_keys(values, name, required=required, ids=ids)
+
+
+def _dict_keys(values: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
+    """`_record_keys` through a dict of the distinct keys (None among them, or other texts)."""
     distinct = dict.fromkeys(values)
     missing = distinct.pop(None, 0) is None
     if "" in distinct:
@@ -1078,6 +1090,74 @@ def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | N
     return Encoded(np.fromiter(map(code.__getitem__, values), dtype, len(values)), array)
 
 
+# Texts up to this many characters are sorted as big-endian uint64 words (8 ASCII each).
+_PACKED_WORDS = 4
+
+
+def _packed_keys(values: list[Any], kind: type) -> Encoded | None:
+    """Keys that are all ASCII str (at most 32 characters) or all int, encoded by numpy.
+
+    The texts are joined into one byte string (C loops: ``str.join``, one
+    ASCII encode, ``len`` mapped) and scattered into rows of zero-padded
+    big-endian 64-bit words: the words sort as the texts do (code point
+    order, as ``sorted``; a shorter text sorts before its extensions since
+    its padding is zero), so ``numpy.unique`` of one word, or a ``lexsort``
+    of up to four, gives the sorted distinct keys and every row's code
+    without a Python hash per value. "" (missing) is the all-zero row and
+    sorts first; its code becomes -1. None when the keys do not fit
+    (another character, longer texts, a NUL, an int beyond int64): the
+    caller's dict path then encodes them, or `_encode` names the bad value.
+    """
+    n = len(values)
+    dtype = np.int32 if n < 2**31 else np.int64
+    if kind is int:
+        try:
+            ints = np.array(values, dtype=np.int64)
+        except OverflowError:
+            return None
+        keys, inverse = np.unique(ints, return_inverse=True)
+        return Encoded(inverse.astype(dtype, copy=False), keys)
+    joined = "".join(values)
+    # A NUL is left to `_encode`, which names the key (numpy drops trailing NULs).
+    if not joined.isascii() or "\0" in joined:
+        return None
+    lengths = np.fromiter(map(len, values), np.int64, n)
+    width = int(lengths.max())
+    words = max(-(-width // 8), 1)
+    if words > _PACKED_WORDS:
+        return None
+    row_width = words * 8
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    packed = np.zeros(n * row_width, dtype=np.uint8)
+    if lengths.min() == width:
+        # Texts of one length (ids, codes): the joined text is already the rows.
+        packed.reshape(n, row_width)[:, :width] = chars.reshape(n, width)
+    else:
+        # Character j of the joined text goes to its row's start plus its place in the text.
+        starts = np.cumsum(lengths) - lengths
+        packed[
+            np.arange(len(joined), dtype=np.int64)
+            + np.repeat(np.arange(n, dtype=np.int64) * row_width - starts, lengths)
+        ] = chars
+    columns = packed.view(">u8").reshape(n, words).astype(np.uint64)
+    if words == 1:
+        _, first, inverse = np.unique(columns[:, 0], return_index=True, return_inverse=True)
+    else:
+        order = np.lexsort(columns.T[::-1])
+        ranked = columns[order]
+        new = np.ones(n, dtype=bool)
+        new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+        inverse = np.empty(n, dtype=np.intp)
+        inverse[order] = np.cumsum(new) - 1
+        first = order[new]
+    keys = packed.reshape(n, row_width)[first].view(f"S{row_width}").reshape(-1)
+    codes = inverse.astype(dtype, copy=False).reshape(n)
+    if keys.size and keys[0] == b"":
+        codes -= 1
+        keys = keys[1:]
+    return Encoded(codes, keys.astype(f"U{max(width, 1)}"))
+
+
 def _record_seconds(rows: list[Any], name: str) -> F64:
     """A seconds field of every record as float64; nan where it is None."""
     values = list(map(_get(name), rows))
@@ -1086,11 +1166,19 @@ def _record_seconds(rows: list[Any], name: str) -> F64:
     return np.array(values, np.float64)
 
 
+_DAYS = _get("days")
+_SECONDS_OF = _get("seconds")
+_MICROSECONDS = _get("microseconds")
+
+
 def _record_times(rows: list[Any], name: str) -> I64:
     """A time field of every record as epoch microseconds; `OPEN` where it is None.
 
-    ``(moment - epoch) // 1 us``, as `to_micros`, mapped with C operators
-    rather than a Python call per value.
+    ``(moment - epoch) // 1 us``, as `to_micros`: the differences are
+    mapped with a C operator, and their normalised parts (days, seconds in
+    [0, 86400), microseconds in [0, 10**6)) are read into int64 arrays and
+    combined by numpy, exactly, rather than dividing each timedelta in
+    Python.
     """
     moments = list(map(_get(name), rows))
     missing = None in moments
@@ -1098,11 +1186,12 @@ def _record_times(rows: list[Any], name: str) -> I64:
         return np.full(len(moments), OPEN, dtype=np.int64)  # no record gives it
     if missing:
         moments = [_EPOCH if moment is None else moment for moment in moments]
-    micros = np.fromiter(
-        map(operator.floordiv, map(operator.sub, moments, repeat(_EPOCH)), repeat(_MICRO)),
-        np.int64,
-        len(moments),
-    )
+    deltas = list(map(operator.sub, moments, repeat(_EPOCH)))
+    days = np.fromiter(map(_DAYS, deltas), np.int64, len(deltas))
+    seconds = np.fromiter(map(_SECONDS_OF, deltas), np.int64, len(deltas))
+    micros = np.fromiter(map(_MICROSECONDS, deltas), np.int64, len(deltas))
+    # |days| < 3.7e6 for any datetime: the sum stays far inside int64.
+    micros += (days * 86_400 + seconds) * 1_000_000
     if missing:
         micros[np.fromiter(map(operator.is_, map(_get(name), rows), repeat(None)), bool)] = OPEN
     return micros
@@ -1128,6 +1217,42 @@ def _record_messages(rows: list[Interaction]) -> Messages:
         public=flat[:, 3].astype(bool),
         author_id=_encode("author_id", np.array(authors, dtype=object), required=False, ids=None),
     )
+
+
+# Fields of `Interaction` most records leave at their default (None, False or no
+# messages); `from_records` checks them together, in one pass that stops at the
+# first record giving any of them.
+_RARE_FIELDS = (
+    "first_response_at",
+    "abandoned",
+    "blocked",
+    "escalated",
+    "complaint",
+    *_SECONDS,
+    "priority",
+    "tier",
+    "escalated_to",
+    "messages",
+)
+_RARE = _get(*_RARE_FIELDS)
+_RARE_DEFAULTS = tuple(attrs.fields_dict(Interaction)[name].default for name in _RARE_FIELDS)
+_COMMON_FLAGS = tuple(name for name in _FLAGS if name not in _RARE_FIELDS)
+_COMMON_KEYS = tuple(name for name in _INTERACTION_KEYS if name not in _RARE_FIELDS)
+
+
+def _rare_absent(n: int) -> dict[str, Any]:
+    """The columns of `_RARE_FIELDS` no record gives, as the per-field path builds them."""
+
+    def missing_keys() -> Encoded:
+        return Encoded(np.full(n, -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
+
+    return {
+        "first_response": np.full(n, OPEN, dtype=np.int64),
+        **{name: np.zeros(n, dtype=bool) for name in _FLAGS if name in _RARE_FIELDS},
+        **{name: np.full(n, np.nan) for name in _SECONDS},
+        **{name: missing_keys() for name in _INTERACTION_KEYS if name in _RARE_FIELDS},
+        "messages": Messages.empty(),
+    }
 
 
 # Pickling is `_Columns`': a view pickles its own columns, not its source.
@@ -1376,6 +1501,20 @@ class Interactions(_Columns):
         n = len(rows)
         ids = _record_keys(rows, "id", required=True, ids=None)
         _unique_ids(ids)
+        if not any(map(operator.ne, map(_RARE, rows), repeat(_RARE_DEFAULTS))):
+            # No record gives any of the rarely given fields: one pass, not one per field.
+            common: dict[str, Any] = {
+                **_rare_absent(n),
+                "id": ids,
+                "customer_id": _record_keys(rows, "customer_id", required=True, ids=ids),
+                "start": _record_times(rows, "start"),
+                "end": _record_times(rows, "end"),
+                **{name: np.fromiter(map(_get(name), rows), bool, n) for name in _COMMON_FLAGS},
+                **{
+                    name: _record_keys(rows, name, required=False, ids=ids) for name in _COMMON_KEYS
+                },
+            }
+            return cls(**common)
         fields: dict[str, Any] = {
             "id": ids,
             "customer_id": _record_keys(rows, "customer_id", required=True, ids=ids),
