@@ -16,7 +16,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from csmetrics import Interaction, Interactions, InvalidDataError
-from csmetrics.core.parallel import settings
 from csmetrics.core.table import OPEN, _encode, to_micros
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
@@ -65,31 +64,6 @@ def test_integer_keys_encode_as_the_sorted_distinct_present_values(column):
         assert plain.codes.tolist() == codes
         assert plain.keys.tolist() == keys
         assert plain.keys.dtype == encoded.keys.dtype
-
-
-@given(column=int_columns(), chunk=st.integers(min_value=1, max_value=7))
-@example(column=(np.array([9, 3, 5, 3, 9], dtype=np.int64), np.ones(5, dtype=bool)), chunk=2)
-@example(column=(np.array([4, 0, 2, 0, 3], dtype=np.int16), np.arange(5) % 2 == 0), chunk=1)
-def test_integer_keys_encode_alike_in_chunks_on_threads(column, chunk):
-    # The counting encoding reads the rows in chunks on the kernels' threads:
-    # any split gives the codes of the definition, and the input is not changed.
-    values, present = column
-    if values.dtype == np.uint64 and (values > 2**63 - 1).any():
-        return  # refused as beyond int64 (tested with the table's errors)
-    before = values.copy()
-    codes, keys = _reference(values.astype(np.int64), present)
-    with settings(threads=2, chunk_rows=chunk):
-        whole = _encode("customer_id", values, required=False, ids=None)
-        masked = _encode(
-            "issue_id", np.ma.MaskedArray(values, mask=~present), required=False, ids=None
-        )
-    assert masked.codes.tolist() == codes
-    assert masked.keys.tolist() == keys
-    assert (
-        whole.codes.tolist() == _reference(values.astype(np.int64), np.ones(len(values), bool))[0]
-    )
-    assert whole.codes.dtype == masked.codes.dtype == np.int32
-    assert values.tolist() == before.tolist()
 
 
 def test_masked_integer_keys_hand_computed():

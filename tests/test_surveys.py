@@ -546,27 +546,3 @@ def test_missing_counts_merge():
 def test_a_rating_is_required():
     with pytest.raises(InvalidDataError, match=r"position 1.*'score'.*rating is required"):
         csmetrics.rating([4, None], by=None)
-
-
-@pytest.mark.parametrize("chunk", [1, 2, 3, 64])
-def test_the_first_bad_score_is_named_whatever_the_chunks(chunk):
-    # Scores are checked in chunks on the kernels' threads; the error names
-    # the first bad row of the column, not the first one a thread found.
-    from csmetrics.core.parallel import settings
-
-    at = datetime(2026, 5, 1, tzinfo=timezone.utc)
-    columns = {
-        "id": [f"s{i}" for i in range(10)],
-        "kind": ["nps"] * 7 + ["csat", "nps", "csat"],
-        "score": np.array([9, 10, 0, 4, 5, 7.5, 3, 4, 2, 6]),
-        "at": [at] * 10,
-    }
-    with settings(threads=2, chunk_rows=chunk):
-        with pytest.raises(InvalidDataError, match=r"'s5' .*'score' = 7.5: not a valid nps"):
-            csmetrics.Surveys.from_columns(columns)
-        columns["score"][5] = 8.0
-        with pytest.raises(InvalidDataError, match=r"'s9' .*'score' = 6.0: not a valid csat"):
-            csmetrics.Surveys.from_columns(columns)
-        columns["score"][9] = 5.0
-        table = csmetrics.Surveys.from_columns(columns)
-    assert table.score.tolist() == [9, 10, 0, 4, 5, 8, 3, 4, 2, 5]

@@ -54,7 +54,6 @@ from csmetrics.core.model import (
     score_type_error,
     score_type_ok,
 )
-from csmetrics.core.parallel import map_chunks
 from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Reading
 
 __all__ = [
@@ -253,68 +252,47 @@ def _missing(n: int) -> Encoded:
     return Encoded(np.broadcast_to(np.int32(-1), (n,)), np.zeros(0, dtype=np.int64))
 
 
-def _dense_ints(values: I64, present: Bool | None = None) -> tuple[I64, npt.NDArray[Any]] | None:
-    """Sorted keys and codes of integers in a compact range, without a sort; None if too wide.
+def _dense_ints(
+    values: I64, present: Bool | None = None
+) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
+    """Sorted keys and codes (int32 where they fit) of integers in a compact range, without a sort.
 
     A counting pass over ``max - min`` slots; None when the range is too wide
     for that to beat sorting (sparse ids). With ``present``, only the values
-    where it is True are keys, and the other rows' codes are -1. The codes
-    are int32 when the keys fit (int64 beyond 2**31 keys).
-
-    The rows are read in chunks (`csmetrics.core.parallel.map_chunks`, on
-    its threads): each chunk's offsets from the minimum are computed in the
-    processor's cache, three times (bounds, the slots seen, the codes),
-    rather than held as a column of their own; absent rows take a present
-    value there. The result does not depend on the chunks or the threads:
-    every step is per row, and the slots seen are only ever set to True.
+    where it is True are keys, and the codes of the other rows are arbitrary
+    (the caller sets them): those rows are given a present value first, with
+    arithmetic rather than a selection of the present rows, which costs a
+    copy of each and a scatter back.
     """
-    rows = len(values)
-    count = rows if present is None else int(np.count_nonzero(present))
-    if not count:
-        return np.zeros(0, dtype=np.int64), np.full(rows, -1, dtype=np.int32)
-    given = 0 if present is None else int(values[int(np.argmax(present))])
-
-    def offsets(chunk: slice, low: int) -> npt.NDArray[np.intp]:
-        # New arrays, never views of ``values``; intp: numpy would convert
-        # narrower indices at each use, and a narrow type could wrap.
-        part = values[chunk].astype(np.intp, copy=False)
-        if present is not None:
-            part = np.where(present[chunk], part, np.intp(given))
-        return np.subtract(part, low, dtype=np.intp)
-
-    def bounds(chunk: slice) -> tuple[int, int]:
-        part = offsets(chunk, 0)
-        return int(part.min()), int(part.max())
-
-    spans = map_chunks(bounds, rows)
-    low, high = min(lo for lo, _ in spans), max(hi for _, hi in spans)
+    count = len(values)
+    if present is not None:
+        count = int(np.count_nonzero(present))
+        if not count:
+            return np.zeros(0, dtype=np.int64), np.zeros(len(values), dtype=np.int64)
+        # given + (value - given) * absent: exact in modular integer arithmetic.
+        filled = np.subtract(values[int(np.argmax(present))], values)
+        filled *= ~present
+        filled += values
+        values = filled
+    if not len(values):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low, high = int(values.min()), int(values.max())
     if high - low > 4 * count + 1024:
         return None
+    dtype = np.int32 if high - low < 2**31 else np.int64
+    # The offsets index as intp: numpy would convert narrower indices at each use.
+    offset = np.empty(len(values), dtype=np.intp)
+    np.subtract(values, low, out=offset, casting="unsafe")  # in the values' type, then intp
     seen = np.zeros(high - low + 1, dtype=bool)
-
-    def mark(chunk: slice) -> None:
-        seen[offsets(chunk, low)] = True
-
-    map_chunks(mark, rows)
-    full = bool(seen.all())
-    # Every value in the range occurs (ids 1..n): the offset is the code.
-    keys = np.arange(low, high + 1, dtype=np.int64) if full else np.flatnonzero(seen) + low
-    dtype = np.int32 if len(keys) < 2**31 else np.int64
+    seen[offset] = True
+    if seen.all():
+        # Every value in the range occurs (ids 1..n): the offset is the code.
+        return np.arange(low, high + 1, dtype=np.int64), offset.astype(dtype)
+    keys = np.flatnonzero(seen) + low
     # A value's code is the number of distinct values below it.
-    below = None if full else np.cumsum(seen, dtype=dtype) - 1
-    codes = np.empty(rows, dtype=dtype)
-
-    def code(chunk: slice) -> None:
-        offset = offsets(chunk, low)
-        if below is None:
-            codes[chunk] = offset
-        else:
-            np.take(below, offset, out=codes[chunk])
-        if present is not None:
-            codes[chunk][~present[chunk]] = -1
-
-    map_chunks(code, rows)
-    return keys, codes
+    code = np.cumsum(seen, dtype=dtype)
+    code -= 1
+    return keys, code[offset]
 
 
 def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> Encoded:
@@ -435,6 +413,13 @@ def _encoded(
     dense = _dense_ints(arr, None if everywhere else present) if arr.dtype.kind in "iu" else None
     if dense is not None:
         keys, codes = dense
+        dtype = np.int32 if len(keys) < 2**31 else np.int64
+        codes = codes.astype(dtype, copy=False)
+        if not everywhere:
+            # -1 where absent: an OR with all bits set there and none elsewhere.
+            absent = (~present).view(np.int8).astype(dtype)
+            np.negative(absent, out=absent)
+            codes |= absent
         return Encoded(codes, keys.astype(arr.dtype, copy=False))
     given = arr if everywhere else arr[present]
     keys, inverse = np.unique(given, return_inverse=True)
@@ -2060,17 +2045,8 @@ class Surveys(_Columns):
         at = _times("at", _pop(cols, "at"), ids)
         if (row := _first(at == _MISSING_TIME)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
-        # A scale not given is each kind's default: new int64 columns, nothing to check.
-        low = (
-            _scale_bound("scale_low", _pop(cols, "scale_low"), ids, n)
-            if "scale_low" in cols
-            else _LOW[kind]
-        )
-        high = (
-            _scale_bound("scale_high", _pop(cols, "scale_high"), ids, n)
-            if "scale_high" in cols
-            else _HIGH[kind]
-        )
+        low = _scale_bound("scale_low", _pop(cols, "scale_low", _LOW[kind]), ids, n)
+        high = _scale_bound("scale_high", _pop(cols, "scale_high", _HIGH[kind]), ids, n)
         fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
         if (
             row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
@@ -2142,8 +2118,9 @@ def _scale_bound(field: str, values: Any, ids: Encoded, n: int) -> I64:
 def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
     """Validate a score column against each row's kind and scale."""
     arr = column_array("score", values)
+    is_fcr = kind == _KIND_CODES["fcr"]
     if arr.dtype == np.bool_:
-        if (row := _first(kind != _KIND_CODES["fcr"])) is not None:
+        if (row := _first(~is_fcr)) is not None:
             bad_record(
                 _row_name(ids, row),
                 "score",
@@ -2161,19 +2138,10 @@ def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
         score = arr.astype(np.float64)
     else:
         bad_record("column 'score'", "score", arr.dtype, "expected numbers")
-
-    def first_bad(rows: slice) -> int | None:
-        # In chunks (on the kernels' threads): the temporaries stay in cache.
-        given, code = score[rows], kind[rows]
-        bad = ~np.isfinite(given) | (given < low[rows]) | (given > high[rows])
-        bad |= (code == _KIND_CODES["nps"]) & (given != np.floor(given))
-        bad |= (code == _KIND_CODES["fcr"]) & (given != 0) & (given != 1)
-        row = _first(bad)
-        return None if row is None else (rows.start or 0) + row
-
-    found = [row for row in map_chunks(first_bad, len(score)) if row is not None]
-    if found:
-        row = found[0]
+    bad = ~np.isfinite(score) | (score < low) | (score > high)
+    bad |= (kind == _KIND_CODES["nps"]) & (score != np.floor(score))
+    bad |= is_fcr & (score != 0) & (score != 1)
+    if (row := _first(bad)) is not None:
         kind_name = SURVEY_KINDS[kind[row]]
         why = f"not a valid {kind_name} score on the scale {low[row]}..{high[row]}"
         bad_record(_row_name(ids, row), "score", arr[row], why)
