@@ -80,6 +80,18 @@ def test_map_chunks_covers_every_row_once_in_order(threads, rows, n):
     assert all(stop - start <= rows for start, stop in parts)
 
 
+def test_map_chunks_inside_a_kernel_runs_on_its_thread():
+    # Two pool threads each running an outer chunk that maps inner chunks:
+    # the inner ones run on the outer chunk's thread instead of waiting for
+    # a pool whose every thread is busy waiting.
+    def outer(part: slice) -> list[int]:
+        return parallel.map_chunks(lambda p: p.stop - p.start, part.stop - part.start, chunk=2)
+
+    with parallel.settings(threads=2, chunk_rows=5):
+        parts = parallel.map_chunks(outer, 10)
+    assert parts == [[2, 2, 1], [2, 2, 1]]
+
+
 # -- service_level ------------------------------------------------------------------------------
 
 FORMULAS = st.sampled_from(sl_module.FORMULAS)

@@ -37,6 +37,7 @@ _CHUNK_ROWS = 1 << 17
 """Rows per chunk: an int64 column chunk is 1 MiB, its bool temporaries 128 KiB."""
 
 _override: dict[str, int] = {}
+_local = threading.local()  # ``in_pool`` is True on the pool's own threads
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
@@ -93,9 +94,15 @@ def _executor(threads: int) -> ThreadPoolExecutor:
         if _pool is None or _pool_size != threads:
             if _pool is not None:
                 _pool.shutdown(wait=False)
-            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="csmetrics")
+            _pool = ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix="csmetrics", initializer=_mark_pool_thread
+            )
             _pool_size = threads
         return _pool
+
+
+def _mark_pool_thread() -> None:
+    _local.in_pool = True
 
 
 def _forget_pool() -> None:
@@ -113,11 +120,13 @@ def map_chunks(kernel: Callable[[slice], T], rows: int, *, chunk: int | None = N
 
     ``chunk`` rows per chunk (default `chunk_rows`). At least one chunk,
     empty when ``rows`` is 0, so that a kernel's result has its shape for
-    empty data too.
+    empty data too. Called from a kernel already running on the pool, the
+    chunks run on that thread: a pool thread waiting for its own pool could
+    wait forever.
     """
     size = chunk or chunk_rows()
     parts = [slice(a, min(a + size, rows)) for a in range(0, rows, size)] or [slice(0, 0)]
     threads = min(thread_count(), len(parts))
-    if threads == 1:
+    if threads == 1 or getattr(_local, "in_pool", False):
         return [kernel(part) for part in parts]
     return list(_executor(threads).map(kernel, parts))
