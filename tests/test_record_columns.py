@@ -220,3 +220,35 @@ def test_one_rarely_given_field_is_read(name: str) -> None:
         assert column[1] == 12.5
     else:
         assert column.tolist() == [False, True]
+
+
+@given(st.lists(texts, min_size=1, max_size=4), st.lists(st.integers(0, 3), min_size=64))
+def test_few_distinct_keys_agree_with_the_packed_and_general_encodings(
+    pool: list[str], picks: list[int]
+) -> None:
+    # At most four distinct keys in 64 or more rows: `_record_keys` takes the dict path.
+    values = [pool[i % len(pool)] for i in picks]
+    coded = _record_keys([Row(value) for value in values], "key", required=False, ids=None)
+    expected = dict_path(values, required=False)
+    assert (coded.codes.tolist(), coded.keys.tolist()) == expected
+    packed = _packed_keys(values, str)
+    if packed is not None:  # texts beyond ASCII are left to the dict path
+        assert (packed.codes.tolist(), packed.keys.tolist()) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "codes"),
+    [
+        (["I01", "I02", "I10"], [0, 1, 2]),  # increasing: row i is code i
+        (["", "a", "b"], [-1, 0, 1]),  # "" first, then increasing
+        (["a" * 9, "a" * 8 + "b", "a" * 8 + "b"], [0, 1, 1]),  # equal neighbours
+        (["a" * 8 + "b", "a" * 9], [1, 0]),  # second word decreases
+        (["b" + "a" * 8, "a" * 9 + "b"], [1, 0]),  # first word decreases
+        (["a" * 9, "a" * 10], [0, 1]),  # a text before its extension
+    ],
+)
+def test_rows_in_order_and_out_of_order(values: list[str], codes: list[int]) -> None:
+    coded = _packed_keys(values, str)
+    assert coded is not None
+    assert coded.codes.tolist() == codes
+    assert coded.keys.tolist() == sorted(set(values) - {""})

@@ -1026,24 +1026,35 @@ def _records(records: Iterable[Any], cls: type) -> list[Any]:
 def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
     """A key field of every record, dictionary-encoded.
 
-    Keys all ASCII str of at most 32 characters, or all int, are encoded by
-    numpy (`_packed_keys`): no Python hash per value. Otherwise the
-    objects' keys are plain str or int already (or None), so one hash per
-    value finds the distinct keys, which alone are sorted; their codes are
-    then one dict lookup per value, all in C (``map``). Anything else (mixed
-    str and int keys, a required key missing) goes through `_encode`, whose
-    errors name the row.
+    The objects' keys are plain str or int already (or None). A column of
+    few distinct keys (at most one in `_FEW` of a sample of up to 1,024
+    rows spread over the column: channels, agents, categories) goes
+    through a dict of its distinct keys, which alone are sorted, and one
+    dict lookup per value, all in C (``map``); the same few objects make
+    those lookups cheap. Other columns of all ASCII str (at most 32
+    characters) or all int are encoded by numpy (`_packed_keys`): no Python
+    hash per value. Anything else (mixed str and int keys, a required key
+    missing) goes through `_encode`, whose errors name the row.
     """
     values = list(map(_get(name), rows))
-    if not required and values.count(None) == len(values):
+    n = len(values)
+    if not required and values.count(None) == n:
         # A field no record gives (one C scan): no keys, no lookups.
-        return Encoded(np.full(len(values), -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
-    kinds = set(map(type, values))
-    if kinds in ({str}, {int}):
-        fast = _packed_keys(values, kinds.pop())
+        return Encoded(np.full(n, -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
+    sample = values[:: max(n // _SAMPLE, 1)]
+    if len(set(sample)) * _FEW > len(sample):
+        fast = _packed_keys(values, str)
+        if fast is None and set(map(type, values)) == {int}:
+            fast = _packed_keys(values, int)
         if fast is not None and not (required and fast.codes.min() < 0):
             return fast
     return _dict_keys(values, name, required=required, ids=ids)
+
+
+# `_record_keys` samples this many rows; a column with fewer than one distinct
+# key in `_FEW` of them is encoded through a dict of its keys.
+_SAMPLE = 1024
+_FEW = 16
 
 
 def _dict_keys(values: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
@@ -1082,16 +1093,19 @@ _PACKED_WORDS = 4
 def _packed_keys(values: list[Any], kind: type) -> Encoded | None:
     """Keys that are all ASCII str (at most 32 characters) or all int, encoded by numpy.
 
-    The texts are joined into one byte string (C loops: ``str.join``, one
-    ASCII encode, ``len`` mapped) and scattered into rows of zero-padded
-    big-endian 64-bit words: the words sort as the texts do (code point
-    order, as ``sorted``; a shorter text sorts before its extensions since
-    its padding is zero), so ``numpy.unique`` of one word, or a ``lexsort``
-    of up to four, gives the sorted distinct keys and every row's code
-    without a Python hash per value. "" (missing) is the all-zero row and
-    sorts first; its code becomes -1. None when the keys do not fit
-    (another character, longer texts, a NUL, an int beyond int64): the
-    caller's dict path then encodes them, or `_encode` names the bad value.
+    The texts are joined into one byte string, NUL between texts (C loops:
+    ``str.join``, which also fails on anything but a str, one ASCII
+    encode), and scattered into rows of zero-padded big-endian 64-bit
+    words; the NULs give each text's length. The words sort as the texts
+    do (code point order, as ``sorted``; a shorter text sorts before its
+    extensions since its padding is zero), so ``numpy.unique`` of one word,
+    or a ``lexsort`` of up to four, gives the sorted distinct keys and
+    every row's code without a Python hash per value; rows that already
+    strictly increase (ids in creation order) are their own sorted keys.
+    "" (missing) is the all-zero row and sorts first; its code becomes -1.
+    None when the keys do not fit (not all str, another character, longer
+    texts, a NUL, an int beyond int64): the caller's dict path then
+    encodes them, or `_encode` names the bad value.
     """
     n = len(values)
     dtype = np.int32 if n < 2**31 else np.int64
@@ -1102,45 +1116,76 @@ def _packed_keys(values: list[Any], kind: type) -> Encoded | None:
             return None
         keys, inverse = np.unique(ints, return_inverse=True)
         return Encoded(inverse.astype(dtype, copy=False), keys)
-    joined = "".join(values)
-    # A NUL is left to `_encode`, which names the key (numpy drops trailing NULs).
-    if not joined.isascii() or "\0" in joined:
+    try:
+        joined = "\0".join(values)
+    except TypeError:  # a key that is not a str
         return None
-    lengths = np.fromiter(map(len, values), np.int64, n)
-    width = int(lengths.max())
+    # A NUL in a text is left to `_encode`, which names the key (numpy drops trailing NULs).
+    if not joined.isascii() or joined.count("\0") != n - 1:
+        return None
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    width = len(values[0])
+    if len(chars) == n * (width + 1) - 1 and not chars[width :: width + 1].any():
+        # Texts of one length (ids, codes): the n - 1 NULs are every (width + 1)-th byte.
+        lengths = None
+    else:
+        ends = np.flatnonzero(chars == 0)
+        lengths = np.diff(ends, prepend=-1, append=len(chars)) - 1
+        width = int(lengths.max())
     words = max(-(-width // 8), 1)
     if words > _PACKED_WORDS:
         return None
     row_width = words * 8
-    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
     packed = np.zeros(n * row_width, dtype=np.uint8)
-    if lengths.min() == width:
-        # Texts of one length (ids, codes): the joined text is already the rows.
-        packed.reshape(n, row_width)[:, :width] = chars.reshape(n, width)
+    if lengths is None:
+        rows = np.zeros(n * (width + 1), dtype=np.uint8)
+        rows[:-1] = chars
+        packed.reshape(n, row_width)[:, :width] = rows.reshape(n, width + 1)[:, :width]
     else:
-        # Character j of the joined text goes to its row's start plus its place in the text.
+        # Character j of the texts (NULs dropped) goes to its row's start plus its place.
+        text = chars[chars != 0]
         starts = np.cumsum(lengths) - lengths
         packed[
-            np.arange(len(joined), dtype=np.int64)
+            np.arange(len(text), dtype=np.int64)
             + np.repeat(np.arange(n, dtype=np.int64) * row_width - starts, lengths)
-        ] = chars
-    columns = packed.view(">u8").reshape(n, words).astype(np.uint64)
-    if words == 1:
-        _, first, inverse = np.unique(columns[:, 0], return_index=True, return_inverse=True)
-    else:
-        order = np.lexsort(columns.T[::-1])
-        ranked = columns[order]
-        new = np.ones(n, dtype=bool)
-        new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
-        inverse = np.empty(n, dtype=np.intp)
-        inverse[order] = np.cumsum(new) - 1
-        first = order[new]
+        ] = text
+    first, inverse = _ranked_rows(packed.view(">u8").reshape(n, words).astype(np.uint64))
     keys = packed.reshape(n, row_width)[first].view(f"S{row_width}").reshape(-1)
-    codes = inverse.astype(dtype, copy=False).reshape(n)
+    codes = inverse.astype(dtype).reshape(n)
     if keys.size and keys[0] == b"":
         codes -= 1
         keys = keys[1:]
     return Encoded(codes, keys.astype(f"U{max(width, 1)}"))
+
+
+def _ranked_rows(columns: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], Any]:
+    """The first row of each distinct row of words, in sorted order, and every row's rank."""
+    n, words = columns.shape
+    if _increasing(columns):
+        # Distinct and in sorted order (ids as they are often given): row i has code i.
+        first = np.arange(n, dtype=np.intp)
+        return first, first
+    if words == 1:
+        _, first, inverse = np.unique(columns[:, 0], return_index=True, return_inverse=True)
+        return first, inverse
+    order = np.lexsort(columns.T[::-1])
+    ranked = columns[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return order[new], inverse
+
+
+def _increasing(columns: npt.NDArray[np.uint64]) -> bool:
+    """Whether the rows of words strictly increase, compared as tuples (vectorised)."""
+    low, high = columns[:-1], columns[1:]
+    if columns.shape[1] == 1:
+        return bool((high[:, 0] > low[:, 0]).all())
+    differs = low != high
+    word = differs.argmax(axis=1)  # the first word that differs (0 when none does)
+    at = np.arange(len(low))
+    return bool(differs[at, word].all() and (high[at, word] > low[at, word]).all())
 
 
 def _record_seconds(rows: list[Any], name: str) -> F64:
@@ -1165,13 +1210,17 @@ def _record_times(rows: list[Any], name: str) -> I64:
     combined by numpy, exactly, rather than dividing each timedelta in
     Python.
     """
-    moments = list(map(_get(name), rows))
-    missing = None in moments
-    if missing and moments.count(None) == len(moments):
-        return np.full(len(moments), OPEN, dtype=np.int64)  # no record gives it
-    if missing:
+    try:
+        # Every record gives it (the common case): no list of the moments themselves.
+        deltas = list(map(operator.sub, map(_get(name), rows), repeat(_EPOCH)))
+        missing = False
+    except TypeError:  # None for some record
+        moments = list(map(_get(name), rows))
+        missing = True
+        if moments.count(None) == len(moments):
+            return np.full(len(moments), OPEN, dtype=np.int64)  # no record gives it
         moments = [_EPOCH if moment is None else moment for moment in moments]
-    deltas = list(map(operator.sub, moments, repeat(_EPOCH)))
+        deltas = list(map(operator.sub, moments, repeat(_EPOCH)))
     days = np.fromiter(map(_DAYS, deltas), np.int64, len(deltas))
     seconds = np.fromiter(map(_SECONDS_OF, deltas), np.int64, len(deltas))
     micros = np.fromiter(map(_MICROSECONDS, deltas), np.int64, len(deltas))
@@ -1219,8 +1268,10 @@ _RARE_FIELDS = (
     "escalated_to",
     "messages",
 )
-_RARE = _get(*_RARE_FIELDS)
-_RARE_DEFAULTS = tuple(attrs.fields_dict(Interaction)[name].default for name in _RARE_FIELDS)
+# escalated_to is not read per record: an `Interaction` holds one only with escalated=True.
+_RARE_READ = tuple(name for name in _RARE_FIELDS if name != "escalated_to")
+_RARE = _get(*_RARE_READ)
+_RARE_DEFAULTS = tuple(attrs.fields_dict(Interaction)[name].default for name in _RARE_READ)
 _COMMON_FLAGS = tuple(name for name in _FLAGS if name not in _RARE_FIELDS)
 _COMMON_KEYS = tuple(name for name in _INTERACTION_KEYS if name not in _RARE_FIELDS)
 
