@@ -1138,9 +1138,9 @@ def _packed_keys(values: list[Any], kind: type) -> Encoded | None:
     row_width = words * 8
     packed = np.zeros(n * row_width, dtype=np.uint8)
     if lengths is None:
-        rows = np.zeros(n * (width + 1), dtype=np.uint8)
-        rows[:-1] = chars
-        packed.reshape(n, row_width)[:, :width] = rows.reshape(n, width + 1)[:, :width]
+        padded = np.zeros(n * (width + 1), dtype=np.uint8)
+        padded[:-1] = chars
+        packed.reshape(n, row_width)[:, :width] = padded.reshape(n, width + 1)[:, :width]
     else:
         # Character j of the texts (NULs dropped) goes to its row's start plus its place.
         text = chars[chars != 0]
@@ -1150,28 +1150,37 @@ def _packed_keys(values: list[Any], kind: type) -> Encoded | None:
             + np.repeat(np.arange(n, dtype=np.int64) * row_width - starts, lengths)
         ] = text
     first, inverse = _ranked_rows(packed.view(">u8").reshape(n, words).astype(np.uint64))
-    keys = packed.reshape(n, row_width)[first].view(f"S{row_width}").reshape(-1)
+    distinct = packed.reshape(n, row_width)
+    if first is not None:
+        distinct = distinct[first]
+    # ASCII bytes are their code points: widened to 32 bits they are numpy's text.
+    width = max(width, 1)
+    keys = distinct[:, :width].astype(np.uint32).view(f"U{width}").reshape(-1)
     codes = inverse.astype(dtype).reshape(n)
-    if keys.size and keys[0] == b"":
+    if keys.size and keys[0] == "":
         codes -= 1
         keys = keys[1:]
-    return Encoded(codes, keys.astype(f"U{max(width, 1)}"))
+    return Encoded(codes, keys)
 
 
-def _ranked_rows(columns: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], Any]:
-    """The first row of each distinct row of words, in sorted order, and every row's rank."""
+def _ranked_rows(columns: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp] | None, Any]:
+    """A row of each distinct row of words, in sorted order (None: every row), and each rank."""
     n, words = columns.shape
     if _increasing(columns):
         # Distinct and in sorted order (ids as they are often given): row i has code i.
-        first = np.arange(n, dtype=np.intp)
-        return first, first
+        return None, np.arange(n, dtype=np.intp)
     if words == 1:
-        _, first, inverse = np.unique(columns[:, 0], return_index=True, return_inverse=True)
-        return first, inverse
-    order = np.lexsort(columns.T[::-1])
-    ranked = columns[order]
-    new = np.ones(n, dtype=bool)
-    new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+        # Equal rows are equal keys: any row of each will do, so no stable sort is needed.
+        order = columns[:, 0].argsort()
+        ranked = columns[order, 0]
+        new = np.empty(n, dtype=bool)
+        new[0] = True
+        np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
+    else:
+        order = np.lexsort(columns.T[::-1])
+        ranked = columns[order]
+        new = np.ones(n, dtype=bool)
+        new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
     inverse = np.empty(n, dtype=np.intp)
     inverse[order] = np.cumsum(new) - 1
     return order[new], inverse
