@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_ingest.py --rows 100000 --rows 1000000 [--repeats 3]
         [--output FILE]
+    python benchmarks/bench_ingest.py --one 1000000 --records-only   # from_records only
 
 Each size runs in its own child process (so that one size's objects do not
 slow the next). Three comparisons, each the best of ``--repeats`` runs with
@@ -144,25 +145,28 @@ def best(run: Any, repeats: int, label: str = "") -> float:
     return min(times)
 
 
-def objects(rows: int, repeats: int) -> dict[str, float]:
+def objects(rows: int, repeats: int, *, records_only: bool = False) -> dict[str, float]:
     import pandas as pd
 
     from csmetrics import Interaction, Interactions, Survey, Surveys
 
     dicts = contact_dicts(rows)
     answers = answer_dicts(rows)
-    out = {
-        "Interaction": best(lambda: [Interaction(**d) for d in dicts], repeats),
-        "dataclass (contact)": best(lambda: [PlainContact(**d) for d in dicts], repeats),
-        "Survey": best(lambda: [Survey(**d) for d in answers], repeats),
-        "dataclass (answer)": best(lambda: [PlainAnswer(**d) for d in answers], repeats),
-    }
+    out = {}
+    if not records_only:
+        out = {
+            "Interaction": best(lambda: [Interaction(**d) for d in dicts], repeats),
+            "dataclass (contact)": best(lambda: [PlainContact(**d) for d in dicts], repeats),
+            "Survey": best(lambda: [Survey(**d) for d in answers], repeats),
+            "dataclass (answer)": best(lambda: [PlainAnswer(**d) for d in answers], repeats),
+        }
     records = [Interaction(**d) for d in dicts]
     out["from_records"] = best(lambda: Interactions.from_records(records), repeats, "from_records")
     out["DataFrame(dicts)"] = best(lambda: pd.DataFrame(dicts), repeats, "DataFrame(dicts)")
-    out["dicts to table"] = best(
-        lambda: Interactions.from_records([Interaction(**d) for d in dicts]), repeats
-    )
+    if not records_only:
+        out["dicts to table"] = best(
+            lambda: Interactions.from_records([Interaction(**d) for d in dicts]), repeats
+        )
     survey_records = [Survey(**d) for d in answers]
     out["Surveys.from_records"] = best(
         lambda: Surveys.from_records(survey_records), repeats, "Surveys.from_records"
@@ -304,9 +308,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--output")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--records-only",
+        action="store_true",
+        help="with --one ROWS: only the from_records comparisons, as JSON (wall and CPU seconds)",
+    )
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(objects(args.one, args.repeats)))
+        print(json.dumps(objects(args.one, args.repeats, records_only=args.records_only)))
         return
     sections = []
     with tempfile.TemporaryDirectory() as folder:

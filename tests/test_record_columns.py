@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from csmetrics import Interaction, Interactions, InvalidDataError
+from csmetrics import Interaction, Interactions, InvalidDataError, Survey, Surveys
 from csmetrics.core import table as table_module
 from csmetrics.core.table import (
     OPEN,
@@ -252,3 +252,15 @@ def test_rows_in_order_and_out_of_order(values: list[str], codes: list[int]) -> 
     assert coded is not None
     assert coded.codes.tolist() == codes
     assert coded.keys.tolist() == sorted(set(values) - {""})
+
+
+def test_surveys_on_a_scale_of_their_own_among_default_scales() -> None:
+    answers = [
+        Survey(id="a", kind="csat", score=4, at=T0),
+        Survey(id="b", kind="csat", score=7, at=T0, scale=(1, 10)),
+        Survey(id="c", kind="ces", score=2, at=T0),
+        Survey(id="d", kind="csat", score=0, at=T0, scale=(0, 3)),
+    ]
+    table = Surveys.from_records(answers)
+    assert table.scale_low.tolist() == [1, 1, 1, 0]
+    assert table.scale_high.tolist() == [5, 10, 7, 3]

@@ -1971,10 +1971,12 @@ class Surveys(_Columns):
         _unique_ids(ids)
         kind = np.fromiter(map(_KIND_CODES.__getitem__, map(_get("kind"), rows)), np.int64, n)
         low, high = _LOW[kind], _HIGH[kind]
-        # Answers on a scale of their own (rare) are set one by one.
-        for row, scale in enumerate(map(_get("scale"), rows)):
-            if scale is not None:
-                low[row], high[row] = scale
+        scales = list(map(_get("scale"), rows))
+        if scales.count(None) != n:
+            # Answers on a scale of their own (rare) are set one by one.
+            given = np.fromiter(map(operator.is_not, scales, repeat(None)), bool, n)
+            for row in np.flatnonzero(given).tolist():
+                low[row], high[row] = scales[row]
         return cls(
             id=ids,
             kind=kind,
