@@ -281,7 +281,7 @@ def csv_readers(
         child = subprocess.run(
             [sys.executable, "-c", READER_CHILD.format(setup=setup), str(path), str(repeats)],
             check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
         )
         out[label] = json.loads(child.stdout)
@@ -354,7 +354,7 @@ def main() -> None:
                 child = subprocess.run(
                     [sys.executable, __file__, "--one", str(rows), "--repeats", str(args.repeats)],
                     check=True,
-                    capture_output=True,
+                    stdout=subprocess.PIPE,
                     text=True,
                 )
                 timings = json.loads(child.stdout)

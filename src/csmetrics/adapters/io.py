@@ -611,14 +611,121 @@ def _arrow_read(
     return read, table.num_rows
 
 
+def _ascii_bytes(chunk: Any) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]] | None:
+    """A text chunk's bytes and each row's length (0 where empty), if all ASCII without NUL.
+
+    The bytes are the chunk's own Arrow buffer (no copy), each row's text
+    right after the previous one's. None for a text with another character
+    or a NUL, which the Python texts handle (the table names a trailing NUL).
+    """
+    _, offsets, data = chunk.buffers()
+    rows = len(chunk)
+    ends = np.frombuffer(offsets, dtype=np.int32, count=rows + 1, offset=chunk.offset * 4)
+    chars = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    chars = chars[ends[0] : ends[-1]]
+    if chars.size and (int(chars.max()) >= 0x80 or not chars.all()):
+        return None
+    lengths = np.diff(ends).astype(np.int64)
+    if chunk.null_count:
+        # A null cell's text is empty (pyarrow's CSV reader writes no bytes for it).
+        lengths[~np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+        if int(lengths.sum()) != chars.size:
+            return None
+    return chars, lengths
+
+
+def _ascii_texts(rows: npt.NDArray[np.uint8]) -> npt.NDArray[np.str_]:
+    """Texts (numpy's) of the rows of an (n, width) array of ASCII bytes (zero: padding).
+
+    An ASCII byte is its own code point, so the bytes widened to 32 bits are
+    numpy's text buffer: no Python string and no per-text conversion.
+    """
+    width = max(rows.shape[1], 1)
+    wide = np.zeros((rows.shape[0], width), dtype=np.uint32)
+    wide[:, : rows.shape[1]] = rows
+    return wide.view(f"U{width}").reshape(-1)
+
+
+def _fixed_texts(array: Any) -> tuple[npt.NDArray[np.uint8], int] | None:
+    """The rows of a text array of one width as an (n, width) byte array, or None.
+
+    Only for an array without empty cells whose texts are all ASCII without
+    NUL (`_ascii_bytes`) and of one length: then the texts' bytes, one after
+    the other, are already the rows.
+    """
+    found = None if array.null_count or not len(array) else _ascii_bytes(array)
+    if found is None:
+        return None
+    chars, lengths = found
+    width = int(lengths.max())
+    if int(lengths.min()) != width or width == 0:
+        return None
+    return chars.reshape(-1, width), width
+
+
+def _packed_words(array: Any) -> npt.NDArray[np.uint64] | None:
+    """Each row's text as 8 zero-padded bytes in one uint64 (0: empty cell), or None.
+
+    For ASCII texts without NUL of one length up to 8 bytes, empty cells
+    aside. Read big-endian, the words order as the texts do (code point
+    order); the empty cell is the only zero word.
+    """
+    found = _ascii_bytes(array)
+    if found is None:
+        return None
+    chars, lengths = found
+    words = np.zeros((len(array), 8), dtype=np.uint8)
+    given = lengths > 0
+    if given.any():
+        width = int(lengths.max())
+        if int(lengths[given].min()) != width or width > 8:
+            return None
+        if given.all() and width == 8:
+            return chars.view(np.uint64)  # the bytes are the words: no copy
+        if given.all():
+            words[:, :width] = chars.reshape(-1, width)
+        else:
+            words[given, :width] = chars.reshape(-1, width)
+    return words.view(np.uint64).reshape(-1)
+
+
+def _packed_keys(array: Any) -> Encoded | None:
+    """`_arrow_keys` of a column `_packed_words` takes: hash the words, sort the distinct ones.
+
+    Arrow hashes one integer per row (where hashing the texts copies each
+    distinct text), and only the distinct words are sorted, read big-endian.
+    The keys come out sorted, so the table takes them as they are.
+    """
+    pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
+    words = _packed_words(array)
+    if words is None:
+        return None
+    coded = pc.dictionary_encode(pa.array(words))
+    distinct = np.asarray(coded.dictionary.to_numpy(), dtype=np.uint64)
+    order = np.argsort(distinct.view(">u8"))
+    dtype = np.int32 if len(distinct) < 2**31 else np.int64
+    rank = np.empty(len(distinct), dtype=dtype)
+    rank[order] = np.arange(len(distinct), dtype=dtype)
+    ranked = distinct[order]
+    if len(ranked) and ranked[0] == 0:  # the empty cell: code -1
+        rank -= 1
+        ranked = ranked[1:]
+    codes = rank[np.asarray(coded.indices.to_numpy(), dtype=np.intp)]
+    # numpy's text type as wide as the keys (all of one width), as for any text column.
+    chars = ranked.view(np.uint8).reshape(-1, 8)
+    width = int(np.count_nonzero(chars[-1])) if len(chars) else 0
+    return Encoded(codes, _ascii_texts(chars[:, :width]))
+
+
 def _arrow_keys(column: Any) -> Encoded:
     """A text column as codes into a dictionary of its texts (-1: empty cell).
 
     A column whose texts strictly increase row by row (ids as exports often
     list them) is its own dictionary, found by one vectorised comparison
-    instead of hashing every text; any other goes through Arrow's
-    ``dictionary_encode``. The table sorts the dictionary either way (and
-    finds the first one in order already).
+    instead of hashing every text; ASCII texts of one length up to 8
+    characters are hashed and sorted as integers (`_packed_keys`); any other
+    column goes through Arrow's ``dictionary_encode`` of the texts. The table
+    sorts the dictionary either way (and finds one in order already).
     """
     pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
     whole = column.combine_chunks()
@@ -628,9 +735,17 @@ def _arrow_keys(column: Any) -> Encoded:
         and not whole.null_count
         and pc.all(pc.less(whole.slice(0, rows - 1), whole.slice(1))).as_py()
     ):
-        texts = np.empty(rows, dtype=object)
-        texts[:] = whole.to_pylist()
+        fixed = _fixed_texts(whole)
+        if fixed is not None:
+            # numpy's fixed-width texts, from the bytes: no Python string per row.
+            texts = _ascii_texts(fixed[0])
+        else:
+            texts = np.empty(rows, dtype=object)
+            texts[:] = whole.to_pylist()
         return Encoded(np.arange(rows, dtype=np.int32), texts)
+    packed = _packed_keys(whole)
+    if packed is not None:
+        return packed
     words, codes = _words(pa.chunked_array([pc.dictionary_encode(whole)]))
     return Encoded(codes, np.array(words, dtype=object))
 
