@@ -663,58 +663,87 @@ def _fixed_texts(array: Any) -> tuple[npt.NDArray[np.uint8], int] | None:
     return chars.reshape(-1, width), width
 
 
-def _packed_words(array: Any) -> npt.NDArray[np.uint64] | None:
-    """Each row's text as 8 zero-padded bytes in one uint64 (0: empty cell), or None.
+def _ranked_words(
+    array: Any,
+) -> tuple[npt.NDArray[np.uint64], int, npt.NDArray[np.uint8], npt.NDArray[np.bool_]] | None:
+    """Each row's text as one integer that orders and compares as the texts do, or None.
 
-    For ASCII texts without NUL of one length up to 8 bytes, empty cells
-    aside. Read big-endian, the words order as the texts do (code point
-    order); the empty cell is the only zero word.
+    For ASCII texts without NUL of one length, empty cells aside. Each
+    position of the texts is a digit: its byte's rank among the bytes that
+    occur at that position in the column (a position with one byte drops
+    out), and the integer is 1 plus the number these digits write in mixed
+    radix, the first position the most significant; 0 is the empty cell.
+    Texts of one length order as their tuples of bytes, so as these
+    integers. Returns the integers, their bound (every one is below it),
+    the non-empty texts as an (m, width) byte array and where they are;
+    None when the texts do not fit or the integers would reach 2**63.
     """
     found = _ascii_bytes(array)
     if found is None:
         return None
     chars, lengths = found
-    words = np.zeros((len(array), 8), dtype=np.uint8)
     given = lengths > 0
-    if given.any():
-        width = int(lengths.max())
-        if int(lengths[given].min()) != width or width > 8:
-            return None
-        if given.all() and width == 8:
-            return chars.view(np.uint64)  # the bytes are the words: no copy
-        if given.all():
-            words[:, :width] = chars.reshape(-1, width)
-        else:
-            words[given, :width] = chars.reshape(-1, width)
-    return words.view(np.uint64).reshape(-1)
+    width = int(lengths.max()) if len(lengths) else 0
+    if given.any() and int(lengths[given].min()) != width:
+        return None
+    rows = chars.reshape(-1, max(width, 1))[:, :width]
+    words = np.ones(len(rows), dtype=np.uint64)
+    scale = 1
+    for position in range(width - 1, -1, -1):
+        digit = rows[:, position]
+        seen = np.bincount(digit, minlength=128) > 0
+        radix = int(np.count_nonzero(seen))
+        if radix > 1:
+            rank = np.cumsum(seen, dtype=np.uint64) - np.uint64(1)
+            words += rank[digit] * np.uint64(scale)
+            scale *= radix
+            if scale >= 2**62:
+                return None
+    if given.all():
+        return words, scale + 1, rows, given
+    every = np.zeros(len(array), dtype=np.uint64)
+    every[given] = words
+    return every, scale + 1, rows, given
 
 
-def _packed_keys(array: Any) -> Encoded | None:
-    """`_arrow_keys` of a column `_packed_words` takes: hash the words, sort the distinct ones.
+def _ranked_keys(array: Any) -> Encoded | None:
+    """`_arrow_keys` of a column `_ranked_words` takes: codes from integers, not texts.
 
-    Arrow hashes one integer per row (where hashing the texts copies each
-    distinct text), and only the distinct words are sorted, read big-endian.
-    The keys come out sorted, so the table takes them as they are.
+    The integers are few enough to count (ids of a few hundred values, codes
+    of a few letters) or are hashed by Arrow, one integer per row, and only
+    the distinct ones are sorted. Each key's text is that of one of its
+    rows. The keys come out sorted, so the table takes them as they are.
     """
     pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
-    words = _packed_words(array)
-    if words is None:
+    found = _ranked_words(array)
+    if found is None:
         return None
-    coded = pc.dictionary_encode(pa.array(words))
-    distinct = np.asarray(coded.dictionary.to_numpy(), dtype=np.uint64)
-    order = np.argsort(distinct.view(">u8"))
+    words, bound, rows, given = found
+    n = len(words)
+    if bound <= 4 * n + 1024:
+        # Few possible integers: which occur, and each one's rank, by counting.
+        seen = np.zeros(bound, dtype=bool)
+        seen[words] = True
+        distinct = np.flatnonzero(seen).astype(np.uint64)
+        rank = np.cumsum(seen, dtype=np.int64) - 1
+        codes = rank[words]
+    else:
+        coded = pc.dictionary_encode(pa.array(words))
+        found_words = np.asarray(coded.dictionary.to_numpy(), dtype=np.uint64)
+        order = np.argsort(found_words)
+        distinct = found_words[order]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        codes = rank[np.asarray(coded.indices.to_numpy(), dtype=np.intp)]
+    if len(distinct) and distinct[0] == 0:  # the empty cell: code -1
+        codes -= 1
+        distinct = distinct[1:]
+    # One row of each key: a key's rows all hold its text.
+    given_codes = codes[given] if not given.all() else codes
+    first = np.empty(len(distinct), dtype=np.intp)
+    first[given_codes] = np.arange(len(given_codes), dtype=np.intp)
     dtype = np.int32 if len(distinct) < 2**31 else np.int64
-    rank = np.empty(len(distinct), dtype=dtype)
-    rank[order] = np.arange(len(distinct), dtype=dtype)
-    ranked = distinct[order]
-    if len(ranked) and ranked[0] == 0:  # the empty cell: code -1
-        rank -= 1
-        ranked = ranked[1:]
-    codes = rank[np.asarray(coded.indices.to_numpy(), dtype=np.intp)]
-    # numpy's text type as wide as the keys (all of one width), as for any text column.
-    chars = ranked.view(np.uint8).reshape(-1, 8)
-    width = int(np.count_nonzero(chars[-1])) if len(chars) else 0
-    return Encoded(codes, _ascii_texts(chars[:, :width]))
+    return Encoded(codes.astype(dtype), _ascii_texts(rows[first]))
 
 
 def _arrow_keys(column: Any) -> Encoded:
@@ -722,8 +751,8 @@ def _arrow_keys(column: Any) -> Encoded:
 
     A column whose texts strictly increase row by row (ids as exports often
     list them) is its own dictionary, found by one vectorised comparison
-    instead of hashing every text; ASCII texts of one length up to 8
-    characters are hashed and sorted as integers (`_packed_keys`); any other
+    instead of hashing every text; ASCII texts of one length are counted or
+    hashed and sorted as integers (`_ranked_keys`); any other
     column goes through Arrow's ``dictionary_encode`` of the texts. The table
     sorts the dictionary either way (and finds one in order already).
     """
@@ -743,9 +772,9 @@ def _arrow_keys(column: Any) -> Encoded:
             texts = np.empty(rows, dtype=object)
             texts[:] = whole.to_pylist()
         return Encoded(np.arange(rows, dtype=np.int32), texts)
-    packed = _packed_keys(whole)
-    if packed is not None:
-        return packed
+    ranked = _ranked_keys(whole)
+    if ranked is not None:
+        return ranked
     words, codes = _words(pa.chunked_array([pc.dictionary_encode(whole)]))
     return Encoded(codes, np.array(words, dtype=object))
 
