@@ -24,7 +24,7 @@ slow the next). Three comparisons, each the best of ``--repeats`` runs with
   (7 columns, one timestamp). Each reader runs in a child of its own, which
   reports its best wall time, its CPU time (user + system, all threads) in
   that same run, and its peak RSS growth. ``--csv-only`` skips the object
-  comparisons; ``--data-dir`` keeps the CSV files there (written once, read by
+  comparisons, ``--no-stdlib`` the readers without pyarrow; ``--data-dir`` keeps the CSV files there (written once, read by
 later runs) instead of a temporary folder.
 
 The data is seeded and generated with numpy; nothing here runs under pytest.
@@ -271,13 +271,15 @@ print(json.dumps({{"seconds": wall, "cpu": cpu, "peak_mib": (peak - base) / 1024
 
 
 def csv_readers(
-    rows: int, repeats: int, folder: Path, *, surveys: bool = False
+    rows: int, repeats: int, folder: Path, *, surveys: bool = False, stdlib: bool = True
 ) -> dict[str, dict[str, float]]:
     path = folder / f"{'surveys' if surveys else 'contacts'}-{rows}.csv"
     if not path.exists():
         (write_surveys_csv if surveys else write_csv)(path, rows)
     out = {}
     for label, setup in (SURVEY_READERS if surveys else READERS).items():
+        if not stdlib and "standard library" in label:
+            continue
         child = subprocess.run(
             [sys.executable, "-c", READER_CHILD.format(setup=setup), str(path), str(repeats)],
             check=True,
@@ -339,6 +341,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--csv-only", action="store_true")
     parser.add_argument("--data-dir")
+    parser.add_argument("--no-stdlib", action="store_true")
     parser.add_argument("--output")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -361,7 +364,7 @@ def main() -> None:
             readers = {}
             for surveys in (False, True):
                 for label, reader in csv_readers(
-                    rows, args.repeats, Path(folder), surveys=surveys
+                    rows, args.repeats, Path(folder), surveys=surveys, stdlib=not args.no_stdlib
                 ).items():
                     name = "pandas" if label.startswith("pandas") else label
                     readers[("surveys " if surveys and name == "pandas" else "") + name] = reader
