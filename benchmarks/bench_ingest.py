@@ -24,8 +24,9 @@ slow the next). Three comparisons, each the best of ``--repeats`` runs with
   (7 columns, one timestamp). Each reader runs in a child of its own, which
   reports its best wall time, its CPU time (user + system, all threads) in
   that same run, and its peak RSS growth. ``--csv-only`` skips the object
-  comparisons, ``--no-stdlib`` the readers without pyarrow; ``--data-dir`` keeps the CSV files there (written once, read by
-later runs) instead of a temporary folder.
+  comparisons, ``--no-stdlib`` the readers without pyarrow; ``--data-dir``
+  keeps the CSV files there (written once, read by later runs) instead of a
+  temporary folder.
 
 The data is seeded and generated with numpy; nothing here runs under pytest.
 """
