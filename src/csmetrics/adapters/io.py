@@ -860,7 +860,9 @@ def _arrow_surveys(path: PathLike, reading: Reading) -> Surveys | None:
     scores = _arrow_scores(columns.pop("score"), kind)
     if scores is None:
         return None
-    arrays: dict[str, Any] = {"kind": np.asarray(SURVEY_KINDS)[kind], "score": scores}
+    # The kinds as codes into their names: the table looks up each name once.
+    kinds = Encoded(kind.astype(np.int32), np.asarray(SURVEY_KINDS))
+    arrays: dict[str, Any] = {"kind": kinds, "score": scores}
     return _arrow_table(Surveys, _SURVEY_COLUMNS, columns, reading, arrays)
 
 
