@@ -676,7 +676,7 @@ def _ranked_words(
     Texts of one length order as their tuples of bytes, so as these
     integers. Returns the integers, their bound (every one is below it),
     the non-empty texts as an (m, width) byte array and where they are;
-    None when the texts do not fit or the integers would reach 2**63.
+    None when the texts do not fit or the integers would reach 2**62.
     """
     found = _ascii_bytes(array)
     if found is None:
@@ -748,9 +748,9 @@ def _arrow_keys(column: Any) -> Encoded:
     A column whose texts strictly increase row by row (ids as exports often
     list them) is its own dictionary, found by one vectorised comparison
     instead of hashing every text; ASCII texts of one length are counted or
-    hashed and sorted as integers (`_ranked_keys`); any other
-    column goes through Arrow's ``dictionary_encode`` of the texts. The table
-    sorts the dictionary either way (and finds one in order already).
+    sorted as integers (`_ranked_keys`); any other column goes through
+    Arrow's ``dictionary_encode`` of the texts. The table sorts the
+    dictionary either way (and finds one in order already).
     """
     pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
     whole = column.combine_chunks()
