@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_ingest.py --rows 100000 --rows 1000000 [--repeats 3]
-        [--output FILE]
+        [--csv-only] [--no-stdlib] [--data-dir DIR] [--output FILE]
     python benchmarks/bench_ingest.py --one 1000000 --records-only   # from_records only
 
 Each size runs in its own child process (so that one size's objects do not
@@ -22,8 +22,13 @@ slow the next). Three comparisons, each the best of ``--repeats`` runs with
   the ``frames`` extra), the same reader without pyarrow (the standard
   library path) and ``pandas.read_csv(path, parse_dates=[...])`` on one
   file of the given rows with 10 columns, 3 of them ISO 8601 timestamps
-  with offsets. Peak RSS growth of each reader is measured in a child of
-  its own.
+  with offsets; ``read_surveys_csv`` likewise on a file of survey answers
+  (7 columns, one timestamp). Each reader runs in a child of its own, which
+  reports its best wall time, its CPU time (user + system, all threads) in
+  that same run, and its peak RSS growth. ``--csv-only`` skips the object
+  comparisons, ``--no-stdlib`` the readers without pyarrow; ``--data-dir``
+  keeps the CSV files there (written once, read by later runs) instead of a
+  temporary folder.
 
 The data is seeded and generated with numpy; nothing here runs under pytest.
 """
@@ -212,6 +217,33 @@ def write_csv(path: Path, rows: int) -> None:
             )
 
 
+def write_surveys_csv(path: Path, rows: int) -> None:
+    """A survey answers file: 7 columns, 1 ISO 8601 timestamp with offset, no quotes."""
+    rng = np.random.default_rng(SEED + 2)
+    at = np.datetime64("2026-01-05T00:00:00", "s") + rng.integers(0, 180 * 86400, rows).astype(
+        "timedelta64[s]"
+    )
+    kinds = np.array(["nps", "csat", "ces"])
+    high = np.array([11, 5, 7])
+    low = np.array([0, 1, 1])
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("id,kind,score,at,customer_id,interaction_id,agent_id\n")
+        step = 100_000
+        for first in range(0, rows, step):
+            last = min(first + step, rows)
+            kind = rng.integers(0, 3, last - first)
+            score = low[kind] + rng.integers(0, 1 << 30, last - first) % (high[kind] - low[kind])
+            iso = np.char.add(np.datetime_as_string(at[first:last]), "+00:00")
+            customers = rng.integers(0, max(rows // 4, 1), last - first)
+            contacts = rng.integers(0, rows, last - first)
+            agent = rng.integers(0, 50, last - first)
+            handle.writelines(
+                f"S{first + i:08d},{kinds[kind[i]]},{score[i]},{iso[i]},"
+                f"C{customers[i]:07d},I{contacts[i]:08d},A{agent[i]:02d}\n"
+                for i in range(last - first)
+            )
+
+
 READERS = {
     "read_interactions_csv (pyarrow)": (
         "from csmetrics import read_interactions_csv\nrun = lambda: read_interactions_csv(PATH)"
@@ -228,6 +260,21 @@ READERS = {
     ),
 }
 
+SURVEY_READERS = {
+    "read_surveys_csv (pyarrow)": (
+        "from csmetrics import read_surveys_csv\nrun = lambda: read_surveys_csv(PATH)"
+    ),
+    "read_surveys_csv (standard library)": (
+        "from csmetrics import read_surveys_csv\n"
+        "from csmetrics.adapters import io\n"
+        "io._arrow_modules = lambda: None\n"
+        "run = lambda: read_surveys_csv(PATH)"
+    ),
+    "pandas.read_csv(parse_dates=...)": (
+        "import pandas as pd\nrun = lambda: pd.read_csv(PATH, parse_dates=['at'])"
+    ),
+}
+
 READER_CHILD = """
 import json, resource, sys, time
 PATH = sys.argv[1]
@@ -235,22 +282,29 @@ PATH = sys.argv[1]
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 times = []
 for _ in range(int(sys.argv[2])):
-    start = time.perf_counter(); run(); times.append(time.perf_counter() - start)
+    start, cpu = time.perf_counter(), time.process_time()
+    run()
+    times.append((time.perf_counter() - start, time.process_time() - cpu))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"seconds": min(times), "peak_mib": (peak - base) / 1024}}))
+wall, cpu = min(times)
+print(json.dumps({{"seconds": wall, "cpu": cpu, "peak_mib": (peak - base) / 1024}}))
 """
 
 
-def csv_readers(rows: int, repeats: int, folder: Path) -> dict[str, dict[str, float]]:
-    path = folder / f"contacts-{rows}.csv"
+def csv_readers(
+    rows: int, repeats: int, folder: Path, *, surveys: bool = False, stdlib: bool = True
+) -> dict[str, dict[str, float]]:
+    path = folder / f"{'surveys' if surveys else 'contacts'}-{rows}.csv"
     if not path.exists():
-        write_csv(path, rows)
+        (write_surveys_csv if surveys else write_csv)(path, rows)
     out = {}
-    for label, setup in READERS.items():
+    for label, setup in (SURVEY_READERS if surveys else READERS).items():
+        if not stdlib and "standard library" in label:
+            continue
         child = subprocess.run(
             [sys.executable, "-c", READER_CHILD.format(setup=setup), str(path), str(repeats)],
             check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
         )
         out[label] = json.loads(child.stdout)
@@ -278,26 +332,31 @@ OBJECT_ROWS = (
 )
 
 
-def report(rows: int, timings: dict[str, float], readers: dict[str, dict[str, float]]) -> str:
+def report(
+    rows: int, timings: dict[str, float] | None, readers: dict[str, dict[str, float]]
+) -> str:
     per = 1e6 / rows
     lines = [
         f"### {rows:,} rows",
         "",
-        "| step | csmetrics | baseline | csmetrics / baseline |",
+        "| step | csmetrics | baseline | csmetrics / baseline (CPU) |",
         "|---|---|---|---|",
     ]
-    for label, ours, theirs in OBJECT_ROWS:
+    for label, ours, theirs in OBJECT_ROWS if timings is not None else ():
         mine, base = timings[ours], timings[theirs]
         lines.append(f"| {label} | {mine * per:.2f} us | {base * per:.2f} us | {mine / base:.2f} |")
-    pandas = readers["pandas.read_csv(parse_dates=...)"]
-    for label in ("read_interactions_csv (pyarrow)", "read_interactions_csv (standard library)"):
-        reader = readers[label]
+    for label, reader in readers.items():
+        if label.endswith("pandas"):
+            continue
+        pandas = readers[("surveys " if "surveys" in label else "") + "pandas"]
         name, how = label.split(" ", 1)
         lines.append(
             f"| `{name}` {how} vs `pandas.read_csv` "
-            f"| {reader['seconds']:.2f} s, +{reader['peak_mib']:.0f} MiB "
-            f"| {pandas['seconds']:.2f} s, +{pandas['peak_mib']:.0f} MiB "
-            f"| {reader['seconds'] / pandas['seconds']:.2f} |"
+            f"| {reader['seconds']:.2f} s (CPU {reader['cpu']:.2f}), "
+            f"+{reader['peak_mib']:.0f} MiB "
+            f"| {pandas['seconds']:.2f} s (CPU {pandas['cpu']:.2f}), +{pandas['peak_mib']:.0f} MiB "
+            f"| {reader['seconds'] / pandas['seconds']:.2f} "
+            f"({reader['cpu'] / pandas['cpu']:.2f}) |"
         )
     return "\n".join(lines) + "\n"
 
@@ -306,6 +365,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rows", type=int, action="append")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--csv-only", action="store_true")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--no-stdlib", action="store_true")
     parser.add_argument("--output")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -318,16 +380,25 @@ def main() -> None:
         print(json.dumps(objects(args.one, args.repeats, records_only=args.records_only)))
         return
     sections = []
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=args.data_dir) as scratch:
+        folder = args.data_dir or scratch
         for rows in args.rows or [100_000]:
-            child = subprocess.run(
-                [sys.executable, __file__, "--one", str(rows), "--repeats", str(args.repeats)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            timings = json.loads(child.stdout)
-            readers = csv_readers(rows, args.repeats, Path(folder))
+            timings = None
+            if not args.csv_only:
+                child = subprocess.run(
+                    [sys.executable, __file__, "--one", str(rows), "--repeats", str(args.repeats)],
+                    check=True,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                timings = json.loads(child.stdout)
+            readers = {}
+            for surveys in (False, True):
+                for label, reader in csv_readers(
+                    rows, args.repeats, Path(folder), surveys=surveys, stdlib=not args.no_stdlib
+                ).items():
+                    name = "pandas" if label.startswith("pandas") else label
+                    readers[("surveys " if surveys and name == "pandas" else "") + name] = reader
             sections.append(report(rows, timings, readers))
             print(sections[-1], flush=True)
     if args.output:

@@ -321,3 +321,61 @@ def test_csv_text_keys_in_increasing_order_encode_as_any_other(tmp_path_factory,
     assert table.category.codes.tolist() == codes
     assert table.category.keys.tolist() == keys
     assert table.category.keys.dtype == np.array(keys or [""], dtype=str).dtype
+
+
+@st.composite
+def csv_key_columns(draw: st.DrawFn) -> list[str]:
+    """A CSV key column: ASCII texts of one width (the packed paths) or of any, some empty."""
+    width = draw(st.integers(min_value=1, max_value=10))
+    alphabet = draw(st.sampled_from(["ab", "AZaz09~!", "".join(map(chr, range(33, 127)))]))
+    alphabet = alphabet.replace(",", "").replace('"', "")
+    one_width = draw(st.booleans())
+    text = st.text(alphabet, min_size=width if one_width else 1, max_size=width)
+    n = draw(st.integers(min_value=1, max_value=40))
+    texts = draw(st.lists(st.one_of(text, st.just("")), min_size=n, max_size=n))
+    order = draw(st.sampled_from(["as drawn", "sorted", "distinct sorted"]))
+    if order == "sorted":
+        texts = sorted(texts)
+    elif order == "distinct sorted":
+        texts = sorted(set(texts) - {""}) or ["a"]
+    return texts
+
+
+@given(texts=csv_key_columns(), chunk=st.integers(min_value=1, max_value=50))
+@example(texts=["ab", "", "aa", "ab"], chunk=50)  # one width (packed) with an empty cell
+@example(texts=["abcdefgh", "abcdefga"], chunk=50)  # 8 bytes: the words are the bytes
+@example(texts=["a00000001", "a00000002"], chunk=1)  # ids in order, in two chunks
+@example(texts=["", ""], chunk=50)  # every cell empty
+def test_arrow_key_paths_give_the_codes_of_the_sorted_distinct_texts(texts, chunk):
+    pa = pytest.importorskip("pyarrow")
+    from csmetrics.adapters.io import _arrow_keys
+
+    column = pa.chunked_array(
+        [
+            pa.array([text or None for text in texts[low : low + chunk]], pa.string())
+            for low in range(0, len(texts), chunk)
+        ]
+    )
+    objects = np.array(texts, dtype=object)
+    codes, keys = _reference(objects.astype(str), objects != "")
+    coded = _encode("category", _arrow_keys(column), required=False, ids=None)
+    assert coded.codes.tolist() == codes
+    assert coded.keys.tolist() == keys
+    assert coded.keys.dtype == np.array(keys or [""], dtype=str).dtype
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["b\u00e9", "ab", "b\u00e9"],  # not ASCII: Arrow's hashing of the texts
+        ["a\0", "ab", "a\0"],  # a NUL: left to the table, which names it
+        ["a\0", "b\0"],  # a NUL in ids in order
+    ],
+)
+def test_arrow_keys_leave_texts_outside_ascii_to_the_python_texts(texts):
+    pa = pytest.importorskip("pyarrow")
+    from csmetrics.adapters.io import _arrow_keys
+
+    coded = _arrow_keys(pa.chunked_array([pa.array(texts, pa.string())]))
+    assert coded.keys.dtype == object
+    assert [coded.keys[code] for code in coded.codes] == texts

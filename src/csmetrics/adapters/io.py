@@ -611,14 +611,146 @@ def _arrow_read(
     return read, table.num_rows
 
 
+def _ascii_bytes(chunk: Any) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]] | None:
+    """A text chunk's bytes and each row's length (0 where empty), if all ASCII without NUL.
+
+    The bytes are the chunk's own Arrow buffer (no copy), each row's text
+    right after the previous one's. None for a text with another character
+    or a NUL, which the Python texts handle (the table names a trailing NUL).
+    """
+    _, offsets, data = chunk.buffers()
+    rows = len(chunk)
+    ends = np.frombuffer(offsets, dtype=np.int32, count=rows + 1, offset=chunk.offset * 4)
+    chars = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    chars = chars[ends[0] : ends[-1]]
+    if chars.size and (int(chars.max()) >= 0x80 or not chars.all()):
+        return None
+    lengths = np.diff(ends).astype(np.int64)
+    if chunk.null_count:
+        # A null cell's text is empty (pyarrow's CSV reader writes no bytes for it).
+        lengths[~np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+        if int(lengths.sum()) != chars.size:
+            return None
+    return chars, lengths
+
+
+def _ascii_texts(rows: npt.NDArray[np.uint8]) -> npt.NDArray[np.str_]:
+    """Texts (numpy's) of the rows of an (n, width) array of ASCII bytes (zero: padding).
+
+    An ASCII byte is its own code point, so the bytes widened to 32 bits are
+    numpy's text buffer: no Python string and no per-text conversion.
+    """
+    width = max(rows.shape[1], 1)
+    wide = np.zeros((rows.shape[0], width), dtype=np.uint32)
+    wide[:, : rows.shape[1]] = rows
+    return wide.view(f"U{width}").reshape(-1)
+
+
+def _fixed_texts(array: Any) -> tuple[npt.NDArray[np.uint8], int] | None:
+    """The rows of a text array of one width as an (n, width) byte array, or None.
+
+    Only for an array without empty cells whose texts are all ASCII without
+    NUL (`_ascii_bytes`) and of one length: then the texts' bytes, one after
+    the other, are already the rows.
+    """
+    found = None if array.null_count or not len(array) else _ascii_bytes(array)
+    if found is None:
+        return None
+    chars, lengths = found
+    width = int(lengths.max())
+    if int(lengths.min()) != width or width == 0:
+        return None
+    return chars.reshape(-1, width), width
+
+
+def _ranked_words(
+    array: Any,
+) -> tuple[npt.NDArray[np.uint64], int, npt.NDArray[np.uint8], npt.NDArray[np.bool_]] | None:
+    """Each row's text as one integer that orders and compares as the texts do, or None.
+
+    For ASCII texts without NUL of one length, empty cells aside. Each
+    position of the texts is a digit: its byte's rank among the bytes that
+    occur at that position in the column (a position with one byte drops
+    out), and the integer is 1 plus the number these digits write in mixed
+    radix, the first position the most significant; 0 is the empty cell.
+    Texts of one length order as their tuples of bytes, so as these
+    integers. Returns the integers, their bound (every one is below it),
+    the non-empty texts as an (m, width) byte array and where they are;
+    None when the texts do not fit or the integers would reach 2**62.
+    """
+    found = _ascii_bytes(array)
+    if found is None:
+        return None
+    chars, lengths = found
+    given = lengths > 0
+    width = int(lengths.max()) if len(lengths) else 0
+    if given.any() and int(lengths[given].min()) != width:
+        return None
+    rows = chars.reshape(-1, max(width, 1))[:, :width]
+    words = np.ones(len(rows), dtype=np.uint64)
+    scale = 1
+    for position in range(width - 1, -1, -1):
+        digit = rows[:, position]
+        seen = np.bincount(digit, minlength=128) > 0
+        radix = int(np.count_nonzero(seen))
+        if radix > 1:
+            rank = np.cumsum(seen, dtype=np.uint64) - np.uint64(1)
+            words += rank[digit] * np.uint64(scale)
+            scale *= radix
+            if scale >= 2**62:
+                return None
+    if given.all():
+        return words, scale + 1, rows, given
+    every = np.zeros(len(array), dtype=np.uint64)
+    every[given] = words
+    return every, scale + 1, rows, given
+
+
+def _ranked_keys(array: Any) -> Encoded | None:
+    """`_arrow_keys` of a column `_ranked_words` takes: codes from integers, not texts.
+
+    The integers are few enough to count (ids of a few hundred values, codes
+    of a few letters) or are sorted, one integer per row. Each key's text is
+    that of one of its rows. The keys come out sorted, so the table takes
+    them as they are.
+    """
+    found = _ranked_words(array)
+    if found is None:
+        return None
+    words, bound, rows, given = found
+    n = len(words)
+    if bound <= 4 * n + 1024:
+        # Few possible integers: which occur, and each one's rank, by counting.
+        seen = np.zeros(bound, dtype=bool)
+        seen[words] = True
+        distinct = np.flatnonzero(seen).astype(np.uint64)
+        rank = np.cumsum(seen, dtype=np.int64) - 1
+        codes = rank[words]
+    else:
+        # A sort of one integer per row: as fast as Arrow's hashing at a
+        # million ids, and it gives the distinct integers in order.
+        distinct, inverse = np.unique(words, return_inverse=True)
+        codes = inverse.astype(np.int64, copy=False).reshape(-1)
+    if len(distinct) and distinct[0] == 0:  # the empty cell: code -1
+        codes -= 1
+        distinct = distinct[1:]
+    # One row of each key: a key's rows all hold its text.
+    given_codes = codes[given] if not given.all() else codes
+    first = np.empty(len(distinct), dtype=np.intp)
+    first[given_codes] = np.arange(len(given_codes), dtype=np.intp)
+    dtype = np.int32 if len(distinct) < 2**31 else np.int64
+    return Encoded(codes.astype(dtype), _ascii_texts(rows[first]))
+
+
 def _arrow_keys(column: Any) -> Encoded:
     """A text column as codes into a dictionary of its texts (-1: empty cell).
 
     A column whose texts strictly increase row by row (ids as exports often
     list them) is its own dictionary, found by one vectorised comparison
-    instead of hashing every text; any other goes through Arrow's
-    ``dictionary_encode``. The table sorts the dictionary either way (and
-    finds the first one in order already).
+    instead of hashing every text; ASCII texts of one length are counted or
+    sorted as integers (`_ranked_keys`); any other column goes through
+    Arrow's ``dictionary_encode`` of the texts. The table sorts the
+    dictionary either way (and finds one in order already).
     """
     pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
     whole = column.combine_chunks()
@@ -628,9 +760,17 @@ def _arrow_keys(column: Any) -> Encoded:
         and not whole.null_count
         and pc.all(pc.less(whole.slice(0, rows - 1), whole.slice(1))).as_py()
     ):
-        texts = np.empty(rows, dtype=object)
-        texts[:] = whole.to_pylist()
+        fixed = _fixed_texts(whole)
+        if fixed is not None:
+            # numpy's fixed-width texts, from the bytes: no Python string per row.
+            texts = _ascii_texts(fixed[0])
+        else:
+            texts = np.empty(rows, dtype=object)
+            texts[:] = whole.to_pylist()
         return Encoded(np.arange(rows, dtype=np.int32), texts)
+    ranked = _ranked_keys(whole)
+    if ranked is not None:
+        return ranked
     words, codes = _words(pa.chunked_array([pc.dictionary_encode(whole)]))
     return Encoded(codes, np.array(words, dtype=object))
 
@@ -716,7 +856,9 @@ def _arrow_surveys(path: PathLike, reading: Reading) -> Surveys | None:
     scores = _arrow_scores(columns.pop("score"), kind)
     if scores is None:
         return None
-    arrays: dict[str, Any] = {"kind": np.asarray(SURVEY_KINDS)[kind], "score": scores}
+    # The kinds as codes into their names: the table looks up each name once.
+    kinds = Encoded(kind.astype(np.int32), np.asarray(SURVEY_KINDS))
+    arrays: dict[str, Any] = {"kind": kinds, "score": scores}
     return _arrow_table(Surveys, _SURVEY_COLUMNS, columns, reading, arrays)
 
 

@@ -338,15 +338,15 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     row uses are dropped, and "" is missing, as in any other text column.
     """
     words = coded.keys
-    texts = words.tolist()
-    if not all(issubclass(kind, str) for kind in set(map(type, texts))):
-        bad_record(f"column {field!r}", field, words.dtype, "expected a dictionary of str")
-    # One scan of all the texts finds whether any holds a NUL at all.
-    nul = (
-        [code for code, word in enumerate(texts) if word.endswith("\0")]
-        if "\0" in "".join(texts)
-        else []
-    )
+    nul: list[int] = []
+    # numpy's fixed-width texts are str and cannot end in NUL: nothing to check.
+    if words.dtype.kind != "U":
+        listed = words.tolist()
+        if not all(issubclass(kind, str) for kind in set(map(type, listed))):
+            bad_record(f"column {field!r}", field, words.dtype, "expected a dictionary of str")
+        # One scan of all the texts finds whether any holds a NUL at all.
+        if "\0" in "".join(listed):
+            nul = [code for code, word in enumerate(listed) if word.endswith("\0")]
     if nul and (row := _first(np.isin(coded.codes, nul))) is not None:
         bad_record(_row_name(ids, row), field, words[coded.codes[row]], TRAILING_NUL)
     # One slot per text, and a last one for null, which code -1 indexes.
@@ -358,7 +358,9 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     used = np.zeros(len(nonempty), dtype=bool)
     used[coded.codes] = True
     used &= nonempty
-    texts = words[used[:-1]].astype(str)
+    kept = used[:-1]
+    # Every text used (ids): the dictionary itself, without a copy.
+    texts = (words if kept.all() else words[kept]).astype(str, copy=False)
     if len(texts) > 1 and bool((texts[1:] > texts[:-1]).all()):
         # Texts already in strictly increasing order (ids as exports often
         # list them): each is its own code, without sorting them again.
