@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["THREADS_ENV", "chunk_rows", "map_chunks", "settings", "thread_count"]
+__all__ = ["THREADS_ENV", "chunk_rows", "map_chunks", "settings", "shared_chunk", "thread_count"]
 
 T = TypeVar("T")
 
@@ -63,6 +63,16 @@ def thread_count() -> int:
 def chunk_rows() -> int:
     """Rows per chunk of a blocked kernel (`settings` may change it)."""
     return _override.get("chunk_rows", _CHUNK_ROWS)
+
+
+def shared_chunk(rows: int, chunk: int) -> int:
+    """``chunk``, shortened so that every thread gets a chunk of ``rows``; at least `chunk_rows`.
+
+    A kernel with long chunks (several `chunk_rows`, to spread a fixed cost
+    per chunk) would otherwise leave threads idle on fewer rows: one chunk of
+    a million rows runs on one thread.
+    """
+    return min(chunk, max(chunk_rows(), -(-rows // thread_count())))
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from csmetrics.core.exact import (
     rounded,
 )
 from csmetrics.core.model import PeriodLike, as_window, aware_option
-from csmetrics.core.parallel import chunk_rows, map_chunks
+from csmetrics.core.parallel import chunk_rows, map_chunks, shared_chunk
 from csmetrics.core.results import (
     Breakdown,
     Durations,
@@ -470,7 +470,8 @@ _SORT_BLOCKS = (2, 8)
 """Blocks of durations are 2 to 8 times `csmetrics.core.parallel.chunk_rows` long.
 
 Longer with more groups, so that each (group, censored) part of a block keeps
-enough rows for its sort to outweigh the fixed cost of a part.
+enough rows for its sort to outweigh the fixed cost of a part; shorter when
+the rows would not give every thread a block (`csmetrics.core.parallel.shared_chunk`).
 """
 
 
@@ -556,7 +557,9 @@ def reduce_durations_blocked(
     blocks = map_chunks(
         partial(_block_runs, units, codes, nslots),
         rows,
-        chunk=chunk_rows() * min(max(nslots // 4, _SORT_BLOCKS[0]), _SORT_BLOCKS[1]),
+        chunk=shared_chunk(
+            rows, chunk_rows() * min(max(nslots // 4, _SORT_BLOCKS[0]), _SORT_BLOCKS[1])
+        ),
     )
     size = np.asarray(np.sum([b[1] for b in blocks], axis=0, dtype=np.int64))
     left_out = np.asarray(np.sum([b[2] for b in blocks], axis=0, dtype=np.int64))
