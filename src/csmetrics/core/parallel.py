@@ -66,13 +66,16 @@ def chunk_rows() -> int:
 
 
 def shared_chunk(rows: int, chunk: int) -> int:
-    """``chunk``, shortened so that every thread gets a chunk of ``rows``; at least `chunk_rows`.
+    """``chunk``, shortened so that ``rows`` make two chunks a thread; at least `chunk_rows`.
 
     A kernel with long chunks (several `chunk_rows`, to spread a fixed cost
     per chunk) would otherwise leave threads idle on fewer rows: one chunk of
-    a million rows runs on one thread.
+    a million rows runs on one thread. Two a thread rather than one: at a
+    million rows, chunks of half a million on two threads made the memory
+    allocator give their temporaries back and fault them in again on every
+    call, which quarter-million chunks do not (decision 189).
     """
-    return min(chunk, max(chunk_rows(), -(-rows // thread_count())))
+    return min(chunk, max(chunk_rows(), -(-rows // (2 * thread_count()))))
 
 
 @contextmanager
