@@ -471,7 +471,7 @@ _SORT_BLOCKS = (2, 8)
 
 Longer with more groups, so that each (group, censored) part of a block keeps
 enough rows for its sort to outweigh the fixed cost of a part; shorter when
-the rows would not give every thread a block (`csmetrics.core.parallel.shared_chunk`).
+the rows would not make two blocks a thread (`csmetrics.core.parallel.shared_chunk`).
 """
 
 
