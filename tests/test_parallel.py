@@ -80,6 +80,25 @@ def test_map_chunks_covers_every_row_once_in_order(threads, rows, n):
     assert all(stop - start <= rows for start, stop in parts)
 
 
+@pytest.mark.parametrize(
+    ("threads", "rows", "chunk", "expected"),
+    [
+        (2, 1_000_000, 8 * 1000, 8000),  # enough rows: the long chunk as asked
+        (2, 10_000, 8 * 1000, 2500),  # two chunks for each of two threads
+        (3, 10_000, 8 * 1000, 1667),
+        (2, 1_500, 8 * 1000, 1000),  # never below chunk_rows
+        (1, 10_000, 8 * 1000, 5000),
+        (2, 0, 8 * 1000, 1000),
+    ],
+)
+def test_shared_chunk_gives_every_thread_two_chunks(threads, rows, chunk, expected):
+    with parallel.settings(threads=threads, chunk_rows=1000):
+        size = parallel.shared_chunk(rows, chunk)
+        assert size == expected
+        blocks = len(parallel.map_chunks(lambda part: part, rows, chunk=size))
+    assert blocks >= min(2 * threads, -(-rows // 1000), -(-rows // chunk))
+
+
 def test_map_chunks_inside_a_kernel_runs_on_its_thread():
     # Two pool threads each running an outer chunk that maps inner chunks:
     # the inner ones run on the outer chunk's thread instead of waiting for

@@ -181,45 +181,58 @@ _FLOAT_BITS = 53
 _INT_PROBE = 1024
 
 
-def _whole(arr: F64) -> I64 | None:
-    """``arr`` as int64 when every value is a whole number below 2**31 in magnitude, else None.
+def _whole(arr: F64) -> tuple[I64, int] | None:
+    """``arr`` as int64 and its largest magnitude, when every value is a whole number below 2**31.
 
-    NaN and infinities are not whole numbers (the float path refuses them).
-    The first rows are looked at first, so values with fractions cost little.
+    None otherwise. NaN and infinities are not whole numbers (the float path
+    refuses them). The first rows are looked at first, so values with
+    fractions cost little.
     """
     if not len(arr) or len(arr) >= _INT_ROWS:
         return None
     for part in (arr[:_INT_PROBE], arr):
-        if not (part.min() > -_INT_LIMIT and part.max() < _INT_LIMIT):
+        low, high = part.min(), part.max()
+        if not (low > -_INT_LIMIT and high < _INT_LIMIT):
             return None
         ints = part.astype(np.int64)
         if not np.array_equal(ints, part):
             return None
-    return ints
+    return ints, max(-int(low), int(high))
 
 
-def _int_totals(ints: I64, slot: Slots | None, nslots: int, *, squares: bool) -> list[Fraction]:
+def _int_totals(
+    whole: tuple[I64, int], values: F64, slot: Slots | None, nslots: int, *, squares: bool
+) -> list[Fraction]:
     """Exact sums (of values or squares) per slot of whole numbers below 2**31 (`_whole`).
 
-    Without slots, ``numpy.sum`` adds the int64 values with no overflow
-    (fewer than 2**32 rows); their squares (below 2**62) wrap around in
-    int64, so their sum is the sum of their high parts (``>> 31``, no
-    overflow) shifted back, plus the low parts' sum, which is the wrapped
-    total minus that, modulo 2**64. With slots, `numpy.bincount` adds them
-    in float64, cut into as few pieces of bits as keep every partial sum
-    below 2**53 (exact): one piece when the largest magnitude times the
-    number of rows is below 2**53.
+    ``whole`` is `_whole` of ``values``: the values as int64 and their
+    largest magnitude. Without slots, ``numpy.sum`` adds the int64 values
+    with no overflow (fewer than 2**32 rows); their squares (below 2**62)
+    wrap around in int64, so their sum is the sum of their high parts
+    (``>> 31``, no overflow) shifted back, plus the low parts' sum, which is
+    the wrapped total minus that, modulo 2**64. With slots, `numpy.bincount`
+    adds them in float64, cut into as few pieces of bits as keep every
+    partial sum below 2**53 (exact): one piece when the largest magnitude
+    times the number of rows is below 2**53. One piece is the float64 values
+    themselves, or their float64 squares, which are exact below 2**53.
     """
-    if squares:
-        ints = ints * ints
+    ints, largest = whole
     if slot is None:
         if not squares:
             return [Fraction(int(ints.sum()))]
+        ints = ints * ints
         high = int((ints >> 31).sum()) << 31
         return [Fraction(high + (int(ints.sum()) - high) % (1 << 64))]
-    largest = max(abs(int(ints.min())), abs(int(ints.max())))
+    if squares:
+        largest *= largest
     bits = _FLOAT_BITS - len(ints).bit_length()
     count = max(1, -(-largest.bit_length() // bits))
+    if count == 1:
+        weights = values * values if squares else values
+        sums = np.bincount(slot, weights=weights, minlength=nslots).tolist()
+        return [Fraction(int(total)) for total in sums]
+    if squares:
+        ints = ints * ints
     totals = [0] * nslots
     for i in range(count):
         piece = ints >> (bits * i) if i else ints
@@ -237,11 +250,11 @@ def _sums_and_squares(
     """`_sums` of the values and of their squares, the whole numbers checked once."""
     arr = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
     slots = None if slot is None else np.asarray(slot, dtype=np.intp).reshape(-1)
-    ints = _whole(arr)
-    if ints is not None:
+    whole = _whole(arr)
+    if whole is not None:
         return (
-            _int_totals(ints, slots, nslots, squares=False),
-            _int_totals(ints, slots, nslots, squares=True),
+            _int_totals(whole, arr, slots, nslots, squares=False),
+            _int_totals(whole, arr, slots, nslots, squares=True),
         )
     return _sums(arr, slots, nslots), _sums(arr, slots, nslots, squares=True)
 
@@ -252,9 +265,9 @@ def _sums(
     """Exact sums (of values or their squares) per slot, scaling values out of range."""
     arr = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
     slots = None if slot is None else np.asarray(slot, dtype=np.intp).reshape(-1)
-    ints = _whole(arr)
-    if ints is not None:
-        return _int_totals(ints, slots, nslots, squares=squares)
+    whole = _whole(arr)
+    if whole is not None:
+        return _int_totals(whole, arr, slots, nslots, squares=squares)
     if len(arr) and not np.isfinite(arr).all():
         bad = float(arr[~np.isfinite(arr)][0])
         msg = f"an exact sum needs finite values, got {bad!r}"

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["THREADS_ENV", "chunk_rows", "map_chunks", "settings", "thread_count"]
+__all__ = ["THREADS_ENV", "chunk_rows", "map_chunks", "settings", "shared_chunk", "thread_count"]
 
 T = TypeVar("T")
 
@@ -63,6 +63,19 @@ def thread_count() -> int:
 def chunk_rows() -> int:
     """Rows per chunk of a blocked kernel (`settings` may change it)."""
     return _override.get("chunk_rows", _CHUNK_ROWS)
+
+
+def shared_chunk(rows: int, chunk: int) -> int:
+    """``chunk``, shortened so that ``rows`` make two chunks a thread; at least `chunk_rows`.
+
+    A kernel with long chunks (several `chunk_rows`, to spread a fixed cost
+    per chunk) would otherwise leave threads idle on fewer rows: one chunk of
+    a million rows runs on one thread. Two a thread rather than one: at a
+    million rows, chunks of half a million on two threads made the memory
+    allocator give their temporaries back and fault them in again on every
+    call, which quarter-million chunks do not (decision 189).
+    """
+    return min(chunk, max(chunk_rows(), -(-rows // (2 * thread_count()))))
 
 
 @contextmanager

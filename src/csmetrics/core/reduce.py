@@ -28,7 +28,7 @@ from csmetrics.core.exact import (
     rounded,
 )
 from csmetrics.core.model import PeriodLike, as_window, aware_option
-from csmetrics.core.parallel import chunk_rows, map_chunks
+from csmetrics.core.parallel import chunk_rows, map_chunks, shared_chunk
 from csmetrics.core.results import (
     Breakdown,
     Durations,
@@ -470,7 +470,8 @@ _SORT_BLOCKS = (2, 8)
 """Blocks of durations are 2 to 8 times `csmetrics.core.parallel.chunk_rows` long.
 
 Longer with more groups, so that each (group, censored) part of a block keeps
-enough rows for its sort to outweigh the fixed cost of a part.
+enough rows for its sort to outweigh the fixed cost of a part; shorter when
+the rows would not make two blocks a thread (`csmetrics.core.parallel.shared_chunk`).
 """
 
 
@@ -508,11 +509,20 @@ def _block_runs(
         bounds = np.zeros(2 * nslots + 1, dtype=np.int64)
         np.cumsum(np.bincount(key, minlength=2 * nslots), out=bounds[1:])
     ordered += 0.0
-    runs = []
-    for p in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
-        segment = ordered[bounds[p] : bounds[p + 1]]
-        segment.sort()
-        runs.append((p, *sorted_runs(segment)))
+    used = np.flatnonzero(bounds[1:] > bounds[:-1])
+    for p in used.tolist():
+        ordered[bounds[p] : bounds[p + 1]].sort()
+    # The runs of every part at once (`sorted_runs` of each part): a run starts
+    # where the value changes or a part starts.
+    starts = np.empty(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    starts[bounds[used]] = True
+    first = np.flatnonzero(starts)
+    del starts
+    counts = np.diff(first, append=len(ordered))
+    values = ordered[first]
+    cut = np.searchsorted(first, bounds).tolist()
+    runs = [(p, values[cut[p] : cut[p + 1]], counts[cut[p] : cut[p + 1]]) for p in used.tolist()]
     return runs, size, left_out
 
 
@@ -556,7 +566,9 @@ def reduce_durations_blocked(
     blocks = map_chunks(
         partial(_block_runs, units, codes, nslots),
         rows,
-        chunk=chunk_rows() * min(max(nslots // 4, _SORT_BLOCKS[0]), _SORT_BLOCKS[1]),
+        chunk=shared_chunk(
+            rows, chunk_rows() * min(max(nslots // 4, _SORT_BLOCKS[0]), _SORT_BLOCKS[1])
+        ),
     )
     size = np.asarray(np.sum([b[1] for b in blocks], axis=0, dtype=np.int64))
     left_out = np.asarray(np.sum([b[2] for b in blocks], axis=0, dtype=np.int64))
@@ -568,20 +580,24 @@ def reduce_durations_blocked(
                 (values, zeros, counts) if p & 1 else (values, counts, zeros)
             )
 
-    def build(runs: list[tuple[F64, I64, I64]], left: int) -> D:
-        values, done, still_open = _merge_counted(runs)
+    def build(merged: tuple[F64, I64, I64], left: int) -> D:
+        values, done, still_open = merged
         return factory(
             values=values, completed_counts=done, censored_counts=still_open, excluded=left
         )
 
-    overall = build([r for runs in per_part.values() for r in runs], int(left_out.sum()))
     if not grouped or group is None or by is None:
-        return overall
+        runs = [r for part_runs in per_part.values() for r in part_runs]
+        return build(_merge_counted(runs), int(left_out.sum()))
+    # Each group's runs merged once; the overall runs are the groups' merged
+    # runs merged again (integer counts: the same as merging every block's).
+    merged = {
+        s: _merge_counted(per_part.get(2 * s, []) + per_part.get(2 * s + 1, []))
+        for s in np.flatnonzero(size).tolist()
+    }
+    overall = build(_merge_counted([m for m in merged.values() if len(m[0])]), int(left_out.sum()))
     nkeys = len(group.keys)
     groups = {
-        group.key(s if s < nkeys else -1): build(
-            per_part.get(2 * s, []) + per_part.get(2 * s + 1, []), int(left_out[s])
-        )
-        for s in np.flatnonzero(size).tolist()
+        group.key(s if s < nkeys else -1): build(m, int(left_out[s])) for s, m in merged.items()
     }
     return Breakdown(by=by, overall=overall, groups=groups)

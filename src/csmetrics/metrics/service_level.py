@@ -53,7 +53,7 @@ from csmetrics.core.elapsed import (
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
 from csmetrics.core.exact import ZERO, exact_sum_and_squares, grouped_exact_sums_and_squares
 from csmetrics.core.model import Interaction, PeriodLike, as_window
-from csmetrics.core.parallel import chunk_rows, map_chunks
+from csmetrics.core.parallel import map_chunks
 from csmetrics.core.reduce import (
     group_of,
     in_period,
@@ -969,9 +969,6 @@ def _asa_rows(
     return result
 
 
-_SUM_BLOCKS = 4
-"""`asa`'s blocks are this many times `csmetrics.core.parallel.chunk_rows` long."""
-
 _BLOCKED_GROUPS = 4096
 """Up to this many groups, `asa` adds per-block exact sums per group; more are summed once."""
 
@@ -998,13 +995,16 @@ def _wait_block(
     answered = response != OPEN
     answered &= keep
     # The seconds of `csmetrics.core.elapsed.elapsed`: microseconds / 1e6.
-    waits = seconds_of_micros(response[answered] - clock[answered])
+    # One subtraction over the block and one gather cost less than gathering
+    # both columns; the differences of other rows (OPEN minus a time may
+    # wrap around) are not gathered.
+    waits = seconds_of_micros((response - clock)[answered])
     if group is None:
         total, squares = exact_sum_and_squares(waits)
         return np.array([len(waits)], dtype=np.int64), [total], [squares]
+    # Slot 0 holds the contacts without a key, slot ``code + 1`` the others.
     nslots = len(group.keys) + 1
-    slot = group.codes[part][answered].astype(np.intp)
-    slot[slot < 0] = nslots - 1
+    slot = np.add(group.codes[part][answered], 1, dtype=np.intp)
     totals, squares_per_slot = grouped_exact_sums_and_squares(waits, slot, nslots)
     return np.bincount(slot, minlength=nslots), totals, squares_per_slot
 
@@ -1040,9 +1040,12 @@ def _asa_blocked(
     ) -> tuple[tuple[npt.NDArray[np.int64], list[Fraction], list[Fraction]], int | None]:
         return kernel(part), _latest_in_block(table, part) if fuse else None
 
-    # Longer blocks than the counting kernels': each block's exact sums are
-    # Fractions per group, added in Python.
-    parts = map_chunks(block, len(table), chunk=chunk_rows() * _SUM_BLOCKS)
+    # Blocks of `chunk_rows`, as the counting kernels': longer ones spread the
+    # Python additions of each block's Fractions per group, but at a million
+    # rows their temporaries (5-6 arrays of 4 MiB a thread with by=) made the
+    # allocator give memory back and fault it in again on every call
+    # (decision 187).
+    parts = map_chunks(block, len(table))
     if as_of is None:
         moment = (
             _latest_of_blocks(table, [late for _, late in parts]) if fuse else latest_event(table)
@@ -1055,15 +1058,17 @@ def _asa_blocked(
     overall = factory(**Mean.moment_fields(int(sizes.sum()), sum(totals, ZERO), sum(squares, ZERO)))
     result: TimeMean | Breakdown[TimeMean] = overall
     if group is not None and by is not None:
-        nkeys = len(group.keys)
+        # The keys in code order, the contacts without a key (slot 0) last.
+        slots = [*range(1, len(sizes)), 0]
         result = Breakdown(
             by=by,
             overall=overall,
             groups={
-                group.key(int(s) if s < nkeys else -1): factory(
+                group.key(s - 1): factory(
                     **Mean.moment_fields(int(sizes[s]), totals[s], squares[s])
                 )
-                for s in np.flatnonzero(sizes)
+                for s in slots
+                if sizes[s]
             },
         )
     warn_if_undefined(result, "asa", "no answered contact in scope")
