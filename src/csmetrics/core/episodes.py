@@ -365,10 +365,13 @@ def episode_heads(table: Interactions, window: int, match: Match) -> tuple[I64, 
             issue, rows = packed[low:high], rows_of[low:high]
         return _episode_block(table, window, issue, rows, split=match == "issue")
 
-    parts = map_chunks(block, len(cuts) - 1, chunk=1)
-    first, repeats, first_end, resolved = (
-        np.concatenate([part[i] for part in parts]) for i in range(4)
-    )
+    # Joined one result at a time, each block's pieces freed once joined.
+    pieces = [list(field) for field in zip(*map_chunks(block, len(cuts) - 1, chunk=1), strict=True)]
+    joined = []
+    for field in pieces:
+        joined.append(np.concatenate(field))
+        field.clear()
+    first, repeats, first_end, resolved = joined
     return first, repeats, first_end, resolved
 
 
