@@ -35,7 +35,7 @@ from csmetrics.core.episodes import (
     ContactBy,
     Match,
     as_interactions,
-    episodes,
+    episode_heads,
     issue_ends,
     ticket_rows,
     window_micros,
@@ -259,17 +259,15 @@ def fcr(
     # Taken from the cut table: its rows are the ones `first` indexes.
     group_column = group_of(table, by, CONTACT_BY)
     first, repeats, pending, success = _fcr_episodes(table, window, match, cutoff)
-    keep = in_period(table.start[first], period)
+    if period is not None:
+        # Without a period every episode is kept: no copies of the per-episode arrays.
+        keep = in_period(table.start[first], period)
+        first, repeats, pending, success = first[keep], repeats[keep], pending[keep], success[keep]
     factory = partial(FCR, window_days=float(window_days), match=match, as_of=as_of, period=period)
     result = reduce_counts(
         factory,
-        {
-            "numerator": success[keep],
-            "denominator": ~pending[keep],
-            "pending": pending[keep],
-            "repeats": repeats[keep],
-        },
-        None if group_column is None else group_column[first[keep]],
+        {"numerator": success, "denominator": ~pending, "pending": pending, "repeats": repeats},
+        None if group_column is None else group_column[first],
         by,
     )
     warn_if_undefined(result, "fcr", "no decided episode (empty input or all pending)")
@@ -294,12 +292,9 @@ def _fcr_episodes(
     table: Interactions, window: int, match: Match, cutoff: int
 ) -> tuple[I64, I64, Bool, Bool]:
     """Per episode: its first contact (a row), its repeats, pending, resolved at first contact."""
-    order, episode_starts = episodes(table, window, match)
-    first = order[episode_starts]
-    repeats = np.diff(np.r_[np.flatnonzero(episode_starts), len(order)]) - 1
-    first_end = table.end[first]
+    first, repeats, first_end, resolved = episode_heads(table, window, match)
     pending = (first_end == OPEN) | (first_end > cutoff - window)
-    success = ~pending & table.resolved[first] & (repeats == 0)
+    success = ~pending & resolved & (repeats == 0)
     return first, repeats, pending, success
 
 
