@@ -15,6 +15,7 @@ reproduction blob of a failure, so a report can be replayed with
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -32,6 +33,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         drawn = getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
         if item.path.name in SLOW_FILES or drawn:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """Run named test files in this process, everything else on every logical core.
+
+    ``pytest`` runs with ``-n logical`` (pyproject.toml's addopts), which asks
+    this hook for the number of worker processes. Each worker imports the
+    libraries and collects the tests itself, seconds of CPU that a whole run
+    wins back many times over but a test file or two does not. So a command
+    line that names only files or single tests (``pytest tests/test_stats.py``,
+    ``pytest tests/test_io.py::test_x``) runs them in this process; the plain
+    ``pytest``, a directory or a marker selection use every logical core. An
+    explicit ``-n N`` (or ``PYTEST_XDIST_AUTO_NUM_WORKERS``) decides instead.
+    """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist reads it
+    named = config.args_source is pytest.Config.ArgsSource.ARGS
+    if named and all(Path(arg.split("::")[0]).is_file() for arg in config.args):
+        return 0
+    return None  # pytest-xdist: the number of logical cores
 
 
 # Strategies draw whole lists of records per example; generation is the slow
