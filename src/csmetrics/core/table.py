@@ -252,6 +252,10 @@ def _missing(n: int) -> Encoded:
     return Encoded(np.broadcast_to(np.int32(-1), (n,)), np.zeros(0, dtype=np.int64))
 
 
+_ENCODE_BLOCK = 1 << 16
+"""Rows per block of the counting encoding: its intp offsets (512 KiB) stay in cache."""
+
+
 def _dense_ints(
     values: I64, present: Bool | None = None
 ) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
@@ -259,40 +263,65 @@ def _dense_ints(
 
     A counting pass over ``max - min`` slots; None when the range is too wide
     for that to beat sorting (sparse ids). With ``present``, only the values
-    where it is True are keys, and the codes of the other rows are arbitrary
-    (the caller sets them): those rows are given a present value first, with
-    arithmetic rather than a selection of the present rows, which costs a
-    copy of each and a scatter back.
+    where it is True are keys, and the other rows' codes are -1; the values
+    there are never read as keys. The rows are taken in blocks of
+    `_ENCODE_BLOCK`, whose offsets into the range stay in the processor's
+    cache: one pass marks the values seen and writes each row's offset as
+    its code, and a second pass, only when some value of the range is not
+    seen or a row is absent, maps offsets to codes and sets the absent
+    rows' -1. No temporary as long as the column is allocated.
     """
-    count = len(values)
-    if present is not None:
-        count = int(np.count_nonzero(present))
-        if not count:
-            return np.zeros(0, dtype=np.int64), np.zeros(len(values), dtype=np.int64)
-        # given + (value - given) * absent: exact in modular integer arithmetic.
-        filled = np.subtract(values[int(np.argmax(present))], values)
-        filled *= ~present
-        filled += values
-        values = filled
-    if not len(values):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    low, high = int(values.min()), int(values.max())
+    n = len(values)
+    count = n if present is None else int(np.count_nonzero(present))
+    if not count:
+        return np.zeros(0, dtype=np.int64), np.full(n, -1, dtype=np.int32)
+    blocks = [slice(a, min(a + _ENCODE_BLOCK, n)) for a in range(0, n, _ENCODE_BLOCK)]
+    low, high = _present_range(values, present, blocks)
     if high - low > 4 * count + 1024:
         return None
     dtype = np.int32 if high - low < 2**31 else np.int64
-    # The offsets index as intp: numpy would convert narrower indices at each use.
-    offset = np.empty(len(values), dtype=np.intp)
-    np.subtract(values, low, out=offset, casting="unsafe")  # in the values' type, then intp
     seen = np.zeros(high - low + 1, dtype=bool)
-    seen[offset] = True
-    if seen.all():
+    codes = np.empty(n, dtype=dtype)
+    # Offsets as intp: numpy converts narrower index arrays at every use.
+    offset = np.empty(min(n, _ENCODE_BLOCK), dtype=np.intp)
+    for rows in blocks:
+        part = offset[: rows.stop - rows.start]
+        np.subtract(values[rows], low, out=part, dtype=np.intp, casting="unsafe")
+        if present is not None:
+            part *= present[rows]  # absent: offset 0, the slot of ``low``, a present value
+        seen[part] = True
+        codes[rows] = part
+    every = bool(seen.all())
+    if every:
         # Every value in the range occurs (ids 1..n): the offset is the code.
-        return np.arange(low, high + 1, dtype=np.int64), offset.astype(dtype)
-    keys = np.flatnonzero(seen) + low
-    # A value's code is the number of distinct values below it.
-    code = np.cumsum(seen, dtype=dtype)
-    code -= 1
-    return keys, code[offset]
+        keys = np.arange(low, high + 1, dtype=np.int64)
+    else:
+        keys = np.flatnonzero(seen) + low
+        # A value's code is the number of distinct values below it.
+        lookup = np.cumsum(seen, dtype=dtype)
+        lookup -= 1
+    if every and present is None:
+        return keys, codes
+    for rows in blocks:
+        if not every:
+            codes[rows] = lookup[codes[rows]]
+        if present is not None:
+            codes[rows][~present[rows]] = -1
+    return keys, codes
+
+
+def _present_range(values: I64, present: Bool | None, blocks: list[slice]) -> tuple[int, int]:
+    """The least and the greatest value where ``present`` (everywhere if None) is True."""
+    if present is None:
+        return int(values.min()), int(values.max())
+    # An absent row stands in as a present value, so the reductions skip it.
+    given = values[int(np.argmax(present))]
+    lows, highs = [], []
+    for rows in blocks:
+        block = np.where(present[rows], values[rows], given)
+        lows.append(block.min())
+        highs.append(block.max())
+    return int(min(lows)), int(max(highs))
 
 
 def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> Encoded:
@@ -414,13 +443,7 @@ def _encoded(
     if dense is not None:
         keys, codes = dense
         dtype = np.int32 if len(keys) < 2**31 else np.int64
-        codes = codes.astype(dtype, copy=False)
-        if not everywhere:
-            # -1 where absent: an OR with all bits set there and none elsewhere.
-            absent = (~present).view(np.int8).astype(dtype)
-            np.negative(absent, out=absent)
-            codes |= absent
-        return Encoded(codes, keys.astype(arr.dtype, copy=False))
+        return Encoded(codes.astype(dtype, copy=False), keys.astype(arr.dtype, copy=False))
     given = arr if everywhere else arr[present]
     keys, inverse = np.unique(given, return_inverse=True)
     dtype = np.int32 if len(keys) < 2**31 else np.int64
