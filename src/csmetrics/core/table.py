@@ -458,12 +458,16 @@ _COARSE = frozenset({"Y", "M", "W", "D", "h", "m", "s", "ms", "generic"})
 """datetime64 units coarser than the microsecond: converting them can wrap."""
 
 
-def _times(field: str, values: Any, ids: Encoded | None) -> I64:
+def _times(field: str, values: Any, ids: Encoded | None, *, owned: bool = False) -> I64:
     """Timestamps as epoch microseconds; missing (None, NaT) as _MISSING_TIME.
 
     Every instant must lie between `FIRST_INSTANT` and `LAST_INSTANT`
     (decision 58); a datetime64 of a coarse unit is checked before it is
     converted, since numpy's conversion to microseconds wraps silently.
+    With ``owned`` (a column a reader made for this table alone), a
+    datetime64[us] array is viewed as its microseconds rather than copied;
+    the view may be read-only. Otherwise the result never shares memory
+    with ``values``.
     """
     arr = column_array(field, values)
     if arr.dtype.kind == "M":
@@ -473,7 +477,9 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
             low = np.datetime64(FIRST_INSTANT.replace(tzinfo=None), "us").astype(arr.dtype)
             high = np.datetime64(LAST_INSTANT.replace(tzinfo=None), "us").astype(arr.dtype)
             _range_check(field, arr, (arr < low) | (arr > high), ids)
-        micros = arr.astype("datetime64[us]", copy=False).astype(np.int64)
+        converted = arr.astype("datetime64[us]", copy=False)
+        fresh = owned or converted is not arr
+        micros = converted.view(np.int64) if fresh else converted.astype(np.int64)
         if unit not in _COARSE and not _in_range(micros):
             out = (micros != _MISSING_TIME) & ((micros < _MIN_MICROS) | (micros > _MAX_MICROS))
             _range_check(field, arr, out, ids)
@@ -492,6 +498,29 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
             check_instant(_row_name(ids, row), field, value)
             out[row] = to_micros(value)
     return out
+
+
+def _pop_times(cols: dict[str, Any], name: str, ids: Encoded | None) -> I64:
+    """`_times` of a column popped from ``cols``; a reader's `Deferred` column is not copied."""
+    owned = isinstance(cols.get(name), Deferred)
+    return _times(name, _pop(cols, name), ids, owned=owned)
+
+
+def _first_missing(micros: I64) -> int | None:
+    """The first row whose time is missing, if any: one reduction when none is."""
+    if not len(micros) or micros.min() != _MISSING_TIME:
+        return None
+    return _first(micros == _MISSING_TIME)
+
+
+def _open_where_missing(micros: I64) -> I64:
+    """``micros`` with `OPEN` for every missing time (in place, unless a reader's view)."""
+    if _first_missing(micros) is None:
+        return micros
+    if not micros.flags.writeable:  # a reader's read-only view of its column
+        micros = micros.copy()
+    micros[micros == _MISSING_TIME] = OPEN
+    return micros
 
 
 def _in_range(micros: I64) -> bool:
@@ -1583,8 +1612,8 @@ class Interactions(_Columns):
             given |= {"messages"}
         ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
         _unique_ids(ids)
-        start = _times("start", _pop(cols, "start"), ids)
-        if (row := _first(start == _MISSING_TIME)) is not None:
+        start = _pop_times(cols, "start", ids)
+        if (row := _first_missing(start)) is not None:
             bad_record(_row_name(ids, row), "start", None, "start is required")
         happened = {}
         for name in ("end", "first_response_at"):
@@ -1592,8 +1621,7 @@ class Interactions(_Columns):
                 # Never happened: one read-only value for every row, like any field not given.
                 happened[name] = np.broadcast_to(np.int64(OPEN), (n,))
                 continue
-            moment = _times(name, _pop(cols, name), ids)
-            moment[moment == _MISSING_TIME] = OPEN
+            moment = _open_where_missing(_pop_times(cols, name, ids))
             if (row := _first(moment < start)) is not None:
                 bad_record(
                     _row_name(ids, row),
@@ -2065,8 +2093,8 @@ class Surveys(_Columns):
         ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
         _unique_ids(ids)
         kind = _codes_of("kind", _pop(cols, "kind"), SURVEY_KINDS, ids)
-        at = _times("at", _pop(cols, "at"), ids)
-        if (row := _first(at == _MISSING_TIME)) is not None:
+        at = _pop_times(cols, "at", ids)
+        if (row := _first_missing(at)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
         low = _scale_bound("scale_low", _pop(cols, "scale_low", _LOW[kind]), ids, n)
         high = _scale_bound("scale_high", _pop(cols, "scale_high", _HIGH[kind]), ids, n)
