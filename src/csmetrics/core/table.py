@@ -267,9 +267,11 @@ def _dense_ints(
     there are never read as keys. The rows are taken in blocks of
     `_ENCODE_BLOCK`, whose offsets into the range stay in the processor's
     cache: one pass marks the values seen and writes each row's offset as
-    its code, and a second pass, only when some value of the range is not
-    seen or a row is absent, maps offsets to codes and sets the absent
-    rows' -1. No temporary as long as the column is allocated.
+    its code (an absent row's offset is one slot past the range, by
+    arithmetic rather than a masked write), and a second pass, only when
+    some value of the range is not seen or a row is absent, maps offsets to
+    codes through a lookup whose last slot is -1. No temporary as long as
+    the column is allocated.
     """
     n = len(values)
     count = n if present is None else int(np.count_nonzero(present))
@@ -279,8 +281,9 @@ def _dense_ints(
     low, high = _present_range(values, present, blocks)
     if high - low > 4 * count + 1024:
         return None
-    dtype = np.int32 if high - low < 2**31 else np.int64
-    seen = np.zeros(high - low + 1, dtype=bool)
+    span = high - low + 1
+    dtype = np.int32 if span <= 2**31 else np.int64
+    seen = np.zeros(span + 1, dtype=bool)  # the last slot: absent rows
     codes = np.empty(n, dtype=dtype)
     # Offsets as intp: numpy converts narrower index arrays at every use.
     offset = np.empty(min(n, _ENCODE_BLOCK), dtype=np.intp)
@@ -288,25 +291,29 @@ def _dense_ints(
         part = offset[: rows.stop - rows.start]
         np.subtract(values[rows], low, out=part, dtype=np.intp, casting="unsafe")
         if present is not None:
-            part *= present[rows]  # absent: offset 0, the slot of ``low``, a present value
+            # (offset - span) * present + span: the offset, or ``span`` where
+            # absent, exact in modular arithmetic whatever the value there.
+            part -= span
+            part *= present[rows]
+            part += span
         seen[part] = True
         codes[rows] = part
-    every = bool(seen.all())
+    in_range = seen[:span]
+    every = bool(in_range.all())
     if every:
         # Every value in the range occurs (ids 1..n): the offset is the code.
         keys = np.arange(low, high + 1, dtype=np.int64)
+        if present is None:
+            return keys, codes
+        lookup = np.arange(span + 1, dtype=dtype)
     else:
-        keys = np.flatnonzero(seen) + low
+        keys = np.flatnonzero(in_range) + low
         # A value's code is the number of distinct values below it.
         lookup = np.cumsum(seen, dtype=dtype)
         lookup -= 1
-    if every and present is None:
-        return keys, codes
+    lookup[span] = -1
     for rows in blocks:
-        if not every:
-            codes[rows] = lookup[codes[rows]]
-        if present is not None:
-            codes[rows][~present[rows]] = -1
+        codes[rows] = lookup[codes[rows]]
     return keys, codes
 
 
@@ -314,11 +321,16 @@ def _present_range(values: I64, present: Bool | None, blocks: list[slice]) -> tu
     """The least and the greatest value where ``present`` (everywhere if None) is True."""
     if present is None:
         return int(values.min()), int(values.max())
-    # An absent row stands in as a present value, so the reductions skip it.
+    # An absent row stands in as a present value (given + (value - given) *
+    # present, exact in modular arithmetic), so the reductions skip it.
     given = values[int(np.argmax(present))]
+    filled = np.empty(min(len(values), _ENCODE_BLOCK), dtype=values.dtype)
     lows, highs = [], []
     for rows in blocks:
-        block = np.where(present[rows], values[rows], given)
+        block = filled[: rows.stop - rows.start]
+        np.subtract(values[rows], given, out=block)
+        block *= present[rows]
+        block += given
         lows.append(block.min())
         highs.append(block.max())
     return int(min(lows)), int(max(highs))
