@@ -365,3 +365,16 @@ def test_read_parquet_names_a_column_that_cannot_be_read(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(InvalidDataError, match=r"column 'id' cannot be read"):
         Interactions.read_parquet(path)
+
+
+def test_arrow_integer_keys_with_nulls_read_from_the_data_buffers_at_their_offsets():
+    pa = pytest.importorskip("pyarrow")
+    from csmetrics.core import frames
+
+    native = pa.chunked_array(
+        [pa.array([9, None, 3, 4], pa.int32()).slice(1), pa.array([None, 5], pa.int32())]
+    )
+    masked = frames._arrow_number(pa, native, nulls=2, masked=True)
+    assert masked.dtype == np.int64
+    assert np.ma.getmaskarray(masked).tolist() == [True, False, False, True, False]
+    assert masked.compressed().tolist() == [3, 4, 5]

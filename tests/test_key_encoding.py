@@ -9,6 +9,7 @@ values alone, independently of the table's counting and hashing paths.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from csmetrics import Interaction, Interactions, InvalidDataError
+from csmetrics.core import table as table_module
 from csmetrics.core.table import OPEN, _encode, to_micros
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
@@ -64,6 +66,42 @@ def test_integer_keys_encode_as_the_sorted_distinct_present_values(column):
         assert plain.codes.tolist() == codes
         assert plain.keys.tolist() == keys
         assert plain.keys.dtype == encoded.keys.dtype
+
+
+@given(column=int_columns(), block=st.sampled_from([1, 2, 3, 7]))
+@example(
+    column=(np.array([9, 4, 9, 6, 4, 5], dtype=np.int64), np.array([1, 1, 0, 1, 1, 0], dtype=bool)),
+    block=4,
+)
+def test_integer_keys_encode_the_same_in_blocks_of_any_size(column, block):
+    """The counting encoding's blocks (a row's offset, its code, its -1) join at every boundary."""
+    values, present = column
+    if values.dtype == np.uint64 and (values[present] > 2**63 - 1).any():
+        return
+    garbage = np.where(present, values, values[::-1] if len(values) else values)
+    codes, keys = _reference(values.astype(np.int64), present)
+    with mock.patch.object(table_module, "_ENCODE_BLOCK", block):
+        masked = _encode(
+            "issue_id", np.ma.MaskedArray(garbage, mask=~present), required=False, ids=None
+        )
+        plain = _encode("issue_id", values, required=False, ids=None) if present.all() else None
+    assert masked.codes.tolist() == codes
+    assert masked.keys.tolist() == keys
+    if plain is not None:
+        assert plain.codes.tolist() == codes
+        assert plain.keys.tolist() == keys
+
+
+def test_dense_keys_in_blocks_hand_computed():
+    # 4 rows a block: the blocks [12, 10, 15, 10], [12, absent, 15]; keys 10, 12, 15.
+    values = np.ma.MaskedArray(
+        np.array([12, 10, 15, 10, 12, 99, 15], dtype=np.int64),
+        mask=[False, False, False, False, False, True, False],
+    )
+    with mock.patch.object(table_module, "_ENCODE_BLOCK", 4):
+        encoded = _encode("agent_id", values, required=False, ids=None)
+    assert encoded.keys.tolist() == [10, 12, 15]
+    assert encoded.codes.tolist() == [1, 0, 2, 0, 1, -1, 2]
 
 
 def test_masked_integer_keys_hand_computed():

@@ -703,3 +703,41 @@ def test_a_view_pickles_with_its_own_columns():
     copy = pickle.loads(pickle.dumps(view))
     assert copy.source is None
     assert copy.to_records() == table.take(table.resolved).to_records()
+
+
+def test_time_columns_given_as_datetime64_are_copied_not_shared():
+    start = np.array(["2026-03-02T09:00", "2026-03-02T10:00"], dtype="datetime64[us]")
+    end = np.array(["2026-03-02T09:30", "NaT"], dtype="datetime64[us]")
+    table = Interactions.from_columns(
+        {"id": [1, 2], "customer_id": [5, 5], "start": start, "end": end}
+    )
+    assert not np.shares_memory(table.start, start)
+    assert not np.shares_memory(table.end, end)
+    start[0] = np.datetime64("2026-03-02T11:00", "us")
+    assert table.start[0] == to_micros(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    assert table.end.tolist()[1] == OPEN
+    assert end[1] != end[1]  # NaT: the caller's array is left as it was
+
+
+def test_parquet_time_columns_without_nulls_read_as_they_are(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    stamp = pa.timestamp("us", tz="UTC")
+    path = tmp_path / "contacts.parquet"
+    arrow = pa.table(
+        {
+            "id": pa.array([1, 2, 3]),
+            "customer_id": pa.array([7, 7, 8]),
+            "start": pa.array([10, 20, 30], stamp),
+            "end": pa.array([15, 25, 35], stamp),  # no nulls: viewed, never written
+            "first_response_at": pa.array([12, None, 31], stamp),
+        }
+    )
+    pq.write_table(arrow, path)
+    table = Interactions.read_parquet(path)
+    assert table.start.tolist() == [10, 20, 30]
+    assert table.end.tolist() == [15, 25, 35]
+    assert table.first_response.tolist() == [12, OPEN, 31]
+    framed = Interactions.from_frame(arrow)
+    assert csmetrics.first_response_time(table) == csmetrics.first_response_time(framed)
+    assert csmetrics.handle_time(table) == csmetrics.handle_time(framed)

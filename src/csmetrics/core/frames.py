@@ -263,9 +263,10 @@ def parquet_columns(
     is handed out once (per field reading it) and then dropped, so a table
     build that converts and frees each column before calling the next
     (``Interactions.read_parquet``) holds at most one batch of raw columns,
-    never the whole Arrow table. Before each batch is read, the memory the
-    previous one left in pyarrow's pool is returned (`release_arrow_memory`);
-    call it once more after the build.
+    never the whole Arrow table. The memory a converted batch leaves in
+    pyarrow's pool is kept there for the next batch to reuse (returning it
+    and faulting it in again cost system time); call `release_arrow_memory`
+    after the build to return it.
 
     Raises
     ------
@@ -517,7 +518,6 @@ class _Batches:
             following = batch + 1
             if following < len(self.batches) and following not in self.read:
                 self.read.add(following)
-                release_arrow_memory()  # what the previous batch left in the pool
                 pool = ThreadPoolExecutor(max_workers=1)
                 self.pending = (following, pool.submit(self._read, self.batches[following]))
                 pool.shutdown(wait=False)
@@ -690,8 +690,20 @@ def _arrow_number(pa: Any, native: Any, *, nulls: int, masked: bool) -> Any:
     if not (masked and pa.types.is_signed_integer(native.type) and nulls < len(native)):
         return None
     # Integer keys with nulls: a masked array keeps them integers (as `_values`).
-    ints = _arrow_numpy(native.fill_null(fill_value=0)).astype(np.int64, copy=False)
-    return np.ma.MaskedArray(ints, mask=_arrow_numpy(native.is_null()))
+    # The values are the chunks' data buffers as they are: what lies under a
+    # null is masked and never read, so no filled copy is made in Arrow's pool.
+    parts = [_arrow_values(chunk) for chunk in native.chunks]
+    ints = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return np.ma.MaskedArray(ints.astype(np.int64, copy=False), mask=_arrow_numpy(native.is_null()))
+
+
+def _arrow_values(chunk: Any) -> Any:
+    """A fixed-width Arrow array's data buffer as numpy (zero-copy), whatever lies under nulls."""
+    dtype = np.dtype(chunk.type.to_pandas_dtype())
+    data = chunk.buffers()[1]
+    if data is None:  # pragma: no cover - a fixed-width array always has a data buffer
+        return np.zeros(len(chunk), dtype=dtype)
+    return np.frombuffer(data, dtype=dtype, count=chunk.offset + len(chunk))[chunk.offset :]
 
 
 def _flag(nw: Any, series: Any, field: str) -> Any:

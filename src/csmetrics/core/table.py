@@ -252,6 +252,10 @@ def _missing(n: int) -> Encoded:
     return Encoded(np.broadcast_to(np.int32(-1), (n,)), np.zeros(0, dtype=np.int64))
 
 
+_ENCODE_BLOCK = 1 << 16
+"""Rows per block of the counting encoding: its intp offsets (512 KiB) stay in cache."""
+
+
 def _dense_ints(
     values: I64, present: Bool | None = None
 ) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
@@ -259,40 +263,77 @@ def _dense_ints(
 
     A counting pass over ``max - min`` slots; None when the range is too wide
     for that to beat sorting (sparse ids). With ``present``, only the values
-    where it is True are keys, and the codes of the other rows are arbitrary
-    (the caller sets them): those rows are given a present value first, with
-    arithmetic rather than a selection of the present rows, which costs a
-    copy of each and a scatter back.
+    where it is True are keys, and the other rows' codes are -1; the values
+    there are never read as keys. The rows are taken in blocks of
+    `_ENCODE_BLOCK`, whose offsets into the range stay in the processor's
+    cache: one pass marks the values seen and writes each row's offset as
+    its code (an absent row's offset is one slot past the range, by
+    arithmetic rather than a masked write), and a second pass, only when
+    some value of the range is not seen or a row is absent, maps offsets to
+    codes through a lookup whose last slot is -1. No temporary as long as
+    the column is allocated.
     """
-    count = len(values)
-    if present is not None:
-        count = int(np.count_nonzero(present))
-        if not count:
-            return np.zeros(0, dtype=np.int64), np.zeros(len(values), dtype=np.int64)
-        # given + (value - given) * absent: exact in modular integer arithmetic.
-        filled = np.subtract(values[int(np.argmax(present))], values)
-        filled *= ~present
-        filled += values
-        values = filled
-    if not len(values):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    low, high = int(values.min()), int(values.max())
+    n = len(values)
+    count = n if present is None else int(np.count_nonzero(present))
+    if not count:
+        return np.zeros(0, dtype=np.int64), np.full(n, -1, dtype=np.int32)
+    blocks = [slice(a, min(a + _ENCODE_BLOCK, n)) for a in range(0, n, _ENCODE_BLOCK)]
+    low, high = _present_range(values, present, blocks)
     if high - low > 4 * count + 1024:
         return None
-    dtype = np.int32 if high - low < 2**31 else np.int64
-    # The offsets index as intp: numpy would convert narrower indices at each use.
-    offset = np.empty(len(values), dtype=np.intp)
-    np.subtract(values, low, out=offset, casting="unsafe")  # in the values' type, then intp
-    seen = np.zeros(high - low + 1, dtype=bool)
-    seen[offset] = True
-    if seen.all():
+    span = high - low + 1
+    dtype = np.int32 if span <= 2**31 else np.int64
+    seen = np.zeros(span + 1, dtype=bool)  # the last slot: absent rows
+    codes = np.empty(n, dtype=dtype)
+    # Offsets as intp: numpy converts narrower index arrays at every use.
+    offset = np.empty(min(n, _ENCODE_BLOCK), dtype=np.intp)
+    for rows in blocks:
+        part = offset[: rows.stop - rows.start]
+        np.subtract(values[rows], low, out=part, dtype=np.intp, casting="unsafe")
+        if present is not None:
+            # (offset - span) * present + span: the offset, or ``span`` where
+            # absent, exact in modular arithmetic whatever the value there.
+            part -= span
+            part *= present[rows]
+            part += span
+        seen[part] = True
+        codes[rows] = part
+    in_range = seen[:span]
+    every = bool(in_range.all())
+    if every:
         # Every value in the range occurs (ids 1..n): the offset is the code.
-        return np.arange(low, high + 1, dtype=np.int64), offset.astype(dtype)
-    keys = np.flatnonzero(seen) + low
-    # A value's code is the number of distinct values below it.
-    code = np.cumsum(seen, dtype=dtype)
-    code -= 1
-    return keys, code[offset]
+        keys = np.arange(low, high + 1, dtype=np.int64)
+        if present is None:
+            return keys, codes
+        lookup = np.arange(span + 1, dtype=dtype)
+    else:
+        keys = np.flatnonzero(in_range) + low
+        # A value's code is the number of distinct values below it.
+        lookup = np.cumsum(seen, dtype=dtype)
+        lookup -= 1
+    lookup[span] = -1
+    for rows in blocks:
+        codes[rows] = lookup[codes[rows]]
+    return keys, codes
+
+
+def _present_range(values: I64, present: Bool | None, blocks: list[slice]) -> tuple[int, int]:
+    """The least and the greatest value where ``present`` (everywhere if None) is True."""
+    if present is None:
+        return int(values.min()), int(values.max())
+    # An absent row stands in as a present value (given + (value - given) *
+    # present, exact in modular arithmetic), so the reductions skip it.
+    given = values[int(np.argmax(present))]
+    filled = np.empty(min(len(values), _ENCODE_BLOCK), dtype=values.dtype)
+    lows, highs = [], []
+    for rows in blocks:
+        block = filled[: rows.stop - rows.start]
+        np.subtract(values[rows], given, out=block)
+        block *= present[rows]
+        block += given
+        lows.append(block.min())
+        highs.append(block.max())
+    return int(min(lows)), int(max(highs))
 
 
 def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> Encoded:
@@ -416,13 +457,7 @@ def _encoded(
     if dense is not None:
         keys, codes = dense
         dtype = np.int32 if len(keys) < 2**31 else np.int64
-        codes = codes.astype(dtype, copy=False)
-        if not everywhere:
-            # -1 where absent: an OR with all bits set there and none elsewhere.
-            absent = (~present).view(np.int8).astype(dtype)
-            np.negative(absent, out=absent)
-            codes |= absent
-        return Encoded(codes, keys.astype(arr.dtype, copy=False))
+        return Encoded(codes.astype(dtype, copy=False), keys.astype(arr.dtype, copy=False))
     given = arr if everywhere else arr[present]
     keys, inverse = np.unique(given, return_inverse=True)
     dtype = np.int32 if len(keys) < 2**31 else np.int64
@@ -437,12 +472,16 @@ _COARSE = frozenset({"Y", "M", "W", "D", "h", "m", "s", "ms", "generic"})
 """datetime64 units coarser than the microsecond: converting them can wrap."""
 
 
-def _times(field: str, values: Any, ids: Encoded | None) -> I64:
+def _times(field: str, values: Any, ids: Encoded | None, *, owned: bool = False) -> I64:
     """Timestamps as epoch microseconds; missing (None, NaT) as _MISSING_TIME.
 
     Every instant must lie between `FIRST_INSTANT` and `LAST_INSTANT`
     (decision 58); a datetime64 of a coarse unit is checked before it is
     converted, since numpy's conversion to microseconds wraps silently.
+    With ``owned`` (a column a reader made for this table alone), a
+    datetime64[us] array is viewed as its microseconds rather than copied;
+    the view may be read-only. Otherwise the result never shares memory
+    with ``values``.
     """
     arr = column_array(field, values)
     if arr.dtype.kind == "M":
@@ -452,7 +491,9 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
             low = np.datetime64(FIRST_INSTANT.replace(tzinfo=None), "us").astype(arr.dtype)
             high = np.datetime64(LAST_INSTANT.replace(tzinfo=None), "us").astype(arr.dtype)
             _range_check(field, arr, (arr < low) | (arr > high), ids)
-        micros = arr.astype("datetime64[us]", copy=False).astype(np.int64)
+        converted = arr.astype("datetime64[us]", copy=False)
+        fresh = owned or converted is not arr
+        micros = converted.view(np.int64) if fresh else converted.astype(np.int64)
         if unit not in _COARSE and not _in_range(micros):
             out = (micros != _MISSING_TIME) & ((micros < _MIN_MICROS) | (micros > _MAX_MICROS))
             _range_check(field, arr, out, ids)
@@ -471,6 +512,29 @@ def _times(field: str, values: Any, ids: Encoded | None) -> I64:
             check_instant(_row_name(ids, row), field, value)
             out[row] = to_micros(value)
     return out
+
+
+def _pop_times(cols: dict[str, Any], name: str, ids: Encoded | None) -> I64:
+    """`_times` of a column popped from ``cols``; a reader's `Deferred` column is not copied."""
+    owned = isinstance(cols.get(name), Deferred)
+    return _times(name, _pop(cols, name), ids, owned=owned)
+
+
+def _first_missing(micros: I64) -> int | None:
+    """The first row whose time is missing, if any: one reduction when none is."""
+    if not len(micros) or micros.min() != _MISSING_TIME:
+        return None
+    return _first(micros == _MISSING_TIME)
+
+
+def _open_where_missing(micros: I64) -> I64:
+    """``micros`` with `OPEN` for every missing time (in place, unless a reader's view)."""
+    if _first_missing(micros) is None:
+        return micros
+    if not micros.flags.writeable:  # a reader's read-only view of its column
+        micros = micros.copy()
+    micros[micros == _MISSING_TIME] = OPEN
+    return micros
 
 
 def _in_range(micros: I64) -> bool:
@@ -1622,8 +1686,8 @@ class Interactions(_Columns):
             given |= {"messages"}
         ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
         _unique_ids(ids)
-        start = _times("start", _pop(cols, "start"), ids)
-        if (row := _first(start == _MISSING_TIME)) is not None:
+        start = _pop_times(cols, "start", ids)
+        if (row := _first_missing(start)) is not None:
             bad_record(_row_name(ids, row), "start", None, "start is required")
         happened = {}
         for name in ("end", "first_response_at"):
@@ -1631,8 +1695,7 @@ class Interactions(_Columns):
                 # Never happened: one read-only value for every row, like any field not given.
                 happened[name] = np.broadcast_to(np.int64(OPEN), (n,))
                 continue
-            moment = _times(name, _pop(cols, name), ids)
-            moment[moment == _MISSING_TIME] = OPEN
+            moment = _open_where_missing(_pop_times(cols, name, ids))
             if (row := _first(moment < start)) is not None:
                 bad_record(
                     _row_name(ids, row),
@@ -2106,8 +2169,8 @@ class Surveys(_Columns):
         ids = _encode("id", _pop(cols, "id"), required=True, ids=None)
         _unique_ids(ids)
         kind = _codes_of("kind", _pop(cols, "kind"), SURVEY_KINDS, ids)
-        at = _times("at", _pop(cols, "at"), ids)
-        if (row := _first(at == _MISSING_TIME)) is not None:
+        at = _pop_times(cols, "at", ids)
+        if (row := _first_missing(at)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
         low = _scale_bound("scale_low", _pop(cols, "scale_low", _LOW[kind]), ids, n)
         high = _scale_bound("scale_high", _pop(cols, "scale_high", _HIGH[kind]), ids, n)
