@@ -2,11 +2,12 @@
 
 `episode_heads` sorts the contacts once by a packed (issue key, time rank)
 and finds the episodes block by block, on the blocked kernels' threads;
-`episodes` does it over whole-table arrays. Both must give the same first
-contacts, repeats, ends and resolved flags, in the same order, for every
-match mode, window, number of threads and rows per block, and `fcr`'s counts
-must not depend on the block size. `issue_ends` with a cached time order
-(decision 199) must find the same first and latest contacts as without it.
+`episodes` (tests/reference_episodes.py) does it over whole-table arrays.
+Both must give the same first contacts, repeats, ends and resolved flags,
+in the same order, for every match mode, window, number of threads and
+rows per block, and `fcr`'s counts must not depend on the block size.
+`issue_ends` with a cached time order (decision 199) must find the same
+first and latest contacts as without it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import csmetrics
 from csmetrics import Interactions
 from csmetrics.core import episodes as ep
 from csmetrics.core import parallel
-from csmetrics.core.episodes import episode_heads, episodes, issue_ends, time_rank
+from csmetrics.core.episodes import episode_heads, issue_ends, time_rank
 from csmetrics.metrics.resolution import fcr_classes
+from reference_episodes import episodes
 
 I64 = Any
 

@@ -3,7 +3,7 @@
 Every contact metric converts its input once into an `Interactions` table
 (`as_interactions`) and then orders contacts in time (`time_rank`,
 `ordered_rows`), finds each issue's first and latest contact (`first_and_last`,
-`issue_ends`) or cuts issues into episodes (`episodes`). The time rank and
+`issue_ends`) or cuts issues into episodes (`episode_heads`). The time rank and
 order are cached on the table, so several metrics on one table sort once.
 """
 
@@ -259,77 +259,17 @@ def ticket_rows(table: Interactions) -> I64:
     return ordered_rows(table, ticket[rows], rows)
 
 
-def _ticket_issues(table: Interactions) -> tuple[I64, I64]:
-    """Split each issue_id at every change of category: the "issue" match mode.
-
-    Within an issue_id in time order, the current category is the latest
-    non-empty one so far; a contact whose non-empty category differs from it
-    opens a new issue. Returns the rows with an issue_id in (issue_id, time)
-    order and their dense issue numbers, which never decrease along them.
-    """
-    ticket = table.issue_id.codes
-    rows = ticket_rows(table)
-    cat = table.category.codes[rows]
-    starts = segment_starts(ticket[rows])
-    first = np.flatnonzero(starts)
-    seg_first = np.repeat(first, np.diff(np.r_[first, len(rows)]))
-    # Forward-fill the latest categorised row, not crossing a ticket boundary.
-    latest = np.maximum.accumulate(np.where(cat >= 0, np.arange(len(rows)), -1))
-    current = np.where(latest >= seg_first, cat[np.maximum(latest, 0)], -1)
-    before = np.empty_like(current)
-    before[1:] = current[:-1]
-    before[starts] = -1
-    change = (cat >= 0) & (before >= 0) & (cat != before)
-    return rows, np.cumsum(starts | change) - 1
-
-
-def _issue_order(table: Interactions, match: Match) -> tuple[I64, Codes]:
-    """The contacts in (issue, time) order under a match mode, and their issue keys."""
-    customer = table.customer_id.codes
-    if match == "customer":
-        order = ordered_rows(table, customer)
-        return order, customer[order]
-    by_category = customer.astype(np.int64) * (len(table.category.keys) + 1)
-    by_category += table.category.codes
-    by_category += 1
-    if match == "category":
-        order = ordered_rows(table, by_category)
-        return order, by_category[order]
-    rows, issue = _ticket_issues(table)
-    # Contacts without issue_id fall back to customer + category, numbered
-    # after every ticket issue so the two kinds of key never collide. The
-    # ticket rows are in (issue, time) order already: only the rest is sorted.
-    rest = np.flatnonzero(table.issue_id.codes < 0)
-    rest = ordered_rows(table, by_category[rest], rest)
-    fallback = by_category[rest] + (int(issue[-1]) + 1 if len(issue) else 0)
-    return np.concatenate((rows, rest)), np.concatenate((issue, fallback))
-
-
-def episodes(table: Interactions, window: int, match: Match) -> tuple[I64, Bool]:
-    """Contacts in (issue, time) order and where each episode starts.
-
-    A contact that starts no later than ``window`` microseconds after the
-    latest end of the earlier contacts of its issue is a repeat; any other
-    opens an episode (an open contact's end is `OPEN`, so everything after it
-    is a repeat).
-    """
-    order, key = _issue_order(table, match)
-    issue_starts = segment_starts(key)
-    latest_end = segment_cummax(table.end[order], issue_starts)
-    less_window = table.start[order]
-    less_window -= window
-    episode_starts = issue_starts.copy()
-    episode_starts[1:] |= less_window[1:] > latest_end[:-1]
-    return order, episode_starts
-
-
 def episode_heads(table: Interactions, window: int, match: Match) -> tuple[I64, I64, I64, Bool]:
-    """The first contact of every episode, as `episodes` finds them, in blocks of rows.
+    """The first contact of every episode, in blocks of rows.
 
-    Returns, per episode in the order of `episodes` (issue key, then time):
-    its first contact (a row), its number of repeats, that contact's end and
-    its ``resolved`` flag; the same values as taken from `episodes`' order
-    and episode starts (decision 198).
+    An issue's contacts in time order are cut into episodes: a contact that
+    starts no later than ``window`` microseconds after the latest end of the
+    earlier contacts of its issue is a repeat; any other opens an episode
+    (an open contact's end is `OPEN`, so everything after it is a repeat).
+    Returns, per episode in (issue key, time) order: its first contact (a
+    row), its number of repeats, that contact's end and its ``resolved``
+    flag (decision 198; ``tests/reference_episodes.py`` states the same
+    cut over the whole table, and the property tests compare the two).
 
     One sort of ``issue key * rows + time rank`` packed in an int64 (one
     `numpy.lexsort` where that could overflow) puts the contacts in (issue
@@ -383,7 +323,7 @@ def _packs(key: I64, span: int) -> bool:
 def _issue_keys(table: Interactions, match: Match) -> I64:
     """Every contact's issue key under a match mode, as one new int64 array.
 
-    Ordered as `_issue_order`'s keys: customer code; customer and category
+    The key of the contact's issue: customer code; customer and category
     (``customer * (categories + 1) + category + 1``); for ``"issue"`` the
     issue_id code, and for contacts without one the customer and category
     key moved past every issue_id code. The category changes that split an
@@ -436,8 +376,8 @@ def _episode_block(
     """`episode_heads` of one block: rows in (issue key, time) order, starting an issue key.
 
     ``split`` (``match="issue"``): an issue key is split further where a
-    contact's category differs from the issue's current one, as in
-    `_ticket_issues`.
+    contact's category differs from the issue's current one
+    (`_category_changes`).
     """
     issue_starts = segment_starts(issue)
     if split and len(rows):
@@ -460,8 +400,10 @@ def _episode_block(
 def _category_changes(cat: Codes, starts: Bool) -> Bool:
     """Where a contact's non-empty category differs from its segment's current category.
 
-    The current category is the latest non-empty one so far in the segment
-    (segments begin where ``starts`` is True), as in `_ticket_issues`.
+    The "issue" match mode: within an issue_id in time order, the current
+    category is the latest non-empty one so far (segments begin where
+    ``starts`` is True); a contact whose non-empty category differs from it
+    opens a new issue.
     """
     position = np.arange(len(cat))
     seg_first = np.maximum.accumulate(np.where(starts, position, 0))

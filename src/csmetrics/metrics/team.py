@@ -59,7 +59,7 @@ from csmetrics.core.episodes import (
     ContactBy,
     Match,
     as_interactions,
-    episodes,
+    episode_heads,
     window_micros,
 )
 from csmetrics.core.model import Interaction, Key, PeriodLike, check_scale
@@ -645,9 +645,9 @@ def repeat_contacts(
     table = as_interactions(interactions)
     window = window_micros("window_days", window_days)
     option("match", match, MATCHES)
-    order, episode_starts = episodes(table, window, match)
-    repeat = np.zeros(len(table), dtype=bool)
-    repeat[order] = ~episode_starts
+    first = episode_heads(table, window, match)[0]
+    repeat = np.ones(len(table), dtype=bool)
+    repeat[first] = False  # every contact but an episode's first is a repeat
     return repeat
 
 
