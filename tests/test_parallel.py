@@ -228,9 +228,16 @@ def test_asa_same_for_any_threads_and_blocks(records, by, period, as_of):
             assert_same_result(got, reference, rel=0)
 
 
-# -- first_response_time ------------------------------------------------------------------------
+# -- first_response_time and contact_length ---------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("metric", "units"),
+    [
+        ("first_response_time", timing._first_response_units),
+        ("contact_length", timing._length_units),
+    ],
+)
 @settings(max_examples=60)
 @given(
     records=interactions(service=True, max_size=25),
@@ -239,61 +246,23 @@ def test_asa_same_for_any_threads_and_blocks(records, by, period, as_of):
     as_of=st.none() | AS_OF,
     censoring=st.sampled_from(["kaplan-meier", "exclude"]),
 )
-def test_first_response_time_same_for_any_threads_and_blocks(records, by, period, **drawn):
+def test_blocked_durations_same_for_any_threads_and_blocks(
+    metric, units, records, by, period, **drawn
+):
     as_of, censoring = drawn["as_of"], drawn["censoring"]
     table = csmetrics.Interactions.from_records(records)
     window = csmetrics.Window(start=BASE, end=BASE + timedelta(days=3)) if period else None
     with undefined_allowed():
         scoped, cutoff, scope_as_of = timing._prepare(
-            table, as_of, by, censoring, metric="first_response_time", needs=()
-        )
-        reference = timing._reduce(
-            timing._first_response_units(scoped, cutoff, None),
-            scoped,
-            partial(
-                csmetrics.Durations,
-                metric="first_response_time",
-                censoring=censoring,
-                calendar=None,
-                as_of=scope_as_of,
-            ),
-            window,
-            by,
-        )
-        for threads, rows in SETTINGS:
-            with parallel.settings(threads=threads, chunk_rows=rows):
-                got = csmetrics.first_response_time(
-                    table, by=by, as_of=as_of, period=window, censoring=censoring
-                )
-            assert_same_result(got, reference, rel=0)
-
-
-# -- contact_length -----------------------------------------------------------------------------
-
-
-@settings(max_examples=60)
-@given(
-    records=interactions(service=True, max_size=25),
-    by=st.sampled_from([None, "channel", "agent_id", "customer_id", "category"]),
-    period=st.booleans(),
-    as_of=st.none() | AS_OF,
-    censoring=st.sampled_from(["kaplan-meier", "exclude"]),
-)
-def test_contact_length_same_for_any_threads_and_blocks(records, by, period, **drawn):
-    as_of, censoring = drawn["as_of"], drawn["censoring"]
-    table = csmetrics.Interactions.from_records(records)
-    window = csmetrics.Window(start=BASE, end=BASE + timedelta(days=3)) if period else None
-    with undefined_allowed():
-        scoped, cutoff, scope_as_of = timing._prepare(
-            table, as_of, by, censoring, metric="contact_length", needs=()
+            table, as_of, by, censoring, metric=metric, needs=()
         )
         # The per-row path the blocks replace (the one a calendar takes).
         reference = timing._reduce(
-            timing._length_units(scoped, cutoff, None),
+            units(scoped, cutoff, None),
             scoped,
             partial(
                 csmetrics.Durations,
-                metric="contact_length",
+                metric=metric,
                 censoring=censoring,
                 calendar=None,
                 as_of=scope_as_of,
@@ -303,7 +272,7 @@ def test_contact_length_same_for_any_threads_and_blocks(records, by, period, **d
         )
         for threads, rows in SETTINGS:
             with parallel.settings(threads=threads, chunk_rows=rows):
-                got = csmetrics.contact_length(
+                got = getattr(csmetrics, metric)(
                     table, by=by, as_of=as_of, period=window, censoring=censoring
                 )
             assert_same_result(got, reference, rel=0)
