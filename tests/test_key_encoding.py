@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from csmetrics import Interaction, Interactions, InvalidDataError
 from csmetrics.core import table as table_module
-from csmetrics.core.table import OPEN, _encode, to_micros
+from csmetrics.core.table import OPEN, Encoded, _encode, to_micros
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 
@@ -396,10 +396,29 @@ def test_arrow_key_paths_give_the_codes_of_the_sorted_distinct_texts(texts, chun
     )
     objects = np.array(texts, dtype=object)
     codes, keys = _reference(objects.astype(str), objects != "")
-    coded = _encode("category", _arrow_keys(column), required=False, ids=None)
+    arrow = _arrow_keys(column)
+    coded = _encode("category", arrow, required=False, ids=None)
     assert coded.codes.tolist() == codes
     assert coded.keys.tolist() == keys
     assert coded.keys.dtype == np.array(keys or [""], dtype=str).dtype
+    if arrow.canonical:
+        # The table takes a canonical column as it is: it is what the table
+        # makes of the same codes and keys without the promise.
+        again = _encode("category", Encoded(arrow.codes, arrow.keys), required=False, ids=None)
+        assert again.codes.tolist() == arrow.codes.tolist()
+        assert again.keys.tolist() == arrow.keys.tolist()
+        assert again.keys.dtype == arrow.keys.dtype
+
+
+@pytest.mark.parametrize("canonical", [False, True])
+def test_a_missing_required_key_of_a_canonical_column_is_named_alike(canonical):
+    codes = np.array([0, -1, 1], dtype=np.int32)
+    column = Encoded(codes, np.array(["a", "b"]), canonical=canonical)
+    with pytest.raises(InvalidDataError) as caught:
+        _encode("id", column, required=True, ids=None)
+    assert (caught.value.row, caught.value.field, caught.value.value) == (1, "id", None)
+    assert "at position 1" in str(caught.value)
+    assert "required key is missing" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -640,10 +640,10 @@ def _ascii_texts(rows: npt.NDArray[np.uint8]) -> npt.NDArray[np.str_]:
     An ASCII byte is its own code point, so the bytes widened to 32 bits are
     numpy's text buffer: no Python string and no per-text conversion.
     """
-    width = max(rows.shape[1], 1)
-    wide = np.zeros((rows.shape[0], width), dtype=np.uint32)
-    wide[:, : rows.shape[1]] = rows
-    return wide.view(f"U{width}").reshape(-1)
+    if not rows.shape[1]:
+        return np.zeros(rows.shape[0], dtype="U1")
+    wide = rows.astype(np.uint32, order="C")
+    return wide.view(f"U{rows.shape[1]}").reshape(-1)
 
 
 def _fixed_texts(array: Any) -> tuple[npt.NDArray[np.uint8], int] | None:
@@ -663,9 +663,13 @@ def _fixed_texts(array: Any) -> tuple[npt.NDArray[np.uint8], int] | None:
     return chars.reshape(-1, width), width
 
 
-def _ranked_words(
-    array: Any,
-) -> tuple[npt.NDArray[np.uint64], int, npt.NDArray[np.uint8], npt.NDArray[np.bool_]] | None:
+_Words = tuple[
+    npt.NDArray[np.unsignedinteger[Any]], int, npt.NDArray[np.uint8], npt.NDArray[np.bool_]
+]
+"""`_ranked_words`' integers, their bound, the non-empty texts' bytes and where they are."""
+
+
+def _ranked_words(array: Any) -> _Words | None:
     """Each row's text as one integer that orders and compares as the texts do, or None.
 
     For ASCII texts without NUL of one length, empty cells aside. Each
@@ -674,9 +678,10 @@ def _ranked_words(
     out), and the integer is 1 plus the number these digits write in mixed
     radix, the first position the most significant; 0 is the empty cell.
     Texts of one length order as their tuples of bytes, so as these
-    integers. Returns the integers, their bound (every one is below it),
-    the non-empty texts as an (m, width) byte array and where they are;
-    None when the texts do not fit or the integers would reach 2**62.
+    integers. Returns the integers (uint32 when they fit, else uint64),
+    their bound (every one is below it), the non-empty texts as an
+    (m, width) byte array and where they are; None when the texts do not
+    fit or the integers would reach 2**62.
     """
     found = _ascii_bytes(array)
     if found is None:
@@ -687,23 +692,27 @@ def _ranked_words(
     if given.any() and int(lengths[given].min()) != width:
         return None
     rows = chars.reshape(-1, max(width, 1))[:, :width]
-    words = np.ones(len(rows), dtype=np.uint64)
+    # Which bytes occur at each position, and so each position's radix.
+    seen = [np.bincount(rows[:, position], minlength=128) > 0 for position in range(width)]
+    radices = [int(np.count_nonzero(column)) for column in seen]
+    bound = math.prod(radices) + 1
+    if bound > 2**62:
+        return None
+    dtype = np.uint32 if bound <= 2**32 else np.uint64
+    words = np.ones(len(rows), dtype=dtype)
     scale = 1
     for position in range(width - 1, -1, -1):
-        digit = rows[:, position]
-        seen = np.bincount(digit, minlength=128) > 0
-        radix = int(np.count_nonzero(seen))
-        if radix > 1:
-            rank = np.cumsum(seen, dtype=np.uint64) - np.uint64(1)
-            words += rank[digit] * np.uint64(scale)
-            scale *= radix
-            if scale >= 2**62:
-                return None
+        if radices[position] > 1:
+            # Each byte's rank at this position times the position's weight:
+            # one lookup and one addition per row.
+            weight = (np.cumsum(seen[position], dtype=np.uint64) - np.uint64(1)) * np.uint64(scale)
+            words += weight.astype(dtype)[rows[:, position]]
+            scale *= radices[position]
     if given.all():
-        return words, scale + 1, rows, given
-    every = np.zeros(len(array), dtype=np.uint64)
+        return words, bound, rows, given
+    every = np.zeros(len(array), dtype=dtype)
     every[given] = words
-    return every, scale + 1, rows, given
+    return every, bound, rows, given
 
 
 def _ranked_keys(array: Any) -> Encoded | None:
@@ -719,27 +728,31 @@ def _ranked_keys(array: Any) -> Encoded | None:
         return None
     words, bound, rows, given = found
     n = len(words)
+    dtype = np.int32 if n < 2**31 else np.int64
     if bound <= 4 * n + 1024:
         # Few possible integers: which occur, and each one's rank, by counting.
         seen = np.zeros(bound, dtype=bool)
         seen[words] = True
-        distinct = np.flatnonzero(seen).astype(np.uint64)
-        rank = np.cumsum(seen, dtype=np.int64) - 1
+        rank = np.cumsum(seen, dtype=dtype)
+        rank -= 1
         codes = rank[words]
+        empty = bool(seen[0])
+        distinct = int(rank[-1]) + 1
     else:
         # A sort of one integer per row: as fast as Arrow's hashing at a
         # million ids, and it gives the distinct integers in order.
-        distinct, inverse = np.unique(words, return_inverse=True)
-        codes = inverse.astype(np.int64, copy=False).reshape(-1)
-    if len(distinct) and distinct[0] == 0:  # the empty cell: code -1
+        unique, inverse = np.unique(words, return_inverse=True)
+        codes = inverse.astype(dtype, copy=False).reshape(-1)
+        empty = bool(len(unique) and unique[0] == 0)
+        distinct = len(unique)
+    if empty:  # the empty cell: code -1
         codes -= 1
-        distinct = distinct[1:]
+        distinct -= 1
     # One row of each key: a key's rows all hold its text.
     given_codes = codes[given] if not given.all() else codes
-    first = np.empty(len(distinct), dtype=np.intp)
+    first = np.empty(distinct, dtype=np.intp)
     first[given_codes] = np.arange(len(given_codes), dtype=np.intp)
-    dtype = np.int32 if len(distinct) < 2**31 else np.int64
-    return Encoded(codes.astype(dtype), _ascii_texts(rows[first]))
+    return Encoded(codes, _ascii_texts(np.take(rows, first, axis=0)), canonical=True)
 
 
 def _arrow_keys(column: Any) -> Encoded:
@@ -749,30 +762,36 @@ def _arrow_keys(column: Any) -> Encoded:
     list them) is its own dictionary, found by one vectorised comparison
     instead of hashing every text; ASCII texts of one length are counted or
     sorted as integers (`_ranked_keys`); any other column goes through
-    Arrow's ``dictionary_encode`` of the texts. The table sorts the
-    dictionary either way (and finds one in order already).
+    Arrow's ``dictionary_encode`` of the texts. The first two give the
+    table's form of the keys (`Encoded.canonical`); the table sorts the
+    third's dictionary.
     """
     pa, pc = importlib.import_module("pyarrow"), importlib.import_module("pyarrow.compute")
     whole = column.combine_chunks()
     rows = len(whole)
-    if (
-        rows > 1
-        and not whole.null_count
-        and pc.all(pc.less(whole.slice(0, rows - 1), whole.slice(1))).as_py()
-    ):
+    if rows > 1 and not whole.null_count and _increasing(pc, whole):
         fixed = _fixed_texts(whole)
         if fixed is not None:
             # numpy's fixed-width texts, from the bytes: no Python string per row.
-            texts = _ascii_texts(fixed[0])
-        else:
-            texts = np.empty(rows, dtype=object)
-            texts[:] = whole.to_pylist()
+            return Encoded(np.arange(rows, dtype=np.int32), _ascii_texts(fixed[0]), canonical=True)
+        texts = np.empty(rows, dtype=object)
+        texts[:] = whole.to_pylist()
         return Encoded(np.arange(rows, dtype=np.int32), texts)
     ranked = _ranked_keys(whole)
     if ranked is not None:
         return ranked
     words, codes = _words(pa.chunked_array([pc.dictionary_encode(whole)]))
     return Encoded(codes, np.array(words, dtype=object))
+
+
+def _increasing(pc: Any, array: Any) -> bool:
+    """Whether the texts strictly increase row by row; the first rows decide most columns."""
+    rows = len(array)
+    head = min(rows, 1024)
+    return all(
+        pc.all(pc.less(array.slice(0, length - 1), array.slice(1, length - 1))).as_py()
+        for length in (head, rows)
+    )
 
 
 def _arrow_column(

@@ -124,6 +124,11 @@ class Encoded:
 
     codes: Codes
     keys: npt.NDArray[Any]
+    canonical: bool = attrs.field(default=False, kw_only=True)
+    """Whether ``keys`` are already in a table's form (a reader's promise):
+    distinct non-empty numpy texts (``U``) in increasing order, each the key
+    of some row, codes -1 for a missing key. A table then takes the column as
+    it is."""
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -378,6 +383,11 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     Each distinct text is encoded once and the rows follow by lookup; texts no
     row uses are dropped, and "" is missing, as in any other text column.
     """
+    if coded.canonical:
+        # Already in the form made below: only a required key is checked.
+        if required and (row := _first(coded.codes < 0)) is not None:
+            bad_record(_row_name(ids, row), field, None, "required key is missing")
+        return coded
     words = coded.keys
     nul: list[int] = []
     # numpy's fixed-width texts are str and cannot end in NUL: nothing to check.
