@@ -696,6 +696,24 @@ def test_a_scale_bound_that_is_not_a_whole_number_is_refused_in_columns(field, v
         csmetrics.Surveys.from_columns(columns)
 
 
+@pytest.mark.parametrize(
+    ("given", "kinds", "refused"),
+    [
+        ({"scale_high": [7, 10]}, ["rating", "nps"], None),
+        ({"scale_high": [5, 5]}, ["rating", "nps"], r"record 'b'.*\(0, 5\)"),
+        ({"scale_low": [0, 5]}, ["nps", "rating"], r"record 'b'.*\(5, 5\)"),
+    ],
+)
+def test_one_scale_bound_given_takes_the_kinds_other_bound_and_is_checked(given, kinds, refused):
+    columns = {"id": ["a", "b"], "kind": kinds, "score": [3, 4], "at": AWARE, **given}
+    if refused is not None:
+        with pytest.raises(InvalidDataError, match=refused + ": not a valid scale for this kind"):
+            csmetrics.Surveys.from_columns(columns)
+        return
+    table = csmetrics.Surveys.from_columns(columns)
+    assert (table.scale_low.tolist(), table.scale_high.tolist()) == ([1, 0], [7, 10])
+
+
 def test_a_text_scale_bound_names_the_column():
     columns = {"id": ["a"], "kind": ["rating"], "score": [3], "at": [T], "scale_low": ["x"]}
     with pytest.raises(InvalidDataError, match=r"column 'scale_low'.*expected whole numbers"):

@@ -174,7 +174,9 @@ def test_contacts_read_alike_both_ways(folder: Path, text: str, options: dict[st
 
 @given(
     text=csv_files(SURVEY_CELLS, common=SURVEY_COMMON),
-    options=st.sampled_from([{}, {"assume_timezone": "America/New_York"}]),
+    options=st.sampled_from(
+        [{}, {"assume_timezone": "America/New_York"}, {"kind": "fcr"}, {"kind": "csat"}]
+    ),
 )
 @example(
     text="id,kind,score,at\nok,nps,9,2026-03-02T08:00Z\nbad,nps,11,2026-03-02T08:00Z\n", options={}
@@ -218,3 +220,23 @@ def test_a_file_pyarrow_would_misread_takes_the_exact_path(folder: Path) -> None
     assert csv_io._arrow_interactions(path, Reading.of(INTERACTION_FIELDS)) is None
     with pytest.raises(InvalidDataError, match="malformed CSV"):
         read_interactions_csv(path)
+
+
+@given(
+    cells=st.lists(st.sampled_from(["nps", " fcr ", "", "9"]), max_size=30),
+    chunk=st.integers(min_value=1, max_value=8),
+)
+def test_dictionary_columns_give_each_rows_text_across_chunks_and_empty_cells(
+    cells: list[str], chunk: int
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    kind = pa.dictionary(pa.int32(), pa.string())
+    column = pa.chunked_array(
+        [
+            pa.array([cell or None for cell in cells[low : low + chunk]], kind)
+            for low in range(0, len(cells), chunk)
+        ],
+        type=kind,
+    ).unify_dictionaries()
+    words, codes = csv_io._words(column)
+    assert [words[code] if code >= 0 else "" for code in codes.tolist()] == cells

@@ -71,7 +71,7 @@ from csmetrics.core.calendar import local_to_utc
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import SURVEY_KINDS, SurveyKind
 from csmetrics.core.reading import INTERACTION_FIELDS, SURVEY_FIELDS, Reading
-from csmetrics.core.table import Encoded, Interactions, Surveys, to_micros
+from csmetrics.core.table import Deferred, Encoded, Interactions, Surveys, to_micros
 
 __all__ = ["read_interactions_csv", "read_surveys_csv"]
 
@@ -419,6 +419,11 @@ def _build(source: _Source, build: Callable[[], V]) -> V:
 _BLOCK = 1 << 24
 """Bytes of the file checked (UTF-8, quotes) at a time: memory stays bounded."""
 
+_ARROW_BLOCK = 1 << 20
+"""Bytes of the file pyarrow parses at a time: pyarrow's own default. Larger
+blocks take no less CPU time, and Arrow's memory while it parses grows with
+them (about 130 MiB at 16 MiB blocks, 65 MiB at 1 MiB, for 62 MiB of columns)."""
+
 
 def _arrow_modules() -> tuple[Any, Any, Any] | None:
     """pyarrow, pyarrow.csv and pyarrow.compute, or None when pyarrow is not installed."""
@@ -467,9 +472,21 @@ def _words(column: Any) -> tuple[list[str], npt.NDArray[np.int32]]:
     if not column.num_chunks:
         return [], np.zeros(0, dtype=np.int32)
     words: list[str] = column.chunk(0).dictionary.to_pylist()
-    pa = importlib.import_module("pyarrow")
-    indices = pa.chunked_array([chunk.indices for chunk in column.chunks]).fill_null(-1)
-    codes: npt.NDArray[np.int32] = np.asarray(indices.to_numpy(), dtype=np.int32)
+    codes = np.empty(len(column), dtype=np.int32)
+    start = 0
+    for chunk in column.chunks:
+        # Each chunk's int32 indices copied from their buffer into the one
+        # column: Arrow's own fill_null and concatenation hold several times
+        # the column's memory at a million rows.
+        indices, rows = chunk.indices, len(chunk)
+        if rows:
+            part = codes[start : start + rows]
+            part[:] = np.frombuffer(
+                indices.buffers()[1], dtype=np.int32, count=rows, offset=indices.offset * 4
+            )
+            if indices.null_count:
+                part[np.asarray(indices.is_null())] = -1
+        start += rows
     return words, codes
 
 
@@ -595,7 +612,7 @@ def _arrow_read(
     try:
         table = pcsv.read_csv(
             path,
-            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK),
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=_ARROW_BLOCK),
             parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
             convert_options=pcsv.ConvertOptions(
                 include_columns=sorted(types, key=names.index),
@@ -603,6 +620,8 @@ def _arrow_read(
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
+                # `_plain_file` has checked that the whole file is UTF-8.
+                check_utf8=False,
             ),
         ).unify_dictionaries()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -816,25 +835,42 @@ def _arrow_interactions(path: PathLike, reading: Reading) -> Interactions | None
     read = _arrow_read(path, _INTERACTION_COLUMNS, reading)
     if read is None:
         return None
-    return _arrow_table(Interactions, _INTERACTION_COLUMNS, read[0], reading, {})
+    return _arrow_table(Interactions, _INTERACTION_COLUMNS, read, reading, {})
+
+
+class _UnconvertedError(Exception):
+    """A column the pyarrow path does not convert: the reader above reads the file."""
 
 
 def _arrow_table(
     table: type[TableT],
     spec: Mapping[str, Any],
-    columns: Mapping[str, Any],
+    read: tuple[dict[str, Any], int],
     reading: Reading,
     arrays: dict[str, Any],
 ) -> TableT | None:
-    """The table of ``arrays`` and the converted ``columns``, or None to read the exact way."""
-    for field, column in columns.items():
-        array = _arrow_column(field, spec[field], column, reading)
-        if array is None:
-            return None
-        arrays[field] = array
+    """The table of ``arrays`` and the columns read (`_arrow_read`), or None to read the exact way.
+
+    Each column is converted when the table build takes it (`Deferred`),
+    and its Arrow data dropped then: the file's columns and the table's
+    arrays are not all held at once, and the table keeps the converted
+    times without copying them.
+    """
+    columns, rows = read
+
+    def converter(field: str) -> Callable[[], Any]:
+        def convert() -> Any:
+            array = _arrow_column(field, spec[field], columns.pop(field), reading)
+            if array is None:
+                raise _UnconvertedError
+            return array
+
+        return convert
+
+    arrays.update({field: Deferred(converter(field), rows) for field in columns})
     try:
         return table.from_columns(arrays)
-    except InvalidDataError:
+    except (InvalidDataError, _UnconvertedError):
         return None
 
 
@@ -843,15 +879,37 @@ def _kind_code(cell: str) -> int | None:
     return SURVEY_KINDS.index(kind) if kind in SURVEY_KINDS else None
 
 
-def _arrow_scores(column: Any, kind: npt.NDArray[np.int64]) -> npt.NDArray[np.float64] | None:
-    """Scores read as the reader above reads them: a bool for "fcr", else a number."""
-    flag, is_flag = _per_row(column, lambda cell: _flag_value(cell, required=True), np.float64)
-    number, is_number = _per_row(column, _score_number, np.float64)
-    fcr = kind == SURVEY_KINDS.index("fcr")
-    if not np.where(fcr, is_flag, is_number).all():
+def _arrow_kinds(column: Any) -> Encoded | None:
+    """The kinds as codes into the kind each distinct cell names, or None if a cell names none.
+
+    Two spellings of one kind (``fcr`` and `` fcr ``) are two codes of one
+    name; the table looks up each name once.
+    """
+    words, codes = _words(column)
+    kinds = [_kind_code(word) for word in words]
+    if None in kinds or (len(codes) and int(codes.min()) < 0):  # an empty cell: an error
         return None
-    scores: npt.NDArray[np.float64] = np.where(fcr, flag, number)
-    return scores
+    names = [SURVEY_KINDS[kind] for kind in kinds if kind is not None]
+    return Encoded(codes, np.array(names, dtype=str))
+
+
+def _arrow_scores(column: Any, fcr: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.float64] | None:
+    """Scores as the reader above reads them: a bool where ``fcr`` (None: no row), else a number.
+
+    Each distinct cell is read both ways once, into one table: a row's slot
+    is its cell's, past the numbers for an "fcr" answer. None where a cell
+    does not read (nan marks it: neither reading gives nan).
+    """
+    words, codes = _words(column)
+    cells = ["", *words]  # slot 0: the empty cell, code -1
+    readings = [_score_number(cell) for cell in cells]
+    readings += [_flag_value(cell, required=True) for cell in cells]
+    values = np.array([math.nan if value is None else float(value) for value in readings])
+    slots = codes + np.int32(1)
+    if fcr is not None:
+        slots += np.multiply(fcr, np.int32(len(cells)), dtype=np.int32)
+    scores: npt.NDArray[np.float64] = values[slots]
+    return None if np.isnan(scores).any() else scores
 
 
 def _score_number(cell: str) -> float | None:
@@ -866,19 +924,19 @@ def _arrow_surveys(path: PathLike, reading: Reading) -> Surveys | None:
         return None
     columns, rows = read
     if reading.kind is not None:
-        kind = np.full(rows, SURVEY_KINDS.index(reading.kind), dtype=np.int64)
+        kinds: Encoded | None = Encoded(
+            np.broadcast_to(np.int32(0), (rows,)), np.array([reading.kind])
+        )
     else:
-        codes = _lookup(columns.pop("kind"), _kind_code, np.int64)
-        if codes is None:
-            return None
-        kind = codes
-    scores = _arrow_scores(columns.pop("score"), kind)
+        kinds = _arrow_kinds(columns.pop("kind"))
+    if kinds is None:
+        return None
+    fcr = kinds.keys == "fcr"
+    scores = _arrow_scores(columns.pop("score"), fcr[kinds.codes] if fcr.any() else None)
     if scores is None:
         return None
-    # The kinds as codes into their names: the table looks up each name once.
-    kinds = Encoded(kind.astype(np.int32), np.asarray(SURVEY_KINDS))
     arrays: dict[str, Any] = {"kind": kinds, "score": scores}
-    return _arrow_table(Surveys, _SURVEY_COLUMNS, columns, reading, arrays)
+    return _arrow_table(Surveys, _SURVEY_COLUMNS, read, reading, arrays)
 
 
 def read_interactions_csv(

@@ -2182,18 +2182,14 @@ class Surveys(_Columns):
         at = _pop_times(cols, "at", ids)
         if (row := _first_missing(at)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
-        low = _scale_bound("scale_low", _pop(cols, "scale_low", _LOW[kind]), ids, n)
-        high = _scale_bound("scale_high", _pop(cols, "scale_high", _HIGH[kind]), ids, n)
-        fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
-        if (
-            row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
-        ) is not None:
-            bad_record(
-                _row_name(ids, row),
-                "scale",
-                (int(low[row]), int(high[row])),
-                "not a valid scale for this kind",
-            )
+        # Each kind's own scale where none is given: valid as it is, not checked again.
+        given = [name for name in ("scale_low", "scale_high") if name in cols]
+        low, high = (
+            _scale_bound(name, _pop(cols, name), ids, n) if name in given else default[kind]
+            for name, default in (("scale_low", _LOW), ("scale_high", _HIGH))
+        )
+        if given:
+            _check_scales(kind, low, high, ids)
         score = _scores(_pop(cols, "score"), kind, low, high, ids)
         return cls(
             id=ids,
@@ -2210,6 +2206,20 @@ class Surveys(_Columns):
                     for name in _SURVEY_KEYS
                 }
             ),
+        )
+
+
+def _check_scales(kind: I64, low: I64, high: I64, ids: Encoded) -> None:
+    """Refuse a scale other than its kind's for NPS and FCR answers, or one that is empty."""
+    fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
+    if (
+        row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
+    ) is not None:
+        bad_record(
+            _row_name(ids, row),
+            "scale",
+            (int(low[row]), int(high[row])),
+            "not a valid scale for this kind",
         )
 
 
