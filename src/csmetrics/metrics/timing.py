@@ -1176,18 +1176,20 @@ def _handle_block(
     measured |= fallback
     unmeasured = handled
     unmeasured &= ~measured
-    slot, nslots = block_slots(group, part)
+    slot, nslots = block_slots(group, part, measured)
+    n, totals, squares = block_moments(seconds[measured], slot, nslots)
     if slot is None:
-        n, totals, squares = block_moments(seconds[measured], None, nslots)
         named = np.array([[np.count_nonzero(fallback)], [np.count_nonzero(unmeasured)]])
     else:
-        n, totals, squares = block_moments(seconds[measured], slot[measured], nslots)
-        named = np.stack(
-            [
-                np.bincount(slot[fallback], minlength=nslots),
-                np.bincount(slot[unmeasured], minlength=nslots),
-            ]
-        )
+        # The fallbacks are measured: their counts come from the measured
+        # rows' slots as codes ``2 * slot + fallback``, without gathering a
+        # second slot column.
+        slot *= 2
+        slot += fallback[measured]
+        pairs = np.bincount(slot, minlength=2 * nslots).reshape(nslots, 2)
+        lost = block_slots(group, part, unmeasured)[0]
+        assert lost is not None
+        named = np.stack([pairs[:, 1], np.bincount(lost, minlength=nslots)])
     return np.concatenate([n, named], dtype=np.int64), totals, squares
 
 
