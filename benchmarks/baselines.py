@@ -352,6 +352,39 @@ def pandas_asa(
     }
 
 
+def pandas_handle_time(
+    df: pd.DataFrame, *, by: str | None = None, as_of: pd.Timestamp | None = None
+) -> Counts:
+    """Average handle time with pandas, for contacts without talk, hold or wrap columns.
+
+    As `duckdb_handle_time`: handled contacts (neither abandoned nor
+    blocked) measured by ``end - first_response_at`` where both are
+    recorded and the end is not earlier, the others counted as unmeasured.
+    """
+    import pandas as pd
+
+    df, _ = _pandas_as_of(df, as_of)
+    q = df[~df["abandoned"] & ~df["blocked"]]
+    fallback = q["end"].notna() & (q["end"] >= q["first_response_at"])
+    seconds = (q["end"] - q["first_response_at"])[fallback] / pd.Timedelta(seconds=1)
+
+    def counts(n: int, handled: int, mean: float) -> Counts:
+        return {"n": n, "fallback": n, "unmeasured": handled - n, "mean": mean}
+
+    overall = counts(int(fallback.sum()), len(q), float(seconds.mean()))
+    if by is None:
+        return overall
+    per = fallback.groupby(q[by]).agg(["sum", "size"])
+    means = seconds.groupby(q.loc[fallback, by]).mean()
+    return {
+        "overall": overall,
+        "groups": {
+            str(k): counts(int(row["sum"]), int(row["size"]), float(means.get(k, float("nan"))))
+            for k, row in per.iterrows()
+        },
+    }
+
+
 def pandas_nps(s: pd.DataFrame) -> Counts:
     """NPS counts with pandas."""
     score = s.loc[s["kind"] == "nps", "score"]

@@ -111,6 +111,21 @@ CONTACT_METRICS = (
     ("asa", "`asa`", "asa", {}, True),
     ("asa_by_channel", '`asa(by="channel")`', "asa", {"by": "channel"}, True),
     ("asa_by_agent", '`asa(by="agent_id")`', "asa", {"by": "agent_id"}, True),
+    ("handle_time", "`handle_time`", "handle_time", {}, True),
+    (
+        "handle_time_by_channel",
+        '`handle_time(by="channel")`',
+        "handle_time",
+        {"by": "channel"},
+        True,
+    ),
+    (
+        "handle_time_by_agent",
+        '`handle_time(by="agent_id")`',
+        "handle_time",
+        {"by": "agent_id"},
+        True,
+    ),
 )
 SURVEY_METRICS = (
     ("nps", "`nps`", "nps", {}),
@@ -542,6 +557,9 @@ class Pandas:
 
     def asa(self, df: Any, by: str | None = None, as_of: Any = None) -> dict:
         return self.b.pandas_asa(df, by=by, as_of=as_of)
+
+    def handle_time(self, df: Any, by: str | None = None, as_of: Any = None) -> dict:
+        return self.b.pandas_handle_time(df, by=by, as_of=as_of)
 
     def surveys(self, path: Path) -> Any:
         return self.b.pandas_read(path, columns=SURVEY_COLUMNS)

@@ -101,6 +101,25 @@ def test_never_open_calendar_is_zero() -> None:
     assert both(cal, berlin(2026, 5, 4), berlin(2026, 6, 4)) == 0.0
 
 
+@pytest.mark.parametrize("convention", ["split", "single"])
+def test_deadline_without_open_time_is_never(convention: str) -> None:
+    # No shift in the week, or none after a change: a positive amount is never
+    # reached (OPEN), zero seconds is the start itself. The five Mondays
+    # before the change give 40 hours, no more.
+    start = np.array([to_micros(berlin(2026, 3, 2))] * 2)
+    never = BusinessCalendar(timezone="Europe/Berlin", hours={}, convention=convention)
+    due = never.add_business_seconds_array(start, np.array([60.0, 0.0]))
+    assert due.tolist() == [OPEN, start[1]]
+    closing = BusinessCalendar(
+        timezone="Europe/Berlin",
+        hours={"mon": [("09:00", "17:00")]},
+        changes=[(date(2026, 4, 1), {})],
+        convention=convention,
+    )
+    due = closing.add_business_seconds_array(start, np.array([60.0, 41 * 3600.0]))
+    assert due.tolist() == [to_micros(berlin(2026, 3, 2, 9, 1)), OPEN]
+
+
 def test_two_shifts_a_day() -> None:
     split = {"mon": [("13:00", "17:00"), ("08:00", "12:00")]}
     cal = BusinessCalendar(timezone="Europe/Berlin", hours=split)

@@ -964,6 +964,11 @@ class BusinessCalendar:
         closes: list[int] = []
         eras = range(len(self._weeks)) if schedule is None else (schedule,)
         for index in eras:
+            if not any(self._weeks[index]):
+                # No shift in the week: no day of this era is open. Walking
+                # its days anyway took seconds per call when a deadline is
+                # never reached, out to the year 9999.
+                continue
             since, until = _MIN, _MAX  # instants that cut this era's shifts
             days_from, days_to = first_day, last_day
             if schedule is None and index > 0:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
@@ -51,10 +50,13 @@ from csmetrics.core.elapsed import (
     thresholds,
 )
 from csmetrics.core.episodes import CONTACT_BY, ContactBy, as_interactions
-from csmetrics.core.exact import ZERO, exact_sum_and_squares, grouped_exact_sums_and_squares
 from csmetrics.core.model import Interaction, PeriodLike, as_window
 from csmetrics.core.parallel import map_chunks
 from csmetrics.core.reduce import (
+    MeanBlock,
+    block_moments,
+    block_slots,
+    blocked_mean,
     group_of,
     in_period,
     micros,
@@ -62,7 +64,7 @@ from csmetrics.core.reduce import (
     reduce_mean,
     warn_if_undefined,
 )
-from csmetrics.core.results import Breakdown, Mean, Rate, TimeMean, check_count
+from csmetrics.core.results import Breakdown, Rate, TimeMean, check_count
 from csmetrics.core.table import OPEN, Encoded, Interactions, from_micros, to_micros
 from csmetrics.core.tickets import Tickets
 from csmetrics.metrics import presets
@@ -980,7 +982,7 @@ def _wait_block(
     first: FirstResponses | None,
     bounds: tuple[int, int] | None,
     group: Encoded | None,
-) -> tuple[npt.NDArray[np.int64], list[Fraction], list[Fraction]]:
+) -> MeanBlock:
     """Answered contacts, exact sums of waits and of their squares, per group slot, of a block."""
     start = table.start[part]
     keep = ~table.blocked[part]
@@ -999,14 +1001,7 @@ def _wait_block(
     # both columns; the differences of other rows (OPEN minus a time may
     # wrap around) are not gathered.
     waits = seconds_of_micros((response - clock)[answered])
-    if group is None:
-        total, squares = exact_sum_and_squares(waits)
-        return np.array([len(waits)], dtype=np.int64), [total], [squares]
-    # Slot 0 holds the contacts without a key, slot ``code + 1`` the others.
-    nslots = len(group.keys) + 1
-    slot = np.add(group.codes[part][answered], 1, dtype=np.intp)
-    totals, squares_per_slot = grouped_exact_sums_and_squares(waits, slot, nslots)
-    return np.bincount(slot, minlength=nslots), totals, squares_per_slot
+    return block_moments(waits, *block_slots(group, part, answered))
 
 
 def _asa_blocked(
@@ -1035,42 +1030,21 @@ def _asa_blocked(
     )
     fuse = as_of is None and LATEST_EVENT not in table.memo
 
-    def block(
-        part: slice,
-    ) -> tuple[tuple[npt.NDArray[np.int64], list[Fraction], list[Fraction]], int | None]:
+    def block(part: slice) -> tuple[MeanBlock, int | None]:
         return kernel(part), _latest_in_block(table, part) if fuse else None
 
-    # Blocks of `chunk_rows`, as the counting kernels': longer ones spread the
-    # Python additions of each block's Fractions per group, but at a million
-    # rows their temporaries (5-6 arrays of 4 MiB a thread with by=) made the
-    # allocator give memory back and fault it in again on every call
-    # (decision 187).
     parts = map_chunks(block, len(table))
     if as_of is None:
         moment = (
             _latest_of_blocks(table, [late for _, late in parts]) if fuse else latest_event(table)
         )
         as_of = _default_as_of(table, moment)
-    sizes = np.asarray(np.sum([size for (size, _, _), _ in parts], axis=0, dtype=np.int64))
-    totals = [sum(column, ZERO) for column in zip(*(t for (_, t, _), _ in parts), strict=True)]
-    squares = [sum(column, ZERO) for column in zip(*(q for (_, _, q), _ in parts), strict=True)]
-    factory = partial(TimeMean, metric="asa", calendar=None, as_of=as_of, period=period)
-    overall = factory(**Mean.moment_fields(int(sizes.sum()), sum(totals, ZERO), sum(squares, ZERO)))
-    result: TimeMean | Breakdown[TimeMean] = overall
-    if group is not None and by is not None:
-        # The keys in code order, the contacts without a key (slot 0) last.
-        slots = [*range(1, len(sizes)), 0]
-        result = Breakdown(
-            by=by,
-            overall=overall,
-            groups={
-                group.key(s - 1): factory(
-                    **Mean.moment_fields(int(sizes[s]), totals[s], squares[s])
-                )
-                for s in slots
-                if sizes[s]
-            },
-        )
+    result = blocked_mean(
+        partial(TimeMean, metric="asa", calendar=None, as_of=as_of, period=period),
+        [sums for sums, _ in parts],
+        group,
+        by,
+    )
     warn_if_undefined(result, "asa", "no answered contact in scope")
     return result
 

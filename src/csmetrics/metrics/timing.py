@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
@@ -39,7 +38,13 @@ import numpy as np
 import numpy.typing as npt
 
 from csmetrics.core.check import option, takes_tables
-from csmetrics.core.elapsed import elapsed, elapsed_in_place, resolve_as_of, spread
+from csmetrics.core.elapsed import (
+    elapsed,
+    elapsed_in_place,
+    resolve_as_of,
+    seconds_of_micros,
+    spread,
+)
 from csmetrics.core.episodes import (
     CONTACT_BY,
     ContactBy,
@@ -48,11 +53,15 @@ from csmetrics.core.episodes import (
     issue_ends,
     time_key,
 )
-from csmetrics.core.exact import ZERO, exact_sum, grouped_exact_sums_and_squares, rounded
+from csmetrics.core.exact import exact_sum, rounded
 from csmetrics.core.model import AUTHORS, Interaction, PeriodLike, as_window
-from csmetrics.core.parallel import chunk_rows, map_chunks
+from csmetrics.core.parallel import map_chunks
 from csmetrics.core.reduce import (
     BLOCKED_KEYS,
+    MeanBlock,
+    block_moments,
+    block_slots,
+    blocked_mean,
     group_of,
     in_period,
     reduce_durations,
@@ -68,7 +77,6 @@ from csmetrics.core.results import (
     Breakdown,
     Censoring,
     Durations,
-    Mean,
     Result,
     TimeMean,
     check_count,
@@ -1124,12 +1132,6 @@ def _handle_time_rows(
 _HANDLE_BLOCKED_KEYS = 4096
 """Up to this many groups, `handle_time` adds per-block exact sums per group (as `asa`)."""
 
-_HANDLE_SUM_BLOCKS = 4
-"""`handle_time`'s blocks are this many `chunk_rows` long: each adds Fractions per group."""
-
-_HandleBlock = tuple[I64, I64, I64, list[Fraction], list[Fraction]]
-"""Per group slot: handled, measured and fallback contacts, exact sums and sums of squares."""
-
 
 def _handle_block(
     part: slice,
@@ -1137,51 +1139,58 @@ def _handle_block(
     table: Interactions,
     bounds: tuple[int, int] | None,
     group: Encoded | None,
-) -> _HandleBlock:
+) -> MeanBlock:
     """`handle_time`'s counts and exact sums of one block of contacts, per group slot.
 
-    The same steps as the one-pass path, on the block's handled contacts;
-    without ``group`` every contact is in slot 0.
+    The same steps as the one-pass path, on the block's handled contacts, in
+    the slots of `csmetrics.core.reduce.block_slots`; the named counts are
+    ``fallback`` and ``unmeasured``.
     """
     handled = ~table.abandoned[part]
     handled &= ~table.blocked[part]
     if bounds is not None:
         start = table.start[part]
         handled &= (start >= bounds[0]) & (start < bounds[1])
-    # talk + hold + wrap, a missing one as 0, added in that order as
-    # `numpy.nansum` over the stacked columns does: the same bits, without
-    # the strided reductions over a stack.
-    talk, hold, wrap = (
-        column[part][handled]
-        for column in (table.talk_seconds, table.hold_seconds, table.wrap_seconds)
-    )
+    # Every step runs over the whole block and the rows are gathered once, at
+    # the end: a gather costs more than a ufunc over the block. talk + hold +
+    # wrap, a missing one as 0, added in that order as `numpy.nansum` over the
+    # stacked columns does: the same bits.
+    talk = table.talk_seconds[part]
     recorded = ~np.isnan(talk)
-    talk[~recorded] = 0.0
-    seconds = talk
-    for values in (hold, wrap):
-        missing = np.isnan(values)
-        values[missing] = 0.0
-        seconds += values
-        recorded |= ~missing
-    response, end = table.first_response[part][handled], table.end[part][handled]
-    fallback = ~recorded & (response != OPEN) & (end != OPEN) & (end >= response)
-    measured = recorded | fallback
-    seconds[fallback] = elapsed(response[fallback], end[fallback], None)
-    if group is None:
-        slot = np.zeros(len(seconds), dtype=np.intp)
-        nslots = 1
+    seconds = np.where(recorded, talk, 0.0)
+    for column in (table.hold_seconds, table.wrap_seconds):
+        values = column[part]
+        present = ~np.isnan(values)
+        np.add(seconds, values, out=seconds, where=present)
+        recorded |= present
+    response, end = table.first_response[part], table.end[part]
+    fallback = response != OPEN
+    fallback &= end != OPEN
+    fallback &= end >= response
+    fallback &= handled
+    fallback &= ~recorded
+    # OPEN minus a time may wrap around: such a row is never a fallback.
+    seconds[fallback] = seconds_of_micros((end - response)[fallback])
+    measured = recorded
+    measured &= handled
+    measured |= fallback
+    unmeasured = handled
+    unmeasured &= ~measured
+    slot, nslots = block_slots(group, part, measured)
+    n, totals, squares = block_moments(seconds[measured], slot, nslots)
+    if slot is None:
+        named = np.array([[np.count_nonzero(fallback)], [np.count_nonzero(unmeasured)]])
     else:
-        nslots = len(group.keys) + 1
-        slot = group.codes[part][handled].astype(np.intp)
-        slot[slot < 0] = nslots - 1
-    totals, squares = grouped_exact_sums_and_squares(seconds[measured], slot[measured], nslots)
-    return (
-        np.bincount(slot, minlength=nslots),
-        np.bincount(slot[measured], minlength=nslots),
-        np.bincount(slot[fallback], minlength=nslots),
-        totals,
-        squares,
-    )
+        # The fallbacks are measured: their counts come from the measured
+        # rows' slots as codes ``2 * slot + fallback``, without gathering a
+        # second slot column.
+        slot *= 2
+        slot += fallback[measured]
+        pairs = np.bincount(slot, minlength=2 * nslots).reshape(nslots, 2)
+        lost = block_slots(group, part, unmeasured)[0]
+        assert lost is not None
+        named = np.stack([pairs[:, 1], np.bincount(lost, minlength=nslots)])
+    return np.concatenate([n, named], dtype=np.int64), totals, squares
 
 
 def _handle_time_blocked(
@@ -1194,9 +1203,8 @@ def _handle_time_blocked(
 ) -> HandleTime | Breakdown[HandleTime]:
     """`handle_time` without a calendar: counts and exact sums in blocks of rows, on threads.
 
-    Integer counts and exact sums add the same for any blocks
-    (`csmetrics.core.exact`, decision 147), so every field is the same, bit
-    for bit, as from the one-pass path over every handled contact.
+    As `asa`'s (`csmetrics.core.reduce.blocked_mean`): every field is the
+    same, bit for bit, as from the one-pass path over every handled contact.
     """
     window = as_window("period", period, optional=True)
     blocks = map_chunks(
@@ -1204,39 +1212,14 @@ def _handle_time_blocked(
             _handle_block,
             table=table,
             bounds=None if window is None else (to_micros(window.start), to_micros(window.end)),
-            group=group if by is not None else None,
+            group=group,
         ),
         len(table),
-        chunk=chunk_rows() * _HANDLE_SUM_BLOCKS,
     )
-    handled = np.asarray(np.sum([b[0] for b in blocks], axis=0, dtype=np.int64))
-    measured = np.asarray(np.sum([b[1] for b in blocks], axis=0, dtype=np.int64))
-    fallback = np.asarray(np.sum([b[2] for b in blocks], axis=0, dtype=np.int64))
-    totals = [sum(column, ZERO) for column in zip(*(b[3] for b in blocks), strict=True)]
-    squares = [sum(column, ZERO) for column in zip(*(b[4] for b in blocks), strict=True)]
-    factory = partial(HandleTime, calendar=None, as_of=as_of, period=period)
-
-    def build(n: int, total: Fraction, square: Fraction, used: int, unused: int) -> HandleTime:
-        return factory(**Mean.moment_fields(n, total, square), fallback=used, unmeasured=unused)
-
-    unmeasured = handled - measured
-    overall = build(
-        int(measured.sum()),
-        sum(totals, ZERO),
-        sum(squares, ZERO),
-        int(fallback.sum()),
-        int(unmeasured.sum()),
-    )
-    if group is None or by is None:
-        return overall
-    nkeys = len(group.keys)
-    return Breakdown(
-        by=by,
-        overall=overall,
-        groups={
-            group.key(s if s < nkeys else -1): build(
-                int(measured[s]), totals[s], squares[s], int(fallback[s]), int(unmeasured[s])
-            )
-            for s in np.flatnonzero(handled).tolist()
-        },
+    return blocked_mean(
+        partial(HandleTime, calendar=None, as_of=as_of, period=period),
+        blocks,
+        group,
+        by,
+        counts=("fallback", "unmeasured"),
     )
