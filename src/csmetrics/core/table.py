@@ -2244,19 +2244,28 @@ class Surveys(_Columns):
         at = _pop_times(cols, "at", ids)
         if (row := _first_missing(at)) is not None:
             bad_record(_row_name(ids, row), "at", None, "at is required")
-        low = _scale_bound("scale_low", _pop(cols, "scale_low", _LOW[kind]), ids, n)
-        high = _scale_bound("scale_high", _pop(cols, "scale_high", _HIGH[kind]), ids, n)
-        fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
+        # A scale not given is each kind's default, valid by construction.
+        scaled = "scale_low" in cols or "scale_high" in cols
+        low, high = (
+            _scale_bound(name, _pop(cols, name), ids, n) if name in cols else default[kind]
+            for name, default in (("scale_low", _LOW), ("scale_high", _HIGH))
+        )
+        fixed = _WHOLE_SCORES[kind]
         if (
-            row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
-        ) is not None:
+            scaled
+            and (
+                row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
+            )
+            is not None
+        ):
             bad_record(
                 _row_name(ids, row),
                 "scale",
                 (int(low[row]), int(high[row])),
                 "not a valid scale for this kind",
             )
-        score = _scores(_pop(cols, "score"), kind, low, high, ids)
+        owned = isinstance(cols.get("score"), Deferred)
+        score = _scores(_pop(cols, "score"), kind, low, high, ids, owned=owned)
         return cls(
             id=ids,
             kind=kind,
@@ -2314,12 +2323,17 @@ def _scale_bound(field: str, values: Any, ids: Encoded, n: int) -> I64:
     return flat.astype(np.int64).reshape(n)
 
 
-def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
-    """Validate a score column against each row's kind and scale."""
+def _scores(
+    values: Any, kind: I64, low: I64, high: I64, ids: Encoded, *, owned: bool = False
+) -> F64:
+    """Validate a score column against each row's kind and scale.
+
+    With ``owned`` (a column a reader made for this table alone), a float64
+    column is kept as it is rather than copied.
+    """
     arr = column_array("score", values)
-    is_fcr = kind == _KIND_CODES["fcr"]
     if arr.dtype == np.bool_:
-        if (row := _first(~is_fcr)) is not None:
+        if (row := _first(kind != _KIND_CODES["fcr"])) is not None:
             bad_record(
                 _row_name(ids, row),
                 "score",
@@ -2334,17 +2348,36 @@ def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
                 bad_record(_row_name(ids, row), "score", value, score_type_error(kind_name))
         score = floats(arr)
     elif arr.dtype.kind in "iuf":
-        score = arr.astype(np.float64)
+        score = arr.astype(np.float64, copy=not owned)
     else:
         bad_record("column 'score'", "score", arr.dtype, "expected numbers")
-    bad = ~np.isfinite(score) | (score < low) | (score > high)
-    bad |= (kind == _KIND_CODES["nps"]) & (score != np.floor(score))
-    bad |= is_fcr & (score != 0) & (score != 1)
-    if (row := _first(bad)) is not None:
+    if (row := _first_bad_score(score, kind, low, high)) is not None:
         kind_name = SURVEY_KINDS[kind[row]]
         why = f"not a valid {kind_name} score on the scale {low[row]}..{high[row]}"
         bad_record(_row_name(ids, row), "score", arr[row], why)
     return score
+
+
+_WHOLE_SCORES = np.isin(np.array(SURVEY_KINDS), ["nps", "fcr"])
+"""By kind code: whether a score must be a whole number ("nps" 0..10, "fcr" 0 or 1)."""
+
+
+def _first_bad_score(score: F64, kind: I64, low: I64, high: I64) -> int | None:
+    """The first row whose score is not on its scale or, for "nps" and "fcr", not whole.
+
+    nan lies on no scale; "fcr"'s scale is 0..1 (the build refuses any
+    other), so its whole scores are 0 and 1. The rows are checked in blocks
+    of `_ENCODE_BLOCK`, whose temporaries stay in the processor's cache.
+    """
+    for first in range(0, len(score), _ENCODE_BLOCK):
+        rows = slice(first, first + _ENCODE_BLOCK)
+        given = score[rows]
+        bad = (given >= low[rows]) & (given <= high[rows])
+        np.logical_not(bad, out=bad)
+        bad |= _WHOLE_SCORES[kind[rows]] & (given != np.floor(given))
+        if bad.any():
+            return first + int(np.argmax(bad))
+    return None
 
 
 @attrs.frozen(eq=False, repr=False)
