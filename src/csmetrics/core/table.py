@@ -355,7 +355,11 @@ def _dense_ints(
         lookup -= 1
     lookup[span] = -1
     for _, rows in blocks:
-        codes[rows] = lookup[codes[rows]]
+        # Widened into the intp buffer once: numpy would convert an int32
+        # index array into a fresh one of its own at the lookup.
+        part = offset[: rows.stop - rows.start]
+        part[...] = codes[rows]
+        np.take(lookup, part, out=codes[rows])
     return keys, codes
 
 
