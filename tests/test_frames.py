@@ -374,7 +374,7 @@ def test_arrow_integer_keys_with_nulls_read_from_the_data_buffers_at_their_offse
     native = pa.chunked_array(
         [pa.array([9, None, 3, 4], pa.int32()).slice(1), pa.array([None, 5], pa.int32())]
     )
-    masked = frames._arrow_number(pa, native, nulls=2, masked=True)
+    masked = frames._arrow_number(pa, native, nulls=2, key=True).joined()
     assert masked.dtype == np.int64
     assert np.ma.getmaskarray(masked).tolist() == [True, False, False, True, False]
     assert masked.compressed().tolist() == [3, 4, 5]

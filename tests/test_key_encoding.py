@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from csmetrics import Interaction, Interactions, InvalidDataError
 from csmetrics.core import table as table_module
-from csmetrics.core.table import OPEN, Encoded, _encode, to_micros
+from csmetrics.core.table import OPEN, Chunked, Encoded, _encode, to_micros
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 
@@ -90,6 +90,26 @@ def test_integer_keys_encode_the_same_in_blocks_of_any_size(column, block):
     if plain is not None:
         assert plain.codes.tolist() == codes
         assert plain.keys.tolist() == keys
+
+
+@given(column=int_columns(), data=st.data(), block=st.sampled_from([1, 3, 7, 1 << 16]))
+def test_integer_keys_in_parts_encode_as_the_joined_column(column, data, block):
+    """A reader's chunks, counted where they lie, give the codes and keys of the one array."""
+    values, present = column
+    if values.dtype == np.uint64 and (values[present] > 2**63 - 1).any():
+        return
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(values)), max_size=4)))
+    parts = tuple(np.split(values, cuts))
+    mask = None if present.all() else present
+    codes, keys = _reference(values.astype(np.int64), present)
+    with mock.patch.object(table_module, "_ENCODE_BLOCK", block):
+        encoded = _encode("issue_id", Chunked(parts, mask), required=False, ids=None)
+    assert encoded.codes.tolist() == codes
+    assert encoded.keys.tolist() == keys
+    assert encoded.codes.dtype == np.int32
+    if mask is None and len(values):
+        joined = _encode("issue_id", values, required=False, ids=None)
+        assert encoded.keys.dtype == joined.keys.dtype
 
 
 def test_dense_keys_in_blocks_hand_computed():

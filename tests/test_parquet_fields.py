@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import Interactions, InvalidDataError, Surveys, catalog
@@ -260,3 +262,50 @@ def test_an_earlier_error_wins_over_a_column_read_in_the_background(tmp_path, mo
     _failing_read(monkeypatch, "customer_id")
     with pytest.raises(InvalidDataError, match="duplicate id"):
         Interactions.read_parquet(path)
+
+
+_KEY_TYPES = (pa.int8(), pa.int32(), pa.int64(), pa.uint8(), pa.uint32(), pa.uint64())
+
+
+@st.composite
+def _integer_key_files(draw: st.DrawFn) -> tuple[pa.Table, int]:
+    """Contacts with integer keys of any width, nulls in the optional ones, and a row group size."""
+    n = draw(st.integers(min_value=1, max_value=40))
+    spread = draw(st.sampled_from([2, 30, 2**40]))
+
+    def key(kind: pa.DataType, *, nulls: bool) -> pa.Array:
+        top = min(spread, 2**63 - 1 if kind == pa.uint64() else spread)
+        high = min(top, 2 ** (kind.bit_width - 1) - 1)
+        values = draw(st.lists(st.integers(0, high), min_size=n, max_size=n))
+        absent = draw(st.lists(st.booleans(), min_size=n, max_size=n)) if nulls else [False] * n
+        return pa.array(values, kind, mask=np.array(absent, dtype=bool))
+
+    ids = draw(st.permutations(range(n)))
+    table = pa.table(
+        {
+            "id": pa.array([i * (spread // 2 + 1) for i in ids], pa.int64()),
+            "customer_id": key(draw(st.sampled_from(_KEY_TYPES)), nulls=False),
+            "start": pa.array(list(range(n)), UTC),
+            "agent_id": key(draw(st.sampled_from(_KEY_TYPES)), nulls=draw(st.booleans())),
+            "issue_id": key(draw(st.sampled_from(_KEY_TYPES)), nulls=True),
+            "channel": key(draw(st.sampled_from(_KEY_TYPES)), nulls=False),
+        }
+    )
+    return table, draw(st.integers(min_value=1, max_value=n))
+
+
+@given(case=_integer_key_files())
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_integer_keys_from_a_file_of_row_groups_are_those_of_the_frame(tmp_path, case):
+    """Key chunks encoded where they lie give the table of the whole Arrow table."""
+    table, row_group_size = case
+    path = tmp_path / "keys.parquet"
+    pq.write_table(table, path, row_group_size=row_group_size)
+    ours = Interactions.read_parquet(path)
+    expected = Interactions.from_frame(pq.read_table(path))
+    for name in ("id", "customer_id", "agent_id", "issue_id", "channel"):
+        a, b = getattr(ours, name), getattr(expected, name)
+        assert a.codes.tolist() == b.codes.tolist(), name
+        assert a.codes.dtype == b.codes.dtype, name
+        assert a.keys.tolist() == b.keys.tolist(), name
+        assert a.keys.dtype == b.keys.dtype, name

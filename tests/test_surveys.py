@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 import warnings
 from datetime import datetime, timedelta, timezone
+from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import csmetrics
 from csmetrics import (
@@ -25,6 +28,8 @@ from csmetrics import (
     nps,
     survey_fcr,
 )
+from csmetrics.core import table as table_module
+from csmetrics.core.model import SURVEY_KINDS
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -546,3 +551,32 @@ def test_missing_counts_merge():
 def test_a_rating_is_required():
     with pytest.raises(InvalidDataError, match=r"position 1.*'score'.*rating is required"):
         csmetrics.rating([4, None], by=None)
+
+
+@st.composite
+def _score_rows(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scores of every kind on valid scales (the defaults for nps and fcr), valid or not."""
+    n = draw(st.integers(min_value=0, max_value=30))
+    codes = draw(st.lists(st.integers(0, len(SURVEY_KINDS) - 1), min_size=n, max_size=n))
+    kinds = np.array(codes, dtype=np.int64)
+    low, high = table_module._LOW[kinds], table_module._HIGH[kinds]
+    free = ~table_module._WHOLE_SCORES[kinds]
+    if free.any():  # other kinds may have their own scale
+        low = np.where(free, draw(st.integers(-3, 3)), low)
+        high = np.where(free, low + draw(st.integers(1, 9)), high)
+    special = st.sampled_from([np.nan, np.inf, -np.inf, -0.0, 0.5, 1.0, 10.0, 11.0, -1.0])
+    scores = draw(st.lists(st.one_of(special, st.floats(-12, 12)), min_size=n, max_size=n))
+    return np.array(scores, dtype=np.float64), kinds, low, high
+
+
+@given(rows=_score_rows(), block=st.sampled_from([1, 3, 1 << 16]))
+def test_the_first_bad_score_is_the_one_every_rule_names(rows, block):
+    """The blocked check names the row the rules, written one by one, find first."""
+    score, kind, low, high = rows
+    nps, fcr = SURVEY_KINDS.index("nps"), SURVEY_KINDS.index("fcr")
+    bad = ~np.isfinite(score) | (score < low) | (score > high)
+    bad |= (kind == nps) & (score != np.floor(score))
+    bad |= (kind == fcr) & (score != 0) & (score != 1)
+    expected = int(np.argmax(bad)) if bad.any() else None
+    with mock.patch.object(table_module, "_ENCODE_BLOCK", block):
+        assert table_module._first_bad_score(score, kind, low, high) == expected

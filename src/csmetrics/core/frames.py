@@ -38,7 +38,7 @@ from csmetrics.core.distributed import refuse_collect
 from csmetrics.core.errors import InvalidDataError
 from csmetrics.core.model import Window
 from csmetrics.core.reading import Plan, Reading
-from csmetrics.core.table import Deferred, Encoded, flag_column
+from csmetrics.core.table import Chunked, Deferred, Encoded, flag_column
 
 __all__ = [
     "BACKENDS",
@@ -635,11 +635,12 @@ def _column(nw: Any, series: Any, field: str, reading: Reading) -> Any:
 def _arrow_column(pa: Any, native: Any, field: str, reading: Reading) -> Any:
     """`_column` of a pyarrow column of the common types, without narwhals; else None.
 
-    Gives exactly what `_column` gives for the same column: zoned timestamps,
-    bool flags, integer and float columns (an optional integer key with nulls
-    as a masked int64 array) and text. Any other type (naive timestamps,
-    text in a time field, a flag column that is not bool, ...) is None, for
-    `_column` to convert or refuse with its messages.
+    Gives what `_column` gives for the same column, from which the table
+    builds the same columns: zoned timestamps, bool flags, integer and float
+    columns and text; an integer key column as its chunks (`Chunked`, the
+    values `_column` would give, not joined). Any other type (naive
+    timestamps, text in a time field, a flag column that is not bool, ...)
+    is None, for `_column` to convert or refuse with its messages.
     """
     spec, kind = reading.spec, native.type
     types = pa.types
@@ -659,7 +660,7 @@ def _arrow_column(pa: Any, native: Any, field: str, reading: Reading) -> Any:
     elif str(kind) in _ARROW_TEXT:
         converted = _arrow_text(native, nulls=nulls, coded=field in spec.keys)
     elif types.is_integer(kind) or types.is_floating(kind):
-        converted = _arrow_number(pa, native, nulls=nulls, masked=field in spec.keys)
+        converted = _arrow_number(pa, native, nulls=nulls, key=field in spec.keys)
     return converted
 
 
@@ -683,18 +684,25 @@ def _arrow_dictionary(pa: Any, native: Any, *, nulls: int) -> Any:
     return Encoded(codes, words)
 
 
-def _arrow_number(pa: Any, native: Any, *, nulls: int, masked: bool) -> Any:
-    """A number column without nulls, or a signed integer key column with some, else None."""
+def _arrow_number(pa: Any, native: Any, *, nulls: int, key: bool) -> Any:
+    """A number column without nulls, or an integer key column, else None.
+
+    An integer key column is its chunks as they are (`Chunked`): the table's
+    counting encoding reads them where they lie, so the column is never
+    joined into one array, and where some rows are null their values are
+    the chunks' data buffers, marked absent, never read (no filled copy in
+    Arrow's pool).
+    """
+    if key and pa.types.is_integer(native.type) and nulls < len(native):
+        if not nulls:
+            return Chunked(tuple(chunk.to_numpy() for chunk in native.chunks if len(chunk)))
+        if pa.types.is_signed_integer(native.type):
+            parts = tuple(_arrow_values(chunk) for chunk in native.chunks if len(chunk))
+            # int64 keys, as a frame's masked array of such a column gives.
+            return Chunked(parts, _arrow_numpy(native.is_valid()), np.dtype(np.int64))
     if not nulls:
         return _arrow_numpy(native)
-    if not (masked and pa.types.is_signed_integer(native.type) and nulls < len(native)):
-        return None
-    # Integer keys with nulls: a masked array keeps them integers (as `_values`).
-    # The values are the chunks' data buffers as they are: what lies under a
-    # null is masked and never read, so no filled copy is made in Arrow's pool.
-    parts = [_arrow_values(chunk) for chunk in native.chunks]
-    ints = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return np.ma.MaskedArray(ints.astype(np.int64, copy=False), mask=_arrow_numpy(native.is_null()))
+    return None
 
 
 def _arrow_values(chunk: Any) -> Any:

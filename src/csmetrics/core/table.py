@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
@@ -164,6 +164,34 @@ class Deferred:
         return self._read()
 
 
+@attrs.frozen(eq=False)
+class Chunked:
+    """An integer key column given as consecutive parts (a reader's chunks), encoded unjoined.
+
+    ``parts`` hold the rows in order, of one integer dtype; ``present`` is
+    None when every row has a key, else True where it does (the values of
+    the other rows are never read); the keys are of ``dtype`` (the parts'
+    when None). The counting encoding reads the parts where they lie, so
+    the column is never joined into one array; only a sparse column
+    (sorted by `numpy.unique`) is joined first.
+    """
+
+    parts: tuple[npt.NDArray[Any], ...]
+    present: Bool | None = None
+    dtype: np.dtype[Any] | None = None
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    def joined(self) -> Any:
+        """The column as one array: a masked array where some rows have no key."""
+        values = self.parts[0] if len(self.parts) == 1 else np.concatenate(self.parts)
+        values = values.astype(self.dtype or values.dtype, copy=False)
+        if self.present is None:
+            return values
+        return np.ma.MaskedArray(values, mask=~self.present)
+
+
 def _pop(cols: dict[str, Any], name: str, default: Any = None) -> Any:
     """Remove a column from ``cols`` and return it, read if it was `Deferred`."""
     value = cols.pop(name, default)
@@ -183,6 +211,8 @@ def _codes_of(
             word = str(words[values.codes[row]])
             bad_record(_row_name(ids, row, what), field, word, f"use one of {names}")
         return coded
+    if isinstance(values, Chunked):  # integers, which name nothing: refused below
+        values = values.joined()
     text = column_array(field, values).reshape(-1)
     if text.dtype.kind not in "OU":
         text = text.astype(str)
@@ -261,29 +291,41 @@ _ENCODE_BLOCK = 1 << 16
 """Rows per block of the counting encoding: its intp offsets (512 KiB) stay in cache."""
 
 
+def _blocks(parts: Sequence[npt.NDArray[Any]]) -> list[tuple[npt.NDArray[Any], slice]]:
+    """Views of at most `_ENCODE_BLOCK` rows of each part, with the column's rows they hold."""
+    blocks, at = [], 0
+    for part in parts:
+        for first in range(0, len(part), _ENCODE_BLOCK):
+            last = min(first + _ENCODE_BLOCK, len(part))
+            blocks.append((part[first:last], slice(at + first, at + last)))
+        at += len(part)
+    return blocks
+
+
 def _dense_ints(
-    values: I64, present: Bool | None = None
+    parts: Sequence[npt.NDArray[Any]], present: Bool | None = None
 ) -> tuple[I64, npt.NDArray[np.signedinteger[Any]]] | None:
     """Sorted keys and codes (int32 where they fit) of integers in a compact range, without a sort.
 
-    A counting pass over ``max - min`` slots; None when the range is too wide
-    for that to beat sorting (sparse ids). With ``present``, only the values
-    where it is True are keys, and the other rows' codes are -1; the values
-    there are never read as keys. The rows are taken in blocks of
-    `_ENCODE_BLOCK`, whose offsets into the range stay in the processor's
-    cache: one pass marks the values seen and writes each row's offset as
-    its code (an absent row's offset is one slot past the range, by
-    arithmetic rather than a masked write), and a second pass, only when
-    some value of the range is not seen or a row is absent, maps offsets to
-    codes through a lookup whose last slot is -1. No temporary as long as
-    the column is allocated.
+    The column is ``parts`` one after the other (one array, or a reader's
+    chunks, never joined). A counting pass over ``max - min`` slots; None
+    when the range is too wide for that to beat sorting (sparse ids). With
+    ``present``, only the values where it is True are keys, and the other
+    rows' codes are -1; the values there are never read as keys. The rows
+    are taken in blocks of at most `_ENCODE_BLOCK` within a part, whose
+    offsets into the range stay in the processor's cache: one pass marks
+    the values seen and writes each row's offset as its code (an absent
+    row's offset is one slot past the range, by arithmetic rather than a
+    masked write), and a second pass, only when some value of the range is
+    not seen or a row is absent, maps offsets to codes through a lookup
+    whose last slot is -1. No temporary as long as the column is allocated.
     """
-    n = len(values)
+    blocks = _blocks(parts)
+    n = sum(len(part) for part in parts)
     count = n if present is None else int(np.count_nonzero(present))
     if not count:
         return np.zeros(0, dtype=np.int64), np.full(n, -1, dtype=np.int32)
-    blocks = [slice(a, min(a + _ENCODE_BLOCK, n)) for a in range(0, n, _ENCODE_BLOCK)]
-    low, high = _present_range(values, present, blocks)
+    low, high = _present_range(blocks, present)
     if high - low > 4 * count + 1024:
         return None
     span = high - low + 1
@@ -292,9 +334,9 @@ def _dense_ints(
     codes = np.empty(n, dtype=dtype)
     # Offsets as intp: numpy converts narrower index arrays at every use.
     offset = np.empty(min(n, _ENCODE_BLOCK), dtype=np.intp)
-    for rows in blocks:
-        part = offset[: rows.stop - rows.start]
-        np.subtract(values[rows], low, out=part, dtype=np.intp, casting="unsafe")
+    for values, rows in blocks:
+        part = offset[: len(values)]
+        np.subtract(values, low, out=part, dtype=np.intp, casting="unsafe")
         if present is not None:
             # (offset - span) * present + span: the offset, or ``span`` where
             # absent, exact in modular arithmetic whatever the value there.
@@ -317,23 +359,32 @@ def _dense_ints(
         lookup = np.cumsum(seen, dtype=dtype)
         lookup -= 1
     lookup[span] = -1
-    for rows in blocks:
-        codes[rows] = lookup[codes[rows]]
+    for _, rows in blocks:
+        # Widened into the intp buffer once: numpy would convert an int32
+        # index array into a fresh one of its own at the lookup.
+        part = offset[: rows.stop - rows.start]
+        part[...] = codes[rows]
+        np.take(lookup, part, out=codes[rows])
     return keys, codes
 
 
-def _present_range(values: I64, present: Bool | None, blocks: list[slice]) -> tuple[int, int]:
+def _present_range(
+    blocks: list[tuple[npt.NDArray[Any], slice]], present: Bool | None
+) -> tuple[int, int]:
     """The least and the greatest value where ``present`` (everywhere if None) is True."""
     if present is None:
-        return int(values.min()), int(values.max())
+        lows = [values.min() for values, _ in blocks]
+        highs = [values.max() for values, _ in blocks]
+        return int(min(lows)), int(max(highs))
     # An absent row stands in as a present value (given + (value - given) *
     # present, exact in modular arithmetic), so the reductions skip it.
-    given = values[int(np.argmax(present))]
-    filled = np.empty(min(len(values), _ENCODE_BLOCK), dtype=values.dtype)
+    row = int(np.argmax(present))
+    given = next(values[row - rows.start] for values, rows in blocks if row < rows.stop)
+    filled = np.empty(min(len(present), _ENCODE_BLOCK), dtype=blocks[0][0].dtype)
     lows, highs = [], []
-    for rows in blocks:
-        block = filled[: rows.stop - rows.start]
-        np.subtract(values[rows], given, out=block)
+    for values, rows in blocks:
+        block = filled[: len(values)]
+        np.subtract(values, given, out=block)
         block *= present[rows]
         block += given
         lows.append(block.min())
@@ -345,6 +396,8 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
     """Dictionary-encode a key column of str or int keys; None or "" is missing."""
     if isinstance(values, Encoded):
         return _reencode(field, values, required=required, ids=ids)
+    if isinstance(values, Chunked):
+        return _encode_chunked(field, values, required=required, ids=ids)
     if isinstance(values, np.ma.MaskedArray):
         # A masked integer array: integer keys with missing values, no objects.
         # The values under the mask are never read: no filled copy.
@@ -375,6 +428,31 @@ def _encode(field: str, values: Any, *, required: bool, ids: Encoded | None) -> 
     else:
         bad_record(f"column {field!r}", field, arr.dtype, "expected str or int keys")
     return _encoded(field, values, arr, present, required=required, ids=ids)
+
+
+def _encode_chunked(field: str, column: Chunked, *, required: bool, ids: Encoded | None) -> Encoded:
+    """`_encode` of an integer column in parts: counted where the parts lie, else joined.
+
+    Only a compact range of int64 or narrower signed or unsigned keys is
+    counted unjoined; uint64 (whose keys beyond int64 are refused) and a
+    sparse range are joined and encoded as one array, with the same codes.
+    """
+    dtype = column.dtype or column.parts[0].dtype
+    present = column.present
+    if dtype.kind not in "iu" or (dtype.kind == "u" and dtype.itemsize == 8):
+        return _encode(field, column.joined(), required=required, ids=ids)
+    if required and present is not None and (row := _first(~present)) is not None:
+        bad_record(_row_name(ids, row), field, None, "required key is missing")
+    dense = _dense_ints(column.parts, present)
+    if dense is None:
+        return _encode(field, column.joined(), required=required, ids=ids)
+    return _counted(*dense, dtype)
+
+
+def _counted(keys: I64, codes: npt.NDArray[Any], dtype: np.dtype[Any]) -> Encoded:
+    """`_dense_ints` keys (of ``dtype``) and codes (int32 where they fit) as a column."""
+    narrow = np.int32 if len(keys) < 2**31 else np.int64
+    return Encoded(codes.astype(narrow, copy=False), keys.astype(dtype, copy=False))
 
 
 def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None) -> Encoded:
@@ -463,11 +541,9 @@ def _encoded(
         row = int(np.flatnonzero(~present)[0])
         bad_record(_row_name(ids, row), field, values[row], "required key is missing")
     everywhere = bool(present.all())
-    dense = _dense_ints(arr, None if everywhere else present) if arr.dtype.kind in "iu" else None
+    dense = _dense_ints([arr], None if everywhere else present) if arr.dtype.kind in "iu" else None
     if dense is not None:
-        keys, codes = dense
-        dtype = np.int32 if len(keys) < 2**31 else np.int64
-        return Encoded(codes.astype(dtype, copy=False), keys.astype(arr.dtype, copy=False))
+        return _counted(*dense, arr.dtype)
     given = arr if everywhere else arr[present]
     keys, inverse = np.unique(given, return_inverse=True)
     dtype = np.int32 if len(keys) < 2**31 else np.int64
@@ -2190,7 +2266,8 @@ class Surveys(_Columns):
         )
         if given:
             _check_scales(kind, low, high, ids)
-        score = _scores(_pop(cols, "score"), kind, low, high, ids)
+        owned = isinstance(cols.get("score"), Deferred)
+        score = _scores(_pop(cols, "score"), kind, low, high, ids, owned=owned)
         return cls(
             id=ids,
             kind=kind,
@@ -2211,10 +2288,8 @@ class Surveys(_Columns):
 
 def _check_scales(kind: I64, low: I64, high: I64, ids: Encoded) -> None:
     """Refuse a scale other than its kind's for NPS and FCR answers, or one that is empty."""
-    fixed = (kind == _KIND_CODES["nps"]) | (kind == _KIND_CODES["fcr"])
-    if (
-        row := _first(fixed & ((low != _LOW[kind]) | (high != _HIGH[kind])) | (low >= high))
-    ) is not None:
+    off = (low != _LOW[kind]) | (high != _HIGH[kind])
+    if (row := _first(_WHOLE_SCORES[kind] & off | (low >= high))) is not None:
         bad_record(
             _row_name(ids, row),
             "scale",
@@ -2262,12 +2337,17 @@ def _scale_bound(field: str, values: Any, ids: Encoded, n: int) -> I64:
     return flat.astype(np.int64).reshape(n)
 
 
-def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
-    """Validate a score column against each row's kind and scale."""
+def _scores(
+    values: Any, kind: I64, low: I64, high: I64, ids: Encoded, *, owned: bool = False
+) -> F64:
+    """Validate a score column against each row's kind and scale.
+
+    With ``owned`` (a column a reader made for this table alone), a float64
+    column is kept as it is rather than copied.
+    """
     arr = column_array("score", values)
-    is_fcr = kind == _KIND_CODES["fcr"]
     if arr.dtype == np.bool_:
-        if (row := _first(~is_fcr)) is not None:
+        if (row := _first(kind != _KIND_CODES["fcr"])) is not None:
             bad_record(
                 _row_name(ids, row),
                 "score",
@@ -2282,17 +2362,36 @@ def _scores(values: Any, kind: I64, low: I64, high: I64, ids: Encoded) -> F64:
                 bad_record(_row_name(ids, row), "score", value, score_type_error(kind_name))
         score = floats(arr)
     elif arr.dtype.kind in "iuf":
-        score = arr.astype(np.float64)
+        score = arr.astype(np.float64, copy=not owned)
     else:
         bad_record("column 'score'", "score", arr.dtype, "expected numbers")
-    bad = ~np.isfinite(score) | (score < low) | (score > high)
-    bad |= (kind == _KIND_CODES["nps"]) & (score != np.floor(score))
-    bad |= is_fcr & (score != 0) & (score != 1)
-    if (row := _first(bad)) is not None:
+    if (row := _first_bad_score(score, kind, low, high)) is not None:
         kind_name = SURVEY_KINDS[kind[row]]
         why = f"not a valid {kind_name} score on the scale {low[row]}..{high[row]}"
         bad_record(_row_name(ids, row), "score", arr[row], why)
     return score
+
+
+_WHOLE_SCORES = np.isin(np.array(SURVEY_KINDS), ["nps", "fcr"])
+"""By kind code: whether a score must be a whole number ("nps" 0..10, "fcr" 0 or 1)."""
+
+
+def _first_bad_score(score: F64, kind: I64, low: I64, high: I64) -> int | None:
+    """The first row whose score is not on its scale or, for "nps" and "fcr", not whole.
+
+    nan lies on no scale; "fcr"'s scale is 0..1 (the build refuses any
+    other), so its whole scores are 0 and 1. The rows are checked in blocks
+    of `_ENCODE_BLOCK`, whose temporaries stay in the processor's cache.
+    """
+    for first in range(0, len(score), _ENCODE_BLOCK):
+        rows = slice(first, first + _ENCODE_BLOCK)
+        given = score[rows]
+        bad = (given >= low[rows]) & (given <= high[rows])
+        np.logical_not(bad, out=bad)
+        bad |= _WHOLE_SCORES[kind[rows]] & (given != np.floor(given))
+        if bad.any():
+            return first + int(np.argmax(bad))
+    return None
 
 
 @attrs.frozen(eq=False, repr=False)
