@@ -40,6 +40,7 @@ from csmetrics.core.model import (
     FIRST_INSTANT,
     INT_KEYS,
     LAST_INSTANT,
+    RARE_FIELDS,
     SURVEY_KINDS,
     AgentTime,
     Interaction,
@@ -1104,8 +1105,9 @@ def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | N
     """
     values = list(map(_get(name), rows))
     n = len(values)
-    if not required and values.count(None) == n:
-        # A field no record gives (one C scan): no keys, no lookups.
+    first = values[0] if values else None
+    if not required and first is None and values.count(None) == n:
+        # A field no record gives (one C scan, when the first does not): no keys, no lookups.
         return Encoded(np.full(n, -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
     sample = values[:: max(n // _SAMPLE, 1)]
     if len(set(sample)) * _FEW > len(sample):
@@ -1328,40 +1330,24 @@ def _record_messages(rows: list[Interaction]) -> Messages:
     )
 
 
-# Fields of `Interaction` most records leave at their default (None, False or no
-# messages); `from_records` checks them together, in one pass that stops at the
-# first record giving any of them.
-_RARE_FIELDS = (
-    "first_response_at",
-    "abandoned",
-    "blocked",
-    "escalated",
-    "complaint",
-    *_SECONDS,
-    "priority",
-    "tier",
-    "escalated_to",
-    "messages",
-)
-# escalated_to is not read per record: an `Interaction` holds one only with escalated=True.
-_RARE_READ = tuple(name for name in _RARE_FIELDS if name != "escalated_to")
-_RARE = _get(*_RARE_READ)
-_RARE_DEFAULTS = tuple(attrs.fields_dict(Interaction)[name].default for name in _RARE_READ)
-_COMMON_FLAGS = tuple(name for name in _FLAGS if name not in _RARE_FIELDS)
-_COMMON_KEYS = tuple(name for name in _INTERACTION_KEYS if name not in _RARE_FIELDS)
+# Each `Interaction` notes whether it gives any of `RARE_FIELDS` (decision 208); when
+# none does, `from_records` fills their columns without reading them.
+_GIVES_RARE = _get("_gives_rare")
+_COMMON_FLAGS = tuple(name for name in _FLAGS if name not in RARE_FIELDS)
+_COMMON_KEYS = tuple(name for name in _INTERACTION_KEYS if name not in RARE_FIELDS)
 
 
 def _rare_absent(n: int) -> dict[str, Any]:
-    """The columns of `_RARE_FIELDS` no record gives, as the per-field path builds them."""
+    """The columns of `RARE_FIELDS` no record gives, as the per-field path builds them."""
 
     def missing_keys() -> Encoded:
         return Encoded(np.full(n, -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
 
     return {
         "first_response": np.full(n, OPEN, dtype=np.int64),
-        **{name: np.zeros(n, dtype=bool) for name in _FLAGS if name in _RARE_FIELDS},
+        **{name: np.zeros(n, dtype=bool) for name in _FLAGS if name in RARE_FIELDS},
         **{name: np.full(n, np.nan) for name in _SECONDS},
-        **{name: missing_keys() for name in _INTERACTION_KEYS if name in _RARE_FIELDS},
+        **{name: missing_keys() for name in _INTERACTION_KEYS if name in RARE_FIELDS},
         "messages": Messages.empty(),
     }
 
@@ -1612,8 +1598,12 @@ class Interactions(_Columns):
         n = len(rows)
         ids = _record_keys(rows, "id", required=True, ids=None)
         _unique_ids(ids)
-        if not any(map(operator.ne, map(_RARE, rows), repeat(_RARE_DEFAULTS))):
-            # No record gives any of the rarely given fields: one pass, not one per field.
+        try:
+            gives_rare = any(map(_GIVES_RARE, rows))
+        except AttributeError:  # made without `Interaction`'s constructor (a subclass's own)
+            gives_rare = True
+        if not gives_rare:
+            # No record gives any of the rarely given fields, as each noted when it was made.
             common: dict[str, Any] = {
                 **_rare_absent(n),
                 "id": ids,
