@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, timedelta, timezone
 
 import attrs
@@ -272,6 +273,23 @@ def test_rows_in_order_and_out_of_order(values: list[str], codes: list[int]) -> 
     assert coded is not None
     assert coded.codes.tolist() == codes
     assert coded.keys.tolist() == sorted(set(values) - {""})
+
+
+@given(
+    st.integers(1, 4).flatmap(
+        lambda words: st.lists(
+            st.lists(st.sampled_from([0, 1, 2, 2**64 - 1]), min_size=words, max_size=words),
+            max_size=8,
+        )
+    )
+)
+@example([[1, 2], [1, 3], [2, 0]])
+@example([[1, 2], [1, 2]])
+@example([[2, 0], [1, 5]])
+def test_rows_increase_as_python_compares_tuples(rows: list[list[int]]) -> None:
+    columns = np.array(rows, dtype=np.uint64).reshape(len(rows), -1 if rows else 1)
+    expected = all(map(operator.lt, map(tuple, rows), map(tuple, rows[1:])))
+    assert table_module._increasing(columns) is expected
 
 
 def test_surveys_on_a_scale_of_their_own_among_default_scales() -> None:

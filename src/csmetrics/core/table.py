@@ -1255,14 +1255,18 @@ def _ranked_rows(columns: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp] 
 
 
 def _increasing(columns: npt.NDArray[np.uint64]) -> bool:
-    """Whether the rows of words strictly increase, compared as tuples (vectorised)."""
+    """Whether the rows of words strictly increase, compared as tuples (vectorised).
+
+    From the last word to the first: a row is above its predecessor when its
+    word is greater, or equal and the rest of the row is above. Elementwise
+    passes over each word, with no gather of the first differing word.
+    """
     low, high = columns[:-1], columns[1:]
-    if columns.shape[1] == 1:
-        return bool((high[:, 0] > low[:, 0]).all())
-    differs = low != high
-    word = differs.argmax(axis=1)  # the first word that differs (0 when none does)
-    at = np.arange(len(low))
-    return bool(differs[at, word].all() and (high[at, word] > low[at, word]).all())
+    above = high[:, -1] > low[:, -1]
+    for word in range(columns.shape[1] - 2, -1, -1):
+        above &= high[:, word] == low[:, word]
+        above |= high[:, word] > low[:, word]
+    return bool(above.all())
 
 
 def _record_seconds(rows: list[Any], name: str) -> F64:
