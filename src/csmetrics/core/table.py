@@ -1127,11 +1127,9 @@ _FEW = 16
 
 def _dict_keys(values: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
     """`_record_keys` through a dict of the distinct keys (None among them, or other texts)."""
-    distinct = dict.fromkeys(values)
-    missing = distinct.pop(None, 0) is None
-    if "" in distinct:
-        del distinct[""]
-        missing = True
+    distinct = set(values)  # sorted below, so no order to keep: a set builds faster than a dict
+    missing = None in distinct or "" in distinct
+    distinct -= {None, ""}
     kinds = set(map(type, distinct))
     if (required and missing) or not (kinds <= {str} or kinds <= {int}):
         return _encode(name, np.array(values, dtype=object), required=required, ids=ids)
