@@ -283,15 +283,11 @@ def _plain_seconds(value: object) -> bool:
     return type(value) is int and 0 <= value <= 2**53
 
 
+_SECONDS_FIELDS = ("talk_seconds", "hold_seconds", "wrap_seconds")
 RARE_FIELDS = (
     "first_response_at",
-    "abandoned",
-    "blocked",
-    "escalated",
-    "complaint",
-    "talk_seconds",
-    "hold_seconds",
-    "wrap_seconds",
+    *(flag for flag in _FLAG_FIELDS if flag != "resolved"),
+    *_SECONDS_FIELDS,
     "priority",
     "tier",
     "escalated_to",
@@ -527,7 +523,7 @@ class Interaction(_NotesRare):
                     why="an abandoned contact needs the end it left at",
                 )
         self._check_response(record)
-        for field in ("talk_seconds", "hold_seconds", "wrap_seconds"):
+        for field in _SECONDS_FIELDS:
             _check_seconds(record, field, getattr(self, field))
         self._check_messages(record)
 
