@@ -8,6 +8,8 @@ drawn record both ways and compare: the same fields, or the same error.
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +21,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from csmetrics import Interaction, InvalidDataError, Message, Survey
+from csmetrics.core.model import RARE_FIELDS
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -171,6 +174,35 @@ VALID_ANSWER = {"id": "s", "kind": "nps", "score": 9, "at": T0, "customer_id": "
 @example({**VALID_CONTACT, "first_response_at": T0 - timedelta(seconds=1)})
 def test_interaction_fast_path_agrees_with_the_full_checks(fields: dict[str, Any]) -> None:
     _same_both_ways(Interaction, fields)
+    try:
+        record = Interaction(**fields)
+    except InvalidDataError:
+        return
+    assert record._gives_rare is _gives_rare(record)
+
+
+def _gives_rare(record: Interaction) -> bool:
+    """Whether ``record`` holds another value than the default in any of `RARE_FIELDS`."""
+    defaults = attrs.fields_dict(Interaction)
+    return any(getattr(record, name) != defaults[name].default for name in RARE_FIELDS)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"talk_seconds": 0},
+        {"messages": [Message(at=T0 + timedelta(minutes=1), author="agent")]},
+        {"escalated": True, "escalated_to": "tier2"},
+        {"priority": ""},  # missing, as None
+    ],
+)
+def test_pickled_and_copied_records_note_the_rare_fields(fields: dict[str, Any]) -> None:
+    record = Interaction(**{**VALID_CONTACT, **fields})
+    for again in (pickle.loads(pickle.dumps(record)), copy.copy(record), copy.deepcopy(record)):
+        assert again == record
+        assert again._gives_rare is record._gives_rare is _gives_rare(record)
+    assert "_gives_rare" not in attrs.fields_dict(Interaction)
 
 
 @given(_changed(VALID_ANSWER, SURVEY_POOLS))

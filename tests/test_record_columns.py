@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, timedelta, timezone
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -188,12 +190,31 @@ def test_rarely_given_fields_absent_build_the_same_table(monkeypatch: pytest.Mon
         for i in range(5)
     ]
     shortcut = table_columns(Interactions.from_records(contacts))
-    # Defaults no record can have: every field is read one by one.
-    monkeypatch.setattr(
-        table_module, "_RARE_DEFAULTS", (object(),) * len(table_module._RARE_FIELDS)
-    )
+    # As if every record gave a rarely given field: every field is read one by one.
+    monkeypatch.setattr(table_module, "_GIVES_RARE", lambda record: True)
     assert table_columns(Interactions.from_records(contacts)) == shortcut
     assert len(shortcut) == len(Interactions._COLUMNS)
+
+
+def test_records_made_without_the_constructor_read_every_field() -> None:
+    # A subclass's own constructor (attrs generates one) sets the fields but
+    # not the note of rarely given fields: every field is read.
+    contacts = [
+        Interaction(id="a", customer_id="c", start=T0, end=T0 + timedelta(minutes=1)),
+        Interaction(id="b", customer_id="c", start=T0, talk_seconds=12.5, tier="gold"),
+    ]
+    bare = []
+    for contact in contacts:
+        copy = object.__new__(Interaction)
+        for field in attrs.fields(Interaction):
+            object.__setattr__(copy, field.name, getattr(contact, field.name))
+        bare.append(copy)
+    assert not hasattr(bare[0], "_gives_rare")
+    expected = table_columns(Interactions.from_records(contacts))
+    assert table_columns(Interactions.from_records(bare)) == expected
+    assert table_columns(Interactions.from_records(bare[:1])) == table_columns(
+        Interactions.from_records(contacts[:1])
+    )
 
 
 @pytest.mark.parametrize("name", ["first_response_at", "talk_seconds", "escalated", "tier"])
@@ -252,6 +273,23 @@ def test_rows_in_order_and_out_of_order(values: list[str], codes: list[int]) -> 
     assert coded is not None
     assert coded.codes.tolist() == codes
     assert coded.keys.tolist() == sorted(set(values) - {""})
+
+
+@given(
+    st.integers(1, 4).flatmap(
+        lambda words: st.lists(
+            st.lists(st.sampled_from([0, 1, 2, 2**64 - 1]), min_size=words, max_size=words),
+            max_size=8,
+        )
+    )
+)
+@example([[1, 2], [1, 3], [2, 0]])
+@example([[1, 2], [1, 2]])
+@example([[2, 0], [1, 5]])
+def test_rows_increase_as_python_compares_tuples(rows: list[list[int]]) -> None:
+    columns = np.array(rows, dtype=np.uint64).reshape(len(rows), -1 if rows else 1)
+    expected = all(map(operator.lt, map(tuple, rows), map(tuple, rows[1:])))
+    assert table_module._increasing(columns) is expected
 
 
 def test_surveys_on_a_scale_of_their_own_among_default_scales() -> None:

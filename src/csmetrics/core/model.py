@@ -8,6 +8,7 @@ the offending value. Every timestamp must be timezone-aware.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
@@ -26,6 +27,7 @@ __all__ = [
     "FIRST_INSTANT",
     "INT_KEYS",
     "LAST_INSTANT",
+    "RARE_FIELDS",
     "STATUSES",
     "SURVEY_KINDS",
     "AgentState",
@@ -281,8 +283,33 @@ def _plain_seconds(value: object) -> bool:
     return type(value) is int and 0 <= value <= 2**53
 
 
+_SECONDS_FIELDS = ("talk_seconds", "hold_seconds", "wrap_seconds")
+RARE_FIELDS = (
+    "first_response_at",
+    *(flag for flag in _FLAG_FIELDS if flag != "resolved"),
+    *_SECONDS_FIELDS,
+    "priority",
+    "tier",
+    "escalated_to",
+    "messages",
+)
+"""Fields of `Interaction` most records leave at their default (None, False, no messages)."""
+_RARE = operator.attrgetter(*RARE_FIELDS)
+
+
+class _NotesRare:
+    """A slot beside the fields: whether the record gives any of `RARE_FIELDS`.
+
+    Not an attrs field, so not in `attrs.fields`, `asdict`, equality or the
+    repr: it is derived from the fields once, by the constructor (decision 208).
+    """
+
+    __slots__ = ("_gives_rare",)
+    _gives_rare: bool
+
+
 @attrs.frozen(kw_only=True, init=False)
-class Interaction:
+class Interaction(_NotesRare):
     """One contact: a call, a chat, or one agent's handling of a ticket.
 
     Attributes
@@ -448,6 +475,16 @@ class Interaction:
         ):
             self._convert()
             self._check()
+        # Read by `Interactions.from_records`, which then skips those columns.
+        _set(self, "_gives_rare", _RARE(self) != _RARE_DEFAULTS)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {field.name: getattr(self, field.name) for field in attrs.fields(Interaction)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Through the constructor, so that an unpickled or copied record notes
+        # whether it gives a rarely given field as a constructed one does.
+        Interaction.__init__(self, **state)
 
     def _convert(self) -> None:
         """What the fast path does not take as it is: numpy scalars, "" keys, a list of messages."""
@@ -486,7 +523,7 @@ class Interaction:
                     why="an abandoned contact needs the end it left at",
                 )
         self._check_response(record)
-        for field in ("talk_seconds", "hold_seconds", "wrap_seconds"):
+        for field in _SECONDS_FIELDS:
             _check_seconds(record, field, getattr(self, field))
         self._check_messages(record)
 
@@ -512,6 +549,9 @@ class Interaction:
                 why = "before start" if position == 0 else "out of order (before the previous one)"
                 bad_record(record, f"messages[{position}].at", message.at, why)
             previous = message.at
+
+
+_RARE_DEFAULTS = tuple(attrs.fields_dict(Interaction)[name].default for name in RARE_FIELDS)
 
 
 def default_scale(kind: str) -> tuple[int, int] | None:

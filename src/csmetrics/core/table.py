@@ -40,6 +40,7 @@ from csmetrics.core.model import (
     FIRST_INSTANT,
     INT_KEYS,
     LAST_INSTANT,
+    RARE_FIELDS,
     SURVEY_KINDS,
     AgentTime,
     Interaction,
@@ -1190,8 +1191,9 @@ def _record_keys(rows: list[Any], name: str, *, required: bool, ids: Encoded | N
     """
     values = list(map(_get(name), rows))
     n = len(values)
-    if not required and values.count(None) == n:
-        # A field no record gives (one C scan): no keys, no lookups.
+    first = values[0] if values else None
+    if not required and first is None and values.count(None) == n:
+        # A field no record gives (one C scan, when the first does not): no keys, no lookups.
         return Encoded(np.full(n, -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
     sample = values[:: max(n // _SAMPLE, 1)]
     if len(set(sample)) * _FEW > len(sample):
@@ -1211,11 +1213,9 @@ _FEW = 16
 
 def _dict_keys(values: list[Any], name: str, *, required: bool, ids: Encoded | None) -> Encoded:
     """`_record_keys` through a dict of the distinct keys (None among them, or other texts)."""
-    distinct = dict.fromkeys(values)
-    missing = distinct.pop(None, 0) is None
-    if "" in distinct:
-        del distinct[""]
-        missing = True
+    distinct = set(values)  # sorted below, so no order to keep: a set builds faster than a dict
+    missing = None in distinct or "" in distinct
+    distinct -= {None, ""}
     kinds = set(map(type, distinct))
     if (required and missing) or not (kinds <= {str} or kinds <= {int}):
         return _encode(name, np.array(values, dtype=object), required=required, ids=ids)
@@ -1339,14 +1339,18 @@ def _ranked_rows(columns: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp] 
 
 
 def _increasing(columns: npt.NDArray[np.uint64]) -> bool:
-    """Whether the rows of words strictly increase, compared as tuples (vectorised)."""
+    """Whether the rows of words strictly increase, compared as tuples (vectorised).
+
+    From the last word to the first: a row is above its predecessor when its
+    word is greater, or equal and the rest of the row is above. Elementwise
+    passes over each word, with no gather of the first differing word.
+    """
     low, high = columns[:-1], columns[1:]
-    if columns.shape[1] == 1:
-        return bool((high[:, 0] > low[:, 0]).all())
-    differs = low != high
-    word = differs.argmax(axis=1)  # the first word that differs (0 when none does)
-    at = np.arange(len(low))
-    return bool(differs[at, word].all() and (high[at, word] > low[at, word]).all())
+    above = high[:, -1] > low[:, -1]
+    for word in range(columns.shape[1] - 2, -1, -1):
+        above &= high[:, word] == low[:, word]
+        above |= high[:, word] > low[:, word]
+    return bool(above.all())
 
 
 def _record_seconds(rows: list[Any], name: str) -> F64:
@@ -1414,40 +1418,24 @@ def _record_messages(rows: list[Interaction]) -> Messages:
     )
 
 
-# Fields of `Interaction` most records leave at their default (None, False or no
-# messages); `from_records` checks them together, in one pass that stops at the
-# first record giving any of them.
-_RARE_FIELDS = (
-    "first_response_at",
-    "abandoned",
-    "blocked",
-    "escalated",
-    "complaint",
-    *_SECONDS,
-    "priority",
-    "tier",
-    "escalated_to",
-    "messages",
-)
-# escalated_to is not read per record: an `Interaction` holds one only with escalated=True.
-_RARE_READ = tuple(name for name in _RARE_FIELDS if name != "escalated_to")
-_RARE = _get(*_RARE_READ)
-_RARE_DEFAULTS = tuple(attrs.fields_dict(Interaction)[name].default for name in _RARE_READ)
-_COMMON_FLAGS = tuple(name for name in _FLAGS if name not in _RARE_FIELDS)
-_COMMON_KEYS = tuple(name for name in _INTERACTION_KEYS if name not in _RARE_FIELDS)
+# Each `Interaction` notes whether it gives any of `RARE_FIELDS` (decision 208); when
+# none does, `from_records` fills their columns without reading them.
+_GIVES_RARE = _get("_gives_rare")
+_COMMON_FLAGS = tuple(name for name in _FLAGS if name not in RARE_FIELDS)
+_COMMON_KEYS = tuple(name for name in _INTERACTION_KEYS if name not in RARE_FIELDS)
 
 
 def _rare_absent(n: int) -> dict[str, Any]:
-    """The columns of `_RARE_FIELDS` no record gives, as the per-field path builds them."""
+    """The columns of `RARE_FIELDS` no record gives, as the per-field path builds them."""
 
     def missing_keys() -> Encoded:
         return Encoded(np.full(n, -1, dtype=np.int32), np.zeros(0, dtype=np.int64))
 
     return {
         "first_response": np.full(n, OPEN, dtype=np.int64),
-        **{name: np.zeros(n, dtype=bool) for name in _FLAGS if name in _RARE_FIELDS},
+        **{name: np.zeros(n, dtype=bool) for name in _FLAGS if name in RARE_FIELDS},
         **{name: np.full(n, np.nan) for name in _SECONDS},
-        **{name: missing_keys() for name in _INTERACTION_KEYS if name in _RARE_FIELDS},
+        **{name: missing_keys() for name in _INTERACTION_KEYS if name in RARE_FIELDS},
         "messages": Messages.empty(),
     }
 
@@ -1698,8 +1686,12 @@ class Interactions(_Columns):
         n = len(rows)
         ids = _record_keys(rows, "id", required=True, ids=None)
         _unique_ids(ids)
-        if not any(map(operator.ne, map(_RARE, rows), repeat(_RARE_DEFAULTS))):
-            # No record gives any of the rarely given fields: one pass, not one per field.
+        try:
+            gives_rare = any(map(_GIVES_RARE, rows))
+        except AttributeError:  # made without `Interaction`'s constructor (a subclass's own)
+            gives_rare = True
+        if not gives_rare:
+            # No record gives any of the rarely given fields, as each noted when it was made.
             common: dict[str, Any] = {
                 **_rare_absent(n),
                 "id": ids,
