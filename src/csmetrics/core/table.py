@@ -442,8 +442,8 @@ def _encode_chunked(field: str, column: Chunked, *, required: bool, ids: Encoded
     present = column.present
     if dtype.kind not in "iu" or (dtype.kind == "u" and dtype.itemsize == 8):
         return _encode(field, column.joined(), required=required, ids=ids)
-    if required and present is not None and (row := _first(~present)) is not None:
-        bad_record(_row_name(ids, row), field, None, "required key is missing")
+    if required and present is not None:
+        _refuse_missing(field, ~present, ids)
     dense = _dense_ints(column.parts, present)
     if dense is None:
         return _encode(field, column.joined(), required=required, ids=ids)
@@ -464,8 +464,8 @@ def _reencode(field: str, coded: Encoded, *, required: bool, ids: Encoded | None
     """
     if coded.canonical:
         # Already in the form made below: only a required key is checked.
-        if required and (row := _first(coded.codes < 0)) is not None:
-            bad_record(_row_name(ids, row), field, None, "required key is missing")
+        if required:
+            _refuse_missing(field, coded.codes < 0, ids)
         return coded
     words = coded.keys
     nul: list[int] = []
@@ -539,8 +539,7 @@ def _encoded(
 ) -> Encoded:
     """Codes into the sorted distinct keys of ``arr[present]``; -1 elsewhere."""
     if required and not present.all():
-        row = int(np.flatnonzero(~present)[0])
-        bad_record(_row_name(ids, row), field, values[row], "required key is missing")
+        _refuse_missing(field, ~present, ids, values)
     everywhere = bool(present.all())
     dense = _dense_ints([arr], None if everywhere else present) if arr.dtype.kind in "iu" else None
     if dense is not None:
@@ -713,6 +712,16 @@ def flag_column(
         f"not even 0/1: {_flag_hint(field, name)}"
     )
     raise InvalidDataError(msg)
+
+
+def _refuse_missing(field: str, absent: Bool, ids: Encoded | None, values: Any = None) -> None:
+    """Refuse a required key column at its first row where ``absent``, if any.
+
+    The error names that row's value in ``values`` (None when not given).
+    """
+    if (row := _first(absent)) is not None:
+        value = None if values is None else values[row]
+        bad_record(_row_name(ids, row), field, value, "required key is missing")
 
 
 def _first(mask: Bool) -> int | None:
